@@ -1,0 +1,25 @@
+/**
+ * Jest projects: `unit` (in-process, including the consensus simulator), `e2e` (real validator
+ * processes on loopback, run in band) and `faults` (perturbations of a real network).
+ * ESM: run node with --experimental-vm-modules (the root scripts do).
+ */
+const common = {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  setupFiles: ['<rootDir>/scripts/polyfills.mjs'],
+  moduleNameMapper: {
+    '^@poa-vote/(shared|validator|client)$': '<rootDir>/packages/$1/src/index.ts',
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.test.json' }],
+  },
+};
+
+export default {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/packages/*/test/unit/**/*.test.ts'] },
+    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/packages/*/test/e2e/**/*.test.ts'] },
+    { ...common, displayName: 'faults', testMatch: ['<rootDir>/packages/*/test/faults/**/*.test.ts'] },
+  ],
+};

@@ -1,0 +1,38 @@
+/**
+ * Reading a ballot for the tally. The chain treats ballots as opaque; /results counts a ballot
+ * for a candidate when its payload (plain text, hex or base64) is JSON naming `candidate_id` or
+ * `candidate`. Anything else is counted as sealed: never dropped from the total.
+ */
+export const SEALED = 'sealed';
+
+function candidateOf(text: string): string | undefined {
+  const t = text.trim();
+  if (!t.startsWith('{')) return undefined;
+  try {
+    const v = JSON.parse(t) as Record<string, unknown>;
+    const c = v.candidate_id ?? v.candidate;
+    if (typeof c === 'string' && c.length > 0 && c.length <= 128) return c;
+    if (typeof c === 'number' && Number.isFinite(c)) return String(c);
+  } catch {
+    /* not JSON: sealed */
+  }
+  return undefined;
+}
+
+const HEX_RE = /^(0x)?([0-9a-fA-F]{2})+$/;
+const B64_RE = /^[A-Za-z0-9+/]+={0,2}$/;
+
+/** The candidate a ballot names, or SEALED. Deterministic: auditors must get the same tally. */
+export function ballotCandidate(data: string): string {
+  const plain = candidateOf(data);
+  if (plain !== undefined) return plain;
+  if (HEX_RE.test(data)) {
+    const c = candidateOf(Buffer.from(data.replace(/^0x/, ''), 'hex').toString('utf8'));
+    if (c !== undefined) return c;
+  }
+  if (data.length % 4 === 0 && B64_RE.test(data)) {
+    const c = candidateOf(Buffer.from(data, 'base64').toString('utf8'));
+    if (c !== undefined) return c;
+  }
+  return SEALED;
+}
