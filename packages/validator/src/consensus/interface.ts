@@ -44,6 +44,8 @@ export interface Outbound {
 export interface Lock {
   slot: number;
   block: Block;
+  /** The prevote certificate that justified the lock (needed to re-propose the block). */
+  polka: QuorumCertificate;
 }
 
 /**

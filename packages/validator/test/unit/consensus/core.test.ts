@@ -1,0 +1,73 @@
+import { describe, expect, it } from '@jest/globals';
+import { type Genesis, type Transaction, Signer, generateKeyPair, parseGenesis, verifyFinalizedBlock, genesisCursor } from '@poa-vote/shared';
+import { ConsensusCore, type ConsensusMessage, type Output } from '../../../src/consensus/index.js';
+import { ChainState } from '../../../src/state/chainState.js';
+
+function setup(n = 3): { genesis: Genesis; cores: ConsensusCore[] } {
+  const keys = Array.from({ length: n }, () => generateKeyPair());
+  const genesis = parseGenesis({
+    chainId: 7,
+    genesisTime: 0,
+    slotDurationMs: 1000,
+    authorities: keys.map((k, i) => ({ id: `validator-${i + 1}`, publicKey: k.publicKey })),
+  });
+  const cores = keys.map((k, i) => new ConsensusCore({ genesis, self: i, signer: new Signer(k.privateKey), chain: new ChainState(genesis) }));
+  return { genesis, cores };
+}
+
+/** Deliver every message at once (a perfect network), returning everything that was sent. */
+function deliver(cores: ConsensusCore[], from: number, out: Output, down = new Set<number>()): void {
+  const queue: { from: number; to: number; msg: ConsensusMessage }[] = [];
+  const push = (src: number, o: Output) => {
+    for (const s of o.send) {
+      for (let to = 0; to < cores.length; to++) {
+        if (to === src || down.has(to) || (s.to !== 'all' && s.to !== to)) continue;
+        queue.push({ from: src, to, msg: s.msg });
+      }
+    }
+  };
+  push(from, out);
+  while (queue.length > 0) {
+    const m = queue.shift()!;
+    if (m.msg.type === 'sync-request') continue;
+    push(m.to, cores[m.to]!.receive(m.from, m.msg));
+  }
+}
+
+const vote = (i: number, election = '1'): Transaction => ({ from: `voter-${i}`, to: `election-${election}`, data: `{"candidate_id":"A${i % 2}"}` });
+
+describe('ConsensusCore on a perfect network', () => {
+  it('finalizes one block per slot with a 2-of-3 certificate that verifies from genesis', () => {
+    const { genesis, cores } = setup();
+    const sub = cores[0]!.submit([vote(1), vote(2)]);
+    expect(sub.results.map((r) => r.status)).toEqual(['accepted', 'accepted']);
+    deliver(cores, 0, sub.output);
+    for (let slot = 0; slot < 5; slot++) {
+      for (let i = 0; i < 3; i++) deliver(cores, i, cores[i]!.tick(slot * 1000 + 1));
+    }
+    for (const c of cores) expect(c.chain.head.height).toBeGreaterThanOrEqual(4);
+    expect(new Set(cores.map((c) => c.chain.head.hash)).size).toBe(1);
+    expect(cores[1]!.chain.voterTx('election-1\u0000voter-1')).toBeDefined();
+    expect(cores[2]!.pool.size).toBe(0);
+  });
+
+  it('keeps finalizing with one validator down, and never with two down', () => {
+    const { cores } = setup();
+    const down = new Set([2]);
+    for (let slot = 0; slot < 6; slot++) for (const i of [0, 1]) deliver(cores, i, cores[i]!.tick(slot * 1000 + 1), down);
+    expect(cores[0]!.chain.head.height).toBe(4); // slots 2 and 5 belong to the crashed leader
+    const alone = new Set([1, 2]);
+    const h = cores[0]!.chain.head.height;
+    for (let slot = 6; slot < 12; slot++) deliver(cores, 0, cores[0]!.tick(slot * 1000 + 1), alone);
+    expect(cores[0]!.chain.head.height).toBe(h);
+  });
+
+  it('refuses a second, different vote by the same voter and accepts identical retries', () => {
+    const { cores } = setup();
+    const first = cores[0]!.submit([vote(1)]).results[0]!;
+    const again = cores[0]!.submit([vote(1)]).results[0]!;
+    const other = cores[0]!.submit([{ ...vote(1), data: 'different' }]).results[0]!;
+    expect(again).toEqual({ status: 'known', hash: first.hash, finalized: false });
+    expect(other).toMatchObject({ status: 'rejected', code: 'TX_DOUBLE_VOTE', conflictsWith: first.hash });
+  });
+});
