@@ -1,0 +1,426 @@
+/**
+ * The validator's storage: one LevelDB, one repository per entity, and the rule that everything
+ * one consensus output changes is written in ONE atomic batch. A process killed at any moment
+ * therefore reopens either before or after each output, never in between: a block is never
+ * stored without its indexes, tallies, head pointer and pool clean-up.
+ */
+import { mkdir } from 'node:fs/promises';
+import { Level } from 'level';
+import {
+  type ChainCursor,
+  type Evidence,
+  type FinalizedBlock,
+  type Genesis,
+  type Hex,
+  type Transaction,
+  ballotCandidate,
+  electionIdOf,
+  evidenceId,
+  genesisHash,
+  txHash,
+  voterKey,
+} from '@poa-vote/shared';
+import type { PersistOp, SafetyState } from '../consensus/interface.js';
+import type { ChainHead, ChainStateSnapshot } from '../state/chainState.js';
+import type { ElectionResults, Receipt } from '../api/interface.js';
+import { isHashLike } from './buckets.js';
+import { DbError, DbErrorCode } from './errors.js';
+import type { ChainLevel, DbOp } from './repository.js';
+import {
+  BlockHashRepository,
+  BlockRepository,
+  CertificateRepository,
+  ElectionTotalRepository,
+  EvidenceRepository,
+  MetaKey,
+  MetaRepository,
+  PoolRepository,
+  SafetyRepository,
+  SubmissionRepository,
+  TallyRepository,
+  TxLocationRepository,
+  type VerifiedCursor,
+  VoterIndexRepository,
+} from './repositories/index.js';
+import { TallyCache } from './tallyCache.js';
+import { BlockCache } from './blockCache.js';
+
+/** Version of the key layout and value shapes; bumped on any incompatible change. */
+export const SCHEMA_VERSION = 1;
+
+export interface ChainDbOptions {
+  /**
+   * fsync batches that carry safety state or a finalized block (default true), so that even a
+   * power loss cannot make this validator forget a vote it sent. Pool-only batches are never
+   * fsynced: a killed process loses nothing either way, only a power loss can drop the newest.
+   */
+  sync?: boolean;
+}
+
+export interface TxLocation {
+  height: number;
+  index: number;
+}
+
+export interface StoredTransaction {
+  tx: Transaction;
+  hash: Hex;
+  blockHash: Hex;
+  blockNumber: number;
+  transactionIndex: number;
+}
+
+/** The submission ids recorded with a batch (JSON-RPC request id -> tx hash). */
+export interface SubmissionRecord {
+  id: string;
+  hash: Hex;
+}
+
+export class ChainDb {
+  readonly #level: ChainLevel;
+  readonly #dir: string;
+  readonly #sync: boolean;
+  readonly #meta: MetaRepository;
+  readonly #blocks: BlockRepository;
+  readonly #blockHeights: BlockHashRepository;
+  readonly #certificates: CertificateRepository;
+  readonly #txLocations: TxLocationRepository;
+  readonly #voters: VoterIndexRepository;
+  readonly #submissions: SubmissionRepository;
+  readonly #tallies: TallyRepository;
+  readonly #totals: ElectionTotalRepository;
+  readonly #evidence: EvidenceRepository;
+  readonly #safety: SafetyRepository;
+  readonly #pool: PoolRepository;
+  readonly #tallyCache = new TallyCache();
+  readonly #blockCache = new BlockCache();
+  #head: ChainHead;
+  #poolSeq = 0;
+  /** Writes run one at a time: each computes counters from the state the previous one left. */
+  #queue: Promise<unknown> = Promise.resolve();
+  #closed = false;
+
+  private constructor(level: ChainLevel, dir: string, genesisHead: ChainHead, opts: ChainDbOptions) {
+    this.#level = level;
+    this.#dir = dir;
+    this.#sync = opts.sync ?? true;
+    this.#head = genesisHead;
+    this.#meta = new MetaRepository(level);
+    this.#blocks = new BlockRepository(level);
+    this.#blockHeights = new BlockHashRepository(level);
+    this.#certificates = new CertificateRepository(level);
+    this.#txLocations = new TxLocationRepository(level);
+    this.#voters = new VoterIndexRepository(level);
+    this.#submissions = new SubmissionRepository(level);
+    this.#tallies = new TallyRepository(level);
+    this.#totals = new ElectionTotalRepository(level);
+    this.#evidence = new EvidenceRepository(level);
+    this.#safety = new SafetyRepository(level);
+    this.#pool = new PoolRepository(level);
+  }
+
+  /** Open (creating if needed) the database in `dir` for a chain; refuses another chain's data. */
+  static async open(dir: string, genesis: Genesis, opts: ChainDbOptions = {}): Promise<ChainDb> {
+    if (typeof dir !== 'string' || dir.length === 0) throw new DbError(DbErrorCode.INVALID_ARGUMENT, 'database directory must be a non-empty path');
+    try {
+      await mkdir(dir, { recursive: true });
+    } catch (e) {
+      throw new DbError(DbErrorCode.OPEN_FAILED, `cannot create database directory ${dir}: ${(e as Error).message}`, { cause: e });
+    }
+    const level: ChainLevel = new Level<Buffer, unknown>(dir, { keyEncoding: 'buffer', valueEncoding: 'json' });
+    try {
+      await level.open();
+    } catch (e) {
+      const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+      const why = cause?.code === 'LEVEL_LOCKED' ? 'it is in use by another process' : (cause?.message ?? (e as Error).message);
+      throw new DbError(DbErrorCode.OPEN_FAILED, `cannot open database at ${dir}: ${why}`, { cause: e });
+    }
+    const gHash = genesisHash(genesis);
+    const db = new ChainDb(level, dir, { height: 0, hash: gHash, slot: 0 }, opts);
+    try {
+      await db.#load(gHash);
+    } catch (e) {
+      await level.close();
+      throw e;
+    }
+    return db;
+  }
+
+  async #load(gHash: Hex): Promise<void> {
+    const [storedGenesis, schema, head, poolSeq] = await Promise.all([
+      this.#meta.read(MetaKey.genesisHash),
+      this.#meta.read(MetaKey.schemaVersion),
+      this.#meta.read(MetaKey.head),
+      this.#meta.read(MetaKey.poolSeq),
+    ]);
+    if (storedGenesis === undefined) {
+      for await (const _ of this.#level.keys({ limit: 1 })) {
+        throw new DbError(DbErrorCode.CORRUPT, `database at ${this.#dir} holds data but no genesis hash: not a chain database of this software`);
+      }
+      await this.#level.batch([this.#meta.write(MetaKey.schemaVersion, SCHEMA_VERSION), this.#meta.write(MetaKey.genesisHash, gHash)], { sync: true });
+      return;
+    }
+    if (storedGenesis !== gHash) {
+      throw new DbError(DbErrorCode.GENESIS_MISMATCH, `database at ${this.#dir} belongs to another chain: stored genesis hash ${storedGenesis}, this genesis hashes to ${gHash}`);
+    }
+    if (schema !== SCHEMA_VERSION) {
+      throw new DbError(DbErrorCode.SCHEMA_MISMATCH, `database at ${this.#dir} has schema version ${String(schema)}, this software reads version ${SCHEMA_VERSION}`);
+    }
+    if (head !== undefined) {
+      if ((await this.#blockHeights.get(head.hash)) !== head.height) {
+        throw new DbError(DbErrorCode.CORRUPT, `database at ${this.#dir} head points at block ${head.hash} (height ${head.height}), which is not stored`);
+      }
+      this.#head = { height: head.height, hash: head.hash, slot: head.slot };
+    }
+    this.#poolSeq = poolSeq ?? 0;
+    for await (const [id, n] of this.#tallies.entries()) this.#tallyCache.setCount(id.electionId, id.candidate, n);
+    for await (const [id, n] of this.#totals.entries()) this.#tallyCache.setTotal(id, n);
+  }
+
+  /** Directory of the database. */
+  get dir(): string {
+    return this.#dir;
+  }
+
+  /** Wait for pending writes and close; further calls fail with DB_CLOSED. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#queue;
+    this.#blockCache.clear();
+    await this.#level.close();
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new DbError(DbErrorCode.CLOSED, `database at ${this.#dir} is closed`);
+  }
+
+  #serialize<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.#closed) return Promise.reject(new DbError(DbErrorCode.CLOSED, `database at ${this.#dir} is closed`));
+    const run = this.#queue.then(fn);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Apply all ops of one consensus output (and the submission ids it acknowledges) in ONE atomic batch, in order. */
+  apply(ops: readonly PersistOp[], submissions: readonly SubmissionRecord[] = []): Promise<void> {
+    return this.#serialize(() => this.#apply(ops, submissions));
+  }
+
+  async #apply(ops: readonly PersistOp[], submissions: readonly SubmissionRecord[]): Promise<void> {
+    const batch: DbOp[] = [];
+    const tally = this.#tallyCache.stage();
+    const finalized: FinalizedBlock[] = [];
+    let head = this.#head;
+    let poolSeq = this.#poolSeq;
+    let durable = false;
+    for (const op of ops) {
+      switch (op.kind) {
+        case 'safety':
+          batch.push(this.#safety.put(undefined, op.state));
+          durable = true;
+          break;
+        case 'finalize': {
+          const { block, certificate } = op;
+          const h = block.header.height;
+          if (h !== head.height + 1 || block.header.parentHash !== head.hash) {
+            throw new DbError(DbErrorCode.OUT_OF_ORDER, `cannot store block ${block.hash} at height ${h} (parent ${block.header.parentHash}): the head is ${head.hash} at height ${head.height}`);
+          }
+          if (certificate.type !== 'precommit' || certificate.height !== h || certificate.blockHash !== block.hash) {
+            throw new DbError(DbErrorCode.OUT_OF_ORDER, `certificate (${certificate.type} for ${certificate.blockHash} at height ${certificate.height}) does not finalize block ${block.hash} at height ${h}`);
+          }
+          batch.push(this.#blocks.put(h, block), this.#certificates.put(h, certificate), this.#blockHeights.put(block.hash, h));
+          const txs = block.transactions;
+          for (let i = 0; i < txs.length; i++) {
+            const tx = txs[i]!;
+            const th = txHash(tx);
+            batch.push(this.#txLocations.put(th, [h, i]), this.#voters.put(voterKey(tx), th), this.#pool.del(th));
+            const election = electionIdOf(tx.to);
+            if (election !== undefined) tally.increment(election, ballotCandidate(tx.data));
+          }
+          head = { height: h, hash: block.hash, slot: block.header.slot };
+          finalized.push({ block, certificate });
+          durable = true;
+          break;
+        }
+        case 'pool-add':
+          for (const tx of op.txs) batch.push(this.#pool.put(txHash(tx), { seq: poolSeq++, tx }));
+          break;
+        case 'pool-remove':
+          for (const hash of op.hashes) batch.push(this.#pool.del(hash));
+          break;
+        case 'evidence':
+          batch.push(this.#evidence.put(evidenceId(op.evidence), op.evidence));
+          break;
+        default:
+          throw new DbError(DbErrorCode.INVALID_ARGUMENT, `unknown persist op kind ${JSON.stringify((op as { kind?: unknown }).kind)}`);
+      }
+    }
+    for (const s of submissions) {
+      if (typeof s.id !== 'string' || s.id.length === 0) throw new DbError(DbErrorCode.INVALID_ARGUMENT, `submission id must be a non-empty string, got ${JSON.stringify(s.id)}`);
+      if (!isHashLike(s.hash)) throw new DbError(DbErrorCode.INVALID_ARGUMENT, `submission ${s.id} must map to a 32-byte 0x-hex tx hash, got ${JSON.stringify(s.hash)}`);
+      batch.push(this.#submissions.put(s.id, s.hash.toLowerCase() as Hex));
+    }
+    for (const [election, counts] of tally.counts) {
+      for (const [candidate, n] of counts) batch.push(this.#tallies.put({ electionId: election, candidate }, n));
+    }
+    for (const [election, n] of tally.totals) batch.push(this.#totals.put(election, n));
+    if (head !== this.#head) batch.push(this.#meta.write(MetaKey.head, head));
+    if (poolSeq !== this.#poolSeq) batch.push(this.#meta.write(MetaKey.poolSeq, poolSeq));
+    if (batch.length === 0) return;
+    await this.#level.batch(batch, { sync: durable && this.#sync });
+    this.#head = head;
+    this.#poolSeq = poolSeq;
+    this.#tallyCache.commit(tally);
+    for (const fb of finalized) this.#blockCache.set(fb.block.header.height, fb);
+  }
+
+  /** The finalized head (genesis: height 0, the genesis hash, slot 0). */
+  head(): ChainHead {
+    return { ...this.#head };
+  }
+
+  /** The stored safety state, if this validator ever saved one. */
+  async loadSafety(): Promise<SafetyState | undefined> {
+    this.#assertOpen();
+    return this.#safety.get();
+  }
+
+  /** Pending transactions, in the order they were accepted. */
+  async loadPool(): Promise<Transaction[]> {
+    this.#assertOpen();
+    const entries: { seq: number; tx: Transaction }[] = [];
+    for await (const [, e] of this.#pool.entries()) entries.push(e);
+    entries.sort((a, b) => a.seq - b.seq);
+    return entries.map((e) => e.tx);
+  }
+
+  /** A pending transaction by hash. */
+  async getPoolTx(hash: Hex): Promise<Transaction | undefined> {
+    this.#assertOpen();
+    if (!isHashLike(hash)) return undefined;
+    return (await this.#pool.get(hash))?.tx;
+  }
+
+  /** What ChainState needs to resume: the head and every (voterKey, tx hash). */
+  async loadChainStateSnapshot(): Promise<ChainStateSnapshot> {
+    this.#assertOpen();
+    const voters: [string, Hex][] = [];
+    for await (const e of this.#voters.entries()) voters.push(e);
+    return { head: this.head(), voters };
+  }
+
+  #checkHeight(height: number, what: string): void {
+    if (!Number.isSafeInteger(height) || height < 0) throw new DbError(DbErrorCode.INVALID_ARGUMENT, `${what} must be a non-negative integer, got ${String(height)}`);
+  }
+
+  /** A finalized block with its certificate (height >= 1). */
+  async getFinalized(height: number): Promise<FinalizedBlock | undefined> {
+    this.#assertOpen();
+    this.#checkHeight(height, 'height');
+    if (height === 0 || height > this.#head.height) return undefined;
+    const cached = this.#blockCache.get(height);
+    if (cached) return cached;
+    const [block, certificate] = await Promise.all([this.#blocks.get(height), this.#certificates.get(height)]);
+    if (!block || !certificate) return undefined;
+    const fb = { block, certificate };
+    this.#blockCache.set(height, fb);
+    return fb;
+  }
+
+  /** A finalized block with its certificate, by block hash. */
+  async getFinalizedByHash(hash: Hex): Promise<FinalizedBlock | undefined> {
+    this.#assertOpen();
+    if (!isHashLike(hash)) return undefined;
+    const height = await this.#blockHeights.get(hash);
+    return height === undefined ? undefined : this.getFinalized(height);
+  }
+
+  /**
+   * Up to `max` finalized blocks from `fromHeight`, ascending and contiguous, read from disk
+   * (never from the cache: the verifier audits what is stored). Serves sync requests.
+   */
+  async getFinalizedRange(fromHeight: number, max: number): Promise<FinalizedBlock[]> {
+    this.#assertOpen();
+    this.#checkHeight(fromHeight, 'fromHeight');
+    this.#checkHeight(max, 'max');
+    const from = Math.max(1, fromHeight);
+    const to = Math.min(this.#head.height, from + max - 1);
+    if (max === 0 || to < from) return [];
+    const blocks: { height: number; block: FinalizedBlock['block'] }[] = [];
+    for await (const [height, block] of this.#blocks.entries({ gte: from, lt: to + 1 })) {
+      if (height !== from + blocks.length) break;
+      blocks.push({ height, block });
+    }
+    const certs = await this.#certificates.getMany(blocks.map((b) => b.height));
+    const out: FinalizedBlock[] = [];
+    for (let i = 0; i < blocks.length; i++) {
+      const certificate = certs[i];
+      if (certificate === undefined) break;
+      out.push({ block: blocks[i]!.block, certificate });
+    }
+    return out;
+  }
+
+  /** Height and index of a finalized transaction. */
+  async getTxLocation(hash: Hex): Promise<TxLocation | undefined> {
+    this.#assertOpen();
+    if (!isHashLike(hash)) return undefined;
+    const loc = await this.#txLocations.get(hash);
+    return loc && { height: loc[0], index: loc[1] };
+  }
+
+  /** A finalized transaction with its place in the chain. */
+  async getTransaction(hash: Hex): Promise<StoredTransaction | undefined> {
+    const loc = await this.getTxLocation(hash);
+    if (!loc) return undefined;
+    const fb = await this.getFinalized(loc.height);
+    const tx = fb?.block.transactions[loc.index];
+    if (!fb || !tx) return undefined;
+    return { tx, hash: hash.toLowerCase() as Hex, blockHash: fb.block.hash, blockNumber: loc.height, transactionIndex: loc.index };
+  }
+
+  /** The receipt of a finalized transaction. */
+  async getReceipt(hash: Hex): Promise<Receipt | undefined> {
+    const t = await this.getTransaction(hash);
+    if (!t) return undefined;
+    return { transactionHash: t.hash, transactionIndex: t.transactionIndex, blockHash: t.blockHash, blockNumber: t.blockNumber, from: t.tx.from, to: t.tx.to, status: 'success' };
+  }
+
+  /** The transaction hash recorded under a submission id. */
+  async resolveSubmissionId(id: string): Promise<Hex | undefined> {
+    this.#assertOpen();
+    if (typeof id !== 'string' || id.length === 0) return undefined;
+    return this.#submissions.get(id);
+  }
+
+  /** Tally of an election over the finalized chain (from memory). */
+  results(electionId: string): ElectionResults {
+    return { electionId, counts: this.#tallyCache.counts(electionId), total: this.#tallyCache.total(electionId), height: this.#head.height };
+  }
+
+  /** Number of finalized votes in an election. */
+  electionVoteCount(electionId: string): number {
+    return this.#tallyCache.total(electionId);
+  }
+
+  /** All stored equivocation evidence, by evidence id. */
+  async listEvidence(): Promise<Evidence[]> {
+    this.#assertOpen();
+    const out: Evidence[] = [];
+    for await (const [, ev] of this.#evidence.entries()) out.push(ev);
+    return out;
+  }
+
+  /** Where the stored-chain verifier stopped, if it ever ran. */
+  async getVerifiedCursor(): Promise<VerifiedCursor | undefined> {
+    this.#assertOpen();
+    return this.#meta.read(MetaKey.verifiedCursor);
+  }
+
+  /** Record the verifier's progress. */
+  setVerifiedCursor(cursor: ChainCursor & { checkedBlocks: number; errors?: string[] }): Promise<void> {
+    const value: VerifiedCursor = { height: cursor.height, hash: cursor.hash, slot: cursor.slot, checkedBlocks: cursor.checkedBlocks, ...(cursor.errors?.length ? { errors: [...cursor.errors] } : {}) };
+    return this.#serialize(() => this.#level.batch([this.#meta.write(MetaKey.verifiedCursor, value)]));
+  }
+}

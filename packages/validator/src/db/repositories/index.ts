@@ -1,0 +1,13 @@
+/** One repository per stored entity. */
+export { BlockRepository } from './blockRepository.js';
+export { BlockHashRepository } from './blockHashRepository.js';
+export { CertificateRepository } from './certificateRepository.js';
+export { ElectionTotalRepository } from './electionTotalRepository.js';
+export { EvidenceRepository } from './evidenceRepository.js';
+export { MetaKey, MetaRepository, type VerifiedCursor } from './metaRepository.js';
+export { PoolRepository, type StoredPoolEntry } from './poolRepository.js';
+export { SafetyRepository } from './safetyRepository.js';
+export { SubmissionRepository } from './submissionRepository.js';
+export { TallyRepository, type TallyId } from './tallyRepository.js';
+export { TxLocationRepository, type StoredTxLocation } from './txLocationRepository.js';
+export { VoterIndexRepository } from './voterIndexRepository.js';

@@ -1,0 +1,48 @@
+/** Single values under named keys; each key has its own value type. */
+import type { ChainCursor, Hex } from '@poa-vote/shared';
+import type { ChainHead } from '../../state/chainState.js';
+import { Bucket } from '../buckets.js';
+import { type ChainLevel, type DbOp, Repository } from '../repository.js';
+
+/** Progress of the stored-chain verifier. `errors` makes a failure survive restarts. */
+export interface VerifiedCursor extends ChainCursor {
+  checkedBlocks: number;
+  errors?: string[];
+}
+
+export enum MetaKey {
+  schemaVersion = 'schemaVersion',
+  genesisHash = 'genesisHash',
+  head = 'head',
+  verifiedCursor = 'verifiedCursor',
+  /** Next pool sequence number; stored so open needs no pool scan. */
+  poolSeq = 'poolSeq',
+}
+
+interface MetaValues {
+  [MetaKey.schemaVersion]: number;
+  [MetaKey.genesisHash]: Hex;
+  [MetaKey.head]: ChainHead;
+  [MetaKey.verifiedCursor]: VerifiedCursor;
+  [MetaKey.poolSeq]: number;
+}
+
+export class MetaRepository extends Repository<MetaKey, unknown> {
+  constructor(level: ChainLevel) {
+    super(level, Bucket.meta);
+  }
+  protected encodeId(id: MetaKey): Buffer {
+    return Buffer.from(id, 'utf8');
+  }
+  protected decodeId(suffix: Buffer): MetaKey {
+    return suffix.toString('utf8') as MetaKey;
+  }
+  /** Typed read of one meta value. */
+  async read<K extends MetaKey>(key: K): Promise<MetaValues[K] | undefined> {
+    return (await this.get(key)) as MetaValues[K] | undefined;
+  }
+  /** Typed batch write of one meta value. */
+  write<K extends MetaKey>(key: K, value: MetaValues[K]): DbOp {
+    return this.put(key, value);
+  }
+}

@@ -1,0 +1,16 @@
+/** Pending transactions by hash, with an arrival sequence number to restore the pool's order. */
+import type { Transaction } from '@poa-vote/shared';
+import { Bucket } from '../buckets.js';
+import type { ChainLevel } from '../repository.js';
+import { HashRepository } from './keyedRepositories.js';
+
+export interface StoredPoolEntry {
+  seq: number;
+  tx: Transaction;
+}
+
+export class PoolRepository extends HashRepository<StoredPoolEntry> {
+  constructor(level: ChainLevel) {
+    super(level, Bucket.pool);
+  }
+}

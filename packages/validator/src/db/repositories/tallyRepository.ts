@@ -1,0 +1,22 @@
+/** Vote counters per (election, candidate). Election ids never contain NUL, so it separates. */
+import { Bucket } from '../buckets.js';
+import { Repository, type ChainLevel } from '../repository.js';
+
+export interface TallyId {
+  electionId: string;
+  candidate: string;
+}
+
+export class TallyRepository extends Repository<TallyId, number> {
+  constructor(level: ChainLevel) {
+    super(level, Bucket.tally);
+  }
+  protected encodeId(id: TallyId): Buffer {
+    return Buffer.from(`${id.electionId}\u0000${id.candidate}`, 'utf8');
+  }
+  protected decodeId(suffix: Buffer): TallyId {
+    const s = suffix.toString('utf8');
+    const i = s.indexOf('\u0000');
+    return { electionId: s.slice(0, i), candidate: s.slice(i + 1) };
+  }
+}
