@@ -1,0 +1,29 @@
+/** All JSON-RPC methods of the node, and the translation of backend errors. */
+import { ProtocolError } from '@poa-vote/shared';
+import { JsonRpcError, invalidParams } from '../errors.js';
+import type { JsonRpcServer } from '../server.js';
+import type { MethodDeps } from './context.js';
+import { ethMethods } from './eth.js';
+import { netMethods } from './net.js';
+import { poaMethods } from './poa.js';
+import { web3Methods } from './web3.js';
+
+export { ethMethods, submitError, blockByRef, SUBSCRIPTION_TOPICS, type SubscriptionTopic } from './eth.js';
+export { netMethods } from './net.js';
+export { poaMethods } from './poa.js';
+export { web3Methods } from './web3.js';
+export type { MethodDeps, MethodTable } from './context.js';
+
+/** Register every method group on a dispatcher. */
+export function registerNodeMethods(server: JsonRpcServer, deps: MethodDeps): JsonRpcServer {
+  for (const table of [ethMethods(deps), netMethods(deps), web3Methods(deps), poaMethods(deps)]) {
+    for (const [name, method] of Object.entries(table)) server.register(name, method);
+  }
+  return server;
+}
+
+/** Protocol rule violations the backend throws about a transaction are the caller's bad params. */
+export function mapBackendError(e: unknown): JsonRpcError | undefined {
+  if (e instanceof ProtocolError && e.code.startsWith('TX_')) return invalidParams(e.message, { code: e.code, ...e.data });
+  return undefined;
+}

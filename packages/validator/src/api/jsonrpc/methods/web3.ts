@@ -1,0 +1,11 @@
+/** web3_* methods. */
+import { z } from 'zod';
+import { defineMethod } from '../types.js';
+import type { MethodDeps, MethodTable } from './context.js';
+
+/** The web3_* method group. */
+export function web3Methods({ backend }: MethodDeps): MethodTable {
+  return {
+    web3_clientVersion: defineMethod({ paramNames: [], params: z.tuple([]), call: () => backend.clientVersion }),
+  };
+}

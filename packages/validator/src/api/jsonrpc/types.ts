@@ -1,0 +1,70 @@
+/** JSON-RPC 2.0 message shapes and the contract between the dispatcher and its methods. */
+import type { z } from 'zod';
+import type { JsonRpcError, JsonRpcErrorObject } from './errors.js';
+
+/** A request id: echoed back with its type. */
+export type JsonRpcId = string | number | null;
+
+export interface JsonRpcSuccess {
+  jsonrpc: '2.0';
+  id: JsonRpcId;
+  result: unknown;
+}
+
+export interface JsonRpcFailure {
+  jsonrpc: '2.0';
+  id: JsonRpcId;
+  error: JsonRpcErrorObject;
+}
+
+export type JsonRpcResponse = JsonRpcSuccess | JsonRpcFailure;
+
+/** What a dispatch produces: one response, a batch of them, or nothing to send (notifications). */
+export type JsonRpcReply = JsonRpcResponse | JsonRpcResponse[] | undefined;
+
+/** A server-push channel a transport may offer (WebSocket), used by eth_subscribe. */
+export interface PushChannel {
+  /** Start a subscription to a topic; returns its id. */
+  subscribe(topic: string): string;
+  /** End a subscription; false when the id is not one of this connection's. */
+  unsubscribe(id: string): boolean;
+}
+
+/** The transport-level state a call runs in: one per HTTP request or WebSocket connection. */
+export interface RpcSession {
+  transport: 'http' | 'ws';
+  push?: PushChannel;
+}
+
+/** What a method sees of its call besides params. */
+export interface CallContext {
+  /** The request id; undefined for a notification. */
+  id: JsonRpcId | undefined;
+  session: RpcSession;
+}
+
+/** One call's outcome when a method answers several calls at once. */
+export type CallOutcome = { result: unknown } | { error: JsonRpcError };
+
+/**
+ * A method: positional parameter names (for error messages and by-name params), a zod schema of
+ * the positional params, and either `call` (one call at a time) or `callMany` (all calls of a
+ * batch in one go, e.g. one backend round trip for every eth_sendTransaction of a batch).
+ */
+export interface RpcMethod<P = unknown> {
+  paramNames: readonly string[];
+  params: z.ZodType<P>;
+  call?(params: P, ctx: CallContext): unknown;
+  callMany?(calls: readonly { params: P; ctx: CallContext }[]): Promise<CallOutcome[]>;
+}
+
+/** Define a method with its params type inferred from the schema. */
+export function defineMethod<S extends z.ZodType>(spec: {
+  paramNames: readonly string[];
+  params: S;
+  call?(params: z.output<S>, ctx: CallContext): unknown;
+  callMany?(calls: readonly { params: z.output<S>; ctx: CallContext }[]): Promise<CallOutcome[]>;
+}): RpcMethod<z.output<S>> {
+  if (!spec.call === !spec.callMany) throw new TypeError('a JSON-RPC method needs exactly one of call or callMany');
+  return spec as RpcMethod<z.output<S>>;
+}
