@@ -134,6 +134,11 @@ export class ConsensusCore {
     return this.#valid && { slot: this.#valid.slot, block: this.#valid.block };
   }
 
+  /** A candidate block of the height being decided, by hash (answers peers' block requests). */
+  candidateBlock(hash: Hex): Block | undefined {
+    return this.#blocks.get(hash);
+  }
+
   /** The status this validator would announce now. */
   status(): Status {
     return { height: this.#height, slot: this.#slot, headHash: this.chain.head.hash, ...(this.#valid ? { polka: this.#valid.polka } : {}) };

@@ -1,0 +1,51 @@
+# syntax=docker/dockerfile:1
+# The validator image. One image serves every validator and the one-shot `init` service of
+# docker-compose.yml. Entry point: `poa-validator` (default command `start`, configured by POA_* env).
+
+# ---- build: compile TypeScript with the dev dependencies ----
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+# Manifests first, so the npm ci layer stays cached until dependencies change.
+COPY package.json package-lock.json tsconfig.base.json ./
+COPY packages/shared/package.json packages/shared/
+COPY packages/validator/package.json packages/validator/
+COPY packages/client/package.json packages/client/
+RUN npm ci --no-audit --no-fund
+COPY packages/shared packages/shared
+COPY packages/validator packages/validator
+RUN npx tsc -b packages/shared packages/validator
+
+# ---- runtime: production dependencies and compiled output only ----
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json package-lock.json ./
+COPY packages/shared/package.json packages/shared/
+COPY packages/validator/package.json packages/validator/
+COPY packages/client/package.json packages/client/
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/packages/shared/dist packages/shared/dist
+COPY --from=build /app/packages/validator/dist packages/validator/dist
+COPY docker/ docker/
+RUN chmod +x packages/validator/dist/cli/main.js docker/*.sh \
+ && ln -s /app/packages/validator/dist/cli/main.js /usr/local/bin/poa-validator \
+ && mkdir -p /var/lib/poa/data /var/lib/poa/keys /var/lib/poa/genesis \
+ && chown -R node:node /var/lib/poa
+
+# Defaults for `start`; docker-compose.yml (or `docker run -e`) overrides them per validator.
+# A fresh named volume mounted on /var/lib/poa/data inherits node:node ownership from the image.
+ENV POA_GENESIS=/var/lib/poa/genesis/genesis.json \
+    POA_KEY_FILE=/var/lib/poa/keys/key.json \
+    POA_DATA_DIR=/var/lib/poa/data \
+    POA_RPC_HOST=0.0.0.0 \
+    POA_RPC_PORT=8545 \
+    POA_P2P_HOST=0.0.0.0 \
+    POA_P2P_PORT=30303 \
+    POA_LOG_LEVEL=info
+
+USER node
+EXPOSE 8545 30303
+HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.POA_RPC_PORT||8545)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+ENTRYPOINT ["poa-validator"]
+CMD ["start"]

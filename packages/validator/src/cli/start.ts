@@ -1,0 +1,83 @@
+/** Running a validator: create the node from validated options, report its ports, stop on signals. */
+import { genesisHash } from '@poa-vote/shared';
+import type { Logger } from '../util/logger.js';
+import type { StartConfig } from './config.js';
+
+/** What `start` needs from a running node. */
+export interface RunningNode {
+  close(): Promise<void>;
+  readonly rpcPort: number;
+  readonly p2pAddrs: string[];
+}
+
+/** Longest wait for a clean close after SIGINT/SIGTERM before giving up with exit code 1. */
+export const CLOSE_TIMEOUT_MS = 15_000;
+
+/** Start the validator node of a validated configuration and log where it listens. */
+export async function startValidator(config: StartConfig, logger: Logger): Promise<RunningNode> {
+  const { options, authority } = config;
+  const { genesis } = options;
+  logger.info(
+    {
+      chainId: genesis.chainId,
+      genesisHash: genesisHash(genesis),
+      genesisTime: new Date(genesis.genesisTime).toISOString(),
+      slotMs: genesis.slotDurationMs,
+      authorities: genesis.authorities.length,
+      quorum: genesis.quorum,
+      dataDir: options.dataDir,
+      peers: options.peers,
+    },
+    'starting validator',
+  );
+  if (options.clockSkewMs !== 0) logger.warn({ clockSkewMs: options.clockSkewMs }, 'clock skew is set: for fault tests only');
+  // Loaded lazily so keygen/genesis and config errors never pay for (or depend on) libp2p.
+  const { ValidatorNode } = await import('../node/node.js');
+  const node: RunningNode = await ValidatorNode.init({ ...options, logger });
+  logger.info(
+    { nodeId: authority.id, rpc: `http://${options.rpcHost}:${node.rpcPort}`, rpcPort: node.rpcPort, p2p: node.p2pAddrs },
+    'validator started',
+  );
+  return node;
+}
+
+/**
+ * Close the node on SIGINT/SIGTERM, then exit 0; exit 1 if the close fails or takes longer than
+ * `timeoutMs`. A second signal while closing exits at once. Returns a function that uninstalls.
+ */
+export function stopOnSignals(node: RunningNode, logger: Logger, opts: { timeoutMs?: number; exit?: (code: number) => void } = {}): () => void {
+  const exit = opts.exit ?? ((code: number) => process.exit(code));
+  let closing = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (closing) {
+      logger.warn({ signal }, 'second signal while closing: exiting now');
+      exit(1);
+      return;
+    }
+    closing = true;
+    logger.info({ signal }, 'shutting down');
+    const timer = setTimeout(() => {
+      logger.error({ timeoutMs: opts.timeoutMs ?? CLOSE_TIMEOUT_MS }, 'close timed out');
+      exit(1);
+    }, opts.timeoutMs ?? CLOSE_TIMEOUT_MS);
+    timer.unref();
+    node.close().then(
+      () => {
+        clearTimeout(timer);
+        logger.info('validator stopped');
+        exit(0);
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        logger.error({ err }, 'close failed');
+        exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+}

@@ -1,0 +1,379 @@
+/**
+ * The validator node: wires the consensus core to LevelDB, libp2p, the clock and the API.
+ * `ValidatorNode.init()` composes db -> state -> consensus -> network -> api; `close()` tears
+ * down in reverse. All core calls run on one serial queue, and each output is made durable
+ * (one LevelDB batch) before any of its messages leave: a vote is on disk before it is sent.
+ */
+import {
+  type Authority,
+  type Block,
+  type Evidence,
+  type FinalizedBlock,
+  type Hex,
+  type QuorumCertificate,
+  type Transaction,
+  Signer,
+  isHex,
+  keyPairFromSeed,
+  quorumSize,
+  slotStart,
+  txHash,
+} from '@poa-vote/shared';
+import { EventEmitter } from 'node:events';
+import { ConsensusCore, type ConsensusMessage, type Output } from '../consensus/index.js';
+import { ChainState } from '../state/chainState.js';
+import { Mempool } from '../mempool/mempool.js';
+import { ChainDb, ChainVerifier } from '../db/index.js';
+import { Network } from '../network/index.js';
+import { ApiServer } from '../api/server.js';
+import type {
+  ChainVerification,
+  ElectionResults,
+  HealthReport,
+  NodeApiBackend,
+  Receipt,
+  SubmitOutcome,
+  TxState,
+} from '../api/interface.js';
+import type { NodeOptions } from './options.js';
+import { SerialQueue } from './serialQueue.js';
+import { type Logger, silentLogger } from './logger.js';
+
+const CLIENT_VERSION = 'poa-validator/0.1.0';
+/** Rejected transactions remembered for status queries. */
+const MAX_REJECTED = 100_000;
+
+interface PendingSubmit {
+  items: { tx: Transaction; submissionId?: string }[];
+  resolve: (r: SubmitOutcome[]) => void;
+  reject: (e: unknown) => void;
+}
+
+export class ValidatorNode implements NodeApiBackend {
+  readonly nodeId: string;
+  readonly chainId: number;
+  readonly authorities: Authority[];
+  readonly clientVersion = CLIENT_VERSION;
+
+  readonly #opts: NodeOptions;
+  readonly #log: Logger;
+  readonly #db: ChainDb;
+  readonly #core: ConsensusCore;
+  readonly #verifier: ChainVerifier;
+  #network!: Network;
+  #api!: ApiServer;
+  readonly #queue = new SerialQueue();
+  readonly #events = new EventEmitter();
+  #ticker: NodeJS.Timeout | undefined;
+  #pendingSubmits: PendingSubmit[] = [];
+  #submitScheduled = false;
+  #rejected = new Map<Hex, { reason: string; conflictsWith?: Hex }>();
+  #candidateTxs = new Set<Hex>();
+  #maxPeerHeight = 0;
+  #closed = false;
+
+  private constructor(opts: NodeOptions, log: Logger, db: ChainDb, core: ConsensusCore, self: number) {
+    this.#opts = opts;
+    this.#log = log;
+    this.#db = db;
+    this.#core = core;
+    this.#verifier = new ChainVerifier(db, opts.genesis);
+    this.chainId = opts.genesis.chainId;
+    this.authorities = opts.genesis.authorities;
+    this.nodeId = opts.genesis.authorities[self]!.id;
+    this.#events.setMaxListeners(0);
+  }
+
+  /** Open storage, restore consensus state, start the network and the API. */
+  static async init(opts: NodeOptions & { logger?: Logger }): Promise<ValidatorNode> {
+    const log = opts.logger ?? silentLogger;
+    const { genesis } = opts;
+    const publicKey = keyPairFromSeed(opts.privateKey).publicKey;
+    const self = genesis.authorities.findIndex((a) => a.publicKey === publicKey);
+    if (self < 0) throw new Error(`the private key (public key ${publicKey}) is not one of the genesis authorities`);
+
+    const db = await ChainDb.open(opts.dataDir, genesis);
+    try {
+      const chain = new ChainState(genesis, await db.loadChainStateSnapshot());
+      const core = new ConsensusCore({
+        genesis,
+        self,
+        signer: new Signer(opts.privateKey),
+        chain,
+        safety: await db.loadSafety(),
+        pool: await db.loadPool(),
+        mempool: new Mempool({ maxSize: opts.maxPoolSize }),
+      });
+      const node = new ValidatorNode(opts, log, db, core, self);
+      await node.#start(self);
+      log.info({ node: node.nodeId, height: chain.head.height, pool: core.pool.size, rpcPort: node.rpcPort, p2p: node.p2pAddrs }, 'validator started');
+      return node;
+    } catch (e) {
+      await db.close().catch(() => undefined);
+      throw e;
+    }
+  }
+
+  async #start(self: number): Promise<void> {
+    const o = this.#opts;
+    this.#network = await Network.create({
+      genesis: o.genesis,
+      self,
+      privateKey: o.privateKey,
+      listenHost: o.p2pHost,
+      listenPort: o.p2pPort,
+      peers: o.peers,
+      logger: this.#log,
+    });
+    this.#network.onMessage((from, msg) => this.#onNetworkMessage(from, msg));
+    this.#network.onSyncRequest((fromHeight, max) => this.#db.getFinalizedRange(fromHeight, Math.min(max, 256)));
+    this.#network.onBlockRequest((hash) => this.#core.candidateBlock(hash));
+    await this.#network.start();
+    this.#api = new ApiServer(this, { host: o.rpcHost, port: o.rpcPort, maxBodyBytes: o.maxBodyBytes, logger: this.#log });
+    await this.#api.start();
+    const every = Math.max(10, Math.min(50, Math.floor(o.genesis.slotDurationMs / 10)));
+    this.#ticker = setInterval(() => this.#enqueue(() => this.#core.tick(this.#now())), every);
+    this.#enqueue(() => this.#core.tick(this.#now()));
+  }
+
+  /** Stop the clock, the API and the network, drain the queue, close the database. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#ticker);
+    await this.#api?.stop().catch((e: unknown) => this.#log.warn({ err: e }, 'api stop failed'));
+    await this.#network?.stop().catch((e: unknown) => this.#log.warn({ err: e }, 'network stop failed'));
+    await this.#queue.drain();
+    for (const p of this.#pendingSubmits) p.reject(new Error('node is shutting down'));
+    this.#pendingSubmits = [];
+    await this.#db.close();
+    this.#events.removeAllListeners();
+  }
+
+  get rpcPort(): number {
+    return this.#api.port;
+  }
+
+  get p2pAddrs(): string[] {
+    return this.#network.listenAddrs();
+  }
+
+  #now(): number {
+    return Date.now() + this.#opts.clockSkewMs;
+  }
+
+  #onNetworkMessage(from: number, msg: ConsensusMessage): void {
+    if (msg.type === 'status' && typeof msg.status?.height === 'number') {
+      this.#maxPeerHeight = Math.max(this.#maxPeerHeight, msg.status.height);
+    }
+    this.#enqueue(() => this.#core.receive(from, msg));
+  }
+
+  /** Run a core step on the serial queue and commit its output. */
+  #enqueue(step: () => Output): void {
+    if (this.#closed) return;
+    void this.#queue
+      .run(async () => {
+        if (this.#closed) return;
+        await this.#commit(step());
+      })
+      .catch((e: unknown) => this.#fatal(e));
+  }
+
+  #fatal(e: unknown): void {
+    // A failed write means we cannot promise durability: stop rather than sign on.
+    this.#log.error({ err: e }, 'storage failure: stopping the node');
+    void this.close().finally(() => process.exit(70));
+  }
+
+  /** Persist, then send, then notify: the order that keeps a crash from causing a double sign. */
+  async #commit(out: Output, submissions?: { id: string; hash: Hex }[]): Promise<void> {
+    if (out.persist.length > 0 || (submissions && submissions.length > 0)) await this.#db.apply(out.persist, submissions);
+    for (const s of out.send) this.#network.send(s.to, s.msg);
+    for (const e of out.events) {
+      switch (e.type) {
+        case 'finalized':
+          for (const tx of e.block.transactions) this.#candidateTxs.delete(txHash(tx));
+          this.#events.emit('finalized', e.block, e.certificate);
+          this.#events.emit('head', e.block);
+          this.#log.debug({ height: e.block.header.height, hash: e.block.hash, txs: e.block.transactions.length }, 'finalized');
+          break;
+        case 'polka':
+          this.#candidateTxs = new Set(e.block.transactions.map((t) => txHash(t)));
+          this.#events.emit('head', e.block);
+          break;
+        case 'tx-rejected':
+          if (this.#rejected.size >= MAX_REJECTED) this.#rejected.delete(this.#rejected.keys().next().value!);
+          this.#rejected.set(e.hash, { reason: e.reason, ...(e.conflictsWith ? { conflictsWith: e.conflictsWith } : {}) });
+          break;
+        case 'evidence':
+          this.#log.warn({ evidence: e.evidence }, 'equivocation evidence');
+          break;
+        case 'invalid-message':
+          this.#log.debug({ from: e.from, code: e.code, msg: e.message }, 'invalid message');
+          break;
+        case 'sync-needed':
+          this.#log.info({ peer: e.peer, fromHeight: e.fromHeight }, 'syncing');
+          break;
+        case 'proposed':
+          this.#log.debug({ slot: e.slot, height: e.block.header.height, txs: e.block.transactions.length }, 'proposed');
+          break;
+      }
+    }
+  }
+
+  // ---- NodeApiBackend ------------------------------------------------------------------------
+
+  submit(items: { tx: Transaction; submissionId?: string }[]): Promise<SubmitOutcome[]> {
+    if (this.#closed) return Promise.resolve(items.map(() => ({ ok: false as const, code: 'UNAVAILABLE' as const, message: 'node is shutting down' })));
+    return new Promise((resolve, reject) => {
+      this.#pendingSubmits.push({ items, resolve, reject });
+      if (!this.#submitScheduled) {
+        this.#submitScheduled = true;
+        setImmediate(() => this.#flushSubmits());
+      }
+    });
+  }
+
+  /** Group commit: every submission that arrived since the last flush goes through one core step and one batch. */
+  #flushSubmits(): void {
+    this.#submitScheduled = false;
+    const batch = this.#pendingSubmits;
+    this.#pendingSubmits = [];
+    if (batch.length === 0) return;
+    void this.#queue
+      .run(async () => {
+        const txs = batch.flatMap((b) => b.items.map((i) => i.tx));
+        const { results, output } = this.#core.submit(txs);
+        const submissions: { id: string; hash: Hex }[] = [];
+        let k = 0;
+        for (const b of batch) {
+          for (const item of b.items) {
+            const r = results[k++]!;
+            if (item.submissionId !== undefined && r.status !== 'rejected') submissions.push({ id: item.submissionId, hash: r.hash });
+          }
+        }
+        await this.#commit(output, submissions);
+        k = 0;
+        for (const b of batch) {
+          b.resolve(
+            b.items.map((): SubmitOutcome => {
+              const r = results[k++]!;
+              if (r.status === 'accepted') return { ok: true, hash: r.hash, known: false };
+              if (r.status === 'known') return { ok: true, hash: r.hash, known: true };
+              return { ok: false, hash: r.hash, code: r.code, message: r.message, ...(r.code === 'TX_DOUBLE_VOTE' ? { conflictsWith: r.conflictsWith } : {}) };
+            }),
+          );
+        }
+      })
+      .catch((e: unknown) => {
+        for (const b of batch) b.reject(e);
+        this.#fatal(e);
+      });
+  }
+
+  async resolveTxRef(ref: string): Promise<Hex | undefined> {
+    if (isHex(ref, 32)) return ref;
+    return this.#db.resolveSubmissionId(ref);
+  }
+
+  getReceipt(hash: Hex): Promise<Receipt | undefined> {
+    return this.#db.getReceipt(hash);
+  }
+
+  async getTransaction(hash: Hex): ReturnType<NodeApiBackend['getTransaction']> {
+    const onChain = await this.#db.getTransaction(hash);
+    if (onChain) return onChain;
+    const pending = this.#core.pool.get(hash);
+    return pending ? { tx: pending.tx, hash } : undefined;
+  }
+
+  async getTxState(hash: Hex): Promise<TxState> {
+    const r = await this.#db.getReceipt(hash);
+    if (r) return { state: 'finalized', hash, blockHash: r.blockHash, blockNumber: r.blockNumber, transactionIndex: r.transactionIndex };
+    const candidate = this.#core.candidate;
+    if (candidate && this.#candidateTxs.has(hash)) return { state: 'included', hash, blockHash: candidate.block.hash, blockNumber: candidate.block.header.height };
+    if (this.#core.pool.has(hash)) return { state: 'pending', hash };
+    const rej = this.#rejected.get(hash);
+    if (rej) return { state: 'rejected', hash, ...rej };
+    return { state: 'unknown', hash };
+  }
+
+  finalizedHeight(): number {
+    return this.#core.chain.head.height;
+  }
+
+  headHeight(): number {
+    return this.#core.candidate ? this.#core.chain.head.height + 1 : this.#core.chain.head.height;
+  }
+
+  getFinalizedBlock(height: number): Promise<FinalizedBlock | undefined> {
+    return this.#db.getFinalized(height);
+  }
+
+  getFinalizedBlockByHash(hash: Hex): Promise<FinalizedBlock | undefined> {
+    return this.#db.getFinalizedByHash(hash);
+  }
+
+  candidateBlock(): Block | undefined {
+    return this.#core.candidate?.block;
+  }
+
+  peerCount(): number {
+    return this.#network.connectedAuthorities().length;
+  }
+
+  health(): HealthReport {
+    const g = this.#opts.genesis;
+    const now = this.#now();
+    const head = this.#core.chain.head;
+    const peers = this.peerCount();
+    const lastBlockAgeMs = head.height > 0 ? Math.max(0, now - slotStart(g, head.slot)) : null;
+    const sinceGenesis = now - g.genesisTime;
+    const staleAfter = 10 * g.slotDurationMs;
+    const syncing = this.#maxPeerHeight > this.#core.height + 1;
+    const reasons: string[] = [];
+    if (peers + 1 < quorumSize(g)) reasons.push(`connected to ${peers} of ${g.authorities.length - 1} peers: no quorum`);
+    if (syncing) reasons.push(`syncing: at height ${head.height}, peers report ${this.#maxPeerHeight - 1}`);
+    const age = lastBlockAgeMs ?? sinceGenesis;
+    if (sinceGenesis > staleAfter && age > staleAfter) reasons.push(`no block finalized for ${Math.round(age / 1000)} s`);
+    return {
+      healthy: reasons.length === 0,
+      reasons,
+      nodeId: this.nodeId,
+      chainId: this.chainId,
+      headHeight: this.headHeight(),
+      finalizedHeight: head.height,
+      peers,
+      syncing,
+      lastBlockAgeMs,
+      slot: this.#core.slot,
+    };
+  }
+
+  verification(): Promise<ChainVerification> {
+    return this.#verifier.verify();
+  }
+
+  async results(electionId: string): Promise<ElectionResults> {
+    return this.#db.results(electionId);
+  }
+
+  async electionVoteCount(electionId: string): Promise<number> {
+    return this.#db.electionVoteCount(electionId);
+  }
+
+  evidence(): Promise<Evidence[]> {
+    return this.#db.listEvidence();
+  }
+
+  onFinalized(listener: (block: Block, certificate: QuorumCertificate) => void): () => void {
+    this.#events.on('finalized', listener);
+    return () => this.#events.off('finalized', listener);
+  }
+
+  onNewHead(listener: (block: Block) => void): () => void {
+    this.#events.on('head', listener);
+    return () => this.#events.off('head', listener);
+  }
+}
