@@ -3,6 +3,8 @@
  * for a candidate when its payload (plain text, hex or base64) is JSON naming `candidate_id` or
  * `candidate`. Anything else is counted as sealed: never dropped from the total.
  */
+import { isWellFormedString } from './encoding.js';
+
 export const SEALED = 'sealed';
 
 function candidateOf(text: string): string | undefined {
@@ -11,7 +13,8 @@ function candidateOf(text: string): string | undefined {
   try {
     const v = JSON.parse(t) as Record<string, unknown>;
     const c = v.candidate_id ?? v.candidate;
-    if (typeof c === 'string' && c.length > 0 && c.length <= 128) return c;
+    // A lone surrogate (from a \ud800 escape) has no UTF-8 form: such a name could not be published or hashed.
+    if (typeof c === 'string' && c.length > 0 && c.length <= 128 && isWellFormedString(c)) return c;
     if (typeof c === 'number' && Number.isFinite(c)) return String(c);
   } catch {
     /* not JSON: sealed */

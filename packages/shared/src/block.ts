@@ -5,7 +5,7 @@
 import { type Hex, canonicalBytes, isHex, utf8ToBytes } from './encoding.js';
 import { hashCanonical, merkleRoot } from './hash.js';
 import { type Genesis, leaderOf, slotStart } from './genesis.js';
-import { type Transaction, parseTransaction, txHash, txSize } from './transaction.js';
+import { type Transaction, parseTransaction, txHash, txSize, voterKey } from './transaction.js';
 import { type Signer, verifySignature } from './signature.js';
 import { ProtocolError, ProtocolErrorCode, check } from './errors.js';
 
@@ -71,8 +71,9 @@ function isNat(v: unknown): v is number {
 
 /**
  * Context-free checks of an untrusted block: shape, hash, leader schedule, signature, tx root,
- * limits, transaction shapes and no transaction twice. Returns the block with transactions
- * reduced to their fields. Linking to a parent and chain state is checked by the caller.
+ * limits, transaction shapes, no transaction twice and no voter twice in one election. Returns
+ * the block with transactions reduced to their fields. Linking to a parent and chain state is
+ * checked by the caller.
  */
 export function validateBlock(genesis: Genesis, input: unknown): Block {
   check(typeof input === 'object' && input !== null, ProtocolErrorCode.BLOCK_INVALID, 'block must be an object');
@@ -82,7 +83,7 @@ export function validateBlock(genesis: Genesis, input: unknown): Block {
   check(h.chainId === genesis.chainId, ProtocolErrorCode.BLOCK_INVALID, `block is for chain ${String(h.chainId)}, this chain is ${genesis.chainId}`);
   check(isNat(h.height) && h.height >= 1, ProtocolErrorCode.BLOCK_BAD_HEIGHT, 'block.header.height must be an integer >= 1');
   check(isNat(h.slot), ProtocolErrorCode.BLOCK_BAD_SLOT, 'block.header.slot must be a non-negative integer');
-  check(h.timestamp === slotStart(genesis, h.slot), ProtocolErrorCode.BLOCK_BAD_TIMESTAMP, `block timestamp must be the start of slot ${h.slot}`);
+  check(isNat(h.timestamp) && h.timestamp === slotStart(genesis, h.slot), ProtocolErrorCode.BLOCK_BAD_TIMESTAMP, `block timestamp ${String(h.timestamp)} must be the start of slot ${h.slot} (${slotStart(genesis, h.slot)}), a safe integer`);
   check(isHex(h.parentHash, 32), ProtocolErrorCode.BLOCK_INVALID, 'block.header.parentHash must be a 32-byte hash');
   check(isHex(h.txRoot, 32), ProtocolErrorCode.BLOCK_INVALID, 'block.header.txRoot must be a 32-byte hash');
   check(isNat(h.proposer), ProtocolErrorCode.BLOCK_INVALID, 'block.header.proposer must be an authority index');
@@ -93,7 +94,7 @@ export function validateBlock(genesis: Genesis, input: unknown): Block {
     chainId: genesis.chainId,
     height: h.height,
     slot: h.slot,
-    timestamp: h.timestamp as number,
+    timestamp: h.timestamp,
     parentHash: h.parentHash,
     proposer: h.proposer,
     txRoot: h.txRoot,
@@ -112,6 +113,8 @@ export function validateBlock(genesis: Genesis, input: unknown): Block {
   const transactions: Transaction[] = [];
   const hashes: Hex[] = [];
   const seen = new Set<string>();
+  // A block holding two votes of one voter in one election is invalid whatever the chain state.
+  const voters = new Map<string, number>();
   let bytes = 0;
   for (let i = 0; i < txs.length; i++) {
     let tx: Transaction;
@@ -123,6 +126,9 @@ export function validateBlock(genesis: Genesis, input: unknown): Block {
     const th = txHash(tx);
     check(!seen.has(th), ProtocolErrorCode.BLOCK_BAD_TX, `block transaction ${i} (${th}) appears twice`);
     seen.add(th);
+    const first = voters.get(voterKey(tx));
+    check(first === undefined, ProtocolErrorCode.BLOCK_BAD_TX, `block transactions ${String(first)} and ${i} are two votes of voter ${tx.from} in ${tx.to}`);
+    voters.set(voterKey(tx), i);
     bytes += txSize(tx);
     transactions.push(tx);
     hashes.push(th);

@@ -5,6 +5,7 @@ import type { Genesis } from './genesis.js';
 import { genesisHash } from './genesis.js';
 import type { Hex } from './encoding.js';
 import { type QuorumCertificate, verifyCertificate } from './vote.js';
+import { ProtocolErrorCode, check } from './errors.js';
 
 export interface FinalizedBlock {
   block: Block;
@@ -29,6 +30,7 @@ export function genesisCursor(genesis: Genesis): ChainCursor {
  * for exactly this block. Returns the next cursor. Used by nodes syncing and by clients auditing.
  */
 export function verifyFinalizedBlock(genesis: Genesis, prev: ChainCursor, input: { block: unknown; certificate: unknown }): { block: Block; certificate: QuorumCertificate; cursor: ChainCursor } {
+  check(typeof input === 'object' && input !== null, ProtocolErrorCode.BLOCK_INVALID, 'finalized block must be an object with block and certificate');
   const block = validateBlock(genesis, input.block);
   checkBlockLinks(block, prev);
   const certificate = verifyCertificate(genesis, input.certificate, { type: 'precommit', height: block.header.height, blockHash: block.hash });

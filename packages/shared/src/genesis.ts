@@ -1,6 +1,7 @@
 /** Genesis: the chain's identity, its authorities and its timing, loaded and validated once. */
-import { type Hex, isHex } from './encoding.js';
+import { type Hex, isHex, isWellFormedString } from './encoding.js';
 import { hashCanonical } from './hash.js';
+import { publicKeyWeakness } from './signature.js';
 import { ProtocolError, ProtocolErrorCode } from './errors.js';
 
 export interface Authority {
@@ -61,26 +62,28 @@ export function parseGenesis(input: unknown): Genesis {
   const slotDurationMs = g.slotDurationMs === undefined ? DEFAULT_SLOT_DURATION_MS : positiveInt(g.slotDurationMs, 'slotDurationMs', 3_600_000);
   if (slotDurationMs < 50) fail(`slotDurationMs must be at least 50, got ${slotDurationMs}`);
   if (!Array.isArray(g.authorities) || g.authorities.length === 0) fail('authorities must be a non-empty array');
-  if (g.authorities.length > 100) fail('at most 100 authorities');
+  if (g.authorities.length > 100) fail(`authorities must have at most 100 entries, got ${g.authorities.length}`);
   const ids = new Set<string>();
   const keys = new Set<string>();
   const authorities = g.authorities.map((a: unknown, i: number): Authority => {
-    if (typeof a !== 'object' || a === null) fail(`authorities[${i}] must be an object`);
+    if (typeof a !== 'object' || a === null || Array.isArray(a)) fail(`authorities[${i}] must be an object`);
     const r = a as Record<string, unknown>;
     if (typeof r.id !== 'string' || !/^[A-Za-z0-9._-]{1,64}$/.test(r.id)) fail(`authorities[${i}].id must match [A-Za-z0-9._-]{1,64}`);
     if (!isHex(r.publicKey, 32)) fail(`authorities[${i}].publicKey must be 32 bytes of lowercase 0x-hex`);
+    const weakness = publicKeyWeakness(r.publicKey);
+    if (weakness !== undefined) fail(`authorities[${i}].publicKey ${weakness}`);
     if (ids.has(r.id)) fail(`authorities[${i}].id ${r.id} is duplicated`);
     if (keys.has(r.publicKey)) fail(`authorities[${i}].publicKey is duplicated`);
     ids.add(r.id);
     keys.add(r.publicKey);
     const name = r.name === undefined ? r.id : r.name;
-    if (typeof name !== 'string' || name.length > 128) fail(`authorities[${i}].name must be a string of at most 128 characters`);
+    if (typeof name !== 'string' || name.length > 128 || !isWellFormedString(name)) fail(`authorities[${i}].name must be a well-formed string of at most 128 characters`);
     return { id: r.id, publicKey: r.publicKey, name };
   });
   const quorum = g.quorum === undefined ? 'majority' : g.quorum;
   if (quorum !== 'majority' && quorum !== 'bft') fail(`quorum must be "majority" or "bft", got ${JSON.stringify(quorum)}`);
-  const l = (g.limits ?? {}) as Record<string, unknown>;
-  if (typeof l !== 'object' || Array.isArray(l)) fail('limits must be an object');
+  const l = (g.limits === undefined ? {} : g.limits) as Record<string, unknown>;
+  if (typeof l !== 'object' || l === null || Array.isArray(l)) fail('limits must be an object');
   const limits: BlockLimits = {
     maxTxPerBlock: l.maxTxPerBlock === undefined ? DEFAULT_LIMITS.maxTxPerBlock : positiveInt(l.maxTxPerBlock, 'limits.maxTxPerBlock', 1_000_000),
     maxTxBytes: l.maxTxBytes === undefined ? DEFAULT_LIMITS.maxTxBytes : positiveInt(l.maxTxBytes, 'limits.maxTxBytes', 1 << 20),

@@ -3,7 +3,7 @@
  * data: encrypted ballot}. The hash is derived from the canonical content alone, so an identical
  * resubmission has the same hash and a retry is always safe.
  */
-import { type Hex, canonicalize, utf8ToBytes } from './encoding.js';
+import { type Hex, canonicalize, isWellFormedString, utf8ToBytes } from './encoding.js';
 import { sha256Hex } from './hash.js';
 import { ProtocolError, ProtocolErrorCode } from './errors.js';
 
@@ -61,6 +61,9 @@ export function parseTransaction(input: unknown, maxTxBytes: number): Transactio
   }
   if (typeof r.data !== 'string' || r.data.length === 0) {
     throw new ProtocolError(ProtocolErrorCode.TX_INVALID, 'transaction "data" (the encrypted ballot) must be a non-empty string');
+  }
+  if (!isWellFormedString(r.data)) {
+    throw new ProtocolError(ProtocolErrorCode.TX_INVALID, 'transaction "data" must be well-formed Unicode (it contains a lone surrogate, which has no canonical encoding)');
   }
   const tx: Transaction = { from: r.from, to: r.to, data: r.data };
   const size = txSize(tx);
