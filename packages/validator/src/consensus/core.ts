@@ -249,8 +249,26 @@ export class ConsensusCore {
   #enterSlot(s: number): void {
     this.#slot = s;
     this.#send('all', { type: 'status', status: this.status() });
+    this.#regossip();
     this.#replayDeferred();
     this.#tryPropose();
+  }
+
+  /**
+   * Gossip again the transactions that have waited a few slots: a batch lost to a partition or a
+   * dropped message would otherwise live only in the pool that accepted it, and be proposed only
+   * when that validator leads with no polka to honour. Bounded per slot.
+   */
+  #regossip(): void {
+    const { regossipAfterSlots, regossipMax } = this.#opts;
+    const stale: Transaction[] = [];
+    for (const e of this.pool.entries()) {
+      if (stale.length >= regossipMax) break;
+      if (e.gossipSlot > this.#slot - regossipAfterSlots) continue;
+      e.gossipSlot = this.#slot;
+      stale.push(e.tx);
+    }
+    if (stale.length > 0) this.#send('all', { type: 'txs', txs: stale });
   }
 
   #tryPropose(): void {
@@ -485,7 +503,7 @@ export class ConsensusCore {
         results.push({ status: 'rejected', hash, code: 'TX_DOUBLE_VOTE', message: `${tx.from} already voted in ${tx.to}: transaction ${onChain} is final`, conflictsWith: onChain });
         continue;
       }
-      const r = this.pool.add(tx, hash);
+      const r = this.pool.add(tx, hash, this.#slot);
       if (r.status === 'added') {
         accepted.push(tx);
         results.push({ status: 'accepted', hash });

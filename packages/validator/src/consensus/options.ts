@@ -4,6 +4,10 @@ export interface ConsensusOptions {
   syncBatch: number;
   /** Most buffered messages for the next slot or the next height. */
   maxDeferred: number;
+  /** Pending transactions are gossiped again after waiting this many slots. */
+  regossipAfterSlots: number;
+  /** Most transactions re-gossiped per slot. */
+  regossipMax: number;
   /**
    * Deliberately broken behaviours, used ONLY by the simulator's checker tests to prove the
    * checker catches them. Never set in a node.
@@ -16,4 +20,4 @@ export interface ConsensusOptions {
   };
 }
 
-export const defaultConsensusOptions: ConsensusOptions = { syncBatch: 128, maxDeferred: 2_000 };
+export const defaultConsensusOptions: ConsensusOptions = { syncBatch: 128, maxDeferred: 2_000, regossipAfterSlots: 3, regossipMax: 2_000 };

@@ -15,6 +15,8 @@ export interface PoolEntry {
   tx: Transaction;
   hash: Hex;
   size: number;
+  /** Slot in which this node last gossiped the transaction (re-gossiped while it waits). */
+  gossipSlot: number;
 }
 
 export type AddResult = { status: 'added' } | { status: 'known' } | { status: 'conflict'; conflictsWith: Hex } | { status: 'full' };
@@ -49,13 +51,13 @@ export class Mempool {
     return this.#byVoter.get(key);
   }
 
-  add(tx: Transaction, hash: Hex): AddResult {
+  add(tx: Transaction, hash: Hex, slot = -1): AddResult {
     if (this.#byHash.has(hash)) return { status: 'known' };
     const key = voterKey(tx);
     const other = this.#byVoter.get(key);
     if (other !== undefined) return { status: 'conflict', conflictsWith: other };
     if (this.#byHash.size >= this.#opts.maxSize) return { status: 'full' };
-    this.#byHash.set(hash, { tx, hash, size: txSize(tx) });
+    this.#byHash.set(hash, { tx, hash, size: txSize(tx), gossipSlot: slot });
     this.#byVoter.set(key, hash);
     return { status: 'added' };
   }
