@@ -1,0 +1,30 @@
+/** eth_getTransactionReceipt answers. */
+import type { Hex } from '@poa-vote/shared';
+import { asObject, natField, optString, pick, stringField, toNat } from './fields.js';
+
+export interface Receipt {
+  transactionHash: Hex;
+  transactionIndex: number;
+  blockHash: Hex;
+  blockNumber: number;
+  from: string;
+  to: string;
+  gasUsed: string;
+  status: 'success' | 'reverted';
+}
+
+/** Normalize a receipt (hex quantities become numbers). */
+export function formatReceipt(raw: unknown, url?: string): Receipt {
+  const o = asObject(raw, 'receipt', url);
+  const status = pick(o, 'status');
+  return {
+    transactionHash: stringField(o, 'receipt', url, 'transactionHash') as Hex,
+    transactionIndex: toNat(pick(o, 'transactionIndex')) ?? 0,
+    blockHash: stringField(o, 'receipt', url, 'blockHash') as Hex,
+    blockNumber: natField(o, 'receipt', url, 'blockNumber'),
+    from: optString(o, 'from') ?? '',
+    to: optString(o, 'to') ?? '',
+    gasUsed: optString(o, 'gasUsed') ?? '0x0',
+    status: status === '0x0' || status === 'reverted' || status === 0 ? 'reverted' : 'success',
+  };
+}

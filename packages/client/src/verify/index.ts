@@ -1,0 +1,6 @@
+/** Trustless checks: the chain verified from the genesis, and elections recounted from it. */
+export { verifyBlockchainIntegrity, type VerifyBlockchainIntegrityParameters, type VerifyBlockchainIntegrityReturnType } from './verifyBlockchainIntegrity.js';
+export { tallyElection, type TallyElectionParameters, type TallyElectionReturnType } from './tallyElection.js';
+export { compareWithResults, type CompareWithResultsParameters, type CompareWithResultsReturnType, type ResultDifference } from './compareWithResults.js';
+export { TallyCache, type ElectionTally } from './tallyCache.js';
+export { toGenesis } from './genesis.js';
