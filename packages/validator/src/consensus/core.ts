@@ -478,7 +478,8 @@ export class ConsensusCore {
       this.#finalize(block, certificate);
       applied++;
     }
-    if (applied > 0 && blocks.length >= this.#opts.syncBatch) {
+    // Progress means the peer may have more: ask again at once rather than at the next status.
+    if (applied > 0) {
       this.#lastSyncAsk = { height: -1, slot: -1 };
       this.#askSync(from);
     }

@@ -20,4 +20,4 @@ export interface ConsensusOptions {
   };
 }
 
-export const defaultConsensusOptions: ConsensusOptions = { syncBatch: 128, maxDeferred: 2_000, regossipAfterSlots: 3, regossipMax: 2_000 };
+export const defaultConsensusOptions: ConsensusOptions = { syncBatch: 64, maxDeferred: 2_000, regossipAfterSlots: 3, regossipMax: 2_000 };

@@ -1,0 +1,410 @@
+/**
+ * The validator's libp2p network: TCP + Noise + Yamux between genesis authorities only.
+ * Gossipsub carries proposals, votes, statuses and transaction batches; request/response
+ * protocols carry sync, block fetches and directed messages. Every inbound message is validated
+ * before the node sees it, and the node sees it tagged with the sending authority's index.
+ */
+import '../util/polyfills.js';
+import { noise } from '@chainsafe/libp2p-noise';
+import { yamux } from '@chainsafe/libp2p-yamux';
+import { type GossipSub, type GossipsubMessage, type Message, type TopicValidatorResult, gossipsub } from '@libp2p/gossipsub';
+import { type Identify, identify } from '@libp2p/identify';
+import type { Connection, Libp2p, PeerId } from '@libp2p/interface';
+import { peerIdFromString } from '@libp2p/peer-id';
+import { tcp } from '@libp2p/tcp';
+import { createLibp2p } from 'libp2p';
+import { isIPv6 } from 'node:net';
+import type { Hex, Transaction } from '@poa-vote/shared';
+import type { ConsensusMessage, Destination } from '../consensus/interface.js';
+import { encodeMessage, messageId, messageIdToString } from './gossip/encoding.js';
+import { GOSSIP_KINDS, GossipKind, gossipKindOf, gossipTopic, topicMaxBytes } from './gossip/topic.js';
+import { TxBatcher } from './gossip/txBatcher.js';
+import { GossipAction, GossipErrorCode, GossipValidationError, topicValidatorResult, validateGossipData } from './gossip/validation.js';
+import { AuthorityBook, libp2pPrivateKey } from './identity.js';
+import type { BlockRequestHandler, INetwork, MessageHandler, SyncRequestHandler } from './interface.js';
+import { type NetworkOptions, type ResolvedNetworkOptions, resolveNetworkOptions } from './options.js';
+import { PeerDialer } from './peerDialer.js';
+import { handleBlockStream, requestBlock } from './reqresp/block.js';
+import type { ReqRespContext } from './reqresp/context.js';
+import { handleDirectStream, sendDirect } from './reqresp/direct.js';
+import { ReqRespMethod, protocolId } from './reqresp/protocols.js';
+import { handleSyncStream, requestSync } from './reqresp/sync.js';
+
+type Services = { identify: Identify; pubsub: GossipSub };
+
+interface Validated {
+  from: number;
+  msg: ConsensusMessage;
+}
+
+/** Room for gossipsub's RPC envelope (signature, key, topic, control) around message data. */
+const RPC_OVERHEAD_BYTES = 64 * 1024;
+/**
+ * gossipsub 17 length-prefixes outbound RPCs with it-length-prefixed's default 4 MiB cap and
+ * offers no option to raise it, so larger messages (big proposals) cannot be gossiped: they go
+ * directly to every connected authority instead (a full mesh among authorities makes that the
+ * same reach as a flood publish).
+ */
+export const GOSSIP_MAX_DATA_BYTES = 4 * 1024 * 1024 - RPC_OVERHEAD_BYTES;
+
+/**
+ * The p2p network of one validator. Create with Network.create, then start().
+ * A message sent to 'all' may reach a peer twice (by gossip relay and by the direct fallback),
+ * so handlers must tolerate duplicates.
+ */
+export class Network implements INetwork {
+  /** This node's PeerId (derived from its authority key). */
+  readonly peerId: string;
+  readonly #opts: ResolvedNetworkOptions;
+  readonly #libp2p: Libp2p<Services>;
+  readonly #book: AuthorityBook;
+  readonly #ctx: ReqRespContext;
+  readonly #dialer: PeerDialer;
+  readonly #batcher: TxBatcher;
+  /** Messages accepted by a topic validator, awaiting gossipsub's delivery event. */
+  readonly #validated = new WeakMap<Message, Validated>();
+  readonly #handlers: MessageHandler[] = [];
+  readonly #blockRequestsInFlight = new Set<Hex>();
+  #syncHandler: SyncRequestHandler | undefined;
+  #blockHandler: BlockRequestHandler | undefined;
+  #started = false;
+
+  private constructor(opts: ResolvedNetworkOptions, book: AuthorityBook, libp2p: Libp2p<Services>) {
+    this.#opts = opts;
+    this.#book = book;
+    this.#libp2p = libp2p;
+    this.peerId = libp2p.peerId.toString();
+    this.#ctx = {
+      genesis: opts.genesis,
+      book,
+      logger: opts.logger,
+      maxMessageBytes: opts.maxMessageBytes,
+      maxTxBatchBytes: opts.maxTxBatchBytes,
+      maxTxsPerMessage: opts.maxTxsPerMessage,
+      requestTimeoutMs: opts.requestTimeoutMs,
+      maxSyncBlocks: opts.maxSyncBlocks,
+    };
+    this.#dialer = new PeerDialer({
+      libp2p,
+      book,
+      self: opts.self,
+      peers: opts.peers,
+      intervalMs: opts.redialIntervalMs,
+      dialTimeoutMs: opts.dialTimeoutMs,
+      logger: opts.logger,
+    });
+    this.#batcher = new TxBatcher({
+      windowMs: opts.txBatchWindowMs,
+      maxBytes: opts.maxTxBatchBytes,
+      maxTxs: opts.maxTxsPerMessage,
+      flush: (txs) => this.#publishTxs(txs),
+    });
+  }
+
+  /** Build a network from options (validated: a bad option throws a NetworkError naming it). */
+  static async create(opts: NetworkOptions): Promise<Network> {
+    const o = resolveNetworkOptions(opts);
+    const book = new AuthorityBook(o.genesis);
+    const isAuthority = (peer: PeerId): boolean => book.indexOf(peer) !== undefined;
+    const topics = GOSSIP_KINDS.map((k) => gossipTopic(o.genesis.chainId, k));
+    const streamBuffer = o.maxMessageBytes + RPC_OVERHEAD_BYTES;
+    const libp2p = await createLibp2p<Services>({
+      start: false,
+      privateKey: libp2pPrivateKey(o.privateKey),
+      addresses: { listen: [`/${isIPv6(o.listenHost) ? 'ip6' : 'ip4'}/${o.listenHost}/tcp/${o.listenPort}`] },
+      transports: [tcp()],
+      connectionEncrypters: [noise()],
+      streamMuxers: [yamux({ streamOptions: { maxReadBufferLength: streamBuffer } })],
+      // Only genesis authorities get past the handshake: outsiders cost one Noise exchange.
+      connectionGater: {
+        denyDialPeer: (peer) => !isAuthority(peer),
+        denyInboundEncryptedConnection: (peer) => !isAuthority(peer),
+        denyOutboundEncryptedConnection: (peer) => !isAuthority(peer),
+      },
+      connectionManager: { dialTimeout: o.dialTimeoutMs, inboundConnectionThreshold: 100 },
+      services: {
+        identify: identify(),
+        pubsub: gossipsub({
+          emitSelf: false,
+          allowPublishToZeroTopicPeers: true,
+          floodPublish: true,
+          fallbackToFloodsub: false,
+          // Authority networks are small: the defaults (D=6, Dlo=4) assume thousands of peers.
+          D: 2,
+          Dlo: 1,
+          Dhi: 4,
+          Dscore: 1,
+          Dout: 1,
+          Dlazy: 2,
+          msgIdFn: (msg) => messageId(msg.data),
+          msgIdToStrFn: messageIdToString,
+          // Above GOSSIP_MAX_DATA_BYTES peers cannot send; accept a little more for RPCs with several messages.
+          maxInboundDataLength: 2 * (GOSSIP_MAX_DATA_BYTES + RPC_OVERHEAD_BYTES),
+          allowedTopics: topics,
+          // Authorities may share a host (devnets): no penalty for a shared IP.
+          scoreParams: { IPColocationFactorWeight: 0 },
+        }),
+      },
+    });
+    const net = new Network(o, book, libp2p);
+    await net.#registerProtocols();
+    return net;
+  }
+
+  async #registerProtocols(): Promise<void> {
+    const chainId = this.#opts.genesis.chainId;
+    const limits = { maxInboundStreams: 256, maxOutboundStreams: 256 };
+    await this.#libp2p.handle(protocolId(chainId, ReqRespMethod.sync), (stream, conn) => handleSyncStream(this.#ctx, stream, conn, () => this.#syncHandler), limits);
+    await this.#libp2p.handle(protocolId(chainId, ReqRespMethod.block), (stream, conn) => handleBlockStream(this.#ctx, stream, conn, () => this.#blockHandler), limits);
+    await this.#libp2p.handle(protocolId(chainId, ReqRespMethod.direct), (stream, conn) => handleDirectStream(this.#ctx, stream, conn, (from, msg) => this.#deliver(from, msg)), limits);
+    this.#libp2p.addEventListener('peer:connect', (evt) => {
+      const index = this.#book.indexOf(evt.detail);
+      if (index !== undefined) this.#opts.logger.info({ peer: index }, 'authority connected');
+    });
+    this.#libp2p.addEventListener('peer:disconnect', (evt) => {
+      const index = this.#book.indexOf(evt.detail);
+      if (index !== undefined && this.#started) this.#opts.logger.info({ peer: index }, 'authority disconnected');
+    });
+    this.#libp2p.addEventListener('peer:identify', (evt) => this.#dialer.learn(evt.detail.peerId, evt.detail.listenAddrs));
+    this.#libp2p.services.pubsub.addEventListener('gossipsub:message', (evt) => this.#onGossip(evt.detail));
+  }
+
+  /** Listen, join the gossip topics and dial the bootstrap peers. */
+  async start(): Promise<void> {
+    if (this.#started) return;
+    await this.#libp2p.start();
+    const pubsub = this.#libp2p.services.pubsub;
+    for (const kind of GOSSIP_KINDS) {
+      const topic = gossipTopic(this.#opts.genesis.chainId, kind);
+      pubsub.topicValidators.set(topic, (peer, msg) => this.#validateGossip(kind, peer, msg));
+      pubsub.subscribe(topic);
+    }
+    this.#started = true;
+    this.#dialer.start();
+    this.#opts.logger.info({ peerId: this.peerId, addrs: this.listenAddrs() }, 'p2p network started');
+  }
+
+  /** Close every connection and stop listening. Pending transaction batches are dropped. */
+  async stop(): Promise<void> {
+    if (!this.#started) return;
+    this.#started = false;
+    this.#dialer.stop();
+    this.#batcher.clear();
+    await this.#libp2p.stop();
+    this.#opts.logger.info({}, 'p2p network stopped');
+  }
+
+  /** Addresses this node listens on, each ending in /p2p/<its PeerId>. */
+  listenAddrs(): string[] {
+    return this.#libp2p.getMultiaddrs().map((a) => a.toString());
+  }
+
+  /** Authority indexes with an open connection, ascending. */
+  connectedAuthorities(): number[] {
+    const out = new Set<number>();
+    for (const c of this.#libp2p.getConnections()) {
+      if (c.status !== 'open') continue;
+      const index = this.#book.indexOf(c.remotePeer);
+      if (index !== undefined && index !== this.#opts.self) out.add(index);
+    }
+    return [...out].sort((a, b) => a - b);
+  }
+
+  /** Connected authorities known to be subscribed to every gossip topic (gossip reaches them). */
+  gossipPeers(): number[] {
+    const pubsub = this.#libp2p.services.pubsub;
+    const sets = GOSSIP_KINDS.map((k) => new Set(pubsub.getSubscribers(gossipTopic(this.#opts.genesis.chainId, k)).map((p) => p.toString())));
+    return this.connectedAuthorities().filter((i) => sets.every((s) => s.has(this.#book.peerOf(i)!)));
+  }
+
+  /** Send a consensus message: 'all' = gossip on its topic; a number = that authority directly. */
+  send(to: Destination, msg: ConsensusMessage): void {
+    try {
+      if (!this.#started) {
+        this.#opts.logger.debug({ type: msg?.type }, 'network not started; message dropped');
+        return;
+      }
+      if (to !== 'all' && (!Number.isSafeInteger(to) || to < 0 || to >= this.#book.size)) {
+        this.#opts.logger.warn({ to, type: msg.type }, 'destination is not an authority index; message dropped');
+        return;
+      }
+      if (to === this.#opts.self) return;
+      switch (msg.type) {
+        case 'sync-request':
+          void this.#sync(to, msg.fromHeight, msg.max);
+          return;
+        case 'block-request':
+          void this.#fetchBlock(to, msg.hash);
+          return;
+        case 'txs':
+          if (to === 'all') {
+            this.#batcher.add(msg.txs);
+            return;
+          }
+          break;
+        default:
+          break;
+      }
+      const data = encodeMessage(msg);
+      if (data.byteLength > this.#opts.maxMessageBytes) {
+        this.#opts.logger.warn({ type: msg.type, bytes: data.byteLength, limit: this.#opts.maxMessageBytes }, 'message exceeds maxMessageBytes; not sent');
+        return;
+      }
+      if (to !== 'all') {
+        void this.#direct(to, msg, data);
+        return;
+      }
+      const kind = gossipKindOf(msg);
+      if (kind !== undefined) void this.#publish(kind, msg, data);
+      else for (const peer of this.connectedAuthorities()) void this.#direct(peer, msg, data);
+    } catch (e) {
+      this.#opts.logger.error({ type: (msg as { type?: unknown } | undefined)?.type, err: (e as Error).message }, 'send failed');
+    }
+  }
+
+  /** Inbound consensus messages, already validated: (from authority index, message). */
+  onMessage(handler: MessageHandler): void {
+    this.#handlers.push(handler);
+  }
+
+  /** Serve sync requests: the node answers from storage. */
+  onSyncRequest(handler: SyncRequestHandler): void {
+    this.#syncHandler = handler;
+  }
+
+  /** Serve block requests: the node answers with a candidate block it holds. */
+  onBlockRequest(handler: BlockRequestHandler): void {
+    this.#blockHandler = handler;
+  }
+
+  #deliver(from: number, msg: ConsensusMessage): void {
+    if (!this.#started) return;
+    for (const handler of this.#handlers) {
+      try {
+        handler(from, msg);
+      } catch (e) {
+        this.#opts.logger.error({ peer: from, type: msg.type, err: (e as Error).message }, 'message handler threw');
+      }
+    }
+  }
+
+  #connectionTo(index: number): Connection | undefined {
+    const peer = this.#book.peerOf(index);
+    if (peer === undefined) return undefined;
+    return this.#libp2p.getConnections(peerIdFromString(peer)).find((c) => c.status === 'open');
+  }
+
+  #validateGossip(kind: GossipKind, propagationSource: PeerId, msg: Message): TopicValidatorResult {
+    let from: number | undefined;
+    try {
+      const relay = this.#book.indexOf(propagationSource);
+      // Signed messages name their origin; its key signed the message, so the origin is proven.
+      from = msg.type === 'signed' ? this.#book.indexOf(msg.from) : relay;
+      if (relay === undefined || from === undefined) throw new GossipValidationError(GossipAction.REJECT, GossipErrorCode.UNKNOWN_PEER, 'message from or relayed by a peer outside the genesis');
+      if (from === this.#opts.self) throw new GossipValidationError(GossipAction.IGNORE, GossipErrorCode.FROM_SELF, 'our own message relayed back');
+      const validated = validateGossipData(this.#ctx, kind, msg.data);
+      this.#validated.set(msg, { from, msg: validated });
+      return topicValidatorResult(GossipAction.ACCEPT);
+    } catch (e) {
+      const err = e as Partial<GossipValidationError>;
+      const log = err.action === GossipAction.REJECT ? this.#opts.logger.warn : this.#opts.logger.debug;
+      log.call(this.#opts.logger, { topic: kind, peer: from, relay: this.#book.indexOf(propagationSource), code: err.code, err: err.message }, 'gossip message refused');
+      return topicValidatorResult(e);
+    }
+  }
+
+  #onGossip(detail: GossipsubMessage): void {
+    const v = this.#validated.get(detail.msg);
+    if (v === undefined) return;
+    this.#validated.delete(detail.msg);
+    this.#deliver(v.from, v.msg);
+  }
+
+  #publishTxs(txs: Transaction[]): void {
+    if (!this.#started) return;
+    const msg: ConsensusMessage = { type: 'txs', txs };
+    void this.#publish(GossipKind.txs, msg, encodeMessage(msg));
+  }
+
+  /**
+   * Gossip a message; then send it directly to each connected authority gossipsub did not reach
+   * (its subscriptions not yet known right after connecting, or the same bytes already seen, as
+   * when a vote is re-broadcast), so a send to 'all' reaches every connected authority.
+   */
+  async #publish(kind: GossipKind, msg: ConsensusMessage, data: Uint8Array): Promise<void> {
+    const reached = new Set<string>();
+    if (data.byteLength > GOSSIP_MAX_DATA_BYTES) {
+      this.#opts.logger.debug({ topic: kind, bytes: data.byteLength }, 'too large for gossipsub; sending directly to every connected authority');
+      for (const peer of this.connectedAuthorities()) void this.#direct(peer, msg, data);
+      return;
+    }
+    try {
+      const limit = topicMaxBytes(kind, { maxMessageBytes: this.#opts.maxMessageBytes, maxTxBatchBytes: this.#opts.maxTxBatchBytes, maxTxBytes: this.#opts.genesis.limits.maxTxBytes });
+      if (data.byteLength > limit) this.#opts.logger.warn({ topic: kind, bytes: data.byteLength, limit }, 'message exceeds its topic limit; peers will reject it');
+      const res = await this.#libp2p.services.pubsub.publish(gossipTopic(this.#opts.genesis.chainId, kind), data);
+      for (const p of res.recipients) reached.add(p.toString());
+    } catch (e) {
+      const message = (e as Error).message;
+      if (!message.includes('Duplicate')) this.#opts.logger.warn({ topic: kind, err: message }, 'gossip publish failed');
+    }
+    if (!this.#started) return;
+    const missed = this.connectedAuthorities().filter((peer) => !reached.has(this.#book.peerOf(peer)!));
+    this.#opts.logger.debug({ topic: kind, bytes: data.byteLength, gossiped: reached.size, direct: missed }, 'published');
+    for (const peer of missed) void this.#direct(peer, msg, data);
+  }
+
+  async #direct(to: number, msg: ConsensusMessage, data: Uint8Array): Promise<void> {
+    const conn = this.#connectionTo(to);
+    if (conn === undefined) {
+      this.#opts.logger.debug({ peer: to, type: msg.type }, 'authority not connected; direct message dropped');
+      return;
+    }
+    try {
+      await sendDirect(this.#ctx, conn, msg, data);
+    } catch (e) {
+      if (this.#started) this.#opts.logger.debug({ peer: to, type: msg.type, err: (e as Error).message }, 'direct send failed');
+    }
+  }
+
+  async #sync(to: Destination, fromHeight: number, max: number): Promise<void> {
+    const peers = to === 'all' ? this.connectedAuthorities() : [to];
+    const peer = peers[Math.floor(Math.random() * peers.length)];
+    const conn = peer === undefined ? undefined : this.#connectionTo(peer);
+    if (peer === undefined || conn === undefined) {
+      this.#opts.logger.debug({ to, fromHeight }, 'no connected authority to sync from');
+      return;
+    }
+    try {
+      const blocks = await requestSync(this.#ctx, conn, { fromHeight, max });
+      this.#deliver(peer, { type: 'sync-response', blocks });
+    } catch (e) {
+      if (this.#started) this.#opts.logger.warn({ peer, fromHeight, code: (e as { code?: string }).code, err: (e as Error).message }, 'sync request failed');
+    }
+  }
+
+  async #fetchBlock(to: Destination, hash: Hex): Promise<void> {
+    if (this.#blockRequestsInFlight.has(hash)) return;
+    this.#blockRequestsInFlight.add(hash);
+    let found = false;
+    try {
+      const peers = to === 'all' ? this.connectedAuthorities() : [to];
+      await Promise.all(
+        peers.map(async (peer) => {
+          const conn = this.#connectionTo(peer);
+          if (conn === undefined) return;
+          try {
+            const block = await requestBlock(this.#ctx, conn, hash);
+            if (block !== undefined && !found) {
+              found = true;
+              this.#deliver(peer, { type: 'block-response', block });
+            }
+          } catch (e) {
+            if (this.#started) this.#opts.logger.debug({ peer, hash, err: (e as Error).message }, 'block request failed');
+          }
+        }),
+      );
+    } finally {
+      this.#blockRequestsInFlight.delete(hash);
+    }
+  }
+}

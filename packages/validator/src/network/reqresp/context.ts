@@ -1,0 +1,32 @@
+/** What request/response handlers and callers share: the chain, the peers and the limits. */
+import type { Connection, Stream } from '@libp2p/interface';
+import type { Genesis } from '@poa-vote/shared';
+import type { AuthorityBook } from '../identity.js';
+import { NetworkError, NetworkErrorCode, type NetworkLogger } from '../interface.js';
+import type { ValidationContext } from '../gossip/validation.js';
+
+export interface ReqRespContext extends ValidationContext {
+  genesis: Genesis;
+  book: AuthorityBook;
+  logger: NetworkLogger;
+  requestTimeoutMs: number;
+  maxSyncBlocks: number;
+}
+
+/** The authority on the other end of an inbound stream; aborts the stream for outsiders. */
+export function authorityOfStream(ctx: ReqRespContext, stream: Stream, conn: Connection): number {
+  const from = ctx.book.indexOf(conn.remotePeer);
+  if (from === undefined) {
+    const err = new NetworkError(NetworkErrorCode.UNKNOWN_PEER, `peer ${conn.remotePeer.toString()} is not a genesis authority`);
+    stream.abort(err);
+    throw err;
+  }
+  return from;
+}
+
+/** Log and abort a failed inbound exchange; never throws. */
+export function failInbound(ctx: ReqRespContext, stream: Stream, method: string, from: number | undefined, err: unknown): void {
+  const e = err instanceof Error ? err : new Error(String(err));
+  if (stream.status === 'open') stream.abort(e);
+  ctx.logger.debug({ method, peer: from, code: (e as { code?: string }).code, err: e.message }, 'inbound request failed');
+}

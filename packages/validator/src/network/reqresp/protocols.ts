@@ -1,0 +1,15 @@
+/** Request/response protocol ids, namespaced by chain id: /poa-evote/<chainId>/<method>/1. */
+
+export enum ReqRespMethod {
+  /** {fromHeight, max} -> FinalizedBlock[] */
+  sync = 'sync',
+  /** {hash} -> Block | null */
+  block = 'block',
+  /** One directed consensus message, no response. */
+  direct = 'direct',
+}
+
+/** The libp2p protocol id of a method on a chain. */
+export function protocolId(chainId: number, method: ReqRespMethod): string {
+  return `/poa-evote/${chainId}/${method}/1`;
+}
