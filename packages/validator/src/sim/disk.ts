@@ -1,0 +1,65 @@
+/**
+ * A simulated validator's durable storage: what survives a crash. The simulator applies every
+ * persist op here before it lets the messages of the same output leave the node.
+ */
+import { type ChainCursor, type Evidence, type FinalizedBlock, type Genesis, type Hex, type Transaction, genesisCursor, txHash } from '@poa-vote/shared';
+import type { PersistOp, SafetyState } from '../consensus/index.js';
+import { ChainState } from '../state/chainState.js';
+
+export class SimDisk {
+  safety: SafetyState | undefined;
+  /** Finalized blocks with their certificates; index = height - 1. */
+  readonly blocks: FinalizedBlock[] = [];
+  /** Pending transactions in arrival order. */
+  readonly pool = new Map<Hex, Transaction>();
+  readonly evidence: Evidence[] = [];
+
+  /** Height of the last durable finalized block (0 = genesis only). */
+  get height(): number {
+    return this.blocks.length;
+  }
+
+  /** Cursor of the last durable finalized block. */
+  head(genesis: Genesis): ChainCursor {
+    const top = this.blocks[this.blocks.length - 1];
+    return top ? { height: top.block.header.height, hash: top.block.hash, slot: top.block.header.slot } : genesisCursor(genesis);
+  }
+
+  /** Make one persist op durable (validity is the checker's business, not the disk's). */
+  apply(op: PersistOp): void {
+    switch (op.kind) {
+      case 'safety':
+        this.safety = op.state;
+        return;
+      case 'finalize':
+        this.blocks.push({ block: op.block, certificate: op.certificate });
+        for (const tx of op.block.transactions) this.pool.delete(txHash(tx));
+        return;
+      case 'pool-add':
+        for (const tx of op.txs) {
+          const h = txHash(tx);
+          if (!this.pool.has(h)) this.pool.set(h, tx);
+        }
+        return;
+      case 'pool-remove':
+        for (const h of op.hashes) this.pool.delete(h);
+        return;
+      case 'evidence':
+        this.evidence.push(op.evidence);
+        return;
+    }
+  }
+
+  /** Finalized blocks fromHeight.. (ascending, contiguous), at most max. */
+  blocksFrom(fromHeight: number, max: number): FinalizedBlock[] {
+    if (!Number.isSafeInteger(fromHeight) || !Number.isSafeInteger(max) || fromHeight < 1 || max < 1) return [];
+    return this.blocks.slice(fromHeight - 1, fromHeight - 1 + Math.min(max, 512));
+  }
+
+  /** The finalized state rebuilt by replaying every durable block, as a restarting node does. */
+  restoreChain(genesis: Genesis): ChainState {
+    const chain = new ChainState(genesis);
+    for (const { block } of this.blocks) chain.apply(block);
+    return chain;
+  }
+}
