@@ -69,6 +69,8 @@ export class ValidatorNode implements NodeApiBackend {
   #submitScheduled = false;
   #rejected = new Map<Hex, { reason: string; conflictsWith?: Hex }>();
   #candidateTxs = new Set<Hex>();
+  /** Transactions of blocks finalized by the core whose batch is being written (not yet readable from the db). */
+  #writing = new Map<Hex, { blockHash: Hex; blockNumber: number }>();
   #maxPeerHeight = 0;
   #closed = false;
 
@@ -188,7 +190,13 @@ export class ValidatorNode implements NodeApiBackend {
 
   /** Persist, then send, then notify: the order that keeps a crash from causing a double sign. */
   async #commit(out: Output, submissions?: { id: string; hash: Hex }[]): Promise<void> {
-    if (out.persist.length > 0 || (submissions && submissions.length > 0)) await this.#db.apply(out.persist, submissions);
+    const finalizing = out.persist.flatMap((op) => (op.kind === 'finalize' ? op.block.transactions.map((tx) => [txHash(tx), { blockHash: op.block.hash, blockNumber: op.block.header.height }] as const) : []));
+    for (const [hash, where] of finalizing) this.#writing.set(hash, where);
+    try {
+      if (out.persist.length > 0 || (submissions && submissions.length > 0)) await this.#db.apply(out.persist, submissions);
+    } finally {
+      for (const [hash] of finalizing) this.#writing.delete(hash);
+    }
     for (const s of out.send) this.#network.send(s.to, s.msg);
     for (const e of out.events) {
       switch (e.type) {
@@ -291,6 +299,8 @@ export class ValidatorNode implements NodeApiBackend {
   async getTxState(hash: Hex): Promise<TxState> {
     const r = await this.#db.getReceipt(hash);
     if (r) return { state: 'finalized', hash, blockHash: r.blockHash, blockNumber: r.blockNumber, transactionIndex: r.transactionIndex };
+    const writing = this.#writing.get(hash);
+    if (writing) return { state: 'included', hash, ...writing };
     const candidate = this.#core.candidate;
     if (candidate && this.#candidateTxs.has(hash)) return { state: 'included', hash, blockHash: candidate.block.hash, blockNumber: candidate.block.header.height };
     if (this.#core.pool.has(hash)) return { state: 'pending', hash };
