@@ -240,7 +240,9 @@ export class ConsensusCore {
   }
 
   #askSync(peer: number): void {
-    if (this.#lastSyncAsk.height === this.#height && this.#lastSyncAsk.slot === this.#slot) return;
+    // One request in flight: answers of big blocks take seconds to apply, and piling identical
+    // requests behind them only delays catching up. A lost answer is re-asked after a while.
+    if (this.#lastSyncAsk.slot >= 0 && this.#slot - this.#lastSyncAsk.slot < this.#opts.syncRetrySlots) return;
     this.#lastSyncAsk = { height: this.#height, slot: this.#slot };
     this.#send(peer, { type: 'sync-request', fromHeight: this.#height, max: this.#opts.syncBatch });
     this.#event({ type: 'sync-needed', peer, fromHeight: this.#height });
@@ -466,6 +468,7 @@ export class ConsensusCore {
   }
 
   #onSyncResponse(from: number, blocks: FinalizedBlock[]): void {
+    this.#lastSyncAsk = { height: -1, slot: -1 };
     if (!Array.isArray(blocks)) throw new ProtocolError(ProtocolErrorCode.BLOCK_INVALID, 'sync response must be an array of finalized blocks');
     let applied = 0;
     for (const fb of blocks) {
@@ -479,10 +482,7 @@ export class ConsensusCore {
       applied++;
     }
     // Progress means the peer may have more: ask again at once rather than at the next status.
-    if (applied > 0) {
-      this.#lastSyncAsk = { height: -1, slot: -1 };
-      this.#askSync(from);
-    }
+    if (applied > 0) this.#askSync(from);
   }
 
   /**

@@ -2,6 +2,8 @@
 export interface ConsensusOptions {
   /** Most finalized blocks asked for in one sync request. */
   syncBatch: number;
+  /** Slots after which an unanswered sync request may be sent again. */
+  syncRetrySlots: number;
   /** Most buffered messages for the next slot or the next height. */
   maxDeferred: number;
   /** Pending transactions are gossiped again after waiting this many slots. */
@@ -20,4 +22,4 @@ export interface ConsensusOptions {
   };
 }
 
-export const defaultConsensusOptions: ConsensusOptions = { syncBatch: 64, maxDeferred: 2_000, regossipAfterSlots: 3, regossipMax: 2_000 };
+export const defaultConsensusOptions: ConsensusOptions = { syncBatch: 64, syncRetrySlots: 4, maxDeferred: 2_000, regossipAfterSlots: 3, regossipMax: 2_000 };

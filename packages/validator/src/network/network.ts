@@ -372,6 +372,8 @@ export class Network implements INetwork {
     const conn = peer === undefined ? undefined : this.#connectionTo(peer);
     if (peer === undefined || conn === undefined) {
       this.#opts.logger.debug({ to, fromHeight }, 'no connected authority to sync from');
+      // An empty answer tells the core its request is over, so it may ask again.
+      if (peer !== undefined) this.#deliver(peer, { type: 'sync-response', blocks: [] });
       return;
     }
     try {
@@ -379,6 +381,7 @@ export class Network implements INetwork {
       this.#deliver(peer, { type: 'sync-response', blocks });
     } catch (e) {
       if (this.#started) this.#opts.logger.warn({ peer, fromHeight, code: (e as { code?: string }).code, err: (e as Error).message }, 'sync request failed');
+      this.#deliver(peer, { type: 'sync-response', blocks: [] });
     }
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { type Genesis, type Transaction, Signer, generateKeyPair, parseGenesis, verifyFinalizedBlock, genesisCursor } from '@poa-vote/shared';
+import { type FinalizedBlock, type Genesis, type Transaction, Signer, generateKeyPair, parseGenesis } from '@poa-vote/shared';
 import { ConsensusCore, type ConsensusMessage, type Output } from '../../../src/consensus/index.js';
 import { ChainState } from '../../../src/state/chainState.js';
 
@@ -16,7 +16,8 @@ function setup(n = 3): { genesis: Genesis; cores: ConsensusCore[] } {
 }
 
 /** Deliver every message at once (a perfect network), returning everything that was sent. */
-function deliver(cores: ConsensusCore[], from: number, out: Output, down = new Set<number>()): void {
+function deliver(cores: ConsensusCore[], from: number, out: Output, down = new Set<number>(), record?: (node: number, out: Output) => void): void {
+  record?.(from, out);
   const queue: { from: number; to: number; msg: ConsensusMessage }[] = [];
   const push = (src: number, o: Output) => {
     for (const s of o.send) {
@@ -30,7 +31,9 @@ function deliver(cores: ConsensusCore[], from: number, out: Output, down = new S
   while (queue.length > 0) {
     const m = queue.shift()!;
     if (m.msg.type === 'sync-request') continue;
-    push(m.to, cores[m.to]!.receive(m.from, m.msg));
+    const o = cores[m.to]!.receive(m.from, m.msg);
+    record?.(m.to, o);
+    push(m.to, o);
   }
 }
 
@@ -69,5 +72,27 @@ describe('ConsensusCore on a perfect network', () => {
     const other = cores[0]!.submit([{ ...vote(1), data: 'different' }]).results[0]!;
     expect(again).toEqual({ status: 'known', hash: first.hash, finalized: false });
     expect(other).toMatchObject({ status: 'rejected', code: 'TX_DOUBLE_VOTE', conflictsWith: first.hash });
+  });
+
+  it('syncs certified blocks from a peer and refuses a sync answer whose certificate does not certify the block', () => {
+    const { cores } = setup();
+    const finalized: FinalizedBlock[] = [];
+    const record = (node: number, out: Output) => {
+      if (node === 0) for (const op of out.persist) if (op.kind === 'finalize') finalized.push({ block: op.block, certificate: op.certificate });
+    };
+    const down = new Set([2]);
+    for (let slot = 0; slot < 4; slot++) for (const i of [0, 1]) deliver(cores, i, cores[i]!.tick(slot * 1000 + 1), down, record);
+    expect(finalized.length).toBeGreaterThanOrEqual(2);
+    const late = cores[2]!;
+    late.tick(4000);
+    // a certificate of another block: refused, nothing applied
+    const forged = late.receive(0, { type: 'sync-response', blocks: [{ block: finalized[0]!.block, certificate: finalized[1]!.certificate }] });
+    expect(forged.events).toContainEqual(expect.objectContaining({ type: 'invalid-message', code: 'CERT_INVALID' }));
+    expect(late.chain.head.height).toBe(0);
+    // the real blocks: applied in order, and the core asks for more since it made progress
+    const out = late.receive(0, { type: 'sync-response', blocks: finalized });
+    expect(late.chain.head).toEqual(cores[0]!.chain.head);
+    expect(out.persist.filter((op) => op.kind === 'finalize')).toHaveLength(finalized.length);
+    expect(out.send).toContainEqual({ to: 0, msg: { type: 'sync-request', fromHeight: finalized.length + 1, max: 64 } });
   });
 });

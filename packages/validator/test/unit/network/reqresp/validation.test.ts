@@ -58,7 +58,7 @@ describe('sync protocol', () => {
     expect(validateFinalizedBlocks(chain.genesis, [], { fromHeight: 1, max: 8 })).toEqual([]);
   });
 
-  it('rejects responses that are not what was asked or not certified', () => {
+  it('rejects responses that are not what was asked (certificates are the core\'s to verify)', () => {
     const bad = (input: unknown, expected: { fromHeight?: number; max: number }, message: RegExp): void => {
       let err: { code?: string; message: string } | undefined;
       try {
@@ -71,9 +71,10 @@ describe('sync protocol', () => {
     };
     bad({}, { max: 8 }, /must be an array/);
     bad([fb1, fb2], { max: 1 }, /2 blocks, at most 1 expected/);
-    bad([fb2], { fromHeight: 1, max: 8 }, /first block has height 2, 1 was requested/);
+    bad([fb2], { fromHeight: 1, max: 8 }, /entry 0 has height 2, 1 was expected/);
     bad([fb2, fb1], { max: 8 }, /entry 1/);
-    bad([{ block: b1, certificate: fb2.certificate }], { max: 8 }, /entry 0: certificate is for height 2/);
+    bad([{ block: b1, certificate: null }], { max: 8 }, /entry 0.certificate must be a certificate object/);
+    bad([{ block: { header: { height: 'x' } }, certificate: {} }], { max: 8 }, /height must be an integer/);
   });
 });
 
