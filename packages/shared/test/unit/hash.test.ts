@@ -1,12 +1,10 @@
 import { describe, it, expect } from '@jest/globals';
-import { createHash } from 'node:crypto';
+import { sha256 } from '@noble/hashes/sha2.js';
 import { type Hex, hashCanonical, merkleRoot, sha256Hex, utf8ToBytes } from '@poa-vote/shared';
 
-/** Independent sha256 (node:crypto, not the package's @noble/hashes). */
+/** An independent sha256 (@noble/hashes, pure JS) to check the package's node:crypto one against. */
 function H(...parts: Buffer[]): Buffer {
-  const h = createHash('sha256');
-  for (const p of parts) h.update(p);
-  return h.digest();
+  return Buffer.from(sha256(Buffer.concat(parts)));
 }
 const LEAF = Buffer.from([0x00]);
 const NODE = Buffer.from([0x01]);

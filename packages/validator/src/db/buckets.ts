@@ -14,9 +14,9 @@ export enum Bucket {
   blockHeightByHash = 2,
   /** height -> precommit QuorumCertificate. */
   certificate = 3,
-  /** tx hash -> [height, index]. */
+  /** tx hash -> [height, index, voterKey] ([height, index] under schema 1). */
   txLocation = 4,
-  /** voterKey -> tx hash (the one-vote-per-(voter, election) index). */
+  /** voterKey -> tx hash (the one-vote-per-(voter, election) index); written by schema 1 only, see txLocation. */
   voterIndex = 5,
   /** submission id (JSON-RPC request id) -> tx hash. */
   submission = 6,
@@ -30,6 +30,12 @@ export enum Bucket {
   safety = 10,
   /** tx hash -> { seq, tx }: pending transactions, so an acknowledged vote survives a crash. */
   pool = 11,
+  /**
+   * block hash -> Block: the candidate block the stored safety state's lock refers to, written
+   * once per block rather than inside every safety write (a locked validator re-persists its
+   * safety state several times per slot, and the block can be megabytes).
+   */
+  lockBlock = 12,
 }
 
 /** Fixed-width big-endian height, so keys sort numerically. */

@@ -20,10 +20,10 @@ import {
   txHash,
   voterKey,
 } from '@poa-vote/shared';
-import type { PersistOp, SafetyState } from '../consensus/interface.js';
+import type { Lock, PersistOp, SafetyState } from '../consensus/interface.js';
 import type { ChainHead, ChainStateSnapshot } from '../state/chainState.js';
 import type { ElectionResults, Receipt } from '../api/interface.js';
-import { isHashLike } from './buckets.js';
+import { decodeHeight, isHashLike } from './buckets.js';
 import { DbError, DbErrorCode } from './errors.js';
 import type { ChainLevel, DbOp } from './repository.js';
 import {
@@ -32,10 +32,12 @@ import {
   CertificateRepository,
   ElectionTotalRepository,
   EvidenceRepository,
+  LockBlockRepository,
   MetaKey,
   MetaRepository,
   PoolRepository,
   SafetyRepository,
+  type StoredSafety,
   SubmissionRepository,
   TallyRepository,
   TxLocationRepository,
@@ -45,8 +47,16 @@ import {
 import { TallyCache } from './tallyCache.js';
 import { BlockCache } from './blockCache.js';
 
-/** Version of the key layout and value shapes; bumped on any incompatible change. */
-export const SCHEMA_VERSION = 1;
+/**
+ * Version of the key layout and value shapes; bumped on any incompatible change.
+ * 2: txLocation values carry the voterKey (the voterIndex bucket is no longer written, only read
+ *    for data written under version 1); the safety state refers to its lock's block by hash
+ *    (Bucket.lockBlock). A version 1 database opens and is marked version 2, so that older
+ *    software, which would misread the new values, refuses it.
+ */
+export const SCHEMA_VERSION = 2;
+/** Older schema versions this software reads (and upgrades in place). */
+const UPGRADABLE_SCHEMAS: readonly number[] = [1];
 
 export interface ChainDbOptions {
   /**
@@ -55,7 +65,19 @@ export interface ChainDbOptions {
    * fsynced: a killed process loses nothing either way, only a power loss can drop the newest.
    */
   sync?: boolean;
+  /**
+   * LevelDB write buffer (memtable) size in bytes, default 32 MiB. LevelDB's 4 MiB default turns
+   * every few blocks into a level-0 file, and the compactions that follow stall writes for
+   * hundreds of milliseconds under load: long enough to miss a slot.
+   */
+  writeBufferSize?: number;
+  /** Called after each batch that took at least `slowWriteMs`: for logs. */
+  onSlowWrite?: (info: { ms: number; ops: number; sync: boolean }) => void;
+  /** Threshold of onSlowWrite in ms (default 500). */
+  slowWriteMs?: number;
 }
+
+export const DEFAULT_WRITE_BUFFER_BYTES = 32 * 1024 * 1024;
 
 export interface TxLocation {
   height: number;
@@ -68,6 +90,13 @@ export interface StoredTransaction {
   blockHash: Hex;
   blockNumber: number;
   transactionIndex: number;
+}
+
+interface PendingApply {
+  ops: readonly PersistOp[];
+  submissions: readonly SubmissionRecord[];
+  resolve: () => void;
+  reject: (e: unknown) => void;
 }
 
 /** The submission ids recorded with a batch (JSON-RPC request id -> tx hash). */
@@ -92,18 +121,27 @@ export class ChainDb {
   readonly #evidence: EvidenceRepository;
   readonly #safety: SafetyRepository;
   readonly #pool: PoolRepository;
+  readonly #lockBlocks: LockBlockRepository;
+  readonly #opts: ChainDbOptions;
+  /** Blocks stored in the lockBlock bucket: hash -> height. */
+  readonly #lockBlockHeights = new Map<Hex, number>();
+  /** Hash of the block the stored safety state's lock refers to. */
+  #storedLock: Hex | undefined;
   readonly #tallyCache = new TallyCache();
   readonly #blockCache = new BlockCache();
   #head: ChainHead;
   #poolSeq = 0;
   /** Writes run one at a time: each computes counters from the state the previous one left. */
   #queue: Promise<unknown> = Promise.resolve();
+  /** Outputs waiting for the write in flight to finish; written together as one batch. */
+  #group: PendingApply[] = [];
   #closed = false;
 
   private constructor(level: ChainLevel, dir: string, genesisHead: ChainHead, opts: ChainDbOptions) {
     this.#level = level;
     this.#dir = dir;
     this.#sync = opts.sync ?? true;
+    this.#opts = opts;
     this.#head = genesisHead;
     this.#meta = new MetaRepository(level);
     this.#blocks = new BlockRepository(level);
@@ -117,6 +155,7 @@ export class ChainDb {
     this.#evidence = new EvidenceRepository(level);
     this.#safety = new SafetyRepository(level);
     this.#pool = new PoolRepository(level);
+    this.#lockBlocks = new LockBlockRepository(level);
   }
 
   /** Open (creating if needed) the database in `dir` for a chain; refuses another chain's data. */
@@ -127,7 +166,11 @@ export class ChainDb {
     } catch (e) {
       throw new DbError(DbErrorCode.OPEN_FAILED, `cannot create database directory ${dir}: ${(e as Error).message}`, { cause: e });
     }
-    const level: ChainLevel = new Level<Buffer, unknown>(dir, { keyEncoding: 'buffer', valueEncoding: 'json' });
+    const writeBufferSize = opts.writeBufferSize ?? DEFAULT_WRITE_BUFFER_BYTES;
+    if (!Number.isSafeInteger(writeBufferSize) || writeBufferSize < 64 * 1024) {
+      throw new DbError(DbErrorCode.INVALID_ARGUMENT, `writeBufferSize must be an integer of at least 65536 bytes, got ${String(opts.writeBufferSize)}`);
+    }
+    const level: ChainLevel = new Level<Buffer, unknown>(dir, { keyEncoding: 'buffer', valueEncoding: 'json', writeBufferSize });
     try {
       await level.open();
     } catch (e) {
@@ -164,7 +207,10 @@ export class ChainDb {
       throw new DbError(DbErrorCode.GENESIS_MISMATCH, `database at ${this.#dir} belongs to another chain: stored genesis hash ${storedGenesis}, this genesis hashes to ${gHash}`);
     }
     if (schema !== SCHEMA_VERSION) {
-      throw new DbError(DbErrorCode.SCHEMA_MISMATCH, `database at ${this.#dir} has schema version ${String(schema)}, this software reads version ${SCHEMA_VERSION}`);
+      if (typeof schema !== 'number' || !UPGRADABLE_SCHEMAS.includes(schema)) {
+        throw new DbError(DbErrorCode.SCHEMA_MISMATCH, `database at ${this.#dir} has schema version ${String(schema)}, this software reads versions ${[...UPGRADABLE_SCHEMAS, SCHEMA_VERSION].join(', ')}`);
+      }
+      await this.#level.batch([this.#meta.write(MetaKey.schemaVersion, SCHEMA_VERSION)], { sync: true });
     }
     if (head !== undefined) {
       if ((await this.#blockHeights.get(head.hash)) !== head.height) {
@@ -175,6 +221,9 @@ export class ChainDb {
     this.#poolSeq = poolSeq ?? 0;
     for await (const [id, n] of this.#tallies.entries()) this.#tallyCache.setCount(id.electionId, id.candidate, n);
     for await (const [id, n] of this.#totals.entries()) this.#tallyCache.setTotal(id, n);
+    for await (const [hash, block] of this.#lockBlocks.entries()) this.#lockBlockHeights.set(hash, block.header.height);
+    const safety = await this.#safety.get();
+    this.#storedLock = safety?.lock && 'blockHash' in safety.lock ? safety.lock.blockHash : undefined;
   }
 
   /** Directory of the database. */
@@ -202,22 +251,72 @@ export class ChainDb {
     return run;
   }
 
-  /** Apply all ops of one consensus output (and the submission ids it acknowledges) in ONE atomic batch, in order. */
+  /**
+   * Apply all ops of one consensus output (and the submission ids it acknowledges) in ONE atomic
+   * batch, in order. Outputs applied while an earlier write is in flight are grouped into one
+   * batch (group commit: one LevelDB write and at most one fsync for all of them); each call still
+   * resolves only once its ops are on disk, and a group that cannot be built falls back to one
+   * batch per call, so a bad output fails alone.
+   */
   apply(ops: readonly PersistOp[], submissions: readonly SubmissionRecord[] = []): Promise<void> {
-    return this.#serialize(() => this.#apply(ops, submissions));
+    if (this.#closed) return Promise.reject(new DbError(DbErrorCode.CLOSED, `database at ${this.#dir} is closed`));
+    return new Promise((resolve, reject) => {
+      this.#group.push({ ops, submissions, resolve, reject });
+      if (this.#group.length > 1) return;
+      this.#serialize(async () => {
+        const group = this.#group;
+        this.#group = [];
+        await this.#applyGroup(group);
+      }).catch(() => undefined);
+    });
+  }
+
+  async #applyGroup(group: PendingApply[]): Promise<void> {
+    if (group.length > 1) {
+      try {
+        await this.#apply(
+          group.flatMap((g) => g.ops),
+          group.flatMap((g) => g.submissions),
+        );
+        for (const g of group) g.resolve();
+        return;
+      } catch {
+        // Retry one by one below: the error then reaches only the call that caused it.
+      }
+    }
+    for (const g of group) {
+      try {
+        await this.#apply(g.ops, g.submissions);
+        g.resolve();
+      } catch (e) {
+        g.reject(e);
+      }
+    }
   }
 
   async #apply(ops: readonly PersistOp[], submissions: readonly SubmissionRecord[]): Promise<void> {
-    const batch: DbOp[] = [];
+    const batch: (DbOp | undefined)[] = [];
     const tally = this.#tallyCache.stage();
     const finalized: FinalizedBlock[] = [];
     let head = this.#head;
     let poolSeq = this.#poolSeq;
     let durable = false;
+    // Only the last safety state of a batch reaches the disk: the others are overwritten in it.
+    let safety: SafetyState | undefined;
+    // Pool entries put by this batch, by hash: a removal in the same batch drops the put.
+    const poolPuts = new Map<Hex, number>();
+    const poolDel = (hash: Hex): void => {
+      const at = poolPuts.get(hash);
+      if (at !== undefined) {
+        batch[at] = undefined;
+        poolPuts.delete(hash);
+      }
+      batch.push(this.#pool.del(hash));
+    };
     for (const op of ops) {
       switch (op.kind) {
         case 'safety':
-          batch.push(this.#safety.put(undefined, op.state));
+          safety = op.state;
           durable = true;
           break;
         case 'finalize': {
@@ -234,7 +333,9 @@ export class ChainDb {
           for (let i = 0; i < txs.length; i++) {
             const tx = txs[i]!;
             const th = txHash(tx);
-            batch.push(this.#txLocations.put(th, [h, i]), this.#voters.put(voterKey(tx), th), this.#pool.del(th));
+            // The location doubles as the one-vote index: its voterKey rebuilds ChainState at start.
+            batch.push(this.#txLocations.put(th, [h, i, voterKey(tx)]));
+            poolDel(th);
             const election = electionIdOf(tx.to);
             if (election !== undefined) tally.increment(election, ballotCandidate(tx.data));
           }
@@ -244,10 +345,14 @@ export class ChainDb {
           break;
         }
         case 'pool-add':
-          for (const tx of op.txs) batch.push(this.#pool.put(txHash(tx), { seq: poolSeq++, tx }));
+          for (const tx of op.txs) {
+            const th = txHash(tx);
+            poolPuts.set(th, batch.length);
+            batch.push(this.#pool.put(th, { seq: poolSeq++, tx }));
+          }
           break;
         case 'pool-remove':
-          for (const hash of op.hashes) batch.push(this.#pool.del(hash));
+          for (const hash of op.hashes) poolDel(hash);
           break;
         case 'evidence':
           batch.push(this.#evidence.put(evidenceId(op.evidence), op.evidence));
@@ -267,8 +372,29 @@ export class ChainDb {
     for (const [election, n] of tally.totals) batch.push(this.#totals.put(election, n));
     if (head !== this.#head) batch.push(this.#meta.write(MetaKey.head, head));
     if (poolSeq !== this.#poolSeq) batch.push(this.#meta.write(MetaKey.poolSeq, poolSeq));
-    if (batch.length === 0) return;
-    await this.#level.batch(batch, { sync: durable && this.#sync });
+    const storedLock = safety === undefined ? this.#storedLock : safety.lock?.block.hash;
+    const newLockBlock = safety?.lock && !this.#lockBlockHeights.has(safety.lock.block.hash) ? safety.lock.block : undefined;
+    if (safety !== undefined) batch.push(...this.#safetyOps(safety, newLockBlock));
+    // Lock blocks of decided heights are garbage, unless the stored state still points at one.
+    const staleLockBlocks = head === this.#head ? [] : [...this.#lockBlockHeights].filter(([hash, height]) => height <= head.height && hash !== storedLock).map(([hash]) => hash);
+    for (const hash of staleLockBlocks) batch.push(this.#lockBlocks.del(hash));
+    const writes = batch.filter((op): op is DbOp => op !== undefined);
+    if (writes.length === 0) return;
+    const sync = durable && this.#sync;
+    const started = performance.now();
+    // A chained batch: the array form re-spreads and re-validates every operation (abstract-level),
+    // which costs about as much again as LevelDB's own write for small values.
+    const chained = this.#level.batch();
+    for (const op of writes) {
+      if (op.type === 'put') chained.put(op.key, op.value);
+      else chained.del(op.key);
+    }
+    await chained.write({ sync });
+    const ms = performance.now() - started;
+    if (this.#opts.onSlowWrite && ms >= (this.#opts.slowWriteMs ?? 500)) this.#opts.onSlowWrite({ ms: Math.round(ms), ops: writes.length, sync });
+    if (newLockBlock) this.#lockBlockHeights.set(newLockBlock.hash, newLockBlock.header.height);
+    for (const hash of staleLockBlocks) this.#lockBlockHeights.delete(hash);
+    this.#storedLock = storedLock;
     this.#head = head;
     this.#poolSeq = poolSeq;
     this.#tallyCache.commit(tally);
@@ -280,10 +406,24 @@ export class ChainDb {
     return { ...this.#head };
   }
 
+  /** Batch operations storing a safety state: the lock's block by reference, the block itself once. */
+  #safetyOps(state: SafetyState, newLockBlock: FinalizedBlock['block'] | undefined): DbOp[] {
+    const { lock, ...rest } = state;
+    if (!lock) return [this.#safety.put(undefined, rest)];
+    const stored: StoredSafety = { ...rest, lock: { slot: lock.slot, blockHash: lock.block.hash, polka: lock.polka } };
+    return newLockBlock ? [this.#lockBlocks.put(newLockBlock.hash, newLockBlock), this.#safety.put(undefined, stored)] : [this.#safety.put(undefined, stored)];
+  }
+
   /** The stored safety state, if this validator ever saved one. */
   async loadSafety(): Promise<SafetyState | undefined> {
     this.#assertOpen();
-    return this.#safety.get();
+    const stored = await this.#safety.get();
+    if (!stored?.lock || !('blockHash' in stored.lock)) return stored as SafetyState | undefined;
+    const { slot, blockHash, polka } = stored.lock;
+    const block = await this.#lockBlocks.get(blockHash);
+    if (!block) throw new DbError(DbErrorCode.CORRUPT, `database at ${this.#dir}: the safety state is locked on block ${blockHash}, which is not stored`);
+    const lock: Lock = { slot, block, polka };
+    return { ...stored, lock };
   }
 
   /** Pending transactions, in the order they were accepted. */
@@ -306,7 +446,9 @@ export class ChainDb {
   async loadChainStateSnapshot(): Promise<ChainStateSnapshot> {
     this.#assertOpen();
     const voters: [string, Hex][] = [];
+    // Version 1 data: the voter index; version 2 data: the voterKey in each tx location.
     for await (const e of this.#voters.entries()) voters.push(e);
+    for await (const [hash, loc] of this.#txLocations.entries()) if (loc.length > 2) voters.push([loc[2]!, hash]);
     return { head: this.head(), voters };
   }
 
@@ -338,19 +480,33 @@ export class ChainDb {
 
   /**
    * Up to `max` finalized blocks from `fromHeight`, ascending and contiguous, read from disk
-   * (never from the cache: the verifier audits what is stored). Serves sync requests.
+   * (never from the cache: the verifier audits what is stored). Serves sync requests. With
+   * `maxBytes`, stops before the block that would take the blocks' stored JSON past it (the
+   * first block is always returned).
    */
-  async getFinalizedRange(fromHeight: number, max: number): Promise<FinalizedBlock[]> {
+  async getFinalizedRange(fromHeight: number, max: number, opts: { maxBytes?: number } = {}): Promise<FinalizedBlock[]> {
     this.#assertOpen();
     this.#checkHeight(fromHeight, 'fromHeight');
     this.#checkHeight(max, 'max');
     const from = Math.max(1, fromHeight);
     const to = Math.min(this.#head.height, from + max - 1);
     if (max === 0 || to < from) return [];
+    const maxBytes = opts.maxBytes ?? Number.POSITIVE_INFINITY;
     const blocks: { height: number; block: FinalizedBlock['block'] }[] = [];
-    for await (const [height, block] of this.#blocks.entries({ gte: from, lt: to + 1 })) {
-      if (height !== from + blocks.length) break;
-      blocks.push({ height, block });
+    // Read as text: the size is known before parsing, so a byte budget stops the read early
+    // (a sync answer of 64 full blocks would otherwise parse ~160 MB to send one 16 MB frame).
+    let bytes = 0;
+    const it = this.#level.iterator<Buffer, string>({ gte: this.#blocks.key(from), lt: this.#blocks.key(to + 1), valueEncoding: 'utf8' });
+    try {
+      for await (const [key, text] of it) {
+        const height = decodeHeight(key.subarray(1));
+        if (height !== from + blocks.length) break;
+        if (blocks.length > 0 && bytes + text.length > maxBytes) break;
+        bytes += text.length;
+        blocks.push({ height, block: JSON.parse(text) as FinalizedBlock['block'] });
+      }
+    } finally {
+      await it.close();
     }
     const certs = await this.#certificates.getMany(blocks.map((b) => b.height));
     const out: FinalizedBlock[] = [];

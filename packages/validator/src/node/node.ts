@@ -1,8 +1,11 @@
 /**
  * The validator node: wires the consensus core to LevelDB, libp2p, the clock and the API.
  * `ValidatorNode.init()` composes db -> state -> consensus -> network -> api; `close()` tears
- * down in reverse. All core calls run on one serial queue, and each output is made durable
- * (one LevelDB batch) before any of its messages leave: a vote is on disk before it is sent.
+ * down in reverse. Core steps run one at a time (they are synchronous) and each output is made
+ * durable (one LevelDB batch) before any of its messages leave: a vote is on disk before it is
+ * sent. Steps do not wait for the previous step's write: writes are applied in step order, and
+ * a step's messages, events and acknowledgements are released only once its own write and every
+ * earlier one are on disk. CPU work on the next step thus overlaps the disk work of the last.
  */
 import {
   type Authority,
@@ -24,7 +27,7 @@ import { ConsensusCore, type ConsensusMessage, type Output } from '../consensus/
 import { ChainState } from '../state/chainState.js';
 import { Mempool } from '../mempool/mempool.js';
 import { ChainDb, ChainVerifier } from '../db/index.js';
-import { Network } from '../network/index.js';
+import { Network, defaultNetworkOptions } from '../network/index.js';
 import { ApiServer } from '../api/server.js';
 import type {
   ChainVerification,
@@ -36,10 +39,11 @@ import type {
   TxState,
 } from '../api/interface.js';
 import type { NodeOptions } from './options.js';
-import { SerialQueue } from './serialQueue.js';
 import { type Logger, silentLogger } from './logger.js';
 
 const CLIENT_VERSION = 'poa-validator/0.1.0';
+/** Block bytes read from disk per sync request: a response frame's worth (certificates need little). */
+const SYNC_READ_BYTES = defaultNetworkOptions.maxMessageBytes;
 /** Rejected transactions remembered for status queries. */
 const MAX_REJECTED = 100_000;
 
@@ -62,7 +66,8 @@ export class ValidatorNode implements NodeApiBackend {
   readonly #verifier: ChainVerifier;
   #network!: Network;
   #api!: ApiServer;
-  readonly #queue = new SerialQueue();
+  /** Settles once every output produced so far is durable and delivered (sends, events, acks). */
+  #delivered: Promise<void> = Promise.resolve();
   readonly #events = new EventEmitter();
   #ticker: NodeJS.Timeout | undefined;
   #pendingSubmits: PendingSubmit[] = [];
@@ -73,6 +78,7 @@ export class ValidatorNode implements NodeApiBackend {
   #writing = new Map<Hex, { blockHash: Hex; blockNumber: number }>();
   #maxPeerHeight = 0;
   #closed = false;
+  #failed = false;
 
   private constructor(opts: NodeOptions, log: Logger, db: ChainDb, core: ConsensusCore, self: number) {
     this.#opts = opts;
@@ -94,7 +100,8 @@ export class ValidatorNode implements NodeApiBackend {
     const self = genesis.authorities.findIndex((a) => a.publicKey === publicKey);
     if (self < 0) throw new Error(`the private key (public key ${publicKey}) is not one of the genesis authorities`);
 
-    const db = await ChainDb.open(opts.dataDir, genesis);
+    // A write this slow delays every consensus step queued behind it: worth a line in the log.
+    const db = await ChainDb.open(opts.dataDir, genesis, { onSlowWrite: (w) => log.warn(w, 'slow database write') });
     try {
       const chain = new ChainState(genesis, await db.loadChainStateSnapshot());
       const core = new ConsensusCore({
@@ -128,7 +135,8 @@ export class ValidatorNode implements NodeApiBackend {
       logger: this.#log,
     });
     this.#network.onMessage((from, msg) => this.#onNetworkMessage(from, msg));
-    this.#network.onSyncRequest((fromHeight, max) => this.#db.getFinalizedRange(fromHeight, Math.min(max, 256)));
+    // Read no more than one response frame can carry: the network trims the rest anyway.
+    this.#network.onSyncRequest((fromHeight, max) => this.#db.getFinalizedRange(fromHeight, Math.min(max, 256), { maxBytes: SYNC_READ_BYTES }));
     this.#network.onBlockRequest((hash) => this.#core.candidateBlock(hash));
     await this.#network.start();
     this.#api = new ApiServer(this, { host: o.rpcHost, port: o.rpcPort, maxBodyBytes: o.maxBodyBytes, logger: this.#log });
@@ -145,7 +153,7 @@ export class ValidatorNode implements NodeApiBackend {
     clearInterval(this.#ticker);
     await this.#api?.stop().catch((e: unknown) => this.#log.warn({ err: e }, 'api stop failed'));
     await this.#network?.stop().catch((e: unknown) => this.#log.warn({ err: e }, 'network stop failed'));
-    await this.#queue.drain();
+    await this.#delivered;
     for (const p of this.#pendingSubmits) p.reject(new Error('node is shutting down'));
     this.#pendingSubmits = [];
     await this.#db.close();
@@ -171,32 +179,43 @@ export class ValidatorNode implements NodeApiBackend {
     this.#enqueue(() => this.#core.receive(from, msg));
   }
 
-  /** Run a core step on the serial queue and commit its output. */
+  /** Run a core step now and commit its output. */
   #enqueue(step: () => Output): void {
     if (this.#closed) return;
-    void this.#queue
-      .run(async () => {
-        if (this.#closed) return;
-        await this.#commit(step());
-      })
-      .catch((e: unknown) => this.#fatal(e));
+    this.#commit(step()).catch(() => undefined);
   }
 
   #fatal(e: unknown): void {
+    if (this.#failed) return;
+    this.#failed = true;
     // A failed write means we cannot promise durability: stop rather than sign on.
     this.#log.error({ err: e }, 'storage failure: stopping the node');
     void this.close().finally(() => process.exit(70));
   }
 
-  /** Persist, then send, then notify: the order that keeps a crash from causing a double sign. */
-  async #commit(out: Output, submissions?: { id: string; hash: Hex }[]): Promise<void> {
+  /**
+   * Persist, then send, then notify: the order that keeps a crash from causing a double sign.
+   * The write is issued at once; delivery waits for it and for every earlier delivery, so
+   * nothing leaves before all state it may depend on is durable, and outputs leave in order.
+   * Resolves once delivered; rejects (after stopping the node) if a write failed.
+   */
+  #commit(out: Output, submissions?: { id: string; hash: Hex }[]): Promise<void> {
     const finalizing = out.persist.flatMap((op) => (op.kind === 'finalize' ? op.block.transactions.map((tx) => [txHash(tx), { blockHash: op.block.hash, blockNumber: op.block.header.height }] as const) : []));
     for (const [hash, where] of finalizing) this.#writing.set(hash, where);
-    try {
-      if (out.persist.length > 0 || (submissions && submissions.length > 0)) await this.#db.apply(out.persist, submissions);
-    } finally {
-      for (const [hash] of finalizing) this.#writing.delete(hash);
-    }
+    const written =
+      out.persist.length > 0 || (submissions && submissions.length > 0)
+        ? this.#db.apply(out.persist, submissions).finally(() => {
+            for (const [hash] of finalizing) this.#writing.delete(hash);
+          })
+        : undefined;
+    const delivered = Promise.all([written, this.#delivered]).then(() => {
+      if (!this.#failed) this.#deliver(out);
+    });
+    this.#delivered = delivered.catch((e: unknown) => this.#fatal(e));
+    return delivered;
+  }
+
+  #deliver(out: Output): void {
     for (const s of out.send) this.#network.send(s.to, s.msg);
     for (const e of out.events) {
       switch (e.type) {
@@ -249,19 +268,23 @@ export class ValidatorNode implements NodeApiBackend {
     const batch = this.#pendingSubmits;
     this.#pendingSubmits = [];
     if (batch.length === 0) return;
-    void this.#queue
-      .run(async () => {
-        const txs = batch.flatMap((b) => b.items.map((i) => i.tx));
-        const { results, output } = this.#core.submit(txs);
-        const submissions: { id: string; hash: Hex }[] = [];
-        let k = 0;
-        for (const b of batch) {
-          for (const item of b.items) {
-            const r = results[k++]!;
-            if (item.submissionId !== undefined && r.status !== 'rejected') submissions.push({ id: item.submissionId, hash: r.hash });
-          }
-        }
-        await this.#commit(output, submissions);
+    if (this.#closed) {
+      for (const b of batch) b.resolve(b.items.map(() => ({ ok: false as const, code: 'UNAVAILABLE' as const, message: 'node is shutting down' })));
+      return;
+    }
+    const txs = batch.flatMap((b) => b.items.map((i) => i.tx));
+    const { results, output } = this.#core.submit(txs);
+    const submissions: { id: string; hash: Hex }[] = [];
+    let k = 0;
+    for (const b of batch) {
+      for (const item of b.items) {
+        const r = results[k++]!;
+        if (item.submissionId !== undefined && r.status !== 'rejected') submissions.push({ id: item.submissionId, hash: r.hash });
+      }
+    }
+    // Acknowledged only once durable: a vote the client saw accepted survives a crash.
+    this.#commit(output, submissions)
+      .then(() => {
         k = 0;
         for (const b of batch) {
           b.resolve(
@@ -276,7 +299,6 @@ export class ValidatorNode implements NodeApiBackend {
       })
       .catch((e: unknown) => {
         for (const b of batch) b.reject(e);
-        this.#fatal(e);
       });
   }
 
@@ -309,8 +331,9 @@ export class ValidatorNode implements NodeApiBackend {
     return { state: 'unknown', hash };
   }
 
+  /** The durable finalized height: a block is reported final only once it can be read back. */
   finalizedHeight(): number {
-    return this.#core.chain.head.height;
+    return this.#db.head().height;
   }
 
   headHeight(): number {
@@ -336,7 +359,7 @@ export class ValidatorNode implements NodeApiBackend {
   health(): HealthReport {
     const g = this.#opts.genesis;
     const now = this.#now();
-    const head = this.#core.chain.head;
+    const head = this.#db.head();
     const peers = this.peerCount();
     const lastBlockAgeMs = head.height > 0 ? Math.max(0, now - slotStart(g, head.slot)) : null;
     const sinceGenesis = now - g.genesisTime;

@@ -3,6 +3,7 @@
  * consensus core: the head, and which transaction each (voter, election) has on chain.
  */
 import { type Block, type Genesis, type Hex, genesisHash, txHash, voterKey } from '@poa-vote/shared';
+import { VoterIndex } from './voterIndex.js';
 
 export interface ChainHead {
   height: number;
@@ -20,11 +21,12 @@ export interface ChainStateSnapshot {
 /** Finalized chain state; only ever moves forward by `apply`. */
 export class ChainState {
   #head: ChainHead;
-  readonly #voters: Map<string, Hex>;
+  /** Every finalized vote: the memory that grows with the election, hence the compact table. */
+  readonly #voters = new VoterIndex();
 
   constructor(genesis: Genesis, snapshot?: ChainStateSnapshot) {
     this.#head = snapshot ? { ...snapshot.head } : { height: 0, hash: genesisHash(genesis), slot: 0 };
-    this.#voters = new Map(snapshot?.voters ?? []);
+    for (const [key, hash] of snapshot?.voters ?? []) this.#voters.set(key, hash);
   }
 
   get head(): ChainHead {

@@ -26,10 +26,11 @@ export class FinalityMonitor {
     this.#running = true;
     this.#loop = (async () => {
       while (this.#running) {
-        const t = Date.now();
+        const started = Date.now();
         const heights = await Promise.all(this.urls.map((u) => finalizedHeight(u, 400).catch(() => null)));
-        this.samples.push({ t, heights });
-        await sleep(Math.max(0, this.intervalMs - (Date.now() - t)));
+        // Stamped when the answers are in: a catch-up is not seen before it is known.
+        this.samples.push({ t: Date.now(), heights });
+        await sleep(Math.max(0, this.intervalMs - (Date.now() - started)));
       }
     })();
     return this;

@@ -1,9 +1,20 @@
 /** The validator's safety state: a single value, overwritten. */
-import type { SafetyState } from '../../consensus/interface.js';
+import type { Hex, QuorumCertificate } from '@poa-vote/shared';
+import type { Lock, SafetyState } from '../../consensus/interface.js';
 import { Bucket } from '../buckets.js';
 import { Repository, type ChainLevel } from '../repository.js';
 
-export class SafetyRepository extends Repository<void, SafetyState> {
+/** The lock as stored: the block by hash (its body lives in the lockBlock bucket). */
+export interface StoredLockRef {
+  slot: number;
+  blockHash: Hex;
+  polka: QuorumCertificate;
+}
+
+/** The stored safety state; older databases hold the whole lock (block included) inline. */
+export type StoredSafety = Omit<SafetyState, 'lock'> & { lock?: StoredLockRef | Lock };
+
+export class SafetyRepository extends Repository<void, StoredSafety> {
   constructor(level: ChainLevel) {
     super(level, Bucket.safety);
   }

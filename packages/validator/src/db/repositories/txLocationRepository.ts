@@ -3,8 +3,11 @@ import { Bucket } from '../buckets.js';
 import type { ChainLevel } from '../repository.js';
 import { HashRepository } from './keyedRepositories.js';
 
-/** [height, index]: a pair, not an object, because there is one per finalized vote. */
-export type StoredTxLocation = [number, number];
+/**
+ * [height, index, voterKey]: an array, not an object, because there is one per finalized vote.
+ * Schema version 1 stored [height, index] (the voterKey was in the voterIndex bucket).
+ */
+export type StoredTxLocation = [number, number, string?];
 
 export class TxLocationRepository extends HashRepository<StoredTxLocation> {
   constructor(level: ChainLevel) {

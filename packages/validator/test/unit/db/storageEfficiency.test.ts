@@ -1,0 +1,147 @@
+import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
+import { Level } from 'level';
+import { type FinalizedBlock, type Hex, certificateFromVotes, createVote, txHash, voterKey } from '@poa-vote/shared';
+import { Bucket, ChainDb, DbErrorCode, MetaKey, SCHEMA_VERSION, encodeHash } from '../../../src/db/index.js';
+import type { PersistOp, SafetyState } from '../../../src/consensus/interface.js';
+import { type TestChain, ballot, buildBlocks, makeChain, tempDir } from './fixtures.js';
+
+const finalize = (fb: FinalizedBlock): PersistOp => ({ kind: 'finalize', block: fb.block, certificate: fb.certificate });
+
+/** Every raw (key, value) pair of one bucket, read with a second handle on a closed database. */
+async function rawBucket(dir: string, bucket: Bucket): Promise<[Buffer, unknown][]> {
+  const level = new Level<Buffer, unknown>(dir, { keyEncoding: 'buffer', valueEncoding: 'json' });
+  await level.open();
+  try {
+    const out: [Buffer, unknown][] = [];
+    for await (const e of level.iterator({ gte: Buffer.from([bucket]), lt: Buffer.from([bucket + 1]) })) out.push(e);
+    return out;
+  } finally {
+    await level.close();
+  }
+}
+
+describe('ChainDb storage efficiency', () => {
+  let chain: TestChain;
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  const opened: ChainDb[] = [];
+
+  async function open(): Promise<ChainDb> {
+    const db = await ChainDb.open(dir, chain.genesis);
+    opened.push(db);
+    return db;
+  }
+
+  beforeEach(async () => {
+    chain = makeChain();
+    ({ dir, cleanup } = await tempDir());
+  });
+  afterEach(async () => {
+    for (const db of opened.splice(0)) await db.close();
+    await cleanup();
+  });
+
+  function lockedState(fb: FinalizedBlock, slot: number): SafetyState {
+    const polka = certificateFromVotes([0, 1].map((i) => createVote(chain.genesis, chain.signers[i]!, i, { type: 'prevote', height: 1, slot, blockHash: fb.block.hash })));
+    return { height: 1, lastProposedSlot: slot, lastPrevoteSlot: slot, lastPrecommitSlot: slot, lock: { slot, block: fb.block, polka } };
+  }
+
+  it('stores a locked block once, however often the safety state is rewritten, and drops it once decided', async () => {
+    const [fb] = buildBlocks(chain, 1, () => [ballot('v1', '1', 'a'), ballot('v2', '1', 'b')]);
+    const db = await open();
+    const states = [1, 2, 3].map((slot) => lockedState(fb!, slot));
+    for (const s of states) await db.apply([{ kind: 'safety', state: s }]);
+    expect(await db.loadSafety()).toEqual(states[2]);
+    await db.close();
+    const locks = await rawBucket(dir, Bucket.lockBlock);
+    expect(locks).toHaveLength(1);
+    expect(locks[0]![0].subarray(1)).toEqual(encodeHash(fb!.block.hash));
+    // The safety value holds the block's hash, not the block.
+    const [[, safety]] = (await rawBucket(dir, Bucket.safety)) as [[Buffer, { lock: Record<string, unknown> }]];
+    expect(safety.lock).toEqual({ slot: 3, blockHash: fb!.block.hash, polka: states[2]!.lock!.polka });
+
+    const db2 = await open();
+    expect(await db2.loadSafety()).toEqual(states[2]);
+    await db2.apply([finalize(fb!), { kind: 'safety', state: { height: 2, lastProposedSlot: 3, lastPrevoteSlot: -1, lastPrecommitSlot: -1 } }]);
+    await db2.close();
+    expect(await rawBucket(dir, Bucket.lockBlock)).toEqual([]);
+  });
+
+  it('reports a lock whose block is missing as corruption', async () => {
+    const [fb] = buildBlocks(chain, 1, () => []);
+    const db = await open();
+    await db.apply([{ kind: 'safety', state: lockedState(fb!, 1) }]);
+    await db.close();
+    const level = new Level<Buffer, unknown>(dir, { keyEncoding: 'buffer', valueEncoding: 'json' });
+    await level.open();
+    await level.del(Buffer.concat([Buffer.from([Bucket.lockBlock]), encodeHash(fb!.block.hash)]));
+    await level.close();
+    const db2 = await open();
+    await expect(db2.loadSafety()).rejects.toMatchObject({ code: DbErrorCode.CORRUPT, message: expect.stringContaining(fb!.block.hash) });
+  });
+
+  it('keeps one-vote state in the tx locations and still reads a version 1 voter index', async () => {
+    const [b1, b2] = buildBlocks(chain, 2, (h) => [ballot(`v${h}`, '1', 'a')]);
+    let db = await open();
+    await db.apply([finalize(b1!)]);
+    await db.close();
+    // Rewrite the database as version 1 software left it: [height, index] and a voter index entry.
+    const tx1 = b1!.block.transactions[0]!;
+    const level = new Level<Buffer, unknown>(dir, { keyEncoding: 'buffer', valueEncoding: 'json' });
+    await level.open();
+    await level.batch([
+      { type: 'put', key: Buffer.concat([Buffer.from([Bucket.txLocation]), encodeHash(txHash(tx1))]), value: [1, 0] },
+      { type: 'put', key: Buffer.concat([Buffer.from([Bucket.voterIndex]), Buffer.from(voterKey(tx1))]), value: txHash(tx1) },
+      { type: 'put', key: Buffer.concat([Buffer.from([Bucket.meta]), Buffer.from(MetaKey.schemaVersion)]), value: 1 },
+    ]);
+    await level.close();
+
+    db = await open();
+    await db.apply([finalize(b2!)]);
+    const tx2 = b2!.block.transactions[0]!;
+    expect(new Map((await db.loadChainStateSnapshot()).voters)).toEqual(new Map([tx1, tx2].map((t) => [voterKey(t), txHash(t)])));
+    expect(await db.getTxLocation(txHash(tx1))).toEqual({ height: 1, index: 0 });
+    expect(await db.getTxLocation(txHash(tx2))).toEqual({ height: 2, index: 0 });
+    await db.close();
+    expect((await rawBucket(dir, Bucket.voterIndex)).map(([k]) => k.subarray(1).toString())).toEqual([voterKey(tx1)]);
+    const meta = await rawBucket(dir, Bucket.meta);
+    expect(meta.find(([k]) => k.subarray(1).toString() === MetaKey.schemaVersion)![1]).toBe(SCHEMA_VERSION);
+  });
+
+  it('refuses schema versions it does not know', async () => {
+    let db = await open();
+    await db.close();
+    const level = new Level<Buffer, unknown>(dir, { keyEncoding: 'buffer', valueEncoding: 'json' });
+    await level.open();
+    await level.put(Buffer.concat([Buffer.from([Bucket.meta]), Buffer.from(MetaKey.schemaVersion)]), 99);
+    await level.close();
+    await expect(ChainDb.open(dir, chain.genesis)).rejects.toMatchObject({ code: DbErrorCode.SCHEMA_MISMATCH, message: expect.stringContaining('99') });
+  });
+
+  it('writes no pool entry for a vote admitted and finalized in the same batch', async () => {
+    const [fb] = buildBlocks(chain, 1, () => [ballot('v1', '1', 'a'), ballot('v2', '1', 'b')]);
+    const pending = ballot('v3', '1', 'c');
+    let db = await open();
+    await db.apply([{ kind: 'pool-add', txs: [...fb!.block.transactions, pending] }, finalize(fb!)]);
+    await db.close();
+    const pool = await rawBucket(dir, Bucket.pool);
+    expect(pool.map(([k]) => `0x${k.subarray(1).toString('hex')}`)).toEqual([txHash(pending)]);
+    db = await open();
+    expect(await db.loadPool()).toEqual([pending]);
+  });
+
+  it('groups applies issued while a write is in flight, and a bad one fails alone', async () => {
+    const blocks = buildBlocks(chain, 3, (h) => [ballot(`v${h}`, '1', 'a')]);
+    const db = await open();
+    const outcomes = await Promise.allSettled([
+      db.apply([finalize(blocks[0]!)]),
+      db.apply([finalize(blocks[1]!)]),
+      db.apply([{ kind: 'pool-remove', hashes: ['0xbad' as Hex] }]),
+      db.apply([finalize(blocks[2]!)]),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    expect((outcomes[2] as PromiseRejectedResult).reason).toMatchObject({ code: DbErrorCode.INVALID_ARGUMENT });
+    expect(db.head().height).toBe(3);
+    expect(db.results('1').total).toBe(3);
+  });
+});

@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+// The benchmark (`npm run bench`): three validators on loopback, votes one per request and in
+// JSON-RPC batches, finality on all validators, CPU, memory, disk, a node:http echo ceiling and a
+// resync from an empty disk. Prints a table and one JSON line. See docs/PERFORMANCE.md.
+import './polyfills.mjs';
+import { parseBenchArgs, USAGE } from './bench/args.mjs';
+import { formatReport } from './bench/report.mjs';
+import { runBench } from './bench/run.mjs';
+
+let opts;
+try {
+  opts = parseBenchArgs(process.argv.slice(2));
+} catch (e) {
+  process.stderr.write(`bench: ${e.message}\n${USAGE}\n`);
+  process.exit(2);
+}
+if (opts.help) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
+
+const log = opts.jsonOnly ? () => undefined : (line) => process.stderr.write(`${line}\n`);
+try {
+  const report = await runBench(opts, log);
+  if (!opts.jsonOnly) process.stdout.write(`\n${formatReport(report)}\n\n`);
+  process.stdout.write(`${JSON.stringify(report)}\n`);
+} catch (e) {
+  process.stderr.write(`bench: ${e.stack ?? e.message}\n`);
+  process.exit(1);
+}
