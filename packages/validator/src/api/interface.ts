@@ -11,7 +11,7 @@ export interface Receipt {
   blockNumber: number;
   from: string;
   to: string;
-  /** Submission ids under which the transaction was sent (JSON-RPC request ids), if known. */
+  /** Always 'success': a finalized vote has no failure mode (invalid votes never enter a block). */
   status: 'success';
 }
 
