@@ -477,7 +477,7 @@ export class ConsensusCore {
       if (height > this.#height) break;
       const { block, certificate } = verifyFinalizedBlock(this.genesis, this.chain.head, fb);
       this.#checkAgainstChain(block);
-      this.#storeBlock(block);
+      // Final already: its votes go straight to the chain, not through the pool.
       this.#finalize(block, certificate);
       applied++;
     }
