@@ -30,7 +30,7 @@ export interface VotingClient extends ClientContext {
   /** See {@link getTransactionStatus}. */
   getTransactionStatus(hashOrSubmissionId: string, params?: GetTransactionStatusParameters): Promise<GetTransactionStatusReturnType>;
   /** See {@link waitForConfirmation}. */
-  waitForConfirmation(hash: string, params?: WaitForConfirmationParameters): Promise<WaitForConfirmationReturnType>;
+  waitForConfirmation(hashOrVote: string | VoteInput, params?: WaitForConfirmationParameters): Promise<WaitForConfirmationReturnType>;
   /** See {@link getResults}. */
   getResults(electionId: string | number, params?: GetResultsParameters): Promise<GetResultsReturnType>;
   /** See {@link getBlockchain}. */
@@ -61,8 +61,7 @@ export interface VotingClient extends ClientContext {
  *   genesis: JSON.parse(await readFile('genesis.json', 'utf8')),
  *   retry: { attempts: 5, baseDelayMs: 100 },
  * });
- * const { hash, validator } = await client.submitVote({ voterId: 'voter-42', electionId: 7, encryptedVote: ballot });
- * await client.waitForConfirmation(hash, { validator });
+ * const { status } = await client.submitVote({ voterId: 'voter-42', electionId: 7, encryptedVote: ballot, until: 'finalized' });
  * client.close();
  */
 export function createVotingClient(options: VotingClientOptions = {}): VotingClient {
@@ -80,7 +79,7 @@ export function createVotingClient(options: VotingClientOptions = {}): VotingCli
     submitVotes: (votes, params) => submitVotes(ctx, votes, params),
     getReceipt: (ref, params) => getReceipt(ctx, ref, params),
     getTransactionStatus: (ref, params) => getTransactionStatus(ctx, ref, params),
-    waitForConfirmation: (hash, params) => waitForConfirmation(ctx, hash, params),
+    waitForConfirmation: (hashOrVote, params) => waitForConfirmation(ctx, hashOrVote, params),
     getResults: (electionId, params) => getResults(ctx, electionId, params),
     getBlockchain: (params) => getBlockchain(ctx, params),
     getHealth: (params) => getHealth(ctx, params),

@@ -10,8 +10,12 @@ export const RpcErrorCode = {
   MethodNotFound: -32601,
   InvalidParams: -32602,
   InternalError: -32603,
+  /** The validator cannot serve now (starting, recovering a lost disk); another one can. */
+  Unavailable: -32002,
   DoubleVote: -32010,
   PoolFull: -32011,
+  /** The validator took the vote but could not confirm that a quorum holds it; resubmit it anywhere. */
+  NotReplicated: -32012,
 } as const;
 
 /** String codes validators put in `error.data.code`. */
@@ -20,6 +24,9 @@ export enum RpcErrorDataCode {
   POOL_FULL = 'POOL_FULL',
   TX_INVALID = 'TX_INVALID',
   TX_TOO_LARGE = 'TX_TOO_LARGE',
+  TX_NOT_REPLICATED = 'TX_NOT_REPLICATED',
+  UNAVAILABLE = 'UNAVAILABLE',
+  RECOVERING = 'RECOVERING',
 }
 
 export interface BaseErrorParameters {
@@ -154,6 +161,34 @@ export class InvalidVoteError extends BaseError {
       cause: args.cause,
       metaMessages: [...(args.hash ? [`Vote: ${args.hash}`] : []), ...(args.validator ? [`Validator: ${args.validator}`] : [])],
     });
+  }
+}
+
+/**
+ * A validator took the vote but could not confirm in time that a quorum of validators holds it
+ * (JSON-RPC -32012, `TX_NOT_REPLICATED`). Not an acknowledgement, and not a refusal: the identical
+ * vote (same content, same hash) is safe to resubmit to any validator, and the client does so.
+ */
+export class NotReplicatedError extends BaseError {
+  override name = 'NotReplicatedError';
+  readonly code = RpcErrorDataCode.TX_NOT_REPLICATED;
+  readonly hash: string | undefined;
+  /** Validators known to hold the vote when the validator gave up waiting, when it said. */
+  readonly holders: number | undefined;
+  /** Validators that must hold it (the quorum), when it said. */
+  readonly needed: number | undefined;
+  constructor(args: { hash?: string; holders?: number; needed?: number; validator?: string; cause?: unknown }) {
+    super('Vote not yet held by a quorum of validators; resubmit the identical vote', {
+      cause: args.cause,
+      metaMessages: [
+        ...(args.hash ? [`Vote: ${args.hash}`] : []),
+        ...(args.holders !== undefined && args.needed !== undefined ? [`Held by ${args.holders} of the ${args.needed} validators needed`] : []),
+        ...(args.validator ? [`Validator: ${args.validator}`] : []),
+      ],
+    });
+    this.hash = args.hash;
+    this.holders = args.holders;
+    this.needed = args.needed;
   }
 }
 

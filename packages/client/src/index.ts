@@ -18,4 +18,5 @@ export { createHttpTransport, WebSocketTransport, wsUrlOf } from './transport/in
 export type { HttpTransport, HttpTransportOptions, JsonRpcCall, JsonRpcOutcome, WebSocketTransportOptions, Subscription, SubscriptionHandlers } from './transport/index.js';
 
 export type { HealthReport, Receipt, TxStatus, TxState, ElectionResults, BlockchainInfo, BlockchainAuthority } from './formatters/index.js';
+export { isReplicated } from './formatters/index.js';
 export { voteTransaction, electionAddress, type VoteInput } from './utils/voteTransaction.js';

@@ -1,4 +1,4 @@
-/** Read where a vote stands: pending, included, finalized, rejected or unknown. */
+/** Read where a vote stands: accepted, replicated, included, finalized, rejected or unknown. */
 import type { ClientContext } from '../context.js';
 import { formatTxStatus, type TxStatus } from '../formatters/txStatus.js';
 import { withFailover } from '../pool/failover.js';

@@ -13,6 +13,7 @@ import {
   InvalidResponseError,
   InvalidVoteError,
   NoHealthyValidatorError,
+  NotReplicatedError,
   RpcError,
   RpcErrorCode,
   TimeoutError,
@@ -35,14 +36,14 @@ const DEFINITIVE_RPC_CODES: ReadonlySet<number> = new Set([RpcErrorCode.ParseErr
 
 /**
  * True when another validator (or the same one later) might answer differently: network errors,
- * timeouts, HTTP 5xx/429/408/404, JSON-RPC internal/server errors (POOL_FULL included), malformed
- * answers. False for definitive answers and aborts.
+ * timeouts, HTTP 5xx/429/408/404, JSON-RPC internal/server errors (POOL_FULL, -32002 UNAVAILABLE
+ * and RECOVERING, -32012 TX_NOT_REPLICATED included), malformed answers. False for definitive answers and aborts.
  * @example
  * isRetryable(new HttpRequestError({ url, status: 503 })) // true
  */
 export function isRetryable(err: unknown): boolean {
   if (err instanceof AbortError || err instanceof DoubleVoteError || err instanceof InvalidVoteError) return false;
-  if (err instanceof TimeoutError || err instanceof InvalidResponseError) return true;
+  if (err instanceof TimeoutError || err instanceof InvalidResponseError || err instanceof NotReplicatedError) return true;
   if (err instanceof HttpRequestError) return err.status === undefined || err.status >= 500 || err.status === 429 || err.status === 408 || err.status === 404;
   if (err instanceof RpcError) return !DEFINITIVE_RPC_CODES.has(err.code);
   return false;

@@ -58,7 +58,14 @@ describe('getTransactionStatus', () => {
   it('normalizes each state and says which validator answered', async () => {
     fakes = await startValidators(1);
     const c = connect(fakes);
-    expect(await c.getTransactionStatus(HASH)).toEqual({ state: 'pending', hash: HASH, validator: 'validator-1' });
+    // An older validator's "pending" reads as "accepted".
+    expect(await c.getTransactionStatus(HASH)).toEqual({ state: 'accepted', hash: HASH, validator: 'validator-1' });
+    fakes[0]!.statuses.set(HASH, { state: 'accepted', hash: HASH });
+    expect(await c.getTransactionStatus(HASH)).toMatchObject({ state: 'accepted' });
+    fakes[0]!.statuses.set(HASH, { state: 'replicated', hash: HASH });
+    expect(await c.getTransactionStatus(HASH)).toMatchObject({ state: 'replicated' });
+    fakes[0]!.statuses.set(HASH, { state: 'mined', hash: HASH });
+    await expect(c.getTransactionStatus(HASH)).rejects.toThrow(/accepted, replicated, included, finalized, rejected, unknown/);
     fakes[0]!.statuses.set('sub-x', { state: 'unknown', hash: null, submissionId: 'sub-x' });
     expect(await c.getTransactionStatus('sub-x')).toEqual({ state: 'unknown', hash: null, validator: 'validator-1' });
     fakes[0]!.statuses.set(HASH, { state: 'finalized', hash: HASH, blockHash: BLOCK, blockNumber: 4, transactionIndex: 1 });

@@ -1,10 +1,17 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { txHash } from '@poa-vote/shared';
-import { AbortError, DoubleVoteError, InvalidVoteError, NoHealthyValidatorError, createVotingClient, type VotingClient } from '@poa-vote/client';
+import { AbortError, DoubleVoteError, InvalidVoteError, NoHealthyValidatorError, NotReplicatedError, createVotingClient, type VotingClient } from '@poa-vote/client';
 import { FakeValidator, RpcFailure, startValidators } from '../helpers/fakeValidator.js';
 
 const VOTE = { voterId: 'voter-1', electionId: 7, encryptedVote: '{"candidate_id":"alice"}' };
 const HASH = txHash({ from: 'voter-1', to: 'election-7', data: '{"candidate_id":"alice"}' });
+
+const BLOCK = `0x${'bb'.repeat(32)}`;
+
+/** The -32012 answer of a validator that took the vote but could not confirm a quorum holds it. */
+function notReplicated(): RpcFailure {
+  return new RpcFailure(-32012, 'vote not held by a quorum in time', { code: 'TX_NOT_REPLICATED', hash: HASH, holders: 1, needed: 2 });
+}
 
 let fakes: FakeValidator[] = [];
 let client: VotingClient | undefined;
@@ -53,6 +60,8 @@ describe('submitVote', () => {
     ['a reset connection', (v: FakeValidator) => (v.rpcFault = 'destroy')],
     ['POOL_FULL', (v: FakeValidator) => (v.rpc.eth_sendTransaction = () => { throw new RpcFailure(-32011, 'transaction pool is full', { code: 'POOL_FULL' }); })],
     ['a wrong hash in the answer', (v: FakeValidator) => (v.rpc.eth_sendTransaction = () => `0x${'ab'.repeat(32)}`)],
+    ['TX_NOT_REPLICATED (-32012)', (v: FakeValidator) => (v.rpc.eth_sendTransaction = () => { throw notReplicated(); })],
+    ['RECOVERING (-32002)', (v: FakeValidator) => (v.rpc.eth_sendTransaction = () => { throw new RpcFailure(-32002, 'validator is recovering its data', { code: 'RECOVERING' }); })],
   ])('fails over on %s: the same vote goes to the next validator and one hash comes back', async (_name, breakIt) => {
     fakes = await startValidators(3);
     breakIt(fakes[0]!);
@@ -148,5 +157,84 @@ describe('submitVote', () => {
     const err = await p.catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AbortError);
     expect((err as Error).name).toBe('AbortError');
+  });
+
+  it('types -32012 as NotReplicatedError (retryable, stable name) in the attempts of an exhausted submission', async () => {
+    fakes = await startValidators(2);
+    for (const f of fakes) f.rpc.eth_sendTransaction = () => { throw notReplicated(); };
+    const err = await connect(fakes).submitVote(VOTE).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NoHealthyValidatorError);
+    const attempts = (err as NoHealthyValidatorError).attempts;
+    expect(attempts.map((a) => a.validator)).toEqual(['validator-1', 'validator-2', 'validator-1', 'validator-2']);
+    for (const a of attempts) {
+      expect(a.error).toBeInstanceOf(NotReplicatedError);
+      expect(a.error.name).toBe('NotReplicatedError');
+      expect(a.error).toMatchObject({ hash: HASH, holders: 1, needed: 2 });
+    }
+  });
+
+  it('stops at a double vote even where another validator would have taken the vote', async () => {
+    fakes = await startValidators(3);
+    fakes[0]!.rpc.eth_sendTransaction = () => {
+      throw new RpcFailure(-32010, 'voter-1 already voted in election-7', { code: 'TX_DOUBLE_VOTE', conflictsWith: `0x${'11'.repeat(32)}` });
+    };
+    const err = await connect(fakes).submitVote({ ...VOTE, until: 'finalized' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DoubleVoteError);
+    expect(fakes[1]!.callsOf('eth_sendTransaction')).toHaveLength(0);
+    expect(fakes[2]!.callsOf('eth_sendTransaction')).toHaveLength(0);
+  });
+});
+
+describe('submitVote with until', () => {
+  /** Validators that answer like current ones and finalize a vote as soon as they take it. */
+  async function finalizingValidators(n: number): Promise<FakeValidator[]> {
+    const vs = await startValidators(n);
+    for (const v of vs) {
+      v.statusMode = 'tracking';
+      v.wsEnabled = false;
+      const take = v.rpc.eth_sendTransaction!;
+      v.rpc.eth_sendTransaction = (params, call) => {
+        const hash = take(params, call) as string;
+        v.statuses.set(hash, { state: 'finalized', hash, blockHash: BLOCK, blockNumber: 3, transactionIndex: 0 });
+        return hash;
+      };
+    }
+    return vs;
+  }
+
+  it('resolves with the final status', async () => {
+    fakes = await finalizingValidators(1);
+    const r = await connect(fakes).submitVote({ ...VOTE, transactionId: 'sub-u', until: 'finalized', confirmation: { pollIntervalMs: 20, timeoutMs: 3000 } });
+    expect(r).toMatchObject({ hash: HASH, submissionId: 'sub-u', validator: 'validator-1', status: { state: 'finalized', blockNumber: 3, resends: 0 } });
+  });
+
+  it('does not give up on a vote every validator answered -32012 to: the wait re-sends it until it is final', async () => {
+    fakes = await finalizingValidators(3);
+    // validator-1 and -2 took the vote but cannot confirm a quorum (they keep it to themselves).
+    for (const v of fakes.slice(0, 2)) {
+      v.rpc.eth_sendTransaction = (params) => {
+        v.received.set(HASH, params[0] as never);
+        throw notReplicated();
+      };
+      v.statuses.set(HASH, { state: 'accepted', hash: HASH });
+    }
+    const c = connect(fakes, { retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 2 } });
+    const r = await c.submitVote({ ...VOTE, transactionId: 'sub-nr', until: 'finalized', confirmation: { pollIntervalMs: 20, resendAfterMs: 100, timeoutMs: 5000 } });
+    expect(r.status).toMatchObject({ state: 'finalized', validator: 'validator-3', acknowledgedBy: 'validator-3' });
+    expect(r.status!.resends).toBeGreaterThanOrEqual(1);
+    expect(r.validator).toBe('validator-3');
+    const resent = fakes[2]!.callsOf('eth_sendTransaction');
+    expect(resent).toHaveLength(1);
+    expect(resent[0]!.id).toBe('sub-nr');
+    expect(txHash(resent[0]!.params[0] as never)).toBe(HASH);
+  });
+
+  it('control: without until the same -32012 answers leave the caller with an error and the vote on no quorum', async () => {
+    fakes = await finalizingValidators(3);
+    for (const v of fakes.slice(0, 2)) v.rpc.eth_sendTransaction = () => { throw notReplicated(); };
+    const c = connect(fakes, { retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 2 } });
+    await expect(c.submitVote(VOTE)).rejects.toBeInstanceOf(NoHealthyValidatorError);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(fakes[2]!.callsOf('eth_sendTransaction')).toHaveLength(0);
   });
 });

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { type Transaction, txHash } from '@poa-vote/shared';
-import { DoubleVoteError, InvalidVoteError, NoHealthyValidatorError, createVotingClient, type VotingClient } from '@poa-vote/client';
+import { DoubleVoteError, InvalidVoteError, NoHealthyValidatorError, NotReplicatedError, createVotingClient, type VotingClient } from '@poa-vote/client';
 import { FakeValidator, RpcFailure, startValidators } from '../helpers/fakeValidator.js';
 
 let fakes: FakeValidator[] = [];
@@ -46,6 +46,38 @@ describe('submitVotes', () => {
     expect((results[2] as { error: DoubleVoteError }).error.conflictsWith).toBe(conflict);
     expect(fakes[1]!.callsOf('eth_sendTransaction').map((c) => c.id)).toEqual(['s-1', 's-4']);
     expect(results[1]!.hash).toBe(hashOf(1));
+  });
+
+  it('sends votes answered TX_NOT_REPLICATED (-32012) or RECOVERING (-32002) to the next validator, identical', async () => {
+    fakes = await startValidators(2);
+    fakes[0]!.rpc.eth_sendTransaction = (params) => {
+      const tx = params[0] as Transaction;
+      const hash = txHash(tx);
+      if (tx.from === 'voter-0') throw new RpcFailure(-32012, 'vote not replicated in time', { code: 'TX_NOT_REPLICATED', hash, holders: 1, needed: 2 });
+      if (tx.from === 'voter-5') throw new RpcFailure(-32002, 'validator is recovering', { code: 'RECOVERING' });
+      if (tx.from === 'voter-2') throw new RpcFailure(-32010, 'double vote', { code: 'TX_DOUBLE_VOTE', conflictsWith: `0x${'12'.repeat(32)}` });
+      return hash;
+    };
+    const results = await connect(fakes).submitVotes(votes);
+    expect(results.map((r) => (r.ok ? r.validator : r.error.name))).toEqual(['validator-2', 'validator-1', 'DoubleVoteError', 'validator-1', 'validator-1', 'validator-2']);
+    const resent = fakes[1]!.callsOf('eth_sendTransaction');
+    expect(resent.map((c) => c.id)).toEqual(['s-0', 's-5']);
+    expect(resent.map((c) => txHash(c.params[0] as Transaction))).toEqual([hashOf(0), hashOf(5)]);
+  });
+
+  it('lists NotReplicatedError per attempt when no validator can confirm a quorum holds the vote', async () => {
+    fakes = await startValidators(2);
+    for (const f of fakes) {
+      f.rpc.eth_sendTransaction = (params) => {
+        throw new RpcFailure(-32012, 'vote not replicated in time', { code: 'TX_NOT_REPLICATED', hash: txHash(params[0] as Transaction), holders: 1, needed: 2 });
+      };
+    }
+    const [r] = await connect(fakes).submitVotes(votes.slice(0, 1));
+    if (r === undefined || r.ok) throw new Error(`expected a failed result, got ${JSON.stringify(r)}`);
+    const err = r.error as NoHealthyValidatorError;
+    expect(err).toBeInstanceOf(NoHealthyValidatorError);
+    expect(err.attempts).toHaveLength(3);
+    expect(err.attempts.every((a) => a.error instanceof NotReplicatedError && (a.error as NotReplicatedError).holders === 1)).toBe(true);
   });
 
   it('fails the whole batch over when the request itself fails', async () => {

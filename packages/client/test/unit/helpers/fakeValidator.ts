@@ -50,6 +50,14 @@ export class FakeValidator {
   blockchain: Record<string, unknown> | undefined;
   /** Status by hash, for poa_getTransactionStatus. */
   readonly statuses = new Map<string, Record<string, unknown>>();
+  /** Votes taken by the default eth_sendTransaction, by hash. */
+  readonly received = new Map<string, Transaction>();
+  /**
+   * How the default poa_getTransactionStatus answers for a hash not in `statuses`: 'legacy' (an
+   * old validator: `pending` for anything), or 'tracking' (a current one: `replicated` for a vote
+   * it took, `unknown` otherwise).
+   */
+  statusMode: 'legacy' | 'tracking' = 'legacy';
   readonly rpc: Record<string, RpcHandler>;
   wsEnabled = true;
   /** eth_subscribe calls received. */
@@ -63,8 +71,18 @@ export class FakeValidator {
   constructor(nodeId: string) {
     this.nodeId = nodeId;
     this.rpc = {
-      eth_sendTransaction: (params) => txHash(params[0] as Transaction),
-      poa_getTransactionStatus: (params) => this.statuses.get(String(params[0])) ?? { state: 'pending', hash: params[0] },
+      eth_sendTransaction: (params) => {
+        const hash = txHash(params[0] as Transaction);
+        this.received.set(hash, params[0] as Transaction);
+        return hash;
+      },
+      poa_getTransactionStatus: (params) => {
+        const ref = String(params[0]);
+        const set = this.statuses.get(ref);
+        if (set) return set;
+        if (this.statusMode === 'legacy') return { state: 'pending', hash: ref };
+        return this.received.has(ref) ? { state: 'replicated', hash: ref } : { state: 'unknown', hash: null };
+      },
       eth_getTransactionReceipt: () => null,
       eth_blockNumber: () => toQuantity(this.finalizedHeight),
     };
