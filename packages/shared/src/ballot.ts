@@ -7,6 +7,12 @@ import { isWellFormedString } from './encoding.js';
 
 export const SEALED = 'sealed';
 
+/**
+ * Longest candidate name, in UTF-8 bytes; a longer name reads as SEALED. Counted in bytes, not
+ * UTF-16 code units, so that implementations in other languages apply the same rule.
+ */
+export const MAX_CANDIDATE_NAME_BYTES = 128;
+
 function candidateOf(text: string): string | undefined {
   const t = text.trim();
   if (!t.startsWith('{')) return undefined;
@@ -14,7 +20,7 @@ function candidateOf(text: string): string | undefined {
     const v = JSON.parse(t) as Record<string, unknown>;
     const c = v.candidate_id ?? v.candidate;
     // A lone surrogate (from a \ud800 escape) has no UTF-8 form: such a name could not be published or hashed.
-    if (typeof c === 'string' && c.length > 0 && c.length <= 128 && isWellFormedString(c)) return c;
+    if (typeof c === 'string' && c.length > 0 && c.length <= MAX_CANDIDATE_NAME_BYTES && isWellFormedString(c) && Buffer.byteLength(c, 'utf8') <= MAX_CANDIDATE_NAME_BYTES) return c;
     if (typeof c === 'number' && Number.isFinite(c)) return String(c);
   } catch {
     /* not JSON: sealed */

@@ -10,4 +10,5 @@ export * from './vote.js';
 export * from './proposal.js';
 export * from './evidence.js';
 export * from './ballot.js';
+export * from './tally.js';
 export * from './finalized.js';

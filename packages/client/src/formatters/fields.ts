@@ -43,10 +43,13 @@ export function optString(o: RawObject, ...names: string[]): string | undefined 
   return typeof v === 'string' ? v : undefined;
 }
 
-/** A {name: count} map with non-negative integer counts. */
+/**
+ * A {name: count} map with non-negative integer counts, as a record without prototype: a name
+ * such as `__proto__` or `constructor` is an own property, and an absent name reads undefined.
+ */
 export function countsField(v: unknown, what: string, url?: string): Record<string, number> {
   const o = asObject(v, what, url);
-  const out: Record<string, number> = {};
+  const out = Object.create(null) as Record<string, number>;
   for (const [k, c] of Object.entries(o)) {
     const n = toNat(c);
     if (n === undefined) throw new InvalidResponseError(`${what}[${JSON.stringify(k)}] must be a non-negative integer, got ${JSON.stringify(c)}`, { url });

@@ -51,18 +51,21 @@ export async function compareWithResults(client: ClientContext, electionId: stri
     ...(options.genesis !== undefined ? { genesis: options.genesis } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   });
-  const candidates = [...new Set([...Object.keys(tally.counts), ...Object.keys(reported.counts)])].sort();
+  // Maps, not property reads: a candidate named "constructor" must not read Object.prototype's.
+  const counted = new Map(Object.entries(tally.counts));
+  const published = new Map(Object.entries(reported.counts));
+  const candidates = [...new Set([...counted.keys(), ...published.keys()])].sort();
   const differences = candidates
-    .map((candidate) => ({ candidate, tally: tally.counts[candidate] ?? 0, reported: reported.counts[candidate] ?? 0 }))
+    .map((candidate) => ({ candidate, tally: counted.get(candidate) ?? 0, reported: published.get(candidate) ?? 0 }))
     .filter((d) => d.tally !== d.reported);
-  const { validator, quorum: _q, ...published } = reported;
+  const { validator, quorum: _q, ...results } = reported;
   return {
     match: differences.length === 0 && tally.total === reported.total,
     electionId: id,
     height: reported.height,
     validator,
     tally,
-    reported: published,
+    reported: results,
     differences,
     totals: { tally: tally.total, reported: reported.total },
   };

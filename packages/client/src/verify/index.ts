@@ -2,5 +2,5 @@
 export { verifyBlockchainIntegrity, type VerifyBlockchainIntegrityParameters, type VerifyBlockchainIntegrityReturnType } from './verifyBlockchainIntegrity.js';
 export { tallyElection, type TallyElectionParameters, type TallyElectionReturnType } from './tallyElection.js';
 export { compareWithResults, type CompareWithResultsParameters, type CompareWithResultsReturnType, type ResultDifference } from './compareWithResults.js';
-export { TallyCache, type ElectionTally } from './tallyCache.js';
+export { TallyCache, DEFAULT_CLIENT_TALLY_ELECTIONS, type ElectionTally, type TallyCacheOptions } from './tallyCache.js';
 export { toGenesis } from './genesis.js';

@@ -1,5 +1,5 @@
 /** Recount an election from the verified chain. */
-import { ballotCandidate, genesisCursor, genesisHash } from '@poa-vote/shared';
+import { countBallot, countsRecord, genesisCursor, genesisHash } from '@poa-vote/shared';
 import { checkElectionId, checkHeight } from '../actions/readOptions.js';
 import type { ClientContext } from '../context.js';
 import { VerificationError } from '../errors.js';
@@ -19,7 +19,10 @@ export interface TallyElectionParameters {
 
 export interface TallyElectionReturnType {
   electionId: string;
-  /** Votes by candidate (ballotCandidate); unreadable ballots under "sealed". */
+  /**
+   * Votes by candidate (countBallot: unreadable ballots under "sealed", new names beyond
+   * MAX_CANDIDATES_PER_ELECTION under "other"), sorted; a record without prototype.
+   */
   counts: Record<string, number>;
   total: number;
   /** Height the tally reflects. */
@@ -32,8 +35,8 @@ export interface TallyElectionReturnType {
 
 /**
  * Count an election's votes from the chain itself: every block verified against the genesis,
- * only transactions to "election-<id>", one vote per voter (the first), each ballot read with
- * ballotCandidate. Later calls continue from the last verified block. Throws VerificationError
+ * only transactions to "election-<id>", one vote per voter (the first), each ballot counted with
+ * countBallot, the validators' rule. Later calls continue from the last verified block. Throws VerificationError
  * when a block does not verify.
  * @example
  * const tally = await tallyElection(client, 7);
@@ -71,8 +74,7 @@ export async function tallyElection(client: ClientContext, electionId: string | 
             continue;
           }
           t.voters.add(tx.from);
-          const c = ballotCandidate(tx.data);
-          t.counts.set(c, (t.counts.get(c) ?? 0) + 1);
+          countBallot(t.counts, tx.data);
           t.total++;
         }
         t.cursor = cursor;
@@ -81,7 +83,7 @@ export async function tallyElection(client: ClientContext, electionId: string | 
     if (!r.valid) throw new VerificationError(r.errors, r.height);
     return {
       electionId: id,
-      counts: Object.fromEntries([...t.counts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+      counts: countsRecord(t.counts),
       total: t.total,
       height: t.cursor.height,
       checkedBlocks: r.checkedBlocks,

@@ -13,7 +13,10 @@ import {
   type Genesis,
   type Hex,
   type Transaction,
+  TALLY_RULES_VERSION,
   ballotCandidate,
+  countBallot,
+  countsRecord,
   electionIdOf,
   evidenceId,
   genesisHash,
@@ -44,7 +47,7 @@ import {
   type VerifiedCursor,
   VoterIndexRepository,
 } from './repositories/index.js';
-import { TallyCache } from './tallyCache.js';
+import { type CandidateCounts, TallyCache } from './tallyCache.js';
 import { BlockCache } from './blockCache.js';
 
 /**
@@ -75,6 +78,8 @@ export interface ChainDbOptions {
   onSlowWrite?: (info: { ms: number; ops: number; sync: boolean }) => void;
   /** Threshold of onSlowWrite in ms (default 500). */
   slowWriteMs?: number;
+  /** Elections whose candidate counts stay in memory (default 256); others are read on demand. */
+  tallyCacheElections?: number;
 }
 
 export const DEFAULT_WRITE_BUFFER_BYTES = 32 * 1024 * 1024;
@@ -127,7 +132,7 @@ export class ChainDb {
   readonly #lockBlockHeights = new Map<Hex, number>();
   /** Hash of the block the stored safety state's lock refers to. */
   #storedLock: Hex | undefined;
-  readonly #tallyCache = new TallyCache();
+  readonly #tallyCache: TallyCache;
   readonly #blockCache = new BlockCache();
   #head: ChainHead;
   #poolSeq = 0;
@@ -143,6 +148,7 @@ export class ChainDb {
     this.#sync = opts.sync ?? true;
     this.#opts = opts;
     this.#head = genesisHead;
+    this.#tallyCache = new TallyCache(opts.tallyCacheElections === undefined ? {} : { maxElections: opts.tallyCacheElections });
     this.#meta = new MetaRepository(level);
     this.#blocks = new BlockRepository(level);
     this.#blockHeights = new BlockHashRepository(level);
@@ -200,7 +206,7 @@ export class ChainDb {
       for await (const _ of this.#level.keys({ limit: 1 })) {
         throw new DbError(DbErrorCode.CORRUPT, `database at ${this.#dir} holds data but no genesis hash: not a chain database of this software`);
       }
-      await this.#level.batch([this.#meta.write(MetaKey.schemaVersion, SCHEMA_VERSION), this.#meta.write(MetaKey.genesisHash, gHash)], { sync: true });
+      await this.#level.batch([this.#meta.write(MetaKey.schemaVersion, SCHEMA_VERSION), this.#meta.write(MetaKey.genesisHash, gHash), this.#meta.write(MetaKey.tallyRules, TALLY_RULES_VERSION)], { sync: true });
       return;
     }
     if (storedGenesis !== gHash) {
@@ -219,7 +225,8 @@ export class ChainDb {
       this.#head = { height: head.height, hash: head.hash, slot: head.slot };
     }
     this.#poolSeq = poolSeq ?? 0;
-    for await (const [id, n] of this.#tallies.entries()) this.#tallyCache.setCount(id.electionId, id.candidate, n);
+    if ((await this.#meta.read(MetaKey.tallyRules)) !== TALLY_RULES_VERSION) await this.#recountTallies();
+    // Candidate counts are read per election when first needed (TallyCache keeps the recent ones).
     for await (const [id, n] of this.#totals.entries()) this.#tallyCache.setTotal(id, n);
     for await (const [hash, block] of this.#lockBlocks.entries()) this.#lockBlockHeights.set(hash, block.header.height);
     const safety = await this.#safety.get();
@@ -296,7 +303,7 @@ export class ChainDb {
 
   async #apply(ops: readonly PersistOp[], submissions: readonly SubmissionRecord[]): Promise<void> {
     const batch: (DbOp | undefined)[] = [];
-    const tally = this.#tallyCache.stage();
+    const tally = this.#tallyCache.stage(await this.#tallyBases(ops));
     const finalized: FinalizedBlock[] = [];
     let head = this.#head;
     let poolSeq = this.#poolSeq;
@@ -550,9 +557,68 @@ export class ChainDb {
     return this.#submissions.get(id);
   }
 
-  /** Tally of an election over the finalized chain (from memory). */
-  results(electionId: string): ElectionResults {
-    return { electionId, counts: this.#tallyCache.counts(electionId), total: this.#tallyCache.total(electionId), height: this.#head.height };
+  /**
+   * Tally of an election over the finalized chain: from memory, or read from disk in the write
+   * queue (so that the counts and the height are those of one committed state). Counts are a
+   * prototype-free record in listing order.
+   */
+  async results(electionId: string): Promise<ElectionResults> {
+    this.#assertOpen();
+    const resident = this.#tallyCache.counts(electionId);
+    if (resident) return { electionId, counts: countsRecord(resident), total: this.#tallyCache.total(electionId), height: this.#head.height };
+    return this.#serialize(async () => {
+      const counts = this.#tallyCache.counts(electionId) ?? (await this.#loadElectionCounts(electionId));
+      return { electionId, counts: countsRecord(counts), total: this.#tallyCache.total(electionId), height: this.#head.height };
+    });
+  }
+
+  /** Stored counts of an election, kept in the cache. Only inside the write queue: disk equals committed memory there. */
+  async #loadElectionCounts(electionId: string): Promise<CandidateCounts> {
+    const counts = await this.#tallies.election(electionId);
+    this.#tallyCache.load(electionId, counts);
+    return counts;
+  }
+
+  /** Committed counts of every election the ops finalize votes of: the base of the batch's tally stage. */
+  async #tallyBases(ops: readonly PersistOp[]): Promise<Map<string, ReadonlyMap<string, number>>> {
+    const bases = new Map<string, ReadonlyMap<string, number>>();
+    for (const op of ops) {
+      if (op.kind !== 'finalize') continue;
+      for (const tx of op.block.transactions) {
+        const e = electionIdOf(tx.to);
+        if (e === undefined || bases.has(e)) continue;
+        bases.set(e, this.#tallyCache.counts(e) ?? (await this.#loadElectionCounts(e)));
+      }
+    }
+    return bases;
+  }
+
+  /**
+   * Recount every stored block under the current counting rules (TALLY_RULES_VERSION), replacing
+   * the stored tallies in one batch: tallies written by older software used older rules, and a
+   * client recounting the chain applies the current ones. Runs once, at open.
+   */
+  async #recountTallies(): Promise<void> {
+    const counts = new Map<string, CandidateCounts>();
+    const totals = new Map<string, number>();
+    for await (const [height, block] of this.#blocks.entries()) {
+      if (height > this.#head.height) break;
+      for (const tx of block.transactions) {
+        const e = electionIdOf(tx.to);
+        if (e === undefined) continue;
+        let c = counts.get(e);
+        if (!c) counts.set(e, (c = new Map()));
+        countBallot(c, tx.data);
+        totals.set(e, (totals.get(e) ?? 0) + 1);
+      }
+    }
+    const chained = this.#level.batch();
+    for await (const [id] of this.#tallies.entries()) chained.del(this.#tallies.key(id));
+    for await (const [id] of this.#totals.entries()) chained.del(this.#totals.key(id));
+    for (const [e, c] of counts) for (const [candidate, n] of c) chained.put(this.#tallies.key({ electionId: e, candidate }), n);
+    for (const [e, n] of totals) chained.put(this.#totals.key(e), n);
+    chained.put(this.#meta.key(MetaKey.tallyRules), TALLY_RULES_VERSION);
+    await chained.write({ sync: true });
   }
 
   /** Number of finalized votes in an election. */

@@ -1,29 +1,54 @@
 /**
- * Vote counts held in memory, loaded once at open: apply computes new counter values without
- * reading the database, and /results is answered synchronously. Increments are staged per
- * batch and committed only once the batch is on disk, so a failed write leaves memory and disk
- * in agreement.
+ * Vote counts held in memory: every election's total (one number per election, like the voter
+ * index a cost per vote), and the candidate counts of the most recently used elections only, so
+ * that many elections cannot grow memory without bound. An election missing from the cache is
+ * read back from its stored counters. Increments are staged per batch on top of the counts the
+ * batch started from, and committed only once the batch is on disk, so a failed write leaves
+ * memory and disk in agreement.
  */
-export interface ElectionTally {
-  counts: Map<string, number>;
-  total: number;
+import { isReservedBucket, namedCandidates, tallyBucket } from '@poa-vote/shared';
+
+/** Candidate counts of one election (Maps: names such as `__proto__` are ordinary keys). */
+export type CandidateCounts = Map<string, number>;
+
+export interface TallyCacheOptions {
+  /** Elections whose candidate counts stay in memory (least recently used evicted), default 256. */
+  maxElections?: number;
 }
 
-/** Increments of one batch on top of the committed counts. */
+export const DEFAULT_TALLY_CACHE_ELECTIONS = 256;
+
+const EMPTY: ReadonlyMap<string, number> = new Map();
+
+/** Increments of one batch on top of the counts of the elections it touches. */
 export class TallyStage {
   /** election -> candidate -> new absolute count. */
-  readonly counts = new Map<string, Map<string, number>>();
+  readonly counts = new Map<string, CandidateCounts>();
   /** election -> new absolute total. */
   readonly totals = new Map<string, number>();
+  /** election -> candidate names (reserved buckets aside) in base and stage together. */
+  readonly #named = new Map<string, number>();
 
-  constructor(private readonly base: TallyCache) {}
+  constructor(
+    /** Full counts of every election the batch may touch, as committed before it. */
+    readonly bases: ReadonlyMap<string, ReadonlyMap<string, number>>,
+    private readonly baseTotal: (electionId: string) => number,
+  ) {}
 
-  /** Count one vote. */
-  increment(electionId: string, candidate: string): void {
+  /** Count one vote (chain order) under the protocol's bucket rule; returns the bucket. */
+  increment(electionId: string, candidate: string): string {
+    const base = this.bases.get(electionId) ?? EMPTY;
     let c = this.counts.get(electionId);
     if (!c) this.counts.set(electionId, (c = new Map()));
-    c.set(candidate, (c.get(candidate) ?? this.base.count(electionId, candidate)) + 1);
-    this.totals.set(electionId, (this.totals.get(electionId) ?? this.base.total(electionId)) + 1);
+    const named = this.#named.get(electionId) ?? namedCandidates(base);
+    const known = c.has(candidate) || base.has(candidate);
+    const bucket = tallyBucket(candidate, known, named);
+    const before = c.get(bucket) ?? base.get(bucket);
+    if (before === undefined && !isReservedBucket(bucket)) this.#named.set(electionId, named + 1);
+    else this.#named.set(electionId, named);
+    c.set(bucket, (before ?? 0) + 1);
+    this.totals.set(electionId, (this.totals.get(electionId) ?? this.baseTotal(electionId)) + 1);
+    return bucket;
   }
 
   get empty(): boolean {
@@ -32,49 +57,64 @@ export class TallyStage {
 }
 
 export class TallyCache {
-  readonly #elections = new Map<string, ElectionTally>();
+  readonly #maxElections: number;
+  readonly #totals = new Map<string, number>();
+  /** Least recently used first (Map insertion order). */
+  readonly #counts = new Map<string, CandidateCounts>();
 
-  #election(electionId: string): ElectionTally {
-    let e = this.#elections.get(electionId);
-    if (!e) this.#elections.set(electionId, (e = { counts: new Map(), total: 0 }));
-    return e;
-  }
-
-  /** Load one stored counter (at open). */
-  setCount(electionId: string, candidate: string, count: number): void {
-    this.#election(electionId).counts.set(candidate, count);
+  constructor(opts: TallyCacheOptions = {}) {
+    const max = opts.maxElections ?? DEFAULT_TALLY_CACHE_ELECTIONS;
+    if (!Number.isSafeInteger(max) || max < 1) throw new RangeError(`maxElections must be a positive integer, got ${String(opts.maxElections)}`);
+    this.#maxElections = max;
   }
 
   /** Load one stored total (at open). */
   setTotal(electionId: string, total: number): void {
-    this.#election(electionId).total = total;
-  }
-
-  count(electionId: string, candidate: string): number {
-    return this.#elections.get(electionId)?.counts.get(candidate) ?? 0;
+    this.#totals.set(electionId, total);
   }
 
   total(electionId: string): number {
-    return this.#elections.get(electionId)?.total ?? 0;
+    return this.#totals.get(electionId) ?? 0;
   }
 
-  /** Counts of an election as a plain record, candidates in sorted order (stable output). */
-  counts(electionId: string): Record<string, number> {
-    const e = this.#elections.get(electionId);
-    const out: Record<string, number> = {};
-    if (!e) return out;
-    for (const k of [...e.counts.keys()].sort()) out[k] = e.counts.get(k)!;
-    return out;
+  /** Candidate counts of an election if in memory (marks it recently used). */
+  counts(electionId: string): ReadonlyMap<string, number> | undefined {
+    if (!this.#totals.has(electionId)) return EMPTY;
+    const c = this.#counts.get(electionId);
+    if (c) {
+      this.#counts.delete(electionId);
+      this.#counts.set(electionId, c);
+    }
+    return c;
   }
 
-  /** Start staging the increments of one batch. */
-  stage(): TallyStage {
-    return new TallyStage(this);
+  /** Keep the stored counts of an election in memory, evicting the least recently used. */
+  load(electionId: string, counts: CandidateCounts): void {
+    this.#counts.delete(electionId);
+    this.#counts.set(electionId, counts);
+    while (this.#counts.size > this.#maxElections) {
+      const oldest = this.#counts.keys().next().value as string;
+      this.#counts.delete(oldest);
+    }
+  }
+
+  /** Elections whose counts are in memory, least recently used first (tests, metrics). */
+  residentElections(): string[] {
+    return [...this.#counts.keys()];
+  }
+
+  /** Start staging the increments of one batch on top of `bases` (see TallyStage). */
+  stage(bases: ReadonlyMap<string, ReadonlyMap<string, number>>): TallyStage {
+    return new TallyStage(bases, (e) => this.total(e));
   }
 
   /** Make a written stage the committed state. */
   commit(stage: TallyStage): void {
-    for (const [e, cs] of stage.counts) for (const [c, n] of cs) this.setCount(e, c, n);
+    for (const [e, staged] of stage.counts) {
+      const counts = this.#counts.get(e) ?? new Map(stage.bases.get(e) ?? EMPTY);
+      for (const [c, n] of staged) counts.set(c, n);
+      this.load(e, counts);
+    }
     for (const [e, n] of stage.totals) this.setTotal(e, n);
   }
 }

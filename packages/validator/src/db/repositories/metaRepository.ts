@@ -17,6 +17,8 @@ export enum MetaKey {
   verifiedCursor = 'verifiedCursor',
   /** Next pool sequence number; stored so open needs no pool scan. */
   poolSeq = 'poolSeq',
+  /** Version of the ballot counting rules the stored tallies were computed with (TALLY_RULES_VERSION). */
+  tallyRules = 'tallyRules',
 }
 
 interface MetaValues {
@@ -25,6 +27,7 @@ interface MetaValues {
   [MetaKey.head]: ChainHead;
   [MetaKey.verifiedCursor]: VerifiedCursor;
   [MetaKey.poolSeq]: number;
+  [MetaKey.tallyRules]: number;
 }
 
 export class MetaRepository extends Repository<MetaKey, unknown> {

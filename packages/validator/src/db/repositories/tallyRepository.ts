@@ -19,4 +19,11 @@ export class TallyRepository extends Repository<TallyId, number> {
     const i = s.indexOf('\u0000');
     return { electionId: s.slice(0, i), candidate: s.slice(i + 1) };
   }
+  /** The stored counts of one election (a Map: any candidate name is an ordinary key). */
+  async election(electionId: string): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    // Keys "<id>\0<candidate>" sort before "<id>\u0001": the range holds exactly this election.
+    for await (const [id, n] of this.entries({ gte: { electionId, candidate: '' }, lt: { electionId: `${electionId}\u0001`, candidate: '' } })) out.set(id.candidate, n);
+    return out;
+  }
 }

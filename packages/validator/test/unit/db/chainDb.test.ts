@@ -38,7 +38,7 @@ describe('ChainDb', () => {
     expect(await db.loadPool()).toEqual([]);
     expect(await db.getFinalized(1)).toBeUndefined();
     expect(await db.getFinalizedRange(1, 10)).toEqual([]);
-    expect(db.results('1')).toEqual({ electionId: '1', counts: {}, total: 0, height: 0 });
+    expect(await db.results('1')).toEqual({ electionId: '1', counts: {}, total: 0, height: 0 });
     const snap = await db.loadChainStateSnapshot();
     expect(snap.head.height).toBe(0);
     expect([...snap.voters]).toEqual([]);
@@ -68,7 +68,7 @@ describe('ChainDb', () => {
         status: 'success',
       });
       expect(await db.getTransaction(txHash(txs[3]!))).toEqual({ tx: txs[3], hash: txHash(txs[3]!), blockHash: fb!.block.hash, blockNumber: 1, transactionIndex: 3 });
-      expect(db.results('1')).toEqual({ electionId: '1', counts: { alice: 2, bob: 1, sealed: 1 }, total: 4, height: 1 });
+      expect(await db.results('1')).toEqual({ electionId: '1', counts: { alice: 2, bob: 1, sealed: 1 }, total: 4, height: 1 });
       expect(db.electionVoteCount('1')).toBe(4);
       expect(db.electionVoteCount('2')).toBe(0);
       expect(await db.loadPool()).toEqual([pending]);
@@ -85,14 +85,14 @@ describe('ChainDb', () => {
     const blocks = buildBlocks(chain, 4, (h) => [ballot(`a${h}`, '1', 'alice'), ballot(`b${h}`, '1', h % 2 ? 'bob' : 'alice'), ballot(`c${h}`, 'x.2', 'zed')]);
     let db = await open();
     await db.apply(blocks.slice(0, 3).map(finalize));
-    expect(db.results('1').counts).toEqual({ alice: 4, bob: 2 });
-    expect(db.results('x.2')).toEqual({ electionId: 'x.2', counts: { zed: 3 }, total: 3, height: 3 });
+    expect((await db.results('1')).counts).toEqual({ alice: 4, bob: 2 });
+    expect(await db.results('x.2')).toEqual({ electionId: 'x.2', counts: { zed: 3 }, total: 3, height: 3 });
     db = await reopen(db);
-    expect(db.results('1')).toEqual({ electionId: '1', counts: { alice: 4, bob: 2 }, total: 6, height: 3 });
+    expect(await db.results('1')).toEqual({ electionId: '1', counts: { alice: 4, bob: 2 }, total: 6, height: 3 });
     await db.apply([finalize(blocks[3]!)]);
     db = await reopen(db);
-    expect(db.results('1')).toEqual({ electionId: '1', counts: { alice: 6, bob: 2 }, total: 8, height: 4 });
-    expect(db.results('x.2').total).toBe(4);
+    expect(await db.results('1')).toEqual({ electionId: '1', counts: { alice: 6, bob: 2 }, total: 8, height: 4 });
+    expect((await db.results('x.2')).total).toBe(4);
   });
 
   it('writes nothing of a batch that fails, not even its finalized block', async () => {
@@ -107,12 +107,12 @@ describe('ChainDb', () => {
       expect(await db.getFinalized(1)).toBeUndefined();
       expect(await db.getFinalizedByHash(fb!.block.hash)).toBeUndefined();
       expect(await db.getTxLocation(txHash(txs[0]!))).toBeUndefined();
-      expect(db.results('1').total).toBe(0);
+      expect((await db.results('1')).total).toBe(0);
       expect(await db.loadPool()).toEqual(txs);
       db = await reopen(db);
     }
     await db.apply([finalize(fb!)]);
-    expect(db.results('1').counts).toEqual({ alice: 1 });
+    expect((await db.results('1')).counts).toEqual({ alice: 1 });
   });
 
   it('refuses finalized blocks that do not extend the head or whose certificate is for another block', async () => {
@@ -229,7 +229,7 @@ describe('ChainDb', () => {
     let db = await open();
     await Promise.all(blocks.map((b) => db.apply([finalize(b)])));
     db = await reopen(db);
-    expect(db.results('9')).toEqual({ electionId: '9', counts: { c: 6 }, total: 6, height: 6 });
+    expect(await db.results('9')).toEqual({ electionId: '9', counts: { c: 6 }, total: 6, height: 6 });
   });
 
   it('round-trips the verified cursor', async () => {

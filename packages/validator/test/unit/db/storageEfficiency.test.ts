@@ -142,6 +142,6 @@ describe('ChainDb storage efficiency', () => {
     expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
     expect((outcomes[2] as PromiseRejectedResult).reason).toMatchObject({ code: DbErrorCode.INVALID_ARGUMENT });
     expect(db.head().height).toBe(3);
-    expect(db.results('1').total).toBe(3);
+    expect((await db.results('1')).total).toBe(3);
   });
 });
