@@ -1,5 +1,5 @@
 import { describe, it, expect } from '@jest/globals';
-import { MAX_CANDIDATES_PER_ELECTION, MAX_CANDIDATE_NAME_BYTES, OTHER, SEALED, ballotCandidate, countBallot, countsRecord, namedCandidates, tallyBucket } from '@poa-vote/shared';
+import { MAX_CANDIDATES_PER_ELECTION, canonicalize, MAX_CANDIDATE_NAME_BYTES, OTHER, SEALED, ballotCandidate, countBallot, countsRecord, namedCandidates, tallyBucket } from '@poa-vote/shared';
 
 const b = (c: string): string => JSON.stringify({ candidate_id: c });
 
@@ -56,5 +56,9 @@ describe('countsRecord', () => {
     expect(Object.getOwnPropertyDescriptor(back, '__proto__')?.value).toBe(2);
     expect(Object.entries(back)).toEqual(Object.entries(r));
     expect(countsRecord(new Map()).constructor).toBeUndefined();
+    // A member named toJSON holds a number: JSON.stringify and canonicalize keep it as data.
+    const withToJson = countsRecord(new Map([['toJSON', 1], ['a', 2]]));
+    expect(JSON.stringify(withToJson)).toBe('{"a":2,"toJSON":1}');
+    expect(canonicalize(withToJson)).toBe('{"a":2,"toJSON":1}');
   });
 });
