@@ -13,12 +13,14 @@ export enum JsonRpcErrorCode {
   INTERNAL_ERROR = -32603,
   /** The node cannot serve the call right now (shutting down): try another node (EIP-1474 "resource unavailable"). */
   UNAVAILABLE = -32002,
-  /** A per-connection limit was reached (EIP-1474 "limit exceeded"). */
+  /** A request, connection or node limit was reached (EIP-1474 "limit exceeded"); `data` names it. */
   LIMIT_EXCEEDED = -32005,
   /** The voter already has a different vote in this election. */
   DOUBLE_VOTE = -32010,
   /** The transaction pool is full: retry later or on another node. */
   POOL_FULL = -32011,
+  /** Taken but not confirmed on a quorum of validators in time: resubmit the identical vote anywhere. */
+  NOT_REPLICATED = -32012,
 }
 
 /** The `error` member of a JSON-RPC response. */
@@ -51,6 +53,24 @@ export function invalidParams(message: string, data?: unknown): JsonRpcError {
 }
 
 /** -32600 with a message saying what is wrong with the request object. */
-export function invalidRequest(message: string): JsonRpcError {
-  return new JsonRpcError(JsonRpcErrorCode.INVALID_REQUEST, message);
+export function invalidRequest(message: string, data?: unknown): JsonRpcError {
+  return new JsonRpcError(JsonRpcErrorCode.INVALID_REQUEST, message, data);
+}
+
+/** Names of the limits a -32005 or -32600 error can report in `data.limit`. */
+export type LimitName =
+  | 'maxBatchItems'
+  | 'maxResponseBytes'
+  | 'maxIdBytes'
+  | 'maxJsonDepth'
+  | 'maxPendingResponseBytes'
+  | 'heapLimitPercent'
+  | 'httpMaxPipelined'
+  | 'wsMaxInFlight'
+  | 'wsMaxConnections'
+  | 'wsMaxConnectionsPerIp';
+
+/** -32005 "limit exceeded", with the limit and its value in `data` so a client can adapt. */
+export function limitExceeded(message: string, limit: LimitName, value: number): JsonRpcError {
+  return new JsonRpcError(JsonRpcErrorCode.LIMIT_EXCEEDED, `limit exceeded: ${message}`, { limit, value });
 }

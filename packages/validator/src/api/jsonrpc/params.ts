@@ -79,10 +79,19 @@ export const hashParam = checked<Hex>((v) =>
   typeof v === 'string' && isHex(v.toLowerCase(), 32) ? (v.toLowerCase() as Hex) : bad(`must be a 32-byte 0x-hex hash, got ${preview(v)}`),
 );
 
+const LONE_SURROGATE_RE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** Whether a string is well-formed UTF-16: no lone surrogate, which UTF-8 storage would turn into U+FFFD. */
+export function isWellFormedString(s: string): boolean {
+  return !LONE_SURROGATE_RE.test(s);
+}
+
 /** A transaction hash or a submission id (the JSON-RPC id it was sent under), as a string. */
 export const txRefParam = checked<string>((v) => {
   if (typeof v === 'number' && Number.isFinite(v)) return String(v);
   if (typeof v !== 'string' || v.length === 0 || v.length > 256) return bad(`must be a transaction hash or a submission id (1-256 characters), got ${preview(v)}`);
+  // Submission ids are compared exactly: "\ud800" must not find the vote sent as "\ufffd".
+  if (!isWellFormedString(v)) return bad('must be well-formed Unicode (it holds a lone surrogate), as submission ids are');
   return isHex(v.toLowerCase(), 32) ? v.toLowerCase() : v;
 });
 
@@ -114,9 +123,10 @@ export function preview(v: unknown): string {
   if (v === undefined) return 'nothing';
   let s: string;
   try {
-    s = JSON.stringify(v) ?? String(v);
+    // Strings are cut before quoting: a multi-megabyte param is not copied to be shown.
+    s = typeof v === 'string' ? JSON.stringify(v.slice(0, 100)) : (JSON.stringify(v) ?? String(v));
   } catch {
-    s = String(v);
+    s = Array.isArray(v) ? 'an array' : typeof v;
   }
   return s.length > 80 ? `${s.slice(0, 77)}...` : s;
 }

@@ -2,20 +2,35 @@
  * One WebSocket connection: JSON-RPC over its frames (as over HTTP) plus eth_subscribe pushes.
  * A subscription's pushes start only after the reply carrying its id went out, so a client never
  * sees a push for an id it does not know yet.
+ *
+ * Bounded: at most `maxInFlight` messages of one connection are executed at once (more get
+ * -32005 at once), and a client that does not read (unsent bytes over `maxBufferedBytes`) is
+ * disconnected with 1013 before more work is done for it: two such clients sending one batch of
+ * large answers each held 2 GB before.
  */
 import { randomBytes } from 'node:crypto';
 import { WebSocket, type RawData } from 'ws';
 import type { ApiLogger } from '../logger.js';
-import type { JsonRpcServer } from '../jsonrpc/server.js';
-import { JsonRpcError, JsonRpcErrorCode } from '../jsonrpc/errors.js';
+import type { Admission } from '../admission.js';
+import { type JsonRpcServer, failure } from '../jsonrpc/server.js';
+import { JsonRpcError, JsonRpcErrorCode, limitExceeded } from '../jsonrpc/errors.js';
 import type { PushChannel, RpcSession } from '../jsonrpc/types.js';
 import { SUBSCRIPTION_TOPICS, type SubscriptionTopic } from '../jsonrpc/methods/eth.js';
 import type { SubscriptionHub } from './subscriptions.js';
 
-/** A client whose unsent data exceeds this is too slow to follow the chain: it is disconnected. */
-const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 /** Most subscriptions one connection may hold. */
 const MAX_SUBSCRIPTIONS = 64;
+/** How long a disconnected slow client gets for the close frame before its socket is destroyed. */
+const SLOW_CLOSE_GRACE_MS = 1000;
+
+export interface WsConnectionLimits {
+  /** A client whose unsent data exceeds this is too slow (or not reading): it is disconnected. */
+  maxBufferedBytes: number;
+  /** Most messages of this connection executed at once. */
+  maxInFlight: number;
+}
+
+const defaultWsLimits: WsConnectionLimits = { maxBufferedBytes: 16 * 1024 * 1024, maxInFlight: 4 };
 
 interface Subscription {
   id: string;
@@ -38,15 +53,19 @@ export class WsConnection implements PushChannel {
   readonly #hub: SubscriptionHub;
   readonly #logger: ApiLogger;
   readonly #subs = new Map<string, Subscription>();
-  /** Subscriptions created by the message being dispatched (the dispatcher calls methods synchronously). */
-  #created: Subscription[] | undefined;
+  readonly #limits: WsConnectionLimits;
+  readonly #admission: Admission | undefined;
+  #inFlight = 0;
+  #closing = false;
   alive = true;
 
-  constructor(ws: WebSocket, rpc: JsonRpcServer, hub: SubscriptionHub, logger: ApiLogger) {
+  constructor(ws: WebSocket, rpc: JsonRpcServer, hub: SubscriptionHub, logger: ApiLogger, limits: Partial<WsConnectionLimits> = {}, admission?: Admission) {
     this.#ws = ws;
     this.#rpc = rpc;
     this.#hub = hub;
     this.#logger = logger;
+    this.#limits = { ...defaultWsLimits, ...limits };
+    this.#admission = admission;
     this.session = { transport: 'ws', push: this };
     ws.on('message', (data) => this.#onMessage(data));
     ws.on('pong', () => (this.alive = true));
@@ -56,12 +75,22 @@ export class WsConnection implements PushChannel {
 
   /** Start a subscription (PushChannel). */
   subscribe(topic: string): string {
+    return this.#subscribe(topic, undefined);
+  }
+
+  /** Unsent bytes of this connection. */
+  get bufferedAmount(): number {
+    return this.#ws.bufferedAmount;
+  }
+
+  /** A subscription whose pushes wait in `held` until the reply of the message that created it went out. */
+  #subscribe(topic: string, created: Subscription[] | undefined): string {
     if (!(SUBSCRIPTION_TOPICS as readonly string[]).includes(topic)) throw new Error(`unknown subscription topic ${topic}`);
     if (this.#subs.size >= MAX_SUBSCRIPTIONS) throw new JsonRpcError(JsonRpcErrorCode.LIMIT_EXCEEDED, `a connection may hold at most ${MAX_SUBSCRIPTIONS} subscriptions`);
     const id = `0x${randomBytes(16).toString('hex')}`;
     const prefix = `{"jsonrpc":"2.0","method":"eth_subscription","params":{"subscription":"${id}","result":`;
-    const sub: Subscription = { id, held: this.#created ? [] : undefined, remove: () => {} };
-    this.#created?.push(sub);
+    const sub: Subscription = { id, held: created ? [] : undefined, remove: () => {} };
+    created?.push(sub);
     sub.remove = this.#hub.add(topic as SubscriptionTopic, (headerJson) => {
       const msg = `${prefix}${headerJson}}}`;
       if (sub.held) sub.held.push(msg);
@@ -86,20 +115,34 @@ export class WsConnection implements PushChannel {
   }
 
   #onMessage(data: RawData): void {
-    const created: Subscription[] = [];
-    this.#created = created;
-    let pending: ReturnType<JsonRpcServer['handleText']>;
-    try {
-      pending = this.#rpc.handleText(frameText(data), this.session);
-    } finally {
-      this.#created = undefined;
+    if (this.#closing) return;
+    // A client that does not read its answers gets no more work done for it.
+    if (this.#ws.bufferedAmount > this.#limits.maxBufferedBytes) {
+      this.#tooSlow();
+      return;
     }
-    pending
+    const refused =
+      this.#inFlight >= this.#limits.maxInFlight
+        ? limitExceeded(`at most ${this.#limits.maxInFlight} requests of one connection run at once: wait for the answers`, 'wsMaxInFlight', this.#limits.maxInFlight)
+        : this.#admission?.refusal();
+    if (refused) {
+      this.#send(JSON.stringify(failure(null, refused)));
+      return;
+    }
+    const created: Subscription[] = [];
+    const session: RpcSession = {
+      transport: 'ws',
+      push: { subscribe: (topic) => this.#subscribe(topic, created), unsubscribe: (id) => this.unsubscribe(id) },
+    };
+    this.#inFlight++;
+    this.#rpc
+      .serveText(frameText(data), session)
       .then((reply) => {
-        if (reply !== undefined) this.#send(JSON.stringify(reply));
+        if (reply !== undefined) this.#send(reply);
       })
       .catch((e: unknown) => this.#logger.error({ err: e }, 'JSON-RPC over WebSocket failed'))
       .finally(() => {
+        this.#inFlight--;
         for (const sub of created) this.#release(sub);
       });
   }
@@ -113,14 +156,23 @@ export class WsConnection implements PushChannel {
   }
 
   #send(text: string): void {
-    if (this.#ws.readyState !== WebSocket.OPEN) return;
-    if (this.#ws.bufferedAmount > MAX_BUFFERED_BYTES) {
-      this.#logger.warn({ buffered: this.#ws.bufferedAmount }, 'websocket client too slow, disconnecting');
-      this.#ws.close(1013, 'client too slow');
-      this.#dropAll();
+    if (this.#ws.readyState !== WebSocket.OPEN || this.#closing) return;
+    if (this.#ws.bufferedAmount > this.#limits.maxBufferedBytes) {
+      this.#tooSlow();
       return;
     }
     this.#ws.send(text);
+  }
+
+  /** Disconnect a client that does not read: its unsent data is freed with its socket. */
+  #tooSlow(): void {
+    if (this.#closing) return;
+    this.#closing = true;
+    this.#logger.warn({ buffered: this.#ws.bufferedAmount, limit: this.#limits.maxBufferedBytes }, 'websocket client too slow, disconnecting');
+    this.#dropAll();
+    this.#ws.close(1013, `client too slow: over ${this.#limits.maxBufferedBytes} unsent bytes`);
+    // The close frame waits behind the unsent data; a client that does not read never gets it.
+    setTimeout(() => this.#ws.terminate(), SLOW_CLOSE_GRACE_MS).unref();
   }
 
   #dropAll(): void {

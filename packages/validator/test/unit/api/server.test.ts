@@ -21,7 +21,7 @@ describe('ApiServer lifecycle', () => {
     await server.start();
     expect(server.port).toBeGreaterThan(0);
     expect(backend.listenerCount()).toBe(2);
-    const res = await fetch(`http://127.0.0.1:${server.port}/rpc`, { method: 'POST', body: '{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}', keepalive: true });
+    const res = await fetch(`http://127.0.0.1:${server.port}/rpc`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}', keepalive: true });
     expect(((await res.json()) as any).result).toBe('0x539');
     await server.stop();
     expect(backend.listenerCount()).toBe(0);
@@ -43,12 +43,19 @@ describe('JSON-RPC 2.0 over HTTP', () => {
     expect(await h.call('eth_chainId', [], null)).toEqual({ jsonrpc: '2.0', id: null, result: '0x539' });
   });
 
-  it('answers POST / as well as POST /rpc, whatever the content type', async () => {
+  it('answers POST / as well as POST /rpc, for JSON content types only', async () => {
     const body = '{"jsonrpc":"2.0","id":1,"method":"net_version"}';
-    for (const headers of [{ 'content-type': 'application/json' }, { 'content-type': 'text/plain' }, { 'content-type': 'application/x-www-form-urlencoded' }]) {
+    for (const headers of [{ 'content-type': 'application/json' }, { 'content-type': 'Application/JSON; charset=utf-8' }, { 'content-type': 'application/json-rpc' }]) {
       const r = await h.post(body, { path: '/', headers });
       expect(r.status).toBe(200);
       expect(r.json).toEqual({ jsonrpc: '2.0', id: 1, result: '1337' });
+    }
+    // What a cross-origin page can send without a preflight is not executed.
+    for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']) {
+      const r = await h.post(body, { path: '/rpc', headers: { 'content-type': type } });
+      expect(r.status).toBe(415);
+      expect(r.json).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32600, data: { contentType: type.split(';')[0] } } });
+      expect(r.json.error.message).toContain(type.split(';')[0]);
     }
   });
 
@@ -143,7 +150,7 @@ describe('JSON-RPC 2.0 over HTTP', () => {
         else c.close();
       },
     });
-    const chunked = await fetch(`${h.base}/rpc`, { method: 'POST', body: stream, duplex: 'half' } as RequestInit);
+    const chunked = await fetch(`${h.base}/rpc`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: stream, duplex: 'half' } as RequestInit);
     expect(chunked.status).toBe(413);
     expect(((await chunked.json()) as any).error.code).toBe(-32600);
     expect(await h.call('eth_chainId')).toMatchObject({ result: '0x539' });
