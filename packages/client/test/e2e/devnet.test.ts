@@ -195,6 +195,32 @@ describe('npm run devnet supervises its validators', () => {
     await waitFor(() => d.allPids().every((pid) => !alive(pid)), 5000, 'every validator process gone', () => d.tail());
   }, 180_000);
 
+  it('backs off exponentially while a restarted validator keeps dying, and brings it back once it can start', async () => {
+    const d = await startDevnet();
+    const port = Number(new URL(d.rpcUrls[1]!).port);
+    process.kill(d.pid('validator-2'), 'SIGKILL');
+    await d.waitLine(/validator-2 exited \(signal SIGKILL\).*restarting it in 1\.0 s/, 10_000);
+    // Its RPC port taken: each restart dies at once, and the next waits twice as long.
+    const squatter = createServer((socket) => socket.destroy());
+    await new Promise<void>((res, rej) => {
+      squatter.once('error', rej);
+      squatter.listen(port, '127.0.0.1', () => res());
+    });
+    try {
+      await d.waitLine(/validator-2 exited \(exit code \d+\).*restarting it in 2\.0 s/, 20_000);
+      await d.waitLine(/validator-2 exited \(exit code \d+\).*restarting it in 4\.0 s/, 20_000);
+    } finally {
+      await new Promise((res) => squatter.close(res));
+    }
+    await d.waitLine(/validator-2 started \(pid \d+, restart 3\)/, 20_000);
+    await d.waitHealthy(1, 60_000);
+    await d.waitLine(/validator-2 is back/, 10_000);
+    expect(d.has(/restarting it in 8\.0 s/)).toBe(false);
+    expect([0, 2].every((i) => d.pids.get(`validator-${i + 1}`)!.length === 1)).toBe(true);
+    expect(await d.stop('SIGINT')).toEqual({ code: 0, signal: null });
+    await waitFor(() => d.allPids().every((pid) => !alive(pid)), 5000, 'every validator process gone', () => d.tail());
+  }, 180_000);
+
   it('with --no-restart leaves a dead validator down, keeps the others, and stops on SIGTERM', async () => {
     const d = await startDevnet(['--no-restart']);
     const victim = d.pid('validator-3');
