@@ -42,7 +42,7 @@ async function freeRange(n: number): Promise<number> {
 async function within<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    return await Promise.race([p, new Promise<undefined>((res) => (timer = setTimeout(res, ms)))]);
+    return await Promise.race([p, new Promise<undefined>((res) => (timer = setTimeout(() => res(undefined), ms)))]);
   } finally {
     clearTimeout(timer);
   }
