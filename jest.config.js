@@ -21,5 +21,6 @@ export default {
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/packages/*/test/unit/**/*.test.ts'] },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/packages/*/test/e2e/**/*.test.ts'] },
     { ...common, displayName: 'faults', testMatch: ['<rootDir>/packages/*/test/faults/**/*.test.ts'] },
+    { ...common, displayName: 'adversarial', testMatch: ['<rootDir>/packages/*/test/adversarial/**/*.test.ts'] },
   ],
 };

@@ -6,10 +6,9 @@
  */
 import '../util/polyfills.js';
 import { noise } from '@chainsafe/libp2p-noise';
-import { yamux } from '@chainsafe/libp2p-yamux';
 import { type GossipSub, type GossipsubMessage, type Message, type TopicValidatorResult, gossipsub } from '@libp2p/gossipsub';
 import { type Identify, identify } from '@libp2p/identify';
-import type { Connection, Libp2p, PeerId } from '@libp2p/interface';
+import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { tcp } from '@libp2p/tcp';
 import { createLibp2p } from 'libp2p';
@@ -21,6 +20,9 @@ import { GOSSIP_KINDS, GossipKind, gossipKindOf, gossipTopic, topicMaxBytes } fr
 import { TxBatcher } from './gossip/txBatcher.js';
 import { GossipAction, GossipErrorCode, GossipValidationError, topicValidatorResult, validateGossipData } from './gossip/validation.js';
 import { AuthorityBook, libp2pPrivateKey } from './identity.js';
+import { InboundGate, authorityGater, ipOf } from './gater.js';
+import { guardedYamux } from './muxer.js';
+import { PeerScores, penaltyOf } from './peerScore.js';
 import type { BlockRequestHandler, INetwork, MessageHandler, SyncRequestHandler } from './interface.js';
 import { type NetworkOptions, type ResolvedNetworkOptions, resolveNetworkOptions } from './options.js';
 import { PeerDialer } from './peerDialer.js';
@@ -60,6 +62,8 @@ export class Network implements INetwork {
   readonly #book: AuthorityBook;
   readonly #ctx: ReqRespContext;
   readonly #dialer: PeerDialer;
+  readonly #gate: InboundGate;
+  readonly #scores: PeerScores;
   readonly #batcher: TxBatcher;
   /** Messages accepted by a topic validator, awaiting gossipsub's delivery event. */
   readonly #validated = new WeakMap<Message, Validated>();
@@ -69,10 +73,22 @@ export class Network implements INetwork {
   #blockHandler: BlockRequestHandler | undefined;
   #started = false;
 
-  private constructor(opts: ResolvedNetworkOptions, book: AuthorityBook, libp2p: Libp2p<Services>) {
+  private constructor(opts: ResolvedNetworkOptions, book: AuthorityBook, libp2p: Libp2p<Services>, gate: InboundGate) {
     this.#opts = opts;
     this.#book = book;
     this.#libp2p = libp2p;
+    this.#gate = gate;
+    this.#scores = new PeerScores(
+      {
+        banThreshold: -opts.banScore,
+        banMs: opts.banMs,
+        // A peer recovers from one invalid message in 10 s.
+        recoverPerSecond: 2,
+        requestsPerSecond: opts.requestsPerSecondPerPeer,
+        requestBurst: 2 * opts.requestsPerSecondPerPeer,
+      },
+      (peer, until, score) => this.#ban(peer, until, score),
+    );
     this.peerId = libp2p.peerId.toString();
     this.#ctx = {
       genesis: opts.genesis,
@@ -83,6 +99,7 @@ export class Network implements INetwork {
       maxTxsPerMessage: opts.maxTxsPerMessage,
       requestTimeoutMs: opts.requestTimeoutMs,
       maxSyncBlocks: opts.maxSyncBlocks,
+      onInboundFault: (from, method, err) => this.#onInboundFault(from, method, err),
     };
     this.#dialer = new PeerDialer({
       libp2p,
@@ -108,20 +125,36 @@ export class Network implements INetwork {
     const isAuthority = (peer: PeerId): boolean => book.indexOf(peer) !== undefined;
     const topics = GOSSIP_KINDS.map((k) => gossipTopic(o.genesis.chainId, k));
     const streamBuffer = o.maxMessageBytes + RPC_OVERHEAD_BYTES;
+    const gate = new InboundGate({
+      maxPendingPerIp: o.maxInboundPendingPerIp,
+      maxPending: o.maxInboundPending,
+      maxPendingPerAuthorityIp: o.maxInboundPendingPerAuthorityIp,
+    });
+    // Configured peers' IPs are authorities' addresses: never starved by strangers' connections.
+    const peerIps = [...new Set(o.peers.map(ipOf).filter((ip): ip is string => ip !== undefined))];
+    for (const ip of peerIps) gate.addAuthorityIp(ip);
     const libp2p = await createLibp2p<Services>({
       start: false,
       privateKey: libp2pPrivateKey(o.privateKey),
       addresses: { listen: [`/${isIPv6(o.listenHost) ? 'ip6' : 'ip4'}/${o.listenHost}/tcp/${o.listenPort}`] },
       transports: [tcp()],
       connectionEncrypters: [noise()],
-      streamMuxers: [yamux({ streamOptions: { maxReadBufferLength: streamBuffer } })],
-      // Only genesis authorities get past the handshake: outsiders cost one Noise exchange.
-      connectionGater: {
-        denyDialPeer: (peer) => !isAuthority(peer),
-        denyInboundEncryptedConnection: (peer) => !isAuthority(peer),
-        denyOutboundEncryptedConnection: (peer) => !isAuthority(peer),
+      streamMuxers: [
+        guardedYamux({ streamOptions: { maxReadBufferLength: streamBuffer } }, (d) => o.logger.debug({ ...d }, 'yamux frame to a closing connection dropped')),
+      ],
+      // Strangers are limited per IP before the handshake; only genesis authorities that are not
+      // banned get past it (outsiders cost one Noise exchange).
+      connectionGater: authorityGater(gate, isAuthority),
+      connectionManager: {
+        dialTimeout: o.dialTimeoutMs,
+        // Connections that do not finish the handshake in time are dropped (libp2p default 10 s).
+        inboundUpgradeTimeout: o.inboundUpgradeTimeoutMs,
+        inboundConnectionThreshold: o.inboundConnectionsPerIpPerSecond,
+        // The gate decides per IP; libp2p's node-wide cap (default 10) only has to stay out of its way.
+        maxIncomingPendingConnections: o.maxInboundPending + o.maxInboundPendingPerAuthorityIp * book.size,
+        // Authorities' addresses skip libp2p's node-wide pending cap and per-IP rate limit.
+        allow: peerIps.map((ip) => (isIPv6(ip) ? `/ip6/${ip}/ipcidr/128` : `/ip4/${ip}/ipcidr/32`)),
       },
-      connectionManager: { dialTimeout: o.dialTimeoutMs, inboundConnectionThreshold: 100 },
       services: {
         identify: identify(),
         pubsub: gossipsub({
@@ -146,17 +179,27 @@ export class Network implements INetwork {
         }),
       },
     });
-    const net = new Network(o, book, libp2p);
+    const net = new Network(o, book, libp2p, gate);
     await net.#registerProtocols();
     return net;
   }
 
   async #registerProtocols(): Promise<void> {
     const chainId = this.#opts.genesis.chainId;
-    const limits = { maxInboundStreams: 256, maxOutboundStreams: 256 };
-    await this.#libp2p.handle(protocolId(chainId, ReqRespMethod.sync), (stream, conn) => handleSyncStream(this.#ctx, stream, conn, () => this.#syncHandler), limits);
-    await this.#libp2p.handle(protocolId(chainId, ReqRespMethod.block), (stream, conn) => handleBlockStream(this.#ctx, stream, conn, () => this.#blockHandler), limits);
-    await this.#libp2p.handle(protocolId(chainId, ReqRespMethod.direct), (stream, conn) => handleDirectStream(this.#ctx, stream, conn, (from, msg) => this.#deliver(from, msg)), limits);
+    // Streams beyond these per connection are reset by libp2p before a handler runs.
+    const requestLimits = { maxInboundStreams: this.#opts.maxConcurrentRequestsPerPeer, maxOutboundStreams: 256 };
+    const directLimits = { maxInboundStreams: this.#opts.maxConcurrentDirectPerPeer, maxOutboundStreams: 256 };
+    await this.#libp2p.handle(
+      protocolId(chainId, ReqRespMethod.sync),
+      (stream, conn) => (this.#admitRequest(ReqRespMethod.sync, stream, conn) ? handleSyncStream(this.#ctx, stream, conn, () => this.#syncHandler) : undefined),
+      requestLimits,
+    );
+    await this.#libp2p.handle(
+      protocolId(chainId, ReqRespMethod.block),
+      (stream, conn) => (this.#admitRequest(ReqRespMethod.block, stream, conn) ? handleBlockStream(this.#ctx, stream, conn, () => this.#blockHandler) : undefined),
+      requestLimits,
+    );
+    await this.#libp2p.handle(protocolId(chainId, ReqRespMethod.direct), (stream, conn) => handleDirectStream(this.#ctx, stream, conn, (from, msg) => this.#deliver(from, msg)), directLimits);
     this.#libp2p.addEventListener('peer:connect', (evt) => {
       const index = this.#book.indexOf(evt.detail);
       if (index !== undefined) this.#opts.logger.info({ peer: index }, 'authority connected');
@@ -167,6 +210,32 @@ export class Network implements INetwork {
     });
     this.#libp2p.addEventListener('peer:identify', (evt) => this.#dialer.learn(evt.detail.peerId, evt.detail.listenAddrs));
     this.#libp2p.services.pubsub.addEventListener('gossipsub:message', (evt) => this.#onGossip(evt.detail));
+  }
+
+  /** Rate-limit sync and block requests per peer; a request over the limit is reset and costs score. */
+  #admitRequest(method: ReqRespMethod, stream: Stream, conn: Connection): boolean {
+    const peer = conn.remotePeer.toString();
+    if (this.#scores.allowRequest(peer)) return true;
+    this.#opts.logger.debug({ peer: this.#book.indexOf(peer), method }, 'request over the per-peer rate limit; reset');
+    stream.abort(new Error(`${method} requests over the limit of ${this.#opts.requestsPerSecondPerPeer}/s`));
+    return false;
+  }
+
+  /** An inbound exchange failed: if it was the peer's fault (malformed, oversized, invalid), it costs score. */
+  #onInboundFault(from: number, method: string, err: unknown): void {
+    const penalty = penaltyOf(err);
+    const peer = this.#book.peerOf(from);
+    if (penalty === undefined || peer === undefined) return;
+    const score = this.#scores.score(peer) - penalty;
+    this.#opts.logger.debug({ peer: from, method, penalty, score }, 'peer penalized');
+    this.#scores.penalize(peer, penalty);
+  }
+
+  /** Disconnect a peer and refuse it until the ban ends; an authority is redialed afterwards. */
+  #ban(peer: string, until: number, score: number): void {
+    this.#gate.ban(peer, until);
+    this.#opts.logger.warn({ peer: this.#book.indexOf(peer), score, untilMs: until - Date.now() }, 'peer banned for repeated protocol violations');
+    void this.#libp2p.hangUp(peerIdFromString(peer)).catch(() => undefined);
   }
 
   /** Listen, join the gossip topics and dial the bootstrap peers. */

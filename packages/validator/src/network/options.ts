@@ -34,6 +34,27 @@ export interface NetworkOptions {
   maxTxsPerMessage?: number;
   /** Most finalized blocks served or accepted in one sync response. */
   maxSyncBlocks?: number;
+  // The p2p port's defences (docs/SECURITY.md, "The p2p port").
+  /** An inbound connection must finish its handshake (Noise + yamux) within this, ms; libp2p's default is 10 s. */
+  inboundUpgradeTimeoutMs?: number;
+  /** Pending inbound handshakes one IP that hosts no known authority may hold. */
+  maxInboundPendingPerIp?: number;
+  /** Pending inbound handshakes all such IPs together may hold (the rest is a reserve for authorities). */
+  maxInboundPending?: number;
+  /** Pending inbound handshakes an authority's IP holds before its oldest one is dropped for a new one. */
+  maxInboundPendingPerAuthorityIp?: number;
+  /** New inbound connections per second one unknown IP may open (libp2p's inboundConnectionThreshold). */
+  inboundConnectionsPerIpPerSecond?: number;
+  /** Concurrent inbound sync or block request streams per authority connection. */
+  maxConcurrentRequestsPerPeer?: number;
+  /** Concurrent inbound direct-message streams per authority connection. */
+  maxConcurrentDirectPerPeer?: number;
+  /** Sync + block requests one peer may make per second, sustained (burst: twice as many). */
+  requestsPerSecondPerPeer?: number;
+  /** A peer whose score falls to -banScore (20 points per invalid message, 5 per request over the rate) is banned. */
+  banScore?: number;
+  /** How long a ban lasts (disconnected, dials and handshakes refused), ms. */
+  banMs?: number;
 }
 
 export const defaultNetworkOptions = {
@@ -45,6 +66,16 @@ export const defaultNetworkOptions = {
   maxTxBatchBytes: 1024 * 1024,
   maxTxsPerMessage: 10_000,
   maxSyncBlocks: 64,
+  inboundUpgradeTimeoutMs: 2_500,
+  maxInboundPendingPerIp: 8,
+  maxInboundPending: 32,
+  maxInboundPendingPerAuthorityIp: 64,
+  inboundConnectionsPerIpPerSecond: 10,
+  maxConcurrentRequestsPerPeer: 8,
+  maxConcurrentDirectPerPeer: 128,
+  requestsPerSecondPerPeer: 20,
+  banScore: 100,
+  banMs: 30_000,
 } satisfies Partial<NetworkOptions>;
 
 /** Options after validation, with defaults applied and bootstrap peers parsed. */
@@ -108,8 +139,19 @@ export function resolveNetworkOptions(opts: NetworkOptions): ResolvedNetworkOpti
     maxTxBatchBytes: num('maxTxBatchBytes'),
     maxTxsPerMessage: num('maxTxsPerMessage'),
     maxSyncBlocks: num('maxSyncBlocks'),
+    inboundUpgradeTimeoutMs: num('inboundUpgradeTimeoutMs'),
+    maxInboundPendingPerIp: num('maxInboundPendingPerIp'),
+    maxInboundPending: num('maxInboundPending'),
+    maxInboundPendingPerAuthorityIp: num('maxInboundPendingPerAuthorityIp'),
+    inboundConnectionsPerIpPerSecond: num('inboundConnectionsPerIpPerSecond'),
+    maxConcurrentRequestsPerPeer: num('maxConcurrentRequestsPerPeer'),
+    maxConcurrentDirectPerPeer: num('maxConcurrentDirectPerPeer'),
+    requestsPerSecondPerPeer: num('requestsPerSecondPerPeer'),
+    banScore: num('banScore'),
+    banMs: num('banMs'),
   };
   if (resolved.maxMessageBytes < 64 * 1024) fail('maxMessageBytes must be at least 65536');
   if (resolved.maxTxBatchBytes > resolved.maxMessageBytes) fail('maxTxBatchBytes must not exceed maxMessageBytes');
+  if (resolved.maxInboundPendingPerIp > resolved.maxInboundPending) fail('maxInboundPendingPerIp must not exceed maxInboundPending');
   return resolved;
 }

@@ -11,6 +11,8 @@ export interface ReqRespContext extends ValidationContext {
   logger: NetworkLogger;
   requestTimeoutMs: number;
   maxSyncBlocks: number;
+  /** Told about every failed inbound exchange (peer scoring decides whether it was the peer's fault). */
+  onInboundFault?: (from: number, method: string, err: unknown) => void;
 }
 
 /** The authority on the other end of an inbound stream; aborts the stream for outsiders. */
@@ -28,5 +30,6 @@ export function authorityOfStream(ctx: ReqRespContext, stream: Stream, conn: Con
 export function failInbound(ctx: ReqRespContext, stream: Stream, method: string, from: number | undefined, err: unknown): void {
   const e = err instanceof Error ? err : new Error(String(err));
   if (stream.status === 'open') stream.abort(e);
+  if (from !== undefined) ctx.onInboundFault?.(from, method, err);
   ctx.logger.debug({ method, peer: from, code: (e as { code?: string }).code, err: e.message }, 'inbound request failed');
 }
