@@ -8,6 +8,8 @@ export interface RunningNode {
   close(): Promise<void>;
   readonly rpcPort: number;
   readonly p2pAddrs: string[];
+  /** Read the API tokens file again; undefined when there is none. */
+  reloadApiTokens?(reason?: string): { ok: boolean } | undefined;
 }
 
 /** Longest wait for a clean close after SIGINT/SIGTERM before giving up with exit code 1. */
@@ -80,4 +82,18 @@ export function stopOnSignals(node: RunningNode, logger: Logger, opts: { timeout
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   };
+}
+
+/**
+ * Read the API tokens file again on SIGHUP (revoking a token: remove its line, then
+ * `kill -HUP <pid>`; the file is also re-read when it changes). Without a handler SIGHUP would
+ * terminate the node. Returns a function that uninstalls.
+ */
+export function reloadOnHangup(node: RunningNode, logger: Logger): () => void {
+  const onHangup = (): void => {
+    const result = node.reloadApiTokens?.('SIGHUP');
+    if (result === undefined) logger.info('SIGHUP: no API tokens file to reload');
+  };
+  process.on('SIGHUP', onHangup);
+  return () => void process.off('SIGHUP', onHangup);
 }

@@ -96,6 +96,11 @@ export class FakeBackend implements NodeApiBackend {
     });
   }
 
+  async submissionOwner(id: string): Promise<{ hash: Hex } | undefined> {
+    const hash = this.#submissions.get(id);
+    return hash === undefined ? undefined : { hash };
+  }
+
   async resolveTxRef(ref: string): Promise<Hex | undefined> {
     this.#check();
     if (/^0x[0-9a-f]{64}$/.test(ref)) return ref as Hex;

@@ -15,6 +15,11 @@ let outsiderKeyPath: string;
 let keys: KeyPair[];
 let genesis: Genesis;
 
+/** loadStartConfig with open writes (the write-access choice has tests of its own below). */
+function loadOpen(flags: StartFlags, env: Record<string, string> = {}) {
+  return loadStartConfig({ insecureOpenWrites: true, ...flags }, env);
+}
+
 /** The ConfigError thrown by loadStartConfig (fails the test if it does not throw one). */
 function configError(flags: StartFlags, env: Record<string, string> = {}): ConfigError {
   try {
@@ -42,7 +47,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('loadStartConfig', () => {
   it('builds NodeOptions from a good configuration, with defaults for what is not set', () => {
-    const { options, authority } = loadStartConfig({ genesis: genesisPath, key: keyPath }, {});
+    const { options, authority } = loadOpen({ genesis: genesisPath, key: keyPath }, {});
     expect(authority.id).toBe('validator-2');
     expect(options.privateKey).toBe(keys[1]!.privateKey);
     expect(options.genesis).toEqual(genesis);
@@ -61,7 +66,7 @@ describe('loadStartConfig', () => {
   });
 
   it('parses every flag', () => {
-    const { options } = loadStartConfig(
+    const { options } = loadOpen(
       {
         genesis: genesisPath,
         key: keyPath,
@@ -93,7 +98,7 @@ describe('loadStartConfig', () => {
   });
 
   it('reads every setting from the environment', () => {
-    const { options, authority } = loadStartConfig(
+    const { options, authority } = loadOpen(
       {},
       {
         POA_GENESIS: genesisPath,
@@ -125,26 +130,26 @@ describe('loadStartConfig', () => {
 
   it('lets a flag win over its environment variable, and the variable over the default', () => {
     const env = { POA_GENESIS: genesisPath, POA_KEY_FILE: join(dir, 'keys', 'validator-3.json'), POA_RPC_PORT: '9001', POA_P2P_PORT: '9002' };
-    const { options, authority } = loadStartConfig({ key: keyPath, rpcPort: '8002' }, env);
+    const { options, authority } = loadOpen({ key: keyPath, rpcPort: '8002' }, env);
     expect(options.rpcPort).toBe(8002);
     expect(options.p2pPort).toBe(9002);
     expect(authority.id).toBe('validator-2');
   });
 
   it('treats empty environment variables as unset', () => {
-    const { options } = loadStartConfig({ genesis: genesisPath, key: keyPath }, { POA_RPC_PORT: '', POA_PEERS: '' });
+    const { options } = loadOpen({ genesis: genesisPath, key: keyPath }, { POA_RPC_PORT: '', POA_PEERS: '' });
     expect(options.rpcPort).toBe(8001);
     expect(options.peers).toEqual([]);
   });
 
   it('takes the private key from POA_PRIVATE_KEY', () => {
-    const { authority, options } = loadStartConfig({ genesis: genesisPath }, { POA_PRIVATE_KEY: keys[2]!.privateKey });
+    const { authority, options } = loadOpen({ genesis: genesisPath }, { POA_PRIVATE_KEY: keys[2]!.privateKey });
     expect(authority.id).toBe('validator-3');
     expect(options.privateKey).toBe(keys[2]!.privateKey);
   });
 
   it('prefers --key over POA_PRIVATE_KEY', () => {
-    const { authority } = loadStartConfig({ genesis: genesisPath, key: keyPath }, { POA_PRIVATE_KEY: keys[0]!.privateKey });
+    const { authority } = loadOpen({ genesis: genesisPath, key: keyPath }, { POA_PRIVATE_KEY: keys[0]!.privateKey });
     expect(authority.id).toBe('validator-2');
   });
 
@@ -253,6 +258,49 @@ describe('loadStartConfig', () => {
     const g = buildGenesis({ authority: [`solo:${kp.publicKey}`], chainId: 7 });
     const gp = join(dir, 'solo-genesis.json');
     writeGenesisFile(gp, g);
-    expect(loadStartConfig({ genesis: gp }, { POA_PRIVATE_KEY: kp.privateKey.toUpperCase().replace('0X', '0x') }).authority.id).toBe('solo');
+    expect(loadOpen({ genesis: gp }, { POA_PRIVATE_KEY: kp.privateKey.toUpperCase().replace('0X', '0x') }).authority.id).toBe('solo');
+  });
+});
+
+describe('write access settings', () => {
+  const token = 'k'.repeat(40);
+
+  it('refuses to start without tokens or --insecure-open-writes, naming both settings', () => {
+    const err = configError({ genesis: genesisPath, key: keyPath });
+    expect(err.exitCode).toBe(2);
+    expect(err.problems).toEqual([expect.objectContaining({ setting: 'apiTokensFile', source: '--api-tokens-file / POA_API_TOKENS_FILE' })]);
+    expect(err.message).toMatch(/--api-tokens-file \/ POA_API_TOKENS_FILE/);
+    expect(err.message).toMatch(/--insecure-open-writes \/ POA_INSECURE_OPEN_WRITES=1/);
+    expect(configError({ genesis: genesisPath, key: keyPath }, { POA_INSECURE_OPEN_WRITES: '0' }).problems[0]!.setting).toBe('apiTokensFile');
+  });
+
+  it('takes open writes from the flag or the environment, with the default limits', () => {
+    expect(loadStartConfig({ genesis: genesisPath, key: keyPath, insecureOpenWrites: true }, {}).options).toMatchObject({
+      insecureOpenWrites: true,
+      writeRatePerCredential: 5000,
+      writeBurstPerCredential: 10_000,
+      writeRatePerAddress: 200,
+      writeBurstPerAddress: 400,
+    });
+    expect(loadStartConfig({ genesis: genesisPath, key: keyPath }, { POA_INSECURE_OPEN_WRITES: '1' }).options.insecureOpenWrites).toBe(true);
+    expect(configError({ genesis: genesisPath, key: keyPath }, { POA_INSECURE_OPEN_WRITES: 'maybe' }).problems).toEqual([
+      expect.objectContaining({ setting: 'insecureOpenWrites', source: 'POA_INSECURE_OPEN_WRITES (env)', message: expect.stringContaining('must be 1/true') }),
+    ]);
+  });
+
+  it('reads and checks the tokens file at start, never echoing a token', () => {
+    const good = join(dir, 'api.tokens');
+    writeFileSync(good, `backend-1:${token}\n`, { mode: 0o600 });
+    const { options } = loadStartConfig({ genesis: genesisPath, key: keyPath, apiTokensFile: good, writeRatePerCredential: '0', writeBurstPerAddress: '7' }, {});
+    expect(options).toMatchObject({ apiTokensFile: good, insecureOpenWrites: false, writeRatePerCredential: 0, writeBurstPerAddress: 7 });
+    expect(loadStartConfig({ genesis: genesisPath, key: keyPath }, { POA_API_TOKENS_FILE: good }).options.apiTokensFile).toBe(good);
+
+    const bad = join(dir, 'bad.tokens');
+    writeFileSync(bad, `backend-1 ${token}\n`);
+    const err = configError({ genesis: genesisPath, key: keyPath, apiTokensFile: bad });
+    expect(err.problems).toEqual([expect.objectContaining({ setting: 'apiTokensFile', source: '--api-tokens-file (flag)', message: expect.stringMatching(/line 1: must be name:token/) })]);
+    expect(err.message).not.toContain(token);
+    expect(configError({ genesis: genesisPath, key: keyPath, apiTokensFile: join(dir, 'missing.tokens') }).message).toMatch(/cannot read .*missing\.tokens/);
+    expect(configError({ genesis: genesisPath, key: keyPath, insecureOpenWrites: true, writeBurstPerAddress: '0' }).problems[0]!.setting).toBe('writeBurstPerAddress');
   });
 });

@@ -81,10 +81,29 @@ describe('poa-validator command line', () => {
     expect(r.err).toMatch(/POA_LOG_LEVEL \(env\): must be one of/);
   });
 
+  it('start exits 2 without API tokens or --insecure-open-writes, naming both settings', async () => {
+    const r = await cli(['start', '--genesis', join(dir, 'genesis.json'), '--key', join(dir, 'keys', 'validator-1.json')]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--api-tokens-file \/ POA_API_TOKENS_FILE/);
+    expect(r.err).toMatch(/--insecure-open-writes \/ POA_INSECURE_OPEN_WRITES=1/);
+  });
+
+  it('api-token prints a name:token line for the tokens file', async () => {
+    const r = await cli(['api-token', '--name', 'backend-1']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^backend-1:[A-Za-z0-9_-]{43}\n$/);
+    expect((await cli(['api-token', '--name', 'bad name'])).code).toBe(2);
+    expect((await cli(['api-token'])).code).toBe(2);
+  });
+
   it('--help exits 0', async () => {
     const r = await cli(['start', '--help']);
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/--genesis <file>.*env POA_GENESIS/);
-    expect(r.out).toMatch(/--rpc-port <port>[\s\S]*?POA_RPC_PORT, default 8001/);
+    // Commander wraps descriptions to the terminal width: compare with whitespace collapsed.
+    const help = r.out.replace(/\s+/g, ' ');
+    expect(help).toMatch(/--genesis <file> [^-]*env POA_GENESIS/);
+    expect(help).toMatch(/--rpc-port <port> [^[]*\[env POA_RPC_PORT, default 8001\]/);
+    expect(help).toMatch(/--api-tokens-file <file> .*env POA_API_TOKENS_FILE/);
+    expect(help).toMatch(/--insecure-open-writes INSECURE/);
   });
 });

@@ -1,4 +1,5 @@
 /** What the method groups are built from. */
+import type { WriteGate } from '../../auth/writeGate.js';
 import type { NodeApiBackend } from '../../interface.js';
 import type { RpcMethod } from '../types.js';
 
@@ -7,4 +8,6 @@ export type MethodTable = Record<string, RpcMethod<any>>;
 
 export interface MethodDeps {
   backend: NodeApiBackend;
+  /** Credentials, write rates and submission-id binding of eth_sendTransaction (none: straight to the node). */
+  writeGate?: WriteGate;
 }
