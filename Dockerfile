@@ -33,6 +33,8 @@ RUN chmod +x packages/validator/dist/cli/main.js docker/*.sh \
  && chown -R node:node /var/lib/poa
 
 # Defaults for `start`; docker-compose.yml (or `docker run -e`) overrides them per validator.
+# Write access is deliberately not defaulted: `start` exits 2 until POA_API_TOKENS_FILE (API
+# tokens) or POA_INSECURE_OPEN_WRITES=1 (devnets) is set.
 # A fresh named volume mounted on /var/lib/poa/data inherits node:node ownership from the image.
 ENV POA_GENESIS=/var/lib/poa/genesis/genesis.json \
     POA_KEY_FILE=/var/lib/poa/keys/key.json \

@@ -19,10 +19,11 @@ if (values.serve) {
   const backend = {
     nodeId: 'bench', chainId: 1, authorities: [], clientVersion: 'bench',
     submit: async (items) => items.map((i) => ({ ok: true, hash: shared.txHash(i.tx), known: false })),
+    submissionOwner: async () => undefined,
     finalizedHeight: () => 0, headHeight: () => 0, peerCount: () => 2, candidateBlock: () => undefined,
     onFinalized: () => () => undefined, onNewHead: () => () => undefined,
   };
-  const api = new ApiServer(backend, { host: '127.0.0.1', port: 0, maxBodyBytes: 8 << 20 });
+  const api = new ApiServer(backend, { host: '127.0.0.1', port: 0, maxBodyBytes: 8 << 20, writes: { openWrites: true, ratePerAddress: 0 } });
   await api.start();
   process.send(api.port);
 } else {

@@ -84,6 +84,8 @@ export class Cluster {
       '--p2p-port', String(node.p2pPort),
       '--peers', this.nodes.filter((_, k) => k !== i).map((o) => o.p2pAddr).join(','),
       '--log-level', this.logLevel,
+      // The benchmark measures the chain, not the write limits: open writes, no per-address limit.
+      '--insecure-open-writes', '--write-rate-per-address', '0',
     ];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const file = createWriteStream(join(this.dir, node.id, 'validator.log'), { flags: 'a' });

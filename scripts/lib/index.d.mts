@@ -72,6 +72,8 @@ export interface SpawnValidatorOptions {
   env?: Record<string, string>;
   onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
   detached?: boolean;
+  /** Pass --insecure-open-writes (default true). */
+  openWrites?: boolean;
 }
 
 export declare const STOP_GRACE_MS: number;

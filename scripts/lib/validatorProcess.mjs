@@ -10,10 +10,12 @@ export const STOP_GRACE_MS = 5000;
 
 /**
  * Spawn `node packages/validator/dist/cli/main.js start` for one node of a devnet layout.
+ * Writes are open (--insecure-open-writes) unless `openWrites` is false: a devnet takes votes
+ * without credentials; pass --api-tokens-file in `extraArgs` (with openWrites: false) to try tokens.
  * `onLine(line, stream)` receives each output line ('stdout' | 'stderr'); without it the output
  * is discarded. Returns {id, child, rpcUrl, wsUrl, p2pAddr, exited, stop(graceMs)}.
  */
-export function spawnValidator(node, { genesisFile, peers = [], logLevel = 'info', extraArgs = [], env = {}, onLine, detached = false } = {}) {
+export function spawnValidator(node, { genesisFile, peers = [], logLevel = 'info', extraArgs = [], env = {}, onLine, detached = false, openWrites = true } = {}) {
   const args = [
     requireBuilt(VALIDATOR_BIN),
     'start',
@@ -26,6 +28,7 @@ export function spawnValidator(node, { genesisFile, peers = [], logLevel = 'info
     '--p2p-port', String(node.p2pPort),
     '--peers', peers.join(','),
     '--log-level', logLevel,
+    ...(openWrites ? ['--insecure-open-writes'] : []),
     ...extraArgs,
   ];
   const child = spawn(process.execPath, args, {

@@ -6,6 +6,18 @@ import type { ValidatorPoolOptions } from './pool/options.js';
 import type { WebSocketTransportOptions } from './transport/ws.js';
 import { toGenesis } from './verify/genesis.js';
 
+/**
+ * Validators that need a credential to write (`--api-tokens-file`) take it as
+ * `Authorization: Bearer <token>`: give the client a `fetchFn` that adds the header to every HTTP
+ * request, and `webSocket.apiToken` for the WebSocket upgrade:
+ * @example
+ * const token = process.env.POA_API_TOKEN!;
+ * const client = createVotingClient({
+ *   validators,
+ *   fetchFn: (url, init) => fetch(url, { ...init, headers: { ...(init?.headers as Record<string, string>), authorization: `Bearer ${token}` } }),
+ *   webSocket: { apiToken: token },
+ * });
+ */
 export interface VotingClientOptions extends Omit<ValidatorPoolOptions, 'expectedChainId'> {
   /**
    * The genesis document the client trusts (object or parsed JSON). Verification checks every
@@ -14,7 +26,7 @@ export interface VotingClientOptions extends Omit<ValidatorPoolOptions, 'expecte
   genesis?: Genesis | unknown;
   /** Failover policy of every request. */
   retry?: Partial<RetryOptions>;
-  /** WebSocket subscriptions (waitForConfirmation). */
+  /** WebSocket subscriptions (waitForConfirmation); `apiToken` goes on the upgrade request. */
   webSocket?: WebSocketTransportOptions;
 }
 

@@ -12,6 +12,36 @@ export interface HttpTransportOptions {
   signal?: AbortSignal;
   /** fetch implementation (tests, proxies). */
   fetchFn?: typeof fetch;
+  /** API token sent as `Authorization: Bearer <token>` on every request (validators that need credentials to write). */
+  apiToken?: string;
+  /** Extra headers sent on every request. */
+  headers?: Record<string, string>;
+}
+
+/**
+ * The `Authorization` header of an API token. The token is checked here, once, so that a stray
+ * newline cannot split the header.
+ * @example
+ * bearerHeader(process.env.POA_API_TOKEN!) // { authorization: 'Bearer ...' }
+ */
+export function bearerHeader(apiToken: string): { authorization: string } {
+  if (typeof apiToken !== 'string' || !/^[\x21-\x7e]{1,4096}$/.test(apiToken)) throw new InvalidArgumentError('apiToken', 'must be a non-empty string of printable ASCII without spaces');
+  return { authorization: `Bearer ${apiToken}` };
+}
+
+/**
+ * A fetch that sends `Authorization: Bearer <apiToken>` with every request: pass it as `fetchFn`
+ * to createVotingClient so that every request of the validator pool carries the credential.
+ * @example
+ * const client = createVotingClient({ validators, fetchFn: fetchWithApiToken(token), webSocket: { apiToken: token } });
+ */
+export function fetchWithApiToken(apiToken: string, fetchFn: typeof fetch = fetch): typeof fetch {
+  const auth = bearerHeader(apiToken);
+  return (input, init) => {
+    const headers = new Headers(init?.headers);
+    headers.set('authorization', auth.authorization);
+    return fetchFn(input, { ...init, headers });
+  };
 }
 
 export interface HttpRequestOptions {
@@ -80,6 +110,7 @@ export function createHttpTransport(baseUrl: string, options: HttpTransportOptio
   const url = baseUrl.replace(/\/+$/, '');
   const fetchFn = options.fetchFn ?? fetch;
   const defaultTimeout = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const extraHeaders: Record<string, string> = { ...options.headers, ...(options.apiToken !== undefined ? bearerHeader(options.apiToken) : {}) };
   let nextId = 1;
 
   async function send(path: string, init: { method: string; body?: string }, opts: HttpGetOptions, operation: string): Promise<{ status: number; body: unknown }> {
@@ -97,7 +128,7 @@ export function createHttpTransport(baseUrl: string, options: HttpTransportOptio
       try {
         res = await fetchFn(target, {
           method: init.method,
-          headers: init.body === undefined ? { accept: 'application/json' } : { 'content-type': 'application/json', accept: 'application/json' },
+          headers: init.body === undefined ? { ...extraHeaders, accept: 'application/json' } : { ...extraHeaders, 'content-type': 'application/json', accept: 'application/json' },
           body: init.body,
           signal: controller.signal,
         });

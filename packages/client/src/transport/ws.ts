@@ -8,6 +8,7 @@
 import WebSocket from 'ws';
 import { InvalidArgumentError, RpcError } from '../errors.js';
 import { backoffDelay } from '../utils/sleep.js';
+import { bearerHeader } from './http.js';
 
 export interface WebSocketTransportOptions {
   /** Reconnection backoff; false disables reconnecting. */
@@ -16,6 +17,10 @@ export interface WebSocketTransportOptions {
   keepAliveMs?: number;
   /** Opening handshake timeout. */
   connectTimeoutMs?: number;
+  /** API token sent as `Authorization: Bearer <token>` on the upgrade request. */
+  apiToken?: string;
+  /** Extra headers of the upgrade request. */
+  headers?: Record<string, string>;
 }
 
 export interface SubscriptionHandlers {
@@ -61,7 +66,7 @@ export function wsUrlOf(rpcUrl: string): string {
 /** Subscriptions to one validator's WebSocket endpoint. */
 export class WebSocketTransport {
   readonly url: string;
-  readonly #opts: { reconnect: { baseDelayMs: number; maxDelayMs: number } | false; keepAliveMs: number; connectTimeoutMs: number };
+  readonly #opts: { reconnect: { baseDelayMs: number; maxDelayMs: number } | false; keepAliveMs: number; connectTimeoutMs: number; headers: Record<string, string> };
   readonly #channels = new Map<string, Channel>();
   readonly #byServerId = new Map<string, Channel>();
   /** eth_subscribe request id -> channel. */
@@ -87,6 +92,7 @@ export class WebSocketTransport {
       reconnect: options.reconnect === false ? false : { baseDelayMs: options.reconnect?.baseDelayMs ?? 250, maxDelayMs: options.reconnect?.maxDelayMs ?? 5000 },
       keepAliveMs: options.keepAliveMs ?? 15_000,
       connectTimeoutMs: options.connectTimeoutMs ?? 5000,
+      headers: { ...options.headers, ...(options.apiToken !== undefined ? bearerHeader(options.apiToken) : {}) },
     };
   }
 
@@ -154,7 +160,7 @@ export class WebSocketTransport {
 
   #connect(): void {
     this.#state = 'connecting';
-    const socket = new WebSocket(this.url, { handshakeTimeout: this.#opts.connectTimeoutMs });
+    const socket = new WebSocket(this.url, { handshakeTimeout: this.#opts.connectTimeoutMs, headers: this.#opts.headers });
     this.#socket = socket;
     socket.on('open', () => {
       this.#state = 'open';

@@ -62,7 +62,16 @@ export interface NetworkOptions {
   nodeArgs?: (i: number) => string[];
   /** The --peers multiaddrs of validator i (default: the others' real listen addresses). */
   peers?: (i: number) => string[];
+  /**
+   * Start with --insecure-open-writes and no write-rate limit per address (default true): the
+   * tests drive load from one loopback address. false: pass the write-access flags yourself
+   * (extraArgs / env), e.g. --api-tokens-file.
+   */
+  openWrites?: boolean;
 }
+
+/** The write-access flags of a test validator with open writes. */
+export const OPEN_WRITE_ARGS: readonly string[] = ['--insecure-open-writes', '--write-rate-per-address', '0'];
 
 const live = new Set<ChildProcess>();
 let exitHookInstalled = false;
@@ -158,6 +167,7 @@ export class TestNetwork {
       '--p2p-port', String(v.p2pPort),
       '--peers', peers.join(','),
       '--log-level', process.env.POA_TEST_LOG_LEVEL ?? 'info',
+      ...(this.#opts.openWrites === false ? [] : OPEN_WRITE_ARGS),
       ...(this.#opts.extraArgs?.(i) ?? []),
     ];
     const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...(this.#opts.env?.(i) ?? {}) } });
