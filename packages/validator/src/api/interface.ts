@@ -3,6 +3,8 @@
  * the API never reaches into consensus, storage or network directly.
  */
 import type { Authority, Block, Evidence, FinalizedBlock, Hex, QuorumCertificate, Transaction } from '@poa-vote/shared';
+import type { WriteAccessOptions } from './auth/options.js';
+import type { SubmissionOwner } from './auth/submissionIds.js';
 
 export interface Receipt {
   transactionHash: Hex;
@@ -16,7 +18,10 @@ export interface Receipt {
 }
 
 export type TxState =
-  | { state: 'pending'; hash: Hex }
+  /** In this validator's pool; not yet known to be held by a quorum of validators. */
+  | { state: 'accepted'; hash: Hex }
+  /** Held durably by a quorum of validators (what an acknowledgement promises); not yet in a block. */
+  | { state: 'replicated'; hash: Hex }
   /** In a candidate block that gathered a quorum of prevotes, not yet final. */
   | { state: 'included'; hash: Hex; blockHash: Hex; blockNumber: number }
   | { state: 'finalized'; hash: Hex; blockHash: Hex; blockNumber: number; transactionIndex: number }
@@ -25,7 +30,9 @@ export type TxState =
 
 export type SubmitOutcome =
   | { ok: true; hash: Hex; known: boolean }
-  | { ok: false; hash?: Hex; code: 'TX_INVALID' | 'TX_TOO_LARGE' | 'TX_DOUBLE_VOTE' | 'POOL_FULL' | 'UNAVAILABLE'; message: string; conflictsWith?: Hex };
+  | { ok: false; hash?: Hex; code: 'TX_INVALID' | 'TX_TOO_LARGE' | 'TX_DOUBLE_VOTE' | 'POOL_FULL' | 'UNAVAILABLE' | 'RECOVERING'; message: string; conflictsWith?: Hex }
+  /** Taken, but a quorum was not confirmed in time: resubmitting the identical vote anywhere is safe. */
+  | { ok: false; hash: Hex; code: 'TX_NOT_REPLICATED'; message: string; holders: number; needed: number };
 
 export interface HealthReport {
   /** true: this node can serve correct, current data (HTTP 200); false: fail over (HTTP 503). */
@@ -37,6 +44,8 @@ export interface HealthReport {
   finalizedHeight: number;
   peers: number;
   syncing: boolean;
+  /** Starting without its pool (new or wiped data directory): reading its peers' pools, taking no votes. */
+  recovering: boolean;
   /** Milliseconds since the finalized head's slot started; null before block 1. */
   lastBlockAgeMs: number | null;
   slot: number;
@@ -90,4 +99,9 @@ export interface NodeApiBackend {
   onFinalized(listener: (block: Block, certificate: QuorumCertificate) => void): () => void;
   /** Subscribe to new heads (candidate blocks with a polka, then finalized ones). */
   onNewHead(listener: (block: Block) => void): () => void;
+
+  /** The vote a submission id is durably bound to, if any (the API's check against id hijacking). */
+  submissionOwner(id: string): Promise<SubmissionOwner | undefined>;
+  /** The node's write-access settings (credentials, limits); undefined: open writes, default limits. */
+  writeAccess?(): WriteAccessOptions | undefined;
 }

@@ -10,10 +10,13 @@ import { multiaddr } from '@multiformats/multiaddr';
 import { isHex, keyPairFromSeed, type Authority, type Hex } from '@poa-vote/shared';
 import { z } from 'zod';
 import { defaultNodeOptions, type NodeOptions } from '../node/options.js';
+import { defaultApiLimits } from '../api/options.js';
 import { LOG_LEVELS } from '../util/logger.js';
 import { CliError, ConfigError, type ConfigProblem } from './errors.js';
 import { readGenesisFile } from './genesisBuilder.js';
 import { readKeyFile } from './keyFile.js';
+import { ApiTokensFileError } from '../api/auth/apiTokens.js';
+import { readApiTokensFile } from '../api/auth/apiTokenFile.js';
 
 /** Flags of `start` as commander hands them over: strings, undefined when not given. */
 export interface StartFlags {
@@ -28,7 +31,36 @@ export interface StartFlags {
   logLevel?: string;
   maxBodyBytes?: string;
   maxPoolSize?: string;
+  maxPoolBytes?: string;
+  ackMode?: string;
+  ackTimeoutMs?: string;
   clockSkewMs?: string;
+  // API limits (api/options.ts)
+  rpcVhosts?: string;
+  rpcCorsOrigins?: string;
+  rpcMaxBatchItems?: string;
+  rpcMaxResponseBytes?: string;
+  rpcMaxIdBytes?: string;
+  rpcMaxJsonDepth?: string;
+  rpcMaxPendingBytes?: string;
+  rpcHeapLimitPercent?: string;
+  rpcYieldEveryMs?: string;
+  httpMaxConnections?: string;
+  httpMaxPipelined?: string;
+  httpHeadersTimeoutMs?: string;
+  httpRequestTimeoutMs?: string;
+  httpKeepAliveTimeoutMs?: string;
+  wsMaxConnections?: string;
+  wsMaxConnectionsPerIp?: string;
+  wsMaxBufferedBytes?: string;
+  wsMaxInFlight?: string;
+  apiTokensFile?: string;
+  /** A switch: commander hands over true when it is given. */
+  insecureOpenWrites?: boolean | string;
+  writeRatePerCredential?: string;
+  writeBurstPerCredential?: string;
+  writeRatePerAddress?: string;
+  writeBurstPerAddress?: string;
 }
 
 /** Environment variables as in process.env; empty values count as unset. */
@@ -55,7 +87,35 @@ export const START_SETTINGS = {
   logLevel: { flag: '--log-level', env: 'POA_LOG_LEVEL', default: defaultNodeOptions.logLevel },
   maxBodyBytes: { flag: '--max-body-bytes', env: 'POA_MAX_BODY_BYTES', default: String(defaultNodeOptions.maxBodyBytes) },
   maxPoolSize: { flag: '--max-pool-size', env: 'POA_MAX_POOL_SIZE', default: String(defaultNodeOptions.maxPoolSize) },
+  maxPoolBytes: { flag: '--max-pool-bytes', env: 'POA_MAX_POOL_BYTES', default: String(defaultNodeOptions.maxPoolBytes) },
+  ackMode: { flag: '--ack-mode', env: 'POA_ACK_MODE', default: defaultNodeOptions.ackMode },
+  ackTimeoutMs: { flag: '--ack-timeout-ms', env: 'POA_ACK_TIMEOUT_MS', default: String(defaultNodeOptions.ackTimeoutMs) },
   clockSkewMs: { flag: '--clock-skew-ms', env: 'POA_CLOCK_SKEW_MS', default: String(defaultNodeOptions.clockSkewMs) },
+  // API limits (api/options.ts, docs/SECURITY.md)
+  rpcVhosts: { flag: '--rpc-vhosts', env: 'POA_RPC_VHOSTS', default: defaultApiLimits.vhosts.join(',') },
+  rpcCorsOrigins: { flag: '--rpc-cors-origins', env: 'POA_RPC_CORS_ORIGINS', default: defaultApiLimits.corsOrigins.join(',') },
+  rpcMaxBatchItems: { flag: '--rpc-max-batch-items', env: 'POA_RPC_MAX_BATCH_ITEMS', default: String(defaultApiLimits.maxBatchItems) },
+  rpcMaxResponseBytes: { flag: '--rpc-max-response-bytes', env: 'POA_RPC_MAX_RESPONSE_BYTES', default: String(defaultApiLimits.maxResponseBytes) },
+  rpcMaxIdBytes: { flag: '--rpc-max-id-bytes', env: 'POA_RPC_MAX_ID_BYTES', default: String(defaultApiLimits.maxIdBytes) },
+  rpcMaxJsonDepth: { flag: '--rpc-max-json-depth', env: 'POA_RPC_MAX_JSON_DEPTH', default: String(defaultApiLimits.maxJsonDepth) },
+  rpcMaxPendingBytes: { flag: '--rpc-max-pending-bytes', env: 'POA_RPC_MAX_PENDING_BYTES', default: String(defaultApiLimits.maxPendingResponseBytes) },
+  rpcHeapLimitPercent: { flag: '--rpc-heap-limit-percent', env: 'POA_RPC_HEAP_LIMIT_PERCENT', default: String(defaultApiLimits.heapLimitPercent) },
+  rpcYieldEveryMs: { flag: '--rpc-yield-every-ms', env: 'POA_RPC_YIELD_EVERY_MS', default: String(defaultApiLimits.yieldEveryMs) },
+  httpMaxConnections: { flag: '--http-max-connections', env: 'POA_HTTP_MAX_CONNECTIONS', default: String(defaultApiLimits.httpMaxConnections) },
+  httpMaxPipelined: { flag: '--http-max-pipelined', env: 'POA_HTTP_MAX_PIPELINED', default: String(defaultApiLimits.httpMaxPipelined) },
+  httpHeadersTimeoutMs: { flag: '--http-headers-timeout-ms', env: 'POA_HTTP_HEADERS_TIMEOUT_MS', default: String(defaultApiLimits.httpHeadersTimeoutMs) },
+  httpRequestTimeoutMs: { flag: '--http-request-timeout-ms', env: 'POA_HTTP_REQUEST_TIMEOUT_MS', default: String(defaultApiLimits.httpRequestTimeoutMs) },
+  httpKeepAliveTimeoutMs: { flag: '--http-keep-alive-timeout-ms', env: 'POA_HTTP_KEEP_ALIVE_TIMEOUT_MS', default: String(defaultApiLimits.httpKeepAliveTimeoutMs) },
+  wsMaxConnections: { flag: '--ws-max-connections', env: 'POA_WS_MAX_CONNECTIONS', default: String(defaultApiLimits.wsMaxConnections) },
+  wsMaxConnectionsPerIp: { flag: '--ws-max-connections-per-ip', env: 'POA_WS_MAX_CONNECTIONS_PER_IP', default: String(defaultApiLimits.wsMaxConnectionsPerIp) },
+  wsMaxBufferedBytes: { flag: '--ws-max-buffered-bytes', env: 'POA_WS_MAX_BUFFERED_BYTES', default: String(defaultApiLimits.wsMaxBufferedBytes) },
+  wsMaxInFlight: { flag: '--ws-max-in-flight', env: 'POA_WS_MAX_IN_FLIGHT', default: String(defaultApiLimits.wsMaxInFlight) },
+  apiTokensFile: { flag: '--api-tokens-file', env: 'POA_API_TOKENS_FILE' },
+  insecureOpenWrites: { flag: '--insecure-open-writes', env: 'POA_INSECURE_OPEN_WRITES', default: String(defaultNodeOptions.insecureOpenWrites) },
+  writeRatePerCredential: { flag: '--write-rate-per-credential', env: 'POA_WRITE_RATE_PER_CREDENTIAL', default: String(defaultNodeOptions.writeRatePerCredential) },
+  writeBurstPerCredential: { flag: '--write-burst-per-credential', env: 'POA_WRITE_BURST_PER_CREDENTIAL', default: String(defaultNodeOptions.writeBurstPerCredential) },
+  writeRatePerAddress: { flag: '--write-rate-per-address', env: 'POA_WRITE_RATE_PER_ADDRESS', default: String(defaultNodeOptions.writeRatePerAddress) },
+  writeBurstPerAddress: { flag: '--write-burst-per-address', env: 'POA_WRITE_BURST_PER_ADDRESS', default: String(defaultNodeOptions.writeBurstPerAddress) },
 } as const satisfies Record<string, SettingSpec>;
 
 type SettingName = keyof typeof START_SETTINGS;
@@ -73,7 +133,9 @@ interface Picked {
 
 function pick(name: SettingName, flags: StartFlags, env: Env): Picked {
   const spec: SettingSpec = START_SETTINGS[name];
-  const flagValue = name === 'privateKey' ? undefined : flags[name];
+  const given = name === 'privateKey' ? undefined : flags[name];
+  // A switch (--insecure-open-writes) arrives as a boolean.
+  const flagValue = given === true ? 'true' : given === false ? undefined : given;
   if (spec.flag && flagValue !== undefined) return { value: flagValue, source: `${spec.flag} (flag)` };
   const envValue = env[spec.env];
   if (envValue !== undefined && envValue !== '') return { value: envValue, source: `${spec.env} (env)` };
@@ -165,6 +227,37 @@ const privateKeySetting = z.string().transform((s, ctx): Hex => {
   return hex;
 });
 
+// Read once here so that a bad file stops the start with exit code 2; the node reads it again.
+const apiTokensFileSetting = z
+  .string()
+  .trim()
+  .min(1, { error: 'must not be empty' })
+  .transform((s, ctx) => {
+    const path = resolve(s);
+    try {
+      readApiTokensFile(path);
+    } catch (err) {
+      if (err instanceof ApiTokensFileError) return problem(ctx, `${path}: ${err.message}`);
+      throw err;
+    }
+    return path;
+  });
+
+const switchSetting = z.string().transform((s, ctx) => {
+  const v = s.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off'].includes(v)) return false;
+  return problem(ctx, `must be 1/true/yes/on or 0/false/no/off, got ${JSON.stringify(s)}`);
+});
+
+// A comma-separated list (host names, origins); empty items are dropped.
+const listSetting = z.string().transform((s) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x.length > 0),
+);
+
 const missingKey = z.unknown().transform((_, ctx): Hex => problem(ctx, 'is required: a key file from `poa-validator keygen`, or the 0x-hex private key in POA_PRIVATE_KEY'));
 
 function schema(keyKind: 'file' | 'hex' | 'none') {
@@ -181,7 +274,34 @@ function schema(keyKind: 'file' | 'hex' | 'none') {
       logLevel: z.enum(LOG_LEVELS, { error: (iss) => `must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(iss.input)}` }),
       maxBodyBytes: intSetting(1024, 1 << 30),
       maxPoolSize: intSetting(1, 10_000_000),
+      maxPoolBytes: intSetting(64 * 1024, 16 * 1024 * 1024 * 1024),
+      ackMode: z.enum(['quorum', 'local'], { error: (iss) => `must be quorum or local, got ${JSON.stringify(iss.input)}` }),
+      ackTimeoutMs: intSetting(10, 600_000),
       clockSkewMs: intSetting(-3_600_000, 3_600_000),
+      rpcVhosts: listSetting,
+      rpcCorsOrigins: listSetting,
+      rpcMaxBatchItems: intSetting(1, 1_000_000),
+      rpcMaxResponseBytes: intSetting(1024, 1 << 30),
+      rpcMaxIdBytes: intSetting(8, 1 << 20),
+      rpcMaxJsonDepth: intSetting(4, 10_000),
+      rpcMaxPendingBytes: intSetting(1024 * 1024, 64 * 1024 * 1024 * 1024),
+      rpcHeapLimitPercent: intSetting(10, 100),
+      rpcYieldEveryMs: intSetting(1, 10_000),
+      httpMaxConnections: intSetting(1, 1_000_000),
+      httpMaxPipelined: intSetting(1, 1_000_000),
+      httpHeadersTimeoutMs: intSetting(100, 3_600_000),
+      httpRequestTimeoutMs: intSetting(100, 3_600_000),
+      httpKeepAliveTimeoutMs: intSetting(100, 3_600_000),
+      wsMaxConnections: intSetting(1, 1_000_000),
+      wsMaxConnectionsPerIp: intSetting(1, 1_000_000),
+      wsMaxBufferedBytes: intSetting(64 * 1024, 1 << 30),
+      wsMaxInFlight: intSetting(1, 10_000),
+      apiTokensFile: apiTokensFileSetting.optional(),
+      insecureOpenWrites: switchSetting,
+      writeRatePerCredential: intSetting(0, 100_000_000),
+      writeBurstPerCredential: intSetting(1, 100_000_000),
+      writeRatePerAddress: intSetting(0, 100_000_000),
+      writeBurstPerAddress: intSetting(1, 100_000_000),
     })
     .transform((c, ctx): StartConfig => {
       const { publicKey } = keyPairFromSeed(c.key);
@@ -196,6 +316,14 @@ function schema(keyKind: 'file' | 'hex' | 'none') {
       if (c.maxBodyBytes < c.genesis.limits.maxTxBytes) {
         return problem(ctx, `must be at least the genesis limit limits.maxTxBytes (${c.genesis.limits.maxTxBytes}), or no transaction could be submitted`, ['maxBodyBytes']);
       }
+      if (c.apiTokensFile === undefined && !c.insecureOpenWrites) {
+        return problem(
+          ctx,
+          'writes need credentials: set --api-tokens-file / POA_API_TOKENS_FILE to a file of name:token lines, ' +
+            'or accept unauthenticated writes explicitly with --insecure-open-writes / POA_INSECURE_OPEN_WRITES=1 (devnets, tests)',
+          ['apiTokensFile'],
+        );
+      }
       const options: NodeOptions = {
         genesis: c.genesis,
         privateKey: c.key,
@@ -206,8 +334,37 @@ function schema(keyKind: 'file' | 'hex' | 'none') {
         p2pPort: c.p2pPort,
         peers: c.peers,
         clockSkewMs: c.clockSkewMs,
+        apiLimits: {
+          vhosts: c.rpcVhosts,
+          corsOrigins: c.rpcCorsOrigins,
+          maxBatchItems: c.rpcMaxBatchItems,
+          maxResponseBytes: c.rpcMaxResponseBytes,
+          maxIdBytes: c.rpcMaxIdBytes,
+          maxJsonDepth: c.rpcMaxJsonDepth,
+          maxPendingResponseBytes: c.rpcMaxPendingBytes,
+          heapLimitPercent: c.rpcHeapLimitPercent,
+          yieldEveryMs: c.rpcYieldEveryMs,
+          httpMaxConnections: c.httpMaxConnections,
+          httpMaxPipelined: c.httpMaxPipelined,
+          httpHeadersTimeoutMs: c.httpHeadersTimeoutMs,
+          httpRequestTimeoutMs: c.httpRequestTimeoutMs,
+          httpKeepAliveTimeoutMs: c.httpKeepAliveTimeoutMs,
+          wsMaxConnections: c.wsMaxConnections,
+          wsMaxConnectionsPerIp: c.wsMaxConnectionsPerIp,
+          wsMaxBufferedBytes: c.wsMaxBufferedBytes,
+          wsMaxInFlight: c.wsMaxInFlight,
+        },
+        ...(c.apiTokensFile !== undefined ? { apiTokensFile: c.apiTokensFile } : {}),
+        insecureOpenWrites: c.insecureOpenWrites,
+        writeRatePerCredential: c.writeRatePerCredential,
+        writeBurstPerCredential: c.writeBurstPerCredential,
+        writeRatePerAddress: c.writeRatePerAddress,
+        writeBurstPerAddress: c.writeBurstPerAddress,
         maxBodyBytes: c.maxBodyBytes,
         maxPoolSize: c.maxPoolSize,
+        maxPoolBytes: c.maxPoolBytes,
+        ackMode: c.ackMode,
+        ackTimeoutMs: c.ackTimeoutMs,
         logLevel: c.logLevel,
       };
       return { options, authority };

@@ -3,11 +3,13 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { generateKeyPair, genesisHash } from '@poa-vote/shared';
 import { createLogger } from '../util/logger.js';
+import { setProcessApiLimits } from '../api/options.js';
 import { loadStartConfig, START_SETTINGS, type Env, type StartFlags } from './config.js';
 import { CliError, CliErrorCode, EXIT_FAILURE, EXIT_USAGE } from './errors.js';
 import { buildGenesis, formatGenesis, writeGenesisFile, type GenesisArgs } from './genesisBuilder.js';
 import { createKeyFile, formatKeyFile } from './keyFile.js';
-import { startValidator, stopOnSignals } from './start.js';
+import { reloadOnHangup, startValidator, stopOnSignals } from './start.js';
+import { TOKEN_NAME_RE, generateApiToken } from '../api/auth/apiTokens.js';
 
 /** Where the CLI writes and what environment it reads (injectable for tests). */
 export interface CliIo {
@@ -92,6 +94,15 @@ export function buildProgram(io: CliIo = defaultIo, exitCode: { value: number } 
     });
 
   program
+    .command('api-token')
+    .description('generate an API token for a backend; prints the name:token line for --api-tokens-file')
+    .requiredOption('--name <name>', 'the name logs show for this backend, e.g. backend-1')
+    .action((opts: { name: string }) => {
+      if (!TOKEN_NAME_RE.test(opts.name)) throw new CliError(CliErrorCode.USAGE, `--name must be 1-64 letters, digits, '.', '_' or '-' (starting with a letter or digit), got ${JSON.stringify(opts.name)}`);
+      io.out(`${opts.name}:${generateApiToken()}\n`);
+    });
+
+  program
     .command('start')
     .description('run a validator node (flags win over environment variables)')
     .option('--genesis <file>', settingHelp('genesis', 'genesis.json of the chain (required)'))
@@ -105,13 +116,43 @@ export function buildProgram(io: CliIo = defaultIo, exitCode: { value: number } 
     .option('--log-level <level>', settingHelp('logLevel', 'fatal, error, warn, info, debug, trace or silent'))
     .option('--max-body-bytes <n>', settingHelp('maxBodyBytes', 'largest HTTP request body in bytes'))
     .option('--max-pool-size <n>', settingHelp('maxPoolSize', 'most transactions held in the pool'))
+    .option('--max-pool-bytes <n>', settingHelp('maxPoolBytes', 'most bytes of transactions held in the pool'))
+    .option('--ack-mode <mode>', settingHelp('ackMode', 'quorum: answer once a quorum holds the vote; local: once this node does (old behaviour)'))
+    .option('--ack-timeout-ms <ms>', settingHelp('ackTimeoutMs', 'longest wait for a quorum before answering -32012'))
     .option('--clock-skew-ms <ms>', settingHelp('clockSkewMs', 'TEST ONLY: offset added to the wall clock'))
+    .option('--rpc-vhosts <list>', settingHelp('rpcVhosts', 'host names served (Host header; IPs always; * any)'))
+    .option('--rpc-cors-origins <list>', settingHelp('rpcCorsOrigins', 'origins allowed cross-origin (CORS; * any)'))
+    .option('--rpc-max-batch-items <n>', settingHelp('rpcMaxBatchItems', 'most calls in a JSON-RPC batch'))
+    .option('--rpc-max-response-bytes <n>', settingHelp('rpcMaxResponseBytes', 'largest JSON-RPC reply in bytes (a batch counts whole)'))
+    .option('--rpc-max-id-bytes <n>', settingHelp('rpcMaxIdBytes', 'longest JSON-RPC id in bytes'))
+    .option('--rpc-max-json-depth <n>', settingHelp('rpcMaxJsonDepth', 'deepest nesting of a request'))
+    .option('--rpc-max-pending-bytes <n>', settingHelp('rpcMaxPendingBytes', 'unsent reply bytes, all clients, before new requests get 503'))
+    .option('--rpc-heap-limit-percent <n>', settingHelp('rpcHeapLimitPercent', 'heap use (% of the V8 limit) from which requests get 503'))
+    .option('--rpc-yield-every-ms <n>', settingHelp('rpcYieldEveryMs', 'longest run of one request before it yields to other work (ms)'))
+    .option('--http-max-connections <n>', settingHelp('httpMaxConnections', 'most open HTTP connections'))
+    .option('--http-max-pipelined <n>', settingHelp('httpMaxPipelined', 'most unanswered requests on one HTTP connection'))
+    .option('--http-headers-timeout-ms <n>', settingHelp('httpHeadersTimeoutMs', 'time to send request headers (ms)'))
+    .option('--http-request-timeout-ms <n>', settingHelp('httpRequestTimeoutMs', 'time to send a whole request (ms)'))
+    .option('--http-keep-alive-timeout-ms <n>', settingHelp('httpKeepAliveTimeoutMs', 'idle keep-alive timeout (ms)'))
+    .option('--ws-max-connections <n>', settingHelp('wsMaxConnections', 'most WebSocket connections'))
+    .option('--ws-max-connections-per-ip <n>', settingHelp('wsMaxConnectionsPerIp', 'most WebSocket connections per address'))
+    .option('--ws-max-buffered-bytes <n>', settingHelp('wsMaxBufferedBytes', 'unsent bytes after which a WebSocket client is dropped'))
+    .option('--ws-max-in-flight <n>', settingHelp('wsMaxInFlight', 'most requests of one WebSocket run at once'))
+    .option('--api-tokens-file <file>', settingHelp('apiTokensFile', 'file of name:token lines; eth_sendTransaction needs "Authorization: Bearer <token>" (re-read on SIGHUP and on change)'))
+    .option('--insecure-open-writes', settingHelp('insecureOpenWrites', 'INSECURE: accept eth_sendTransaction without a credential (devnets, tests)'))
+    .option('--write-rate-per-credential <n>', settingHelp('writeRatePerCredential', 'votes/s per API token (0: unlimited)'))
+    .option('--write-burst-per-credential <n>', settingHelp('writeBurstPerCredential', 'most votes an API token sends at once'))
+    .option('--write-rate-per-address <n>', settingHelp('writeRatePerAddress', 'votes/s per client address without a credential (0: unlimited)'))
+    .option('--write-burst-per-address <n>', settingHelp('writeBurstPerAddress', 'most votes an address sends at once without a credential'))
     .action(async (flags: StartFlags) => {
       const config = loadStartConfig(flags, io.env);
+      // The API server reads its limits from here (the node does not pass them on).
+      setProcessApiLimits(config.options.apiLimits);
       const logger = createLogger(config.options.logLevel, { nodeId: config.authority.id });
       try {
         const node = await startValidator(config, logger);
         stopOnSignals(node, logger);
+        reloadOnHangup(node, logger);
       } catch (err) {
         logger.fatal({ err }, 'validator failed to start');
         exitCode.value = EXIT_FAILURE;

@@ -36,6 +36,7 @@ import {
   quorumSize,
   slotAt,
   txHash,
+  txSize,
   validateBlock,
   validateProposal,
   validateVote,
@@ -45,7 +46,20 @@ import {
 } from '@poa-vote/shared';
 import type { ChainState } from '../state/chainState.js';
 import { Mempool } from '../mempool/mempool.js';
-import type { ConsensusMessage, CoreEvent, Destination, Output, SafetyState, Status, SubmitResult } from './interface.js';
+import type {
+  BatchId,
+  ConsensusMessage,
+  CoreEvent,
+  Destination,
+  Output,
+  PoolSnapshotEntry,
+  SafetyState,
+  Status,
+  SubmitResult,
+  TxAck,
+  TxRefusal,
+} from './interface.js';
+import type { PoolEntry } from '../mempool/mempool.js';
 import { type ConsensusOptions, defaultConsensusOptions } from './options.js';
 import { VoteSet } from './voteSet.js';
 
@@ -60,6 +74,8 @@ export interface ConsensusInit {
   safety?: SafetyState;
   /** Persisted pending transactions, in arrival order. */
   pool?: Transaction[];
+  /** Hashes of persisted pending transactions known to be held by a quorum. */
+  replicated?: ReadonlySet<Hex>;
   mempool?: Mempool;
   options?: Partial<ConsensusOptions>;
 }
@@ -69,6 +85,16 @@ interface Valid {
   block: Block;
   polka: QuorumCertificate;
 }
+
+/** Where transactions come from: each source earns its sender a different standing. */
+type TxSource =
+  | { kind: 'client' }
+  /** A peer's gossip batch: the sender holds every transaction of it. */
+  | { kind: 'gossip'; from: number; batch?: BatchId }
+  /** A candidate block: its proposer held every transaction of it. */
+  | { kind: 'block'; proposer: number };
+
+const batchKey = (origin: number, b: BatchId): string => `${origin}:${b.epoch}:${b.seq}`;
 
 export class ConsensusCore {
   readonly genesis: Genesis;
@@ -90,6 +116,27 @@ export class ConsensusCore {
   #deferred: { from: number; msg: ConsensusMessage }[] = [];
   #lastSyncAsk = { height: -1, slot: -1 };
   #out: Output = { persist: [], send: [], events: [] };
+  /** Whether this validator's pool counts: false until a recovering validator has read its peers' pools. */
+  #vouching: boolean;
+  /** Peers whose pool a recovering validator still has to read: cursor of the next page, slot of the last ask. */
+  readonly #recovery = new Map<number, { cursor: number; askedSlot: number }>();
+  #recoveredEntries = 0;
+  /** Slot from which a recovering validator reads its peers (its first slot plus the grace). */
+  #recoveryFrom: number | undefined;
+  /** Highest finalized height the peers reported while we recovered: we sync to it first. */
+  #recoveryHeight = 0;
+  /** While recovering: every holder the peers reported for a vote that conflicts with one we hold. */
+  readonly #recoveryEvidence = new Map<Hex, Set<number>>();
+  #seq = 0;
+  /** Client transactions waiting for the next gossip batch. */
+  #outTxs: Transaction[] = [];
+  #outTxsBytes = 0;
+  /** Acknowledgements waiting for the next flush. */
+  #outAcks: TxAck[] = [];
+  /** Recent batches (ours and peers'), by batchKey: their transaction hashes, to attribute acks. */
+  readonly #batches = new Map<string, Hex[]>();
+  /** Transactions that reached a quorum of holders during the current step. */
+  #newlyReplicated: Hex[] = [];
 
   constructor(init: ConsensusInit) {
     this.genesis = init.genesis;
@@ -107,13 +154,41 @@ export class ConsensusCore {
       if (s.lock) this.#blocks.set(s.lock.block.hash, s.lock.block);
     } else {
       // Votes of an older height no longer matter once that height is final.
-      this.#safety = { height: this.#height, lastProposedSlot: s?.lastProposedSlot ?? -1, lastPrevoteSlot: -1, lastPrecommitSlot: -1 };
+      this.#safety = {
+        height: this.#height,
+        lastProposedSlot: s?.lastProposedSlot ?? -1,
+        lastPrevoteSlot: -1,
+        lastPrecommitSlot: -1,
+        ...(s?.recoveryFrom !== undefined ? { recoveryFrom: s.recoveryFrom } : {}),
+      };
+    }
+    this.#vouching = !this.#opts.recovering || init.genesis.authorities.length === 1;
+    if (!this.#vouching && s?.recoveryFrom !== undefined) this.#recoveryFrom = s.recoveryFrom;
+    if (!this.#vouching) {
+      for (let i = 0; i < init.genesis.authorities.length; i++) if (i !== this.self) this.#recovery.set(i, { cursor: -1, askedSlot: -Infinity });
     }
     for (const tx of init.pool ?? []) {
       const hash = txHash(tx);
-      if (this.chain.voterTx(voterKey(tx)) === undefined) this.pool.add(tx, hash);
+      if (this.chain.voterTx(voterKey(tx)) !== undefined) continue;
+      if (this.pool.add(tx, hash).status !== 'added') continue;
+      const e = this.pool.get(hash);
+      if (e === undefined) continue;
+      if (this.#vouching) e.holders.push(this.self);
+      if (init.replicated?.has(hash)) e.replicated = true;
     }
   }
+
+  /** Whether this validator vouches for the transactions in its pool (false while recovering). */
+  get vouching(): boolean {
+    return this.#vouching;
+  }
+
+  /** Whether a pooled transaction is known to be held durably by a quorum of validators. */
+  isReplicated(hash: Hex): boolean {
+    return this.pool.get(hash)?.replicated === true;
+  }
+
+
 
   /** Current local slot (-1 before the first tick). */
   get slot(): number {
@@ -161,7 +236,7 @@ export class ConsensusCore {
   submit(txs: Transaction[]): { results: SubmitResult[]; output: Output } {
     let results: SubmitResult[] = [];
     const output = this.#run(() => {
-      results = this.#addTxs(txs, true);
+      results = this.#addTxs(txs, { kind: 'client' });
     });
     return { results, output };
   }
@@ -169,7 +244,78 @@ export class ConsensusCore {
   #run(fn: () => void): Output {
     this.#out = { persist: [], send: [], events: [] };
     fn();
+    this.#flushGossip();
+    if (this.#newlyReplicated.length > 0) {
+      // Written with the step's other writes; the event is delivered once they are durable.
+      this.#out.persist.push({ kind: 'pool-replicated', hashes: this.#newlyReplicated });
+      this.#event({ type: 'tx-replicated', hashes: this.#newlyReplicated });
+      this.#newlyReplicated = [];
+    }
     return this.#out;
+  }
+
+  /**
+   * Emit the step's transaction batches and acknowledgements; like every send they leave only
+   * after the step's writes are durable. The driver batches client submissions into one step,
+   * so one step is one gossip batch and one acknowledgement per peer.
+   */
+  #flushGossip(): void {
+    if (this.#outTxs.length > 0) {
+      const { maxBatchBytes, maxBatchTxs } = this.#opts;
+      let txs: Transaction[] = [];
+      let bytes = 0;
+      const emit = (): void => {
+        const batch: BatchId = { epoch: this.#opts.epoch, seq: this.#seq++ };
+        this.#trackBatch(batchKey(this.self, batch), txs.map((t) => txHash(t)));
+        this.#send('all', { type: 'txs', txs, batch });
+        txs = [];
+        bytes = 0;
+      };
+      for (const tx of this.#outTxs) {
+        const size = txSize(tx);
+        if (txs.length > 0 && (bytes + size > maxBatchBytes || txs.length >= maxBatchTxs)) emit();
+        txs.push(tx);
+        bytes += size;
+      }
+      if (txs.length > 0) emit();
+      this.#outTxs = [];
+      this.#outTxsBytes = 0;
+    }
+    if (this.#outAcks.length > 0) {
+      this.#send('all', { type: 'acks', acks: this.#outAcks });
+      this.#outAcks = [];
+    }
+  }
+
+  #trackBatch(key: string, hashes: Hex[]): void {
+    if (this.#batches.size >= this.#opts.maxTrackedBatches) {
+      const oldest = this.#batches.keys().next();
+      if (!oldest.done) this.#batches.delete(oldest.value);
+    }
+    this.#batches.set(key, hashes);
+  }
+
+  /** Record that authority `who` holds a pooled transaction durably. */
+  #addHolder(e: PoolEntry, who: number): void {
+    if (e.holders.includes(who)) return;
+    e.holders.push(who);
+    if (e.holders.length >= this.#quorum && !e.replicated) {
+      e.replicated = true;
+      this.#newlyReplicated.push(e.hash);
+    }
+  }
+
+  #markReplicated(e: PoolEntry): void {
+    if (e.replicated) return;
+    e.replicated = true;
+    this.#newlyReplicated.push(e.hash);
+  }
+
+  /** Queue a client transaction for this step's gossip batch. */
+  #queueGossip(e: PoolEntry): void {
+    e.gossipSlot = this.#slot;
+    this.#outTxs.push(e.tx);
+    this.#outTxsBytes += e.size;
   }
 
   #send(to: Destination, msg: ConsensusMessage): void {
@@ -195,8 +341,17 @@ export class ConsensusCore {
           return this.#onStatus(from, msg.status);
         case 'txs':
           if (!Array.isArray(msg.txs)) throw new ProtocolError(ProtocolErrorCode.TX_INVALID, 'txs must be an array');
-          this.#addTxs(msg.txs.map((t) => parseTransaction(t, this.genesis.limits.maxTxBytes)), false);
+          this.#addTxs(
+            msg.txs.map((t) => parseTransaction(t, this.genesis.limits.maxTxBytes)),
+            msg.batch ? { kind: 'gossip', from, batch: msg.batch } : { kind: 'gossip', from },
+          );
           return;
+        case 'acks':
+          return this.#onAcks(from, msg.acks);
+        case 'pool-request':
+          return this.#onPoolRequest(from, msg.cursor);
+        case 'pool-response':
+          return this.#onPoolResponse(from, msg.entries, msg.next, msg.done, msg.height);
         case 'sync-response':
           return this.#onSyncResponse(from, msg.blocks);
         case 'block-request':
@@ -251,6 +406,7 @@ export class ConsensusCore {
   #enterSlot(s: number): void {
     this.#slot = s;
     this.#send('all', { type: 'status', status: this.status() });
+    this.#askPools();
     this.#regossip();
     this.#replayDeferred();
     this.#tryPropose();
@@ -262,18 +418,44 @@ export class ConsensusCore {
    * when that validator leads with no polka to honour. Bounded per slot.
    */
   #regossip(): void {
-    const { regossipAfterSlots, regossipMax } = this.#opts;
-    const stale: Transaction[] = [];
+    // Only what is not yet known to be on a quorum: a replicated transaction is proposed by one
+    // of its holders, and a recovering validator's pool does not count until it has recovered.
+    if (!this.#vouching) return;
+    const { regossipAfterSlots, regossipMax, regossipMaxBytes } = this.#opts;
+    let count = 0;
+    let bytes = 0;
     for (const e of this.pool.entries()) {
-      if (stale.length >= regossipMax) break;
-      if (e.gossipSlot > this.#slot - regossipAfterSlots) continue;
+      if (count >= regossipMax || bytes + e.size > regossipMaxBytes) break;
+      if (e.gossipSlot > this.#slot - regossipAfterSlots || e.replicated) continue;
+      if (this.chain.voterTx(voterKey(e.tx)) !== undefined) continue;
       e.gossipSlot = this.#slot;
-      stale.push(e.tx);
+      this.#outTxs.push(e.tx);
+      this.#outTxsBytes += e.size;
+      count++;
+      bytes += e.size;
     }
-    if (stale.length > 0) this.#send('all', { type: 'txs', txs: stale });
+  }
+
+  /** A recovering validator asks each peer whose pool it has not finished reading (again every other slot). */
+  #askPools(): void {
+    if (this.#vouching) return;
+    if (this.#recoveryFrom === undefined) {
+      this.#recoveryFrom = this.#slot + this.#opts.recoveryGraceSlots;
+      this.#safety.recoveryFrom = this.#recoveryFrom;
+      this.#persistSafety();
+    }
+    if (this.#slot < this.#recoveryFrom) return;
+    if (this.#recovery.size === 0) return this.#maybeFinishRecovery();
+    for (const [peer, r] of this.#recovery) {
+      if (this.#slot - r.askedSlot < 2) continue;
+      r.askedSlot = this.#slot;
+      this.#send(peer, { type: 'pool-request', cursor: r.cursor });
+    }
   }
 
   #tryPropose(): void {
+    // A validator that lost its disk may have proposed in this slot already: it signs nothing until recovered.
+    if (!this.#vouching) return;
     const s = this.#slot;
     if (s < 0 || leaderOf(this.genesis, s) !== this.self || this.#safety.lastProposedSlot >= s) return;
     if (s <= this.chain.head.slot && this.chain.head.height > 0) return;
@@ -286,7 +468,8 @@ export class ConsensusCore {
       polka = this.#valid.polka;
     } else {
       const { maxTxPerBlock, maxBlockBytes } = this.genesis.limits;
-      const entries = this.pool.take(maxTxPerBlock, maxBlockBytes, (e) => this.chain.voterTx(voterKey(e.tx)) !== undefined);
+      // Only transactions a quorum holds: no acknowledged vote can lose to one that is not.
+      const entries = this.pool.take(maxTxPerBlock, maxBlockBytes, (e) => !e.replicated || this.chain.voterTx(voterKey(e.tx)) !== undefined);
       block = createBlock(
         this.genesis,
         { height: this.#height, slot: s, parentHash: this.chain.head.hash, proposer: this.self, transactions: entries.map((e) => e.tx) },
@@ -355,10 +538,12 @@ export class ConsensusCore {
   #storeBlock(block: Block): void {
     if (this.#blocks.has(block.hash)) return;
     this.#blocks.set(block.hash, block);
-    this.#addTxs(block.transactions, false);
+    this.#addTxs(block.transactions, { kind: 'block', proposer: block.header.proposer });
   }
 
   #castVote(type: VoteType, blockHash: Hex): void {
+    // A validator that lost its disk lost its locks and last votes: it signs nothing until recovered.
+    if (!this.#vouching) return;
     if (type === 'prevote') this.#safety.lastPrevoteSlot = this.#slot;
     else this.#safety.lastPrecommitSlot = this.#slot;
     this.#persistSafety();
@@ -443,7 +628,9 @@ export class ConsensusCore {
     this.#votes = new VoteSet();
     this.#valid = undefined;
     this.#safety = { height: this.#height, lastProposedSlot: this.#safety.lastProposedSlot, lastPrevoteSlot: -1, lastPrecommitSlot: -1 };
+    if (!this.#vouching && this.#recoveryFrom !== undefined) this.#safety.recoveryFrom = this.#recoveryFrom;
     this.#persistSafety();
+    if (this.#recoveryFrom !== undefined) this.#maybeFinishRecovery();
     this.#replayDeferred();
     this.#tryPropose();
   }
@@ -486,41 +673,191 @@ export class ConsensusCore {
   }
 
   /**
-   * Accept transactions into the pool. Client submissions get a result per transaction; gossip
-   * and proposal transactions are added silently (a conflicting pending vote is simply skipped:
-   * whichever reaches a block first wins, and the loser is reported rejected then).
+   * Accept transactions into the pool. Client submissions get a result per transaction and are
+   * queued for gossip; a peer's gossip batch is acknowledged (once this step's pool write is on
+   * disk) with the transactions this validator refused; block transactions join silently. A
+   * conflicting pending vote is skipped: whichever a quorum holds first wins.
    */
-  #addTxs(txs: Transaction[], fromClient: boolean): SubmitResult[] {
+  #addTxs(txs: Transaction[], source: TxSource): SubmitResult[] {
     const results: SubmitResult[] = [];
     const accepted: Transaction[] = [];
+    const refused: TxRefusal[] = [];
+    const hashes: Hex[] = [];
+    const client = source.kind === 'client';
+    const sender = source.kind === 'gossip' ? source.from : source.kind === 'block' ? source.proposer : undefined;
+    const maxTxBytes = this.genesis.limits.maxTxBytes;
     for (const tx of txs) {
       const hash = txHash(tx);
+      hashes.push(hash);
+      if (client) {
+        const size = txSize(tx);
+        if (size > maxTxBytes) {
+          results.push({ status: 'rejected', hash, code: 'TX_TOO_LARGE', message: `transaction is ${size} bytes (canonical JSON); the genesis limit maxTxBytes is ${maxTxBytes}` });
+          continue;
+        }
+        if (!this.#vouching) {
+          results.push({ status: 'rejected', hash, code: 'RECOVERING', message: `validator ${this.self} is reading its peers' pools after starting without its own; submit to another validator` });
+          continue;
+        }
+      }
       const onChain = this.chain.voterTx(voterKey(tx));
       if (onChain === hash) {
-        results.push({ status: 'known', hash, finalized: true });
+        results.push({ status: 'known', hash, finalized: true, replicated: true });
         continue;
       }
       if (onChain !== undefined) {
         results.push({ status: 'rejected', hash, code: 'TX_DOUBLE_VOTE', message: `${tx.from} already voted in ${tx.to}: transaction ${onChain} is final`, conflictsWith: onChain });
+        refused.push({ hash, reason: 'conflict', conflictsWith: onChain });
         continue;
       }
       const r = this.pool.add(tx, hash, this.#slot);
-      if (r.status === 'added') {
-        accepted.push(tx);
-        results.push({ status: 'accepted', hash });
-      } else if (r.status === 'known') {
-        results.push({ status: 'known', hash, finalized: false });
+      if (r.status === 'added' || r.status === 'known') {
+        const e = this.pool.get(hash);
+        if (e === undefined) continue;
+        if (r.status === 'added') accepted.push(tx);
+        if (sender !== undefined && sender !== this.self) this.#addHolder(e, sender);
+        if (this.#vouching) this.#addHolder(e, this.self);
+        const replicated = e.replicated;
+        // A resubmission of a vote still short of a quorum is gossiped again, once per slot.
+        if (client && !replicated && (r.status === 'added' || e.gossipSlot < this.#slot)) this.#queueGossip(e);
+        results.push(r.status === 'added' ? { status: 'accepted', hash, replicated } : { status: 'known', hash, finalized: false, replicated });
       } else if (r.status === 'conflict') {
         results.push({ status: 'rejected', hash, code: 'TX_DOUBLE_VOTE', message: `${tx.from} already voted in ${tx.to}: transaction ${r.conflictsWith} is pending`, conflictsWith: r.conflictsWith });
+        refused.push({ hash, reason: 'conflict', conflictsWith: r.conflictsWith });
       } else {
-        results.push({ status: 'rejected', hash, code: 'POOL_FULL', message: `transaction pool is full (${this.pool.maxSize} pending); retry later or on another validator` });
+        results.push({ status: 'rejected', hash, code: 'POOL_FULL', message: `transaction pool is full (${this.pool.size} of ${this.pool.maxSize} votes, ${this.pool.bytes} of ${this.pool.maxBytes} bytes); retry later or on another validator` });
+        refused.push({ hash, reason: 'full' });
       }
     }
-    if (accepted.length > 0) {
-      this.#out.persist.push({ kind: 'pool-add', txs: accepted });
-      if (fromClient) this.#send('all', { type: 'txs', txs: accepted });
+    if (accepted.length > 0) this.#out.persist.push({ kind: 'pool-add', txs: accepted });
+    if (source.kind === 'gossip' && source.batch !== undefined) {
+      this.#trackBatch(batchKey(source.from, source.batch), hashes);
+      if (this.#vouching) this.#outAcks.push({ origin: source.from, epoch: source.batch.epoch, seq: source.batch.seq, refused });
     }
     return results;
+  }
+
+  /** A peer acknowledged batches: it holds their transactions, except those it refused. */
+  #onAcks(from: number, acks: TxAck[]): void {
+    for (const ack of acks) {
+      const hashes = this.#batches.get(batchKey(ack.origin, ack));
+      if (hashes === undefined) continue;
+      const refused = new Map(ack.refused.map((r) => [r.hash, r] as const));
+      for (const hash of hashes) {
+        const e = this.pool.get(hash);
+        if (e === undefined) continue;
+        const r = refused.get(hash);
+        if (r === undefined) this.#addHolder(e, from);
+        else if (r.reason === 'conflict') this.#addRefuser(e, from, r.conflictsWith);
+      }
+    }
+  }
+
+  /**
+   * Record that `who` holds another vote of the same voter. Once too many do for a quorum to
+   * ever hold this one, nobody can have acknowledged it: drop it, so that the voter is not
+   * locked out by votes stranded in pools.
+   */
+  #addRefuser(e: PoolEntry, who: number, conflictsWith: Hex | undefined): void {
+    if (e.refusers.includes(who) || e.holders.includes(who)) return;
+    e.refusers.push(who);
+    if (e.replicated || this.genesis.authorities.length - e.refusers.length >= this.#quorum) return;
+    this.pool.remove(e.hash);
+    this.#out.persist.push({ kind: 'pool-remove', hashes: [e.hash] });
+    const other = conflictsWith === undefined ? 'another vote' : `vote ${conflictsWith}`;
+    this.#event({
+      type: 'tx-rejected',
+      hash: e.hash,
+      reason: `${e.tx.from} already voted in ${e.tx.to}: ${e.refusers.length} of ${this.genesis.authorities.length} validators hold ${other}, so this one can never reach a quorum`,
+      ...(conflictsWith !== undefined ? { conflictsWith } : {}),
+    });
+  }
+
+  /** Serve one page of our pool to a recovering peer. */
+  #onPoolRequest(from: number, cursor: number): void {
+    if (!Number.isSafeInteger(cursor)) throw new ProtocolError(ProtocolErrorCode.TX_INVALID, 'pool-request cursor must be an integer');
+    const page = this.pool.page(cursor, this.#opts.poolPageBytes);
+    const last = page.entries[page.entries.length - 1];
+    const entries: PoolSnapshotEntry[] = page.entries.map((e) => ({ tx: e.tx, holders: [...e.holders].sort((a, b) => a - b), replicated: e.replicated }));
+    this.#send(from, { type: 'pool-response', entries, next: last ? last.seq : cursor, done: page.done, height: this.chain.head.height });
+  }
+
+  /**
+   * Merge a page of a peer's pool into ours while recovering. A vote that a quorum is known to
+   * hold (by the union of what the peers report, our own lost copy included) replaces a
+   * conflicting one we picked up meanwhile: only it can have been acknowledged.
+   */
+  #onPoolResponse(from: number, entries: PoolSnapshotEntry[], next: number, done: boolean, height: number): void {
+    const r = this.#recovery.get(from);
+    if (r === undefined || this.#recoveryFrom === undefined || this.#slot < this.#recoveryFrom) return;
+    if (Number.isSafeInteger(height)) this.#recoveryHeight = Math.max(this.#recoveryHeight, height);
+    if (!Array.isArray(entries) || !Number.isSafeInteger(next)) throw new ProtocolError(ProtocolErrorCode.TX_INVALID, 'pool-response must carry entries and an integer cursor');
+    const added: Transaction[] = [];
+    const removed: Hex[] = [];
+    for (const entry of entries) {
+      const tx = parseTransaction(entry.tx, this.genesis.limits.maxTxBytes);
+      const hash = txHash(tx);
+      const key = voterKey(tx);
+      if (this.chain.voterTx(key) !== undefined) continue;
+      const reported = entry.holders.filter((h) => Number.isSafeInteger(h) && h >= 0 && h < this.genesis.authorities.length);
+      const mine = this.pool.get(hash);
+      if (mine !== undefined) {
+        for (const h of reported) if (h !== this.self) this.#addHolder(mine, h);
+        if (entry.replicated) this.#markReplicated(mine);
+        continue;
+      }
+      const other = this.pool.voterTx(key);
+      if (other !== undefined) {
+        // The union over peers of who holds it; our own lost copy counts: it is how an
+        // acknowledgement we gave before losing our disk shows up.
+        const evidence = this.#recoveryEvidence.get(hash) ?? new Set<number>();
+        for (const h of reported) evidence.add(h);
+        if (evidence.size < this.#quorum && !entry.replicated) {
+          this.#recoveryEvidence.set(hash, evidence);
+          continue;
+        }
+        this.#recoveryEvidence.delete(hash);
+        this.pool.remove(other);
+        removed.push(other);
+      }
+      if (this.pool.add(tx, hash, this.#slot).status !== 'added') continue;
+      added.push(tx);
+      this.#recoveredEntries++;
+      const e = this.pool.get(hash);
+      if (e === undefined) continue;
+      for (const h of reported) if (h !== this.self) this.#addHolder(e, h);
+      if (entry.replicated) this.#markReplicated(e);
+    }
+    // Adds first: a vote added and replaced within this page must end up removed.
+    if (added.length > 0) this.#out.persist.push({ kind: 'pool-add', txs: added });
+    if (removed.length > 0) this.#out.persist.push({ kind: 'pool-remove', hashes: removed });
+    r.cursor = Math.max(r.cursor, next);
+    if (!done) {
+      r.askedSlot = this.#slot;
+      this.#send(from, { type: 'pool-request', cursor: r.cursor });
+      return;
+    }
+    this.#recovery.delete(from);
+    this.#maybeFinishRecovery(from);
+  }
+
+  /**
+   * Every peer's pool is read: once our chain also reaches the highest finalized height they
+   * reported, we have seen every vote and every block we may have signed before losing our
+   * disk, so we vouch for votes and sign again.
+   */
+  #maybeFinishRecovery(syncFrom?: number): void {
+    if (this.#vouching || this.#recovery.size > 0) return;
+    if (this.chain.head.height < this.#recoveryHeight) {
+      if (syncFrom !== undefined) this.#askSync(syncFrom);
+      return;
+    }
+    this.#vouching = true;
+    delete this.#safety.recoveryFrom;
+    this.#recoveryEvidence.clear();
+    for (const e of this.pool.entries()) this.#addHolder(e, this.self);
+    this.#out.persist.push({ kind: 'vouching' });
+    this.#event({ type: 'recovered', peers: this.genesis.authorities.length - 1, entries: this.#recoveredEntries });
   }
 
   #evidence(evidence: Evidence): void {

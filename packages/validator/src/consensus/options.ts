@@ -10,6 +10,31 @@ export interface ConsensusOptions {
   regossipAfterSlots: number;
   /** Most transactions re-gossiped per slot. */
   regossipMax: number;
+  /** Most bytes of transactions re-gossiped per slot (a slot's worth of gossip, not the whole pool). */
+  regossipMaxBytes: number;
+  /** Largest gossiped transaction batch: bytes of transactions, and count. */
+  maxBatchBytes: number;
+  maxBatchTxs: number;
+  /** Largest page of a pool snapshot served to a recovering peer, bytes of transactions. */
+  poolPageBytes: number;
+  /** Recent batches of peers remembered so that their acknowledgements can be attributed. */
+  maxTrackedBatches: number;
+  /**
+   * Random per process start; names this process's gossip batches (see BatchId). The node draws
+   * it from crypto, the simulator from its seed.
+   */
+  epoch: number;
+  /**
+   * The validator starts without a trustworthy pool (new or wiped data directory): it vouches
+   * for no transaction until it has read every other authority's pool.
+   */
+  recovering: boolean;
+  /**
+   * A recovering validator waits this many slots before reading its peers' pools and heights, so
+   * that messages it signed before losing its disk have been delivered (or lost) by then: its
+   * lost votes then show in what the peers report. It signs nothing until it has recovered.
+   */
+  recoveryGraceSlots: number;
   /**
    * Deliberately broken behaviours, used ONLY by the simulator's checker tests to prove the
    * checker catches them. Never set in a node.
@@ -22,4 +47,18 @@ export interface ConsensusOptions {
   };
 }
 
-export const defaultConsensusOptions: ConsensusOptions = { syncBatch: 64, syncRetrySlots: 4, maxDeferred: 2_000, regossipAfterSlots: 3, regossipMax: 2_000 };
+export const defaultConsensusOptions: ConsensusOptions = {
+  syncBatch: 64,
+  syncRetrySlots: 4,
+  maxDeferred: 2_000,
+  regossipAfterSlots: 3,
+  regossipMax: 2_000,
+  regossipMaxBytes: 1024 * 1024,
+  maxBatchBytes: 1024 * 1024,
+  maxBatchTxs: 10_000,
+  poolPageBytes: 4 * 1024 * 1024,
+  maxTrackedBatches: 4_096,
+  epoch: 0,
+  recovering: false,
+  recoveryGraceSlots: 4,
+};

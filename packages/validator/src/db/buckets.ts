@@ -36,6 +36,11 @@ export enum Bucket {
    * safety state several times per slot, and the block can be megabytes).
    */
   lockBlock = 12,
+  /**
+   * tx hash -> true: a pending transaction known to be held by a quorum of validators, so that
+   * this knowledge survives a restart (a recovering peer relies on it; docs/DURABILITY.md).
+   */
+  poolReplicated = 13,
 }
 
 /** Fixed-width big-endian height, so keys sort numerically. */

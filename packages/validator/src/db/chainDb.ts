@@ -39,6 +39,7 @@ import {
   MetaKey,
   MetaRepository,
   PoolRepository,
+  PoolReplicatedRepository,
   SafetyRepository,
   type StoredSafety,
   SubmissionRepository,
@@ -126,6 +127,7 @@ export class ChainDb {
   readonly #evidence: EvidenceRepository;
   readonly #safety: SafetyRepository;
   readonly #pool: PoolRepository;
+  readonly #poolReplicated: PoolReplicatedRepository;
   readonly #lockBlocks: LockBlockRepository;
   readonly #opts: ChainDbOptions;
   /** Blocks stored in the lockBlock bucket: hash -> height. */
@@ -136,6 +138,7 @@ export class ChainDb {
   readonly #blockCache = new BlockCache();
   #head: ChainHead;
   #poolSeq = 0;
+  #vouching = false;
   /** Writes run one at a time: each computes counters from the state the previous one left. */
   #queue: Promise<unknown> = Promise.resolve();
   /** Outputs waiting for the write in flight to finish; written together as one batch. */
@@ -161,6 +164,7 @@ export class ChainDb {
     this.#evidence = new EvidenceRepository(level);
     this.#safety = new SafetyRepository(level);
     this.#pool = new PoolRepository(level);
+    this.#poolReplicated = new PoolReplicatedRepository(level);
     this.#lockBlocks = new LockBlockRepository(level);
   }
 
@@ -196,12 +200,14 @@ export class ChainDb {
   }
 
   async #load(gHash: Hex): Promise<void> {
-    const [storedGenesis, schema, head, poolSeq] = await Promise.all([
+    const [storedGenesis, schema, head, poolSeq, vouching] = await Promise.all([
       this.#meta.read(MetaKey.genesisHash),
       this.#meta.read(MetaKey.schemaVersion),
       this.#meta.read(MetaKey.head),
       this.#meta.read(MetaKey.poolSeq),
+      this.#meta.read(MetaKey.vouching),
     ]);
+    this.#vouching = vouching === true;
     if (storedGenesis === undefined) {
       for await (const _ of this.#level.keys({ limit: 1 })) {
         throw new DbError(DbErrorCode.CORRUPT, `database at ${this.#dir} holds data but no genesis hash: not a chain database of this software`);
@@ -225,12 +231,22 @@ export class ChainDb {
       this.#head = { height: head.height, hash: head.hash, slot: head.slot };
     }
     this.#poolSeq = poolSeq ?? 0;
+    if (vouching === undefined) {
+      // Written by a version without pool recovery: its pool is intact (not a new directory).
+      await this.#level.batch([this.#meta.write(MetaKey.vouching, true)], { sync: true });
+      this.#vouching = true;
+    }
     if ((await this.#meta.read(MetaKey.tallyRules)) !== TALLY_RULES_VERSION) await this.#recountTallies();
     // Candidate counts are read per election when first needed (TallyCache keeps the recent ones).
     for await (const [id, n] of this.#totals.entries()) this.#tallyCache.setTotal(id, n);
     for await (const [hash, block] of this.#lockBlocks.entries()) this.#lockBlockHeights.set(hash, block.header.height);
     const safety = await this.#safety.get();
     this.#storedLock = safety?.lock && 'blockHash' in safety.lock ? safety.lock.blockHash : undefined;
+  }
+
+  /** Whether this validator's pool is trustworthy (false for a new or wiped data directory until recovered). */
+  get vouching(): boolean {
+    return this.#vouching;
   }
 
   /** Directory of the database. */
@@ -305,6 +321,7 @@ export class ChainDb {
     const batch: (DbOp | undefined)[] = [];
     const tally = this.#tallyCache.stage(await this.#tallyBases(ops));
     const finalized: FinalizedBlock[] = [];
+    let vouching = this.#vouching;
     let head = this.#head;
     let poolSeq = this.#poolSeq;
     let durable = false;
@@ -318,7 +335,7 @@ export class ChainDb {
         batch[at] = undefined;
         poolPuts.delete(hash);
       }
-      batch.push(this.#pool.del(hash));
+      batch.push(this.#pool.del(hash), this.#poolReplicated.del(hash));
     };
     for (const op of ops) {
       switch (op.kind) {
@@ -361,8 +378,15 @@ export class ChainDb {
         case 'pool-remove':
           for (const hash of op.hashes) poolDel(hash);
           break;
+        case 'pool-replicated':
+          for (const hash of op.hashes) batch.push(this.#poolReplicated.put(hash, true));
+          break;
         case 'evidence':
           batch.push(this.#evidence.put(evidenceId(op.evidence), op.evidence));
+          break;
+        case 'vouching':
+          batch.push(this.#meta.write(MetaKey.vouching, true));
+          vouching = true;
           break;
         default:
           throw new DbError(DbErrorCode.INVALID_ARGUMENT, `unknown persist op kind ${JSON.stringify((op as { kind?: unknown }).kind)}`);
@@ -404,6 +428,7 @@ export class ChainDb {
     this.#storedLock = storedLock;
     this.#head = head;
     this.#poolSeq = poolSeq;
+    this.#vouching = vouching;
     this.#tallyCache.commit(tally);
     for (const fb of finalized) this.#blockCache.set(fb.block.header.height, fb);
   }
@@ -440,6 +465,14 @@ export class ChainDb {
     for await (const [, e] of this.#pool.entries()) entries.push(e);
     entries.sort((a, b) => a.seq - b.seq);
     return entries.map((e) => e.tx);
+  }
+
+  /** Hashes of pending transactions known to be held by a quorum. */
+  async loadPoolReplicated(): Promise<Set<Hex>> {
+    this.#assertOpen();
+    const out = new Set<Hex>();
+    for await (const [hash] of this.#poolReplicated.entries()) out.add(hash);
+    return out;
   }
 
   /** A pending transaction by hash. */

@@ -1,15 +1,19 @@
 /**
- * The transaction pool: deduplicated by hash, one pending vote per (voter, election), bounded,
- * and explicit when full. Iteration is in arrival order, so block contents are deterministic.
+ * The transaction pool: deduplicated by hash, one pending vote per (voter, election), bounded in
+ * count and in bytes, and explicit when full. Iteration is in arrival order, so block contents
+ * are deterministic. Each entry records which authorities are known to hold it durably (see
+ * docs/DURABILITY.md): a transaction is proposed only once a quorum holds it.
  */
 import { type Hex, type Transaction, txSize, voterKey } from '@poa-vote/shared';
 
 export interface MempoolOptions {
   /** Most transactions held; beyond it submissions are refused with POOL_FULL. */
   maxSize: number;
+  /** Most bytes of transactions (canonical sizes) held; beyond it submissions are refused too. */
+  maxBytes: number;
 }
 
-export const defaultMempoolOptions: MempoolOptions = { maxSize: 200_000 };
+export const defaultMempoolOptions: MempoolOptions = { maxSize: 200_000, maxBytes: 256 * 1024 * 1024 };
 
 export interface PoolEntry {
   tx: Transaction;
@@ -17,6 +21,14 @@ export interface PoolEntry {
   size: number;
   /** Slot in which this node last gossiped the transaction (re-gossiped while it waits). */
   gossipSlot: number;
+  /** Arrival number in this pool (pages of a pool snapshot are cut by it). */
+  seq: number;
+  /** Authorities known to hold the transaction durably (self included once it vouches). */
+  holders: number[];
+  /** Authorities that refused it because they hold another vote of the same voter. */
+  refusers: number[];
+  /** Known to be held by a quorum (set when `holders` reaches one, or restored from disk). */
+  replicated: boolean;
 }
 
 export type AddResult = { status: 'added' } | { status: 'known' } | { status: 'conflict'; conflictsWith: Hex } | { status: 'full' };
@@ -25,6 +37,8 @@ export class Mempool {
   readonly #byHash = new Map<Hex, PoolEntry>();
   readonly #byVoter = new Map<string, Hex>();
   readonly #opts: MempoolOptions;
+  #bytes = 0;
+  #seq = 0;
 
   constructor(opts: Partial<MempoolOptions> = {}) {
     this.#opts = { ...defaultMempoolOptions, ...opts };
@@ -36,6 +50,15 @@ export class Mempool {
 
   get maxSize(): number {
     return this.#opts.maxSize;
+  }
+
+  /** Bytes of transactions held (sum of canonical sizes). */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  get maxBytes(): number {
+    return this.#opts.maxBytes;
   }
 
   has(hash: Hex): boolean {
@@ -56,9 +79,11 @@ export class Mempool {
     const key = voterKey(tx);
     const other = this.#byVoter.get(key);
     if (other !== undefined) return { status: 'conflict', conflictsWith: other };
-    if (this.#byHash.size >= this.#opts.maxSize) return { status: 'full' };
-    this.#byHash.set(hash, { tx, hash, size: txSize(tx), gossipSlot: slot });
+    const size = txSize(tx);
+    if (this.#byHash.size >= this.#opts.maxSize || this.#bytes + size > this.#opts.maxBytes) return { status: 'full' };
+    this.#byHash.set(hash, { tx, hash, size, gossipSlot: slot, seq: this.#seq++, holders: [], refusers: [], replicated: false });
     this.#byVoter.set(key, hash);
+    this.#bytes += size;
     return { status: 'added' };
   }
 
@@ -67,6 +92,7 @@ export class Mempool {
     const e = this.#byHash.get(hash);
     if (!e) return false;
     this.#byHash.delete(hash);
+    this.#bytes -= e.size;
     const key = voterKey(e.tx);
     if (this.#byVoter.get(key) === hash) this.#byVoter.delete(key);
     return true;
@@ -88,5 +114,18 @@ export class Mempool {
 
   entries(): IterableIterator<PoolEntry> {
     return this.#byHash.values();
+  }
+
+  /** Entries that arrived after `seq` (arrival order), up to a byte budget (at least one entry). */
+  page(afterSeq: number, maxBytes: number): { entries: PoolEntry[]; done: boolean } {
+    const entries: PoolEntry[] = [];
+    let bytes = 0;
+    for (const e of this.#byHash.values()) {
+      if (e.seq <= afterSeq) continue;
+      if (entries.length > 0 && bytes + e.size > maxBytes) return { entries, done: false };
+      bytes += e.size;
+      entries.push(e);
+    }
+    return { entries, done: true };
   }
 }

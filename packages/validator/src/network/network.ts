@@ -13,11 +13,10 @@ import { peerIdFromString } from '@libp2p/peer-id';
 import { tcp } from '@libp2p/tcp';
 import { createLibp2p } from 'libp2p';
 import { isIPv6 } from 'node:net';
-import type { Hex, Transaction } from '@poa-vote/shared';
+import type { Hex } from '@poa-vote/shared';
 import type { ConsensusMessage, Destination } from '../consensus/interface.js';
 import { encodeMessage, messageId, messageIdToString } from './gossip/encoding.js';
 import { GOSSIP_KINDS, GossipKind, gossipKindOf, gossipTopic, topicMaxBytes } from './gossip/topic.js';
-import { TxBatcher } from './gossip/txBatcher.js';
 import { GossipAction, GossipErrorCode, GossipValidationError, topicValidatorResult, validateGossipData } from './gossip/validation.js';
 import { AuthorityBook, libp2pPrivateKey } from './identity.js';
 import { InboundGate, authorityGater, ipOf } from './gater.js';
@@ -64,7 +63,6 @@ export class Network implements INetwork {
   readonly #dialer: PeerDialer;
   readonly #gate: InboundGate;
   readonly #scores: PeerScores;
-  readonly #batcher: TxBatcher;
   /** Messages accepted by a topic validator, awaiting gossipsub's delivery event. */
   readonly #validated = new WeakMap<Message, Validated>();
   readonly #handlers: MessageHandler[] = [];
@@ -109,12 +107,6 @@ export class Network implements INetwork {
       intervalMs: opts.redialIntervalMs,
       dialTimeoutMs: opts.dialTimeoutMs,
       logger: opts.logger,
-    });
-    this.#batcher = new TxBatcher({
-      windowMs: opts.txBatchWindowMs,
-      maxBytes: opts.maxTxBatchBytes,
-      maxTxs: opts.maxTxsPerMessage,
-      flush: (txs) => this.#publishTxs(txs),
     });
   }
 
@@ -253,12 +245,11 @@ export class Network implements INetwork {
     this.#opts.logger.info({ peerId: this.peerId, addrs: this.listenAddrs() }, 'p2p network started');
   }
 
-  /** Close every connection and stop listening. Pending transaction batches are dropped. */
+  /** Close every connection and stop listening. */
   async stop(): Promise<void> {
     if (!this.#started) return;
     this.#started = false;
     this.#dialer.stop();
-    this.#batcher.clear();
     await this.#libp2p.stop();
     this.#opts.logger.info({}, 'p2p network stopped');
   }
@@ -305,12 +296,6 @@ export class Network implements INetwork {
         case 'block-request':
           void this.#fetchBlock(to, msg.hash);
           return;
-        case 'txs':
-          if (to === 'all') {
-            this.#batcher.add(msg.txs);
-            return;
-          }
-          break;
         default:
           break;
       }
@@ -387,12 +372,6 @@ export class Network implements INetwork {
     if (v === undefined) return;
     this.#validated.delete(detail.msg);
     this.#deliver(v.from, v.msg);
-  }
-
-  #publishTxs(txs: Transaction[]): void {
-    if (!this.#started) return;
-    const msg: ConsensusMessage = { type: 'txs', txs };
-    void this.#publish(GossipKind.txs, msg, encodeMessage(msg));
   }
 
   /**

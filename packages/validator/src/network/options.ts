@@ -26,9 +26,7 @@ export interface NetworkOptions {
   dialTimeoutMs?: number;
   /** Timeout of one request/response exchange or direct send, ms. */
   requestTimeoutMs?: number;
-  /** Window in which 'txs' messages are coalesced into one gossip message, ms. */
-  txBatchWindowMs?: number;
-  /** Size cap of one coalesced 'txs' gossip message, bytes. */
+  /** Size cap of one 'txs' gossip message, bytes (the node batches client votes to it). */
   maxTxBatchBytes?: number;
   /** Most transactions accepted in one 'txs' message. */
   maxTxsPerMessage?: number;
@@ -62,7 +60,6 @@ export const defaultNetworkOptions = {
   redialIntervalMs: 2_000,
   dialTimeoutMs: 5_000,
   requestTimeoutMs: 15_000,
-  txBatchWindowMs: 20,
   maxTxBatchBytes: 1024 * 1024,
   maxTxsPerMessage: 10_000,
   maxSyncBlocks: 64,
@@ -135,7 +132,6 @@ export function resolveNetworkOptions(opts: NetworkOptions): ResolvedNetworkOpti
     redialIntervalMs: num('redialIntervalMs'),
     dialTimeoutMs: num('dialTimeoutMs'),
     requestTimeoutMs: num('requestTimeoutMs'),
-    txBatchWindowMs: num('txBatchWindowMs'),
     maxTxBatchBytes: num('maxTxBatchBytes'),
     maxTxsPerMessage: num('maxTxsPerMessage'),
     maxSyncBlocks: num('maxSyncBlocks'),

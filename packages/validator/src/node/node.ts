@@ -19,9 +19,11 @@ import {
   isHex,
   keyPairFromSeed,
   quorumSize,
+  slotAt,
   slotStart,
   txHash,
 } from '@poa-vote/shared';
+import { randomInt } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { ConsensusCore, type ConsensusMessage, type Output } from '../consensus/index.js';
 import { ChainState } from '../state/chainState.js';
@@ -39,6 +41,8 @@ import type {
   TxState,
 } from '../api/interface.js';
 import type { NodeOptions } from './options.js';
+import type { WriteAccessOptions } from '../api/auth/options.js';
+import type { ReloadResult } from '../api/auth/apiTokenFile.js';
 import { type Logger, silentLogger } from './logger.js';
 
 const CLIENT_VERSION = 'poa-validator/0.1.0';
@@ -46,11 +50,23 @@ const CLIENT_VERSION = 'poa-validator/0.1.0';
 const SYNC_READ_BYTES = defaultNetworkOptions.maxMessageBytes;
 /** Rejected transactions remembered for status queries. */
 const MAX_REJECTED = 100_000;
+/**
+ * Submissions arriving within this window go through one core step: one pool write, one gossip
+ * batch, one acknowledgement per peer. Short against the acknowledgement latency (a round trip
+ * plus a peer's write), long enough that a stream of single votes does not cost a batch each.
+ */
+const SUBMIT_WINDOW_MS = 2;
 
 interface PendingSubmit {
   items: { tx: Transaction; submissionId?: string }[];
   resolve: (r: SubmitOutcome[]) => void;
   reject: (e: unknown) => void;
+}
+
+/** A client waiting for a quorum to hold a vote. */
+interface AckWaiter {
+  resolve: (o: SubmitOutcome) => void;
+  timer: NodeJS.Timeout;
 }
 
 export class ValidatorNode implements NodeApiBackend {
@@ -72,11 +88,14 @@ export class ValidatorNode implements NodeApiBackend {
   #ticker: NodeJS.Timeout | undefined;
   #pendingSubmits: PendingSubmit[] = [];
   #submitScheduled = false;
+  /** Clients waiting for their votes to reach a quorum, by tx hash. */
+  readonly #ackWaiters = new Map<Hex, AckWaiter[]>();
+  /** Latest height each peer claimed (believed up to one block per slot since genesis). */
+  readonly #peerHeights = new Map<number, number>();
   #rejected = new Map<Hex, { reason: string; conflictsWith?: Hex }>();
   #candidateTxs = new Set<Hex>();
   /** Transactions of blocks finalized by the core whose batch is being written (not yet readable from the db). */
   #writing = new Map<Hex, { blockHash: Hex; blockNumber: number }>();
-  #maxPeerHeight = 0;
   #closed = false;
   #failed = false;
 
@@ -104,6 +123,9 @@ export class ValidatorNode implements NodeApiBackend {
     const db = await ChainDb.open(opts.dataDir, genesis, { onSlowWrite: (w) => log.warn(w, 'slow database write') });
     try {
       const chain = new ChainState(genesis, await db.loadChainStateSnapshot());
+      // A data directory without the vouching mark is new or was wiped: whatever this validator
+      // acknowledged before is gone from it, so it must read its peers' pools before vouching.
+      const recovering = !db.vouching;
       const core = new ConsensusCore({
         genesis,
         self,
@@ -111,8 +133,18 @@ export class ValidatorNode implements NodeApiBackend {
         chain,
         safety: await db.loadSafety(),
         pool: await db.loadPool(),
-        mempool: new Mempool({ maxSize: opts.maxPoolSize }),
+        replicated: await db.loadPoolReplicated(),
+        mempool: new Mempool({ maxSize: opts.maxPoolSize, maxBytes: opts.maxPoolBytes }),
+        options: {
+          epoch: randomInt(2 ** 47),
+          recovering,
+          maxBatchBytes: defaultNetworkOptions.maxTxBatchBytes,
+          maxBatchTxs: defaultNetworkOptions.maxTxsPerMessage,
+          poolPageBytes: Math.floor(defaultNetworkOptions.maxMessageBytes / 4),
+        },
       });
+      if (recovering && core.vouching) await db.apply([{ kind: 'vouching' }]);
+      if (recovering && !core.vouching) log.warn({ node: genesis.authorities[self]?.id }, 'no pool on disk (new or wiped data directory): reading every peer\'s pool before taking votes');
       const node = new ValidatorNode(opts, log, db, core, self);
       await node.#start(self);
       log.info({ node: node.nodeId, height: chain.head.height, pool: core.pool.size, rpcPort: node.rpcPort, p2p: node.p2pAddrs }, 'validator started');
@@ -156,6 +188,13 @@ export class ValidatorNode implements NodeApiBackend {
     await this.#delivered;
     for (const p of this.#pendingSubmits) p.reject(new Error('node is shutting down'));
     this.#pendingSubmits = [];
+    for (const [hash, waiters] of this.#ackWaiters) {
+      for (const w of waiters) {
+        clearTimeout(w.timer);
+        w.resolve({ ok: false, hash, code: 'UNAVAILABLE', message: 'node is shutting down before a quorum confirmed the vote; resubmit the identical vote to another validator' });
+      }
+    }
+    this.#ackWaiters.clear();
     await this.#db.close();
     this.#events.removeAllListeners();
   }
@@ -174,9 +213,19 @@ export class ValidatorNode implements NodeApiBackend {
 
   #onNetworkMessage(from: number, msg: ConsensusMessage): void {
     if (msg.type === 'status' && typeof msg.status?.height === 'number') {
-      this.#maxPeerHeight = Math.max(this.#maxPeerHeight, msg.status.height);
+      // At most one block per slot: a claim beyond that is a lie, not a reason to report syncing.
+      const possible = Math.max(0, slotAt(this.#opts.genesis, this.#now())) + 2;
+      if (msg.status.height <= possible) this.#peerHeights.set(from, msg.status.height);
+      else this.#log.warn({ peer: from, claimed: msg.status.height, possible }, 'peer claims a height no chain can have reached yet; ignored');
     }
     this.#enqueue(() => this.#core.receive(from, msg));
+  }
+
+  /** Highest height a peer currently claims (each peer's latest status). */
+  #maxPeerHeight(): number {
+    let max = 0;
+    for (const h of this.#peerHeights.values()) max = Math.max(max, h);
+    return max;
   }
 
   /** Run a core step now and commit its output. */
@@ -220,7 +269,11 @@ export class ValidatorNode implements NodeApiBackend {
     for (const e of out.events) {
       switch (e.type) {
         case 'finalized':
-          for (const tx of e.block.transactions) this.#candidateTxs.delete(txHash(tx));
+          for (const tx of e.block.transactions) {
+            const hash = txHash(tx);
+            this.#candidateTxs.delete(hash);
+            this.#settleWaiters(hash, { ok: true, hash, known: false });
+          }
           this.#events.emit('finalized', e.block, e.certificate);
           this.#events.emit('head', e.block);
           this.#log.debug({ height: e.block.header.height, hash: e.block.hash, txs: e.block.transactions.length }, 'finalized');
@@ -232,6 +285,13 @@ export class ValidatorNode implements NodeApiBackend {
         case 'tx-rejected':
           if (this.#rejected.size >= MAX_REJECTED) this.#rejected.delete(this.#rejected.keys().next().value!);
           this.#rejected.set(e.hash, { reason: e.reason, ...(e.conflictsWith ? { conflictsWith: e.conflictsWith } : {}) });
+          this.#settleWaiters(e.hash, { ok: false, hash: e.hash, code: 'TX_DOUBLE_VOTE', message: e.reason, ...(e.conflictsWith ? { conflictsWith: e.conflictsWith } : {}) });
+          break;
+        case 'tx-replicated':
+          for (const hash of e.hashes) this.#settleWaiters(hash, { ok: true, hash, known: false });
+          break;
+        case 'recovered':
+          this.#log.info({ peers: e.peers, entries: e.entries }, 'pool recovered from every peer: vouching for votes again');
           break;
         case 'evidence':
           this.#log.warn({ evidence: e.evidence }, 'equivocation evidence');
@@ -257,7 +317,7 @@ export class ValidatorNode implements NodeApiBackend {
       this.#pendingSubmits.push({ items, resolve, reject });
       if (!this.#submitScheduled) {
         this.#submitScheduled = true;
-        setImmediate(() => this.#flushSubmits());
+        setTimeout(() => this.#flushSubmits(), SUBMIT_WINDOW_MS);
       }
     });
   }
@@ -282,24 +342,67 @@ export class ValidatorNode implements NodeApiBackend {
         if (item.submissionId !== undefined && r.status !== 'rejected') submissions.push({ id: item.submissionId, hash: r.hash });
       }
     }
-    // Acknowledged only once durable: a vote the client saw accepted survives a crash.
+    // Acknowledged only once durable here and, in quorum mode, held by a quorum of validators:
+    // a vote the client saw accepted survives the loss of any one machine (docs/DURABILITY.md).
     this.#commit(output, submissions)
       .then(() => {
         k = 0;
         for (const b of batch) {
-          b.resolve(
-            b.items.map((): SubmitOutcome => {
-              const r = results[k++]!;
-              if (r.status === 'accepted') return { ok: true, hash: r.hash, known: false };
-              if (r.status === 'known') return { ok: true, hash: r.hash, known: true };
-              return { ok: false, hash: r.hash, code: r.code, message: r.message, ...(r.code === 'TX_DOUBLE_VOTE' ? { conflictsWith: r.conflictsWith } : {}) };
-            }),
-          );
+          const outcomes = b.items.map((): Promise<SubmitOutcome> | SubmitOutcome => {
+            const r = results[k++]!;
+            if (r.status === 'accepted' || r.status === 'known') {
+              const ok: SubmitOutcome = { ok: true, hash: r.hash, known: r.status === 'known' };
+              if (r.replicated || this.#opts.ackMode === 'local') return ok;
+              return this.#waitForQuorum(r.hash).then((o) => (o.ok ? ok : o));
+            }
+            if (r.code === 'TX_DOUBLE_VOTE') return { ok: false, hash: r.hash, code: r.code, message: r.message, conflictsWith: r.conflictsWith };
+            return { ok: false, hash: r.hash, code: r.code, message: r.message };
+          });
+          void Promise.all(outcomes).then(b.resolve, b.reject);
         }
       })
       .catch((e: unknown) => {
         for (const b of batch) b.reject(e);
       });
+  }
+
+  /** Resolve once a quorum holds `hash` (or it is final, or lost to a conflicting vote), or after ackTimeoutMs. */
+  #waitForQuorum(hash: Hex): Promise<SubmitOutcome> {
+    if (this.#core.isReplicated(hash)) return Promise.resolve({ ok: true, hash, known: false });
+    return new Promise((resolve) => {
+      const waiter: AckWaiter = {
+        resolve,
+        timer: setTimeout(() => {
+          const list = this.#ackWaiters.get(hash);
+          const i = list?.indexOf(waiter) ?? -1;
+          if (list && i >= 0) list.splice(i, 1);
+          if (list && list.length === 0) this.#ackWaiters.delete(hash);
+          const holders = this.#core.pool.get(hash)?.holders.length ?? 0;
+          const needed = quorumSize(this.#opts.genesis);
+          resolve({
+            ok: false,
+            hash,
+            code: 'TX_NOT_REPLICATED',
+            holders,
+            needed,
+            message: `vote ${hash} is held by ${holders} of the ${needed} validators needed after ${this.#opts.ackTimeoutMs} ms; it stays pooled here, and resubmitting the identical vote to any validator is safe`,
+          });
+        }, this.#opts.ackTimeoutMs),
+      };
+      const list = this.#ackWaiters.get(hash);
+      if (list) list.push(waiter);
+      else this.#ackWaiters.set(hash, [waiter]);
+    });
+  }
+
+  #settleWaiters(hash: Hex, outcome: SubmitOutcome): void {
+    const list = this.#ackWaiters.get(hash);
+    if (!list) return;
+    this.#ackWaiters.delete(hash);
+    for (const w of list) {
+      clearTimeout(w.timer);
+      w.resolve(outcome);
+    }
   }
 
   async resolveTxRef(ref: string): Promise<Hex | undefined> {
@@ -325,7 +428,7 @@ export class ValidatorNode implements NodeApiBackend {
     if (writing) return { state: 'included', hash, ...writing };
     const candidate = this.#core.candidate;
     if (candidate && this.#candidateTxs.has(hash)) return { state: 'included', hash, blockHash: candidate.block.hash, blockNumber: candidate.block.header.height };
-    if (this.#core.pool.has(hash)) return { state: 'pending', hash };
+    if (this.#core.pool.has(hash)) return { state: this.#core.isReplicated(hash) ? 'replicated' : 'accepted', hash };
     const rej = this.#rejected.get(hash);
     if (rej) return { state: 'rejected', hash, ...rej };
     return { state: 'unknown', hash };
@@ -364,10 +467,13 @@ export class ValidatorNode implements NodeApiBackend {
     const lastBlockAgeMs = head.height > 0 ? Math.max(0, now - slotStart(g, head.slot)) : null;
     const sinceGenesis = now - g.genesisTime;
     const staleAfter = 10 * g.slotDurationMs;
-    const syncing = this.#maxPeerHeight > this.#core.height + 1;
+    const maxPeerHeight = this.#maxPeerHeight();
+    const syncing = maxPeerHeight > this.#core.height + 1;
+    const recovering = !this.#core.vouching;
     const reasons: string[] = [];
     if (peers + 1 < quorumSize(g)) reasons.push(`connected to ${peers} of ${g.authorities.length - 1} peers: no quorum`);
-    if (syncing) reasons.push(`syncing: at height ${head.height}, peers report ${this.#maxPeerHeight - 1}`);
+    if (syncing) reasons.push(`syncing: at height ${head.height}, peers report ${maxPeerHeight - 1}`);
+    if (recovering) reasons.push('recovering: reading every peer\'s pool after starting without one; votes go to other validators');
     const age = lastBlockAgeMs ?? sinceGenesis;
     if (sinceGenesis > staleAfter && age > staleAfter) reasons.push(`no block finalized for ${Math.round(age / 1000)} s`);
     return {
@@ -379,6 +485,7 @@ export class ValidatorNode implements NodeApiBackend {
       finalizedHeight: head.height,
       peers,
       syncing,
+      recovering,
       lastBlockAgeMs,
       slot: this.#core.slot,
     };
@@ -408,5 +515,31 @@ export class ValidatorNode implements NodeApiBackend {
   onNewHead(listener: (block: Block) => void): () => void {
     this.#events.on('head', listener);
     return () => this.#events.off('head', listener);
+  }
+
+  // ---- write access (api/auth) -----------------------------------------------------------------
+
+  /** The vote a submission id is durably bound to, if any. */
+  async submissionOwner(id: string): Promise<{ hash: Hex } | undefined> {
+    const hash = await this.#db.resolveSubmissionId(id);
+    return hash === undefined ? undefined : { hash };
+  }
+
+  /** The write-access settings the API server applies (credentials, open writes, rates). */
+  writeAccess(): WriteAccessOptions {
+    const o = this.#opts;
+    return {
+      openWrites: o.insecureOpenWrites ?? false,
+      ...(o.apiTokensFile !== undefined ? { apiTokensFile: o.apiTokensFile } : {}),
+      ...(o.writeRatePerCredential !== undefined ? { ratePerCredential: o.writeRatePerCredential } : {}),
+      ...(o.writeBurstPerCredential !== undefined ? { burstPerCredential: o.writeBurstPerCredential } : {}),
+      ...(o.writeRatePerAddress !== undefined ? { ratePerAddress: o.writeRatePerAddress } : {}),
+      ...(o.writeBurstPerAddress !== undefined ? { burstPerAddress: o.writeBurstPerAddress } : {}),
+    };
+  }
+
+  /** Read the API tokens file again (SIGHUP); undefined when the node has none or is not serving. */
+  reloadApiTokens(reason = 'requested'): ReloadResult | undefined {
+    return this.#api?.reloadApiTokens(reason);
   }
 }

@@ -1,5 +1,6 @@
 /** Options of a validator node; validated once at start-up by the CLI (cli/config.ts). */
 import type { Genesis, Hex } from '@poa-vote/shared';
+import type { ApiLimits } from '../api/options.js';
 
 export interface NodeOptions {
   /** The chain's genesis (already validated with parseGenesis). */
@@ -23,8 +24,32 @@ export interface NodeOptions {
   maxBodyBytes: number;
   /** Most transactions held in the pool. */
   maxPoolSize: number;
+  /** Most bytes of transactions held in the pool (canonical sizes). */
+  maxPoolBytes: number;
+  /**
+   * When `eth_sendTransaction` answers: `quorum` (default) once a quorum of validators hold the
+   * vote on disk; `local` once this validator does (the old behaviour: a vote acknowledged this
+   * way is lost if this validator's disk is lost before gossip lands; kept for comparison).
+   */
+  ackMode: 'quorum' | 'local';
+  /** Longest wait for a quorum before answering -32012 (the vote stays pooled and safe to resubmit), ms. */
+  ackTimeoutMs: number;
   /** Log level for pino: fatal, error, warn, info, debug, trace, silent. */
   logLevel: string;
+  /** Limits of the API server (batch, reply, connection and buffer sizes, browser checks); unset: defaultApiLimits. */
+  apiLimits?: Partial<ApiLimits>;
+  /** File of API tokens (one `name:token` per line) a write must present as `Authorization: Bearer`. */
+  apiTokensFile?: string;
+  /** Accept writes without a credential (devnet, tests, seed-compatible mode): insecure. */
+  insecureOpenWrites?: boolean;
+  /** Votes per second per API token (0: unlimited). */
+  writeRatePerCredential?: number;
+  /** Most votes an API token may send at once. */
+  writeBurstPerCredential?: number;
+  /** Votes per second per client address, for writes without a credential (0: unlimited). */
+  writeRatePerAddress?: number;
+  /** Most votes an address may send at once without a credential. */
+  writeBurstPerAddress?: number;
 }
 
 export const defaultNodeOptions = {
@@ -37,5 +62,13 @@ export const defaultNodeOptions = {
   clockSkewMs: 0,
   maxBodyBytes: 8 * 1024 * 1024,
   maxPoolSize: 200_000,
+  maxPoolBytes: 64 * 1024 * 1024,
+  ackMode: 'quorum' as 'quorum' | 'local',
+  ackTimeoutMs: 3_000,
   logLevel: 'info',
+  insecureOpenWrites: false,
+  writeRatePerCredential: 5000,
+  writeBurstPerCredential: 10_000,
+  writeRatePerAddress: 200,
+  writeBurstPerAddress: 400,
 } satisfies Partial<NodeOptions>;

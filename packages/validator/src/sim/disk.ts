@@ -8,11 +8,25 @@ import { ChainState } from '../state/chainState.js';
 
 export class SimDisk {
   safety: SafetyState | undefined;
+  /** The pool is trustworthy (see PersistOp 'vouching'); false for a new or wiped disk. */
+  vouching = false;
   /** Finalized blocks with their certificates; index = height - 1. */
-  readonly blocks: FinalizedBlock[] = [];
+  blocks: FinalizedBlock[] = [];
   /** Pending transactions in arrival order. */
-  readonly pool = new Map<Hex, Transaction>();
-  readonly evidence: Evidence[] = [];
+  pool = new Map<Hex, Transaction>();
+  /** Pooled transactions known to be held by a quorum. */
+  replicated = new Set<Hex>();
+  evidence: Evidence[] = [];
+
+  /** Lose everything, as a disk that burned down and was replaced by an empty one. */
+  wipe(): void {
+    this.safety = undefined;
+    this.vouching = false;
+    this.blocks = [];
+    this.pool = new Map();
+    this.replicated = new Set();
+    this.evidence = [];
+  }
 
   /** Height of the last durable finalized block (0 = genesis only). */
   get height(): number {
@@ -33,7 +47,10 @@ export class SimDisk {
         return;
       case 'finalize':
         this.blocks.push({ block: op.block, certificate: op.certificate });
-        for (const tx of op.block.transactions) this.pool.delete(txHash(tx));
+        for (const tx of op.block.transactions) {
+          this.pool.delete(txHash(tx));
+          this.replicated.delete(txHash(tx));
+        }
         return;
       case 'pool-add':
         for (const tx of op.txs) {
@@ -42,10 +59,19 @@ export class SimDisk {
         }
         return;
       case 'pool-remove':
-        for (const h of op.hashes) this.pool.delete(h);
+        for (const h of op.hashes) {
+          this.pool.delete(h);
+          this.replicated.delete(h);
+        }
+        return;
+      case 'pool-replicated':
+        for (const h of op.hashes) if (this.pool.has(h)) this.replicated.add(h);
         return;
       case 'evidence':
         this.evidence.push(op.evidence);
+        return;
+      case 'vouching':
+        this.vouching = true;
         return;
     }
   }

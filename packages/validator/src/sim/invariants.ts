@@ -19,8 +19,12 @@ export enum InvariantCode {
   EVIDENCE = 'EVIDENCE',
   /** Finality did not advance enough after the network healed. */
   LIVENESS = 'LIVENESS',
-  /** An acknowledged transaction was neither finalized nor beaten by a final conflicting vote. */
+  /** An acknowledged transaction was not finalized, or a conflicting vote was finalized instead. */
   LOST_TX = 'LOST_TX',
+  /** An acknowledged, not yet final transaction is on fewer disks than a quorum (minus disks lost since). */
+  ACK_UNDER_REPLICATED = 'ACK_UNDER_REPLICATED',
+  /** Two different votes of one voter in one election were both acknowledged. */
+  ACK_CONFLICT = 'ACK_CONFLICT',
   /** The core threw an unexpected exception. */
   CORE_EXCEPTION = 'CORE_EXCEPTION',
   /** The simulator itself failed (a bug in sim/, not in the core). */
@@ -68,6 +72,21 @@ export class InvariantChecker {
   /** Highest height finalized anywhere. */
   get globalHeight(): number {
     return this.#global.length;
+  }
+
+  /** Whether a transaction is final anywhere. */
+  isFinal(hash: Hex): boolean {
+    return this.#txs.has(hash);
+  }
+
+  /** The final transaction of a (voter, election), if any. */
+  finalVoterTx(key: string): Hex | undefined {
+    return this.#voters.get(key);
+  }
+
+  /** A node lost its disk: its durable chain starts again from genesis. */
+  onWipe(node: number): void {
+    this.#chains[node] = [];
   }
 
   /** Number of distinct finalized transactions. */
@@ -143,16 +162,39 @@ export class InvariantChecker {
     }
   }
 
-  /** Every acknowledged transaction is final, or lost to a final conflicting vote. */
+  /** Every acknowledged transaction is final (an acknowledged vote never loses to another). */
   checkAcked(acked: Iterable<AckedTx>, describeNode: (node: number, hash: Hex) => string): void {
     for (const a of acked) {
       if (this.#txs.has(a.hash)) continue;
       const winner = this.#voters.get(voterKey(a.tx));
-      if (winner !== undefined && winner !== a.hash) continue;
       throw new InvariantViolation(
         InvariantCode.LOST_TX,
-        `tx ${short(a.hash)} (${a.tx.from} in ${a.tx.to}) acknowledged by n${a.node} at ${a.time}ms is not final and no conflicting vote is; ${describeNode(a.node, a.hash)}`,
+        winner !== undefined
+          ? `tx ${short(a.hash)} (${a.tx.from} in ${a.tx.to}) acknowledged by n${a.node} at ${a.time}ms lost to the conflicting vote ${short(winner)}`
+          : `tx ${short(a.hash)} (${a.tx.from} in ${a.tx.to}) acknowledged by n${a.node} at ${a.time}ms is not final; ${describeNode(a.node, a.hash)}`,
       );
+    }
+  }
+
+  /**
+   * After every event: each acknowledged transaction that is not final is on the disks of at
+   * least a quorum of nodes, less the nodes whose disk was lost and that have not recovered yet,
+   * and no conflicting vote is final.
+   */
+  checkAckedHeld(pending: Iterable<AckedTx>, quorum: number, lostDisks: number, holders: (hash: Hex) => number[]): void {
+    for (const a of pending) {
+      if (this.#txs.has(a.hash)) continue;
+      const winner = this.#voters.get(voterKey(a.tx));
+      if (winner !== undefined) {
+        throw new InvariantViolation(InvariantCode.LOST_TX, `tx ${short(a.hash)} (${a.tx.from} in ${a.tx.to}) acknowledged by n${a.node} at ${a.time}ms lost to the conflicting vote ${short(winner)}`);
+      }
+      const on = holders(a.hash);
+      if (on.length < quorum - lostDisks) {
+        throw new InvariantViolation(
+          InvariantCode.ACK_UNDER_REPLICATED,
+          `tx ${short(a.hash)} acknowledged by n${a.node} at ${a.time}ms is on the disks of [${on.map((i) => `n${i}`).join(',')}] only; a quorum is ${quorum} (${lostDisks} disk(s) lost and not yet recovered)`,
+        );
+      }
     }
   }
 }

@@ -25,12 +25,17 @@ export const TOPOLOGIES: readonly Topology[] = [
 /**
  * Deliberately broken validators, to prove the checker catches real bugs:
  * quorum-1 certifies alone, forget-safety restarts without its last votes, revert-final adopts
- * a competing block for an already final height.
+ * a competing block for an already final height, ack-local acknowledges before replication,
+ * no-recovery lets a validator that lost its disk vouch for votes at once.
  */
 export enum BrokenVariant {
   QUORUM_1 = 'quorum-1',
   FORGET_SAFETY = 'forget-safety',
   REVERT_FINAL = 'revert-final',
+  /** Acknowledges a vote once the node that took it holds it (the old behaviour), not a quorum. */
+  ACK_LOCAL = 'ack-local',
+  /** A node that lost its disk vouches for votes at once, without reading its peers' pools. */
+  NO_RECOVERY = 'no-recovery',
 }
 
 export type Profile = 'calm' | 'lossy' | 'partitions' | 'crashes' | 'chaos';
@@ -52,7 +57,12 @@ export type FaultAction =
   /** The node loses all memory; messages to it are dropped until it restarts. */
   | { kind: 'crash'; node: number }
   /** A new core is built from the node's disk. */
-  | { kind: 'restart'; node: number };
+  | { kind: 'restart'; node: number }
+  /**
+   * The node crashes and loses its disk (a new, empty one replaces it). Skipped (a plain crash)
+   * while another node is still recovering its pool: two lost disks are two failures.
+   */
+  | { kind: 'wipe'; node: number };
 
 export interface FaultEvent {
   /** Simulated time in ms. */
@@ -116,6 +126,8 @@ export function makeScenario(seed: number, topology: Topology, opts: ScenarioOpt
   ]);
   if (broken === BrokenVariant.FORGET_SAFETY) profile = 'chaos';
   if (broken === BrokenVariant.REVERT_FINAL) profile = 'partitions';
+  const wipeP = broken === BrokenVariant.ACK_LOCAL || broken === BrokenVariant.NO_RECOVERY ? 0.7 : 0.25;
+  if (broken === BrokenVariant.ACK_LOCAL || broken === BrokenVariant.NO_RECOVERY) profile = 'crashes';
 
   const lossy = profile !== 'calm';
   const net: NetworkParams = {
@@ -131,7 +143,7 @@ export function makeScenario(seed: number, topology: Topology, opts: ScenarioOpt
   const end = faultSlots * SLOT_MS;
   const schedule: FaultEvent[] = [];
   if (profile === 'partitions' || profile === 'chaos') schedulePartitions(rng, n, end, schedule, broken === BrokenVariant.FORGET_SAFETY || broken === BrokenVariant.REVERT_FINAL);
-  if (profile === 'crashes' || profile === 'chaos') scheduleCrashes(rng, n, end, schedule);
+  if (profile === 'crashes' || profile === 'chaos') scheduleCrashes(rng, n, end, schedule, wipeP);
   // Stable sort: equal times keep generation order.
   schedule.sort((a, b) => a.at - b.at);
 
@@ -198,7 +210,7 @@ function partitionGroups(rng: Rng, n: number, kind: 'isolate' | 'split' | 'alone
   return [order.slice(0, cut).sort((a, b) => a - b), order.slice(cut).sort((a, b) => a - b)];
 }
 
-function scheduleCrashes(rng: Rng, n: number, end: number, out: FaultEvent[]): void {
+function scheduleCrashes(rng: Rng, n: number, end: number, out: FaultEvent[], wipeP: number): void {
   const busyUntil = new Array<number>(n).fill(0);
   let t = rng.int(500, 5000);
   while (t < end - 200) {
@@ -208,7 +220,7 @@ function scheduleCrashes(rng: Rng, n: number, end: number, out: FaultEvent[]): v
       continue;
     }
     const down = rng.chance(0.4) ? rng.int(5, 600) : rng.int(1000, 9000);
-    out.push({ at: t, action: { kind: 'crash', node } });
+    out.push({ at: t, action: rng.chance(wipeP) ? { kind: 'wipe', node } : { kind: 'crash', node } });
     const back = t + down;
     if (back < end) out.push({ at: back, action: { kind: 'restart', node } });
     busyUntil[node] = back < end ? back + 1 : Infinity;
@@ -229,6 +241,8 @@ function fmtAction(a: FaultAction): string {
       return 'heal-net';
     case 'crash':
       return `crash n${a.node}`;
+    case 'wipe':
+      return `wipe n${a.node}`;
     case 'restart':
       return `restart n${a.node}`;
   }

@@ -4,7 +4,7 @@
  * that delays, drops, duplicates, reorders and partitions, crashes that wipe memory, restarts
  * from a simulated disk, and a checker that runs after every event. A seed replays exactly.
  */
-import { type Genesis, type Hex, type Transaction, Signer, keyPairFromSeed, parseGenesis, txHash, voterKey } from '@poa-vote/shared';
+import { type Genesis, type Hex, type Transaction, Signer, keyPairFromSeed, parseGenesis, quorumSize, txHash, voterKey } from '@poa-vote/shared';
 import { ConsensusCore, type ConsensusMessage, type ConsensusOptions, type Output } from '../consensus/index.js';
 import { SimDisk } from './disk.js';
 import { EventQueue } from './eventQueue.js';
@@ -140,6 +140,13 @@ class Simulation {
   #group: number[];
   #net: NetworkParams;
   readonly #acked = new Map<Hex, AckedTx>();
+  /** Acknowledged and not yet seen final: checked after every event. */
+  readonly #ackedOpen = new Map<Hex, AckedTx>();
+  /** Acknowledged vote of each (voter, election). */
+  readonly #ackedVoters = new Map<string, Hex>();
+  /** Clients waiting for a quorum, per node: tx hash -> the transaction. */
+  readonly #waiting: Map<Hex, Transaction>[];
+  #boots = 0;
   readonly #submitted: Transaction[] = [];
   #voterSeq = 0;
   readonly #stats: SimStats;
@@ -160,6 +167,7 @@ class Simulation {
     this.#healAt = s.faultSlots * SLOT_MS;
     this.#endAt = (s.faultSlots + s.healSlots) * SLOT_MS;
     this.#group = this.#nodes.map(() => 0);
+    this.#waiting = this.#nodes.map(() => new Map());
     this.#net = s.net;
     this.#stats = {
       simulatedSlots: s.faultSlots + s.healSlots,
@@ -239,12 +247,13 @@ class Simulation {
           chain,
           ...(safety ? { safety } : {}),
           pool: [...n.disk.pool.values()],
-          options: this.#coreOptions,
+          replicated: n.disk.replicated,
+          options: { ...this.#coreOptions, epoch: this.#boots++, recovering: !n.disk.vouching },
         }),
     );
     this.#checker.checkHead(n.index, n.core.chain, `after ${why}`);
     if (why !== 'start') {
-      this.#trace.add(this.#now, `n${n.index}`, `${why.toUpperCase()} from disk: h${n.disk.height} pool ${n.disk.pool.size}${safety ? ` safety h${safety.height} prop${safety.lastProposedSlot} pv${safety.lastPrevoteSlot} pc${safety.lastPrecommitSlot}${safety.lock ? ` lock s${safety.lock.slot}` : ''}` : ' no safety'}${forget ? ' (BROKEN: safety forgotten)' : ''}`);
+      this.#trace.add(this.#now, `n${n.index}`, `${why.toUpperCase()} from disk: h${n.disk.height} pool ${n.disk.pool.size}${n.disk.vouching ? '' : ' RECOVERING'}${safety ? ` safety h${safety.height} prop${safety.lastProposedSlot} pv${safety.lastPrevoteSlot} pc${safety.lastPrecommitSlot}${safety.lock ? ` lock s${safety.lock.slot}` : ''}` : ' no safety'}${forget ? ' (BROKEN: safety forgotten)' : ''}`);
     }
   }
 
@@ -268,6 +277,11 @@ class Simulation {
   }
 
   #afterEvent(): void {
+    if (this.#ackedOpen.size > 0) {
+      for (const [hash] of this.#ackedOpen) if (this.#checker.isFinal(hash)) this.#ackedOpen.delete(hash);
+      const lost = this.#nodes.filter((n) => !n.disk.vouching).length;
+      this.#checker.checkAckedHeld(this.#ackedOpen.values(), quorumSize(this.#genesis), lost, (hash) => this.#nodes.filter((n) => n.disk.pool.has(hash)).map((n) => n.index));
+    }
     let lowest = Infinity;
     for (const n of this.#nodes) {
       if (!n.core) {
@@ -338,8 +352,13 @@ class Simulation {
       this.#trace.add(this.#now, `n${i}`, `${what} | ${fmtOutput(out, [])}`);
       throw e;
     }
+    const waiting = this.#waiting[i]!;
     for (const e of out.events) {
       if (e.type === 'invalid-message') this.#stats.invalidMessages[e.code] = (this.#stats.invalidMessages[e.code] ?? 0) + 1;
+      // The client hears back once the node's output is durable: the disk applied it above.
+      if (e.type === 'tx-replicated') for (const h of e.hashes) this.#settle(i, h);
+      if (e.type === 'finalized') for (const tx of e.block.transactions) this.#settle(i, txHash(tx));
+      if (e.type === 'tx-rejected') waiting.delete(e.hash);
     }
     const fates = out.send.map((o) => {
       const targets = o.to === 'all' ? this.#nodes.map((x) => x.index).filter((x) => x !== i) : o.to !== i && o.to >= 0 && o.to < this.#nodes.length ? [o.to] : [];
@@ -347,6 +366,29 @@ class Simulation {
     });
     this.#trace.add(this.#now, `n${i}`, `${what}${isEmpty(out) ? '' : ` | ${fmtOutput(out, fates)}`}`);
     this.#maybeCrashAfterVote(i, out);
+  }
+
+  /** A client waiting on node i for `hash` hears "acknowledged". */
+  #settle(i: number, hash: Hex): void {
+    const tx = this.#waiting[i]!.get(hash);
+    if (tx === undefined) return;
+    this.#waiting[i]!.delete(hash);
+    this.#ack(tx, hash, i);
+  }
+
+  #ack(tx: Transaction, hash: Hex, node: number): void {
+    if (this.#acked.has(hash)) return;
+    const key = voterKey(tx);
+    const other = this.#ackedVoters.get(key);
+    if (other !== undefined && other !== hash) {
+      throw new InvariantViolation(InvariantCode.ACK_CONFLICT, `n${node} acknowledged ${hash.slice(0, 10)} for ${tx.from} in ${tx.to}, whose vote ${other.slice(0, 10)} was already acknowledged`);
+    }
+    this.#ackedVoters.set(key, hash);
+    const a: AckedTx = { tx, hash, node, time: this.#now };
+    this.#acked.set(hash, a);
+    if (!this.#checker.isFinal(hash)) this.#ackedOpen.set(hash, a);
+    this.#stats.txsAcked++;
+    this.#trace.add(this.#now, `n${node}`, `ACK ${hash.slice(2, 10)}`);
   }
 
   /** Put one message on the wire; returns its fate for the trace. */
@@ -403,8 +445,24 @@ class Simulation {
         const n = this.#nodes[a.node]!;
         if (!n.core) return;
         n.core = undefined;
+        this.#waiting[a.node]!.clear();
         this.#stats.crashes++;
         return this.#trace.add(this.#now, `n${a.node}`, `CRASH (${reason}; durable: h${n.disk.height} pool ${n.disk.pool.size})`);
+      }
+      case 'wipe': {
+        const n = this.#nodes[a.node]!;
+        // Two lost disks at once are two failures: the model tolerates one.
+        const another = this.#nodes.some((x) => x.index !== a.node && !x.disk.vouching);
+        if (!n.core || another) return this.#onFault({ kind: 'crash', node: a.node }, `${reason}; wipe skipped: another node is recovering`);
+        n.core = undefined;
+        this.#waiting[a.node]!.clear();
+        const had = `h${n.disk.height} pool ${n.disk.pool.size}`;
+        n.disk.wipe();
+        // Broken: the node trusts its empty pool at once, as if nothing had been lost.
+        if (this.#s.broken === BrokenVariant.NO_RECOVERY) n.disk.vouching = true;
+        this.#checker.onWipe(a.node);
+        this.#stats.crashes++;
+        return this.#trace.add(this.#now, `n${a.node}`, `CRASH AND DISK LOST (${reason}; had ${had})`);
       }
       case 'restart': {
         const n = this.#nodes[a.node]!;
@@ -482,15 +540,14 @@ class Simulation {
     const n = target;
     const { results, output } = this.#call(() => n.core!.submit(txs));
     this.#stats.txsSubmitted += txs.length;
-    // The client hears back only once the node made the accepted votes durable.
-    this.#apply(n.index, output, `client submit ${txs.length}: ${results.map((r) => `${r.hash.slice(2, 10)} ${r.status}${r.status === 'rejected' ? ` ${r.code}` : ''}`).join(', ')}`);
+    // The client hears back once the node made the votes durable and a quorum holds them.
+    this.#apply(n.index, output, `client submit ${txs.length}: ${results.map((r) => `${r.hash.slice(2, 10)} ${r.status}${r.status === 'rejected' ? ` ${r.code}` : r.replicated ? ' replicated' : ''}`).join(', ')}`);
     results.forEach((r, k) => {
       const tx = txs[k]!;
       this.#submitted.push(tx);
-      if ((r.status === 'accepted' || r.status === 'known') && !this.#acked.has(r.hash)) {
-        this.#acked.set(r.hash, { tx, hash: r.hash, node: n.index, time: this.#now });
-        this.#stats.txsAcked++;
-      }
+      if (r.status !== 'accepted' && r.status !== 'known') return;
+      if (r.replicated || this.#s.broken === BrokenVariant.ACK_LOCAL) this.#ack(tx, r.hash, n.index);
+      else this.#waiting[n.index]!.set(r.hash, tx);
     });
   }
 }

@@ -80,7 +80,13 @@ export function fmtMsg(m: ConsensusMessage): string {
       return `status(h${s.height} s${s.slot}${s.polka ? ` polka s${s.polka.slot} ${h8(s.polka.blockHash)}` : ''})`;
     }
     case 'txs':
-      return `txs(${m.txs.length})`;
+      return `txs(${m.txs.length}${m.batch ? ` b${m.batch.seq}` : ''})`;
+    case 'acks':
+      return `acks(${m.acks.map((a) => `n${a.origin}b${a.seq}${a.refused.length ? `-${a.refused.length}` : ''}`).join(',')})`;
+    case 'pool-request':
+      return `pool-req(${m.cursor})`;
+    case 'pool-response':
+      return `pool-resp(${m.entries.length} next ${m.next}${m.done ? ' done' : ''})`;
     case 'sync-request':
       return `sync-req(from h${m.fromHeight} max ${m.max})`;
     case 'sync-response':
@@ -108,6 +114,10 @@ function fmtPersist(op: PersistOp): string {
       return `pool-${op.hashes.length}`;
     case 'evidence':
       return `EVIDENCE(${op.evidence.kind} n${op.evidence.validator})`;
+    case 'vouching':
+      return 'VOUCHING';
+    case 'pool-replicated':
+      return `replicated+${op.hashes.length}`;
   }
 }
 
@@ -133,6 +143,10 @@ export function fmtOutput(out: Output, fates: string[]): string {
               return `sync-needed(n${e.peer} h${e.fromHeight})`;
             case 'evidence':
               return `evidence(${e.evidence.kind})`;
+            case 'tx-replicated':
+              return `replicated(${e.hashes.map(h8).join(',')})`;
+            case 'recovered':
+              return `RECOVERED(${e.entries} entries)`;
             default:
               return (e as { type: string }).type;
           }

@@ -19,6 +19,11 @@ export enum MetaKey {
   poolSeq = 'poolSeq',
   /** Version of the ballot counting rules the stored tallies were computed with (TALLY_RULES_VERSION). */
   tallyRules = 'tallyRules',
+  /**
+   * Set once this validator's pool is trustworthy: at once for a data directory of an older
+   * version, after reading every peer's pool for a new or wiped one (docs/DURABILITY.md).
+   */
+  vouching = 'vouching',
 }
 
 interface MetaValues {
@@ -28,6 +33,7 @@ interface MetaValues {
   [MetaKey.verifiedCursor]: VerifiedCursor;
   [MetaKey.poolSeq]: number;
   [MetaKey.tallyRules]: number;
+  [MetaKey.vouching]: boolean;
 }
 
 export class MetaRepository extends Repository<MetaKey, unknown> {

@@ -14,3 +14,10 @@ export class PoolRepository extends HashRepository<StoredPoolEntry> {
     super(level, Bucket.pool);
   }
 }
+
+/** Pending transactions known to be held by a quorum (the flag of docs/DURABILITY.md). */
+export class PoolReplicatedRepository extends HashRepository<true> {
+  constructor(level: ChainLevel) {
+    super(level, Bucket.poolReplicated);
+  }
+}

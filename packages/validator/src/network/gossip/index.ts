@@ -2,4 +2,3 @@
 export * from './topic.js';
 export * from './encoding.js';
 export * from './validation.js';
-export * from './txBatcher.js';

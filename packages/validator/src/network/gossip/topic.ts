@@ -10,9 +10,11 @@ export enum GossipKind {
   proposal = 'proposal',
   vote = 'vote',
   status = 'status',
+  /** Acknowledgements of transaction batches (see docs/DURABILITY.md). */
+  acks = 'acks',
 }
 
-export const GOSSIP_KINDS: readonly GossipKind[] = [GossipKind.txs, GossipKind.proposal, GossipKind.vote, GossipKind.status];
+export const GOSSIP_KINDS: readonly GossipKind[] = [GossipKind.txs, GossipKind.proposal, GossipKind.vote, GossipKind.status, GossipKind.acks];
 
 /** The topic name of a kind on a chain. */
 export function gossipTopic(chainId: number, kind: GossipKind): string {
@@ -35,6 +37,8 @@ export function gossipKindOf(msg: ConsensusMessage): GossipKind | undefined {
       return GossipKind.status;
     case 'txs':
       return GossipKind.txs;
+    case 'acks':
+      return GossipKind.acks;
     default:
       return undefined;
   }
@@ -43,6 +47,8 @@ export function gossipKindOf(msg: ConsensusMessage): GossipKind | undefined {
 /** Fixed caps for small objects: a vote is ~400 bytes; a status may carry a 100-signature polka. */
 const VOTE_MAX_BYTES = 4 * 1024;
 const STATUS_MAX_BYTES = 64 * 1024;
+/** Acknowledgements: a few dozen bytes per batch, plus ~150 per refused transaction. */
+const ACKS_MAX_BYTES = 4 * 1024 * 1024;
 /** Room for the JSON envelope around a transaction batch. */
 const TXS_ENVELOPE_BYTES = 1024;
 
@@ -55,6 +61,8 @@ export function topicMaxBytes(kind: GossipKind, limits: { maxMessageBytes: numbe
       return VOTE_MAX_BYTES;
     case GossipKind.status:
       return STATUS_MAX_BYTES;
+    case GossipKind.acks:
+      return Math.min(limits.maxMessageBytes, ACKS_MAX_BYTES);
     case GossipKind.txs:
       // A single transaction larger than the batch cap still travels, alone.
       return Math.min(limits.maxMessageBytes, Math.max(limits.maxTxBatchBytes, limits.maxTxBytes) + TXS_ENVELOPE_BYTES);

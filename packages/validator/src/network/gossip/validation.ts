@@ -16,7 +16,7 @@ import {
   validateVote,
   verifyCertificate,
 } from '@poa-vote/shared';
-import type { ConsensusMessage, Status } from '../../consensus/interface.js';
+import type { BatchId, ConsensusMessage, Status, TxAck, TxRefusal } from '../../consensus/interface.js';
 import { decodeMessage } from './encoding.js';
 import { GossipKind, topicMaxBytes } from './topic.js';
 
@@ -112,7 +112,38 @@ export function validateTxsMessage(ctx: ValidationContext, input: Record<string,
   if (!Array.isArray(list) || list.length === 0) reject(GossipErrorCode.MALFORMED, 'txs must be a non-empty array');
   if (list.length > ctx.maxTxsPerMessage) reject(GossipErrorCode.TOO_LARGE, `txs message carries ${list.length} transactions, the limit is ${ctx.maxTxsPerMessage}`);
   const txs: Transaction[] = list.map((tx, i) => protocolCheck(`transaction ${i}`, () => parseTransaction(tx, ctx.genesis.limits.maxTxBytes)));
-  return { type: 'txs', txs };
+  if (input.batch === undefined) return { type: 'txs', txs };
+  return { type: 'txs', txs, batch: batchId(input.batch, 'txs.batch') };
+}
+
+function batchId(v: unknown, field: string): BatchId {
+  if (!isObject(v) || !isNat(v.epoch) || !isNat(v.seq)) reject(GossipErrorCode.MALFORMED, `${field} must be {epoch, seq} with non-negative integers`);
+  return { epoch: v.epoch, seq: v.seq };
+}
+
+/** Most batches acknowledged in one message. */
+export const MAX_ACKS_PER_MESSAGE = 1024;
+
+/** Gossiped acknowledgements: bounded lists of {origin, epoch, seq, refused}. */
+export function validateAcksMessage(ctx: ValidationContext, input: Record<string, unknown>): ConsensusMessage {
+  const list = input.acks;
+  if (!Array.isArray(list) || list.length === 0) reject(GossipErrorCode.MALFORMED, 'acks must be a non-empty array');
+  if (list.length > MAX_ACKS_PER_MESSAGE) reject(GossipErrorCode.TOO_LARGE, `acks message carries ${list.length} acknowledgements, the limit is ${MAX_ACKS_PER_MESSAGE}`);
+  const n = ctx.genesis.authorities.length;
+  const acks: TxAck[] = list.map((a: unknown, i) => {
+    if (!isObject(a)) reject(GossipErrorCode.MALFORMED, `acks[${i}] must be an object`);
+    if (!isNat(a.origin) || a.origin >= n) reject(GossipErrorCode.MALFORMED, `acks[${i}].origin must be an authority index below ${n}`);
+    const { epoch, seq } = batchId(a, `acks[${i}]`);
+    if (!Array.isArray(a.refused) || a.refused.length > ctx.maxTxsPerMessage) reject(GossipErrorCode.MALFORMED, `acks[${i}].refused must be an array of at most ${ctx.maxTxsPerMessage} entries`);
+    const refused: TxRefusal[] = a.refused.map((r: unknown, k) => {
+      if (!isObject(r) || !isHex(r.hash, 32)) reject(GossipErrorCode.MALFORMED, `acks[${i}].refused[${k}].hash must be a 32-byte hash`);
+      if (r.reason !== 'conflict' && r.reason !== 'full') reject(GossipErrorCode.MALFORMED, `acks[${i}].refused[${k}].reason must be "conflict" or "full"`);
+      if (r.conflictsWith !== undefined && !isHex(r.conflictsWith, 32)) reject(GossipErrorCode.MALFORMED, `acks[${i}].refused[${k}].conflictsWith must be a 32-byte hash`);
+      return { hash: r.hash, reason: r.reason, ...(r.conflictsWith !== undefined ? { conflictsWith: r.conflictsWith } : {}) };
+    });
+    return { origin: a.origin, epoch, seq, refused };
+  });
+  return { type: 'acks', acks };
 }
 
 const validators: Record<GossipKind, (ctx: ValidationContext, input: Record<string, unknown>) => ConsensusMessage> = {
@@ -120,6 +151,7 @@ const validators: Record<GossipKind, (ctx: ValidationContext, input: Record<stri
   [GossipKind.vote]: validateVoteMessage,
   [GossipKind.status]: validateStatusMessage,
   [GossipKind.txs]: validateTxsMessage,
+  [GossipKind.acks]: validateAcksMessage,
 };
 
 /** Validate the decoded JSON of a message expected to be of `kind`; returns it reduced to its fields. */

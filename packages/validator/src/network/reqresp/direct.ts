@@ -4,7 +4,7 @@
  * validates it exactly as it would the same message from gossip.
  */
 import type { Connection, Stream } from '@libp2p/interface';
-import { validateBlock } from '@poa-vote/shared';
+import { parseTransaction, validateBlock } from '@poa-vote/shared';
 import type { ConsensusMessage } from '../../consensus/interface.js';
 import { decodeMessage, encodeMessage } from '../gossip/encoding.js';
 import { GossipErrorCode, GossipValidationError, GossipAction, validateMessageOfKind } from '../gossip/validation.js';
@@ -48,9 +48,40 @@ export function validateDirectMessage(ctx: ReqRespContext, payload: Uint8Array):
       } catch (e) {
         return reject(GossipErrorCode.INVALID, `invalid block-response: ${(e as Error).message}`);
       }
+    case 'pool-request':
+      if (typeof m.cursor !== 'number' || !Number.isSafeInteger(m.cursor) || m.cursor < -1) reject(GossipErrorCode.MALFORMED, 'pool-request.cursor must be an integer >= -1');
+      return { type: 'pool-request', cursor: m.cursor };
+    case 'pool-response':
+      return validatePoolResponse(ctx, m);
     default:
       return reject(GossipErrorCode.MALFORMED, `message type ${JSON.stringify(m.type)} cannot be sent directly`);
   }
+}
+
+/** A page of a peer's pool: bounded, each transaction well-formed, holders authority indexes. */
+function validatePoolResponse(ctx: ReqRespContext, m: Record<string, unknown>): ConsensusMessage {
+  const n = ctx.genesis.authorities.length;
+  if (!Array.isArray(m.entries) || m.entries.length > ctx.maxTxsPerMessage) reject(GossipErrorCode.MALFORMED, `pool-response.entries must be an array of at most ${ctx.maxTxsPerMessage} entries`);
+  if (typeof m.next !== 'number' || !Number.isSafeInteger(m.next) || m.next < -1) reject(GossipErrorCode.MALFORMED, 'pool-response.next must be an integer >= -1');
+  if (typeof m.done !== 'boolean') reject(GossipErrorCode.MALFORMED, 'pool-response.done must be a boolean');
+  if (typeof m.height !== 'number' || !Number.isSafeInteger(m.height) || m.height < 0) reject(GossipErrorCode.MALFORMED, 'pool-response.height must be a non-negative integer');
+  const entries = m.entries.map((e: unknown, i) => {
+    if (typeof e !== 'object' || e === null) reject(GossipErrorCode.MALFORMED, `pool-response.entries[${i}] must be an object`);
+    const r = e as Record<string, unknown>;
+    let tx;
+    try {
+      tx = parseTransaction(r.tx, ctx.genesis.limits.maxTxBytes);
+    } catch (err) {
+      return reject(GossipErrorCode.INVALID, `pool-response.entries[${i}].tx: ${(err as Error).message}`);
+    }
+    const holders = r.holders;
+    if (!Array.isArray(holders) || holders.length > n || !holders.every((h) => typeof h === 'number' && Number.isSafeInteger(h) && h >= 0 && h < n)) {
+      reject(GossipErrorCode.MALFORMED, `pool-response.entries[${i}].holders must be at most ${n} authority indexes`);
+    }
+    if (typeof r.replicated !== 'boolean') reject(GossipErrorCode.MALFORMED, `pool-response.entries[${i}].replicated must be a boolean`);
+    return { tx, holders: [...new Set(holders as number[])], replicated: r.replicated };
+  });
+  return { type: 'pool-response', entries, next: m.next, done: m.done, height: m.height };
 }
 
 /** Receive one directed message and hand it, validated, to `deliver`. */

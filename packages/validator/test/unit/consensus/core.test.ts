@@ -70,7 +70,7 @@ describe('ConsensusCore on a perfect network', () => {
     const first = cores[0]!.submit([vote(1)]).results[0]!;
     const again = cores[0]!.submit([vote(1)]).results[0]!;
     const other = cores[0]!.submit([{ ...vote(1), data: 'different' }]).results[0]!;
-    expect(again).toEqual({ status: 'known', hash: first.hash, finalized: false });
+    expect(again).toEqual({ status: 'known', hash: first.hash, finalized: false, replicated: false });
     expect(other).toMatchObject({ status: 'rejected', code: 'TX_DOUBLE_VOTE', conflictsWith: first.hash });
   });
 

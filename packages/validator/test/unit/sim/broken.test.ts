@@ -37,11 +37,19 @@ describe('the checker catches broken validators', () => {
   it('(b) a validator that forgets its last vote on restart: double votes or proposals, forks', () => {
     expectCaught(BrokenVariant.FORGET_SAFETY, 10, [InvariantCode.EVIDENCE, InvariantCode.AGREEMENT]);
     // Beyond the evidence it leaves, forgetting a lock forks the chain: agreement catches that.
-    const fork = firstCaught(BrokenVariant.FORGET_SAFETY, 30, [InvariantCode.AGREEMENT]);
+    const fork = firstCaught(BrokenVariant.FORGET_SAFETY, 120, [InvariantCode.AGREEMENT]);
     expect(fork?.result.failure?.message).toMatch(/already final there/);
-  }, 60_000);
+  }, 120_000);
 
   it('(c) fork choice that reverts a final block', () => {
     expectCaught(BrokenVariant.REVERT_FINAL, 15, [InvariantCode.FINALITY_REGRESSED, InvariantCode.AGREEMENT, InvariantCode.BAD_CERTIFICATE]);
+  }, 60_000);
+
+  it('(d) acknowledging a vote once one validator holds it: an acknowledged vote on too few disks', () => {
+    expectCaught(BrokenVariant.ACK_LOCAL, 5, [InvariantCode.ACK_UNDER_REPLICATED, InvariantCode.LOST_TX, InvariantCode.ACK_CONFLICT]);
+  }, 60_000);
+
+  it('(e) a validator that lost its disk vouching at once: acknowledged votes on too few disks', () => {
+    expectCaught(BrokenVariant.NO_RECOVERY, 10, [InvariantCode.ACK_UNDER_REPLICATED, InvariantCode.LOST_TX, InvariantCode.ACK_CONFLICT]);
   }, 60_000);
 });

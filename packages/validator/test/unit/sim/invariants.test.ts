@@ -83,13 +83,29 @@ describe('InvariantChecker', () => {
     expect(violation(() => c.onPersist(0, { kind: 'evidence', evidence: { kind: 'double-vote', validator: 1, a, b } })).code).toBe(InvariantCode.EVIDENCE);
   });
 
-  it('accepts acknowledged votes that are final or beaten by a final conflicting vote, and reports lost ones', () => {
+  it('accepts acknowledged votes that are final, and reports lost ones and ones beaten by a conflicting vote', () => {
     const c = new InvariantChecker(genesis);
     c.onPersist(0, { kind: 'finalize', block: b1, certificate: cert(b1, [0, 1]) });
     const ack = (tx: Transaction) => ({ tx, hash: txHash(tx), node: 0, time: 0 });
-    c.checkAcked([ack(vote(1)), ack(vote(2, 'B'))], () => '');
+    c.checkAcked([ack(vote(1))], () => '');
     const lost = violation(() => c.checkAcked([ack(vote(3))], () => 'details'));
     expect(lost.code).toBe(InvariantCode.LOST_TX);
     expect(lost.message).toMatch(/voter-3.*details/);
+    // An acknowledgement promises the vote is counted: losing to another vote of the voter is a loss.
+    const beaten = violation(() => c.checkAcked([ack(vote(2, 'B'))], () => ''));
+    expect(beaten.code).toBe(InvariantCode.LOST_TX);
+    expect(beaten.message).toMatch(/lost to the conflicting vote/);
+  });
+
+  it('checks after every event that an acknowledged vote is on a quorum of disks, less the disks lost', () => {
+    const c = new InvariantChecker(genesis);
+    const ack = (tx: Transaction) => ({ tx, hash: txHash(tx), node: 0, time: 0 });
+    const open = [ack(vote(5))];
+    c.checkAckedHeld(open, 2, 0, () => [0, 1]);
+    c.checkAckedHeld(open, 2, 1, () => [0]);
+    expect(violation(() => c.checkAckedHeld(open, 2, 0, () => [0])).code).toBe(InvariantCode.ACK_UNDER_REPLICATED);
+    // Beaten by a final conflicting vote while not final itself: reported at once.
+    c.onPersist(0, { kind: 'finalize', block: b1, certificate: cert(b1, [0, 1]) });
+    expect(violation(() => c.checkAckedHeld([ack(vote(2, 'B'))], 2, 0, () => [0, 1])).code).toBe(InvariantCode.LOST_TX);
   });
 });

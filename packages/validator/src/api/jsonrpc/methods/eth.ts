@@ -36,8 +36,12 @@ const transactionParam = checked<Transaction>((v) => {
 export function submitError(o: Extract<SubmitOutcome, { ok: false }>): JsonRpcError {
   const data: Record<string, unknown> = { code: o.code };
   if (o.hash !== undefined) data.hash = o.hash;
-  if (o.conflictsWith !== undefined) data.conflictsWith = o.conflictsWith;
+  if ('conflictsWith' in o && o.conflictsWith !== undefined) data.conflictsWith = o.conflictsWith;
   switch (o.code) {
+    case 'TX_NOT_REPLICATED':
+      return new JsonRpcError(JsonRpcErrorCode.NOT_REPLICATED, o.message, { ...data, holders: o.holders, needed: o.needed });
+    case 'RECOVERING':
+      return new JsonRpcError(JsonRpcErrorCode.UNAVAILABLE, o.message, data);
     case 'TX_DOUBLE_VOTE': {
       const names = o.conflictsWith === undefined || o.message.includes(o.conflictsWith);
       return new JsonRpcError(JsonRpcErrorCode.DOUBLE_VOTE, names ? o.message : `${o.message} (earlier transaction ${o.conflictsWith})`, data);
@@ -69,7 +73,7 @@ export async function blockByRef(backend: NodeApiBackend, ref: BlockRef): Promis
 }
 
 /** The eth_* method group. */
-export function ethMethods({ backend }: MethodDeps): MethodTable {
+export function ethMethods({ backend, writeGate }: MethodDeps): MethodTable {
   const noParams = z.tuple([]);
   const refOnly = z.tuple([txRefParam]);
   return {
@@ -90,6 +94,10 @@ export function ethMethods({ backend }: MethodDeps): MethodTable {
       params: z.tuple([transactionParam]),
       // Every vote of a batch goes to the node in one call: the pool admits them together.
       callMany: async (calls): Promise<CallOutcome[]> => {
+        if (writeGate) {
+          const gated = await writeGate.submit(calls.map((c) => ({ tx: c.params[0], id: c.ctx.id, session: c.ctx.session })));
+          return gated.map((o) => ('error' in o ? o : o.ok ? { result: o.hash } : { error: submitError(o) }));
+        }
         const outcomes = await backend.submit(calls.map((c) => ({ tx: c.params[0], submissionId: c.ctx.id === undefined || c.ctx.id === null ? undefined : String(c.ctx.id) })));
         return outcomes.map((o) => (o.ok ? { result: o.hash } : { error: submitError(o) }));
       },
