@@ -55,10 +55,7 @@ export class WriteGate {
     this.#static = opts.apiTokens ?? NO_TOKENS;
     this.#perCredential = new RateLimiter({ rate: opts.ratePerCredential ?? defaultWriteLimits.ratePerCredential, burst: opts.burstPerCredential ?? defaultWriteLimits.burstPerCredential });
     this.#perAddress = new RateLimiter({ rate: opts.ratePerAddress ?? defaultWriteLimits.ratePerAddress, burst: opts.burstPerAddress ?? defaultWriteLimits.burstPerAddress });
-    this.#ids = new SubmissionIdGuard(async (id) => {
-      const owner = await this.#backend.submissionOwner(id);
-      return owner;
-    });
+    this.#ids = new SubmissionIdGuard((id) => backend.submissionOwner(id));
   }
 
   /** The tokens in force. */
