@@ -34,6 +34,14 @@ export interface PushChannel {
 export interface RpcSession {
   transport: 'http' | 'ws';
   push?: PushChannel;
+  /**
+   * Reply bytes the session already holds (a WebSocket's unsent data and its other requests'
+   * answers): they count against the reply budget, so that concurrent requests on one
+   * connection cannot each build a full budget's worth.
+   */
+  heldReplyBytes?(): number;
+  /** Told the bytes of each answer counted against the budget. */
+  onReplyBytes?(bytes: number): void;
 }
 
 /** What a method sees of its call besides params. */

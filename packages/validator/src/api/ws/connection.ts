@@ -56,6 +56,8 @@ export class WsConnection implements PushChannel {
   readonly #limits: WsConnectionLimits;
   readonly #admission: Admission | undefined;
   #inFlight = 0;
+  /** Answer bytes built by the requests in flight, not yet handed to the socket. */
+  #building = 0;
   #closing = false;
   alive = true;
 
@@ -130,9 +132,16 @@ export class WsConnection implements PushChannel {
       return;
     }
     const created: Subscription[] = [];
+    let built = 0;
     const session: RpcSession = {
       transport: 'ws',
       push: { subscribe: (topic) => this.#subscribe(topic, created), unsubscribe: (id) => this.unsubscribe(id) },
+      // This connection's unsent data and the answers its other requests have built so far.
+      heldReplyBytes: () => this.#ws.bufferedAmount + this.#building - built,
+      onReplyBytes: (bytes) => {
+        built += bytes;
+        this.#building += bytes;
+      },
     };
     this.#inFlight++;
     this.#rpc
@@ -143,6 +152,7 @@ export class WsConnection implements PushChannel {
       .catch((e: unknown) => this.#logger.error({ err: e }, 'JSON-RPC over WebSocket failed'))
       .finally(() => {
         this.#inFlight--;
+        this.#building -= built;
         for (const sub of created) this.#release(sub);
       });
   }
