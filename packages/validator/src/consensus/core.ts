@@ -467,9 +467,11 @@ export class ConsensusCore {
       validRound = this.#valid.slot;
       polka = this.#valid.polka;
     } else {
-      const { maxTxPerBlock, maxBlockBytes } = this.genesis.limits;
+      const { maxTxPerBlock, maxBlockBytes, maxTxBytes } = this.genesis.limits;
       // Only transactions a quorum holds: no acknowledged vote can lose to one that is not.
-      const entries = this.pool.take(maxTxPerBlock, maxBlockBytes, (e) => !e.replicated || this.chain.voterTx(voterKey(e.tx)) !== undefined);
+      // Never a vote its peers would refuse (over maxTxBytes, say from an older version's pool):
+      // a block with one would be rejected by every peer, and its slot wasted at every turn.
+      const entries = this.pool.take(maxTxPerBlock, maxBlockBytes, (e) => !e.replicated || e.size > maxTxBytes || this.chain.voterTx(voterKey(e.tx)) !== undefined);
       block = createBlock(
         this.genesis,
         { height: this.#height, slot: s, parentHash: this.chain.head.hash, proposer: this.self, transactions: entries.map((e) => e.tx) },

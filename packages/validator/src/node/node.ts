@@ -339,7 +339,7 @@ export class ValidatorNode implements NodeApiBackend {
     for (const b of batch) {
       for (const item of b.items) {
         const r = results[k++]!;
-        if (item.submissionId !== undefined && r.status !== 'rejected') submissions.push({ id: item.submissionId, hash: r.hash });
+        if (item.submissionId !== undefined && item.submissionId.length > 0 && r.status !== 'rejected') submissions.push({ id: item.submissionId, hash: r.hash });
       }
     }
     // Acknowledged only once durable here and, in quorum mode, held by a quorum of validators:

@@ -10,8 +10,6 @@ import { FaultNetwork, runScenario } from './scenario.js';
 
 /** Catch-up must finish within this many slots of the restart (process start included). */
 const CATCH_UP_SLOTS = 60;
-/** Acknowledged this long before a SIGKILL, a vote has left the validator (gossip batches within 20 ms). */
-const GOSSIP_GRACE_MS = 1000;
 
 describe('fault: a validator crashes (SIGKILL) and restarts', () => {
   let f: FaultNetwork;
@@ -35,7 +33,7 @@ describe('fault: a validator crashes (SIGKILL) and restarts', () => {
         title: 'kill -9 one validator under load',
         asserts: [
           'both survivors finalize at least 4 more blocks in the 15 slots after the kill',
-          'every vote acknowledged by a survivor, or by the victim at least 1 s before the kill, is finalized exactly once on both survivors',
+          'every vote acknowledged by any validator, the victim's last ones included, is finalized exactly once on both survivors',
           'identical chains, chain_valid, exact tally, no evidence on the survivors',
         ],
       },
@@ -52,10 +50,9 @@ describe('fault: a validator crashes (SIGKILL) and restarts', () => {
           const now = await finalizedHeight(f.urls[i]!);
           r.check(now - at[i]! >= 4, `validator-${i + 1} finalized ${now - at[i]!} blocks in 15 slots after the kill (from ${at[i]} to ${now})\n${r.tail(i)}`);
         }
-        const mayMiss = new Set<Hex>([...f.acked.values()].filter((v) => v.via === victim && v.at >= tKill - GOSSIP_GRACE_MS).map((v) => v.hash));
+        // No allowance for votes the victim acknowledged just before dying: each was already on a quorum.
         return {
           live: others,
-          mayMiss,
           noFinalityMs: f.monitor.longestStall(tKill, tEnd, others),
           extra: { victimHeightAtKill: heightAtKill, blocksWhileDown: f.monitor.progress(tKill, tEnd, others) },
         };

@@ -243,6 +243,21 @@ export class TestNetwork {
     this.validators[i]!.proc = undefined;
   }
 
+  /**
+   * SIGKILL validator i synchronously (within the caller's tick, e.g. right as an answer arrives)
+   * and resolve once it has exited.
+   */
+  killNow(i: number): Promise<void> {
+    const p = this.validators[i]!.proc;
+    if (!p || p.exitCode !== null || p.signalCode !== null) return Promise.resolve();
+    (p as ChildProcess & { poaExpectedExit?: boolean }).poaExpectedExit = true;
+    const exited = new Promise<void>((r) => p.once('exit', () => r()));
+    p.kill('SIGKILL');
+    return exited.then(() => {
+      this.validators[i]!.proc = undefined;
+    });
+  }
+
   /** Send a signal without waiting (SIGSTOP / SIGCONT). */
   signal(i: number, signal: NodeJS.Signals): void {
     this.validators[i]!.proc?.kill(signal);

@@ -47,10 +47,15 @@ export interface VoteLoadOptions {
   maxRate?: number;
   /** Where acknowledged votes are collected (shared between loads on one election). */
   acked?: Map<Hex, AckedVote>;
+  /** Called as soon as a validator's answer acknowledged votes (before anything else runs). */
+  onAck?: (via: number, hashes: Hex[]) => void;
 }
 
-/** JSON-RPC codes that mean "this validator cannot take it now; another may": unavailable, limit, pool full, internal. */
-const RETRY_CODES = new Set([-32002, -32005, -32011, -32603, 0]);
+/**
+ * JSON-RPC codes that mean "this validator cannot take it now; another may": unavailable (also
+ * recovering), limit, pool full, not replicated in time, internal.
+ */
+const RETRY_CODES = new Set([-32002, -32005, -32011, -32012, -32603, 0]);
 
 /** Ballot data as the existing backends send it: base64 JSON naming the candidate. */
 export function ballot(candidate: string): string {
@@ -70,7 +75,10 @@ export class VoteLoad {
   requests = 0;
   /** Validators the load does not send to (e.g. one about to be wiped). */
   readonly avoid = new Set<number>();
-  readonly #o: Required<Omit<VoteLoadOptions, 'acked'>>;
+  /** Answers per JSON-RPC error code (retried or not). */
+  readonly errorCodes = new Map<number, number>();
+  readonly #o: Required<Omit<VoteLoadOptions, 'acked' | 'onAck'>>;
+  readonly #onAck: VoteLoadOptions['onAck'];
   #seq = 0;
   #rr = 0;
   #nextBatchAt = 0;
@@ -81,6 +89,7 @@ export class VoteLoad {
     this.#o = { candidates: ['alice', 'bob', 'carol'], concurrency: 3, batchSize: 5, pauseMs: 100, requestTimeoutMs: 1500, maxRate: 0, ...opts };
     this.acked = opts.acked ?? new Map();
     this.ackedBy = opts.urls.map(() => 0);
+    this.#onAck = opts.onAck;
   }
 
   /** Start sending. */
@@ -157,6 +166,7 @@ export class VoteLoad {
       return votes;
     }
     const left: Outstanding[] = [];
+    const ackedNow: Hex[] = [];
     votes.forEach((v, k) => {
       v.attempts++;
       const a = answers[k]!;
@@ -170,10 +180,12 @@ export class VoteLoad {
         if (!this.acked.has(v.hash)) {
           this.acked.set(v.hash, { hash: v.hash, tx: v.tx, candidate: v.candidate, via, at: Date.now(), attempts: v.attempts });
           this.ackedBy[via]!++;
+          ackedNow.push(v.hash);
         }
         return;
       }
       const err = (a.error ?? {}) as { code?: number; message?: string };
+      this.errorCodes.set(err.code ?? 0, (this.errorCodes.get(err.code ?? 0) ?? 0) + 1);
       if (RETRY_CODES.has(err.code ?? 0)) {
         left.push(v);
         return;
@@ -181,6 +193,7 @@ export class VoteLoad {
       this.outstanding.delete(v.hash);
       this.refused.push({ hash: v.hash, via, code: err.code ?? 0, message: err.message ?? JSON.stringify(a).slice(0, 200) });
     });
+    if (ackedNow.length > 0) this.#onAck?.(via, ackedNow);
     return left;
   }
 }

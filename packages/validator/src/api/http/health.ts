@@ -13,6 +13,7 @@ export function healthBody(h: HealthReport): Record<string, unknown> {
     finalized_height: h.finalizedHeight,
     peers: h.peers,
     syncing: h.syncing,
+    recovering: h.recovering,
     last_block_age_ms: h.lastBlockAgeMs,
     slot: h.slot,
     reasons: h.reasons,

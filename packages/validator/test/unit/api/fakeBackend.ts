@@ -165,6 +165,7 @@ export class FakeBackend implements NodeApiBackend {
       finalizedHeight: this.finalizedHeight(),
       peers: this.peers,
       syncing: this.syncing,
+      recovering: false,
       lastBlockAgeMs: this.#blocks.length > 0 ? 250 : null,
       slot: this.#blocks.length + 1,
     };

@@ -124,6 +124,27 @@ describe('quorum acknowledgement of votes', () => {
   });
 });
 
+describe('one bad transaction cannot wedge a height', () => {
+  // Before admission checked the genesis limit, a 20 KB vote sent to each validator was taken,
+  // proposed by each at its turn, and refused by its peers: no slot ever finalized again.
+  it('an oversized vote left in every pool (as by an older version) is never proposed; blocks keep finalizing', () => {
+    const keys = Array.from({ length: 3 }, () => generateKeyPair());
+    const genesis = parseGenesis({ chainId: 7, genesisTime: 0, slotDurationMs: 1000, authorities: keys.map((k, i) => ({ id: `v${i}`, publicKey: k.publicKey })) });
+    const big: Transaction = { from: 'voter-x', to: 'election-1', data: 'x'.repeat(20_000) };
+    // Even marked replicated, the leader leaves it out: its peers would refuse the block.
+    const cores = keys.map(
+      (k, i) =>
+        new ConsensusCore({ genesis, self: i, signer: new Signer(k.privateKey), chain: new ChainState(genesis), pool: [big], replicated: new Set([txHash(big)]), options: { epoch: i } }),
+    );
+    const good = vote(1);
+    deliver(cores, 0, cores[0]!.submit([good]).output);
+    for (let slot = 0; slot < 6; slot++) for (let i = 0; i < 3; i++) deliver(cores, i, cores[i]!.tick(slot * 1000 + 1));
+    for (const c of cores) expect(c.chain.head.height).toBeGreaterThanOrEqual(5);
+    expect(cores[2]!.chain.voterTx('election-1\u0000voter-1')).toBe(txHash(good));
+    expect(cores[1]!.chain.voterTx('election-1\u0000voter-x')).toBeUndefined();
+  });
+});
+
 describe('a validator that lost its pool', () => {
   it('takes no votes and vouches for nothing until it has read every peer, then vouches', () => {
     const { cores } = setup(3, [false, false, true]);
