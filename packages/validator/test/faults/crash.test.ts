@@ -33,7 +33,7 @@ describe('fault: a validator crashes (SIGKILL) and restarts', () => {
         title: 'kill -9 one validator under load',
         asserts: [
           'both survivors finalize at least 4 more blocks in the 15 slots after the kill',
-          'every vote acknowledged by any validator, the victim's last ones included, is finalized exactly once on both survivors',
+          'every vote acknowledged by any validator, the victim\'s last ones included, is finalized exactly once on both survivors',
           'identical chains, chain_valid, exact tally, no evidence on the survivors',
         ],
       },
