@@ -144,7 +144,7 @@ export class ConsensusCore {
     this.chain = init.chain;
     this.#signer = init.signer;
     this.#opts = { ...defaultConsensusOptions, ...init.options };
-    this.#quorum = this.#opts.broken?.quorum ?? quorumSize(init.genesis);
+    this.#quorum = this.quorumOf(init.genesis);
     this.pool = init.mempool ?? new Mempool();
     this.#height = this.chain.head.height + 1;
     const s = init.safety;
@@ -502,9 +502,7 @@ export class ConsensusCore {
   }
 
   #onProposal(from: number, p: Proposal): void {
-    if (this.#opts.broken?.revertFinal && p.height === this.chain.head.height && p.block.hash !== this.chain.head.hash) {
-      return this.#brokenRevert(p);
-    }
+    if (this.interceptProposal(from, p)) return;
     const where = this.#placement(from, p.height, p.slot);
     if (where === 'defer') return this.#defer(from, { type: 'proposal', proposal: p });
     if (where === 'past') {
@@ -605,10 +603,7 @@ export class ConsensusCore {
 
   #finalize(block: Block, certificate: QuorumCertificate): void {
     if (block.header.height !== this.#height) return;
-    if (this.#opts.broken?.revertFinal) {
-      this.#revertParents.set(block.hash, { ...this.chain.head });
-      this.#revertBlocks.set(block.hash, block);
-    }
+    this.willFinalize(block);
     this.chain.apply(block);
     this.#out.persist.push({ kind: 'finalize', block, certificate });
     const rejected: Hex[] = [];
@@ -867,19 +862,31 @@ export class ConsensusCore {
     this.#event({ type: 'evidence', evidence });
   }
 
-  /** Broken variant only: adopt a competing block at the final height (reverting the head). */
-  #brokenRevert(p: Proposal): void {
-    const head = this.chain.head;
-    if (!this.#revertParents.has(head.hash)) return;
-    const parent = this.#revertParents.get(head.hash)!;
-    const current = this.#revertBlocks.get(head.hash)!;
-    if (p.block.header.parentHash !== parent.hash) return;
-    this.chain.revert(current, parent);
-    this.#height = head.height;
-    const cert: QuorumCertificate = { type: 'precommit', height: p.height, slot: p.slot, blockHash: p.block.hash, signatures: [] };
-    this.#finalize(p.block, cert);
+  // ---- Test seams ---------------------------------------------------------------------------
+  // The simulator proves its checker can fail by running deliberately broken validators
+  // (sim/brokenCore.ts subclasses this class and overrides these). The implementations here are
+  // the correct rules; nothing in the node overrides or calls them otherwise. Like cometbft's
+  // replaceable `decideProposal`, the unsafe behaviour lives with the test, not behind a flag here.
+
+  /** Votes that make a certificate and a replicated vote: the genesis quorum. */
+  protected quorumOf(genesis: Genesis): number {
+    return quorumSize(genesis);
   }
 
-  readonly #revertParents = new Map<Hex, { height: number; hash: Hex; slot: number }>();
-  readonly #revertBlocks = new Map<Hex, Block>();
+  /** Called first for every proposal received or made; returning true consumes it. Correct: never. */
+  protected interceptProposal(_from: number, _p: Proposal): boolean {
+    return false;
+  }
+
+  /** Called just before `block` is applied on top of the current finalized head. */
+  protected willFinalize(_block: Block): void {}
+
+  /**
+   * Finalize `block` on the current head without checking `certificate`. Only a broken simulator
+   * variant calls it (after reverting the head); the core itself never does.
+   */
+  protected finalizeUnchecked(block: Block, certificate: QuorumCertificate): void {
+    this.#height = this.chain.head.height + 1;
+    this.#finalize(block, certificate);
+  }
 }

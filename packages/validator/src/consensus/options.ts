@@ -35,16 +35,6 @@ export interface ConsensusOptions {
    * lost votes then show in what the peers report. It signs nothing until it has recovered.
    */
   recoveryGraceSlots: number;
-  /**
-   * Deliberately broken behaviours, used ONLY by the simulator's checker tests to prove the
-   * checker catches them. Never set in a node.
-   */
-  broken?: {
-    /** Certify with this many votes instead of the genesis quorum. */
-    quorum?: number;
-    /** Fork choice that adopts a later proposal for an already final height. */
-    revertFinal?: boolean;
-  };
 }
 
 export const defaultConsensusOptions: ConsensusOptions = {

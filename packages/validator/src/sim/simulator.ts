@@ -5,7 +5,8 @@
  * from a simulated disk, and a checker that runs after every event. A seed replays exactly.
  */
 import { type Genesis, type Hex, type Transaction, Signer, keyPairFromSeed, parseGenesis, quorumSize, txHash, voterKey } from '@poa-vote/shared';
-import { ConsensusCore, type ConsensusMessage, type ConsensusOptions, type Output } from '../consensus/index.js';
+import type { ConsensusCore, ConsensusMessage, Output } from '../consensus/index.js';
+import { createSimCore } from './brokenCore.js';
 import { SimDisk } from './disk.js';
 import { EventQueue } from './eventQueue.js';
 import { type AckedTx, InvariantChecker, InvariantCode, InvariantViolation } from './invariants.js';
@@ -128,7 +129,6 @@ class Simulation {
   readonly #queue = new EventQueue<SimEvent>();
   readonly #trace: Trace;
   readonly #checker: InvariantChecker;
-  readonly #coreOptions: Partial<ConsensusOptions>;
   readonly #netRng: Rng;
   readonly #loadRng: Rng;
   readonly #faultRng: Rng;
@@ -159,7 +159,6 @@ class Simulation {
     this.#nodes = signers.map((signer, index) => ({ index, signer, disk: new SimDisk(), offsetMs: s.skewMs[index] ?? 0, core: undefined }));
     this.#trace = new Trace({ keep: Math.max(200, opts.tailLines ?? 50), full: opts.fullTrace ?? false, ...(opts.onTrace ? { sink: opts.onTrace } : {}) });
     this.#checker = new InvariantChecker(genesis);
-    this.#coreOptions = s.broken === BrokenVariant.QUORUM_1 ? { broken: { quorum: 1 } } : s.broken === BrokenVariant.REVERT_FINAL ? { broken: { revertFinal: true } } : {};
     const root = new Rng(s.seed);
     this.#netRng = root.fork('net');
     this.#loadRng = root.fork('load');
@@ -240,7 +239,7 @@ class Simulation {
     const safety = forget ? undefined : n.disk.safety;
     n.core = this.#call(
       () =>
-        new ConsensusCore({
+        createSimCore(this.#s.broken, {
           genesis: this.#genesis,
           self: n.index,
           signer: n.signer,
@@ -248,7 +247,7 @@ class Simulation {
           ...(safety ? { safety } : {}),
           pool: [...n.disk.pool.values()],
           replicated: n.disk.replicated,
-          options: { ...this.#coreOptions, epoch: this.#boots++, recovering: !n.disk.vouching },
+          options: { epoch: this.#boots++, recovering: !n.disk.vouching },
         }),
     );
     this.#checker.checkHead(n.index, n.core.chain, `after ${why}`);

@@ -26,4 +26,13 @@ describe('determinism of the consensus core', () => {
       expect(found).toEqual([]);
     });
   }
+
+  it('src/consensus carries no simulator-only broken behaviour (sim/brokenCore.ts injects it)', () => {
+    const found: string[] = [];
+    for (const f of files(join(SRC, 'consensus'))) {
+      const text = readFileSync(f, 'utf8');
+      if (/\bbroken\s*\??:|revertFinal|#brokenRevert|#revertParents/.test(text)) found.push(f);
+    }
+    expect(found).toEqual([]);
+  });
 });
