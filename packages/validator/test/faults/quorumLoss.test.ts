@@ -1,7 +1,8 @@
 /**
  * Fault 5: two of three validators stop (one cleanly with SIGTERM, one with SIGKILL). The
- * survivor must finalize nothing and say so on /health; when the two come back, finality resumes
- * on one chain and the votes the survivor took meanwhile are finalized.
+ * survivor must finalize nothing and say so on /health, and acknowledge no vote (no quorum can
+ * hold one: it answers -32012 and keeps the votes pooled); when the two come back, finality
+ * resumes on one chain and the votes sent meanwhile are acknowledged and finalized.
  */
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { fetchHealth, finalizedHeight, waitFor } from '../harness/index.js';
@@ -31,9 +32,9 @@ describe('fault: two of three validators stop', () => {
         title: 'stop two of three, then bring them back',
         asserts: [
           `the survivor's finalized height does not move for ${OUTAGE_SLOTS} slots, and its /health answers 503 with healthy=false and a reason naming the missing quorum`,
-          'the survivor keeps acknowledging votes (it holds them in its pool)',
+          'the survivor acknowledges no vote (it answers -32012 after --ack-timeout-ms: a vote on one disk is not a promise) but keeps taking them into its pool',
           `after the restart the highest finalized height rises within ${RESUME_SLOTS} slots, and all three reach one head`,
-          'every acknowledged vote, including those taken by the survivor alone, is finalized exactly once; identical chains, chain_valid, exact tally, no evidence',
+          'the votes sent during the outage are acknowledged once the others are back, and every acknowledged vote is finalized exactly once; identical chains, chain_valid, exact tally, no evidence',
         ],
       },
       async (r) => {
@@ -44,6 +45,7 @@ describe('fault: two of three validators stop', () => {
         await waitFor(async () => (await fetchHealth(f.urls[survivor]!))?.status === 503, f.slots(10), 'the survivor to report unhealthy', () => r.tail(survivor));
         const h0 = await finalizedHeight(f.urls[survivor]!);
         const ackedBefore = load.ackedBy[survivor]!;
+        const notReplicatedBefore = load.errorCodes.get(-32012) ?? 0;
         await f.waitSlots(OUTAGE_SLOTS);
         const h1 = await finalizedHeight(f.urls[survivor]!);
         r.check(h1 === h0, `the survivor finalized alone: height ${h0} -> ${h1}`);
@@ -52,7 +54,9 @@ describe('fault: two of three validators stop', () => {
         const reasons = (health?.body.reasons ?? []) as string[];
         r.check(reasons.some((s) => /quorum/.test(s)), `the survivor's /health reasons do not name the missing quorum: ${JSON.stringify(reasons)}`);
         const ackedDuringOutage = load.ackedBy[survivor]! - ackedBefore;
-        r.check(ackedDuringOutage > 0, 'the survivor acknowledged no vote during the outage');
+        const notReplicated = (load.errorCodes.get(-32012) ?? 0) - notReplicatedBefore;
+        r.check(ackedDuringOutage === 0, `the survivor alone acknowledged ${ackedDuringOutage} votes during the outage`);
+        r.check(notReplicated > 0, 'the survivor never answered -32012 during the outage');
 
         const tResume = Date.now();
         for (const i of stopped) await f.net.start(i);
@@ -72,6 +76,7 @@ describe('fault: two of three validators stop', () => {
             survivorHeightDuringOutage: h0,
             finalizedDuringOutage: h1 - h0,
             ackedBySurvivorDuringOutage: ackedDuringOutage,
+            notReplicatedAnswersDuringOutage: notReplicated,
             finalityResumedAfterRestartMs: resumed - tResume,
             healthDuringOutage: `${health?.status} ${JSON.stringify(reasons)}`,
           },

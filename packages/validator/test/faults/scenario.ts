@@ -59,9 +59,12 @@ export class FaultNetwork {
     // POA_FAULTS_CPU_PROF=<dir>: every validator run writes a V8 CPU profile there (diagnosis).
     const profDir = process.env.POA_FAULTS_CPU_PROF;
     const nodeArgs = opts.nodeArgs ?? (profDir ? (i: number) => ['--cpu-prof', `--cpu-prof-dir=${join(profDir, `validator-${i + 1}`)}`] : undefined);
+    // A vote no quorum confirms within 1 s (2.5 slots) is answered -32012, inside the load's 1.5 s
+    // request timeout, so the load sees the answer and resends elsewhere.
+    const extraArgs = (i: number): string[] => ['--ack-timeout-ms', '1000', ...(opts.extraArgs?.(i) ?? [])];
     const net = await TestNetwork.create({
       slotMs,
-      ...(opts.extraArgs ? { extraArgs: opts.extraArgs } : {}),
+      extraArgs,
       ...(nodeArgs ? { nodeArgs } : {}),
       ...(opts.proxies ? { peers: (i: number) => mesh!.peersOf(i) } : {}),
     });
