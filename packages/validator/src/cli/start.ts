@@ -12,6 +12,9 @@ export interface RunningNode {
   reloadApiTokens?(reason?: string): { ok: boolean } | undefined;
 }
 
+/** Exit code after a storage failure (EX_SOFTWARE). */
+export const FATAL_EXIT_CODE = 70;
+
 /** Longest wait for a clean close after SIGINT/SIGTERM before giving up with exit code 1. */
 export const CLOSE_TIMEOUT_MS = 15_000;
 
@@ -35,7 +38,8 @@ export async function startValidator(config: StartConfig, logger: Logger): Promi
   if (options.clockSkewMs !== 0) logger.warn({ clockSkewMs: options.clockSkewMs }, 'clock skew is set: for fault tests only');
   // Loaded lazily so keygen/genesis and config errors never pay for (or depend on) libp2p.
   const { ValidatorNode } = await import('../node/node.js');
-  const node: RunningNode = await ValidatorNode.init({ ...options, logger });
+  // A failed write means the node cannot promise durability: it has stopped; so does the process.
+  const node: RunningNode = await ValidatorNode.init({ ...options, logger, onFatal: () => process.exit(FATAL_EXIT_CODE) });
   logger.info(
     { nodeId: authority.id, rpc: `http://${options.rpcHost}:${node.rpcPort}`, rpcPort: node.rpcPort, p2p: node.p2pAddrs },
     'validator started',

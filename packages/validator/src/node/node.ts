@@ -1,541 +1,214 @@
 /**
- * The validator node: wires the consensus core to LevelDB, libp2p, the clock and the API.
- * `ValidatorNode.init()` composes db -> state -> consensus -> network -> api; `close()` tears
- * down in reverse. Core steps run one at a time (they are synchronous) and each output is made
- * durable (one LevelDB batch) before any of its messages leave: a vote is on disk before it is
- * sent. Steps do not wait for the previous step's write: writes are applied in step order, and
- * a step's messages, events and acknowledgements are released only once its own write and every
- * earlier one are on disk. CPU work on the next step thus overlaps the disk work of the last.
+ * The validator node: only composition. `ValidatorNode.init()` opens storage, restores the
+ * consensus core and wires db -> core -> commit pipeline -> tx tracker, health policy, submit
+ * queue -> network -> API backend and server -> clock; `close()` stops them in reverse order.
+ * Each module owns one job and logs under its own `module` binding:
+ * - commitPipeline: persist, then send, then notify (no message leaves before its state is durable)
+ * - submitQueue: group commit of submissions and quorum acknowledgements
+ * - txTracker: what the node knows of a transaction before its receipt
+ * - healthPolicy: when the node is fit to serve
+ * - apiBackend: what the API serves (NodeApiBackend)
+ * A storage failure stops the node and is handed to `onFatal`, which the CLI owns (exit 70).
  */
-import {
-  type Authority,
-  type Block,
-  type Evidence,
-  type FinalizedBlock,
-  type Hex,
-  type QuorumCertificate,
-  type Transaction,
-  Signer,
-  isHex,
-  keyPairFromSeed,
-  quorumSize,
-  slotAt,
-  slotStart,
-  txHash,
-} from '@poa-vote/shared';
+import { type Authority, Signer, keyPairFromSeed } from '@poa-vote/shared';
 import { randomInt } from 'node:crypto';
-import { EventEmitter } from 'node:events';
-import { ConsensusCore, type ConsensusMessage, type Output } from '../consensus/index.js';
+import { ConsensusCore, type Output } from '../consensus/index.js';
 import { ChainState } from '../state/chainState.js';
 import { Mempool } from '../mempool/mempool.js';
 import { ChainDb, ChainVerifier } from '../db/index.js';
 import { Network, defaultNetworkOptions } from '../network/index.js';
 import { ApiServer } from '../api/server.js';
-import type {
-  ChainVerification,
-  ElectionResults,
-  HealthReport,
-  NodeApiBackend,
-  Receipt,
-  SubmitOutcome,
-  TxState,
-} from '../api/interface.js';
-import type { NodeOptions } from './options.js';
-import type { WriteAccessOptions } from '../api/auth/options.js';
 import type { ReloadResult } from '../api/auth/apiTokenFile.js';
-import { type Logger, silentLogger } from './logger.js';
+import type { NodeOptions } from './options.js';
+import { type Logger, moduleLogger, silentLogger } from './logger.js';
+import { CommitPipeline } from './commitPipeline.js';
+import { TxTracker } from './txTracker.js';
+import { HealthPolicy } from './healthPolicy.js';
+import { SubmitQueue } from './submitQueue.js';
+import { ApiBackend, CLIENT_VERSION } from './apiBackend.js';
+import { Ticker } from './ticker.js';
+import { logCoreEvent } from './eventLog.js';
 
-const CLIENT_VERSION = 'poa-validator/0.1.0';
 /** Block bytes read from disk per sync request: a response frame's worth (certificates need little). */
 const SYNC_READ_BYTES = defaultNetworkOptions.maxMessageBytes;
-/** Rejected transactions remembered for status queries. */
-const MAX_REJECTED = 100_000;
-/**
- * Submissions arriving within this window go through one core step: one pool write, one gossip
- * batch, one acknowledgement per peer. Short against the acknowledgement latency (a round trip
- * plus a peer's write), long enough that a stream of single votes does not cost a batch each.
- */
-const SUBMIT_WINDOW_MS = 2;
 
-interface PendingSubmit {
-  items: { tx: Transaction; submissionId?: string }[];
-  resolve: (r: SubmitOutcome[]) => void;
-  reject: (e: unknown) => void;
+export interface ValidatorNodeInit extends NodeOptions {
+  logger?: Logger;
+  /**
+   * A storage write failed: the node can no longer promise durability, so it has closed itself.
+   * The owner decides what happens next (the CLI exits with code 70).
+   */
+  onFatal?: (err: unknown) => void;
 }
 
-/** A client waiting for a quorum to hold a vote. */
-interface AckWaiter {
-  resolve: (o: SubmitOutcome) => void;
-  timer: NodeJS.Timeout;
+/** A started module, stopped in reverse order of starting. */
+interface Running {
+  name: string;
+  stop: () => unknown;
+  /** A failure to stop is the caller's to know (storage: data may not be flushed); others are logged. */
+  propagate?: boolean;
 }
 
-export class ValidatorNode implements NodeApiBackend {
+export class ValidatorNode {
   readonly nodeId: string;
   readonly chainId: number;
   readonly authorities: Authority[];
   readonly clientVersion = CLIENT_VERSION;
 
-  readonly #opts: NodeOptions;
   readonly #log: Logger;
-  readonly #db: ChainDb;
-  readonly #core: ConsensusCore;
-  readonly #verifier: ChainVerifier;
-  #network!: Network;
-  #api!: ApiServer;
-  /** Settles once every output produced so far is durable and delivered (sends, events, acks). */
-  #delivered: Promise<void> = Promise.resolve();
-  readonly #events = new EventEmitter();
-  #ticker: NodeJS.Timeout | undefined;
-  #pendingSubmits: PendingSubmit[] = [];
-  #submitScheduled = false;
-  /** Clients waiting for their votes to reach a quorum, by tx hash. */
-  readonly #ackWaiters = new Map<Hex, AckWaiter[]>();
-  /** Latest height each peer claimed (believed up to one block per slot since genesis). */
-  readonly #peerHeights = new Map<number, number>();
-  #rejected = new Map<Hex, { reason: string; conflictsWith?: Hex }>();
-  #candidateTxs = new Set<Hex>();
-  /** Transactions of blocks finalized by the core whose batch is being written (not yet readable from the db). */
-  #writing = new Map<Hex, { blockHash: Hex; blockNumber: number }>();
-  #closed = false;
-  #failed = false;
+  readonly #running: Running[] = [];
+  #network: Network | undefined;
+  #api: ApiServer | undefined;
+  #closing: Promise<void> | undefined;
 
-  private constructor(opts: NodeOptions, log: Logger, db: ChainDb, core: ConsensusCore, self: number) {
-    this.#opts = opts;
+  private constructor(opts: NodeOptions, log: Logger, nodeId: string) {
     this.#log = log;
-    this.#db = db;
-    this.#core = core;
-    this.#verifier = new ChainVerifier(db, opts.genesis);
     this.chainId = opts.genesis.chainId;
     this.authorities = opts.genesis.authorities;
-    this.nodeId = opts.genesis.authorities[self]!.id;
-    this.#events.setMaxListeners(0);
+    this.nodeId = nodeId;
   }
 
   /** Open storage, restore consensus state, start the network and the API. */
-  static async init(opts: NodeOptions & { logger?: Logger }): Promise<ValidatorNode> {
+  static async init(opts: ValidatorNodeInit): Promise<ValidatorNode> {
     const log = opts.logger ?? silentLogger;
     const { genesis } = opts;
     const publicKey = keyPairFromSeed(opts.privateKey).publicKey;
     const self = genesis.authorities.findIndex((a) => a.publicKey === publicKey);
-    if (self < 0) throw new Error(`the private key (public key ${publicKey}) is not one of the genesis authorities`);
+    const authority = genesis.authorities[self];
+    if (authority === undefined) throw new Error(`the private key (public key ${publicKey}) is not one of the genesis authorities`);
 
+    const dbLog = moduleLogger(log, 'db');
     // A write this slow delays every consensus step queued behind it: worth a line in the log.
-    const db = await ChainDb.open(opts.dataDir, genesis, { onSlowWrite: (w) => log.warn(w, 'slow database write') });
+    const db = await ChainDb.open(opts.dataDir, genesis, { onSlowWrite: (w) => dbLog.warn(w, 'slow database write') });
+    const node = new ValidatorNode(opts, log, authority.id);
+    node.#running.push({ name: 'db', stop: () => db.close(), propagate: true });
     try {
-      const chain = new ChainState(genesis, await db.loadChainStateSnapshot());
-      // A data directory without the vouching mark is new or was wiped: whatever this validator
-      // acknowledged before is gone from it, so it must read its peers' pools before vouching.
-      const recovering = !db.vouching;
-      const core = new ConsensusCore({
-        genesis,
-        self,
-        signer: new Signer(opts.privateKey),
-        chain,
-        safety: await db.loadSafety(),
-        pool: await db.loadPool(),
-        replicated: await db.loadPoolReplicated(),
-        mempool: new Mempool({ maxSize: opts.maxPoolSize, maxBytes: opts.maxPoolBytes }),
-        options: {
-          epoch: randomInt(2 ** 47),
-          recovering,
-          maxBatchBytes: defaultNetworkOptions.maxTxBatchBytes,
-          maxBatchTxs: defaultNetworkOptions.maxTxsPerMessage,
-          poolPageBytes: Math.floor(defaultNetworkOptions.maxMessageBytes / 4),
-        },
-      });
-      if (recovering && core.vouching) await db.apply([{ kind: 'vouching' }]);
-      if (recovering && !core.vouching) log.warn({ node: genesis.authorities[self]?.id }, 'no pool on disk (new or wiped data directory): reading every peer\'s pool before taking votes');
-      const node = new ValidatorNode(opts, log, db, core, self);
-      await node.#start(self);
-      log.info({ node: node.nodeId, height: chain.head.height, pool: core.pool.size, rpcPort: node.rpcPort, p2p: node.p2pAddrs }, 'validator started');
+      await node.#compose(opts, db, self);
       return node;
     } catch (e) {
-      await db.close().catch(() => undefined);
+      await node.close();
       throw e;
     }
   }
 
-  async #start(self: number): Promise<void> {
-    const o = this.#opts;
-    this.#network = await Network.create({
-      genesis: o.genesis,
+  async #compose(opts: ValidatorNodeInit, db: ChainDb, self: number): Promise<void> {
+    const log = this.#log;
+    const { genesis } = opts;
+    const now = (): number => Date.now() + opts.clockSkewMs;
+
+    const chain = new ChainState(genesis, await db.loadChainStateSnapshot());
+    // A data directory without the vouching mark is new or was wiped: whatever this validator
+    // acknowledged before is gone from it, so it must read its peers' pools before vouching.
+    const recovering = !db.vouching;
+    const core = new ConsensusCore({
+      genesis,
       self,
-      privateKey: o.privateKey,
-      listenHost: o.p2pHost,
-      listenPort: o.p2pPort,
-      peers: o.peers,
-      logger: this.#log,
+      signer: new Signer(opts.privateKey),
+      chain,
+      safety: await db.loadSafety(),
+      pool: await db.loadPool(),
+      replicated: await db.loadPoolReplicated(),
+      mempool: new Mempool({ maxSize: opts.maxPoolSize, maxBytes: opts.maxPoolBytes }),
+      options: {
+        epoch: randomInt(2 ** 47),
+        recovering,
+        maxBatchBytes: defaultNetworkOptions.maxTxBatchBytes,
+        maxBatchTxs: defaultNetworkOptions.maxTxsPerMessage,
+        poolPageBytes: Math.floor(defaultNetworkOptions.maxMessageBytes / 4),
+      },
     });
-    this.#network.onMessage((from, msg) => this.#onNetworkMessage(from, msg));
+    if (recovering && core.vouching) await db.apply([{ kind: 'vouching' }]);
+    if (recovering && !core.vouching) log.warn({ node: this.nodeId }, "no pool on disk (new or wiped data directory): reading every peer's pool before taking votes");
+
+    const network = await Network.create({
+      genesis,
+      self,
+      privateKey: opts.privateKey,
+      listenHost: opts.p2pHost,
+      listenPort: opts.p2pPort,
+      peers: opts.peers,
+      logger: log,
+    });
+    this.#network = network;
+    const peerCount = (): number => network.connectedAuthorities().length;
+
+    const tracker = new TxTracker(db, core);
+    const health = new HealthPolicy({ genesis, nodeId: this.nodeId, db, core, peerCount, now, logger: moduleLogger(log, 'health') });
+    const eventLog = moduleLogger(log, 'consensus');
+    // Late-bound: the pipeline delivers to the submit queue and API backend composed after it.
+    const deliver = (out: Output): void => {
+      for (const s of out.send) network.send(s.to, s.msg);
+      for (const e of out.events) {
+        tracker.onEvent(e);
+        submits.onEvent(e);
+        backend.onEvent(e);
+        logCoreEvent(eventLog, e);
+        if (e.type === 'invalid-message') network.penalize(e.from, e.code);
+      }
+    };
+    const pipeline = new CommitPipeline({
+      db,
+      deliver,
+      onWriteStart: (out) => tracker.writeStarted(out),
+      onWriteEnd: (out) => tracker.writeEnded(out),
+      onFatal: (e) => this.#fatal(e, opts.onFatal),
+      logger: moduleLogger(log, 'commit'),
+    });
+    this.#running.push({ name: 'commit pipeline', stop: () => pipeline.stop() });
+    const submits = new SubmitQueue({ genesis, core, pipeline, ackMode: opts.ackMode, ackTimeoutMs: opts.ackTimeoutMs, logger: moduleLogger(log, 'submit') });
+    this.#running.push({ name: 'submit queue', stop: () => submits.stop() });
+    const verifier = new ChainVerifier(db, genesis);
+    const backend = new ApiBackend({ nodeId: this.nodeId, options: opts, db, verifier, core, tracker, submits, health, peerCount });
+    this.#running.push({ name: 'api backend', stop: () => backend.stop() });
+
+    network.onMessage((from, msg) => {
+      if (!health.observe(from, msg)) network.penalize(from, 'STATUS_HEIGHT_IMPOSSIBLE');
+      pipeline.run(() => core.receive(from, msg));
+    });
     // Read no more than one response frame can carry: the network trims the rest anyway.
-    this.#network.onSyncRequest((fromHeight, max) => this.#db.getFinalizedRange(fromHeight, Math.min(max, 256), { maxBytes: SYNC_READ_BYTES }));
-    this.#network.onBlockRequest((hash) => this.#core.candidateBlock(hash));
-    await this.#network.start();
-    this.#api = new ApiServer(this, { host: o.rpcHost, port: o.rpcPort, maxBodyBytes: o.maxBodyBytes, logger: this.#log });
-    await this.#api.start();
-    const every = Math.max(10, Math.min(50, Math.floor(o.genesis.slotDurationMs / 10)));
-    this.#ticker = setInterval(() => this.#enqueue(() => this.#core.tick(this.#now())), every);
-    this.#enqueue(() => this.#core.tick(this.#now()));
+    network.onSyncRequest((fromHeight, max) => db.getFinalizedRange(fromHeight, Math.min(max, 256), { maxBytes: SYNC_READ_BYTES }));
+    network.onBlockRequest((hash) => core.candidateBlock(hash));
+    this.#running.push({ name: 'network', stop: () => network.stop() });
+    await network.start();
+
+    const api = new ApiServer(backend, { host: opts.rpcHost, port: opts.rpcPort, maxBodyBytes: opts.maxBodyBytes, logger: moduleLogger(log, 'api') });
+    this.#api = api;
+    this.#running.push({ name: 'api', stop: () => api.stop() });
+    await api.start();
+
+    const ticker = new Ticker(genesis, () => pipeline.run(() => core.tick(now())));
+    this.#running.push({ name: 'clock', stop: () => ticker.stop() });
+    ticker.start();
+    log.info({ node: this.nodeId, height: chain.head.height, pool: core.pool.size, rpcPort: this.rpcPort, p2p: this.p2pAddrs }, 'validator started');
   }
 
-  /** Stop the clock, the API and the network, drain the queue, close the database. */
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    clearInterval(this.#ticker);
-    await this.#api?.stop().catch((e: unknown) => this.#log.warn({ err: e }, 'api stop failed'));
-    await this.#network?.stop().catch((e: unknown) => this.#log.warn({ err: e }, 'network stop failed'));
-    await this.#delivered;
-    for (const p of this.#pendingSubmits) p.reject(new Error('node is shutting down'));
-    this.#pendingSubmits = [];
-    for (const [hash, waiters] of this.#ackWaiters) {
-      for (const w of waiters) {
-        clearTimeout(w.timer);
-        w.resolve({ ok: false, hash, code: 'UNAVAILABLE', message: 'node is shutting down before a quorum confirmed the vote; resubmit the identical vote to another validator' });
+  #fatal(e: unknown, onFatal: ((err: unknown) => void) | undefined): void {
+    void this.close().finally(() => onFatal?.(e));
+  }
+
+  /** Stop every module in reverse order of starting: clock, API, network, submissions, pipeline, storage. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      let failure: { err: unknown } | undefined;
+      for (const m of this.#running.reverse()) {
+        try {
+          await m.stop();
+        } catch (e) {
+          if (m.propagate) failure ??= { err: e };
+          else this.#log.warn({ err: e }, `${m.name} stop failed`);
+        }
       }
-    }
-    this.#ackWaiters.clear();
-    await this.#db.close();
-    this.#events.removeAllListeners();
+      if (failure) throw failure.err;
+    })();
+    return this.#closing;
   }
 
   get rpcPort(): number {
-    return this.#api.port;
+    return this.#api?.port ?? 0;
   }
 
   get p2pAddrs(): string[] {
-    return this.#network.listenAddrs();
-  }
-
-  #now(): number {
-    return Date.now() + this.#opts.clockSkewMs;
-  }
-
-  #onNetworkMessage(from: number, msg: ConsensusMessage): void {
-    if (msg.type === 'status' && typeof msg.status?.height === 'number') {
-      // At most one block per slot: a claim beyond that is a lie, not a reason to report syncing.
-      const possible = Math.max(0, slotAt(this.#opts.genesis, this.#now())) + 2;
-      if (msg.status.height <= possible) this.#peerHeights.set(from, msg.status.height);
-      else this.#log.warn({ peer: from, claimed: msg.status.height, possible }, 'peer claims a height no chain can have reached yet; ignored');
-    }
-    this.#enqueue(() => this.#core.receive(from, msg));
-  }
-
-  /** Highest height a peer currently claims (each peer's latest status). */
-  #maxPeerHeight(): number {
-    let max = 0;
-    for (const h of this.#peerHeights.values()) max = Math.max(max, h);
-    return max;
-  }
-
-  /** Run a core step now and commit its output. */
-  #enqueue(step: () => Output): void {
-    if (this.#closed) return;
-    this.#commit(step()).catch(() => undefined);
-  }
-
-  #fatal(e: unknown): void {
-    if (this.#failed) return;
-    this.#failed = true;
-    // A failed write means we cannot promise durability: stop rather than sign on.
-    this.#log.error({ err: e }, 'storage failure: stopping the node');
-    void this.close().finally(() => process.exit(70));
-  }
-
-  /**
-   * Persist, then send, then notify: the order that keeps a crash from causing a double sign.
-   * The write is issued at once; delivery waits for it and for every earlier delivery, so
-   * nothing leaves before all state it may depend on is durable, and outputs leave in order.
-   * Resolves once delivered; rejects (after stopping the node) if a write failed.
-   */
-  #commit(out: Output, submissions?: { id: string; hash: Hex }[]): Promise<void> {
-    const finalizing = out.persist.flatMap((op) => (op.kind === 'finalize' ? op.block.transactions.map((tx) => [txHash(tx), { blockHash: op.block.hash, blockNumber: op.block.header.height }] as const) : []));
-    for (const [hash, where] of finalizing) this.#writing.set(hash, where);
-    const written =
-      out.persist.length > 0 || (submissions && submissions.length > 0)
-        ? this.#db.apply(out.persist, submissions).finally(() => {
-            for (const [hash] of finalizing) this.#writing.delete(hash);
-          })
-        : undefined;
-    const delivered = Promise.all([written, this.#delivered]).then(() => {
-      if (!this.#failed) this.#deliver(out);
-    });
-    this.#delivered = delivered.catch((e: unknown) => this.#fatal(e));
-    return delivered;
-  }
-
-  #deliver(out: Output): void {
-    for (const s of out.send) this.#network.send(s.to, s.msg);
-    for (const e of out.events) {
-      switch (e.type) {
-        case 'finalized':
-          for (const tx of e.block.transactions) {
-            const hash = txHash(tx);
-            this.#candidateTxs.delete(hash);
-            this.#settleWaiters(hash, { ok: true, hash, known: false });
-          }
-          this.#events.emit('finalized', e.block, e.certificate);
-          this.#events.emit('head', e.block);
-          this.#log.debug({ height: e.block.header.height, hash: e.block.hash, txs: e.block.transactions.length }, 'finalized');
-          break;
-        case 'polka':
-          this.#candidateTxs = new Set(e.block.transactions.map((t) => txHash(t)));
-          this.#events.emit('head', e.block);
-          break;
-        case 'tx-rejected':
-          if (this.#rejected.size >= MAX_REJECTED) this.#rejected.delete(this.#rejected.keys().next().value!);
-          this.#rejected.set(e.hash, { reason: e.reason, ...(e.conflictsWith ? { conflictsWith: e.conflictsWith } : {}) });
-          this.#settleWaiters(e.hash, { ok: false, hash: e.hash, code: 'TX_DOUBLE_VOTE', message: e.reason, ...(e.conflictsWith ? { conflictsWith: e.conflictsWith } : {}) });
-          break;
-        case 'tx-replicated':
-          for (const hash of e.hashes) this.#settleWaiters(hash, { ok: true, hash, known: false });
-          break;
-        case 'recovered':
-          this.#log.info({ peers: e.peers, entries: e.entries }, 'pool recovered from every peer: vouching for votes again');
-          break;
-        case 'evidence':
-          this.#log.warn({ evidence: e.evidence }, 'equivocation evidence');
-          break;
-        case 'invalid-message':
-          this.#log.debug({ from: e.from, code: e.code, msg: e.message }, 'invalid message');
-          break;
-        case 'sync-needed':
-          this.#log.info({ peer: e.peer, fromHeight: e.fromHeight }, 'syncing');
-          break;
-        case 'proposed':
-          this.#log.debug({ slot: e.slot, height: e.block.header.height, txs: e.block.transactions.length }, 'proposed');
-          break;
-      }
-    }
-  }
-
-  // ---- NodeApiBackend ------------------------------------------------------------------------
-
-  submit(items: { tx: Transaction; submissionId?: string }[]): Promise<SubmitOutcome[]> {
-    if (this.#closed) return Promise.resolve(items.map(() => ({ ok: false as const, code: 'UNAVAILABLE' as const, message: 'node is shutting down' })));
-    return new Promise((resolve, reject) => {
-      this.#pendingSubmits.push({ items, resolve, reject });
-      if (!this.#submitScheduled) {
-        this.#submitScheduled = true;
-        setTimeout(() => this.#flushSubmits(), SUBMIT_WINDOW_MS);
-      }
-    });
-  }
-
-  /** Group commit: every submission that arrived since the last flush goes through one core step and one batch. */
-  #flushSubmits(): void {
-    this.#submitScheduled = false;
-    const batch = this.#pendingSubmits;
-    this.#pendingSubmits = [];
-    if (batch.length === 0) return;
-    if (this.#closed) {
-      for (const b of batch) b.resolve(b.items.map(() => ({ ok: false as const, code: 'UNAVAILABLE' as const, message: 'node is shutting down' })));
-      return;
-    }
-    const txs = batch.flatMap((b) => b.items.map((i) => i.tx));
-    const { results, output } = this.#core.submit(txs);
-    const submissions: { id: string; hash: Hex }[] = [];
-    let k = 0;
-    for (const b of batch) {
-      for (const item of b.items) {
-        const r = results[k++]!;
-        if (item.submissionId !== undefined && item.submissionId.length > 0 && r.status !== 'rejected') submissions.push({ id: item.submissionId, hash: r.hash });
-      }
-    }
-    // Acknowledged only once durable here and, in quorum mode, held by a quorum of validators:
-    // a vote the client saw accepted survives the loss of any one machine (docs/DURABILITY.md).
-    this.#commit(output, submissions)
-      .then(() => {
-        k = 0;
-        for (const b of batch) {
-          const outcomes = b.items.map((): Promise<SubmitOutcome> | SubmitOutcome => {
-            const r = results[k++]!;
-            if (r.status === 'accepted' || r.status === 'known') {
-              const ok: SubmitOutcome = { ok: true, hash: r.hash, known: r.status === 'known' };
-              if (r.replicated || this.#opts.ackMode === 'local') return ok;
-              return this.#waitForQuorum(r.hash).then((o) => (o.ok ? ok : o));
-            }
-            if (r.code === 'TX_DOUBLE_VOTE') return { ok: false, hash: r.hash, code: r.code, message: r.message, conflictsWith: r.conflictsWith };
-            return { ok: false, hash: r.hash, code: r.code, message: r.message };
-          });
-          void Promise.all(outcomes).then(b.resolve, b.reject);
-        }
-      })
-      .catch((e: unknown) => {
-        for (const b of batch) b.reject(e);
-      });
-  }
-
-  /** Resolve once a quorum holds `hash` (or it is final, or lost to a conflicting vote), or after ackTimeoutMs. */
-  #waitForQuorum(hash: Hex): Promise<SubmitOutcome> {
-    if (this.#core.isReplicated(hash)) return Promise.resolve({ ok: true, hash, known: false });
-    return new Promise((resolve) => {
-      const waiter: AckWaiter = {
-        resolve,
-        timer: setTimeout(() => {
-          const list = this.#ackWaiters.get(hash);
-          const i = list?.indexOf(waiter) ?? -1;
-          if (list && i >= 0) list.splice(i, 1);
-          if (list && list.length === 0) this.#ackWaiters.delete(hash);
-          const holders = this.#core.pool.get(hash)?.holders.length ?? 0;
-          const needed = quorumSize(this.#opts.genesis);
-          resolve({
-            ok: false,
-            hash,
-            code: 'TX_NOT_REPLICATED',
-            holders,
-            needed,
-            message: `vote ${hash} is held by ${holders} of the ${needed} validators needed after ${this.#opts.ackTimeoutMs} ms; it stays pooled here, and resubmitting the identical vote to any validator is safe`,
-          });
-        }, this.#opts.ackTimeoutMs),
-      };
-      const list = this.#ackWaiters.get(hash);
-      if (list) list.push(waiter);
-      else this.#ackWaiters.set(hash, [waiter]);
-    });
-  }
-
-  #settleWaiters(hash: Hex, outcome: SubmitOutcome): void {
-    const list = this.#ackWaiters.get(hash);
-    if (!list) return;
-    this.#ackWaiters.delete(hash);
-    for (const w of list) {
-      clearTimeout(w.timer);
-      w.resolve(outcome);
-    }
-  }
-
-  async resolveTxRef(ref: string): Promise<Hex | undefined> {
-    if (isHex(ref, 32)) return ref;
-    return this.#db.resolveSubmissionId(ref);
-  }
-
-  getReceipt(hash: Hex): Promise<Receipt | undefined> {
-    return this.#db.getReceipt(hash);
-  }
-
-  async getTransaction(hash: Hex): ReturnType<NodeApiBackend['getTransaction']> {
-    const onChain = await this.#db.getTransaction(hash);
-    if (onChain) return onChain;
-    const pending = this.#core.pool.get(hash);
-    return pending ? { tx: pending.tx, hash } : undefined;
-  }
-
-  async getTxState(hash: Hex): Promise<TxState> {
-    const r = await this.#db.getReceipt(hash);
-    if (r) return { state: 'finalized', hash, blockHash: r.blockHash, blockNumber: r.blockNumber, transactionIndex: r.transactionIndex };
-    const writing = this.#writing.get(hash);
-    if (writing) return { state: 'included', hash, ...writing };
-    const candidate = this.#core.candidate;
-    if (candidate && this.#candidateTxs.has(hash)) return { state: 'included', hash, blockHash: candidate.block.hash, blockNumber: candidate.block.header.height };
-    if (this.#core.pool.has(hash)) return { state: this.#core.isReplicated(hash) ? 'replicated' : 'accepted', hash };
-    const rej = this.#rejected.get(hash);
-    if (rej) return { state: 'rejected', hash, ...rej };
-    return { state: 'unknown', hash };
-  }
-
-  /** The durable finalized height: a block is reported final only once it can be read back. */
-  finalizedHeight(): number {
-    return this.#db.head().height;
-  }
-
-  headHeight(): number {
-    return this.#core.candidate ? this.#core.chain.head.height + 1 : this.#core.chain.head.height;
-  }
-
-  getFinalizedBlock(height: number): Promise<FinalizedBlock | undefined> {
-    return this.#db.getFinalized(height);
-  }
-
-  getFinalizedBlockByHash(hash: Hex): Promise<FinalizedBlock | undefined> {
-    return this.#db.getFinalizedByHash(hash);
-  }
-
-  candidateBlock(): Block | undefined {
-    return this.#core.candidate?.block;
-  }
-
-  peerCount(): number {
-    return this.#network.connectedAuthorities().length;
-  }
-
-  health(): HealthReport {
-    const g = this.#opts.genesis;
-    const now = this.#now();
-    const head = this.#db.head();
-    const peers = this.peerCount();
-    const lastBlockAgeMs = head.height > 0 ? Math.max(0, now - slotStart(g, head.slot)) : null;
-    const sinceGenesis = now - g.genesisTime;
-    const staleAfter = 10 * g.slotDurationMs;
-    const maxPeerHeight = this.#maxPeerHeight();
-    const syncing = maxPeerHeight > this.#core.height + 1;
-    const recovering = !this.#core.vouching;
-    const reasons: string[] = [];
-    if (peers + 1 < quorumSize(g)) reasons.push(`connected to ${peers} of ${g.authorities.length - 1} peers: no quorum`);
-    if (syncing) reasons.push(`syncing: at height ${head.height}, peers report ${maxPeerHeight - 1}`);
-    if (recovering) reasons.push('recovering: reading every peer\'s pool after starting without one; votes go to other validators');
-    const age = lastBlockAgeMs ?? sinceGenesis;
-    if (sinceGenesis > staleAfter && age > staleAfter) reasons.push(`no block finalized for ${Math.round(age / 1000)} s`);
-    return {
-      healthy: reasons.length === 0,
-      reasons,
-      nodeId: this.nodeId,
-      chainId: this.chainId,
-      headHeight: this.headHeight(),
-      finalizedHeight: head.height,
-      peers,
-      syncing,
-      recovering,
-      lastBlockAgeMs,
-      slot: this.#core.slot,
-    };
-  }
-
-  verification(): Promise<ChainVerification> {
-    return this.#verifier.verify();
-  }
-
-  async results(electionId: string): Promise<ElectionResults> {
-    return this.#db.results(electionId);
-  }
-
-  async electionVoteCount(electionId: string): Promise<number> {
-    return this.#db.electionVoteCount(electionId);
-  }
-
-  evidence(): Promise<Evidence[]> {
-    return this.#db.listEvidence();
-  }
-
-  onFinalized(listener: (block: Block, certificate: QuorumCertificate) => void): () => void {
-    this.#events.on('finalized', listener);
-    return () => this.#events.off('finalized', listener);
-  }
-
-  onNewHead(listener: (block: Block) => void): () => void {
-    this.#events.on('head', listener);
-    return () => this.#events.off('head', listener);
-  }
-
-  // ---- write access (api/auth) -----------------------------------------------------------------
-
-  /** The vote a submission id is durably bound to, if any. */
-  async submissionOwner(id: string): Promise<{ hash: Hex } | undefined> {
-    const hash = await this.#db.resolveSubmissionId(id);
-    return hash === undefined ? undefined : { hash };
-  }
-
-  /** The write-access settings the API server applies (credentials, open writes, rates). */
-  writeAccess(): WriteAccessOptions {
-    const o = this.#opts;
-    return {
-      openWrites: o.insecureOpenWrites ?? false,
-      ...(o.apiTokensFile !== undefined ? { apiTokensFile: o.apiTokensFile } : {}),
-      ...(o.writeRatePerCredential !== undefined ? { ratePerCredential: o.writeRatePerCredential } : {}),
-      ...(o.writeBurstPerCredential !== undefined ? { burstPerCredential: o.writeBurstPerCredential } : {}),
-      ...(o.writeRatePerAddress !== undefined ? { ratePerAddress: o.writeRatePerAddress } : {}),
-      ...(o.writeBurstPerAddress !== undefined ? { burstPerAddress: o.writeBurstPerAddress } : {}),
-    };
+    return this.#network?.listenAddrs() ?? [];
   }
 
   /** Read the API tokens file again (SIGHUP); undefined when the node has none or is not serving. */

@@ -1,0 +1,77 @@
+/**
+ * What the node knows about a transaction between submission and its receipt: rejected votes
+ * (with the reason), the candidate block's transactions, and finalized transactions whose block
+ * is still being written. `state(hash)` answers poa_getTransactionStatus.
+ */
+import { type Hex, txHash } from '@poa-vote/shared';
+import type { ConsensusCore, CoreEvent, Output } from '../consensus/index.js';
+import type { ChainDb } from '../db/index.js';
+import type { TxState } from '../api/interface.js';
+
+/** Rejected transactions remembered for status queries. */
+const MAX_REJECTED = 100_000;
+
+type Where = { blockHash: Hex; blockNumber: number };
+
+export class TxTracker {
+  readonly #db: Pick<ChainDb, 'getReceipt'>;
+  readonly #core: ConsensusCore;
+  readonly #rejected = new Map<Hex, { reason: string; conflictsWith?: Hex }>();
+  #candidateTxs = new Set<Hex>();
+  /** Transactions of blocks finalized by the core whose batch is being written (not yet readable from the db). */
+  readonly #writing = new Map<Hex, Where>();
+
+  constructor(db: Pick<ChainDb, 'getReceipt'>, core: ConsensusCore) {
+    this.#db = db;
+    this.#core = core;
+  }
+
+  /** A step's write starts: its finalized transactions are served from memory until readable. */
+  writeStarted(out: Output): void {
+    for (const [hash, where] of finalizing(out)) this.#writing.set(hash, where);
+  }
+
+  writeEnded(out: Output): void {
+    for (const [hash] of finalizing(out)) this.#writing.delete(hash);
+  }
+
+  /** Follow a delivered core event. */
+  onEvent(e: CoreEvent): void {
+    switch (e.type) {
+      case 'finalized':
+        for (const tx of e.block.transactions) this.#candidateTxs.delete(txHash(tx));
+        break;
+      case 'polka':
+        this.#candidateTxs = new Set(e.block.transactions.map((t) => txHash(t)));
+        break;
+      case 'tx-rejected': {
+        if (this.#rejected.size >= MAX_REJECTED) {
+          const oldest = this.#rejected.keys().next();
+          if (oldest.done !== true) this.#rejected.delete(oldest.value);
+        }
+        this.#rejected.set(e.hash, { reason: e.reason, ...(e.conflictsWith ? { conflictsWith: e.conflictsWith } : {}) });
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  /** Where a transaction stands, from the most to the least settled source. */
+  async state(hash: Hex): Promise<TxState> {
+    const r = await this.#db.getReceipt(hash);
+    if (r) return { state: 'finalized', hash, blockHash: r.blockHash, blockNumber: r.blockNumber, transactionIndex: r.transactionIndex };
+    const writing = this.#writing.get(hash);
+    if (writing) return { state: 'included', hash, ...writing };
+    const candidate = this.#core.candidate;
+    if (candidate && this.#candidateTxs.has(hash)) return { state: 'included', hash, blockHash: candidate.block.hash, blockNumber: candidate.block.header.height };
+    if (this.#core.pool.has(hash)) return { state: this.#core.isReplicated(hash) ? 'replicated' : 'accepted', hash };
+    const rej = this.#rejected.get(hash);
+    if (rej) return { state: 'rejected', hash, ...rej };
+    return { state: 'unknown', hash };
+  }
+}
+
+function finalizing(out: Output): (readonly [Hex, Where])[] {
+  return out.persist.flatMap((op) => (op.kind === 'finalize' ? op.block.transactions.map((tx) => [txHash(tx), { blockHash: op.block.hash, blockNumber: op.block.header.height }] as const) : []));
+}
