@@ -12,3 +12,4 @@ export * from './evidence.js';
 export * from './ballot.js';
 export * from './tally.js';
 export * from './finalized.js';
+export * from './crypto/index.js';

@@ -1,0 +1,72 @@
+/** Encrypted ballots (issue 14): ristretto255 ElGamal, ballot proofs, key ceremony, threshold tally. */
+export { GROUP_ORDER, defaultRng, seededRng, type Rng } from './group.js';
+export { type Proof, type ProofWire } from './proofs.js';
+export {
+  SETUP_TYPE,
+  PARAMS_TYPE,
+  CRYPTO_VERSION,
+  MAX_ENCRYPTED_CANDIDATES,
+  electionSetup,
+  parseElectionSetup,
+  parseElectionParams,
+  prepareElection,
+  setupHash,
+  candidatesHash,
+  type ElectionSetup,
+  type ElectionParams,
+  type PreparedElection,
+} from './election.js';
+export { type Ciphertext, type CiphertextWire, encodeCiphertext, decodeCiphertext } from './elgamal.js';
+export {
+  BALLOT_TYPE,
+  encryptBallot,
+  verifyBallot,
+  ballotToData,
+  ballotFromData,
+  type EncryptedBallot,
+  type EncryptedSelection,
+  type VerifiedBallot,
+} from './encryptedBallot.js';
+export {
+  AGGREGATE_TYPE,
+  PARTIAL_TYPE,
+  SHARE_TYPE,
+  emptyAggregate,
+  addBallots,
+  encodeAggregate,
+  decodeAggregate,
+  aggregateHash,
+  partialDecrypt,
+  verifyPartialDecryption,
+  combinePartials,
+  lagrangeAtZero,
+  decryptTally,
+  type Aggregate,
+  type AggregateWire,
+  type TrusteeShare,
+  type PartialDecryption,
+  type VerifiedPartial,
+  type TallyResult,
+} from './decryption.js';
+export { DlogTable, boundedDlog } from './dlog.js';
+export {
+  TRUSTEE_KEY_TYPE,
+  TRUSTEE_SECRET_TYPE,
+  DEALING_TYPE,
+  COMPLAINT_TYPE,
+  makeTrusteeKey,
+  verifyTrusteeKey,
+  dkgRound1,
+  verifyDealing,
+  openShare,
+  makeComplaint,
+  verifyComplaint,
+  finalizeKey,
+  type TrusteeKeyMessage,
+  type TrusteeSecret,
+  type Dealing,
+  type Complaint,
+  type ComplaintVerdict,
+  type VerifiedDealing,
+  type KeyCeremonyResult,
+} from './dkg.js';
