@@ -32,6 +32,8 @@ export interface INetwork {
   onMessage(handler: MessageHandler): void;
   onSyncRequest(handler: SyncRequestHandler): void;
   onBlockRequest(handler: BlockRequestHandler): void;
+  /** Score down an authority for a message the node or its consensus core refused with `code`. */
+  penalize(from: number, code: string): void;
 }
 
 /** Stable codes of network-layer failures (options, frames, requests). */

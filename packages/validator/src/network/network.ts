@@ -21,7 +21,7 @@ import { GossipAction, GossipErrorCode, GossipValidationError, topicValidatorRes
 import { AuthorityBook, libp2pPrivateKey } from './identity.js';
 import { InboundGate, authorityGater, ipOf } from './gater.js';
 import { guardedYamux } from './muxer.js';
-import { PeerScores, penaltyOf } from './peerScore.js';
+import { PeerScores, penaltyOf, penaltyOfCode } from './peerScore.js';
 import type { BlockRequestHandler, INetwork, MessageHandler, SyncRequestHandler } from './interface.js';
 import { type NetworkOptions, type ResolvedNetworkOptions, resolveNetworkOptions } from './options.js';
 import { PeerDialer } from './peerDialer.js';
@@ -220,6 +220,19 @@ export class Network implements INetwork {
     if (penalty === undefined || peer === undefined) return;
     const score = this.#scores.score(peer) - penalty;
     this.#opts.logger.debug({ peer: from, method, penalty, score }, 'peer penalized');
+    this.#scores.penalize(peer, penalty);
+  }
+
+  /**
+   * Score down authority `from` for a message that passed this layer's checks but that the
+   * consensus core or the node refused (`code`, e.g. a block repeating a vote, an impossible
+   * status). Repeated, it bans the peer like any other protocol violation.
+   */
+  penalize(from: number, code: string): void {
+    const penalty = penaltyOfCode(code);
+    const peer = this.#book.peerOf(from);
+    if (penalty === undefined || peer === undefined || from === this.#opts.self) return;
+    this.#opts.logger.debug({ peer: from, code, penalty, score: this.#scores.score(peer) - penalty }, 'peer penalized');
     this.#scores.penalize(peer, penalty);
   }
 

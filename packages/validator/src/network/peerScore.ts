@@ -46,6 +46,17 @@ export function penaltyOf(err: unknown): Penalty | undefined {
   }
 }
 
+/**
+ * Codes of messages the consensus core found invalid that an honest authority can still send: a
+ * proposal too far ahead comes from a clock ahead of ours. Every other code costs Penalty.invalid.
+ */
+const HONEST_CODES: ReadonlySet<string> = new Set(['PROPOSAL_FUTURE_SLOT']);
+
+/** The penalty for a message the core (or the node) refused with `code`, after this layer's checks passed. */
+export function penaltyOfCode(code: string): Penalty | undefined {
+  return HONEST_CODES.has(code) ? undefined : Penalty.invalid;
+}
+
 interface PeerState {
   score: number;
   at: number;

@@ -204,13 +204,14 @@ export async function auditNetwork(o: AuditOptions): Promise<AuditReport> {
     const chain = await getJson(`${url}/blockchain?election_id=${o.electionId}`, 60_000);
     if (chain.body?.verification?.chain_valid !== true) problems.push(`${name(i)}: /blockchain chain_valid is ${JSON.stringify(chain.body?.verification)}`);
     const onChain = [...o.acked.values()].filter((v) => c.txAt.has(v.hash));
-    const expected: Record<string, number> = {};
-    for (const v of onChain) expected[v.candidate] = (expected[v.candidate] ?? 0) + 1;
+    // Maps, not property reads: candidates may be named __proto__ or constructor.
+    const expected = new Map<string, number>();
+    for (const v of onChain) expected.set(v.candidate, (expected.get(v.candidate) ?? 0) + 1);
     const results = await getJson(`${url}/results?election_id=${o.electionId}`);
     if (results.body?.total !== onChain.length) problems.push(`${name(i)}: /results total ${results.body?.total}, but ${onChain.length} acknowledged votes are on its chain`);
-    const got = (results.body?.results ?? {}) as Record<string, number>;
-    for (const cand of new Set([...Object.keys(expected), ...Object.keys(got)])) {
-      if ((got[cand] ?? 0) !== (expected[cand] ?? 0)) problems.push(`${name(i)}: /results ${cand}=${got[cand] ?? 0}, expected ${expected[cand] ?? 0}`);
+    const got = new Map(Object.entries((results.body?.results ?? {}) as Record<string, number>));
+    for (const cand of new Set([...expected.keys(), ...got.keys()])) {
+      if ((got.get(cand) ?? 0) !== (expected.get(cand) ?? 0)) problems.push(`${name(i)}: /results ${cand}=${got.get(cand) ?? 0}, expected ${expected.get(cand) ?? 0}`);
     }
     const ev = await getJson(`${url}/evidence`);
     const count = Number(ev.body?.count ?? (Array.isArray(ev.body?.evidence) ? ev.body.evidence.length : NaN));
