@@ -4,7 +4,7 @@
  * Both travel as canonical JSON; both are hashed field by field (transcript.ts) into the values
  * every proof binds: setupHash for the key ceremony, electionHash for ballots and decryptions.
  */
-import { isWellFormedString, type Hex } from '../encoding.js';
+import { canonicalize, isWellFormedString, type Hex } from '../encoding.js';
 import { ProtocolError, ProtocolErrorCode } from '../errors.js';
 import { badEncoding, decodePoint, pointToHex, withTable, type Point as PointT } from './group.js';
 import { expectArray, expectObject } from './proofs.js';
@@ -156,15 +156,29 @@ export interface PreparedElection {
 }
 
 const prepared = new WeakMap<object, PreparedElection>();
+// Also by content, so that params re-read from JSON (one object per transaction) reuse the K table.
+const byContent = new Map<string, PreparedElection>();
+const MAX_PREPARED_BY_CONTENT = 16;
 
 /**
- * Validate and decode params once per params object (cached; the object must not be mutated
- * afterwards). Builds a fixed-base table for K (window 8, about 1 MB, ~40 ms) that makes r*K and
- * v*K about 7x cheaper than a variable-base multiplication.
+ * Validate and decode params once (cached per object, which must not be mutated afterwards, and by
+ * canonical content for the last 16 elections). Builds a fixed-base table for K (window 8, about
+ * 1 MB, ~40 ms) that makes r*K and v*K 3-5x cheaper than a variable-base multiplication.
  */
 export function prepareElection(params: ElectionParams): PreparedElection {
   const hit = prepared.get(params);
   if (hit) return hit;
+  let key: string | undefined;
+  try {
+    key = canonicalize(params);
+  } catch {
+    key = undefined; // not JSON: parseElectionParams below names the problem
+  }
+  const same = key === undefined ? undefined : byContent.get(key);
+  if (same) {
+    prepared.set(params, same);
+    return same;
+  }
   const p = parseElectionParams(params);
   const publicKey = withTable(decodePoint(p.publicKey, 'params.publicKey'));
   const verificationKeys = p.verificationKeys.map((k, i) => decodePoint(k, `params.verificationKeys[${i}]`));
@@ -172,6 +186,10 @@ export function prepareElection(params: ElectionParams): PreparedElection {
   const electionHash = new Transcript(TAGS.election).bytes(sh).point(publicKey).uint(verificationKeys.length).points(verificationKeys).hash();
   const out: PreparedElection = { params: p, setup: p.setup, setupHash: sh, electionHash, publicKey, verificationKeys };
   prepared.set(params, out);
+  if (key !== undefined) {
+    if (byContent.size >= MAX_PREPARED_BY_CONTENT) byContent.delete(byContent.keys().next().value as string);
+    byContent.set(key, out);
+  }
   return out;
 }
 

@@ -163,3 +163,20 @@ describe('encrypted ballots', () => {
     expect(codeOf(() => verifyBallot(params, 'v', '{not json'))).toBe(ProtocolErrorCode.CRYPTO_BAD_ENCODING);
   });
 });
+
+describe('election parameters', () => {
+  it('params re-read from JSON verify the same ballots (prepared once by content)', () => {
+    const { params } = defaultCeremony();
+    const b = encryptBallot(params, 'v', 1, seededRng('json'));
+    verifyBallot(JSON.parse(JSON.stringify(params)), 'v', b);
+  });
+
+  it('invalid params are refused, naming the field', () => {
+    const { params } = defaultCeremony();
+    const bad = { ...params, verificationKeys: params.verificationKeys.slice(1) };
+    expect(errorOf(() => verifyBallot(bad, 'v', {})).data?.field).toBe('params.verificationKeys');
+    const dup = { ...params, setup: { ...params.setup, candidates: ['a', 'a', 'b', 'c'] } };
+    expect(errorOf(() => verifyBallot(dup, 'v', {})).code).toBe(ProtocolErrorCode.ELECTION_INVALID);
+    expect(() => setupOf({ threshold: 4 })).toThrow(/threshold/);
+  });
+});
