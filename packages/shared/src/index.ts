@@ -1,6 +1,7 @@
 /** The protocol of the PoA e-voting chain, shared by validator and client. */
 export * from './encoding.js';
 export * from './hash.js';
+export * from './merkleProof.js';
 export * from './signature.js';
 export * from './errors.js';
 export * from './genesis.js';
