@@ -1,16 +1,18 @@
-/** The REST routes (everything but the JSON-RPC hot path) as an express app; every answer is JSON. */
+/** The REST routes (everything but the JSON-RPC hot path) as an express app; every answer is JSON but the explorer's files. */
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import type { NodeApiBackend } from '../interface.js';
 import type { ApiLogger } from '../logger.js';
 import { blockchainRoute } from './blockchain.js';
 import { blockRoute } from './blocks.js';
 import { evidenceRoute } from './evidence.js';
+import { explorerHome, explorerRouter, genesisRoute } from './explorer.js';
 import { healthRoute } from './health.js';
+import { transactionProofRoute } from './proof.js';
 import { HttpError } from './respond.js';
 import { resultsRoute } from './results.js';
 import { transactionRoute } from './transactions.js';
 
-const ENDPOINTS = ['POST /rpc', 'POST /', 'GET /health', 'GET /blockchain?election_id=', 'GET /results?election_id=', 'GET /blocks/:numberOrHash', 'GET /transactions/:hash', 'GET /evidence', 'WS /ws'];
+const ENDPOINTS = ['POST /rpc', 'POST /', 'GET /health', 'GET /blockchain?election_id=', 'GET /results?election_id=', 'GET /blocks/:numberOrHash', 'GET /transactions/:hash', 'GET /transactions/:hash/proof', 'GET /evidence', 'GET /genesis', 'GET /explorer/', 'WS /ws'];
 
 /** Build the express app of the REST routes. */
 export function createHttpApp(backend: NodeApiBackend, logger: ApiLogger): Express {
@@ -18,6 +20,7 @@ export function createHttpApp(backend: NodeApiBackend, logger: ApiLogger): Expre
   app.disable('x-powered-by');
   app.set('etag', false);
 
+  app.get('/', explorerHome());
   app.get('/', (_req, res) => {
     res.json({ name: backend.clientVersion, node_id: backend.nodeId, chain_id: backend.chainId, endpoints: ENDPOINTS });
   });
@@ -26,7 +29,10 @@ export function createHttpApp(backend: NodeApiBackend, logger: ApiLogger): Expre
   app.get('/results', resultsRoute(backend));
   app.get('/blocks/:numberOrHash', blockRoute(backend));
   app.get('/transactions/:hash', transactionRoute(backend));
+  app.get('/transactions/:hash/proof', transactionProofRoute(backend));
   app.get('/evidence', evidenceRoute(backend));
+  app.get('/genesis', genesisRoute(backend));
+  app.use(explorerRouter());
   // POST /rpc never reaches express (see server.ts); other methods get told what to use.
   app.all('/rpc', (req, res) => {
     res.status(405).set('allow', 'POST').json({ error: `${req.method} /rpc is not supported: POST a JSON-RPC 2.0 request` });

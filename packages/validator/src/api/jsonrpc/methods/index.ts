@@ -6,17 +6,19 @@ import type { MethodDeps } from './context.js';
 import { ethMethods } from './eth.js';
 import { netMethods } from './net.js';
 import { poaMethods } from './poa.js';
+import { proofMethods } from './proof.js';
 import { web3Methods } from './web3.js';
 
 export { ethMethods, submitError, blockByRef, SUBSCRIPTION_TOPICS, type SubscriptionTopic } from './eth.js';
 export { netMethods } from './net.js';
 export { poaMethods } from './poa.js';
+export { proofMethods } from './proof.js';
 export { web3Methods } from './web3.js';
 export type { MethodDeps, MethodTable } from './context.js';
 
 /** Register every method group on a dispatcher. */
 export function registerNodeMethods(server: JsonRpcServer, deps: MethodDeps): JsonRpcServer {
-  for (const table of [ethMethods(deps), netMethods(deps), web3Methods(deps), poaMethods(deps)]) {
+  for (const table of [ethMethods(deps), netMethods(deps), web3Methods(deps), poaMethods(deps), proofMethods(deps)]) {
     for (const [name, method] of Object.entries(table)) server.register(name, method);
   }
   return server;
