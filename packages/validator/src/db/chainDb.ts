@@ -43,6 +43,7 @@ import {
   SafetyRepository,
   type StoredSafety,
   SubmissionRepository,
+  isStorableSubmissionId,
   TallyRepository,
   TxLocationRepository,
   type VerifiedCursor,
@@ -392,10 +393,20 @@ export class ChainDb {
           throw new DbError(DbErrorCode.INVALID_ARGUMENT, `unknown persist op kind ${JSON.stringify((op as { kind?: unknown }).kind)}`);
       }
     }
+    // First binding wins: within the batch, and against what is stored (read in the write queue,
+    // so no concurrent batch can slip in between). An id that cannot be stored is skipped: one
+    // client's bad id must not fail the batch that carries everyone's votes.
+    const bindings = new Map<string, Hex>();
     for (const s of submissions) {
-      if (typeof s.id !== 'string' || s.id.length === 0) throw new DbError(DbErrorCode.INVALID_ARGUMENT, `submission id must be a non-empty string, got ${JSON.stringify(s.id)}`);
-      if (!isHashLike(s.hash)) throw new DbError(DbErrorCode.INVALID_ARGUMENT, `submission ${s.id} must map to a 32-byte 0x-hex tx hash, got ${JSON.stringify(s.hash)}`);
-      batch.push(this.#submissions.put(s.id, s.hash.toLowerCase() as Hex));
+      if (!isStorableSubmissionId(s.id) || !isHashLike(s.hash) || bindings.has(s.id)) continue;
+      bindings.set(s.id, s.hash.toLowerCase() as Hex);
+    }
+    if (bindings.size > 0) {
+      const ids = [...bindings.keys()];
+      const stored = await this.#submissions.getMany(ids);
+      ids.forEach((id, i) => {
+        if (stored[i] === undefined) batch.push(this.#submissions.put(id, bindings.get(id) as Hex));
+      });
     }
     for (const [election, counts] of tally.counts) {
       for (const [candidate, n] of counts) batch.push(this.#tallies.put({ electionId: election, candidate }, n));

@@ -14,7 +14,8 @@ import { tcp } from '@libp2p/tcp';
 import { createLibp2p } from 'libp2p';
 import { isIPv6 } from 'node:net';
 import type { Hex } from '@poa-vote/shared';
-import type { ConsensusMessage, Destination } from '../consensus/interface.js';
+import type { ConsensusMessage, Destination, TxAck } from '../consensus/interface.js';
+import { AckBatcher } from './gossip/ackBatcher.js';
 import { encodeMessage, messageId, messageIdToString } from './gossip/encoding.js';
 import { GOSSIP_KINDS, GossipKind, gossipKindOf, gossipTopic, topicMaxBytes } from './gossip/topic.js';
 import { GossipAction, GossipErrorCode, GossipValidationError, topicValidatorResult, validateGossipData } from './gossip/validation.js';
@@ -37,6 +38,12 @@ interface Validated {
   from: number;
   msg: ConsensusMessage;
 }
+
+/**
+ * Window over which acknowledgements are coalesced: a few ms against the acknowledgement latency
+ * a client sees (a round trip plus a peer's write), and about one message per window per peer.
+ */
+const ACK_WINDOW_MS = 5;
 
 /** Room for gossipsub's RPC envelope (signature, key, topic, control) around message data. */
 const RPC_OVERHEAD_BYTES = 64 * 1024;
@@ -67,6 +74,8 @@ export class Network implements INetwork {
   readonly #validated = new WeakMap<Message, Validated>();
   readonly #handlers: MessageHandler[] = [];
   readonly #blockRequestsInFlight = new Set<Hex>();
+  /** Acknowledgements of transaction batches, coalesced over a few ms into one gossip message. */
+  readonly #acks = new AckBatcher({ windowMs: ACK_WINDOW_MS, flush: (acks) => this.#publishAcks(acks) });
   #syncHandler: SyncRequestHandler | undefined;
   #blockHandler: BlockRequestHandler | undefined;
   #started = false;
@@ -263,6 +272,7 @@ export class Network implements INetwork {
     if (!this.#started) return;
     this.#started = false;
     this.#dialer.stop();
+    this.#acks.clear();
     await this.#libp2p.stop();
     this.#opts.logger.info({}, 'p2p network stopped');
   }
@@ -303,6 +313,12 @@ export class Network implements INetwork {
       }
       if (to === this.#opts.self) return;
       switch (msg.type) {
+        case 'acks':
+          if (to === 'all') {
+            this.#acks.add(msg.acks);
+            return;
+          }
+          break;
         case 'sync-request':
           void this.#sync(to, msg.fromHeight, msg.max);
           return;
@@ -392,6 +408,12 @@ export class Network implements INetwork {
    * (its subscriptions not yet known right after connecting, or the same bytes already seen, as
    * when a vote is re-broadcast), so a send to 'all' reaches every connected authority.
    */
+  #publishAcks(acks: TxAck[]): void {
+    if (!this.#started) return;
+    const msg: ConsensusMessage = { type: 'acks', acks };
+    void this.#publish(GossipKind.acks, msg, encodeMessage(msg));
+  }
+
   async #publish(kind: GossipKind, msg: ConsensusMessage, data: Uint8Array): Promise<void> {
     const reached = new Set<string>();
     if (data.byteLength > GOSSIP_MAX_DATA_BYTES) {

@@ -15,7 +15,7 @@ import type { Logger } from './logger.js';
  * acknowledgement latency (a round trip plus a peer's write), long enough that a stream of
  * single votes does not cost a batch each.
  */
-const SUBMIT_WINDOW_MS = 2;
+const SUBMIT_WINDOW_MS = 5;
 
 export type SubmitItem = { tx: Transaction; submissionId?: string };
 

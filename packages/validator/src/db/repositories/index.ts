@@ -8,7 +8,7 @@ export { MetaKey, MetaRepository, type VerifiedCursor } from './metaRepository.j
 export { PoolRepository, PoolReplicatedRepository, type StoredPoolEntry } from './poolRepository.js';
 export { SafetyRepository, type StoredLockRef, type StoredSafety } from './safetyRepository.js';
 export { LockBlockRepository } from './lockBlockRepository.js';
-export { SubmissionRepository } from './submissionRepository.js';
+export { SubmissionRepository, isStorableSubmissionId } from './submissionRepository.js';
 export { TallyRepository, type TallyId } from './tallyRepository.js';
 export { TxLocationRepository, type StoredTxLocation } from './txLocationRepository.js';
 export { VoterIndexRepository } from './voterIndexRepository.js';

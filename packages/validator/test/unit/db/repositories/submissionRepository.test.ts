@@ -1,9 +1,6 @@
 import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
-import { Level } from 'level';
 import { type Hex, txHash } from '@poa-vote/shared';
 import { ChainDb } from '../../../../src/db/index.js';
-import { SubmissionRepository } from '../../../../src/db/repositories/submissionRepository.js';
-import type { ChainLevel } from '../../../../src/db/repository.js';
 import { ballot, makeChain, tempDir } from '../fixtures.js';
 
 const H1 = `0x${'11'.repeat(32)}` as Hex;
@@ -40,17 +37,18 @@ describe('SubmissionRepository: the first binding of an id wins', () => {
     }
   });
 
-  it('reads bindings of databases written before (bucket byte + UTF-8 id) first', async () => {
-    const level: ChainLevel = new Level<Buffer, unknown>(dir, { keyEncoding: 'buffer', valueEncoding: 'json' });
-    await level.open();
+  it('skips ids it cannot store (empty, lone surrogates) without failing the batch that carries them', async () => {
+    const chain = makeChain();
+    const a = ballot('v1', '1', 'alice');
+    const db = await ChainDb.open(dir, chain.genesis);
     try {
-      const repo = new SubmissionRepository(level);
-      await level.batch([{ type: 'put', key: repo.key('old-id'), value: H1 }]);
-      await level.batch([repo.put('old-id', H2)]);
-      expect(await repo.get('old-id')).toBe(H1);
-      expect(await repo.getMany(['old-id', 'none'])).toEqual([H1, undefined]);
+      await db.apply([{ kind: 'pool-add', txs: [a] }], [{ id: '', hash: H1 }, { id: '\ud800', hash: H1 }, { id: 'ok', hash: txHash(a) }]);
+      expect(await db.resolveSubmissionId('ok')).toBe(txHash(a));
+      expect(await db.resolveSubmissionId('\ud800')).toBeUndefined();
+      expect(await db.resolveSubmissionId('\ufffd')).toBeUndefined();
+      expect(await db.getPoolTx(txHash(a))).toEqual(a);
     } finally {
-      await level.close();
+      await db.close();
     }
   });
 });
