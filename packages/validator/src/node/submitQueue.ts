@@ -184,7 +184,9 @@ export class SubmitQueue {
   /** Refuse new submissions; answer every waiting client (their votes stay pooled on disk). */
   stop(): void {
     this.#stopped = true;
-    for (const p of this.#pending) p.reject(new Error('node is shutting down'));
+    // Answered, not thrown: a client whose votes were queued at shutdown gets -32002 (retry
+    // elsewhere), and the API does not log a shutdown as an internal error.
+    for (const p of this.#pending) p.resolve(p.items.map(() => shuttingDown()));
     this.#pending = [];
     for (const [hash, waiters] of this.#ackWaiters) {
       for (const w of waiters) {
