@@ -341,6 +341,7 @@ export class ConsensusCore {
           return this.#onStatus(from, msg.status);
         case 'txs':
           if (!Array.isArray(msg.txs)) throw new ProtocolError(ProtocolErrorCode.TX_INVALID, 'txs must be an array');
+          if (msg.acks !== undefined) this.#onAcks(from, msg.acks);
           this.#addTxs(
             msg.txs.map((t) => parseTransaction(t, this.genesis.limits.maxTxBytes)),
             msg.batch ? { kind: 'gossip', from, batch: msg.batch } : { kind: 'gossip', from },

@@ -25,8 +25,10 @@ export type ConsensusMessage =
   /**
    * Transactions gossiped between pools. `batch` names the batch so that receivers can
    * acknowledge it (absent only in messages of older peers, which are then not acknowledged).
+   * `acks`, when present, are acknowledgements riding along (the network layer attaches those
+   * waiting to be sent, saving a message).
    */
-  | { type: 'txs'; txs: Transaction[]; batch?: BatchId }
+  | { type: 'txs'; txs: Transaction[]; batch?: BatchId; acks?: TxAck[] }
   /** Which batches the sender now holds durably in its pool (and which transactions it refused). */
   | { type: 'acks'; acks: TxAck[] }
   /** Directed: a validator recovering from a lost pool asks a peer for its pool, from `cursor`. */

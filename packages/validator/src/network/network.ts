@@ -17,7 +17,7 @@ import type { Hex } from '@poa-vote/shared';
 import type { ConsensusMessage, Destination, TxAck } from '../consensus/interface.js';
 import { AckBatcher } from './gossip/ackBatcher.js';
 import { encodeMessage, messageId, messageIdToString } from './gossip/encoding.js';
-import { GOSSIP_KINDS, GossipKind, gossipKindOf, gossipTopic, topicMaxBytes } from './gossip/topic.js';
+import { GOSSIP_KINDS, GossipKind, TXS_ACKS_ALLOWANCE_BYTES, gossipKindOf, gossipTopic, topicMaxBytes } from './gossip/topic.js';
 import { GossipAction, GossipErrorCode, GossipValidationError, topicValidatorResult, validateGossipData } from './gossip/validation.js';
 import { AuthorityBook, libp2pPrivateKey } from './identity.js';
 import { InboundGate, authorityGater, ipOf } from './gater.js';
@@ -319,6 +319,13 @@ export class Network implements INetwork {
             return;
           }
           break;
+        case 'txs': {
+          // Waiting acknowledgements ride along a transaction batch: one signed message, not two.
+          const acks = to === 'all' && msg.acks === undefined ? this.#acks.take() : [];
+          if (acks.length > 0 && JSON.stringify(acks).length <= TXS_ACKS_ALLOWANCE_BYTES) msg = { ...msg, acks };
+          else if (acks.length > 0) this.#acks.add(acks);
+          break;
+        }
         case 'sync-request':
           void this.#sync(to, msg.fromHeight, msg.max);
           return;

@@ -29,6 +29,15 @@ export class AckBatcher {
     if (this.#pending.length > 0 && this.#timer === undefined) this.#timer = setTimeout(() => this.#emit(), this.opts.windowMs);
   }
 
+  /** Hand over what waits (to ride along another message), cancelling its own message. */
+  take(): TxAck[] {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const acks = this.#pending;
+    this.#pending = [];
+    return acks;
+  }
+
   /** Drop what waits (the network is stopping). */
   clear(): void {
     clearTimeout(this.#timer);

@@ -51,6 +51,8 @@ const STATUS_MAX_BYTES = 64 * 1024;
 const ACKS_MAX_BYTES = 4 * 1024 * 1024;
 /** Room for the JSON envelope around a transaction batch. */
 const TXS_ENVELOPE_BYTES = 1024;
+/** Room for acknowledgements riding along a transaction batch (the sender attaches at most this). */
+export const TXS_ACKS_ALLOWANCE_BYTES = 64 * 1024;
 
 /** Largest encoded message accepted on a topic. */
 export function topicMaxBytes(kind: GossipKind, limits: { maxMessageBytes: number; maxTxBatchBytes: number; maxTxBytes: number }): number {
@@ -65,6 +67,6 @@ export function topicMaxBytes(kind: GossipKind, limits: { maxMessageBytes: numbe
       return Math.min(limits.maxMessageBytes, ACKS_MAX_BYTES);
     case GossipKind.txs:
       // A single transaction larger than the batch cap still travels, alone.
-      return Math.min(limits.maxMessageBytes, Math.max(limits.maxTxBatchBytes, limits.maxTxBytes) + TXS_ENVELOPE_BYTES);
+      return Math.min(limits.maxMessageBytes, Math.max(limits.maxTxBatchBytes, limits.maxTxBytes) + TXS_ENVELOPE_BYTES + TXS_ACKS_ALLOWANCE_BYTES);
   }
 }

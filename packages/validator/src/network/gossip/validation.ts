@@ -112,8 +112,13 @@ export function validateTxsMessage(ctx: ValidationContext, input: Record<string,
   if (!Array.isArray(list) || list.length === 0) reject(GossipErrorCode.MALFORMED, 'txs must be a non-empty array');
   if (list.length > ctx.maxTxsPerMessage) reject(GossipErrorCode.TOO_LARGE, `txs message carries ${list.length} transactions, the limit is ${ctx.maxTxsPerMessage}`);
   const txs: Transaction[] = list.map((tx, i) => protocolCheck(`transaction ${i}`, () => parseTransaction(tx, ctx.genesis.limits.maxTxBytes)));
-  if (input.batch === undefined) return { type: 'txs', txs };
-  return { type: 'txs', txs, batch: batchId(input.batch, 'txs.batch') };
+  const acks = input.acks === undefined ? undefined : acksOf(ctx, input.acks, 'txs.acks');
+  return {
+    type: 'txs',
+    txs,
+    ...(input.batch !== undefined ? { batch: batchId(input.batch, 'txs.batch') } : {}),
+    ...(acks !== undefined ? { acks } : {}),
+  };
 }
 
 function batchId(v: unknown, field: string): BatchId {
@@ -126,11 +131,15 @@ export const MAX_ACKS_PER_MESSAGE = 1024;
 
 /** Gossiped acknowledgements: bounded lists of {origin, epoch, seq, refused}. */
 export function validateAcksMessage(ctx: ValidationContext, input: Record<string, unknown>): ConsensusMessage {
-  const list = input.acks;
-  if (!Array.isArray(list) || list.length === 0) reject(GossipErrorCode.MALFORMED, 'acks must be a non-empty array');
-  if (list.length > MAX_ACKS_PER_MESSAGE) reject(GossipErrorCode.TOO_LARGE, `acks message carries ${list.length} acknowledgements, the limit is ${MAX_ACKS_PER_MESSAGE}`);
+  return { type: 'acks', acks: acksOf(ctx, input.acks, 'acks') };
+}
+
+/** A bounded, non-empty list of acknowledgements (the `acks` message, or riding along a `txs` one). */
+function acksOf(ctx: ValidationContext, list: unknown, field: string): TxAck[] {
+  if (!Array.isArray(list) || list.length === 0) reject(GossipErrorCode.MALFORMED, `${field} must be a non-empty array`);
+  if (list.length > MAX_ACKS_PER_MESSAGE) reject(GossipErrorCode.TOO_LARGE, `${field} carries ${list.length} acknowledgements, the limit is ${MAX_ACKS_PER_MESSAGE}`);
   const n = ctx.genesis.authorities.length;
-  const acks: TxAck[] = list.map((a: unknown, i) => {
+  return list.map((a: unknown, i): TxAck => {
     if (!isObject(a)) reject(GossipErrorCode.MALFORMED, `acks[${i}] must be an object`);
     if (!isNat(a.origin) || a.origin >= n) reject(GossipErrorCode.MALFORMED, `acks[${i}].origin must be an authority index below ${n}`);
     const { epoch, seq } = batchId(a, `acks[${i}]`);
@@ -143,7 +152,6 @@ export function validateAcksMessage(ctx: ValidationContext, input: Record<string
     });
     return { origin: a.origin, epoch, seq, refused };
   });
-  return { type: 'acks', acks };
 }
 
 const validators: Record<GossipKind, (ctx: ValidationContext, input: Record<string, unknown>) => ConsensusMessage> = {

@@ -97,17 +97,22 @@ describe('Network (three authorities on loopback)', () => {
     expect(n1.logger.lines.some((l) => l.msg.startsWith('too large for gossipsub'))).toBe(true);
   }, 30_000);
 
-  it('coalesces txs sent within the batch window into one gossip message', async () => {
+  it('coalesces acknowledgements sent within the window into one gossip message, and lets waiting ones ride along a txs batch', async () => {
     const [n0, n1, n2] = nodes as [TestNode, TestNode, TestNode];
-    n0.net.send('all', { type: 'txs', txs: [tx(1)] });
-    n0.net.send('all', { type: 'txs', txs: [tx(2), tx(3)] });
-    n0.net.send('all', { type: 'txs', txs: [tx(4)] });
+    const ack = (seq: number) => ({ origin: 1, epoch: 9, seq, refused: [] });
+    n0.net.send('all', { type: 'acks', acks: [ack(1)] });
+    n0.net.send('all', { type: 'acks', acks: [ack(2), ack(3)] });
+    for (const n of [n1, n2]) await waitFor(() => receivedOfType(n, 'acks').length >= 1, `acks at node ${n.index}`);
+    await sleep(200);
+    for (const n of [n1, n2]) expect(receivedOfType(n, 'acks')).toEqual([{ from: 0, msg: { type: 'acks', acks: [ack(1), ack(2), ack(3)] } }]);
+    // A transaction batch leaving while an acknowledgement waits carries it: one message, not two.
+    n0.net.send('all', { type: 'acks', acks: [ack(4)] });
+    n0.net.send('all', { type: 'txs', txs: [tx(1)], batch: { epoch: 5, seq: 0 } });
     for (const n of [n1, n2]) await waitFor(() => receivedOfType(n, 'txs').length >= 1, `txs at node ${n.index}`);
-    await sleep(300);
+    await sleep(200);
     for (const n of [n1, n2]) {
-      const got = receivedOfType(n, 'txs');
-      expect(got).toHaveLength(1);
-      expect(got[0]).toEqual({ from: 0, msg: { type: 'txs', txs: [tx(1), tx(2), tx(3), tx(4)] } });
+      expect(receivedOfType(n, 'txs')).toEqual([{ from: 0, msg: { type: 'txs', txs: [tx(1)], batch: { epoch: 5, seq: 0 }, acks: [ack(4)] } }]);
+      expect(receivedOfType(n, 'acks')).toHaveLength(1);
     }
   }, 20_000);
 

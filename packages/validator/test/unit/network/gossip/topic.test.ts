@@ -18,7 +18,7 @@ import { tx } from '../fixtures.js';
 
 describe('gossip topics', () => {
   it('are namespaced by chain id', () => {
-    expect(GOSSIP_KINDS.map((k) => gossipTopic(7, k))).toEqual(['/poa-evote/7/txs/1', '/poa-evote/7/proposal/1', '/poa-evote/7/vote/1', '/poa-evote/7/status/1']);
+    expect(GOSSIP_KINDS.map((k) => gossipTopic(7, k))).toEqual(['/poa-evote/7/txs/1', '/poa-evote/7/proposal/1', '/poa-evote/7/vote/1', '/poa-evote/7/status/1', '/poa-evote/7/acks/1']);
     expect(parseGossipTopic(7, '/poa-evote/7/vote/1')).toBe(GossipKind.vote);
     expect(parseGossipTopic(8, '/poa-evote/7/vote/1')).toBeUndefined();
     expect(protocolId(7, ReqRespMethod.sync)).toBe('/poa-evote/7/sync/1');
@@ -35,8 +35,10 @@ describe('gossip topics', () => {
     const limits = { maxMessageBytes: 16 << 20, maxTxBatchBytes: 1 << 20, maxTxBytes: 16384 };
     expect(topicMaxBytes(GossipKind.proposal, limits)).toBe(16 << 20);
     expect(topicMaxBytes(GossipKind.vote, limits)).toBe(4096);
-    expect(topicMaxBytes(GossipKind.txs, limits)).toBe((1 << 20) + 1024);
-    expect(topicMaxBytes(GossipKind.txs, { ...limits, maxTxBatchBytes: 1000 })).toBe(16384 + 1024);
+    // The envelope, plus room for acknowledgements riding along.
+    expect(topicMaxBytes(GossipKind.txs, limits)).toBe((1 << 20) + 1024 + 64 * 1024);
+    expect(topicMaxBytes(GossipKind.txs, { ...limits, maxTxBatchBytes: 1000 })).toBe(16384 + 1024 + 64 * 1024);
+    expect(topicMaxBytes(GossipKind.acks, limits)).toBe(4 << 20);
   });
 });
 
