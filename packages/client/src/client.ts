@@ -7,6 +7,7 @@ import { getBlockchain, type GetBlockchainParameters, type GetBlockchainReturnTy
 import { getHealth, type GetHealthParameters, type GetHealthReturnType } from './actions/getHealth.js';
 import { getReceipt, type GetReceiptParameters, type GetReceiptReturnType } from './actions/getReceipt.js';
 import { getResults, type GetResultsParameters, type GetResultsReturnType } from './actions/getResults.js';
+import { getElection, type GetElectionParameters, type GetElectionReturnType } from './actions/getElection.js';
 import { getTransactionStatus, type GetTransactionStatusParameters, type GetTransactionStatusReturnType } from './actions/getTransactionStatus.js';
 import { submitVote, type SubmitVoteParameters, type SubmitVoteReturnType } from './actions/submitVote.js';
 import { submitVotes, type SubmitVotesParameters, type SubmitVotesReturnType } from './actions/submitVotes.js';
@@ -33,6 +34,8 @@ export interface VotingClient extends ClientContext {
   waitForConfirmation(hashOrVote: string | VoteInput, params?: WaitForConfirmationParameters): Promise<WaitForConfirmationReturnType>;
   /** See {@link getResults}. */
   getResults(electionId: string | number, params?: GetResultsParameters): Promise<GetResultsReturnType>;
+  /** See {@link getElection}. */
+  getElection(electionId: string | number, params?: GetElectionParameters): Promise<GetElectionReturnType>;
   /** See {@link getBlockchain}. */
   getBlockchain(params?: GetBlockchainParameters): Promise<GetBlockchainReturnType>;
   /** See {@link getHealth}. */
@@ -81,6 +84,7 @@ export function createVotingClient(options: VotingClientOptions = {}): VotingCli
     getTransactionStatus: (ref, params) => getTransactionStatus(ctx, ref, params),
     waitForConfirmation: (hashOrVote, params) => waitForConfirmation(ctx, hashOrVote, params),
     getResults: (electionId, params) => getResults(ctx, electionId, params),
+    getElection: (electionId, params) => getElection(ctx, electionId, params),
     getBlockchain: (params) => getBlockchain(ctx, params),
     getHealth: (params) => getHealth(ctx, params),
     getBlock: (height, params) => getBlock(ctx, height, params),

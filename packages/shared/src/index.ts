@@ -14,3 +14,4 @@ export * from './ballot.js';
 export * from './tally.js';
 export * from './finalized.js';
 export * from './crypto/index.js';
+export * from './api/index.js';

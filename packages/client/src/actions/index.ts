@@ -7,6 +7,7 @@ export { waitForConfirmation, type WaitForConfirmationParameters, type WaitForCo
 export { getResults, type GetResultsParameters, type GetResultsReturnType } from './getResults.js';
 export { getBlockchain, type GetBlockchainParameters, type GetBlockchainReturnType } from './getBlockchain.js';
 export { getHealth, type GetHealthParameters, type GetHealthReturnType, type ValidatorHealth } from './getHealth.js';
+export { getElection, type GetElectionParameters, type GetElectionReturnType } from './getElection.js';
 export { getBlock, type GetBlockParameters, type GetBlockReturnType } from './getBlock.js';
 export type { QuorumInfo } from './quorum.js';
 export type { ReadOptions } from './readOptions.js';

@@ -1,5 +1,6 @@
 /** GET /health answers. */
-import { asObject, natField, optString, pick, toNat } from './fields.js';
+import { healthBodySchema } from '@poa-vote/shared';
+import { parseAnswer } from './parse.js';
 
 export interface HealthReport {
   /** HTTP 200 (healthy) or 503 (fail over). */
@@ -11,6 +12,8 @@ export interface HealthReport {
   finalizedHeight: number;
   peers: number;
   syncing: boolean;
+  /** Reading its peers' pools after starting without one: it takes no votes meanwhile. */
+  recovering: boolean;
   /** Milliseconds since the finalized head's slot started; null before block 1. */
   lastBlockAgeMs: number | null;
   slot: number;
@@ -18,22 +21,21 @@ export interface HealthReport {
   reasons: string[];
 }
 
-/** Normalize a /health answer (HTTP status decides `healthy`). */
+/** Parse a /health answer with the shared contract (the HTTP status decides `healthy`). */
 export function formatHealth(raw: unknown, httpStatus: number, url?: string): HealthReport {
-  const o = asObject(raw, 'health', url);
-  const reasons = pick(o, 'reasons');
-  const age = pick(o, 'last_block_age_ms', 'lastBlockAgeMs');
+  const b = parseAnswer(healthBodySchema, raw, 'health', url);
   return {
     healthy: httpStatus === 200,
-    status: optString(o, 'status') ?? (httpStatus === 200 ? 'healthy' : 'unhealthy'),
-    nodeId: optString(o, 'node_id', 'nodeId') ?? '',
-    chainId: natField(o, 'health', url, 'chain_id', 'chainId'),
-    headHeight: natField(o, 'health', url, 'head_height', 'headHeight'),
-    finalizedHeight: natField(o, 'health', url, 'finalized_height', 'finalizedHeight'),
-    peers: toNat(pick(o, 'peers')) ?? 0,
-    syncing: pick(o, 'syncing') === true,
-    lastBlockAgeMs: typeof age === 'number' ? age : null,
-    slot: toNat(pick(o, 'slot')) ?? 0,
-    reasons: Array.isArray(reasons) ? reasons.map(String) : [],
+    status: b.status,
+    nodeId: b.node_id,
+    chainId: b.chain_id,
+    headHeight: b.head_height,
+    finalizedHeight: b.finalized_height,
+    peers: b.peers,
+    syncing: b.syncing,
+    recovering: b.recovering,
+    lastBlockAgeMs: b.last_block_age_ms,
+    slot: b.slot,
+    reasons: b.reasons,
   };
 }

@@ -1,7 +1,7 @@
 /** GET /results answers. */
-import { MAX_CANDIDATES_PER_ELECTION } from '@poa-vote/shared';
+import { MAX_CANDIDATES_PER_ELECTION, resultsBodySchema } from '@poa-vote/shared';
 import { InvalidResponseError } from '../errors.js';
-import { asObject, countsField, natField, pick } from './fields.js';
+import { parseAnswer } from './parse.js';
 
 export interface ElectionResults {
   electionId: string;
@@ -16,17 +16,13 @@ export interface ElectionResults {
   height: number;
 }
 
-/** Normalize /results (`results` is the tally; `counts` is accepted as its other name). */
+/** Parse /results with the shared contract (`results` is the tally; counts come back prototype-free). */
 export function formatResults(raw: unknown, url?: string): ElectionResults {
-  const o = asObject(raw, 'results', url);
-  const id = pick(o, 'election_id', 'electionId');
-  if (typeof id !== 'string' && typeof id !== 'number') throw new InvalidResponseError('results.election_id is missing', { url });
-  const r = pick(o, 'results');
-  const counts = countsField(typeof r === 'object' && r !== null ? r : pick(o, 'counts'), 'results.results', url);
+  const b = parseAnswer(resultsBodySchema, raw, 'results', url);
   // The counting rule bounds the buckets: a longer list cannot be an honest tally.
-  const buckets = Object.keys(counts).length;
+  const buckets = Object.keys(b.results).length;
   if (buckets > MAX_CANDIDATES_PER_ELECTION + 2) {
     throw new InvalidResponseError(`results.results lists ${buckets} candidates, more than the ${MAX_CANDIDATES_PER_ELECTION} names plus "sealed" and "other" a tally can hold`, { url });
   }
-  return { electionId: String(id), counts, total: natField(o, 'results', url, 'total'), height: natField(o, 'results', url, 'height') };
+  return { electionId: b.election_id, counts: b.results, total: b.total, height: b.height };
 }

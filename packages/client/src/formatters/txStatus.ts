@@ -1,7 +1,8 @@
 /** poa_getTransactionStatus answers. */
-import type { Hex } from '@poa-vote/shared';
+import { type Hex, TX_STATES, txStateSchema } from '@poa-vote/shared';
 import { InvalidResponseError } from '../errors.js';
-import { asObject, optString, pick, stringField, toNat } from './fields.js';
+import { asObject } from './fields.js';
+import { parseAnswer } from './parse.js';
 
 /**
  * Where a vote stands, as one validator sees it. `accepted`: in that validator's pool, not yet
@@ -10,9 +11,9 @@ import { asObject, optString, pick, stringField, toNat } from './fields.js';
  * `finalized`: in a finalized block. `rejected`: invalid or a double vote. `unknown`: this
  * validator does not know it.
  */
-export type TxState = 'accepted' | 'replicated' | 'included' | 'finalized' | 'rejected' | 'unknown';
+export type TxState = (typeof TX_STATES)[number];
 
-const STATES: readonly TxState[] = ['accepted', 'replicated', 'included', 'finalized', 'rejected', 'unknown'];
+const STATES: readonly TxState[] = TX_STATES;
 
 /** Wire states of older validators, and the state they mean now. */
 const LEGACY_STATES: Readonly<Record<string, TxState>> = { pending: 'accepted' };
@@ -35,26 +36,28 @@ export interface TxStatus {
   conflictsWith?: Hex;
 }
 
-/** Normalize a transaction status; an older validator's `pending` reads as `accepted`. */
+/** Parse a transaction status with the shared contract; an older validator's `pending` reads as `accepted`. */
 export function formatTxStatus(raw: unknown, url?: string): TxStatus {
   const o = asObject(raw, 'transaction status', url);
-  const rawState = pick(o, 'state');
+  const rawState = o.state;
   const state = typeof rawState === 'string' ? (LEGACY_STATES[rawState] ?? rawState) : rawState;
   if (!STATES.includes(state as TxState)) throw new InvalidResponseError(`transaction status.state must be one of ${STATES.join(', ')}, got ${JSON.stringify(state)}`, { url });
-  const rawHash = pick(o, 'hash');
-  const out: TxStatus = { state: state as TxState, hash: state === 'unknown' && (rawHash === null || rawHash === undefined) ? null : (stringField(o, 'transaction status', url, 'hash') as Hex) };
-  const blockHash = optString(o, 'blockHash', 'block_hash');
-  if (blockHash !== undefined) out.blockHash = blockHash as Hex;
-  const blockNumber = toNat(pick(o, 'blockNumber', 'block_number'));
-  if (blockNumber !== undefined) out.blockNumber = blockNumber;
-  const index = toNat(pick(o, 'transactionIndex'));
-  if (index !== undefined) out.transactionIndex = index;
-  const reason = optString(o, 'reason');
-  if (reason !== undefined) out.reason = reason;
-  const conflictsWith = optString(o, 'conflictsWith', 'conflicts_with');
-  if (conflictsWith !== undefined) out.conflictsWith = conflictsWith as Hex;
-  if ((out.state === 'included' || out.state === 'finalized') && (out.blockHash === undefined || out.blockNumber === undefined)) {
-    throw new InvalidResponseError(`transaction status "${out.state}" must carry blockHash and blockNumber`, { url });
+  const s = parseAnswer(txStateSchema, { ...o, state }, `transaction status "${String(state)}"`, url);
+  switch (s.state) {
+    case 'accepted':
+    case 'replicated':
+      return { state: s.state, hash: s.hash };
+    case 'included':
+      return { state: s.state, hash: s.hash, blockHash: s.blockHash, blockNumber: s.blockNumber };
+    case 'finalized':
+      return { state: s.state, hash: s.hash, blockHash: s.blockHash, blockNumber: s.blockNumber, transactionIndex: s.transactionIndex };
+    case 'rejected':
+      return { state: s.state, hash: s.hash, reason: s.reason, ...(s.conflictsWith !== undefined ? { conflictsWith: s.conflictsWith } : {}) };
+    case 'unknown':
+      return { state: s.state, hash: s.hash };
+    default: {
+      const unhandled: never = s;
+      throw new InvalidResponseError(`transaction status ${JSON.stringify(unhandled)} is not handled`, { url });
+    }
   }
-  return out;
 }

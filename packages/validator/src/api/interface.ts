@@ -2,69 +2,18 @@
  * What the API layer (JSON-RPC, HTTP, WebSocket) needs from the node. The node implements it;
  * the API never reaches into consensus, storage or network directly.
  */
-import type { Authority, Block, Evidence, FinalizedBlock, Hex, QuorumCertificate, Transaction } from '@poa-vote/shared';
+import type { Authority, Block, ChainVerification, ElectionResults, Evidence, FinalizedBlock, HealthReport, Hex, QuorumCertificate, Receipt, Transaction, TxState } from '@poa-vote/shared';
 import type { WriteAccessOptions } from './auth/options.js';
 import type { SubmissionOwner } from './auth/submissionIds.js';
 
-export interface Receipt {
-  transactionHash: Hex;
-  transactionIndex: number;
-  blockHash: Hex;
-  blockNumber: number;
-  from: string;
-  to: string;
-  /** Always 'success': a finalized vote has no failure mode (invalid votes never enter a block). */
-  status: 'success';
-}
-
-export type TxState =
-  /** In this validator's pool; not yet known to be held by a quorum of validators. */
-  | { state: 'accepted'; hash: Hex }
-  /** Held durably by a quorum of validators (what an acknowledgement promises); not yet in a block. */
-  | { state: 'replicated'; hash: Hex }
-  /** In a candidate block that gathered a quorum of prevotes, not yet final. */
-  | { state: 'included'; hash: Hex; blockHash: Hex; blockNumber: number }
-  | { state: 'finalized'; hash: Hex; blockHash: Hex; blockNumber: number; transactionIndex: number }
-  | { state: 'rejected'; hash: Hex; reason: string; conflictsWith?: Hex }
-  | { state: 'unknown'; hash: Hex };
+/** Wire shapes: defined once in the shared contract (packages/shared/src/api). */
+export type { ChainVerification, ElectionResults, ElectionInfo, HealthReport, Receipt, TxState } from '@poa-vote/shared';
 
 export type SubmitOutcome =
   | { ok: true; hash: Hex; known: boolean }
   | { ok: false; hash?: Hex; code: 'TX_INVALID' | 'TX_TOO_LARGE' | 'TX_DOUBLE_VOTE' | 'POOL_FULL' | 'UNAVAILABLE' | 'RECOVERING'; message: string; conflictsWith?: Hex }
   /** Taken, but a quorum was not confirmed in time: resubmitting the identical vote anywhere is safe. */
   | { ok: false; hash: Hex; code: 'TX_NOT_REPLICATED'; message: string; holders: number; needed: number };
-
-export interface HealthReport {
-  /** true: this node can serve correct, current data (HTTP 200); false: fail over (HTTP 503). */
-  healthy: boolean;
-  reasons: string[];
-  nodeId: string;
-  chainId: number;
-  headHeight: number;
-  finalizedHeight: number;
-  peers: number;
-  syncing: boolean;
-  /** Starting without its pool (new or wiped data directory): reading its peers' pools, taking no votes. */
-  recovering: boolean;
-  /** Milliseconds since the finalized head's slot started; null before block 1. */
-  lastBlockAgeMs: number | null;
-  slot: number;
-}
-
-export interface ChainVerification {
-  chain_valid: boolean;
-  checked_blocks: number;
-  errors: string[];
-}
-
-export interface ElectionResults {
-  electionId: string;
-  /** Votes by candidate over the finalized chain; unreadable ballots count under "sealed". */
-  counts: Record<string, number>;
-  total: number;
-  /** Finalized height the counts reflect. */
-  height: number;
-}
 
 export interface NodeApiBackend {
   readonly nodeId: string;

@@ -25,7 +25,7 @@ import {
 } from '@poa-vote/shared';
 import type { Lock, PersistOp, SafetyState } from '../consensus/interface.js';
 import type { ChainHead, ChainStateSnapshot } from '../state/chainState.js';
-import type { ElectionResults, Receipt } from '../api/interface.js';
+import type { ElectionResults, Receipt } from '@poa-vote/shared';
 import { decodeHeight, isHashLike } from './buckets.js';
 import { DbError, DbErrorCode } from './errors.js';
 import type { ChainLevel, DbOp } from './repository.js';

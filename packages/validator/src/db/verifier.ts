@@ -5,7 +5,7 @@
  * on a long chain. A failure is sticky and persisted: a chain found corrupt stays reported so.
  */
 import { type ChainCursor, type Genesis, genesisCursor, verifyFinalizedBlock } from '@poa-vote/shared';
-import type { ChainVerification } from '../api/interface.js';
+import type { ChainVerification } from '@poa-vote/shared';
 import type { ChainDb } from './chainDb.js';
 import type { VerifiedCursor } from './repositories/index.js';
 

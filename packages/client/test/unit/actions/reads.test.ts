@@ -73,6 +73,17 @@ describe('getTransactionStatus', () => {
   });
 });
 
+describe('getElection', () => {
+  it('reads an election through the shared contract, naming a field that breaks it', async () => {
+    fakes = await startValidators(1, { finalizedHeight: 5 });
+    fakes[0]!.voteCount = 3;
+    const c = connect(fakes);
+    expect(await c.getElection(7)).toEqual({ electionId: '7', voteCount: 3, finalizedHeight: 5, validator: 'validator-1' });
+    fakes[0]!.rpc.poa_getElection = () => ({ electionId: '7', voteCount: -1, finalizedHeight: 5 });
+    await expect(c.getElection(7)).rejects.toThrow(/election\.voteCount/);
+  });
+});
+
 describe('getHealth', () => {
   it('reports every validator, including one that does not answer', async () => {
     fakes = await startValidators(2, { finalizedHeight: 4 });

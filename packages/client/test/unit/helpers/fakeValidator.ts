@@ -6,7 +6,18 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { type FinalizedBlock, type Transaction, toQuantity, txHash } from '@poa-vote/shared';
+import {
+  type BlockchainBody,
+  type FinalizedBlock,
+  type JsonRpcResponse,
+  type RpcResult,
+  type Transaction,
+  JsonRpcErrorCode,
+  healthBody,
+  resultsBody,
+  toQuantity,
+  txHash,
+} from '@poa-vote/shared';
 
 export interface RpcCall {
   method: string;
@@ -44,6 +55,8 @@ export class FakeValidator {
   headHeight = 0;
   finalizedHeight = 0;
   blocks: FinalizedBlock[] = [];
+  /** Finalized votes in any election, for poa_getElection. */
+  voteCount = 0;
   /** Overrides the /results answer. */
   results: Record<string, unknown> | undefined;
   /** Overrides the /blockchain answer. */
@@ -85,6 +98,7 @@ export class FakeValidator {
       },
       eth_getTransactionReceipt: () => null,
       eth_blockNumber: () => toQuantity(this.finalizedHeight),
+      poa_getElection: (params): RpcResult<'poa_getElection'> => ({ electionId: String(params[0]), voteCount: this.voteCount, finalizedHeight: this.finalizedHeight }),
     };
     this.#server = createServer((req, res) => void this.#handle(req, res));
     this.#server.on('connection', (s) => {
@@ -120,7 +134,7 @@ export class FakeValidator {
   }
 
   /** Push a head to every subscriber of a topic. */
-  push(topic: 'finalizedHeads' | 'newHeads', head: Record<string, unknown>): number {
+  push(topic: 'finalizedHeads' | 'newHeads' | 'candidateHeads', head: Record<string, unknown>): number {
     let n = 0;
     for (const [id, s] of this.#subs) {
       if (s.topic !== topic) continue;
@@ -187,54 +201,57 @@ export class FakeValidator {
     this.requests.push(`${req.method} ${url.pathname}`);
     if (url.pathname === '/health') {
       if (this.#fault(this.healthFault, res)) return;
-      return this.#json(res, this.healthy ? 200 : 503, {
-        status: this.healthy ? 'healthy' : 'unhealthy',
-        node_id: this.nodeId,
-        chain_id: this.chainId,
-        head_height: Math.max(this.headHeight, this.finalizedHeight),
-        finalized_height: this.finalizedHeight,
+      const body = healthBody({
+        healthy: this.healthy,
+        nodeId: this.nodeId,
+        chainId: this.chainId,
+        headHeight: Math.max(this.headHeight, this.finalizedHeight),
+        finalizedHeight: this.finalizedHeight,
         peers: 2,
         syncing: false,
-        last_block_age_ms: 10,
+        recovering: false,
+        lastBlockAgeMs: 10,
         slot: 100,
         reasons: this.healthy ? [] : ['told to be unhealthy'],
       });
+      return this.#json(res, this.healthy ? 200 : 503, body);
     }
     if (url.pathname === '/rpc' && req.method === 'POST') {
       if (this.#fault(this.rpcFault, res)) return;
       const body = JSON.parse(Buffer.concat(chunks).toString()) as unknown;
-      const one = async (c: { id: unknown; method: string; params?: unknown[] }): Promise<unknown> => {
+      const one = async (c: { id: unknown; method: string; params?: unknown[] }): Promise<JsonRpcResponse> => {
+        const id = c.id as JsonRpcResponse['id'];
         const call = { method: c.method, params: c.params ?? [], id: c.id };
         this.calls.push(call);
         const h = this.rpc[c.method];
-        if (!h) return { jsonrpc: '2.0', id: c.id, error: { code: -32601, message: `method ${c.method} not found` } };
+        if (!h) return { jsonrpc: '2.0', id, error: { code: JsonRpcErrorCode.METHOD_NOT_FOUND, message: `method ${c.method} not found` } };
         try {
-          return { jsonrpc: '2.0', id: c.id, result: await h(call.params, call) };
+          return { jsonrpc: '2.0', id, result: await h(call.params, call) };
         } catch (e) {
-          if (e instanceof RpcFailure) return { jsonrpc: '2.0', id: c.id, error: { code: e.code, message: e.message, ...(e.data === undefined ? {} : { data: e.data }) } };
-          return { jsonrpc: '2.0', id: c.id, error: { code: -32603, message: (e as Error).message } };
+          if (e instanceof RpcFailure) return { jsonrpc: '2.0', id, error: { code: e.code, message: e.message, ...(e.data === undefined ? {} : { data: e.data }) } };
+          return { jsonrpc: '2.0', id, error: { code: JsonRpcErrorCode.INTERNAL_ERROR, message: (e as Error).message } };
         }
       };
       const answer = Array.isArray(body) ? await Promise.all(body.map(one)) : await one(body as RpcCall);
       return this.#json(res, 200, answer);
     }
     if (url.pathname === '/results') {
-      return this.#json(res, 200, this.results ?? { election_id: url.searchParams.get('election_id'), results: {}, counts: {}, total: 0, height: this.finalizedHeight });
+      return this.#json(res, 200, this.results ?? resultsBody({ electionId: url.searchParams.get('election_id') ?? '', counts: {}, total: 0, height: this.finalizedHeight }));
     }
     if (url.pathname === '/blockchain') {
-      return this.#json(
-        res,
-        200,
-        this.blockchain ?? {
-          chain_id: this.chainId,
-          height: this.finalizedHeight,
-          finalized_height: this.finalizedHeight,
-          head_hash: this.blocks[this.finalizedHeight - 1]?.block.hash ?? null,
-          authorities: [{ id: 'validator-1' }, { id: 'validator-2' }, { id: 'validator-3' }],
-          vote_count: 0,
-          verification: { chain_valid: true, checked_blocks: this.finalizedHeight, errors: [] },
-        },
-      );
+      const body: BlockchainBody = {
+        chain_id: this.chainId,
+        node_id: this.nodeId,
+        height: this.finalizedHeight,
+        head_height: Math.max(this.headHeight, this.finalizedHeight),
+        finalized_height: this.finalizedHeight,
+        head_hash: this.blocks[this.finalizedHeight - 1]?.block.hash ?? null,
+        authorities: [1, 2, 3].map((i) => ({ id: `validator-${i}`, public_key: '' })),
+        election_id: url.searchParams.get('election_id'),
+        vote_count: 0,
+        verification: { chain_valid: true, checked_blocks: this.finalizedHeight, errors: [] },
+      };
+      return this.#json(res, 200, this.blockchain ?? body);
     }
     const m = /^\/blocks\/(\d+)$/.exec(url.pathname);
     if (m) {

@@ -1,5 +1,6 @@
 /** GET /blockchain?election_id=N: chain summary, the election's vote count and a verification of the stored chain. */
 import type { RequestHandler } from 'express';
+import type { BlockchainBody } from '@poa-vote/shared';
 import type { NodeApiBackend } from '../interface.js';
 import { electionIdQuery } from './query.js';
 
@@ -13,7 +14,7 @@ export function blockchainRoute(backend: NodeApiBackend): RequestHandler {
       backend.getFinalizedBlock(height),
       electionId === undefined ? Promise.resolve(null) : backend.electionVoteCount(electionId),
     ]);
-    res.set('cache-control', 'no-store').json({
+    const body: BlockchainBody = {
       chain_id: backend.chainId,
       node_id: backend.nodeId,
       height,
@@ -24,6 +25,7 @@ export function blockchainRoute(backend: NodeApiBackend): RequestHandler {
       election_id: electionId ?? null,
       vote_count: voteCount,
       verification: { chain_valid: verification.chain_valid, checked_blocks: verification.checked_blocks, errors: verification.errors },
-    });
+    };
+    res.set('cache-control', 'no-store').json(body);
   };
 }

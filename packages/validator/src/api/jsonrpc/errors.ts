@@ -4,31 +4,10 @@
  * where it has one; -32010/-32011 are this chain's.
  */
 
-/** Error codes on the wire: the spec's reserved codes, then this server's (-32000..-32099). */
-export enum JsonRpcErrorCode {
-  PARSE_ERROR = -32700,
-  INVALID_REQUEST = -32600,
-  METHOD_NOT_FOUND = -32601,
-  INVALID_PARAMS = -32602,
-  INTERNAL_ERROR = -32603,
-  /** The node cannot serve the call right now (shutting down): try another node (EIP-1474 "resource unavailable"). */
-  UNAVAILABLE = -32002,
-  /** A request, connection or node limit was reached (EIP-1474 "limit exceeded"); `data` names it. */
-  LIMIT_EXCEEDED = -32005,
-  /** The voter already has a different vote in this election. */
-  DOUBLE_VOTE = -32010,
-  /** The transaction pool is full: retry later or on another node. */
-  POOL_FULL = -32011,
-  /** Taken but not confirmed on a quorum of validators in time: resubmit the identical vote anywhere. */
-  NOT_REPLICATED = -32012,
-}
+import { JsonRpcErrorCode, type JsonRpcErrorObject } from '@poa-vote/shared';
 
-/** The `error` member of a JSON-RPC response. */
-export interface JsonRpcErrorObject {
-  code: number;
-  message: string;
-  data?: unknown;
-}
+/** Error codes and the error object are the shared wire contract's (packages/shared/src/api/rpc.ts). */
+export { JsonRpcErrorCode, type JsonRpcErrorObject };
 
 /** An error a method handler throws to answer with a specific JSON-RPC error. */
 export class JsonRpcError extends Error {

@@ -1,23 +1,10 @@
 /** JSON-RPC 2.0 message shapes and the contract between the dispatcher and its methods. */
 import type { z } from 'zod';
-import type { JsonRpcError, JsonRpcErrorObject } from './errors.js';
+import type { JsonRpcId, JsonRpcResponse } from '@poa-vote/shared';
+import type { JsonRpcError } from './errors.js';
 
-/** A request id: echoed back with its type. */
-export type JsonRpcId = string | number | null;
-
-export interface JsonRpcSuccess {
-  jsonrpc: '2.0';
-  id: JsonRpcId;
-  result: unknown;
-}
-
-export interface JsonRpcFailure {
-  jsonrpc: '2.0';
-  id: JsonRpcId;
-  error: JsonRpcErrorObject;
-}
-
-export type JsonRpcResponse = JsonRpcSuccess | JsonRpcFailure;
+/** The envelope is the shared wire contract's (packages/shared/src/api/rpc.ts). */
+export type { JsonRpcFailure, JsonRpcId, JsonRpcResponse, JsonRpcSuccess } from '@poa-vote/shared';
 
 /** What a dispatch produces: one response, a batch of them, or nothing to send (notifications). */
 export type JsonRpcReply = JsonRpcResponse | JsonRpcResponse[] | undefined;

@@ -124,7 +124,8 @@ export class FakeBackend implements NodeApiBackend {
     this.#check();
     const r = this.#receipts.get(hash);
     if (r) return { state: 'finalized', hash, blockHash: r.blockHash, blockNumber: r.blockNumber, transactionIndex: r.transactionIndex };
-    if (this.#pool.has(hash)) return { state: 'pending', hash };
+    // The contract's state for a pooled vote not yet known to be on a quorum (was the retired 'pending').
+    if (this.#pool.has(hash)) return { state: 'accepted', hash };
     return { state: 'unknown', hash };
   }
 

@@ -1,6 +1,6 @@
 /** JSON-RPC over HTTP against a real ApiServer on 127.0.0.1 (ephemeral port) and a fake backend. */
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
-import { txHash } from '@poa-vote/shared';
+import { rpcContract, txHash } from '@poa-vote/shared';
 import { ApiServer } from '../../../src/api/server.js';
 import { FakeBackend } from './fakeBackend.js';
 import { HASH_RE, QUANTITY_RE, type Harness, startHarness, vote } from './helpers.js';
@@ -186,7 +186,7 @@ describe('eth_sendTransaction and receipts', () => {
     const sent = await h.call('eth_sendTransaction', [tx], 9001);
     expect(h.backend.submissionIds.at(-1)).toBe('9001');
     expect((await h.call('eth_getTransactionReceipt', ['9001'])).result).toBeNull();
-    expect((await h.call('poa_getTransactionStatus', ['9001'])).result).toEqual({ state: 'pending', hash: sent.result });
+    expect((await h.call('poa_getTransactionStatus', ['9001'])).result).toEqual({ state: 'accepted', hash: sent.result });
     const pendingTx = (await h.call('eth_getTransactionByHash', [sent.result])).result;
     expect(pendingTx).toMatchObject({ hash: sent.result, blockHash: null, blockNumber: null, transactionIndex: null, from: 'voter-receipt', to: 'election-2', data: tx.data });
 
@@ -285,7 +285,27 @@ describe('eth_sendTransaction and receipts', () => {
     expect(r.json[2].error.code).toBe(-32602);
     expect(r.json[3].result).toBe(txHash(vote('batch-2')));
     expect((await h.call('eth_getTransactionReceipt', ['7'])).result).toBeNull();
-    expect((await h.call('poa_getTransactionStatus', ['7'])).result.state).toBe('pending');
+    expect((await h.call('poa_getTransactionStatus', ['7'])).result.state).toBe('accepted');
+  });
+});
+
+describe('poa_getElection (defined by the shared contract)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(() => h.close());
+
+  it('answers the election id, its finalized vote count and the finalized height, in the contract shape', async () => {
+    await h.call('eth_sendTransaction', [vote('voter-election-1', '41', 'alice')]);
+    await h.call('eth_sendTransaction', [vote('voter-election-2', '41', 'bob')]);
+    const fb = h.backend.finalizePending();
+    const r = (await h.call('poa_getElection', ['41'])).result;
+    expect(r).toEqual({ electionId: '41', voteCount: 2, finalizedHeight: fb.block.header.height });
+    expect(rpcContract.poa_getElection.result.safeParse(r).success).toBe(true);
+    expect((await h.call('poa_getElection', ['nobody'])).result).toMatchObject({ voteCount: 0 });
+    const bad = await h.call('poa_getElection', ['bad id!']);
+    expect(bad.error).toMatchObject({ code: -32602, data: { param: 'electionId' } });
   });
 });
 

@@ -1,6 +1,6 @@
 /** poa_* methods: what this chain has that Ethereum does not (vote states, certificates, evidence). */
 import { z } from 'zod';
-import { evidenceId, isHex } from '@poa-vote/shared';
+import { type RpcResult, evidenceId, isHex, rpcContract } from '@poa-vote/shared';
 import { blockNumberParam, txRefParam } from '../params.js';
 import { defineMethod } from '../types.js';
 import type { MethodDeps, MethodTable } from './context.js';
@@ -29,6 +29,16 @@ export function poaMethods({ backend }: MethodDeps): MethodTable {
       paramNames: ['blockNumber'],
       params: z.tuple([blockNumberParam]),
       call: async ([n]) => (await backend.getFinalizedBlock(n)) ?? null,
+    }),
+
+    /** An election's finalized vote count and the height it reflects (params and result: the shared contract). */
+    poa_getElection: defineMethod({
+      paramNames: ['electionId'],
+      params: rpcContract.poa_getElection.params,
+      call: async ([electionId]): Promise<RpcResult<'poa_getElection'>> => {
+        const finalizedHeight = backend.finalizedHeight();
+        return { electionId, voteCount: await backend.electionVoteCount(electionId), finalizedHeight };
+      },
     }),
 
     poa_getEvidence: defineMethod({

@@ -1,0 +1,4 @@
+/** The wire contract of the validator's API, shared by the validator, the client and test servers. */
+export * from './rpc.js';
+export * from './bodies.js';
+export * from './methods.js';
