@@ -10,10 +10,12 @@ COPY package.json package-lock.json tsconfig.base.json ./
 COPY packages/shared/package.json packages/shared/
 COPY packages/validator/package.json packages/validator/
 COPY packages/client/package.json packages/client/
+COPY packages/explorer/package.json packages/explorer/
 RUN npm ci --no-audit --no-fund
 COPY packages/shared packages/shared
 COPY packages/validator packages/validator
-RUN npx tsc -b packages/shared packages/validator
+COPY packages/explorer packages/explorer
+RUN npx tsc -b packages/shared packages/validator && node packages/explorer/build.mjs
 
 # ---- runtime: production dependencies and compiled output only ----
 FROM node:20-bookworm-slim
@@ -23,9 +25,12 @@ COPY package.json package-lock.json ./
 COPY packages/shared/package.json packages/shared/
 COPY packages/validator/package.json packages/validator/
 COPY packages/client/package.json packages/client/
+COPY packages/explorer/package.json packages/explorer/
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/packages/shared/dist packages/shared/dist
 COPY --from=build /app/packages/validator/dist packages/validator/dist
+# The explorer page the validator serves at /explorer/ (static files only).
+COPY --from=build /app/packages/explorer/dist packages/explorer/dist
 COPY docker/ docker/
 RUN chmod +x packages/validator/dist/cli/main.js docker/*.sh \
  && ln -s /app/packages/validator/dist/cli/main.js /usr/local/bin/poa-validator \

@@ -106,6 +106,8 @@ function start(slot) {
     peers: devnet.nodes.filter((n) => n !== node).map((n) => n.p2pAddr),
     logLevel: args['log-level'],
     env: validatorEnv,
+    // The explorer page of each validator reads the others (docs/EXPLORER.md).
+    extraArgs: ['--rpc-cors-origins', devnet.nodes.map((n) => n.rpcUrl).join(',')],
     detached: true,
     onLine: (line) => process.stdout.write(`${prefix} ${args.json ? line : formatLogLine(line, { color })}\n`),
   });
@@ -202,6 +204,8 @@ if (!stopping) {
   for (const n of devnet.nodes) {
     say(`  ${n.id.padEnd(width)}  RPC ${n.rpcUrl}  (health ${n.rpcUrl}/health, WebSocket ${n.wsUrl})  p2p ${n.p2pAddr}  data ${n.dataDir}`);
   }
+  const { genesisHash, parseGenesis } = await import('../packages/shared/dist/index.js');
+  say(`explorer ${devnet.nodes[0].rpcUrl}/explorer/?genesis=${genesisHash(parseGenesis(genesis))}&validators=${devnet.nodes.slice(1).map((n) => n.rpcUrl).join(',')}`);
   say(`genesis ${devnet.genesisFile}; try \`npm run demo\` in another terminal; Ctrl-C stops the devnet`);
   say(restart ? `a validator that dies is restarted after ${RESTART_BASE_MS / 1000} s, backing off to ${RESTART_MAX_MS / 1000} s (--no-restart leaves it down)` : 'a validator that dies stays down (--no-restart)');
 }
