@@ -12,7 +12,8 @@ function ValidatorCard({ base }: { base: string }) {
   const [error, setError] = useState<string>();
   const [live, setLive] = useState(false);
   const [heads, setHeads] = useState<{ head?: number; finalized?: number; finalizedAt?: number }>({});
-  const [now, setNow] = useState(Date.now());
+  // Re-render every second so that the last block's age counts up.
+  const [, setTick] = useState(0);
 
   useEffect(() => {
     let stop = false;
@@ -29,7 +30,7 @@ function ValidatorCard({ base }: { base: string }) {
     };
     void poll();
     const timer = setInterval(poll, HEALTH_POLL_MS);
-    const tick = setInterval(() => setNow(Date.now()), 1000);
+    const tick = setInterval(() => setTick((t) => t + 1), 1000);
     const unsubscribe = subscribeHeads(
       base,
       ['newHeads', 'finalizedHeads'],
@@ -47,7 +48,7 @@ function ValidatorCard({ base }: { base: string }) {
 
   const finalized = Math.max(heads.finalized ?? 0, health?.finalized_height ?? 0);
   const head = Math.max(heads.head ?? 0, health?.head_height ?? 0, finalized);
-  const age = heads.finalizedAt !== undefined && (heads.finalized ?? 0) >= (health?.finalized_height ?? 0) ? now - heads.finalizedAt : (health?.last_block_age_ms ?? null);
+  const age = heads.finalizedAt !== undefined && (heads.finalized ?? 0) >= (health?.finalized_height ?? 0) ? Math.max(0, Date.now() - heads.finalizedAt) : (health?.last_block_age_ms ?? null);
   return (
     <article class="card" aria-label={validatorName(base)} data-validator={base}>
       <h3>

@@ -145,6 +145,36 @@ describe('the explorer page, in chromium, on three validators', () => {
     await shot(page, '5-vote-unknown');
   }, 30_000);
 
+  it('trusts a pasted genesis, and is used with the keyboard alone', async () => {
+    const fresh = await browser.page();
+    await fresh.goto(`${base}/explorer/#/network`);
+    await fresh.getByText('Not verifying yet.').waitFor();
+    // Tab from the top of the page to the "Trusted genesis" link, then Enter.
+    let reached = false;
+    for (let i = 0; i < 12 && !reached; i++) {
+      await fresh.keyboard.press('Tab');
+      reached = await fresh.evaluate(() => document.activeElement?.textContent === 'Trusted genesis');
+    }
+    expect(reached).toBe(true);
+    await fresh.keyboard.press('Enter');
+    await fresh.getByRole('heading', { name: 'The genesis you trust' }).waitFor();
+    await fresh.getByLabel('Or paste the genesis document (JSON)').focus();
+    await fresh.keyboard.insertText(JSON.stringify(net.genesis, null, 2));
+    await fresh.keyboard.press('Tab');
+    await fresh.keyboard.press('Enter');
+    await fresh.getByText('Verifying against genesis').waitFor();
+    expect(await fresh.locator('.card').textContent()).toContain(gh);
+    for (const a of net.genesis.authorities) expect(await fresh.locator('.card').textContent()).toContain(a.publicKey);
+    // The hash is now in the address, so the link can be shared.
+    expect(new URL(fresh.url()).searchParams.get('genesis')).toBe(gh);
+    await shot(fresh, '0-trusted-genesis');
+    // A wrong hash in a link is refused in words.
+    await fresh.goto(`${base}/explorer/?genesis=0x${'00'.repeat(32)}#/election/1`);
+    await fresh.getByText(/The genesis in the link cannot be trusted: .* serves a genesis whose hash is 0x[0-9a-f]{64}, not the 0x0{64} you trust/).waitFor();
+    expect(fresh.problems).toEqual([]);
+    await fresh.close();
+  }, 30_000);
+
   it('shows the mismatch when a validator publishes a tampered tally', async () => {
     proxy.rewrite = (path, body) => {
       if (!path.startsWith('/results')) return undefined;
