@@ -7,8 +7,6 @@ export interface ValidatorConfig {
   nodeId: string;
   /** HTTP base URL of its API, e.g. "http://localhost:8001". */
   rpcUrl: string;
-  /** Its libp2p address (informative: the client never dials it). */
-  p2pUrl?: string;
 }
 
 /**
@@ -42,11 +40,10 @@ export interface ValidatorPoolOptions {
   now?: () => number;
 }
 
-/** validator-1..3 on localhost:8001-8003, p2p 30303-30305: the local devnet. */
+/** validator-1..3 on localhost:8001-8003: the local devnet. */
 export const defaultValidators: readonly ValidatorConfig[] = [1, 2, 3].map((i) => ({
   nodeId: `validator-${i}`,
   rpcUrl: `http://localhost:${8000 + i}`,
-  p2pUrl: `/ip4/127.0.0.1/tcp/${30302 + i}`,
 }));
 
 export const defaultValidatorPoolOptions = {
@@ -82,7 +79,7 @@ export function resolveValidatorPoolOptions(options: ValidatorPoolOptions = {}):
   if (!Array.isArray(validators) || validators.length === 0) throw new InvalidArgumentError('validators', 'must be a non-empty array');
   const ids = new Set<string>();
   validators.forEach((v, i) => {
-    if (typeof v !== 'object' || v === null) throw new InvalidArgumentError(`validators[${i}]`, 'must be an object {nodeId, rpcUrl, p2pUrl?}');
+    if (typeof v !== 'object' || v === null) throw new InvalidArgumentError(`validators[${i}]`, 'must be an object {nodeId, rpcUrl}');
     if (typeof v.nodeId !== 'string' || v.nodeId.length === 0) throw new InvalidArgumentError(`validators[${i}].nodeId`, 'must be a non-empty string');
     if (ids.has(v.nodeId)) throw new InvalidArgumentError(`validators[${i}].nodeId`, `${v.nodeId} is listed twice`);
     ids.add(v.nodeId);
@@ -93,7 +90,6 @@ export function resolveValidatorPoolOptions(options: ValidatorPoolOptions = {}):
       throw new InvalidArgumentError(`validators[${i}].rpcUrl`, `${JSON.stringify(v.rpcUrl)} is not a URL`);
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidArgumentError(`validators[${i}].rpcUrl`, `${v.rpcUrl} must be http:// or https://`);
-    if (v.p2pUrl !== undefined && typeof v.p2pUrl !== 'string') throw new InvalidArgumentError(`validators[${i}].p2pUrl`, 'must be a string');
   });
   const strategy = options.strategy ?? defaultValidatorPoolOptions.strategy;
   if (strategy !== 'round-robin' && strategy !== 'latency') throw new InvalidArgumentError('strategy', `must be "round-robin" or "latency", got ${JSON.stringify(strategy)}`);
@@ -108,7 +104,7 @@ export function resolveValidatorPoolOptions(options: ValidatorPoolOptions = {}):
   positiveInt(options.expectedChainId, 'expectedChainId');
   const d = defaultValidatorPoolOptions;
   return {
-    validators: validators.map((v) => ({ nodeId: v.nodeId, rpcUrl: v.rpcUrl, ...(v.p2pUrl !== undefined ? { p2pUrl: v.p2pUrl } : {}) })),
+    validators: validators.map((v) => ({ nodeId: v.nodeId, rpcUrl: v.rpcUrl })),
     strategy,
     healthCheckIntervalMs: options.healthCheckIntervalMs ?? d.healthCheckIntervalMs,
     requestTimeoutMs: options.requestTimeoutMs ?? d.requestTimeoutMs,

@@ -16,7 +16,6 @@ import { ewma, initialState, snapshot, type ValidatorState, type ValidatorStatus
 export interface ValidatorHandle {
   readonly nodeId: string;
   readonly rpcUrl: string;
-  readonly p2pUrl: string | undefined;
   readonly transport: HttpTransport;
 }
 
@@ -64,7 +63,6 @@ export class ValidatorPool extends EventEmitter<ValidatorPoolEvents> {
     this.#handles = this.options.validators.map((v) => ({
       nodeId: v.nodeId,
       rpcUrl: v.rpcUrl,
-      p2pUrl: v.p2pUrl,
       transport: createHttpTransport(v.rpcUrl, {
         timeoutMs: this.options.requestTimeoutMs,
         signal: this.#abort.signal,

@@ -5,7 +5,6 @@ import type { HealthReport } from '../formatters/health.js';
 export interface ValidatorStatus {
   nodeId: string;
   rpcUrl: string;
-  p2pUrl: string | undefined;
   /** Selected for requests. Starts true; probes and failed requests change it. */
   healthy: boolean;
   /** Why it is unhealthy (empty when healthy). */
@@ -31,11 +30,10 @@ export interface ValidatorState extends ValidatorStatus {
 }
 
 /** A fresh, optimistic state: a validator is used until something says otherwise. */
-export function initialState(v: { nodeId: string; rpcUrl: string; p2pUrl?: string }): ValidatorState {
+export function initialState(v: { nodeId: string; rpcUrl: string }): ValidatorState {
   return {
     nodeId: v.nodeId,
     rpcUrl: v.rpcUrl,
-    p2pUrl: v.p2pUrl,
     healthy: true,
     reasons: [],
     headHeight: undefined,

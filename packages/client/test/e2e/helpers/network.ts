@@ -11,7 +11,7 @@ export { ballot };
 
 /** The client's view of a network: validator-i at its own URL, or at `urlOf(i)` (a proxy). */
 export function validatorsOf(net: TestNetwork, urlOf: (i: number) => string | undefined = () => undefined): ValidatorConfig[] {
-  return net.validators.map((v) => ({ nodeId: v.id, rpcUrl: urlOf(v.index) ?? v.url, p2pUrl: `/ip4/127.0.0.1/tcp/${v.p2pPort}` }));
+  return net.validators.map((v) => ({ nodeId: v.id, rpcUrl: urlOf(v.index) ?? v.url }));
 }
 
 /** Index of a validator id ("validator-2" -> 1). */

@@ -28,11 +28,11 @@ function nextEvent(p: ValidatorPool, nodeId: string, healthy: boolean): Promise<
 }
 
 describe('ValidatorPool', () => {
-  it('defaults to validator-1..3 on localhost:8001-8003 with p2p 30303-30305', () => {
+  it('defaults to validator-1..3 on localhost:8001-8003', () => {
     expect(defaultValidators).toEqual([
-      { nodeId: 'validator-1', rpcUrl: 'http://localhost:8001', p2pUrl: '/ip4/127.0.0.1/tcp/30303' },
-      { nodeId: 'validator-2', rpcUrl: 'http://localhost:8002', p2pUrl: '/ip4/127.0.0.1/tcp/30304' },
-      { nodeId: 'validator-3', rpcUrl: 'http://localhost:8003', p2pUrl: '/ip4/127.0.0.1/tcp/30305' },
+      { nodeId: 'validator-1', rpcUrl: 'http://localhost:8001' },
+      { nodeId: 'validator-2', rpcUrl: 'http://localhost:8002' },
+      { nodeId: 'validator-3', rpcUrl: 'http://localhost:8003' },
     ]);
     pool = new ValidatorPool({ autoStart: false });
     expect(pool.validators.map((v) => v.nodeId)).toEqual(['validator-1', 'validator-2', 'validator-3']);
