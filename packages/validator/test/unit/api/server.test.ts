@@ -294,7 +294,7 @@ describe('poa_getElection (defined by the shared contract)', () => {
   beforeAll(async () => {
     h = await startHarness();
   });
-  afterAll(() => h.close());
+  afterAll(() => h.stop());
 
   it('answers the election id, its finalized vote count and the finalized height, in the contract shape', async () => {
     await h.call('eth_sendTransaction', [vote('voter-election-1', '41', 'alice')]);
