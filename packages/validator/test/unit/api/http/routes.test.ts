@@ -36,6 +36,7 @@ describe('GET /health', () => {
       finalized_height: 1,
       peers: 2,
       syncing: false,
+      recovering: false,
       last_block_age_ms: 250,
       slot: 2,
       reasons: [],
