@@ -13,5 +13,6 @@ export * from './evidence.js';
 export * from './ballot.js';
 export * from './tally.js';
 export * from './finalized.js';
+export * from './address.js';
 export * from './crypto/index.js';
 export * from './api/index.js';

@@ -80,7 +80,7 @@ function resendable(ref: string, vote: VoteInput | undefined, client: ClientCont
 
 /**
  * Resolve with the vote's status once it is finalized (or included, with `until: 'included'`).
- * Subscribes to finalizedHeads/newHeads on a validator's WebSocket and re-checks the status on
+ * Subscribes to finalizedHeads/candidateHeads on a validator's WebSocket and re-checks the status on
  * every push; while the socket is down it polls every `pollIntervalMs`. Concurrent waits share
  * one subscription per validator, and their checks go out as one JSON-RPC batch.
  *
@@ -246,7 +246,7 @@ export function waitForConfirmation(client: ClientContext, hashOrVote: string | 
       subscribedTo = nodeId;
       // Without a socket the wait is plain polling; subscribe() only throws once the client is closed.
       try {
-        const sub: Subscription = client.webSockets.get(handle.nodeId, handle.rpcUrl).subscribe([until === 'finalized' ? 'finalizedHeads' : 'newHeads'], {
+        const sub: Subscription = client.webSockets.get(handle.nodeId, handle.rpcUrl).subscribe([until === 'finalized' ? 'finalizedHeads' : 'candidateHeads'], {
           onData: () => void check(),
           onSubscribed: () => {
             if (subscription !== sub) return;

@@ -7,10 +7,16 @@ export interface Receipt {
   transactionIndex: number;
   blockHash: Hex;
   blockNumber: number;
+  /** The voter id. */
   from: string;
+  /** "election-<id>". */
   to: string;
   gasUsed: string;
   status: 'success' | 'reverted';
+}
+
+function electionTo(id: string | undefined): string | undefined {
+  return id === undefined ? undefined : `election-${id}`;
 }
 
 /** Normalize a receipt (hex quantities become numbers). */
@@ -22,8 +28,9 @@ export function formatReceipt(raw: unknown, url?: string): Receipt {
     transactionIndex: toNat(pick(o, 'transactionIndex')) ?? 0,
     blockHash: stringField(o, 'receipt', url, 'blockHash') as Hex,
     blockNumber: natField(o, 'receipt', url, 'blockNumber'),
-    from: optString(o, 'from') ?? '',
-    to: optString(o, 'to') ?? '',
+    // Validators answer derived addresses in from/to and the ids in voterId/electionId.
+    from: optString(o, 'voterId') ?? optString(o, 'from') ?? '',
+    to: electionTo(optString(o, 'electionId')) ?? optString(o, 'to') ?? '',
     gasUsed: optString(o, 'gasUsed') ?? '0x0',
     status: status === '0x0' || status === 'reverted' || status === 0 ? 'reverted' : 'success',
   };

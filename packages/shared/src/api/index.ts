@@ -2,3 +2,4 @@
 export * from './rpc.js';
 export * from './bodies.js';
 export * from './methods.js';
+export * from './eth.js';

@@ -2,7 +2,7 @@
  * What the API layer (JSON-RPC, HTTP, WebSocket) needs from the node. The node implements it;
  * the API never reaches into consensus, storage or network directly.
  */
-import type { Authority, Block, ChainVerification, ElectionResults, Evidence, FinalizedBlock, HealthReport, Hex, QuorumCertificate, Receipt, Transaction, TxState } from '@poa-vote/shared';
+import type { Authority, Block, ChainVerification, ElectionResults, Evidence, FinalizedBlock, Genesis, HealthReport, Hex, QuorumCertificate, Receipt, Transaction, TxState } from '@poa-vote/shared';
 import type { WriteAccessOptions } from './auth/options.js';
 import type { SubmissionOwner } from './auth/submissionIds.js';
 
@@ -20,6 +20,8 @@ export interface NodeApiBackend {
   readonly chainId: number;
   readonly authorities: Authority[];
   readonly clientVersion: string;
+  /** The chain's genesis: block 0 of eth_getBlockByNumber. */
+  readonly genesis: Genesis;
 
   /** Submit votes; `submissionId` is the JSON-RPC request id they came under (receipts by id). */
   submit(txs: { tx: Transaction; submissionId?: string }[]): Promise<SubmitOutcome[]>;

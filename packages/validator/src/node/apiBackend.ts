@@ -3,7 +3,7 @@
  * consensus core for the pool and the candidate, the transaction tracker, the submit queue and
  * the health policy. Implements NodeApiBackend; the API never reaches past it.
  */
-import type { Authority, Block, Evidence, FinalizedBlock, Hex, QuorumCertificate, Transaction } from '@poa-vote/shared';
+import type { Authority, Block, Evidence, FinalizedBlock, Genesis, Hex, QuorumCertificate, Transaction } from '@poa-vote/shared';
 import { isHex } from '@poa-vote/shared';
 import { EventEmitter } from 'node:events';
 import type { ConsensusCore, CoreEvent } from '../consensus/index.js';
@@ -34,6 +34,7 @@ export class ApiBackend implements NodeApiBackend {
   readonly nodeId: string;
   readonly chainId: number;
   readonly authorities: Authority[];
+  readonly genesis: Genesis;
   readonly clientVersion = CLIENT_VERSION;
   readonly #init: ApiBackendInit;
   readonly #events = new EventEmitter();
@@ -43,6 +44,7 @@ export class ApiBackend implements NodeApiBackend {
     this.nodeId = init.nodeId;
     this.chainId = init.options.genesis.chainId;
     this.authorities = init.options.genesis.authorities;
+    this.genesis = init.options.genesis;
     this.#events.setMaxListeners(0);
   }
 

@@ -54,13 +54,13 @@ describe('waitForConfirmation', () => {
     await until(() => v.subscriptions === 0, 3000, 'the unsubscribe');
   });
 
-  it('with until: "included" subscribes to newHeads and resolves on inclusion', async () => {
+  it('with until: "included" subscribes to candidateHeads and resolves on inclusion', async () => {
     fakes = await startValidators(1);
     const v = fakes[0]!;
     const wait = connect(fakes).waitForConfirmation(HASH, { until: 'included', pollIntervalMs: 600_000, timeoutMs: 4000 });
     await until(() => v.subscriptions === 1, 3000, 'the subscription');
     v.statuses.set(HASH, { state: 'included', hash: HASH, blockHash: BLOCK, blockNumber: 3 });
-    v.push('newHeads', { number: '0x3', hash: BLOCK });
+    v.push('candidateHeads', { number: '0x3', hash: BLOCK });
     await expect(wait).resolves.toMatchObject({ state: 'included', blockNumber: 3 });
   });
 

@@ -62,9 +62,16 @@ export function bad(message: string, path: readonly (string | number)[] = []): I
   return new Invalid(message, path);
 }
 
-/** A param checked by a function that returns the value or bad(message). */
-export function checked<T>(check: (v: unknown) => T | Invalid) {
-  return z.unknown().transform((v, ctx): T => {
+/** A JSON Schema (draft 2020-12) fragment describing what a checked param accepts. */
+export type ParamJsonSchema = Record<string, unknown>;
+
+/**
+ * A param checked by a function that returns the value or bad(message). `accepts` is the JSON
+ * Schema of the values the check takes: the API description (OpenRPC) shows it, so the
+ * description and the validation live side by side.
+ */
+export function checked<T>(check: (v: unknown) => T | Invalid, accepts?: ParamJsonSchema) {
+  const schema = z.unknown().transform((v, ctx): T => {
     const out = check(v);
     if (out instanceof Invalid) {
       ctx.addIssue({ code: 'custom', message: out.message, path: [...out.path] });
@@ -72,11 +79,16 @@ export function checked<T>(check: (v: unknown) => T | Invalid) {
     }
     return out;
   });
+  return accepts ? schema.meta(accepts) : schema;
 }
+
+const QUANTITY_JSON = { type: 'string', pattern: '^0x(0|[1-9a-f][0-9a-f]*)$', description: 'canonical hex quantity' };
+const HASH_JSON = { type: 'string', pattern: '^0x[0-9a-fA-F]{64}$', description: '32-byte hash' };
 
 /** A 32-byte 0x-hex hash (any case), lowercased. */
 export const hashParam = checked<Hex>((v) =>
   typeof v === 'string' && isHex(v.toLowerCase(), 32) ? (v.toLowerCase() as Hex) : bad(`must be a 32-byte 0x-hex hash, got ${preview(v)}`),
+  HASH_JSON,
 );
 
 const LONE_SURROGATE_RE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
@@ -93,7 +105,7 @@ export const txRefParam = checked<string>((v) => {
   // Submission ids are compared exactly: "\ud800" must not find the vote sent as "\ufffd".
   if (!isWellFormedString(v)) return bad('must be well-formed Unicode (it holds a lone surrogate), as submission ids are');
   return isHex(v.toLowerCase(), 32) ? v.toLowerCase() : v;
-});
+}, { anyOf: [{ type: 'string', minLength: 1, maxLength: 256 }, { type: 'number' }], description: 'a transaction hash, or the JSON-RPC id the vote was submitted under' });
 
 /** Block tags of eth_getBlockByNumber; latest, finalized and safe all mean the finalized head. */
 export const BLOCK_TAGS = ['latest', 'finalized', 'safe', 'earliest', 'pending'] as const;
@@ -105,7 +117,7 @@ export const blockNumberParam = checked<number>((v) => {
   if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return v;
   const n = parseQuantity(v);
   return n !== undefined ? n : bad(`must be a block number (a quantity like "0x1a"), got ${preview(v)}`);
-});
+}, { anyOf: [QUANTITY_JSON, { type: 'integer', minimum: 0 }], description: 'block number' });
 
 /** A block tag or number. */
 export const blockRefParam = checked<BlockRef>((v) => {
@@ -113,7 +125,7 @@ export const blockRefParam = checked<BlockRef>((v) => {
   if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return { number: v };
   const n = parseQuantity(v);
   return n !== undefined ? { number: n } : bad(`must be a block number (a quantity like "0x1a") or one of ${BLOCK_TAGS.join(', ')}, got ${preview(v)}`);
-});
+}, { anyOf: [{ enum: [...BLOCK_TAGS] }, QUANTITY_JSON, { type: 'integer', minimum: 0 }], description: 'block number or tag (latest, finalized and safe: the finalized head; earliest: the genesis, block 0)' });
 
 /** A boolean flag that may be omitted (false). */
 export const optionalFlag = z.boolean({ error: 'must be true or false' }).optional();

@@ -98,6 +98,11 @@ export class JsonRpcServer {
     return [...this.#methods.keys()];
   }
 
+  /** The registered methods with their definitions (the API description is generated from them). */
+  methods(): [string, RpcMethod<unknown>][] {
+    return [...this.#methods.entries()];
+  }
+
   /** Dispatch a request text and return the reply text (undefined: nothing to send). Never rejects. */
   async serveText(text: string, session: RpcSession): Promise<string | undefined> {
     const scan = scanJson(text, this.limits.maxJsonDepth, this.limits.maxBatchItems);

@@ -49,6 +49,10 @@ export type CallOutcome = { result: unknown } | { error: JsonRpcError };
 export interface RpcMethod<P = unknown> {
   paramNames: readonly string[];
   params: z.ZodType<P>;
+  /** One line for the API description (rpc.discover, GET /openrpc.json). */
+  summary?: string;
+  /** The answer's shape: the API description's `result` (tests check real answers against it). */
+  result?: z.ZodType;
   call?(params: P, ctx: CallContext): unknown;
   callMany?(calls: readonly { params: P; ctx: CallContext }[]): Promise<CallOutcome[]>;
 }
@@ -57,6 +61,8 @@ export interface RpcMethod<P = unknown> {
 export function defineMethod<S extends z.ZodType>(spec: {
   paramNames: readonly string[];
   params: S;
+  summary?: string;
+  result?: z.ZodType;
   call?(params: z.output<S>, ctx: CallContext): unknown;
   callMany?(calls: readonly { params: z.output<S>; ctx: CallContext }[]): Promise<CallOutcome[]>;
 }): RpcMethod<z.output<S>> {

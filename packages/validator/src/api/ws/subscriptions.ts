@@ -13,7 +13,7 @@ export type HeaderSink = (headerJson: string) => void;
 
 /** Subscribers by topic, fed from the backend's events. */
 export class SubscriptionHub {
-  readonly #sinks: Record<SubscriptionTopic, Set<HeaderSink>> = { newHeads: new Set(), finalizedHeads: new Set() };
+  readonly #sinks: Record<SubscriptionTopic, Set<HeaderSink>> = { newHeads: new Set(), finalizedHeads: new Set(), candidateHeads: new Set() };
   readonly #backend: NodeApiBackend;
   readonly #logger: ApiLogger;
   #unlisten: (() => void)[] = [];
@@ -26,9 +26,13 @@ export class SubscriptionHub {
   /** Start listening to the backend. */
   start(): void {
     if (this.#unlisten.length > 0) return;
+    // newHeads is pushed once per height, on finality: Ethereum tools fetch the block a push
+    // names, and a candidate is not readable through eth_getBlockByNumber (nor ever final, maybe).
     this.#unlisten = [
-      this.#backend.onNewHead((block) => this.#emit('newHeads', block, null)),
-      this.#backend.onFinalized((block, certificate) => this.#emit('finalizedHeads', block, certificate)),
+      this.#backend.onFinalized((block, certificate) => this.#emit(['newHeads', 'finalizedHeads'], block, certificate)),
+      this.#backend.onNewHead((block) => {
+        if (block.header.height > this.#backend.finalizedHeight()) this.#emit(['candidateHeads'], block, null);
+      }),
     ];
   }
 
@@ -36,8 +40,7 @@ export class SubscriptionHub {
   stop(): void {
     for (const off of this.#unlisten) off();
     this.#unlisten = [];
-    this.#sinks.newHeads.clear();
-    this.#sinks.finalizedHeads.clear();
+    for (const sinks of Object.values(this.#sinks)) sinks.clear();
   }
 
   /** Add a subscriber; returns its removal. */
@@ -51,22 +54,22 @@ export class SubscriptionHub {
     return this.#sinks[topic].size;
   }
 
-  #emit(topic: SubscriptionTopic, block: Block, certificate: QuorumCertificate | null): void {
-    const sinks = this.#sinks[topic];
-    if (sinks.size === 0) return;
+  #emit(topics: readonly SubscriptionTopic[], block: Block, certificate: QuorumCertificate | null): void {
+    const sinks = topics.flatMap((t) => [...this.#sinks[t]]);
+    if (sinks.length === 0) return;
     let json: string;
     try {
       json = JSON.stringify(formatHeader(block, this.#backend.authorities, certificate));
     } catch (e) {
-      this.#logger.error({ err: e, topic }, 'cannot format a header for subscribers');
+      this.#logger.error({ err: e, topics }, 'cannot format a header for subscribers');
       return;
     }
     // A failing subscriber must not starve the others, nor throw into the backend's event loop.
-    for (const sink of [...sinks]) {
+    for (const sink of sinks) {
       try {
         sink(json);
       } catch (e) {
-        this.#logger.warn({ err: e, topic }, 'subscriber failed');
+        this.#logger.warn({ err: e, topics }, 'subscriber failed');
       }
     }
   }

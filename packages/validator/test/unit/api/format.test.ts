@@ -1,6 +1,6 @@
 import { describe, it, expect } from '@jest/globals';
-import { txHash } from '@poa-vote/shared';
-import { EMPTY_BLOOM, formatBlock, formatHeader, formatReceipt, formatTransaction, inputData } from '../../../src/api/format.js';
+import { authorityAddress, ethBlockSchema, ethHeaderSchema, ethReceiptSchema, ethTransactionSchema, genesisHash, txHash } from '@poa-vote/shared';
+import { EMPTY_BLOOM, ZERO_ADDRESS, formatBlock, formatGenesisBlock, formatHeader, formatReceipt, formatTransaction, inputData } from '../../../src/api/format.js';
 import { FakeBackend } from './fakeBackend.js';
 import { HASH_RE, QUANTITY_RE } from './helpers.js';
 
@@ -17,12 +17,24 @@ describe('Ethereum shapes', () => {
     expect(EMPTY_BLOOM).toHaveLength(2 + 512);
     const third = formatReceipt({ transactionHash: `0x${'1'.repeat(64)}`, transactionIndex: 2, blockHash: `0x${'2'.repeat(64)}`, blockNumber: 1, from: 'v', to: 'election-1', status: 'success' });
     expect(third.cumulativeGasUsed).toBe('0xf618');
+    expect(r).toMatchObject({ voterId: 'v', electionId: '1' });
+    expect(r.from).toMatch(/^0x[0-9a-f]{40}$/);
+    expect(ethReceiptSchema.parse(r)).toEqual(r);
   });
 
   it('renders a pending transaction with null location fields', () => {
     const tx = { from: 'v', to: 'election-1', data: 'ballot' };
     const t = formatTransaction(tx, txHash(tx), 1337, {});
-    expect(t).toMatchObject({ blockHash: null, blockNumber: null, transactionIndex: null, chainId: '0x539', data: 'ballot' });
+    expect(t).toMatchObject({ blockHash: null, blockNumber: null, transactionIndex: null, chainId: '0x539', input: '0x62616c6c6f74', voterId: 'v', electionId: '1', ethereumSigned: false, v: '0x0', r: '0x0', s: '0x0' });
+    expect(t).not.toHaveProperty('data');
+    expect(ethTransactionSchema.parse(t)).toEqual(t);
+  });
+
+  it('renders the genesis as block 0: genesis hash, genesis time, no transactions, final', () => {
+    const backend = new FakeBackend();
+    const g = formatGenesisBlock(backend.genesis);
+    expect(g).toMatchObject({ number: '0x0', hash: genesisHash(backend.genesis), timestamp: `0x${Math.floor(backend.genesis.genesisTime / 1000).toString(16)}`, transactions: [], miner: ZERO_ADDRESS, finalized: true, certificate: null });
+    expect(ethBlockSchema.parse(g)).toEqual(g);
   });
 
   it('renders blocks and headers: quantities canonical, hashes 32 bytes, extra fields present', () => {
@@ -30,8 +42,9 @@ describe('Ethereum shapes', () => {
     void backend.submit([{ tx: { from: 'a', to: 'election-1', data: 'x' } }, { tx: { from: 'b', to: 'election-1', data: 'y' } }]);
     const fb = backend.finalizePending();
     const header = formatHeader(fb.block, backend.authorities, fb.certificate);
-    expect(header.transactions).toBeUndefined();
-    expect(header).toMatchObject({ miner: backend.authorities[fb.block.header.proposer]!.id, proposerIndex: fb.block.header.proposer, gasUsed: '0xa410', finalized: true });
+    expect((header as Record<string, unknown>).transactions).toBeUndefined();
+    expect(ethHeaderSchema.parse(header)).toEqual(header);
+    expect(header).toMatchObject({ miner: authorityAddress(backend.authorities[fb.block.header.proposer]!.publicKey), proposer: backend.authorities[fb.block.header.proposer]!.id, proposerIndex: fb.block.header.proposer, gasUsed: '0xa410', finalized: true });
     const block = formatBlock(fb.block, backend.authorities, null, false);
     expect(block.finalized).toBe(false);
     expect(block.transactions).toEqual(fb.block.transactions.map(txHash));
@@ -39,7 +52,8 @@ describe('Ethereum shapes', () => {
       if (['number', 'timestamp', 'gasUsed', 'gasLimit', 'difficulty', 'totalDifficulty', 'slot', 'size', 'chainId', 'txCount'].includes(k)) expect(v).toMatch(QUANTITY_RE);
       if (['hash', 'parentHash', 'mixHash', 'stateRoot', 'receiptsRoot', 'transactionsRoot', 'txRoot', 'sha3Uncles'].includes(k)) expect(v).toMatch(HASH_RE);
     }
-    // A proposer index outside the authority list still renders (as its number).
-    expect(formatHeader({ ...fb.block, header: { ...fb.block.header, proposer: 9 } }, backend.authorities, null).miner).toBe('9');
+    expect(ethBlockSchema.parse(formatBlock(fb.block, backend.authorities, fb.certificate, true))).toBeTruthy();
+    // A proposer index outside the authority list still renders (zero miner, the index as proposer).
+    expect(formatHeader({ ...fb.block, header: { ...fb.block.header, proposer: 9 } }, backend.authorities, null)).toMatchObject({ miner: ZERO_ADDRESS, proposer: '9' });
   });
 });

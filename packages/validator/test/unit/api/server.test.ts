@@ -1,6 +1,7 @@
 /** JSON-RPC over HTTP against a real ApiServer on 127.0.0.1 (ephemeral port) and a fake backend. */
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
-import { rpcContract, txHash } from '@poa-vote/shared';
+import { authorityAddress, electionAddress, genesisHash, rpcContract, txHash, voterAddress } from '@poa-vote/shared';
+import { inputData } from '../../../src/api/format.js';
 import { ApiServer } from '../../../src/api/server.js';
 import { FakeBackend } from './fakeBackend.js';
 import { HASH_RE, QUANTITY_RE, type Harness, startHarness, vote } from './helpers.js';
@@ -188,7 +189,8 @@ describe('eth_sendTransaction and receipts', () => {
     expect((await h.call('eth_getTransactionReceipt', ['9001'])).result).toBeNull();
     expect((await h.call('poa_getTransactionStatus', ['9001'])).result).toEqual({ state: 'accepted', hash: sent.result });
     const pendingTx = (await h.call('eth_getTransactionByHash', [sent.result])).result;
-    expect(pendingTx).toMatchObject({ hash: sent.result, blockHash: null, blockNumber: null, transactionIndex: null, from: 'voter-receipt', to: 'election-2', data: tx.data });
+    expect(pendingTx).toMatchObject({ hash: sent.result, blockHash: null, blockNumber: null, transactionIndex: null, from: voterAddress('voter-receipt'), to: electionAddress('election-2'), voterId: 'voter-receipt', electionId: '2', input: inputData(tx.data) });
+    expect(pendingTx.data).toBeUndefined();
 
     const fb = h.backend.finalizePending();
     const byId = (await h.call('eth_getTransactionReceipt', ['9001'])).result;
@@ -202,8 +204,10 @@ describe('eth_sendTransaction and receipts', () => {
       transactionIndex: `0x${index.toString(16)}`,
       blockHash: fb.block.hash,
       blockNumber: `0x${fb.block.header.height.toString(16)}`,
-      from: 'voter-receipt',
-      to: 'election-2',
+      from: voterAddress('voter-receipt'),
+      to: electionAddress('election-2'),
+      voterId: 'voter-receipt',
+      electionId: '2',
       gasUsed: '0x5208',
       cumulativeGasUsed: `0x${(21000 * (index + 1)).toString(16)}`,
       effectiveGasPrice: '0x0',
@@ -344,7 +348,7 @@ describe('Ethereum chain data shapes', () => {
       number: `0x${height.toString(16)}`,
       parentHash: fb.block.header.parentHash,
       timestamp: `0x${Math.floor(fb.block.header.timestamp / 1000).toString(16)}`,
-      miner: h.backend.authorities[fb.block.header.proposer]!.id,
+      miner: authorityAddress(h.backend.authorities[fb.block.header.proposer]!.publicKey),
       proposer: h.backend.authorities[fb.block.header.proposer]!.id,
       slot: `0x${fb.block.header.slot.toString(16)}`,
       txRoot: fb.block.header.txRoot,
@@ -360,13 +364,18 @@ describe('Ethereum chain data shapes', () => {
     const full = (await h.call('eth_getBlockByNumber', [`0x${height.toString(16)}`, true])).result;
     expect(full.transactions).toHaveLength(fb.block.transactions.length);
     full.transactions.forEach((t: any, i: number) => {
-      expect(t).toMatchObject({ hash: txHash(fb.block.transactions[i]!), blockHash: fb.block.hash, transactionIndex: `0x${i.toString(16)}`, from: fb.block.transactions[i]!.from });
+      expect(t).toMatchObject({ hash: txHash(fb.block.transactions[i]!), blockHash: fb.block.hash, transactionIndex: `0x${i.toString(16)}`, from: voterAddress(fb.block.transactions[i]!.from), voterId: fb.block.transactions[i]!.from });
       for (const k of ['blockNumber', 'transactionIndex', 'gas', 'gasPrice', 'value', 'nonce', 'chainId']) expect(t[k]).toMatch(QUANTITY_RE);
     });
 
     expect((await h.call('eth_getBlockByNumber', [`0x${(height + 5).toString(16)}`])).result).toBeNull();
     expect((await h.call('eth_getBlockByHash', [`0x${'00'.repeat(32)}`])).result).toBeNull();
-    expect((await h.call('eth_getBlockByNumber', ['earliest'])).result).toBeNull();
+    // Block 0 is the genesis, by number, tag and hash.
+    const genesis = (await h.call('eth_getBlockByNumber', ['earliest'])).result;
+    expect(genesis).toMatchObject({ number: '0x0', hash: genesisHash(h.backend.genesis), parentHash: `0x${'00'.repeat(32)}`, transactions: [], miner: `0x${'00'.repeat(20)}`, finalized: true });
+    expect((await h.call('eth_getBlockByNumber', ['0x0', true])).result).toEqual(genesis);
+    expect((await h.call('eth_getBlockByHash', [genesis.hash])).result).toEqual(genesis);
+    expect((await h.call('eth_accounts')).result).toEqual([]);
   });
 
   it('serves the pending candidate without a certificate', async () => {

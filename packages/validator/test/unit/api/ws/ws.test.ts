@@ -129,10 +129,11 @@ describe('WebSocket limits', () => {
 });
 
 describe('eth_subscribe', () => {
-  it('pushes newHeads and finalizedHeads until eth_unsubscribe', async () => {
+  it('pushes newHeads and finalizedHeads once per height on finality, candidateHeads on a polka, until eth_unsubscribe', async () => {
     const c = await connect();
     const heads = await c.request({ jsonrpc: '2.0', id: 1, method: 'eth_subscribe', params: ['newHeads'] });
     const finals = await c.request({ jsonrpc: '2.0', id: 2, method: 'eth_subscribe', params: ['finalizedHeads'] });
+    const candidates = await c.request({ jsonrpc: '2.0', id: 6, method: 'eth_subscribe', params: ['candidateHeads'] });
     expect(heads.result).toMatch(/^0x[0-9a-f]{32}$/);
     expect(finals.result).toMatch(/^0x[0-9a-f]{32}$/);
     expect(heads.result).not.toBe(finals.result);
@@ -140,7 +141,8 @@ describe('eth_subscribe', () => {
     await h.call('eth_sendTransaction', [vote('sub-voter')]);
     const candidate = h.backend.proposeCandidate();
     const pushCandidate = await c.next();
-    expect(pushCandidate).toEqual({ jsonrpc: '2.0', method: 'eth_subscription', params: { subscription: heads.result, result: expect.objectContaining({ hash: candidate.hash, certificate: null }) } });
+    // Only candidateHeads hears of a candidate: newHeads waits until the block can be read.
+    expect(pushCandidate).toEqual({ jsonrpc: '2.0', method: 'eth_subscription', params: { subscription: candidates.result, result: expect.objectContaining({ hash: candidate.hash, certificate: null }) } });
     expect(pushCandidate.params.result.number).toMatch(QUANTITY_RE);
     expect(pushCandidate.params.result.transactions).toBeUndefined();
 
@@ -148,11 +150,14 @@ describe('eth_subscribe', () => {
     const pushes = [await c.next(), await c.next()];
     const head = pushes.find((p) => p.params.subscription === heads.result);
     const final = pushes.find((p) => p.params.subscription === finals.result);
-    expect(head.params.result.hash).toBe(fb.block.hash);
+    expect(head.params.result).toMatchObject({ hash: fb.block.hash, finalized: true });
     expect(final.params.result).toMatchObject({ hash: fb.block.hash, number: `0x${fb.block.header.height.toString(16)}`, certificate: fb.certificate, finalized: true });
+    // The block a newHeads push names is readable at once.
+    expect((await h.call('eth_getBlockByNumber', [head.params.result.number])).result.hash).toBe(fb.block.hash);
 
     expect(await c.request({ jsonrpc: '2.0', id: 3, method: 'eth_unsubscribe', params: [heads.result] })).toMatchObject({ id: 3, result: true });
     expect(await c.request({ jsonrpc: '2.0', id: 4, method: 'eth_unsubscribe', params: [heads.result] })).toMatchObject({ id: 4, result: false });
+    expect(await c.request({ jsonrpc: '2.0', id: 7, method: 'eth_unsubscribe', params: [candidates.result] })).toMatchObject({ id: 7, result: true });
     h.backend.finalizePending();
     const only = await c.next();
     expect(only.params.subscription).toBe(finals.result);
