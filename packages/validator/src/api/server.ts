@@ -24,8 +24,12 @@ import { Admission } from './admission.js';
 import { type ApiLimits, resolveApiLimits } from './options.js';
 import { SubscriptionHub } from './ws/subscriptions.js';
 import { WsConnection } from './ws/connection.js';
+import { openRpcDocument } from './describe/openrpc.js';
 import { WriteGate, type WriteAccessOptions, clientOfRequest, httpSession, withClient } from './auth/index.js';
 import type { ReloadResult } from './auth/apiTokenFile.js';
+import type { ApiMetrics } from '../metrics/interface.js';
+import { routeName } from './http/routeName.js';
+import { openApiDocument } from './describe/openapi.js';
 
 export interface ApiServerOptions {
   host: string;
@@ -38,6 +42,8 @@ export interface ApiServerOptions {
   limits?: Partial<ApiLimits>;
   /** Who may write and how fast; default: the backend's writeAccess(), else open writes with default limits. */
   writes?: WriteAccessOptions;
+  /** Where requests are counted and what GET /metrics serves; none: no /metrics (404). */
+  metrics?: ApiMetrics;
 }
 
 /** How often WebSocket clients are pinged; one missed pong and the connection is dropped. */
@@ -91,7 +97,9 @@ export class ApiServer {
     const limits = resolveApiLimits(opts.limits);
     this.limits = limits;
     this.writeGate = new WriteGate(backend, opts.writes ?? backend.writeAccess?.() ?? { openWrites: true }, this.#logger);
-    this.rpc = registerNodeMethods(new JsonRpcServer({ logger: this.#logger, mapError: mapBackendError, limits }), { backend, writeGate: this.writeGate });
+    const metrics = opts.metrics;
+    this.rpc = registerNodeMethods(new JsonRpcServer({ logger: this.#logger, mapError: mapBackendError, limits, ...(metrics ? { onCall: (m: string) => metrics.rpcCall(m) } : {}) }), { backend, writeGate: this.writeGate });
+    const describeRoutes = new DescribeRoutes(this.rpc, backend.clientVersion, metrics, this.#logger);
     this.#hub = new SubscriptionHub(backend, this.#logger);
     this.#admission = new Admission(limits, () => {
       let sum = 0;
@@ -104,6 +112,10 @@ export class ApiServer {
     const app = createHttpApp(backend, this.#logger);
     this.#http = createServer({ headersTimeout: limits.httpHeadersTimeoutMs, requestTimeout: Math.max(limits.httpRequestTimeoutMs, limits.httpHeadersTimeoutMs) }, (req, res) => {
       const path = pathOf(req.url);
+      if (metrics) {
+        const started = performance.now();
+        res.once('finish', () => metrics.httpRequest(routeName(path), req.method ?? 'GET', res.statusCode, (performance.now() - started) / 1000));
+      }
       const refused = guard.check(req);
       if (refused) {
         this.#refuse(res, refused, req.method === 'POST' && isRpcPath(path));
@@ -131,6 +143,7 @@ export class ApiServer {
         rpcHandler(req, res);
         return;
       }
+      if (req.method === 'GET' && describeRoutes.serve(path, res)) return;
       app(req, res);
     });
     this.#http.maxConnections = limits.httpMaxConnections;
@@ -265,5 +278,51 @@ export class ApiServer {
   /** Read the API tokens file again (SIGHUP); undefined when the node has none. */
   reloadApiTokens(reason = 'requested'): ReloadResult | undefined {
     return this.writeGate.reloadTokens(reason);
+  }
+}
+
+/** GET /openrpc.json, /openapi.json and /metrics: answered before express, each document built once. */
+class DescribeRoutes {
+  #openRpc: string | undefined;
+  #openApi: string | undefined;
+
+  constructor(
+    readonly rpc: JsonRpcServer,
+    readonly version: string,
+    readonly metrics: ApiMetrics | undefined,
+    readonly logger: ApiLogger,
+  ) {}
+
+  /** Answer the request if its path is one of these routes. */
+  serve(path: string, res: ServerResponse): boolean {
+    switch (path) {
+      case '/openrpc.json':
+        this.#openRpc ??= JSON.stringify(openRpcDocument(this.rpc.methods(), { title: 'poa-evoting validator JSON-RPC', version: this.version }));
+        this.#sendText(res, 200, 'application/json; charset=utf-8', this.#openRpc);
+        return true;
+      case '/openapi.json':
+        this.#openApi ??= JSON.stringify(openApiDocument({ title: 'poa-evoting validator HTTP API', version: this.version }));
+        this.#sendText(res, 200, 'application/json; charset=utf-8', this.#openApi);
+        return true;
+      case '/metrics': {
+        const metrics = this.metrics;
+        if (!metrics) return false;
+        metrics.render().then(
+          (text) => this.#sendText(res, 200, metrics.contentType, text),
+          (e: unknown) => {
+            this.logger.error({ err: e }, 'cannot render metrics');
+            sendJson(res, 500, { error: 'cannot render metrics' });
+          },
+        );
+        return true;
+      }
+      default:
+        return false;
+    }
+  }
+
+  #sendText(res: ServerResponse, status: number, contentType: string, text: string): void {
+    res.writeHead(status, { 'content-type': contentType, 'content-length': String(Buffer.byteLength(text)), 'cache-control': 'no-store' });
+    res.end(text);
   }
 }

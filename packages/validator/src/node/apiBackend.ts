@@ -24,7 +24,7 @@ export interface ApiBackendInit {
   verifier: ChainVerifier;
   core: ConsensusCore;
   tracker: TxTracker;
-  submits: SubmitQueue;
+  submits: Pick<SubmitQueue, 'submit'>;
   health: HealthPolicy;
   /** Connected authorities other than this one. */
   peerCount: () => number;

@@ -10,7 +10,7 @@
  * - apiBackend: what the API serves (NodeApiBackend)
  * A storage failure stops the node and is handed to `onFatal`, which the CLI owns (exit 70).
  */
-import { type Authority, Signer, keyPairFromSeed } from '@poa-vote/shared';
+import { type Authority, Signer, blockWireSize, keyPairFromSeed, slotAt } from '@poa-vote/shared';
 import { randomInt } from 'node:crypto';
 import { ConsensusCore, type Output } from '../consensus/index.js';
 import { ChainState } from '../state/chainState.js';
@@ -28,6 +28,7 @@ import { SubmitQueue } from './submitQueue.js';
 import { ApiBackend, CLIENT_VERSION } from './apiBackend.js';
 import { Ticker } from './ticker.js';
 import { logCoreEvent } from './eventLog.js';
+import { PromMetrics } from '../metrics/index.js';
 
 /** Block bytes read from disk per sync request: a response frame's worth (certificates need little). */
 const SYNC_READ_BYTES = defaultNetworkOptions.maxMessageBytes;
@@ -132,13 +133,24 @@ export class ValidatorNode {
     this.#network = network;
     const peerCount = (): number => network.connectedAuthorities().length;
 
+    // Metrics: the node reports what the core's outputs say; the core itself never sees them.
+    const metrics = new PromMetrics();
+    let lastFinalizedSlot: number | undefined = chain.head.slot;
     const tracker = new TxTracker(db, core);
     const health = new HealthPolicy({ genesis, nodeId: this.nodeId, db, core, peerCount, now, logger: moduleLogger(log, 'health') });
     const eventLog = moduleLogger(log, 'consensus');
     // Late-bound: the pipeline delivers to the submit queue and API backend composed after it.
     const deliver = (out: Output): void => {
-      for (const s of out.send) network.send(s.to, s.msg);
+      for (const s of out.send) {
+        network.send(s.to, s.msg);
+        metrics.p2pMessage('out', s.msg.type);
+      }
       for (const e of out.events) {
+        if (e.type === 'finalized') {
+          const slot = e.block.header.slot;
+          metrics.blockFinalized(e.block.header.height, lastFinalizedSlot === undefined ? undefined : slot - lastFinalizedSlot, (now() - e.block.header.timestamp) / 1000);
+          lastFinalizedSlot = slot;
+        } else if (e.type === 'invalid-message') metrics.invalidMessage(e.code);
         tracker.onEvent(e);
         submits.onEvent(e);
         backend.onEvent(e);
@@ -146,8 +158,15 @@ export class ValidatorNode {
         if (e.type === 'invalid-message') network.penalize(e.from, e.code);
       }
     };
+    const timedDb = {
+      apply: async (...args: Parameters<ChainDb['apply']>): Promise<void> => {
+        const started = performance.now();
+        await db.apply(...args);
+        metrics.dbWrite((performance.now() - started) / 1000);
+      },
+    };
     const pipeline = new CommitPipeline({
-      db,
+      db: timedDb,
       deliver,
       onWriteStart: (out) => tracker.writeStarted(out),
       onWriteEnd: (out) => tracker.writeEnded(out),
@@ -158,20 +177,44 @@ export class ValidatorNode {
     const submits = new SubmitQueue({ genesis, core, pipeline, ackMode: opts.ackMode, ackTimeoutMs: opts.ackTimeoutMs, logger: moduleLogger(log, 'submit') });
     this.#running.push({ name: 'submit queue', stop: () => submits.stop() });
     const verifier = new ChainVerifier(db, genesis);
-    const backend = new ApiBackend({ nodeId: this.nodeId, options: opts, db, verifier, core, tracker, submits, health, peerCount });
+    const countedSubmits = {
+      submit: async (items: Parameters<SubmitQueue['submit']>[0]): ReturnType<SubmitQueue['submit']> => {
+        const started = performance.now();
+        const outcomes = await submits.submit(items);
+        metrics.votesAnswered(
+          outcomes.map((o) => (o.ok ? 'admitted' : o.code)),
+          (performance.now() - started) / 1000,
+        );
+        return outcomes;
+      },
+    };
+    const backend = new ApiBackend({ nodeId: this.nodeId, options: opts, db, verifier, core, tracker, submits: countedSubmits, health, peerCount });
+    metrics.bindGauges({
+      finalizedHeight: () => db.head().height,
+      headHeight: () => health.headHeight(),
+      slot: () => slotAt(genesis, now()),
+      poolSize: () => core.pool.size,
+      poolBytes: () => core.pool.bytes,
+      peers: peerCount,
+    });
     this.#running.push({ name: 'api backend', stop: () => backend.stop() });
 
     network.onMessage((from, msg) => {
+      metrics.p2pMessage('in', msg.type);
       if (!health.observe(from, msg)) network.penalize(from, 'STATUS_HEIGHT_IMPOSSIBLE');
       pipeline.run(() => core.receive(from, msg));
     });
     // Read no more than one response frame can carry: the network trims the rest anyway.
-    network.onSyncRequest((fromHeight, max) => db.getFinalizedRange(fromHeight, Math.min(max, 256), { maxBytes: SYNC_READ_BYTES }));
+    network.onSyncRequest(async (fromHeight, max) => {
+      const blocks = await db.getFinalizedRange(fromHeight, Math.min(max, 256), { maxBytes: SYNC_READ_BYTES });
+      metrics.syncServed(blocks.length, blocks.reduce((sum, fb) => sum + blockWireSize(fb.block), 0));
+      return blocks;
+    });
     network.onBlockRequest((hash) => core.candidateBlock(hash));
     this.#running.push({ name: 'network', stop: () => network.stop() });
     await network.start();
 
-    const api = new ApiServer(backend, { host: opts.rpcHost, port: opts.rpcPort, maxBodyBytes: opts.maxBodyBytes, logger: moduleLogger(log, 'api') });
+    const api = new ApiServer(backend, { host: opts.rpcHost, port: opts.rpcPort, maxBodyBytes: opts.maxBodyBytes, logger: moduleLogger(log, 'api'), metrics });
     this.#api = api;
     this.#running.push({ name: 'api', stop: () => api.stop() });
     await api.start();

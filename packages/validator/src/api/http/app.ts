@@ -12,7 +12,7 @@ import { HttpError } from './respond.js';
 import { resultsRoute } from './results.js';
 import { transactionRoute } from './transactions.js';
 
-const ENDPOINTS = ['POST /rpc', 'POST /', 'GET /health', 'GET /blockchain?election_id=', 'GET /results?election_id=', 'GET /blocks/:numberOrHash', 'GET /transactions/:hash', 'GET /transactions/:hash/proof', 'GET /evidence', 'GET /genesis', 'GET /explorer/', 'WS /ws'];
+const ENDPOINTS = ['POST /rpc', 'POST /', 'GET /health', 'GET /blockchain?election_id=', 'GET /results?election_id=', 'GET /blocks/:numberOrHash', 'GET /transactions/:hash', 'GET /transactions/:hash/proof', 'GET /evidence', 'GET /genesis', 'GET /explorer/', 'GET /openrpc.json', 'GET /openapi.json', 'GET /metrics', 'WS /ws'];
 
 /** Build the express app of the REST routes. */
 export function createHttpApp(backend: NodeApiBackend, logger: ApiLogger): Express {

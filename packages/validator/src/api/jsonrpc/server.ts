@@ -31,6 +31,8 @@ export interface JsonRpcServerOptions {
   /** Translate an error a method threw into a JSON-RPC error; undefined means -32603. */
   mapError?: (e: unknown) => JsonRpcError | undefined;
   limits?: Partial<RpcLimits>;
+  /** Told the name of each call to a registered method (metrics). */
+  onCall?: (method: string) => void;
 }
 
 /** Calls of one batch (without a callMany) run at most this many at a time. */
@@ -79,11 +81,13 @@ export class JsonRpcServer {
   readonly #logger: ApiLogger;
   readonly #mapError: ((e: unknown) => JsonRpcError | undefined) | undefined;
   readonly limits: RpcLimits;
+  readonly #onCall: ((method: string) => void) | undefined;
 
   constructor(opts: JsonRpcServerOptions = {}) {
     this.#logger = opts.logger ?? silentLogger;
     this.#mapError = opts.mapError;
     this.limits = { ...defaultRpcLimits, ...(opts.limits ?? {}) };
+    this.#onCall = opts.onCall;
   }
 
   /** Add a method; a second registration of the same name is a programming error. */
@@ -193,6 +197,7 @@ export class JsonRpcServer {
         if (!isNotification) out[i] = JSON.stringify(failure(id, new JsonRpcError(JsonRpcErrorCode.METHOD_NOT_FOUND, `the method ${preview(name)} does not exist/is not available`)));
         continue;
       }
+      this.#onCall?.(name);
       const parsed = parseParams(method.params, method.paramNames, r.params);
       if (!parsed.ok) {
         if (!isNotification) out[i] = JSON.stringify(failure(id, parsed.error));

@@ -8,12 +8,14 @@ import { netMethods } from './net.js';
 import { poaMethods } from './poa.js';
 import { proofMethods } from './proof.js';
 import { web3Methods } from './web3.js';
+import { discoverMethod } from './rpc.js';
 
 export { ethMethods, submitError, blockByRef, SUBSCRIPTION_TOPICS, type SubscriptionTopic } from './eth.js';
 export { netMethods } from './net.js';
 export { poaMethods } from './poa.js';
 export { proofMethods } from './proof.js';
 export { web3Methods } from './web3.js';
+export { discoverMethod } from './rpc.js';
 export type { MethodDeps, MethodTable } from './context.js';
 
 /** Register every method group on a dispatcher. */
@@ -21,6 +23,7 @@ export function registerNodeMethods(server: JsonRpcServer, deps: MethodDeps): Js
   for (const table of [ethMethods(deps), netMethods(deps), web3Methods(deps), poaMethods(deps), proofMethods(deps)]) {
     for (const [name, method] of Object.entries(table)) server.register(name, method);
   }
+  server.register('rpc.discover', discoverMethod(server, deps.backend.clientVersion));
   return server;
 }
 
