@@ -59,7 +59,7 @@ export class PromMetrics implements NodeMetrics {
     this.#slotsPerHeight = new Histogram({ name: `${p}slots_per_height`, help: 'Slots (rounds) between a finalized block and its parent', buckets: [1, 2, 3, 4, 5, 8, 16], registers });
     this.#finality = new Histogram({ name: `${p}finality_seconds`, help: 'From the start of a block’s slot to its finality on this node (blocks finalized live)', buckets: FINALITY_BUCKETS, registers });
     this.#votes = new Counter({ name: `${p}votes_total`, help: 'Votes answered by eth_sendTransaction: result admitted or refused, with the reason', labelNames: ['result', 'reason'], registers });
-    this.#ack = new Histogram({ name: `${p}vote_ack_seconds`, help: 'From submission to acknowledgement of admitted votes (replicated on a quorum in quorum mode)', buckets: LATENCY_BUCKETS, registers });
+    this.#ack = new Histogram({ name: `${p}vote_ack_seconds`, help: 'From submission to acknowledgement (on a quorum in quorum mode), one observation per submit call or batch with admitted votes', buckets: LATENCY_BUCKETS, registers });
     this.#p2p = new Counter({ name: `${p}p2p_messages_total`, help: 'Consensus messages sent and received, by type (gossip, direct, sync)', labelNames: ['direction', 'type'], registers });
     this.#syncBlocks = new Counter({ name: `${p}sync_served_blocks_total`, help: 'Finalized blocks served to syncing peers', registers });
     this.#syncBytes = new Counter({ name: `${p}sync_served_bytes_total`, help: 'Bytes of finalized blocks served to syncing peers', registers });

@@ -77,6 +77,15 @@ export function openApiDocument(info: { title: string; version: string }): Json 
           responses: { '200': { description: 'the vote', content: json(transactionBodySchema) }, '400': errorResponse('bad reference'), '404': errorResponse('unknown') },
         },
       },
+      '/transactions/{hash}/proof': {
+        get: {
+          summary: 'A finalized vote’s inclusion proof (Merkle audit path, block header, certificate) for the explorer and auditors',
+          parameters: [{ name: 'hash', in: 'path', required: true, schema: { type: 'string', minLength: 1, maxLength: 256 } }],
+          responses: { '200': { description: 'the proof', content: { 'application/json': { schema: { type: 'object' } } } }, '404': errorResponse('not finalized or unknown') },
+        },
+      },
+      '/genesis': { get: { summary: 'The genesis document this node runs', responses: { '200': { description: 'the genesis', content: { 'application/json': { schema: { type: 'object', required: ['chainId', 'genesisTime', 'authorities'] } } } }, '404': errorResponse('not published') } } },
+      '/explorer/': { get: { summary: 'The block explorer (static files; browsers asking for / are sent here)', responses: { '200': { description: 'HTML, scripts, styles', content: { 'text/html': { schema: { type: 'string' } } } }, '404': errorResponse('explorer not built') } } },
       '/evidence': { get: { summary: 'Stored equivocation evidence', responses: { '200': { description: 'the evidence', content: json(evidenceBodySchema) } } } },
       '/rpc': {
         post: {
