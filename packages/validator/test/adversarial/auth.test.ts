@@ -148,7 +148,7 @@ describe('adversarial: hostile clients on the API', () => {
 
     await waitFor(async () => (await receipt(url(0), id))?.transactionHash === first, 20_000, 'the receipt by id');
     await waitFor(async () => (await receipt(url(0), id2))?.transactionHash === winner, 20_000, 'the receipt by the raced id');
-    expect((await post(url(0), { jsonrpc: '2.0', id: 9, method: 'eth_getTransactionByHash', params: [id] })).body.result.from).toBe('victim');
+    expect((await post(url(0), { jsonrpc: '2.0', id: 9, method: 'eth_getTransactionByHash', params: [id] })).body.result.voterId).toBe('victim');
     // Ids that would not be stored faithfully are refused, and the node stays up.
     expect((await send(url(0), vote('empty-id'), '', TOKEN_1)).body.error.code).toBe(-32602);
     await sleep(2 * SLOT_MS);
