@@ -12,6 +12,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
+
+// CI replays a fixed seed, so a run fails only for a change in the code; FUZZ_SEED=<n> explores
+// others (fast-check prints the seed and path of any counterexample, to replay it).
+fc.configureGlobal({ seed: Number(process.env.FUZZ_SEED ?? 20261129) });
 import { type Hex, ProtocolError, createBlock, isHex, utf8ToBytes } from '@poa-vote/shared';
 import {
   AuthorityBook,

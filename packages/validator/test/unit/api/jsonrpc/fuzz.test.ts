@@ -6,6 +6,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
+
+// CI replays a fixed seed, so a run fails only for a change in the code; FUZZ_SEED=<n> explores
+// others (fast-check prints the seed and path of any counterexample, to replay it).
+fc.configureGlobal({ seed: Number(process.env.FUZZ_SEED ?? 20261129) });
 import { isHex } from '@poa-vote/shared';
 import { JsonRpcServer } from '../../../../src/api/jsonrpc/server.js';
 import { mapBackendError, registerNodeMethods } from '../../../../src/api/jsonrpc/methods/index.js';
