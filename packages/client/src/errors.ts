@@ -31,8 +31,8 @@ export enum RpcErrorDataCode {
 
 export interface BaseErrorParameters {
   cause?: unknown;
-  details?: string;
-  metaMessages?: string[];
+  details?: string | undefined;
+  metaMessages?: string[] | undefined;
 }
 
 function detailsOf(cause: unknown): string {
@@ -106,7 +106,7 @@ export class RpcError extends BaseError {
   readonly code: number;
   readonly data: unknown;
   readonly url: string | undefined;
-  constructor(args: { code: number; message: string; data?: unknown; url?: string; cause?: unknown }) {
+  constructor(args: { code: number; message: string; data?: unknown; url?: string | undefined; cause?: unknown }) {
     super(`RPC error ${args.code}: ${args.message}`, {
       cause: args.cause,
       details: args.message,
@@ -127,7 +127,7 @@ export class RpcError extends BaseError {
 /** A validator answered with something that is not a valid answer (bad shape, wrong hash). */
 export class InvalidResponseError extends BaseError {
   override name = 'InvalidResponseError';
-  constructor(problem: string, args: { url?: string; cause?: unknown } = {}) {
+  constructor(problem: string, args: { url?: string | undefined; cause?: unknown } = {}) {
     super(`Invalid response from validator: ${problem}`, { cause: args.cause, metaMessages: args.url ? [`URL: ${args.url}`] : [] });
   }
 }

@@ -129,7 +129,7 @@ export function createHttpTransport(baseUrl: string, options: HttpTransportOptio
         res = await fetchFn(target, {
           method: init.method,
           headers: init.body === undefined ? { ...extraHeaders, accept: 'application/json' } : { ...extraHeaders, 'content-type': 'application/json', accept: 'application/json' },
-          body: init.body,
+          ...(init.body !== undefined ? { body: init.body } : {}),
           signal: controller.signal,
         });
         text = await res.text();

@@ -42,7 +42,7 @@ export type WebSocketState = 'idle' | 'connecting' | 'open' | 'closed';
 interface Channel {
   params: unknown[];
   listeners: Set<SubscriptionHandlers>;
-  serverId?: string;
+  serverId?: string | undefined;
   refused?: boolean;
 }
 

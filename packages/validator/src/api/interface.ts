@@ -24,7 +24,7 @@ export interface NodeApiBackend {
   readonly genesis: Genesis;
 
   /** Submit votes; `submissionId` is the JSON-RPC request id they came under (receipts by id). */
-  submit(txs: { tx: Transaction; submissionId?: string }[]): Promise<SubmitOutcome[]>;
+  submit(txs: { tx: Transaction; submissionId?: string | undefined }[]): Promise<SubmitOutcome[]>;
   /** Resolve a tx hash or a submission id to a tx hash. */
   resolveTxRef(ref: string): Promise<Hex | undefined>;
   getReceipt(hash: Hex): Promise<Receipt | undefined>;

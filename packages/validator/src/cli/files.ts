@@ -9,7 +9,7 @@ function reason(err: unknown): string {
 }
 
 /** Write a new file (parent directories created); refuses to overwrite unless `force`. */
-export function writeNewFile(path: string, content: string, opts: { mode?: number; force?: boolean } = {}): void {
+export function writeNewFile(path: string, content: string, opts: { mode?: number | undefined; force?: boolean | undefined } = {}): void {
   try {
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, content, { mode: opts.mode ?? 0o644, flag: opts.force ? 'w' : 'wx' });

@@ -105,7 +105,7 @@ export function formatGenesis(genesis: Genesis): string {
 }
 
 /** Write a genesis file; refuses to overwrite unless `force`. */
-export function writeGenesisFile(path: string, genesis: Genesis, opts: { force?: boolean } = {}): void {
+export function writeGenesisFile(path: string, genesis: Genesis, opts: { force?: boolean | undefined } = {}): void {
   writeNewFile(path, formatGenesis(genesis), { force: opts.force });
 }
 

@@ -44,7 +44,7 @@ export function readKeyFile(path: string): KeyPair {
  * Generate a key pair and write it to `path` with mode 0600. Refuses to overwrite an existing
  * file unless `force`; with `reuse`, an existing file is validated and kept (idempotent set-up).
  */
-export function createKeyFile(path: string, opts: { force?: boolean; reuse?: boolean } = {}): { keyPair: KeyPair; created: boolean } {
+export function createKeyFile(path: string, opts: { force?: boolean | undefined; reuse?: boolean | undefined } = {}): { keyPair: KeyPair; created: boolean } {
   if (opts.reuse && !opts.force && existsSync(path)) return { keyPair: readKeyFile(path), created: false };
   const keyPair = generateKeyPair();
   writeNewFile(path, formatKeyFile(keyPair), { mode: 0o600, force: opts.force });

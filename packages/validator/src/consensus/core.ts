@@ -71,7 +71,7 @@ export interface ConsensusInit {
   /** Finalized state, restored from storage (a fresh ChainState for a new node). */
   chain: ChainState;
   /** Persisted safety state, if any. */
-  safety?: SafetyState;
+  safety?: SafetyState | undefined;
   /** Persisted pending transactions, in arrival order. */
   pool?: Transaction[];
   /** Hashes of persisted pending transactions known to be held by a quorum. */

@@ -17,7 +17,7 @@ import type { Logger } from './logger.js';
  */
 const SUBMIT_WINDOW_MS = 5;
 
-export type SubmitItem = { tx: Transaction; submissionId?: string };
+export type SubmitItem = { tx: Transaction; submissionId?: string | undefined };
 
 interface PendingSubmit {
   items: SubmitItem[];
