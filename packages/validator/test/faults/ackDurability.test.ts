@@ -15,7 +15,7 @@ import { FaultNetwork, runScenario } from './scenario.js';
 const ROUNDS = 10;
 
 /** Resolve with the exit of validator `victim`, killed within the tick its next acknowledgement arrives. */
-function armKill(f: FaultNetwork, state: { armed?: number; fire?: (e: { exited: Promise<void>; acked: number }) => void }, victim: number, timeoutMs: number): Promise<{ exited: Promise<void>; acked: number }> {
+function armKill(state: { armed?: number; fire?: (e: { exited: Promise<void>; acked: number }) => void }, victim: number, timeoutMs: number): Promise<{ exited: Promise<void>; acked: number }> {
   return new Promise((resolve, reject) => {
     const t = setTimeout(() => {
       state.armed = undefined;
@@ -26,7 +26,6 @@ function armKill(f: FaultNetwork, state: { armed?: number; fire?: (e: { exited: 
       resolve(e);
     };
     state.armed = victim;
-    void f;
   });
 }
 
@@ -67,7 +66,7 @@ describe('fault: acknowledged votes survive the loss of any one validator, disk 
           for (let round = 0; round < ROUNDS; round++) {
             const victim = round % 3;
             await waitFor(() => vouching(f, victim), f.slots(60), `validator-${victim + 1} up and vouching before round ${round + 1}`, () => r.tail(victim));
-            const { exited, acked } = await armKill(f, state, victim, f.slots(30));
+            const { exited, acked } = await armKill(state, victim, f.slots(30));
             await exited;
             f.net.wipe(victim);
             const t = Date.now();
@@ -119,7 +118,7 @@ describe('fault: acknowledged votes survive the loss of any one validator, disk 
             },
           });
           await f.waitSlots(8);
-          const { exited, acked } = await armKill(f, state, victim, f.slots(30));
+          const { exited, acked } = await armKill(state, victim, f.slots(30));
           await exited;
           const lastBatch = [...f.acked.values()].filter((v) => v.via === victim).sort((a, b) => b.at - a.at).slice(0, acked);
           await f.waitSlots(10);
