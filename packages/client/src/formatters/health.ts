@@ -1,24 +1,10 @@
 /** GET /health answers. */
-import { healthBodySchema } from '@poa-vote/shared';
+import { type HealthReport as NodeHealthReport, healthBodySchema } from '@poa-vote/shared';
 import { parseAnswer } from './parse.js';
 
-export interface HealthReport {
-  /** HTTP 200 (healthy) or 503 (fail over). */
-  healthy: boolean;
+/** The node's health report (the shared contract's), plus the body's `status` word. */
+export interface HealthReport extends NodeHealthReport {
   status: string;
-  nodeId: string;
-  chainId: number;
-  headHeight: number;
-  finalizedHeight: number;
-  peers: number;
-  syncing: boolean;
-  /** Reading its peers' pools after starting without one: it takes no votes meanwhile. */
-  recovering: boolean;
-  /** Milliseconds since the finalized head's slot started; null before block 1. */
-  lastBlockAgeMs: number | null;
-  slot: number;
-  /** Why the validator considers itself unhealthy. */
-  reasons: string[];
 }
 
 /** Parse a /health answer with the shared contract (the HTTP status decides `healthy`). */

@@ -14,19 +14,46 @@ import { FaultNetwork, runScenario } from './scenario.js';
 /** Kill-and-wipe rounds of 9a. */
 const ROUNDS = 10;
 
-/** Resolve with the exit of validator `victim`, killed within the tick its next acknowledgement arrives. */
-function armKill(state: { armed?: number; fire?: (e: { exited: Promise<void>; acked: number }) => void }, victim: number, timeoutMs: number): Promise<{ exited: Promise<void>; acked: number }> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => {
-      state.armed = undefined;
-      reject(new Error(`validator-${victim + 1} acknowledged nothing within ${timeoutMs} ms`));
-    }, timeoutMs);
-    state.fire = (e) => {
-      clearTimeout(t);
-      resolve(e);
-    };
-    state.armed = victim;
+interface Killed {
+  /** Resolves once the process has exited. */
+  exited: Promise<void>;
+  /** Votes the killed validator had just acknowledged. */
+  acked: number;
+}
+
+/**
+ * A load (batches of 20) whose `killOnNextAck(i)` SIGKILLs validator i within the very tick the
+ * client receives its next acknowledgement.
+ */
+function loadThatKills(f: FaultNetwork, voterPrefix: string): { killOnNextAck: (victim: number, timeoutMs: number) => Promise<Killed> } {
+  let armed: { victim: number; fire: (k: Killed) => void } | undefined;
+  f.startLoad(voterPrefix, {
+    batchSize: 20,
+    concurrency: 3,
+    pauseMs: 20,
+    onAck: (via, hashes) => {
+      if (armed?.victim !== via) return;
+      const { fire } = armed;
+      armed = undefined;
+      fire({ exited: f.net.killNow(via), acked: hashes.length });
+    },
   });
+  return {
+    killOnNextAck: (victim, timeoutMs) =>
+      new Promise((resolve, reject) => {
+        const t = setTimeout(() => {
+          armed = undefined;
+          reject(new Error(`validator-${victim + 1} acknowledged nothing within ${timeoutMs} ms`));
+        }, timeoutMs);
+        armed = {
+          victim,
+          fire: (k) => {
+            clearTimeout(t);
+            resolve(k);
+          },
+        };
+      }),
+  };
 }
 
 async function vouching(f: FaultNetwork, i: number): Promise<boolean> {
@@ -50,23 +77,13 @@ describe('fault: acknowledged votes survive the loss of any one validator, disk 
           ],
         },
         async (r) => {
-          const state: { armed?: number; fire?: (e: { exited: Promise<void>; acked: number }) => void } = {};
           const events: { victim: number; ackedInBatch: number; recoveredMs: number }[] = [];
-          f.startLoad('d9a', {
-            batchSize: 20,
-            concurrency: 3,
-            pauseMs: 20,
-            onAck: (via, hashes) => {
-              if (state.armed !== via) return;
-              state.armed = undefined;
-              state.fire?.({ exited: f.net.killNow(via), acked: hashes.length });
-            },
-          });
+          const load = loadThatKills(f, 'd9a');
           await f.waitSlots(4);
           for (let round = 0; round < ROUNDS; round++) {
             const victim = round % 3;
             await waitFor(() => vouching(f, victim), f.slots(60), `validator-${victim + 1} up and vouching before round ${round + 1}`, () => r.tail(victim));
-            const { exited, acked } = await armKill(state, victim, f.slots(30));
+            const { exited, acked } = await load.killOnNextAck(victim, f.slots(30));
             await exited;
             f.net.wipe(victim);
             const t = Date.now();
@@ -106,19 +123,9 @@ describe('fault: acknowledged votes survive the loss of any one validator, disk 
           ],
         },
         async () => {
-          const state: { armed?: number; fire?: (e: { exited: Promise<void>; acked: number }) => void } = {};
-          f.startLoad('d9b', {
-            batchSize: 20,
-            concurrency: 3,
-            pauseMs: 20,
-            onAck: (via, hashes) => {
-              if (state.armed !== via) return;
-              state.armed = undefined;
-              state.fire?.({ exited: f.net.killNow(via), acked: hashes.length });
-            },
-          });
+          const load = loadThatKills(f, 'd9b');
           await f.waitSlots(8);
-          const { exited, acked } = await armKill(state, victim, f.slots(30));
+          const { exited, acked } = await load.killOnNextAck(victim, f.slots(30));
           await exited;
           const lastBatch = [...f.acked.values()].filter((v) => v.via === victim).sort((a, b) => b.at - a.at).slice(0, acked);
           await f.waitSlots(10);

@@ -9,7 +9,7 @@ import {
   verifyBallot,
   type EncryptedBallot,
 } from '@poa-vote/shared';
-import { ceremony, defaultCeremony, setupOf } from './fixtures.js';
+import { ceremony, defaultCeremony, setupOf, errorOf } from './fixtures.js';
 
 const RUNS = Number(process.env.CRYPTO_RUNS ?? 10);
 
@@ -23,15 +23,6 @@ function codeOf(f: () => unknown): string | undefined {
   return undefined;
 }
 
-function errorOf(f: () => unknown): ProtocolError {
-  try {
-    f();
-  } catch (err) {
-    if (err instanceof ProtocolError) return err;
-    throw err;
-  }
-  throw new Error('expected a ProtocolError');
-}
 
 /** Every hex string in a ballot, with a setter, so that a test can flip one bit of any field. */
 function hexFields(b: EncryptedBallot): { path: string; get: () => string; set: (v: string) => void }[] {

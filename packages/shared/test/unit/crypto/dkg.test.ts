@@ -1,6 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
 import {
-  ProtocolError,
   ProtocolErrorCode,
   dkgRound1,
   finalizeKey,
@@ -13,17 +12,8 @@ import {
   verifyTrusteeKey,
   type Dealing,
 } from '@poa-vote/shared';
-import { defaultCeremony, setupOf } from './fixtures.js';
+import { defaultCeremony, setupOf, errorOf } from './fixtures.js';
 
-function errorOf(f: () => unknown): ProtocolError {
-  try {
-    f();
-  } catch (err) {
-    if (err instanceof ProtocolError) return err;
-    throw err;
-  }
-  throw new Error('expected a ProtocolError');
-}
 
 /** A dealing whose share for `recipient` is re-encrypted to a wrong value (a cheating dealer). */
 function cheat(dealing: Dealing, recipient: number, donor: Dealing): Dealing {

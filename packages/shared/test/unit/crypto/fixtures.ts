@@ -1,4 +1,5 @@
 import {
+  ProtocolError,
   dkgRound1,
   electionSetup,
   finalizeKey,
@@ -54,4 +55,15 @@ let cached: Ceremony | undefined;
 export function defaultCeremony(): Ceremony {
   cached ??= ceremony();
   return cached;
+}
+
+/** The ProtocolError `f` throws (anything else, or nothing, fails the test). */
+export function errorOf(f: () => unknown): ProtocolError {
+  try {
+    f();
+  } catch (err) {
+    if (err instanceof ProtocolError) return err;
+    throw err;
+  }
+  throw new Error('expected a ProtocolError');
 }

@@ -3,7 +3,6 @@ import fc from 'fast-check';
 import { ristretto255 } from '@noble/curves/ed25519.js';
 import {
   DlogTable,
-  ProtocolError,
   ProtocolErrorCode,
   addBallots,
   decodeAggregate,
@@ -18,17 +17,8 @@ import {
   verifyPartialDecryption,
   type PartialDecryption,
 } from '@poa-vote/shared';
-import { defaultCeremony } from './fixtures.js';
+import { defaultCeremony, errorOf } from './fixtures.js';
 
-function errorOf(f: () => unknown): ProtocolError {
-  try {
-    f();
-  } catch (err) {
-    if (err instanceof ProtocolError) return err;
-    throw err;
-  }
-  throw new Error('expected a ProtocolError');
-}
 
 describe('threshold tally', () => {
   const c = defaultCeremony();
