@@ -38,9 +38,14 @@ if (args.help) {
   process.exit(0);
 }
 const voteCount = Number(args.votes);
-if (!Number.isSafeInteger(voteCount) || voteCount < 1 || voteCount > 10_000) fail(`--votes must be an integer from 1 to 10000, got ${JSON.stringify(args.votes)}`);
-const urls = args.rpc.split(',').map((u) => u.trim()).filter(Boolean);
-for (const u of urls) if (!/^https?:\/\/[^/]+\/?$/.test(u)) fail(`--rpc: ${JSON.stringify(u)} is not an http://host:port URL`);
+if (!Number.isSafeInteger(voteCount) || voteCount < 1 || voteCount > 10_000)
+  fail(`--votes must be an integer from 1 to 10000, got ${JSON.stringify(args.votes)}`);
+const urls = args.rpc
+  .split(',')
+  .map((u) => u.trim())
+  .filter(Boolean);
+for (const u of urls)
+  if (!/^https?:\/\/[^/]+\/?$/.test(u)) fail(`--rpc: ${JSON.stringify(u)} is not an http://host:port URL`);
 const electionId = args.election;
 let genesis;
 try {
@@ -57,17 +62,24 @@ try {
 }
 
 const print = (text = '') => process.stdout.write(`${text}\n`);
-const short = (hash) => (typeof hash === 'string' && hash.length > 18 ? `${hash.slice(0, 10)}…${hash.slice(-6)}` : String(hash));
+const short = (hash) =>
+  typeof hash === 'string' && hash.length > 18 ? `${hash.slice(0, 10)}…${hash.slice(-6)}` : String(hash);
 const errText = (err) => `${err?.name ?? 'Error'}: ${err?.shortMessage ?? err?.message ?? String(err)}`;
 
 print(`Waiting for a healthy validator among ${urls.join(', ')} …`);
 try {
   await Promise.any(urls.map((u) => waitForHealth(u, { healthy: true, timeoutMs: 60_000 })));
 } catch (err) {
-  fail(`no validator reports healthy (is \`npm run devnet\` running?): ${(err.errors ?? [err]).map((e) => e.message).join('; ')}`, 1);
+  fail(
+    `no validator reports healthy (is \`npm run devnet\` running?): ${(err.errors ?? [err]).map((e) => e.message).join('; ')}`,
+    1,
+  );
 }
 
-const client = lib.createVotingClient({ validators: urls.map((rpcUrl, i) => ({ nodeId: `validator-${i + 1}`, rpcUrl })), genesis });
+const client = lib.createVotingClient({
+  validators: urls.map((rpcUrl, i) => ({ nodeId: `validator-${i + 1}`, rpcUrl })),
+  genesis,
+});
 let exitCode = 0;
 try {
   // Election ids accumulate over demo runs, so compare against the tally before this run.
@@ -78,7 +90,12 @@ try {
   const runId = Date.now().toString(36);
   const votes = Array.from({ length: voteCount }, (_, i) => {
     const candidate = pattern[i % pattern.length];
-    return { voterId: `demo-${runId}-voter-${String(i + 1).padStart(2, '0')}`, electionId, candidate, encryptedVote: Buffer.from(JSON.stringify({ candidate_id: candidate })).toString('base64') };
+    return {
+      voterId: `demo-${runId}-voter-${String(i + 1).padStart(2, '0')}`,
+      electionId,
+      candidate,
+      encryptedVote: Buffer.from(JSON.stringify({ candidate_id: candidate })).toString('base64'),
+    };
   });
   const expected = {};
   for (const v of votes) expected[v.candidate] = (expected[v.candidate] ?? 0) + 1;
@@ -87,20 +104,33 @@ try {
   const started = Date.now();
   const receipts = await Promise.all(
     votes.map(async (v) => {
-      const submitted = await client.submitVote({ voterId: v.voterId, electionId: v.electionId, encryptedVote: v.encryptedVote });
-      const status = await client.waitForConfirmation(submitted.hash, { validator: submitted.validator, timeoutMs: 60_000 });
+      const submitted = await client.submitVote({
+        voterId: v.voterId,
+        electionId: v.electionId,
+        encryptedVote: v.encryptedVote,
+      });
+      const status = await client.waitForConfirmation(submitted.hash, {
+        validator: submitted.validator,
+        timeoutMs: 60_000,
+      });
       return { v, submitted, status };
     }),
   );
   print(`All ${receipts.length} votes finalized in ${((Date.now() - started) / 1000).toFixed(1)} s. Receipts:`);
   for (const { v, submitted, status } of receipts) {
-    print(`  ${v.voterId}  ${v.candidate}  tx ${short(submitted.hash)}  via ${submitted.validator}  block #${status.blockNumber ?? '?'} (${status.status ?? status.state ?? 'finalized'})`);
+    print(
+      `  ${v.voterId}  ${v.candidate}  tx ${short(submitted.hash)}  via ${submitted.validator}  block #${status.blockNumber ?? '?'} (${status.status ?? status.state ?? 'finalized'})`,
+    );
   }
 
   print('\nDouble vote: the first voter votes again, for another candidate …');
   const first = votes[0];
   try {
-    const again = await client.submitVote({ voterId: first.voterId, electionId, encryptedVote: Buffer.from(JSON.stringify({ candidate_id: 'C' })).toString('base64') });
+    const again = await client.submitVote({
+      voterId: first.voterId,
+      electionId,
+      encryptedVote: Buffer.from(JSON.stringify({ candidate_id: 'C' })).toString('base64'),
+    });
     // A validator may accept it into its pool; it must still never be finalized.
     await client.waitForConfirmation(again.hash, { timeoutMs: 15_000 });
     print(`  UNEXPECTED: the second vote ${short(again.hash)} was accepted and finalized`);
@@ -128,7 +158,9 @@ try {
   const valid = integrity.valid ?? integrity.chainValid ?? integrity.chain_valid;
   const checked = integrity.checkedBlocks ?? integrity.checked_blocks ?? integrity.blocks;
   const errors = integrity.errors ?? [];
-  print(`  chain ${valid ? 'VALID' : 'INVALID'}${checked !== undefined ? `: ${checked} blocks checked` : ''}${errors.length ? `; errors: ${errors.join('; ')}` : ''}`);
+  print(
+    `  chain ${valid ? 'VALID' : 'INVALID'}${checked !== undefined ? `: ${checked} blocks checked` : ''}${errors.length ? `; errors: ${errors.join('; ')}` : ''}`,
+  );
   if (!valid) exitCode = 1;
 } catch (err) {
   print(`\ndemo failed: ${errText(err)}`);

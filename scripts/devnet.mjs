@@ -5,7 +5,16 @@
 // `restart: unless-stopped`) while the others keep running; only Ctrl-C stops the devnet.
 // Usage: npm run devnet [-- --fresh] [--dir .devnet] [--slot-ms 1000] [--log-level info] [--json] [--no-restart]
 import { parseArgs } from 'node:util';
-import { assertPortsFree, formatLogLine, prepareDevnet, processPrefix, spawnValidator, stopValidators, STOP_GRACE_MS, waitForHealth } from './lib/index.mjs';
+import {
+  assertPortsFree,
+  formatLogLine,
+  prepareDevnet,
+  processPrefix,
+  spawnValidator,
+  stopValidators,
+  STOP_GRACE_MS,
+  waitForHealth,
+} from './lib/index.mjs';
 
 const USAGE = `usage: node scripts/devnet.mjs [options]
   --dir <dir>          devnet directory (default .devnet)
@@ -55,12 +64,15 @@ if (args.help) {
   process.exit(0);
 }
 const slotMs = Number(args['slot-ms']);
-if (!Number.isSafeInteger(slotMs) || slotMs < 50) fail(`--slot-ms must be an integer of at least 50, got ${JSON.stringify(args['slot-ms'])}`);
+if (!Number.isSafeInteger(slotMs) || slotMs < 50)
+  fail(`--slot-ms must be an integer of at least 50, got ${JSON.stringify(args['slot-ms'])}`);
 const count = Number(args.validators);
-if (!Number.isSafeInteger(count) || count < 1 || count > 20) fail(`--validators must be an integer from 1 to 20, got ${JSON.stringify(args.validators)}`);
+if (!Number.isSafeInteger(count) || count < 1 || count > 20)
+  fail(`--validators must be an integer from 1 to 20, got ${JSON.stringify(args.validators)}`);
 const port = (flag) => {
   const n = Number(args[flag]);
-  if (!Number.isSafeInteger(n) || n < 1 || n + count - 1 > 65535) fail(`--${flag} must be an integer from 1 to ${65536 - count}, got ${JSON.stringify(args[flag])}`);
+  if (!Number.isSafeInteger(n) || n < 1 || n + count - 1 > 65535)
+    fail(`--${flag} must be an integer from 1 to ${65536 - count}, got ${JSON.stringify(args[flag])}`);
   return n;
 };
 const rpcBasePort = port('base-rpc-port');
@@ -68,21 +80,35 @@ const p2pBasePort = port('base-p2p-port');
 const restart = !args['no-restart'];
 // A devnet takes unauthenticated writes (the demo, curl) unless the caller set up credentials.
 // Through the environment, so a validator that predates the setting ignores it.
-const validatorEnv = process.env.POA_API_TOKENS_FILE || process.env.POA_INSECURE_OPEN_WRITES !== undefined ? {} : { POA_INSECURE_OPEN_WRITES: '1' };
+const validatorEnv =
+  process.env.POA_API_TOKENS_FILE || process.env.POA_INSECURE_OPEN_WRITES !== undefined
+    ? {}
+    : { POA_INSECURE_OPEN_WRITES: '1' };
 
 const color = process.stdout.isTTY === true;
 const say = (text) => process.stdout.write(`${color ? '\x1b[1m' : ''}devnet${color ? '\x1b[0m' : ''} | ${text}\n`);
 
 let devnet;
 try {
-  devnet = await prepareDevnet({ dir: args.dir, validators: count, chainId: 1337, slotMs, genesisDelayMs: 2000, fresh: args.fresh, rpcBasePort, p2pBasePort });
+  devnet = await prepareDevnet({
+    dir: args.dir,
+    validators: count,
+    chainId: 1337,
+    slotMs,
+    genesisDelayMs: 2000,
+    fresh: args.fresh,
+    rpcBasePort,
+    p2pBasePort,
+  });
   await assertPortsFree(devnet.nodes.flatMap((n) => [n.rpcPort, n.p2pPort]));
 } catch (err) {
   fail(err.message);
 }
 
 const { genesis } = devnet;
-say(`${devnet.created ? 'created' : 'reusing'} ${devnet.dir} (chain ${genesis.chainId}, ${genesis.authorities.length} validators, quorum ${genesis.quorum}, slot ${genesis.slotDurationMs} ms, genesis ${new Date(genesis.genesisTime).toISOString()})`);
+say(
+  `${devnet.created ? 'created' : 'reusing'} ${devnet.dir} (chain ${genesis.chainId}, ${genesis.authorities.length} validators, quorum ${genesis.quorum}, slot ${genesis.slotDurationMs} ms, genesis ${new Date(genesis.genesisTime).toISOString()})`,
+);
 for (const note of devnet.notes) say(note);
 
 const width = Math.max(...devnet.nodes.map((n) => n.id.length));
@@ -92,7 +118,14 @@ let stopping = false;
  * One validator under supervision: its current process (undefined while it is down), restarts
  * so far, the next back-off and the pending restart timer.
  */
-const slots = devnet.nodes.map((node, i) => ({ node, index: i, proc: undefined, restarts: 0, nextDelayMs: RESTART_BASE_MS, timer: undefined }));
+const slots = devnet.nodes.map((node, i) => ({
+  node,
+  index: i,
+  proc: undefined,
+  restarts: 0,
+  nextDelayMs: RESTART_BASE_MS,
+  timer: undefined,
+}));
 
 function exitReason({ code, signal, error }) {
   return error ? error.message : signal ? `signal ${signal}` : `exit code ${code}`;
@@ -119,20 +152,25 @@ function start(slot) {
     if (stopping) return;
     const upMs = Date.now() - startedAt;
     const up = `after ${(upMs / 1000).toFixed(1)} s`;
-    const left = () => `${slots.filter((s) => s.proc !== undefined).length} of ${slots.length} validators running; Ctrl-C stops the devnet`;
+    const left = () =>
+      `${slots.filter((s) => s.proc !== undefined).length} of ${slots.length} validators running; Ctrl-C stops the devnet`;
     if (!restart) {
       say(`${node.id} exited (${exitReason(status)}) ${up}; left down (--no-restart), ${left()}`);
       return void onDown();
     }
     if (status.code === EXIT_CONFIG) {
-      say(`${node.id} exited (${exitReason(status)}: invalid configuration, see its log above) ${up}; not restarting it, ${left()}`);
+      say(
+        `${node.id} exited (${exitReason(status)}: invalid configuration, see its log above) ${up}; not restarting it, ${left()}`,
+      );
       return void onDown();
     }
     // A validator that stayed up a while starts the back-off over; a crash loop backs off to the cap.
     if (upMs >= STABLE_AFTER_MS) slot.nextDelayMs = RESTART_BASE_MS;
     const delay = slot.nextDelayMs;
     slot.nextDelayMs = Math.min(delay * 2, RESTART_MAX_MS);
-    say(`${node.id} exited (${exitReason(status)}) ${up}; the others keep running; restarting it in ${(delay / 1000).toFixed(1)} s`);
+    say(
+      `${node.id} exited (${exitReason(status)}) ${up}; the others keep running; restarting it in ${(delay / 1000).toFixed(1)} s`,
+    );
     slot.timer = setTimeout(() => {
       slot.timer = undefined;
       if (stopping) return;
@@ -141,7 +179,8 @@ function start(slot) {
       const current = slot.proc;
       waitForHealth(node.rpcUrl, { timeoutMs: 60_000 })
         .then(() => {
-          if (!stopping && slot.proc === current) say(`${node.id} is back: answers ${node.rpcUrl}/health (restart ${slot.restarts})`);
+          if (!stopping && slot.proc === current)
+            say(`${node.id} is back: answers ${node.rpcUrl}/health (restart ${slot.restarts})`);
         })
         .catch(() => {});
     }, delay);
@@ -155,7 +194,8 @@ const running = () => slots.map((s) => s.proc).filter((p) => p !== undefined);
 // Before every validator answered once, a devnet with none left and none coming back gives up.
 const startup = new AbortController();
 function onDown() {
-  if (slots.every((s) => s.proc === undefined && s.timer === undefined)) startup.abort(new Error('every validator exited before the devnet was up'));
+  if (slots.every((s) => s.proc === undefined && s.timer === undefined))
+    startup.abort(new Error('every validator exited before the devnet was up'));
 }
 
 // Last resort if the script dies without a clean shutdown: children are in their own process group.
@@ -200,12 +240,25 @@ try {
 }
 if (!stopping) {
   const wait = genesis.genesisTime - Date.now();
-  say(`all ${slots.length} validators answer /health${wait > 0 ? `; block production starts in ${(wait / 1000).toFixed(1)} s` : ''}`);
+  say(
+    `all ${slots.length} validators answer /health${wait > 0 ? `; block production starts in ${(wait / 1000).toFixed(1)} s` : ''}`,
+  );
   for (const n of devnet.nodes) {
-    say(`  ${n.id.padEnd(width)}  RPC ${n.rpcUrl}  (health ${n.rpcUrl}/health, WebSocket ${n.wsUrl})  p2p ${n.p2pAddr}  data ${n.dataDir}`);
+    say(
+      `  ${n.id.padEnd(width)}  RPC ${n.rpcUrl}  (health ${n.rpcUrl}/health, WebSocket ${n.wsUrl})  p2p ${n.p2pAddr}  data ${n.dataDir}`,
+    );
   }
   const { genesisHash, parseGenesis } = await import('../packages/shared/dist/index.js');
-  say(`explorer ${devnet.nodes[0].rpcUrl}/explorer/?genesis=${genesisHash(parseGenesis(genesis))}&validators=${devnet.nodes.slice(1).map((n) => n.rpcUrl).join(',')}`);
+  say(
+    `explorer ${devnet.nodes[0].rpcUrl}/explorer/?genesis=${genesisHash(parseGenesis(genesis))}&validators=${devnet.nodes
+      .slice(1)
+      .map((n) => n.rpcUrl)
+      .join(',')}`,
+  );
   say(`genesis ${devnet.genesisFile}; try \`npm run demo\` in another terminal; Ctrl-C stops the devnet`);
-  say(restart ? `a validator that dies is restarted after ${RESTART_BASE_MS / 1000} s, backing off to ${RESTART_MAX_MS / 1000} s (--no-restart leaves it down)` : 'a validator that dies stays down (--no-restart)');
+  say(
+    restart
+      ? `a validator that dies is restarted after ${RESTART_BASE_MS / 1000} s, backing off to ${RESTART_MAX_MS / 1000} s (--no-restart leaves it down)`
+      : 'a validator that dies stays down (--no-restart)',
+  );
 }

@@ -28,11 +28,21 @@ function time(label, n, f) {
   const t0 = performance.now();
   const out = f();
   const ms = performance.now() - t0;
-  console.log(`${label.padEnd(44)} ${(ms / n).toFixed(2).padStart(8)} ms each  ${((n * 1000) / ms).toFixed(0).padStart(7)} /s`);
+  console.log(
+    `${label.padEnd(44)} ${(ms / n).toFixed(2).padStart(8)} ms each  ${((n * 1000) / ms).toFixed(0).padStart(7)} /s`,
+  );
   return out;
 }
 
-const setup = electionSetup({ chainId: 1337, electionId: 'bench', candidates: ['a', 'b', 'c', 'd'], minSelections: 1, maxSelections: 1, trustees: ['v1', 'v2', 'v3'], threshold: 2 });
+const setup = electionSetup({
+  chainId: 1337,
+  electionId: 'bench',
+  candidates: ['a', 'b', 'c', 'd'],
+  minSelections: 1,
+  maxSelections: 1,
+  trustees: ['v1', 'v2', 'v3'],
+  threshold: 2,
+});
 const rng = seededRng('bench');
 const t = time('key ceremony (3 trustees, threshold 2)', 1, () => {
   const made = [1, 2, 3].map((i) => makeTrusteeKey(setup, i, rng));
@@ -43,10 +53,14 @@ const t = time('key ceremony (3 trustees, threshold 2)', 1, () => {
 const params = t[0].params;
 console.log(`node ${process.version}, ${N} ballots, 4 candidates, one choice\n`);
 encryptBallot(params, 'warm', 0, rng); // builds the K table once per election (prepareElection)
-const ballots = time('encryptBallot', N, () => Array.from({ length: N }, (_, i) => encryptBallot(params, `voter-${i}`, i % 4, rng)));
+const ballots = time('encryptBallot', N, () =>
+  Array.from({ length: N }, (_, i) => encryptBallot(params, `voter-${i}`, i % 4, rng)),
+);
 const verified = time('verifyBallot', N, () => ballots.map((b, i) => verifyBallot(params, `voter-${i}`, b)));
 const agg = time('addBallots', N, () => addBallots(params, verified));
-const partials = time('partialDecrypt (per trustee)', 2, () => t.slice(0, 2).map((r) => partialDecrypt(params, r.share, agg, rng)));
+const partials = time('partialDecrypt (per trustee)', 2, () =>
+  t.slice(0, 2).map((r) => partialDecrypt(params, r.share, agg, rng)),
+);
 const tally = time('decryptTally (verify 2 partials, combine, dlog)', 1, () => decryptTally(params, agg, partials));
 console.log(`counts ${tally.counts.join(', ')}\n`);
 
@@ -59,7 +73,15 @@ const s128 = (1n << 127n) + 987654321n;
 const s253 = P.Fn.ORDER - 987654321n;
 const enc = X.toBytes();
 const M = 2000;
-time('  variable-base multiply, 128-bit scalar', M, () => { for (let i = 0; i < M; i++) X.multiplyUnsafe(s128); });
-time('  fixed-base multiply (window 8), 253-bit', M, () => { for (let i = 0; i < M; i++) G.multiplyUnsafe(s253); });
-time('  point encoding (toBytes)', M, () => { for (let i = 0; i < M; i++) X.toBytes(); });
-time('  point decoding (fromBytes)', M, () => { for (let i = 0; i < M; i++) P.fromBytes(enc); });
+time('  variable-base multiply, 128-bit scalar', M, () => {
+  for (let i = 0; i < M; i++) X.multiplyUnsafe(s128);
+});
+time('  fixed-base multiply (window 8), 253-bit', M, () => {
+  for (let i = 0; i < M; i++) G.multiplyUnsafe(s253);
+});
+time('  point encoding (toBytes)', M, () => {
+  for (let i = 0; i < M; i++) X.toBytes();
+});
+time('  point decoding (fromBytes)', M, () => {
+  for (let i = 0; i < M; i++) P.fromBytes(enc);
+});

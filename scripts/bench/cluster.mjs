@@ -20,7 +20,14 @@ export function freePort() {
 }
 
 /** Keys, genesis and ports for n validators in a new temp dir (nothing started). */
-export async function createCluster({ n = 3, slotMs, genesisDelayMs = 2500, cpuProfDir, logLevel = 'warn', nodeArgs = [] } = {}) {
+export async function createCluster({
+  n = 3,
+  slotMs,
+  genesisDelayMs = 2500,
+  cpuProfDir,
+  logLevel = 'warn',
+  nodeArgs = [],
+} = {}) {
   const { createKeyFile, buildGenesis, writeGenesisFile } = await import(requireBuilt(VALIDATOR_CLI_LIB));
   const dir = mkdtempSync(join(tmpdir(), 'poa-bench-'));
   const nodes = [];
@@ -43,7 +50,12 @@ export async function createCluster({ n = 3, slotMs, genesisDelayMs = 2500, cpuP
       publicKey: createKeyFile(keyFile).keyPair.publicKey,
     });
   }
-  const genesis = buildGenesis({ authority: nodes.map((x) => `${x.id}:${x.publicKey}`), chainId: 4242, slotMs, genesisTime: `now+${genesisDelayMs}` });
+  const genesis = buildGenesis({
+    authority: nodes.map((x) => `${x.id}:${x.publicKey}`),
+    chainId: 4242,
+    slotMs,
+    genesisTime: `now+${genesisDelayMs}`,
+  });
   const genesisFile = join(dir, 'genesis.json');
   writeGenesisFile(genesisFile, genesis);
   return new Cluster(dir, genesisFile, genesis, nodes, { cpuProfDir, logLevel, nodeArgs });
@@ -70,22 +82,39 @@ export class Cluster {
     const node = this.nodes[i];
     const log = (this.logs[i] = []);
     // --cpu-prof is refused in NODE_OPTIONS: it goes on the command line, before the script.
-    const nodeArgs = [...this.nodeArgs, ...(this.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${join(this.cpuProfDir, node.id)}`] : [])];
+    const nodeArgs = [
+      ...this.nodeArgs,
+      ...(this.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${join(this.cpuProfDir, node.id)}`] : []),
+    ];
     const args = [
       ...nodeArgs,
       requireBuilt(VALIDATOR_BIN),
       'start',
-      '--genesis', this.genesisFile,
-      '--key', node.keyFile,
-      '--data-dir', node.dataDir,
-      '--rpc-host', node.host,
-      '--rpc-port', String(node.rpcPort),
-      '--p2p-host', node.host,
-      '--p2p-port', String(node.p2pPort),
-      '--peers', this.nodes.filter((_, k) => k !== i).map((o) => o.p2pAddr).join(','),
-      '--log-level', this.logLevel,
+      '--genesis',
+      this.genesisFile,
+      '--key',
+      node.keyFile,
+      '--data-dir',
+      node.dataDir,
+      '--rpc-host',
+      node.host,
+      '--rpc-port',
+      String(node.rpcPort),
+      '--p2p-host',
+      node.host,
+      '--p2p-port',
+      String(node.p2pPort),
+      '--peers',
+      this.nodes
+        .filter((_, k) => k !== i)
+        .map((o) => o.p2pAddr)
+        .join(','),
+      '--log-level',
+      this.logLevel,
       // The benchmark measures the chain, not the write limits: open writes, no per-address limit.
-      '--insecure-open-writes', '--write-rate-per-address', '0',
+      '--insecure-open-writes',
+      '--write-rate-per-address',
+      '0',
     ];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const file = createWriteStream(join(this.dir, node.id, 'validator.log'), { flags: 'a' });

@@ -10,7 +10,13 @@ import { performance } from 'node:perf_hooks';
 import { requireBuilt } from '../lib/index.mjs';
 import { diskUsage } from './disk.mjs';
 
-const { values } = parseArgs({ options: { blocks: { type: 'string', default: '10' }, txs: { type: 'string', default: '5000' }, 'pool-batch': { type: 'string', default: '250' } } });
+const { values } = parseArgs({
+  options: {
+    blocks: { type: 'string', default: '10' },
+    txs: { type: 'string', default: '5000' },
+    'pool-batch': { type: 'string', default: '250' },
+  },
+});
 const positive = (name) => {
   const n = Number(values[name]);
   if (!Number.isSafeInteger(n) || n < 1) {
@@ -24,15 +30,26 @@ const perBlock = positive('txs');
 const poolBatch = positive('pool-batch');
 
 const shared = await import(requireBuilt(new URL('../../packages/shared/dist/index.js', import.meta.url).href));
-const { ChainDb } = await import(requireBuilt(new URL('../../packages/validator/dist/db/index.js', import.meta.url).href));
+const { ChainDb } = await import(
+  requireBuilt(new URL('../../packages/validator/dist/db/index.js', import.meta.url).href)
+);
 
 const keys = [0, 1, 2].map(() => shared.generateKeyPair());
-const genesis = shared.parseGenesis({ chainId: 9, genesisTime: 1_700_000_000_000, slotDurationMs: 1000, authorities: keys.map((k, i) => ({ id: `v${i}`, publicKey: k.publicKey })) });
+const genesis = shared.parseGenesis({
+  chainId: 9,
+  genesisTime: 1_700_000_000_000,
+  slotDurationMs: 1000,
+  authorities: keys.map((k, i) => ({ id: `v${i}`, publicKey: k.publicKey })),
+});
 const signers = keys.map((k) => new shared.Signer(k.privateKey));
 const dir = mkdtempSync(join(tmpdir(), 'poa-dbmicro-'));
 const db = await ChainDb.open(dir, genesis);
 
-const ballot = (i) => ({ from: `voter-${i}`, to: 'election-1', data: Buffer.from(`{"candidate_id":"${'ABCDE'[i % 5]}","nonce":"${i}","pad":"${'x'.repeat(60)}"}`).toString('base64') });
+const ballot = (i) => ({
+  from: `voter-${i}`,
+  to: 'election-1',
+  data: Buffer.from(`{"candidate_id":"${'ABCDE'[i % 5]}","nonce":"${i}","pad":"${'x'.repeat(60)}"}`).toString('base64'),
+});
 let parent = { hash: shared.genesisHash(genesis), height: 0, slot: 0 };
 let poolMs = 0;
 let finalMs = 0;
@@ -41,16 +58,47 @@ const t0 = performance.now();
 for (let b = 0; b < blocks; b++) {
   const txs = Array.from({ length: perBlock }, (_, k) => ballot(b * perBlock + k));
   let t = performance.now();
-  for (let k = 0; k < txs.length; k += poolBatch) await db.apply([{ kind: 'pool-add', txs: txs.slice(k, k + poolBatch) }]);
+  for (let k = 0; k < txs.length; k += poolBatch)
+    await db.apply([{ kind: 'pool-add', txs: txs.slice(k, k + poolBatch) }]);
   poolMs += performance.now() - t;
   const slot = parent.slot + 1;
   const proposer = shared.leaderOf(genesis, slot);
-  const block = shared.createBlock(genesis, { height: parent.height + 1, slot, parentHash: parent.hash, proposer, transactions: txs }, signers[proposer]);
-  const certificate = shared.certificateFromVotes([0, 1].map((i) => shared.createVote(genesis, signers[i], i, { type: 'precommit', height: block.header.height, slot, blockHash: block.hash })));
+  const block = shared.createBlock(
+    genesis,
+    { height: parent.height + 1, slot, parentHash: parent.hash, proposer, transactions: txs },
+    signers[proposer],
+  );
+  const certificate = shared.certificateFromVotes(
+    [0, 1].map((i) =>
+      shared.createVote(genesis, signers[i], i, {
+        type: 'precommit',
+        height: block.header.height,
+        slot,
+        blockHash: block.hash,
+      }),
+    ),
+  );
   const lock = { slot, block, polka: certificate };
   t = performance.now();
-  await db.apply([{ kind: 'safety', state: { height: block.header.height, lastProposedSlot: slot, lastPrevoteSlot: slot, lastPrecommitSlot: slot, lock } }]);
-  await db.apply([{ kind: 'finalize', block, certificate }, { kind: 'safety', state: { height: block.header.height + 1, lastProposedSlot: slot, lastPrevoteSlot: -1, lastPrecommitSlot: -1 } }]);
+  await db.apply([
+    {
+      kind: 'safety',
+      state: {
+        height: block.header.height,
+        lastProposedSlot: slot,
+        lastPrevoteSlot: slot,
+        lastPrecommitSlot: slot,
+        lock,
+      },
+    },
+  ]);
+  await db.apply([
+    { kind: 'finalize', block, certificate },
+    {
+      kind: 'safety',
+      state: { height: block.header.height + 1, lastProposedSlot: slot, lastPrevoteSlot: -1, lastPrecommitSlot: -1 },
+    },
+  ]);
   finalMs += performance.now() - t;
   parent = { hash: block.hash, height: block.header.height, slot };
 }
@@ -59,7 +107,9 @@ const cpu = process.cpuUsage(cpu0);
 const votes = blocks * perBlock;
 await db.close();
 // Restart cost: open, and rebuild the in-memory one-vote index from storage.
-const { ChainState } = await import(requireBuilt(new URL('../../packages/validator/dist/state/chainState.js', import.meta.url).href));
+const { ChainState } = await import(
+  requireBuilt(new URL('../../packages/validator/dist/state/chainState.js', import.meta.url).href)
+);
 const tOpen = performance.now();
 const again = await ChainDb.open(dir, genesis);
 const state = new ChainState(genesis, await again.loadChainStateSnapshot());
@@ -71,6 +121,6 @@ rmSync(dir, { recursive: true, force: true });
 const us = (ms) => ((1000 * ms) / votes).toFixed(1);
 process.stdout.write(
   `${votes} votes in ${blocks} blocks: pool ${us(poolMs)} us/vote, finalize ${us(finalMs)} us/vote, wall ${us(wall)} us/vote, ` +
-    `main-thread cpu ${((cpu.user + cpu.system) / 1000 / votes * 1000).toFixed(1)} us/vote, disk ${(disk.allocated / votes).toFixed(0)} B/vote; ` +
+    `main-thread cpu ${(((cpu.user + cpu.system) / 1000 / votes) * 1000).toFixed(1)} us/vote, disk ${(disk.allocated / votes).toFixed(0)} B/vote; ` +
     `reopen and rebuild the vote index: ${reopenMs.toFixed(0)} ms (${us(reopenMs)} us/vote)\n`,
 );

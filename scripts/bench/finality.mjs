@@ -35,7 +35,9 @@ export class FinalityTracker {
       const ws = new WebSocket(`${node.wsUrl}/ws`);
       this.#sockets[i] = ws;
       let subId;
-      ws.on('open', () => ws.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_subscribe', params: ['finalizedHeads'] })));
+      ws.on('open', () =>
+        ws.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_subscribe', params: ['finalizedHeads'] })),
+      );
       ws.on('message', (data) => {
         const t = performance.now();
         const msg = JSON.parse(data.toString());
@@ -118,7 +120,9 @@ export class FinalityTracker {
       blocks: heights.length,
       blocksWithVotes: withVotes.length,
       maxVotesPerBlock: Math.max(0, ...withVotes.map((h) => this.heads.get(h).txCount)),
-      meanVotesPerBlock: withVotes.length ? withVotes.reduce((n, h) => n + this.heads.get(h).txCount, 0) / withVotes.length : 0,
+      meanVotesPerBlock: withVotes.length
+        ? withVotes.reduce((n, h) => n + this.heads.get(h).txCount, 0) / withVotes.length
+        : 0,
       slotsPerBlock: heights.length > 1 ? (last.slot - first.slot) / (heights.length - 1) : undefined,
       finalAfterSlotStartMs: delays,
     };
@@ -144,7 +148,9 @@ export async function waitForTallies(nodes, electionId, expected, timeoutMs) {
     totals = await Promise.all(nodes.map((n) => electionTotal(n.rpcUrl, electionId).catch(() => -1)));
     if (totals.every((t) => t >= expected)) return { at: performance.now(), totals };
     if (performance.now() > deadline) {
-      throw new Error(`votes not final on all validators within ${timeoutMs} ms: tallies ${totals.join(', ')} of ${expected} (${nodes.map((n) => n.id).join(', ')})`);
+      throw new Error(
+        `votes not final on all validators within ${timeoutMs} ms: tallies ${totals.join(', ')} of ${expected} (${nodes.map((n) => n.id).join(', ')})`,
+      );
     }
     await new Promise((r) => setTimeout(r, 100));
   }

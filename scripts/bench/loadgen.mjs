@@ -9,12 +9,25 @@ const HASH_RE = /^0x[0-9a-f]{64}$/;
 /** POST a body; resolves {status, text}. */
 function post(agent, url, body) {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode, text: chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
+    const req = http.request(
+      url,
+      {
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode,
+            text: chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -36,7 +49,10 @@ async function postRetrying(target, body, attempts = 3) {
 
 /** One keep-alive agent per target URL. */
 export function makeTargets(urls, concurrency) {
-  return urls.map((u) => ({ url: new URL('/rpc', u), agent: new http.Agent({ keepAlive: true, maxSockets: concurrency, maxFreeSockets: concurrency }) }));
+  return urls.map((u) => ({
+    url: new URL('/rpc', u),
+    agent: new http.Agent({ keepAlive: true, maxSockets: concurrency, maxFreeSockets: concurrency }),
+  }));
 }
 
 export function closeTargets(targets) {
@@ -54,7 +70,17 @@ function rpcBody(v) {
  * Records the send time of every vote (ms, performance.now()).
  * Returns {sent, accepted, errors, firstError, startedAt, endedAt, sentAt: Float64Array}.
  */
-export async function runLoad({ targets, factory, mode, count, durationMs, batchSize = 1, concurrency, rate, onError }) {
+export async function runLoad({
+  targets,
+  factory,
+  mode,
+  count,
+  durationMs,
+  batchSize = 1,
+  concurrency,
+  rate,
+  onError,
+}) {
   const perRequest = mode === 'batch' ? batchSize : 1;
   const limit = count ?? Number.MAX_SAFE_INTEGER;
   const sentAt = new Float64Array(count ?? 0);

@@ -6,12 +6,16 @@ import { summary, round } from './stats.mjs';
 
 function request(agent, url, body) {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: body ? 'POST' : 'GET', agent, headers: body ? { 'content-type': 'application/json' } : {} }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode, text: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
+    const req = http.request(
+      url,
+      { method: body ? 'POST' : 'GET', agent, headers: body ? { 'content-type': 'application/json' } : {} },
+      (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -40,7 +44,11 @@ export async function probeReads(rpcUrl, electionId, receiptRefs, n = 200) {
     const health = await time(n, () => request(agent, new URL('/health', base)));
     const receipt = await time(n, async (i) => {
       const ref = receiptRefs.length > 0 ? receiptRefs[i % receiptRefs.length] : `tx-none-${i}`;
-      const r = await request(agent, new URL('/rpc', base), JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_getTransactionReceipt', params: [ref] }));
+      const r = await request(
+        agent,
+        new URL('/rpc', base),
+        JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_getTransactionReceipt', params: [ref] }),
+      );
       if (receiptRefs.length > 0 && !JSON.parse(r.text).result) throw new Error(`no receipt for ${ref} on ${rpcUrl}`);
     });
     return { resultsMs: results, healthMs: health, receiptMs: receipt };

@@ -5,7 +5,10 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: 'string', default: '25' }, filter: { type: 'string' } } });
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { top: { type: 'string', default: '25' }, filter: { type: 'string' } },
+});
 if (positionals.length === 0) {
   process.stderr.write('usage: node scripts/bench/profileTop.mjs <file-or-dir> [--top N] [--filter substring]\n');
   process.exit(2);
@@ -17,7 +20,11 @@ if (!Number.isSafeInteger(top) || top < 1) {
 }
 
 function files(p) {
-  if (statSync(p).isDirectory()) return readdirSync(p).filter((f) => f.endsWith('.cpuprofile')).sort().map((f) => join(p, f));
+  if (statSync(p).isDirectory())
+    return readdirSync(p)
+      .filter((f) => f.endsWith('.cpuprofile'))
+      .sort()
+      .map((f) => join(p, f));
   return [p];
 }
 
@@ -81,5 +88,7 @@ for (const f of inputs) {
     process.exit(2);
   }
   const s = summarize(profile);
-  process.stdout.write(`== ${f}: ${(s.all / 1000).toFixed(1)} s sampled\n-- self\n${show(s.self, s.all)}\n-- total (inclusive)\n${show(s.total, s.all)}\n\n`);
+  process.stdout.write(
+    `== ${f}: ${(s.all / 1000).toFixed(1)} s sampled\n-- self\n${show(s.self, s.all)}\n-- total (inclusive)\n${show(s.total, s.all)}\n\n`,
+  );
 }

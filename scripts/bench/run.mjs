@@ -26,7 +26,9 @@ const selfCpu = () => {
 
 /** Start the echo server process; resolves {url, pid, stop}. */
 function startEcho() {
-  const child = spawn(process.execPath, [fileURLToPath(new URL('./echoServer.mjs', import.meta.url))], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [fileURLToPath(new URL('./echoServer.mjs', import.meta.url))], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return new Promise((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`echo server exited with ${code}`)));
@@ -55,7 +57,14 @@ async function echoCeiling(opts, mode, log) {
     // Warm the JIT of both sides, then measure.
     await runLoad({ targets, factory, mode, durationMs: 500, batchSize: opts.batchSize, concurrency });
     const cpu0 = cpuSeconds(echo.pid);
-    const r = await runLoad({ targets, factory, mode, durationMs: ECHO_SECONDS * 1000, batchSize: opts.batchSize, concurrency });
+    const r = await runLoad({
+      targets,
+      factory,
+      mode,
+      durationMs: ECHO_SECONDS * 1000,
+      batchSize: opts.batchSize,
+      concurrency,
+    });
     const cpu = cpuSeconds(echo.pid) - cpu0;
     closeTargets(targets);
     const perSec = r.accepted / ((r.endedAt - r.startedAt) / 1000);
@@ -67,7 +76,11 @@ async function echoCeiling(opts, mode, log) {
 }
 
 async function rpc(url, method, params = []) {
-  const res = await fetch(`${url}/rpc`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
+  const res = await fetch(`${url}/rpc`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+  });
   return (await res.json()).result;
 }
 
@@ -85,20 +98,42 @@ async function runMode(ctx, mode) {
   const self0 = selfCpu();
   const machine0 = machineBusySeconds();
   const urls = opts.target === 'all' ? cluster.nodes.map((n) => n.rpcUrl) : [cluster.nodes[0].rpcUrl];
-  log(`${mode}: ${opts.votes} votes, concurrency ${concurrency}${mode === 'batch' ? `, ${opts.batchSize} per batch` : ''}${opts.rate ? `, offered at ${opts.rate}/s` : ''}, to ${urls.length} validator(s) via ${opts.driver}`);
+  log(
+    `${mode}: ${opts.votes} votes, concurrency ${concurrency}${mode === 'batch' ? `, ${opts.batchSize} per batch` : ''}${opts.rate ? `, offered at ${opts.rate}/s` : ''}, to ${urls.length} validator(s) via ${opts.driver}`,
+  );
   let load;
   const errorLog = (msg) => {
     if (ctx.errorLines++ < 5) log(`  error: ${msg}`);
   };
   if (opts.driver === 'client') {
-    load = await runClientLoad({ client: ctx.client, factory, mode, count: opts.votes, batchSize: opts.batchSize, concurrency, rate: opts.rate, onError: errorLog });
+    load = await runClientLoad({
+      client: ctx.client,
+      factory,
+      mode,
+      count: opts.votes,
+      batchSize: opts.batchSize,
+      concurrency,
+      rate: opts.rate,
+      onError: errorLog,
+    });
   } else {
     const targets = makeTargets(urls, concurrency);
-    load = await runLoad({ targets, factory, mode, count: opts.votes, batchSize: opts.batchSize, concurrency, rate: opts.rate, onError: errorLog });
+    load = await runLoad({
+      targets,
+      factory,
+      mode,
+      count: opts.votes,
+      batchSize: opts.batchSize,
+      concurrency,
+      rate: opts.rate,
+      onError: errorLog,
+    });
     closeTargets(targets);
   }
   const submitSeconds = (load.endedAt - load.startedAt) / 1000;
-  log(`  submitted ${load.accepted} in ${submitSeconds.toFixed(2)} s (${Math.round(load.accepted / submitSeconds)}/s), ${load.errors} errors; waiting for finality on all validators`);
+  log(
+    `  submitted ${load.accepted} in ${submitSeconds.toFixed(2)} s (${Math.round(load.accepted / submitSeconds)}/s), ${load.errors} errors; waiting for finality on all validators`,
+  );
   const tallies = await waitForTallies(cluster.nodes, electionId, load.accepted, 120_000 + opts.votes);
   await tracker.settle();
   tracker.close();
@@ -123,7 +158,10 @@ async function runMode(ctx, mode) {
     if (at > lastFinal) lastFinal = at;
   }
   if (!Number.isFinite(lastFinal)) lastFinal = tallies.at;
-  if (missing > 0) ctx.notes.push(`${mode}: ${missing} sampled votes without a finalization time (${tracker.errors.slice(0, 2).join('; ') || 'not seen in a block'})`);
+  if (missing > 0)
+    ctx.notes.push(
+      `${mode}: ${missing} sampled votes without a finalization time (${tracker.errors.slice(0, 2).join('; ') || 'not seen in a block'})`,
+    );
   const lat = summary(latencies);
   const blocks = tracker.blockStats(cluster.genesis);
   const delay = summary(blocks.finalAfterSlotStartMs);
@@ -140,7 +178,13 @@ async function runMode(ctx, mode) {
     submittedPerSec: round(load.accepted / submitSeconds),
     finalSeconds: round(finalSeconds, 3),
     finalizedPerSec: round(load.accepted / finalSeconds),
-    latencyMs: { samples: lat.count, p50: round(lat.p50), p95: round(lat.p95), p99: round(lat.p99), max: round(lat.max) },
+    latencyMs: {
+      samples: lat.count,
+      p50: round(lat.p50),
+      p95: round(lat.p95),
+      p99: round(lat.p99),
+      max: round(lat.max),
+    },
     latencySlots: { p99: round(lat.p99 / opts.slotMs, 2) },
     // Request to answer (the vote durable in the receiving validator's pool).
     ackMs: (({ p50, p99 }) => ({ p50: round(p50, 1), p99: round(p99, 1) }))(summary(load.ackMs)),
@@ -156,16 +200,29 @@ async function runMode(ctx, mode) {
     loadgenCpuSeconds: round(loadgenCpu, 2),
     otherProcessesCpuSeconds: round(otherCpu, 1),
     // Storage writes (LevelDB log, tables and compactions) per vote, mean of the validators.
-    writtenBytesPerVote: round(pids.reduce((sum, _, i) => sum + ((io1[i]?.writeBytes ?? 0) - (io0[i]?.writeBytes ?? 0)), 0) / pids.length / Math.max(1, load.accepted)),
-    cpuMsPerVote: round((1000 * cpu1.reduce((sum, c, i) => sum + (c - cpu0[i]), 0)) / pids.length / Math.max(1, load.accepted), 3),
+    writtenBytesPerVote: round(
+      pids.reduce((sum, _, i) => sum + ((io1[i]?.writeBytes ?? 0) - (io0[i]?.writeBytes ?? 0)), 0) /
+        pids.length /
+        Math.max(1, load.accepted),
+    ),
+    cpuMsPerVote: round(
+      (1000 * cpu1.reduce((sum, c, i) => sum + (c - cpu0[i]), 0)) / pids.length / Math.max(1, load.accepted),
+      3,
+    ),
   };
-  log(`  finalized on all: ${Math.round(result.finalizedPerSec)}/s; latency p50 ${result.latencyMs.p50} ms p95 ${result.latencyMs.p95} ms p99 ${result.latencyMs.p99} ms; request answered in ${result.ackMs.p50} ms (p99 ${result.ackMs.p99} ms)`);
+  log(
+    `  finalized on all: ${Math.round(result.finalizedPerSec)}/s; latency p50 ${result.latencyMs.p50} ms p95 ${result.latencyMs.p95} ms p99 ${result.latencyMs.p99} ms; request answered in ${result.ackMs.p50} ms (p99 ${result.ackMs.p99} ms)`,
+  );
   const b = result.blocks;
   if (otherCpu > 0.1 * ours) {
-    ctx.notes.push(`${mode}: other processes used ${otherCpu.toFixed(1)} CPU s during the run (the benchmark's own: ${ours.toFixed(1)} s): figures are pessimistic`);
+    ctx.notes.push(
+      `${mode}: other processes used ${otherCpu.toFixed(1)} CPU s during the run (the benchmark's own: ${ours.toFixed(1)} s): figures are pessimistic`,
+    );
     log(`  warning: other processes used ${otherCpu.toFixed(1)} CPU s meanwhile`);
   }
-  log(`  blocks: ${b.count} (${b.withVotes} with votes, mean ${b.meanVotes}, max ${b.maxVotes} votes), ${b.slotsPerBlock ?? "-"} slots per block, final on all ${b.finalAfterSlotStartMs.p50} ms (p95 ${b.finalAfterSlotStartMs.p95} ms) after the slot's start`);
+  log(
+    `  blocks: ${b.count} (${b.withVotes} with votes, mean ${b.meanVotes}, max ${b.maxVotes} votes), ${b.slotsPerBlock ?? '-'} slots per block, final on all ${b.finalAfterSlotStartMs.p50} ms (p95 ${b.finalAfterSlotStartMs.p95} ms) after the slot's start`,
+  );
   return result;
 }
 
@@ -191,8 +248,12 @@ async function resync(ctx, chainVotes) {
       height = Number(answer);
     }
     if (height >= target) break;
-    if (performance.now() > deadline) throw new Error(`${node.id} did not resync within 300 s (height ${height} of ${target}):\n${cluster.logs[i].join('\n')}`);
-    if (cluster.procs[i].child.exitCode !== null) throw new Error(`${node.id} exited during resync:\n${cluster.logs[i].join('\n')}`);
+    if (performance.now() > deadline)
+      throw new Error(
+        `${node.id} did not resync within 300 s (height ${height} of ${target}):\n${cluster.logs[i].join('\n')}`,
+      );
+    if (cluster.procs[i].child.exitCode !== null)
+      throw new Error(`${node.id} exited during resync:\n${cluster.logs[i].join('\n')}`);
     await new Promise((r) => setTimeout(r, 25));
   }
   const done = performance.now();
@@ -223,7 +284,13 @@ export async function runBench(opts, log) {
     bench: 'poa-vote',
     version: 1,
     date: new Date().toISOString(),
-    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memGb: round(totalmem() / 2 ** 30, 1), node: process.version, platform: `${process.platform}-${process.arch}` },
+    machine: {
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model ?? 'unknown',
+      memGb: round(totalmem() / 2 ** 30, 1),
+      node: process.version,
+      platform: `${process.platform}-${process.arch}`,
+    },
     slotMs: opts.slotMs,
     driver: opts.driver,
     target: opts.target,
@@ -235,7 +302,12 @@ export async function runBench(opts, log) {
   const echo = {};
   if (opts.echo) for (const mode of opts.modes) echo[mode] = await echoCeiling(opts, mode, log);
 
-  const cluster = await createCluster({ slotMs: opts.slotMs, cpuProfDir: opts.cpuProfDir, logLevel: opts.logLevel, nodeArgs: opts.nodeArgs });
+  const cluster = await createCluster({
+    slotMs: opts.slotMs,
+    cpuProfDir: opts.cpuProfDir,
+    logLevel: opts.logLevel,
+    nodeArgs: opts.nodeArgs,
+  });
   ctx.cluster = cluster;
   log(`validators: ${cluster.dir}`);
   // Ctrl-C: stop the validators and remove their temp dir rather than leave them behind.
@@ -260,12 +332,25 @@ export async function runBench(opts, log) {
     const sampler = new RssSampler(pids, 1000);
 
     // Warm-up: JIT, connections, and finalized votes whose receipts the read probes ask for.
-    const warm = new VoteFactory({ runTag: ctx.runTag, mode: 'warmup', electionId: 'bench-warmup', ballotBytes: opts.ballotBytes });
+    const warm = new VoteFactory({
+      runTag: ctx.runTag,
+      mode: 'warmup',
+      electionId: 'bench-warmup',
+      ballotBytes: opts.ballotBytes,
+    });
     // Sent to validator-1 only: receipts by submission id are answered by the validator that took the vote.
     const wt = makeTargets([cluster.nodes[0].rpcUrl], 8);
-    const w = await runLoad({ targets: wt, factory: warm, mode: 'batch', count: WARMUP_VOTES, batchSize: 50, concurrency: 2 });
+    const w = await runLoad({
+      targets: wt,
+      factory: warm,
+      mode: 'batch',
+      count: WARMUP_VOTES,
+      batchSize: 50,
+      concurrency: 2,
+    });
     closeTargets(wt);
-    if (w.accepted !== WARMUP_VOTES) throw new Error(`warm-up: ${w.accepted} of ${WARMUP_VOTES} votes accepted (${w.firstError})`);
+    if (w.accepted !== WARMUP_VOTES)
+      throw new Error(`warm-up: ${w.accepted} of ${WARMUP_VOTES} votes accepted (${w.firstError})`);
     await waitForTallies(cluster.nodes, 'bench-warmup', WARMUP_VOTES, 60_000);
     const receiptRefs = Array.from({ length: 100 }, (_, k) => warm.vote(k * 5).id);
     const rssAfterWarmup = pids.map((p) => memory(p)?.rssMb);

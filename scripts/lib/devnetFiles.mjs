@@ -10,7 +10,10 @@ const cli = () => import(requireBuilt(VALIDATOR_CLI_LIB));
  * dir/validator-N/key.json, its database in dir/validator-N/data, RPC on rpcBasePort+N-1 and
  * p2p on p2pBasePort+N-1; the genesis is dir/genesis.json.
  */
-export function devnetLayout(dir, { validators = 3, host = '127.0.0.1', rpcBasePort = 8001, p2pBasePort = 30303 } = {}) {
+export function devnetLayout(
+  dir,
+  { validators = 3, host = '127.0.0.1', rpcBasePort = 8001, p2pBasePort = 30303 } = {},
+) {
   const root = resolve(dir);
   const nodes = Array.from({ length: validators }, (_, i) => {
     const id = `validator-${i + 1}`;
@@ -61,9 +64,12 @@ export async function prepareDevnet({
       genesis.authorities.length === layout.nodes.length &&
       genesis.authorities.every((a, i) => a.id === layout.nodes[i].id && a.publicKey === keys[i].publicKey);
     if (!matches) {
-      throw new Error(`${layout.genesisFile} does not list the ${layout.nodes.length} keys of ${layout.dir} (was the devnet created with other keys or another size?); start over with --fresh`);
+      throw new Error(
+        `${layout.genesisFile} does not list the ${layout.nodes.length} keys of ${layout.dir} (was the devnet created with other keys or another size?); start over with --fresh`,
+      );
     }
-    if (genesis.slotDurationMs !== slotMs) notes.push(`reusing the genesis: slots are ${genesis.slotDurationMs} ms (a new --slot-ms needs --fresh)`);
+    if (genesis.slotDurationMs !== slotMs)
+      notes.push(`reusing the genesis: slots are ${genesis.slotDurationMs} ms (a new --slot-ms needs --fresh)`);
     if (genesis.chainId !== chainId) notes.push(`reusing the genesis: chain id is ${genesis.chainId}`);
     return { ...layout, genesis, created: false, notes };
   }

@@ -31,8 +31,12 @@ export async function waitForHealth(rpcUrl, { timeoutMs = 30_000, intervalMs = 2
     last = await fetchHealth(rpcUrl, { timeoutMs: Math.min(2000, Math.max(100, deadline - Date.now())) });
     if (last && (!healthy || last.status === 200)) return last;
     if (Date.now() >= deadline) {
-      const seen = last ? `last answer: HTTP ${last.status} ${JSON.stringify(last.body?.reasons ?? last.body)}` : 'no answer';
-      throw new Error(`${rpcUrl}/health did not ${healthy ? 'report healthy' : 'answer'} within ${timeoutMs} ms (${seen})`);
+      const seen = last
+        ? `last answer: HTTP ${last.status} ${JSON.stringify(last.body?.reasons ?? last.body)}`
+        : 'no answer';
+      throw new Error(
+        `${rpcUrl}/health did not ${healthy ? 'report healthy' : 'answer'} within ${timeoutMs} ms (${seen})`,
+      );
     }
     await sleep(intervalMs);
   }

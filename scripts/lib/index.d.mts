@@ -46,7 +46,9 @@ export interface PrepareDevnetOptions extends LayoutOptions {
   fresh?: boolean;
 }
 
-export declare function prepareDevnet(opts: PrepareDevnetOptions): Promise<DevnetLayout & { genesis: Genesis; created: boolean; notes: string[] }>;
+export declare function prepareDevnet(
+  opts: PrepareDevnetOptions,
+): Promise<DevnetLayout & { genesis: Genesis; created: boolean; notes: string[] }>;
 
 export interface ExitStatus {
   code: number | null;
@@ -93,4 +95,9 @@ export declare function waitForHealth(
 
 export declare function formatLogLine(line: string, opts?: { color?: boolean }): string;
 export declare function processPrefix(name: string, index: number, opts?: { width?: number; color?: boolean }): string;
-export declare function pipeLines(stream: Readable, prefix: string, write: (text: string) => void, opts?: { pretty?: boolean; color?: boolean }): Interface;
+export declare function pipeLines(
+  stream: Readable,
+  prefix: string,
+  write: (text: string) => void,
+  opts?: { pretty?: boolean; color?: boolean },
+): Interface;

@@ -15,8 +15,15 @@ export function formatLogLine(line, { color = false } = {}) {
     return line;
   }
   if (typeof o !== 'object' || o === null || typeof o.msg !== 'string') return line;
-  const time = typeof o.time === 'string' ? o.time.slice(11, 23) : typeof o.time === 'number' ? new Date(o.time).toISOString().slice(11, 23) : '';
-  const level = String(o.level ?? '').toUpperCase().padEnd(5);
+  const time =
+    typeof o.time === 'string'
+      ? o.time.slice(11, 23)
+      : typeof o.time === 'number'
+        ? new Date(o.time).toISOString().slice(11, 23)
+        : '';
+  const level = String(o.level ?? '')
+    .toUpperCase()
+    .padEnd(5);
   const lvl = color && LEVEL_COLORS[o.level] ? `\x1b[${LEVEL_COLORS[o.level]}m${level}\x1b[0m` : level;
   const fields = Object.entries(o)
     .filter(([k]) => !HIDDEN.has(k))

@@ -4,7 +4,6 @@ import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { requireBuilt, VALIDATOR_BIN } from './paths.mjs';
 
-
 /** Grace period between SIGTERM and SIGKILL. */
 export const STOP_GRACE_MS = 5000;
 
@@ -15,19 +14,40 @@ export const STOP_GRACE_MS = 5000;
  * `onLine(line, stream)` receives each output line ('stdout' | 'stderr'); without it the output
  * is discarded. Returns {id, child, rpcUrl, wsUrl, p2pAddr, exited, stop(graceMs)}.
  */
-export function spawnValidator(node, { genesisFile, peers = [], logLevel = 'info', extraArgs = [], env = {}, onLine, detached = false, openWrites = true } = {}) {
+export function spawnValidator(
+  node,
+  {
+    genesisFile,
+    peers = [],
+    logLevel = 'info',
+    extraArgs = [],
+    env = {},
+    onLine,
+    detached = false,
+    openWrites = true,
+  } = {},
+) {
   const args = [
     requireBuilt(VALIDATOR_BIN),
     'start',
-    '--genesis', genesisFile,
-    '--key', node.keyFile,
-    '--data-dir', node.dataDir,
-    '--rpc-host', node.host ?? '127.0.0.1',
-    '--rpc-port', String(node.rpcPort),
-    '--p2p-host', node.host ?? '127.0.0.1',
-    '--p2p-port', String(node.p2pPort),
-    '--peers', peers.join(','),
-    '--log-level', logLevel,
+    '--genesis',
+    genesisFile,
+    '--key',
+    node.keyFile,
+    '--data-dir',
+    node.dataDir,
+    '--rpc-host',
+    node.host ?? '127.0.0.1',
+    '--rpc-port',
+    String(node.rpcPort),
+    '--p2p-host',
+    node.host ?? '127.0.0.1',
+    '--p2p-port',
+    String(node.p2pPort),
+    '--peers',
+    peers.join(','),
+    '--log-level',
+    logLevel,
     ...(openWrites ? ['--insecure-open-writes'] : []),
     ...extraArgs,
   ];
@@ -80,7 +100,9 @@ export async function assertPortsFree(ports, host = '127.0.0.1') {
   for (const port of ports) {
     await new Promise((resolve, reject) => {
       const server = createServer();
-      server.once('error', (err) => reject(new Error(`${host}:${port} is not free (${err.code ?? err.message}); is another devnet running?`)));
+      server.once('error', (err) =>
+        reject(new Error(`${host}:${port} is not free (${err.code ?? err.message}); is another devnet running?`)),
+      );
       server.listen(port, host, () => server.close(resolve));
     });
   }

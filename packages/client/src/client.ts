@@ -8,18 +8,34 @@ import { getHealth, type GetHealthParameters, type GetHealthReturnType } from '.
 import { getReceipt, type GetReceiptParameters, type GetReceiptReturnType } from './actions/getReceipt.js';
 import { getResults, type GetResultsParameters, type GetResultsReturnType } from './actions/getResults.js';
 import { getElection, type GetElectionParameters, type GetElectionReturnType } from './actions/getElection.js';
-import { getTransactionStatus, type GetTransactionStatusParameters, type GetTransactionStatusReturnType } from './actions/getTransactionStatus.js';
+import {
+  getTransactionStatus,
+  type GetTransactionStatusParameters,
+  type GetTransactionStatusReturnType,
+} from './actions/getTransactionStatus.js';
 import { submitVote, type SubmitVoteParameters, type SubmitVoteReturnType } from './actions/submitVote.js';
 import { submitVotes, type SubmitVotesParameters, type SubmitVotesReturnType } from './actions/submitVotes.js';
-import { waitForConfirmation, type WaitForConfirmationParameters, type WaitForConfirmationReturnType } from './actions/waitForConfirmation.js';
+import {
+  waitForConfirmation,
+  type WaitForConfirmationParameters,
+  type WaitForConfirmationReturnType,
+} from './actions/waitForConfirmation.js';
 import { resolveGenesis, resolveRetry, type VotingClientOptions } from './options.js';
 import { ValidatorPool } from './pool/validatorPool.js';
 import { WebSocketRegistry } from './transport/webSockets.js';
 import type { VoteInput } from './utils/voteTransaction.js';
-import { compareWithResults, type CompareWithResultsParameters, type CompareWithResultsReturnType } from './verify/compareWithResults.js';
+import {
+  compareWithResults,
+  type CompareWithResultsParameters,
+  type CompareWithResultsReturnType,
+} from './verify/compareWithResults.js';
 import { TallyCache } from './verify/tallyCache.js';
 import { tallyElection, type TallyElectionParameters, type TallyElectionReturnType } from './verify/tallyElection.js';
-import { verifyBlockchainIntegrity, type VerifyBlockchainIntegrityParameters, type VerifyBlockchainIntegrityReturnType } from './verify/verifyBlockchainIntegrity.js';
+import {
+  verifyBlockchainIntegrity,
+  type VerifyBlockchainIntegrityParameters,
+  type VerifyBlockchainIntegrityReturnType,
+} from './verify/verifyBlockchainIntegrity.js';
 
 export interface VotingClient extends ClientContext {
   /** See {@link submitVote}. */
@@ -29,9 +45,15 @@ export interface VotingClient extends ClientContext {
   /** See {@link getReceipt}. */
   getReceipt(hashOrSubmissionId: string, params?: GetReceiptParameters): Promise<GetReceiptReturnType>;
   /** See {@link getTransactionStatus}. */
-  getTransactionStatus(hashOrSubmissionId: string, params?: GetTransactionStatusParameters): Promise<GetTransactionStatusReturnType>;
+  getTransactionStatus(
+    hashOrSubmissionId: string,
+    params?: GetTransactionStatusParameters,
+  ): Promise<GetTransactionStatusReturnType>;
   /** See {@link waitForConfirmation}. */
-  waitForConfirmation(hashOrVote: string | VoteInput, params?: WaitForConfirmationParameters): Promise<WaitForConfirmationReturnType>;
+  waitForConfirmation(
+    hashOrVote: string | VoteInput,
+    params?: WaitForConfirmationParameters,
+  ): Promise<WaitForConfirmationReturnType>;
   /** See {@link getResults}. */
   getResults(electionId: string | number, params?: GetResultsParameters): Promise<GetResultsReturnType>;
   /** See {@link getElection}. */
@@ -47,7 +69,10 @@ export interface VotingClient extends ClientContext {
   /** See {@link tallyElection}. */
   tallyElection(electionId: string | number, params?: TallyElectionParameters): Promise<TallyElectionReturnType>;
   /** See {@link compareWithResults}. */
-  compareWithResults(electionId: string | number, params?: CompareWithResultsParameters): Promise<CompareWithResultsReturnType>;
+  compareWithResults(
+    electionId: string | number,
+    params?: CompareWithResultsParameters,
+  ): Promise<CompareWithResultsReturnType>;
   /** Stop the health monitor, abort requests in flight, close sockets. Idempotent. */
   close(): void;
 }

@@ -53,7 +53,11 @@ export class BaseError extends Error {
   constructor(shortMessage: string, args: BaseErrorParameters = {}) {
     const details = args.details ?? detailsOf(args.cause);
     const meta = args.metaMessages ?? [];
-    const message = [shortMessage, ...(meta.length ? ['', ...meta] : []), ...(details ? ['', `Details: ${details}`] : [])].join('\n');
+    const message = [
+      shortMessage,
+      ...(meta.length ? ['', ...meta] : []),
+      ...(details ? ['', `Details: ${details}`] : []),
+    ].join('\n');
     super(message, args.cause === undefined ? undefined : { cause: args.cause });
     this.shortMessage = shortMessage;
     this.details = details;
@@ -128,7 +132,10 @@ export class RpcError extends BaseError {
 export class InvalidResponseError extends BaseError {
   override name = 'InvalidResponseError';
   constructor(problem: string, args: { url?: string | undefined; cause?: unknown } = {}) {
-    super(`Invalid response from validator: ${problem}`, { cause: args.cause, metaMessages: args.url ? [`URL: ${args.url}`] : [] });
+    super(`Invalid response from validator: ${problem}`, {
+      cause: args.cause,
+      metaMessages: args.url ? [`URL: ${args.url}`] : [],
+    });
   }
 }
 
@@ -159,7 +166,10 @@ export class InvalidVoteError extends BaseError {
   constructor(reason: string, args: { hash?: string; validator?: string; cause?: unknown } = {}) {
     super(`Invalid vote: ${reason}`, {
       cause: args.cause,
-      metaMessages: [...(args.hash ? [`Vote: ${args.hash}`] : []), ...(args.validator ? [`Validator: ${args.validator}`] : [])],
+      metaMessages: [
+        ...(args.hash ? [`Vote: ${args.hash}`] : []),
+        ...(args.validator ? [`Validator: ${args.validator}`] : []),
+      ],
     });
   }
 }
@@ -182,7 +192,9 @@ export class NotReplicatedError extends BaseError {
       cause: args.cause,
       metaMessages: [
         ...(args.hash ? [`Vote: ${args.hash}`] : []),
-        ...(args.holders !== undefined && args.needed !== undefined ? [`Held by ${args.holders} of the ${args.needed} validators needed`] : []),
+        ...(args.holders !== undefined && args.needed !== undefined
+          ? [`Held by ${args.holders} of the ${args.needed} validators needed`]
+          : []),
         ...(args.validator ? [`Validator: ${args.validator}`] : []),
       ],
     });
@@ -200,7 +212,11 @@ export class TimeoutError extends BaseError {
     readonly timeoutMs: number,
     args: { url?: string; details?: string; cause?: unknown } = {},
   ) {
-    super(`${operation} timed out after ${timeoutMs} ms`, { cause: args.cause, details: args.details, metaMessages: args.url ? [`URL: ${args.url}`] : [] });
+    super(`${operation} timed out after ${timeoutMs} ms`, {
+      cause: args.cause,
+      details: args.details,
+      metaMessages: args.url ? [`URL: ${args.url}`] : [],
+    });
   }
 }
 
@@ -229,8 +245,13 @@ export class NoHealthyValidatorError extends BaseError {
     super(args.operation ? `No healthy validator could serve ${args.operation}` : 'No healthy validator available', {
       cause: last?.error,
       metaMessages: [
-        ...attempts.map((a, i) => `Attempt ${i + 1} on ${a.validator}: ${a.error instanceof BaseError ? a.error.shortMessage : a.error.message}`),
-        ...(args.validators ?? []).map((v) => `${v.nodeId}: ${v.healthy ? 'healthy' : 'unhealthy'}${v.lastError ? ` (${v.lastError})` : ''}`),
+        ...attempts.map(
+          (a, i) =>
+            `Attempt ${i + 1} on ${a.validator}: ${a.error instanceof BaseError ? a.error.shortMessage : a.error.message}`,
+        ),
+        ...(args.validators ?? []).map(
+          (v) => `${v.nodeId}: ${v.healthy ? 'healthy' : 'unhealthy'}${v.lastError ? ` (${v.lastError})` : ''}`,
+        ),
       ],
     });
   }

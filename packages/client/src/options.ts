@@ -33,11 +33,24 @@ export interface VotingClientOptions extends Omit<ValidatorPoolOptions, 'expecte
 /** Validate the retry policy, naming the bad field. */
 export function resolveRetry(retry: Partial<RetryOptions> | undefined): RetryOptions {
   if (retry === undefined) return { ...defaultRetryOptions };
-  if (typeof retry !== 'object' || retry === null) throw new InvalidArgumentError('retry', 'must be an object {attempts, baseDelayMs, maxDelayMs}');
+  if (typeof retry !== 'object' || retry === null)
+    throw new InvalidArgumentError('retry', 'must be an object {attempts, baseDelayMs, maxDelayMs}');
   const out = { ...defaultRetryOptions, ...retry };
-  if (!Number.isSafeInteger(out.attempts) || out.attempts < 1 || out.attempts > 100) throw new InvalidArgumentError('retry.attempts', `must be an integer from 1 to 100, got ${JSON.stringify(retry.attempts)}`);
-  if (!Number.isSafeInteger(out.baseDelayMs) || out.baseDelayMs < 0) throw new InvalidArgumentError('retry.baseDelayMs', `must be a non-negative integer, got ${JSON.stringify(retry.baseDelayMs)}`);
-  if (!Number.isSafeInteger(out.maxDelayMs) || out.maxDelayMs < out.baseDelayMs) throw new InvalidArgumentError('retry.maxDelayMs', `must be an integer >= retry.baseDelayMs, got ${JSON.stringify(retry.maxDelayMs)}`);
+  if (!Number.isSafeInteger(out.attempts) || out.attempts < 1 || out.attempts > 100)
+    throw new InvalidArgumentError(
+      'retry.attempts',
+      `must be an integer from 1 to 100, got ${JSON.stringify(retry.attempts)}`,
+    );
+  if (!Number.isSafeInteger(out.baseDelayMs) || out.baseDelayMs < 0)
+    throw new InvalidArgumentError(
+      'retry.baseDelayMs',
+      `must be a non-negative integer, got ${JSON.stringify(retry.baseDelayMs)}`,
+    );
+  if (!Number.isSafeInteger(out.maxDelayMs) || out.maxDelayMs < out.baseDelayMs)
+    throw new InvalidArgumentError(
+      'retry.maxDelayMs',
+      `must be an integer >= retry.baseDelayMs, got ${JSON.stringify(retry.maxDelayMs)}`,
+    );
   return out;
 }
 

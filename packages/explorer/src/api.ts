@@ -30,22 +30,41 @@ export function validatorName(base: string): string {
 }
 
 /** GET a JSON answer; `accept` lists the statuses besides 2xx whose bodies are answers. */
-export async function getJson<T>(base: string, path: string, opts: { accept?: number[]; signal?: AbortSignal } = {}): Promise<{ status: number; body: T }> {
+export async function getJson<T>(
+  base: string,
+  path: string,
+  opts: { accept?: number[]; signal?: AbortSignal } = {},
+): Promise<{ status: number; body: T }> {
   let res: Response;
   try {
-    res = await fetch(`${base}${path}`, { headers: { accept: 'application/json' }, cache: 'no-store', ...(opts.signal ? { signal: opts.signal } : {}) });
+    res = await fetch(`${base}${path}`, {
+      headers: { accept: 'application/json' },
+      cache: 'no-store',
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
   } catch (err) {
     if ((err as Error).name === 'AbortError') throw err;
-    throw new ApiError(`${validatorName(base)} cannot be reached (${base === SELF ? 'is it running?' : 'is it running, and does it list this page in --rpc-cors-origins?'})`, undefined, undefined);
+    throw new ApiError(
+      `${validatorName(base)} cannot be reached (${base === SELF ? 'is it running?' : 'is it running, and does it list this page in --rpc-cors-origins?'})`,
+      undefined,
+      undefined,
+    );
   }
   let body: unknown;
   try {
     body = await res.json();
   } catch {
-    throw new ApiError(`${validatorName(base)} answered ${path} with something that is not JSON (HTTP ${res.status})`, res.status, undefined);
+    throw new ApiError(
+      `${validatorName(base)} answered ${path} with something that is not JSON (HTTP ${res.status})`,
+      res.status,
+      undefined,
+    );
   }
   if (!res.ok && !(opts.accept ?? []).includes(res.status)) {
-    const msg = typeof (body as { error?: unknown })?.error === 'string' ? (body as { error: string }).error : `HTTP ${res.status}`;
+    const msg =
+      typeof (body as { error?: unknown })?.error === 'string'
+        ? (body as { error: string }).error
+        : `HTTP ${res.status}`;
     throw new ApiError(`${validatorName(base)}: ${msg}`, res.status, body);
   }
   return { status: res.status, body: body as T };
@@ -122,7 +141,12 @@ export type HeadTopic = 'newHeads' | 'finalizedHeads';
  * Subscribe to heads on a validator's /ws, reconnecting after a drop. Returns the unsubscribe.
  * `onState` reports whether the subscription is live, so the page can say when it is not.
  */
-export function subscribeHeads(base: string, topics: HeadTopic[], onHead: (topic: HeadTopic, head: HeadPush) => void, onState: (live: boolean) => void): () => void {
+export function subscribeHeads(
+  base: string,
+  topics: HeadTopic[],
+  onHead: (topic: HeadTopic, head: HeadPush) => void,
+  onState: (live: boolean) => void,
+): () => void {
   let ws: WebSocket | undefined;
   let closed = false;
   let retry: ReturnType<typeof setTimeout> | undefined;
@@ -134,7 +158,10 @@ export function subscribeHeads(base: string, topics: HeadTopic[], onHead: (topic
       onState(false);
       return;
     }
-    ws.onopen = () => topics.forEach((t, i) => ws?.send(JSON.stringify({ jsonrpc: '2.0', id: i + 1, method: 'eth_subscribe', params: [t] })));
+    ws.onopen = () =>
+      topics.forEach((t, i) =>
+        ws?.send(JSON.stringify({ jsonrpc: '2.0', id: i + 1, method: 'eth_subscribe', params: [t] })),
+      );
     ws.onmessage = (ev) => {
       let msg: { id?: number; result?: unknown; method?: string; params?: { subscription: string; result: HeadPush } };
       try {

@@ -1,6 +1,11 @@
 /** Views by location hash (#/network, #/blocks, #/election/7, #/vote/<ref>, #/trust); settings in the query. */
 
-export type Route = { view: 'network' } | { view: 'blocks' } | { view: 'election'; id: string } | { view: 'vote'; ref: string } | { view: 'trust' };
+export type Route =
+  | { view: 'network' }
+  | { view: 'blocks' }
+  | { view: 'election'; id: string }
+  | { view: 'vote'; ref: string }
+  | { view: 'trust' };
 
 /** The route of the current location. */
 export function currentRoute(): Route {

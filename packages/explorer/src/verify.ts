@@ -37,13 +37,18 @@ export interface Trust {
 }
 
 function describe(err: unknown): string {
-  return err instanceof ProtocolError ? `${err.message} (${err.code})` : err instanceof Error ? err.message : String(err);
+  return err instanceof ProtocolError
+    ? `${err.message} (${err.code})`
+    : err instanceof Error
+      ? err.message
+      : String(err);
 }
 
 /** Fetch a validator's genesis and trust it only if it hashes to `expected`. */
 export async function trustByHash(base: string, expected: string): Promise<Trust> {
   const want = expected.trim().toLowerCase();
-  if (!/^0x[0-9a-f]{64}$/.test(want)) throw new Error(`"${expected}" is not a genesis hash: it must be 0x followed by 64 hex digits`);
+  if (!/^0x[0-9a-f]{64}$/.test(want))
+    throw new Error(`"${expected}" is not a genesis hash: it must be 0x followed by 64 hex digits`);
   const { body } = await getJson<unknown>(base, '/genesis');
   let genesis: Genesis;
   try {
@@ -52,7 +57,10 @@ export async function trustByHash(base: string, expected: string): Promise<Trust
     throw new Error(`${validatorName(base)} serves a genesis that is not valid: ${describe(err)}`);
   }
   const hash = genesisHash(genesis);
-  if (hash !== want) throw new Error(`${validatorName(base)} serves a genesis whose hash is ${hash}, not the ${want} you trust: nothing it serves can be verified against your genesis`);
+  if (hash !== want)
+    throw new Error(
+      `${validatorName(base)} serves a genesis whose hash is ${hash}, not the ${want} you trust: nothing it serves can be verified against your genesis`,
+    );
   return { genesis, hash, source: `fetched from ${validatorName(base)}; its hash matches the one in the link` };
 }
 
@@ -86,22 +94,37 @@ export interface Step {
 }
 
 /** A block checked on its own: rules, proposer signature, quorum certificate. */
-export function verifyBlockAlone(genesis: Genesis, raw: { block: unknown; certificate: unknown }): { block: Block; certificate: QuorumCertificate; steps: Step[] } | { error: string; steps: Step[] } {
+export function verifyBlockAlone(
+  genesis: Genesis,
+  raw: { block: unknown; certificate: unknown },
+): { block: Block; certificate: QuorumCertificate; steps: Step[] } | { error: string; steps: Step[] } {
   const steps: Step[] = [];
   let block: Block;
   try {
     block = validateBlock(genesis, raw.block);
     const proposer = genesis.authorities[block.header.proposer]!;
-    steps.push({ ok: true, label: `Block ${block.header.height} is well formed and signed by its proposer`, detail: `hash ${block.hash} is the hash of its header; the signature verifies under ${proposer.id}'s key ${proposer.publicKey}` });
+    steps.push({
+      ok: true,
+      label: `Block ${block.header.height} is well formed and signed by its proposer`,
+      detail: `hash ${block.hash} is the hash of its header; the signature verifies under ${proposer.id}'s key ${proposer.publicKey}`,
+    });
   } catch (err) {
     const error = `the block does not verify: ${describe(err)}`;
     steps.push({ ok: false, label: 'Block rules and proposer signature', detail: error });
     return { error, steps };
   }
   try {
-    const certificate = verifyCertificate(genesis, raw.certificate, { type: 'precommit', height: block.header.height, blockHash: block.hash });
+    const certificate = verifyCertificate(genesis, raw.certificate, {
+      type: 'precommit',
+      height: block.header.height,
+      blockHash: block.hash,
+    });
     const signers = signersOf(genesis, certificate);
-    steps.push({ ok: true, label: `Final: certified by ${signers.length} of ${genesis.authorities.length} authorities`, detail: `precommit signatures of ${signers.join(', ')} verify under their genesis keys; a quorum is ${quorumSize(genesis)}` });
+    steps.push({
+      ok: true,
+      label: `Final: certified by ${signers.length} of ${genesis.authorities.length} authorities`,
+      detail: `precommit signatures of ${signers.join(', ')} verify under their genesis keys; a quorum is ${quorumSize(genesis)}`,
+    });
     return { block, certificate, steps };
   } catch (err) {
     const error = `the finality certificate does not verify: ${describe(err)}`;
@@ -111,7 +134,13 @@ export function verifyBlockAlone(genesis: Genesis, raw: { block: unknown; certif
 }
 
 /** The inclusion of a vote: its block verified alone, then its Merkle path to the block's txRoot. */
-export function verifyInclusion(genesis: Genesis, raw: { block: unknown; certificate: unknown }, proof: ProofBody, tx: { from: string; to: string; data: string } | null, voteHash: string): { ok: boolean; steps: Step[] } {
+export function verifyInclusion(
+  genesis: Genesis,
+  raw: { block: unknown; certificate: unknown },
+  proof: ProofBody,
+  tx: { from: string; to: string; data: string } | null,
+  voteHash: string,
+): { ok: boolean; steps: Step[] } {
   const alone = verifyBlockAlone(genesis, raw);
   const steps = [...alone.steps];
   if ('error' in alone) return { ok: false, steps };
@@ -123,17 +152,32 @@ export function verifyInclusion(genesis: Genesis, raw: { block: unknown; certifi
     } catch (err) {
       computed = `(cannot hash: ${describe(err)})`;
     }
-    steps.push({ ok: computed === voteHash, label: computed === voteHash ? 'The vote shown is the vote hashed' : 'The vote shown does not match its hash', detail: `sha256 of the canonical vote is ${computed}; the hash looked up is ${voteHash}` });
+    steps.push({
+      ok: computed === voteHash,
+      label: computed === voteHash ? 'The vote shown is the vote hashed' : 'The vote shown does not match its hash',
+      detail: `sha256 of the canonical vote is ${computed}; the hash looked up is ${voteHash}`,
+    });
   }
   const sameBlock = proof.blockHash === alone.block.hash && proof.blockNumber === h.height;
-  steps.push({ ok: sameBlock, label: sameBlock ? 'The proof is for this block' : 'The proof names another block', detail: `proof: block ${proof.blockNumber} ${proof.blockHash}; verified: block ${h.height} ${alone.block.hash}` });
+  steps.push({
+    ok: sameBlock,
+    label: sameBlock ? 'The proof is for this block' : 'The proof names another block',
+    detail: `proof: block ${proof.blockNumber} ${proof.blockHash}; verified: block ${h.height} ${alone.block.hash}`,
+  });
   const leafOk = proof.leaf === voteHash;
   // The tree size comes from the certified header, never from the proof: the root alone does not fix it.
-  const r = merkleRootFromProof({ index: proof.index, treeSize: h.txCount, leaf: proof.leaf as Hex, siblings: proof.siblings as Hex[] });
+  const r = merkleRootFromProof({
+    index: proof.index,
+    treeSize: h.txCount,
+    leaf: proof.leaf as Hex,
+    siblings: proof.siblings as Hex[],
+  });
   const rootOk = leafOk && 'root' in r && r.root === h.txRoot;
   steps.push({
     ok: rootOk,
-    label: rootOk ? `Included: vote ${proof.index + 1} of ${h.txCount} in the block's transaction root` : 'The Merkle proof does not lead to the block\'s transaction root',
+    label: rootOk
+      ? `Included: vote ${proof.index + 1} of ${h.txCount} in the block's transaction root`
+      : "The Merkle proof does not lead to the block's transaction root",
     detail: !leafOk
       ? `the proof is for ${proof.leaf}, not ${voteHash}`
       : 'root' in r
@@ -204,7 +248,9 @@ export class ChainAuditor {
     while (!this.error && this.cursor.height < target) {
       const from = this.cursor.height + 1;
       const heights = Array.from({ length: Math.min(window, target - from + 1) }, (_, i) => from + i);
-      const raws = await Promise.all(heights.map((h) => getJson<{ block: unknown; certificate: unknown }>(this.#base, `/blocks/${h}`)));
+      const raws = await Promise.all(
+        heights.map((h) => getJson<{ block: unknown; certificate: unknown }>(this.#base, `/blocks/${h}`)),
+      );
       for (const { body } of raws) {
         try {
           const r = verifyFinalizedBlock(this.#trust.genesis, this.cursor, body);
@@ -236,9 +282,13 @@ export class ChainAuditor {
 }
 
 /** The differences between a recount and published counts, candidate by candidate. */
-export function compareCounts(counted: Map<string, number>, published: Record<string, number>): { candidate: string; counted: number; published: number }[] {
+export function compareCounts(
+  counted: Map<string, number>,
+  published: Record<string, number>,
+): { candidate: string; counted: number; published: number }[] {
   const pub = new Map(Object.entries(published));
   const names = [...new Set([...counted.keys(), ...pub.keys()])].sort();
-  return names.map((candidate) => ({ candidate, counted: counted.get(candidate) ?? 0, published: pub.get(candidate) ?? 0 })).filter((d) => d.counted !== d.published);
+  return names
+    .map((candidate) => ({ candidate, counted: counted.get(candidate) ?? 0, published: pub.get(candidate) ?? 0 }))
+    .filter((d) => d.counted !== d.published);
 }
-

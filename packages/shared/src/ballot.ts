@@ -20,7 +20,14 @@ function candidateOf(text: string): string | undefined {
     const v = JSON.parse(t) as Record<string, unknown>;
     const c = v.candidate_id ?? v.candidate;
     // A lone surrogate (from a \ud800 escape) has no UTF-8 form: such a name could not be published or hashed.
-    if (typeof c === 'string' && c.length > 0 && c.length <= MAX_CANDIDATE_NAME_BYTES && isWellFormedString(c) && Buffer.byteLength(c, 'utf8') <= MAX_CANDIDATE_NAME_BYTES) return c;
+    if (
+      typeof c === 'string' &&
+      c.length > 0 &&
+      c.length <= MAX_CANDIDATE_NAME_BYTES &&
+      isWellFormedString(c) &&
+      Buffer.byteLength(c, 'utf8') <= MAX_CANDIDATE_NAME_BYTES
+    )
+      return c;
     if (typeof c === 'number' && Number.isFinite(c)) return String(c);
   } catch {
     /* not JSON: sealed */

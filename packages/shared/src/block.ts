@@ -62,7 +62,12 @@ export function createBlock(
     txCount: params.transactions.length,
   };
   const hash = blockHash(header);
-  return { header, hash, signature: signer.sign(blockSigningBytes(genesis.chainId, hash)), transactions: params.transactions };
+  return {
+    header,
+    hash,
+    signature: signer.sign(blockSigningBytes(genesis.chainId, hash)),
+    transactions: params.transactions,
+  };
 }
 
 function isNat(v: unknown): v is number {
@@ -80,14 +85,30 @@ export function validateBlock(genesis: Genesis, input: unknown): Block {
   const b = input as Record<string, unknown>;
   const h = b.header as Record<string, unknown> | undefined;
   check(typeof h === 'object' && h !== null, ProtocolErrorCode.BLOCK_INVALID, 'block.header must be an object');
-  check(h.chainId === genesis.chainId, ProtocolErrorCode.BLOCK_INVALID, `block is for chain ${String(h.chainId)}, this chain is ${genesis.chainId}`);
-  check(isNat(h.height) && h.height >= 1, ProtocolErrorCode.BLOCK_BAD_HEIGHT, 'block.header.height must be an integer >= 1');
+  check(
+    h.chainId === genesis.chainId,
+    ProtocolErrorCode.BLOCK_INVALID,
+    `block is for chain ${String(h.chainId)}, this chain is ${genesis.chainId}`,
+  );
+  check(
+    isNat(h.height) && h.height >= 1,
+    ProtocolErrorCode.BLOCK_BAD_HEIGHT,
+    'block.header.height must be an integer >= 1',
+  );
   check(isNat(h.slot), ProtocolErrorCode.BLOCK_BAD_SLOT, 'block.header.slot must be a non-negative integer');
-  check(isNat(h.timestamp) && h.timestamp === slotStart(genesis, h.slot), ProtocolErrorCode.BLOCK_BAD_TIMESTAMP, `block timestamp ${String(h.timestamp)} must be the start of slot ${h.slot} (${slotStart(genesis, h.slot)}), a safe integer`);
+  check(
+    isNat(h.timestamp) && h.timestamp === slotStart(genesis, h.slot),
+    ProtocolErrorCode.BLOCK_BAD_TIMESTAMP,
+    `block timestamp ${String(h.timestamp)} must be the start of slot ${h.slot} (${slotStart(genesis, h.slot)}), a safe integer`,
+  );
   check(isHex(h.parentHash, 32), ProtocolErrorCode.BLOCK_INVALID, 'block.header.parentHash must be a 32-byte hash');
   check(isHex(h.txRoot, 32), ProtocolErrorCode.BLOCK_INVALID, 'block.header.txRoot must be a 32-byte hash');
   check(isNat(h.proposer), ProtocolErrorCode.BLOCK_INVALID, 'block.header.proposer must be an authority index');
-  check(h.proposer === leaderOf(genesis, h.slot), ProtocolErrorCode.BLOCK_WRONG_LEADER, `block of slot ${h.slot} must be proposed by authority ${leaderOf(genesis, h.slot)}, not ${String(h.proposer)}`);
+  check(
+    h.proposer === leaderOf(genesis, h.slot),
+    ProtocolErrorCode.BLOCK_WRONG_LEADER,
+    `block of slot ${h.slot} must be proposed by authority ${leaderOf(genesis, h.slot)}, not ${String(h.proposer)}`,
+  );
   check(isNat(h.txCount), ProtocolErrorCode.BLOCK_INVALID, 'block.header.txCount must be a non-negative integer');
   check(Array.isArray(b.transactions), ProtocolErrorCode.BLOCK_INVALID, 'block.transactions must be an array');
   const header: BlockHeader = {
@@ -101,15 +122,32 @@ export function validateBlock(genesis: Genesis, input: unknown): Block {
     txCount: h.txCount,
   };
   const hash = blockHash(header);
-  check(b.hash === hash, ProtocolErrorCode.BLOCK_BAD_HASH, `block hash ${String(b.hash)} does not match its header (${hash})`);
   check(
-    typeof b.signature === 'string' && verifySignature(genesis.authorities[header.proposer]!.publicKey, blockSigningBytes(genesis.chainId, hash), b.signature as Hex),
+    b.hash === hash,
+    ProtocolErrorCode.BLOCK_BAD_HASH,
+    `block hash ${String(b.hash)} does not match its header (${hash})`,
+  );
+  check(
+    typeof b.signature === 'string' &&
+      verifySignature(
+        genesis.authorities[header.proposer]!.publicKey,
+        blockSigningBytes(genesis.chainId, hash),
+        b.signature as Hex,
+      ),
     ProtocolErrorCode.BLOCK_BAD_SIGNATURE,
     `block ${hash} is not signed by its proposer ${genesis.authorities[header.proposer]!.id}`,
   );
   const txs = b.transactions as unknown[];
-  check(txs.length === header.txCount, ProtocolErrorCode.BLOCK_INVALID, `block carries ${txs.length} transactions, its header says ${header.txCount}`);
-  check(txs.length <= genesis.limits.maxTxPerBlock, ProtocolErrorCode.BLOCK_TOO_LARGE, `block has ${txs.length} transactions, the limit is ${genesis.limits.maxTxPerBlock}`);
+  check(
+    txs.length === header.txCount,
+    ProtocolErrorCode.BLOCK_INVALID,
+    `block carries ${txs.length} transactions, its header says ${header.txCount}`,
+  );
+  check(
+    txs.length <= genesis.limits.maxTxPerBlock,
+    ProtocolErrorCode.BLOCK_TOO_LARGE,
+    `block has ${txs.length} transactions, the limit is ${genesis.limits.maxTxPerBlock}`,
+  );
   const transactions: Transaction[] = [];
   const hashes: Hex[] = [];
   const seen = new Set<string>();
@@ -127,22 +165,46 @@ export function validateBlock(genesis: Genesis, input: unknown): Block {
     check(!seen.has(th), ProtocolErrorCode.BLOCK_BAD_TX, `block transaction ${i} (${th}) appears twice`);
     seen.add(th);
     const first = voters.get(voterKey(tx));
-    check(first === undefined, ProtocolErrorCode.BLOCK_BAD_TX, `block transactions ${String(first)} and ${i} are two votes of voter ${tx.from} in ${tx.to}`);
+    check(
+      first === undefined,
+      ProtocolErrorCode.BLOCK_BAD_TX,
+      `block transactions ${String(first)} and ${i} are two votes of voter ${tx.from} in ${tx.to}`,
+    );
     voters.set(voterKey(tx), i);
     bytes += txSize(tx);
     transactions.push(tx);
     hashes.push(th);
   }
-  check(bytes <= genesis.limits.maxBlockBytes, ProtocolErrorCode.BLOCK_TOO_LARGE, `block transactions total ${bytes} bytes, the limit is ${genesis.limits.maxBlockBytes}`);
-  check(merkleRoot(hashes) === header.txRoot, ProtocolErrorCode.BLOCK_BAD_TX_ROOT, `block ${hash} txRoot does not match its transactions`);
+  check(
+    bytes <= genesis.limits.maxBlockBytes,
+    ProtocolErrorCode.BLOCK_TOO_LARGE,
+    `block transactions total ${bytes} bytes, the limit is ${genesis.limits.maxBlockBytes}`,
+  );
+  check(
+    merkleRoot(hashes) === header.txRoot,
+    ProtocolErrorCode.BLOCK_BAD_TX_ROOT,
+    `block ${hash} txRoot does not match its transactions`,
+  );
   return { header, hash, signature: b.signature as Hex, transactions };
 }
 
 /** Check that a block directly extends a parent (hash link, height, strictly later slot). */
 export function checkBlockLinks(block: Block, parent: { hash: Hex; height: number; slot: number }): void {
-  check(block.header.height === parent.height + 1, ProtocolErrorCode.BLOCK_BAD_HEIGHT, `block height ${block.header.height} does not follow ${parent.height}`);
-  check(block.header.parentHash === parent.hash, ProtocolErrorCode.BLOCK_BAD_PARENT, `block ${block.hash} parent ${block.header.parentHash} is not ${parent.hash}`);
-  check(block.header.slot > parent.slot || parent.height === 0, ProtocolErrorCode.BLOCK_BAD_SLOT, `block slot ${block.header.slot} is not after its parent's slot ${parent.slot}`);
+  check(
+    block.header.height === parent.height + 1,
+    ProtocolErrorCode.BLOCK_BAD_HEIGHT,
+    `block height ${block.header.height} does not follow ${parent.height}`,
+  );
+  check(
+    block.header.parentHash === parent.hash,
+    ProtocolErrorCode.BLOCK_BAD_PARENT,
+    `block ${block.hash} parent ${block.header.parentHash} is not ${parent.hash}`,
+  );
+  check(
+    block.header.slot > parent.slot || parent.height === 0,
+    ProtocolErrorCode.BLOCK_BAD_SLOT,
+    `block slot ${block.header.slot} is not after its parent's slot ${parent.slot}`,
+  );
 }
 
 /** Encoded size of a block, as sent on the wire. */

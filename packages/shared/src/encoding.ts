@@ -22,7 +22,8 @@ export function isWellFormedString(s: string): boolean {
 
 function jcsString(s: string): string {
   // RFC 8785 requires I-JSON input: a lone surrogate has no UTF-8 encoding, other languages cannot hash it.
-  if (LONE_SURROGATE_RE.test(s)) throw new TypeError('string with a lone surrogate cannot be canonicalized (RFC 8785 / I-JSON)');
+  if (LONE_SURROGATE_RE.test(s))
+    throw new TypeError('string with a lone surrogate cannot be canonicalized (RFC 8785 / I-JSON)');
   return JSON.stringify(s);
 }
 
@@ -100,7 +101,8 @@ export function bytesToHex(bytes: Uint8Array): Hex {
 
 /** Bytes of a 0x-hex string (even length, lowercase or uppercase digits). */
 export function hexToBytes(hex: string): Uint8Array {
-  if (typeof hex !== 'string' || !isHex(hex.toLowerCase())) throw new TypeError(`not 0x-prefixed even-length hex: ${String(hex).slice(0, 20)}`);
+  if (typeof hex !== 'string' || !isHex(hex.toLowerCase()))
+    throw new TypeError(`not 0x-prefixed even-length hex: ${String(hex).slice(0, 20)}`);
   return new Uint8Array(Buffer.from(hex.slice(2), 'hex'));
 }
 
@@ -112,7 +114,8 @@ export function isHex(value: unknown, byteLength?: number): value is Hex {
 
 /** Ethereum canonical quantity: "0x0", "0x1a", never "0x" or "0x01". */
 export function toQuantity(n: number | bigint): string {
-  if (typeof n === 'number' ? !Number.isSafeInteger(n) || n < 0 : typeof n !== 'bigint' || n < 0n) throw new RangeError(`not a quantity: ${String(n)}`);
+  if (typeof n === 'number' ? !Number.isSafeInteger(n) || n < 0 : typeof n !== 'bigint' || n < 0n)
+    throw new RangeError(`not a quantity: ${String(n)}`);
   return `0x${n.toString(16)}`;
 }
 

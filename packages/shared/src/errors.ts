@@ -51,6 +51,11 @@ export class ProtocolError extends Error {
 }
 
 /** Throw a ProtocolError unless the condition holds. */
-export function check(cond: unknown, code: ProtocolErrorCode, message: string, data?: Record<string, unknown>): asserts cond {
+export function check(
+  cond: unknown,
+  code: ProtocolErrorCode,
+  message: string,
+  data?: Record<string, unknown>,
+): asserts cond {
   if (!cond) throw new ProtocolError(code, message, data);
 }

@@ -29,10 +29,22 @@ export function genesisCursor(genesis: Genesis): ChainCursor {
  * verified block: block rules, hash link, leader schedule, and a quorum precommit certificate
  * for exactly this block. Returns the next cursor. Used by nodes syncing and by clients auditing.
  */
-export function verifyFinalizedBlock(genesis: Genesis, prev: ChainCursor, input: { block: unknown; certificate: unknown }): { block: Block; certificate: QuorumCertificate; cursor: ChainCursor } {
-  check(typeof input === 'object' && input !== null, ProtocolErrorCode.BLOCK_INVALID, 'finalized block must be an object with block and certificate');
+export function verifyFinalizedBlock(
+  genesis: Genesis,
+  prev: ChainCursor,
+  input: { block: unknown; certificate: unknown },
+): { block: Block; certificate: QuorumCertificate; cursor: ChainCursor } {
+  check(
+    typeof input === 'object' && input !== null,
+    ProtocolErrorCode.BLOCK_INVALID,
+    'finalized block must be an object with block and certificate',
+  );
   const block = validateBlock(genesis, input.block);
   checkBlockLinks(block, prev);
-  const certificate = verifyCertificate(genesis, input.certificate, { type: 'precommit', height: block.header.height, blockHash: block.hash });
+  const certificate = verifyCertificate(genesis, input.certificate, {
+    type: 'precommit',
+    height: block.header.height,
+    blockHash: block.hash,
+  });
   return { block, certificate, cursor: { height: block.header.height, hash: block.hash, slot: block.header.slot } };
 }

@@ -41,7 +41,11 @@ export interface Genesis {
   limits: BlockLimits;
 }
 
-export const DEFAULT_LIMITS: BlockLimits = { maxTxPerBlock: 10_000, maxTxBytes: 16_384, maxBlockBytes: 8 * 1024 * 1024 };
+export const DEFAULT_LIMITS: BlockLimits = {
+  maxTxPerBlock: 10_000,
+  maxTxBytes: 16_384,
+  maxBlockBytes: 8 * 1024 * 1024,
+};
 export const DEFAULT_SLOT_DURATION_MS = 1000;
 
 function fail(message: string): never {
@@ -49,7 +53,10 @@ function fail(message: string): never {
 }
 
 function positiveInt(v: unknown, field: string, max = Number.MAX_SAFE_INTEGER): number {
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v <= 0 || v > max) fail(`${field} must be a positive integer${max < Number.MAX_SAFE_INTEGER ? ` <= ${max}` : ''}, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v <= 0 || v > max)
+    fail(
+      `${field} must be a positive integer${max < Number.MAX_SAFE_INTEGER ? ` <= ${max}` : ''}, got ${JSON.stringify(v)}`,
+    );
   return v;
 }
 
@@ -58,8 +65,12 @@ export function parseGenesis(input: unknown): Genesis {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) fail('must be a JSON object');
   const g = input as Record<string, unknown>;
   const chainId = positiveInt(g.chainId, 'chainId', 2 ** 32);
-  if (typeof g.genesisTime !== 'number' || !Number.isSafeInteger(g.genesisTime) || g.genesisTime < 0) fail(`genesisTime must be a non-negative integer (unix ms), got ${JSON.stringify(g.genesisTime)}`);
-  const slotDurationMs = g.slotDurationMs === undefined ? DEFAULT_SLOT_DURATION_MS : positiveInt(g.slotDurationMs, 'slotDurationMs', 3_600_000);
+  if (typeof g.genesisTime !== 'number' || !Number.isSafeInteger(g.genesisTime) || g.genesisTime < 0)
+    fail(`genesisTime must be a non-negative integer (unix ms), got ${JSON.stringify(g.genesisTime)}`);
+  const slotDurationMs =
+    g.slotDurationMs === undefined
+      ? DEFAULT_SLOT_DURATION_MS
+      : positiveInt(g.slotDurationMs, 'slotDurationMs', 3_600_000);
   if (slotDurationMs < 50) fail(`slotDurationMs must be at least 50, got ${slotDurationMs}`);
   if (!Array.isArray(g.authorities) || g.authorities.length === 0) fail('authorities must be a non-empty array');
   if (g.authorities.length > 100) fail(`authorities must have at most 100 entries, got ${g.authorities.length}`);
@@ -68,7 +79,8 @@ export function parseGenesis(input: unknown): Genesis {
   const authorities = g.authorities.map((a: unknown, i: number): Authority => {
     if (typeof a !== 'object' || a === null || Array.isArray(a)) fail(`authorities[${i}] must be an object`);
     const r = a as Record<string, unknown>;
-    if (typeof r.id !== 'string' || !/^[A-Za-z0-9._-]{1,64}$/.test(r.id)) fail(`authorities[${i}].id must match [A-Za-z0-9._-]{1,64}`);
+    if (typeof r.id !== 'string' || !/^[A-Za-z0-9._-]{1,64}$/.test(r.id))
+      fail(`authorities[${i}].id must match [A-Za-z0-9._-]{1,64}`);
     if (!isHex(r.publicKey, 32)) fail(`authorities[${i}].publicKey must be 32 bytes of lowercase 0x-hex`);
     const weakness = publicKeyWeakness(r.publicKey);
     if (weakness !== undefined) fail(`authorities[${i}].publicKey ${weakness}`);
@@ -77,17 +89,26 @@ export function parseGenesis(input: unknown): Genesis {
     ids.add(r.id);
     keys.add(r.publicKey);
     const name = r.name === undefined ? r.id : r.name;
-    if (typeof name !== 'string' || name.length > 128 || !isWellFormedString(name)) fail(`authorities[${i}].name must be a well-formed string of at most 128 characters`);
+    if (typeof name !== 'string' || name.length > 128 || !isWellFormedString(name))
+      fail(`authorities[${i}].name must be a well-formed string of at most 128 characters`);
     return { id: r.id, publicKey: r.publicKey, name };
   });
   const quorum = g.quorum === undefined ? 'majority' : g.quorum;
-  if (quorum !== 'majority' && quorum !== 'bft') fail(`quorum must be "majority" or "bft", got ${JSON.stringify(quorum)}`);
+  if (quorum !== 'majority' && quorum !== 'bft')
+    fail(`quorum must be "majority" or "bft", got ${JSON.stringify(quorum)}`);
   const l = (g.limits === undefined ? {} : g.limits) as Record<string, unknown>;
   if (typeof l !== 'object' || l === null || Array.isArray(l)) fail('limits must be an object');
   const limits: BlockLimits = {
-    maxTxPerBlock: l.maxTxPerBlock === undefined ? DEFAULT_LIMITS.maxTxPerBlock : positiveInt(l.maxTxPerBlock, 'limits.maxTxPerBlock', 1_000_000),
-    maxTxBytes: l.maxTxBytes === undefined ? DEFAULT_LIMITS.maxTxBytes : positiveInt(l.maxTxBytes, 'limits.maxTxBytes', 1 << 20),
-    maxBlockBytes: l.maxBlockBytes === undefined ? DEFAULT_LIMITS.maxBlockBytes : positiveInt(l.maxBlockBytes, 'limits.maxBlockBytes', 64 << 20),
+    maxTxPerBlock:
+      l.maxTxPerBlock === undefined
+        ? DEFAULT_LIMITS.maxTxPerBlock
+        : positiveInt(l.maxTxPerBlock, 'limits.maxTxPerBlock', 1_000_000),
+    maxTxBytes:
+      l.maxTxBytes === undefined ? DEFAULT_LIMITS.maxTxBytes : positiveInt(l.maxTxBytes, 'limits.maxTxBytes', 1 << 20),
+    maxBlockBytes:
+      l.maxBlockBytes === undefined
+        ? DEFAULT_LIMITS.maxBlockBytes
+        : positiveInt(l.maxBlockBytes, 'limits.maxBlockBytes', 64 << 20),
   };
   if (limits.maxBlockBytes < limits.maxTxBytes) fail('limits.maxBlockBytes must be at least limits.maxTxBytes');
   return { chainId, genesisTime: g.genesisTime, slotDurationMs, authorities, quorum, limits };

@@ -36,7 +36,8 @@ function merkle(leaves: Uint8Array[], lo: number, hi: number): Uint8Array {
 export function merkleRoot(items: readonly Hex[]): Hex {
   if (items.length === 0) return sha256Hex(new Uint8Array(0));
   const leaves = items.map((h) => {
-    if (!isHex(h.toLowerCase(), 32)) throw new TypeError(`merkleRoot: not a 32-byte 0x-hex hash: ${String(h).slice(0, 20)}`);
+    if (!isHex(h.toLowerCase(), 32))
+      throw new TypeError(`merkleRoot: not a 32-byte 0x-hex hash: ${String(h).slice(0, 20)}`);
     const leaf = new Uint8Array(33);
     leaf.set(hexToBytes(h.toLowerCase() as Hex), 1);
     return sha256(leaf);

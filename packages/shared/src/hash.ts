@@ -11,11 +11,15 @@ type OneShot = (algorithm: string, data: Uint8Array | string, outputEncoding: 'h
 const oneShot = (nodeCrypto as unknown as { hash?: OneShot }).hash;
 
 function digestHex(data: Uint8Array | string): string {
-  return oneShot ? (oneShot('sha256', data, 'hex') as string) : nodeCrypto.createHash('sha256').update(data).digest('hex');
+  return oneShot
+    ? (oneShot('sha256', data, 'hex') as string)
+    : nodeCrypto.createHash('sha256').update(data).digest('hex');
 }
 
 function digest(data: Uint8Array): Buffer {
-  return oneShot ? (oneShot('sha256', data, 'buffer') as Buffer) : nodeCrypto.createHash('sha256').update(data).digest();
+  return oneShot
+    ? (oneShot('sha256', data, 'buffer') as Buffer)
+    : nodeCrypto.createHash('sha256').update(data).digest();
 }
 
 /** sha256 of bytes as 0x-hex. */
@@ -55,7 +59,8 @@ export function merkleRoot(items: readonly Hex[]): Hex {
   if (items.length === 0) return sha256Hex(new Uint8Array(0));
   const leaf = Buffer.alloc(33);
   const leaves = items.map((h) => {
-    if (!isHex(h.toLowerCase(), 32)) throw new TypeError(`merkleRoot: not a 32-byte 0x-hex hash: ${String(h).slice(0, 20)}`);
+    if (!isHex(h.toLowerCase(), 32))
+      throw new TypeError(`merkleRoot: not a 32-byte 0x-hex hash: ${String(h).slice(0, 20)}`);
     // leaf[0] stays 0x00 (the RFC 6962 leaf prefix); the 32 item bytes follow.
     leaf.write(h.slice(2), 1, 'hex');
     return digest(leaf);

@@ -67,7 +67,8 @@ function path(leaves: readonly Hex[], m: number, lo: number, hi: number, out: He
  * verifyMerkleProof(proof, block.header.txRoot); // true
  */
 export function merkleProof(items: readonly Hex[], index: number): MerkleProof {
-  if (!Number.isSafeInteger(index) || index < 0 || index >= items.length) throw new RangeError(`merkleProof: index ${index} is outside 0..${items.length - 1}`);
+  if (!Number.isSafeInteger(index) || index < 0 || index >= items.length)
+    throw new RangeError(`merkleProof: index ${index} is outside 0..${items.length - 1}`);
   const leaves = items.map((h) => {
     const lower = h.toLowerCase() as Hex;
     if (!isHex(lower, 32)) throw new TypeError(`merkleProof: not a 32-byte 0x-hex hash: ${String(h).slice(0, 20)}`);
@@ -84,15 +85,18 @@ export function merkleProof(items: readonly Hex[], index: number): MerkleProof {
  */
 export function merkleRootFromProof(proof: MerkleProof): { root: Hex } | { error: string } {
   const { index, treeSize, leaf, siblings } = proof;
-  if (!Number.isSafeInteger(treeSize) || treeSize < 1) return { error: `treeSize must be a positive integer, got ${String(treeSize)}` };
-  if (!Number.isSafeInteger(index) || index < 0 || index >= treeSize) return { error: `index must be in 0..${treeSize - 1}, got ${String(index)}` };
+  if (!Number.isSafeInteger(treeSize) || treeSize < 1)
+    return { error: `treeSize must be a positive integer, got ${String(treeSize)}` };
+  if (!Number.isSafeInteger(index) || index < 0 || index >= treeSize)
+    return { error: `index must be in 0..${treeSize - 1}, got ${String(index)}` };
   if (typeof leaf !== 'string' || !isHex(leaf, 32)) return { error: 'leaf must be a 32-byte lowercase 0x-hex hash' };
   if (!Array.isArray(siblings)) return { error: 'siblings must be an array of hashes' };
   let fn = index;
   let sn = treeSize - 1;
   let r = merkleLeafHash(leaf);
   for (const [i, p] of siblings.entries()) {
-    if (typeof p !== 'string' || !isHex(p, 32)) return { error: `siblings[${i}] must be a 32-byte lowercase 0x-hex hash` };
+    if (typeof p !== 'string' || !isHex(p, 32))
+      return { error: `siblings[${i}] must be a 32-byte lowercase 0x-hex hash` };
     if (sn === 0) return { error: `the path is too long: ${siblings.length} siblings for ${treeSize} items` };
     if (fn % 2 === 1 || fn === sn) {
       r = merkleNodeHash(p, r);

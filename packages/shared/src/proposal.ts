@@ -23,15 +23,38 @@ export interface Proposal {
 }
 
 /** Canonical bytes a leader signs for a proposal. */
-export function proposalSigningBytes(chainId: number, p: { height: number; slot: number; blockHash: Hex; validRound: number }): Uint8Array {
-  return canonicalBytes({ domain: 'poa-evote/proposal/v1', chainId, height: p.height, slot: p.slot, blockHash: p.blockHash, validRound: p.validRound });
+export function proposalSigningBytes(
+  chainId: number,
+  p: { height: number; slot: number; blockHash: Hex; validRound: number },
+): Uint8Array {
+  return canonicalBytes({
+    domain: 'poa-evote/proposal/v1',
+    chainId,
+    height: p.height,
+    slot: p.slot,
+    blockHash: p.blockHash,
+    validRound: p.validRound,
+  });
 }
 
 /** Sign a proposal. */
-export function createProposal(genesis: Genesis, signer: Signer, p: { slot: number; block: Block; validRound: number; polka?: QuorumCertificate }): Proposal {
+export function createProposal(
+  genesis: Genesis,
+  signer: Signer,
+  p: { slot: number; block: Block; validRound: number; polka?: QuorumCertificate },
+): Proposal {
   const height = p.block.header.height;
-  const signature = signer.sign(proposalSigningBytes(genesis.chainId, { height, slot: p.slot, blockHash: p.block.hash, validRound: p.validRound }));
-  return { height, slot: p.slot, block: p.block, validRound: p.validRound, ...(p.polka ? { polka: p.polka } : {}), signature };
+  const signature = signer.sign(
+    proposalSigningBytes(genesis.chainId, { height, slot: p.slot, blockHash: p.block.hash, validRound: p.validRound }),
+  );
+  return {
+    height,
+    slot: p.slot,
+    block: p.block,
+    validRound: p.validRound,
+    ...(p.polka ? { polka: p.polka } : {}),
+    signature,
+  };
 }
 
 /**
@@ -41,21 +64,68 @@ export function createProposal(genesis: Genesis, signer: Signer, p: { slot: numb
 export function validateProposal(genesis: Genesis, input: unknown): Proposal {
   check(typeof input === 'object' && input !== null, ProtocolErrorCode.PROPOSAL_INVALID, 'proposal must be an object');
   const p = input as Record<string, unknown>;
-  check(typeof p.slot === 'number' && Number.isSafeInteger(p.slot) && p.slot >= 0, ProtocolErrorCode.PROPOSAL_INVALID, 'proposal.slot must be a non-negative integer');
-  check(typeof p.validRound === 'number' && Number.isSafeInteger(p.validRound) && p.validRound >= -1 && p.validRound < p.slot, ProtocolErrorCode.PROPOSAL_INVALID, 'proposal.validRound must be -1 or an earlier slot');
+  check(
+    typeof p.slot === 'number' && Number.isSafeInteger(p.slot) && p.slot >= 0,
+    ProtocolErrorCode.PROPOSAL_INVALID,
+    'proposal.slot must be a non-negative integer',
+  );
+  check(
+    typeof p.validRound === 'number' &&
+      Number.isSafeInteger(p.validRound) &&
+      p.validRound >= -1 &&
+      p.validRound < p.slot,
+    ProtocolErrorCode.PROPOSAL_INVALID,
+    'proposal.validRound must be -1 or an earlier slot',
+  );
   check(isHex(p.signature, 64), ProtocolErrorCode.PROPOSAL_INVALID, 'proposal.signature must be 64 bytes of 0x-hex');
   const block = validateBlock(genesis, p.block);
-  check(p.height === block.header.height, ProtocolErrorCode.PROPOSAL_INVALID, `proposal height ${String(p.height)} differs from its block's ${block.header.height}`);
-  check(block.header.slot <= p.slot, ProtocolErrorCode.PROPOSAL_INVALID, `proposal at slot ${p.slot} carries a block from a later slot ${block.header.slot}`);
+  check(
+    p.height === block.header.height,
+    ProtocolErrorCode.PROPOSAL_INVALID,
+    `proposal height ${String(p.height)} differs from its block's ${block.header.height}`,
+  );
+  check(
+    block.header.slot <= p.slot,
+    ProtocolErrorCode.PROPOSAL_INVALID,
+    `proposal at slot ${p.slot} carries a block from a later slot ${block.header.slot}`,
+  );
   const leader = leaderOf(genesis, p.slot);
-  const bytes = proposalSigningBytes(genesis.chainId, { height: block.header.height, slot: p.slot, blockHash: block.hash, validRound: p.validRound });
-  check(verifySignature(genesis.authorities[leader]!.publicKey, bytes, p.signature), ProtocolErrorCode.PROPOSAL_INVALID, `proposal for slot ${p.slot} is not signed by its leader ${genesis.authorities[leader]!.id}`);
+  const bytes = proposalSigningBytes(genesis.chainId, {
+    height: block.header.height,
+    slot: p.slot,
+    blockHash: block.hash,
+    validRound: p.validRound,
+  });
+  check(
+    verifySignature(genesis.authorities[leader]!.publicKey, bytes, p.signature),
+    ProtocolErrorCode.PROPOSAL_INVALID,
+    `proposal for slot ${p.slot} is not signed by its leader ${genesis.authorities[leader]!.id}`,
+  );
   let polka: QuorumCertificate | undefined;
   if (p.validRound >= 0) {
-    polka = verifyCertificate(genesis, p.polka, { type: 'prevote', height: block.header.height, blockHash: block.hash });
-    check(polka.slot === p.validRound, ProtocolErrorCode.PROPOSAL_INVALID, `proposal polka is for slot ${polka.slot}, validRound is ${p.validRound}`);
+    polka = verifyCertificate(genesis, p.polka, {
+      type: 'prevote',
+      height: block.header.height,
+      blockHash: block.hash,
+    });
+    check(
+      polka.slot === p.validRound,
+      ProtocolErrorCode.PROPOSAL_INVALID,
+      `proposal polka is for slot ${polka.slot}, validRound is ${p.validRound}`,
+    );
   } else {
-    check(block.header.slot === p.slot, ProtocolErrorCode.PROPOSAL_INVALID, 'a fresh proposal (validRound -1) must carry a block created in its own slot');
+    check(
+      block.header.slot === p.slot,
+      ProtocolErrorCode.PROPOSAL_INVALID,
+      'a fresh proposal (validRound -1) must carry a block created in its own slot',
+    );
   }
-  return { height: block.header.height, slot: p.slot, block, validRound: p.validRound, ...(polka ? { polka } : {}), signature: p.signature };
+  return {
+    height: block.header.height,
+    slot: p.slot,
+    block,
+    validRound: p.validRound,
+    ...(polka ? { polka } : {}),
+    signature: p.signature,
+  };
 }

@@ -2,7 +2,14 @@
  * Ed25519 signatures through node:crypto (about 10x faster than pure JS on these machines).
  * Keys travel as raw 32-byte 0x-hex: the private key is the RFC 8032 seed.
  */
-import { createPrivateKey, createPublicKey, generateKeyPairSync, sign as nodeSign, verify as nodeVerify, type KeyObject } from 'node:crypto';
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  sign as nodeSign,
+  verify as nodeVerify,
+  type KeyObject,
+} from 'node:crypto';
 import { bytesToHex, hexToBytes, isHex, type Hex } from './encoding.js';
 
 const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');

@@ -28,7 +28,14 @@ export function electionIdOf(to: string): string | undefined {
 export function canonicalTx(tx: Transaction): string {
   const { data, from, to } = tx;
   // Fast path, byte-identical to canonicalize(): three string properties in RFC 8785 key order.
-  if (typeof data === 'string' && typeof from === 'string' && typeof to === 'string' && isWellFormedString(data) && isWellFormedString(from) && isWellFormedString(to)) {
+  if (
+    typeof data === 'string' &&
+    typeof from === 'string' &&
+    typeof to === 'string' &&
+    isWellFormedString(data) &&
+    isWellFormedString(from) &&
+    isWellFormedString(to)
+  ) {
     return `{"data":${JSON.stringify(data)},"from":${JSON.stringify(from)},"to":${JSON.stringify(to)}}`;
   }
   return canonicalize({ data, from, to });
@@ -54,9 +61,22 @@ function digestOf(tx: Transaction): TxDigest {
   const d = digests.get(tx);
   if (d !== undefined && d.data === tx.data && d.from === tx.from && d.to === tx.to) return d;
   const canonical = canonicalTx(tx);
-  const fresh: TxDigest = { from: tx.from, to: tx.to, data: tx.data, hash: sha256Utf8Hex(canonical), size: Buffer.byteLength(canonical) };
+  const fresh: TxDigest = {
+    from: tx.from,
+    to: tx.to,
+    data: tx.data,
+    hash: sha256Utf8Hex(canonical),
+    size: Buffer.byteLength(canonical),
+  };
   // Only string fields are compared by value on the next call: anything else is not remembered.
-  if (typeof tx === 'object' && tx !== null && typeof tx.data === 'string' && typeof tx.from === 'string' && typeof tx.to === 'string') digests.set(tx, fresh);
+  if (
+    typeof tx === 'object' &&
+    tx !== null &&
+    typeof tx.data === 'string' &&
+    typeof tx.from === 'string' &&
+    typeof tx.to === 'string'
+  )
+    digests.set(tx, fresh);
   return fresh;
 }
 
@@ -85,22 +105,35 @@ export function parseTransaction(input: unknown, maxTxBytes: number): Transactio
   }
   const r = input as Record<string, unknown>;
   if (typeof r.from !== 'string' || !VOTER_RE.test(r.from)) {
-    throw new ProtocolError(ProtocolErrorCode.TX_INVALID, 'transaction "from" (voter id) must be 1-128 printable ASCII characters without spaces');
+    throw new ProtocolError(
+      ProtocolErrorCode.TX_INVALID,
+      'transaction "from" (voter id) must be 1-128 printable ASCII characters without spaces',
+    );
   }
   if (typeof r.to !== 'string' || electionIdOf(r.to) === undefined) {
-    throw new ProtocolError(ProtocolErrorCode.TX_INVALID, 'transaction "to" must be "election-<id>" with an id of 1-64 characters [A-Za-z0-9_.-]');
+    throw new ProtocolError(
+      ProtocolErrorCode.TX_INVALID,
+      'transaction "to" must be "election-<id>" with an id of 1-64 characters [A-Za-z0-9_.-]',
+    );
   }
   if (typeof r.data !== 'string' || r.data.length === 0) {
-    throw new ProtocolError(ProtocolErrorCode.TX_INVALID, 'transaction "data" (the encrypted ballot) must be a non-empty string');
+    throw new ProtocolError(
+      ProtocolErrorCode.TX_INVALID,
+      'transaction "data" (the encrypted ballot) must be a non-empty string',
+    );
   }
   if (!isWellFormedString(r.data)) {
-    throw new ProtocolError(ProtocolErrorCode.TX_INVALID, 'transaction "data" must be well-formed Unicode (it contains a lone surrogate, which has no canonical encoding)');
+    throw new ProtocolError(
+      ProtocolErrorCode.TX_INVALID,
+      'transaction "data" must be well-formed Unicode (it contains a lone surrogate, which has no canonical encoding)',
+    );
   }
   const tx: Transaction = { from: r.from, to: r.to, data: r.data };
   // Re-validating a transaction parsed before (a proposal's block checked by the network, then by
   // the core) reuses its hash: the copy has the very same three strings.
   const known = digests.get(input as Transaction);
-  if (known !== undefined && known.from === tx.from && known.to === tx.to && known.data === tx.data) digests.set(tx, known);
+  if (known !== undefined && known.from === tx.from && known.to === tx.to && known.data === tx.data)
+    digests.set(tx, known);
   const size = txSize(tx);
   if (size > maxTxBytes) {
     throw new ProtocolError(ProtocolErrorCode.TX_TOO_LARGE, `transaction is ${size} bytes, the limit is ${maxTxBytes}`);

@@ -36,12 +36,31 @@ export interface QuorumCertificate {
 
 /** Canonical bytes an authority signs for a vote. */
 export function voteSigningBytes(chainId: number, v: Pick<Vote, 'type' | 'height' | 'slot' | 'blockHash'>): Uint8Array {
-  return canonicalBytes({ domain: 'poa-evote/vote/v1', chainId, type: v.type, height: v.height, slot: v.slot, blockHash: v.blockHash });
+  return canonicalBytes({
+    domain: 'poa-evote/vote/v1',
+    chainId,
+    type: v.type,
+    height: v.height,
+    slot: v.slot,
+    blockHash: v.blockHash,
+  });
 }
 
 /** Sign a vote. */
-export function createVote(genesis: Genesis, signer: Signer, validator: number, v: Pick<Vote, 'type' | 'height' | 'slot' | 'blockHash'>): Vote {
-  return { type: v.type, height: v.height, slot: v.slot, blockHash: v.blockHash, validator, signature: signer.sign(voteSigningBytes(genesis.chainId, v)) };
+export function createVote(
+  genesis: Genesis,
+  signer: Signer,
+  validator: number,
+  v: Pick<Vote, 'type' | 'height' | 'slot' | 'blockHash'>,
+): Vote {
+  return {
+    type: v.type,
+    height: v.height,
+    slot: v.slot,
+    blockHash: v.blockHash,
+    validator,
+    signature: signer.sign(voteSigningBytes(genesis.chainId, v)),
+  };
 }
 
 const verified = new Map<string, true>();
@@ -65,13 +84,28 @@ function isNat(v: unknown): v is number {
 export function validateVote(genesis: Genesis, input: unknown): Vote {
   check(typeof input === 'object' && input !== null, ProtocolErrorCode.VOTE_INVALID, 'vote must be an object');
   const v = input as Record<string, unknown>;
-  check(v.type === 'prevote' || v.type === 'precommit', ProtocolErrorCode.VOTE_INVALID, 'vote.type must be "prevote" or "precommit"');
+  check(
+    v.type === 'prevote' || v.type === 'precommit',
+    ProtocolErrorCode.VOTE_INVALID,
+    'vote.type must be "prevote" or "precommit"',
+  );
   check(isNat(v.height) && v.height >= 1, ProtocolErrorCode.VOTE_INVALID, 'vote.height must be an integer >= 1');
   check(isNat(v.slot), ProtocolErrorCode.VOTE_INVALID, 'vote.slot must be a non-negative integer');
   check(isHex(v.blockHash, 32), ProtocolErrorCode.VOTE_INVALID, 'vote.blockHash must be a 32-byte hash');
-  check(isNat(v.validator) && v.validator < genesis.authorities.length, ProtocolErrorCode.VOTE_UNKNOWN_VALIDATOR, `vote.validator ${String(v.validator)} is not an authority index`);
+  check(
+    isNat(v.validator) && v.validator < genesis.authorities.length,
+    ProtocolErrorCode.VOTE_UNKNOWN_VALIDATOR,
+    `vote.validator ${String(v.validator)} is not an authority index`,
+  );
   check(isHex(v.signature, 64), ProtocolErrorCode.VOTE_INVALID, 'vote.signature must be 64 bytes of 0x-hex');
-  const vote: Vote = { type: v.type, height: v.height, slot: v.slot, blockHash: v.blockHash, validator: v.validator, signature: v.signature };
+  const vote: Vote = {
+    type: v.type,
+    height: v.height,
+    slot: v.slot,
+    blockHash: v.blockHash,
+    validator: v.validator,
+    signature: v.signature,
+  };
   check(
     verifyMemo(genesis.authorities[vote.validator]!.publicKey, voteSigningBytes(genesis.chainId, vote), vote.signature),
     ProtocolErrorCode.VOTE_BAD_SIGNATURE,
@@ -86,10 +120,16 @@ export function certificateFromVotes(votes: readonly Vote[]): QuorumCertificate 
   check(first !== undefined, ProtocolErrorCode.CERT_INVALID, 'a certificate needs at least one vote');
   const byValidator = new Map<number, Hex>();
   for (const v of votes) {
-    check(v.type === first.type && v.height === first.height && v.slot === first.slot && v.blockHash === first.blockHash, ProtocolErrorCode.CERT_INVALID, 'certificate votes disagree');
+    check(
+      v.type === first.type && v.height === first.height && v.slot === first.slot && v.blockHash === first.blockHash,
+      ProtocolErrorCode.CERT_INVALID,
+      'certificate votes disagree',
+    );
     byValidator.set(v.validator, v.signature);
   }
-  const signatures = [...byValidator.entries()].sort((a, b) => a[0] - b[0]).map(([validator, signature]) => ({ validator, signature }));
+  const signatures = [...byValidator.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([validator, signature]) => ({ validator, signature }));
   return { type: first.type, height: first.height, slot: first.slot, blockHash: first.blockHash, signatures };
 }
 
@@ -104,23 +144,55 @@ export function verifyCertificate(
 ): QuorumCertificate {
   check(typeof input === 'object' && input !== null, ProtocolErrorCode.CERT_INVALID, 'certificate must be an object');
   const c = input as Record<string, unknown>;
-  check(c.type === 'prevote' || c.type === 'precommit', ProtocolErrorCode.CERT_INVALID, 'certificate.type must be "prevote" or "precommit"');
+  check(
+    c.type === 'prevote' || c.type === 'precommit',
+    ProtocolErrorCode.CERT_INVALID,
+    'certificate.type must be "prevote" or "precommit"',
+  );
   check(isNat(c.height) && c.height >= 1, ProtocolErrorCode.CERT_INVALID, 'certificate.height must be an integer >= 1');
   check(isNat(c.slot), ProtocolErrorCode.CERT_INVALID, 'certificate.slot must be a non-negative integer');
   check(isHex(c.blockHash, 32), ProtocolErrorCode.CERT_INVALID, 'certificate.blockHash must be a 32-byte hash');
   check(Array.isArray(c.signatures), ProtocolErrorCode.CERT_INVALID, 'certificate.signatures must be an array');
-  if (expect.type !== undefined) check(c.type === expect.type, ProtocolErrorCode.CERT_INVALID, `expected a ${expect.type} certificate, got ${c.type}`);
-  if (expect.height !== undefined) check(c.height === expect.height, ProtocolErrorCode.CERT_INVALID, `certificate is for height ${c.height}, expected ${expect.height}`);
-  if (expect.blockHash !== undefined) check(c.blockHash === expect.blockHash, ProtocolErrorCode.CERT_INVALID, `certificate is for block ${c.blockHash}, expected ${expect.blockHash}`);
+  if (expect.type !== undefined)
+    check(
+      c.type === expect.type,
+      ProtocolErrorCode.CERT_INVALID,
+      `expected a ${expect.type} certificate, got ${c.type}`,
+    );
+  if (expect.height !== undefined)
+    check(
+      c.height === expect.height,
+      ProtocolErrorCode.CERT_INVALID,
+      `certificate is for height ${c.height}, expected ${expect.height}`,
+    );
+  if (expect.blockHash !== undefined)
+    check(
+      c.blockHash === expect.blockHash,
+      ProtocolErrorCode.CERT_INVALID,
+      `certificate is for block ${c.blockHash}, expected ${expect.blockHash}`,
+    );
   const seen = new Set<number>();
   const signatures: SignatureEntry[] = [];
   for (const s of c.signatures as unknown[]) {
     const e = s as Record<string, unknown>;
-    check(typeof e === 'object' && e !== null && isNat(e.validator) && e.validator < genesis.authorities.length, ProtocolErrorCode.CERT_INVALID, 'certificate signer is not an authority index');
-    check(!seen.has(e.validator), ProtocolErrorCode.CERT_DUPLICATE_SIGNER, `certificate lists authority ${e.validator} twice`);
+    check(
+      typeof e === 'object' && e !== null && isNat(e.validator) && e.validator < genesis.authorities.length,
+      ProtocolErrorCode.CERT_INVALID,
+      'certificate signer is not an authority index',
+    );
+    check(
+      !seen.has(e.validator),
+      ProtocolErrorCode.CERT_DUPLICATE_SIGNER,
+      `certificate lists authority ${e.validator} twice`,
+    );
     check(isHex(e.signature, 64), ProtocolErrorCode.CERT_INVALID, 'certificate signature must be 64 bytes of 0x-hex');
     seen.add(e.validator);
-    const bytes = voteSigningBytes(genesis.chainId, { type: c.type, height: c.height, slot: c.slot, blockHash: c.blockHash });
+    const bytes = voteSigningBytes(genesis.chainId, {
+      type: c.type,
+      height: c.height,
+      slot: c.slot,
+      blockHash: c.blockHash,
+    });
     check(
       verifyMemo(genesis.authorities[e.validator]!.publicKey, bytes, e.signature),
       ProtocolErrorCode.VOTE_BAD_SIGNATURE,
@@ -129,6 +201,10 @@ export function verifyCertificate(
     signatures.push({ validator: e.validator, signature: e.signature });
   }
   const q = quorumSize(genesis);
-  check(signatures.length >= q, ProtocolErrorCode.CERT_NO_QUORUM, `certificate has ${signatures.length} signatures, a quorum is ${q}`);
+  check(
+    signatures.length >= q,
+    ProtocolErrorCode.CERT_NO_QUORUM,
+    `certificate has ${signatures.length} signatures, a quorum is ${q}`,
+  );
   return { type: c.type, height: c.height, slot: c.slot, blockHash: c.blockHash, signatures };
 }

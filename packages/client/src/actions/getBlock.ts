@@ -13,11 +13,20 @@ export type GetBlockParameters = ReadOptions;
 export type GetBlockReturnType = { block: Block; certificate: QuorumCertificate; validator: string } | null;
 
 /** GET /blocks/:n from one validator: the raw answer, or null on 404. */
-export async function fetchBlock(v: ValidatorHandle, height: number, options: HttpRequestOptions = {}): Promise<{ block: unknown; certificate: unknown } | null> {
-  const { status, body } = await v.transport.get<{ block?: unknown; certificate?: unknown }>(`/blocks/${height}`, { ...options, acceptStatus: [404] });
+export async function fetchBlock(
+  v: ValidatorHandle,
+  height: number,
+  options: HttpRequestOptions = {},
+): Promise<{ block: unknown; certificate: unknown } | null> {
+  const { status, body } = await v.transport.get<{ block?: unknown; certificate?: unknown }>(`/blocks/${height}`, {
+    ...options,
+    acceptStatus: [404],
+  });
   if (status === 404) return null;
   if (typeof body !== 'object' || body === null || body.block === undefined || body.certificate === undefined) {
-    throw new InvalidResponseError(`/blocks/${height} must be {block, certificate}`, { url: `${v.rpcUrl}/blocks/${height}` });
+    throw new InvalidResponseError(`/blocks/${height} must be {block, certificate}`, {
+      url: `${v.rpcUrl}/blocks/${height}`,
+    });
   }
   return { block: body.block, certificate: body.certificate };
 }
@@ -28,11 +37,26 @@ export async function fetchBlock(v: ValidatorHandle, height: number, options: Ht
  * const b = await getBlock(client, 12);
  * console.log(b?.block.hash, b?.certificate.signatures.length);
  */
-export async function getBlock(client: ClientContext, height: number, options: GetBlockParameters = {}): Promise<GetBlockReturnType> {
+export async function getBlock(
+  client: ClientContext,
+  height: number,
+  options: GetBlockParameters = {},
+): Promise<GetBlockReturnType> {
   checkHeight(height, 'height');
-  const { value, validator } = await withFailover(client.pool, `GET /blocks/${height}`, (v, signal) => fetchBlock(v, height, signal ? { signal } : {}), {
-    retry: client.retry,
-    ...failoverOptions(options),
-  });
-  return value && { block: value.block as Block, certificate: value.certificate as QuorumCertificate, validator: validator.nodeId };
+  const { value, validator } = await withFailover(
+    client.pool,
+    `GET /blocks/${height}`,
+    (v, signal) => fetchBlock(v, height, signal ? { signal } : {}),
+    {
+      retry: client.retry,
+      ...failoverOptions(options),
+    },
+  );
+  return (
+    value && {
+      block: value.block as Block,
+      certificate: value.certificate as QuorumCertificate,
+      validator: validator.nodeId,
+    }
+  );
 }

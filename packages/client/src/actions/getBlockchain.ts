@@ -19,7 +19,11 @@ export type GetBlockchainReturnType = BlockchainInfo & {
   quorum?: QuorumInfo;
 };
 
-async function readBlockchain(v: ValidatorHandle, electionId: string | undefined, signal: AbortSignal | undefined): Promise<BlockchainInfo> {
+async function readBlockchain(
+  v: ValidatorHandle,
+  electionId: string | undefined,
+  signal: AbortSignal | undefined,
+): Promise<BlockchainInfo> {
   const path = electionId === undefined ? '/blockchain' : `/blockchain?election_id=${encodeURIComponent(electionId)}`;
   const { body } = await v.transport.get(path, signal ? { signal } : {});
   return formatBlockchain(body, `${v.rpcUrl}${path}`);
@@ -38,10 +42,18 @@ function authorityKey(b: BlockchainInfo): string {
  * const chain = await getBlockchain(client, { electionId: 7, quorum: 3 });
  * console.log(chain.finalizedHeight, chain.voteCount);
  */
-export async function getBlockchain(client: ClientContext, options: GetBlockchainParameters = {}): Promise<GetBlockchainReturnType> {
+export async function getBlockchain(
+  client: ClientContext,
+  options: GetBlockchainParameters = {},
+): Promise<GetBlockchainReturnType> {
   const id = options.electionId === undefined ? undefined : checkElectionId(options.electionId);
   if (options.quorum === undefined) {
-    const { value, validator } = await withFailover(client.pool, 'GET /blockchain', (v, signal) => readBlockchain(v, id, signal), { retry: client.retry, ...failoverOptions(options) });
+    const { value, validator } = await withFailover(
+      client.pool,
+      'GET /blockchain',
+      (v, signal) => readBlockchain(v, id, signal),
+      { retry: client.retry, ...failoverOptions(options) },
+    );
     return { ...value, validator: validator.nodeId };
   }
   const k = checkQuorum(client, options.quorum);
@@ -50,7 +62,13 @@ export async function getBlockchain(client: ClientContext, options: GetBlockchai
     operation: 'GET /blockchain',
     read: (v, signal) => readBlockchain(v, id, signal),
     heightOf: (b) => b.finalizedHeight,
-    keyOf: (b) => canonicalize({ chainId: b.chainId, authorities: authorityKey(b), finalizedHeight: b.finalizedHeight, voteCount: b.voteCount }),
+    keyOf: (b) =>
+      canonicalize({
+        chainId: b.chainId,
+        authorities: authorityKey(b),
+        finalizedHeight: b.finalizedHeight,
+        voteCount: b.voteCount,
+      }),
     inconsistency: (lower, higher) => {
       if (lower.chainId !== higher.chainId) return `chain ${lower.chainId} vs chain ${higher.chainId}`;
       if (authorityKey(lower) !== authorityKey(higher)) return 'different authorities';

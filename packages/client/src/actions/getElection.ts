@@ -17,12 +17,22 @@ export type GetElectionReturnType = RpcResult<'poa_getElection'> & {
  * @example
  * const { voteCount, finalizedHeight } = await getElection(client, 7);
  */
-export async function getElection(client: ClientContext, electionId: string | number, options: GetElectionParameters = {}): Promise<GetElectionReturnType> {
+export async function getElection(
+  client: ClientContext,
+  electionId: string | number,
+  options: GetElectionParameters = {},
+): Promise<GetElectionReturnType> {
   const id = checkElectionId(electionId);
   const { value, validator } = await withFailover(
     client.pool,
     'poa_getElection',
-    async (v, signal) => parseAnswer(rpcContract.poa_getElection.result, await v.transport.request('poa_getElection', [id], signal ? { signal } : {}), 'election', `${v.rpcUrl}/rpc`),
+    async (v, signal) =>
+      parseAnswer(
+        rpcContract.poa_getElection.result,
+        await v.transport.request('poa_getElection', [id], signal ? { signal } : {}),
+        'election',
+        `${v.rpcUrl}/rpc`,
+      ),
     { retry: client.retry, ...failoverOptions(options) },
   );
   return { ...value, validator: validator.nodeId };

@@ -27,7 +27,10 @@ export type GetHealthReturnType = ValidatorHealth[];
  * @example
  * for (const h of await getHealth(client)) console.log(h.nodeId, h.report?.healthy ?? h.error?.shortMessage);
  */
-export async function getHealth(client: ClientContext, options: GetHealthParameters = {}): Promise<GetHealthReturnType> {
+export async function getHealth(
+  client: ClientContext,
+  options: GetHealthParameters = {},
+): Promise<GetHealthReturnType> {
   let handles: ValidatorHandle[];
   if (options.validator !== undefined) {
     const h = client.pool.handle(options.validator);
@@ -37,10 +40,23 @@ export async function getHealth(client: ClientContext, options: GetHealthParamet
   return Promise.all(
     handles.map(async (h): Promise<ValidatorHealth> => {
       try {
-        const { status, body } = await h.transport.get('/health', { acceptStatus: [503], ...(options.signal ? { signal: options.signal } : {}) });
-        return { nodeId: h.nodeId, rpcUrl: h.rpcUrl, report: formatHealth(body, status, `${h.rpcUrl}/health`), error: undefined };
+        const { status, body } = await h.transport.get('/health', {
+          acceptStatus: [503],
+          ...(options.signal ? { signal: options.signal } : {}),
+        });
+        return {
+          nodeId: h.nodeId,
+          rpcUrl: h.rpcUrl,
+          report: formatHealth(body, status, `${h.rpcUrl}/health`),
+          error: undefined,
+        };
       } catch (err) {
-        return { nodeId: h.nodeId, rpcUrl: h.rpcUrl, report: undefined, error: err instanceof BaseError ? err : new BaseError(String(err), { cause: err }) };
+        return {
+          nodeId: h.nodeId,
+          rpcUrl: h.rpcUrl,
+          report: undefined,
+          error: err instanceof BaseError ? err : new BaseError(String(err), { cause: err }),
+        };
       }
     }),
   );

@@ -16,7 +16,11 @@ export type GetReceiptReturnType = Receipt | null;
  * const receipt = await getReceipt(client, hash);
  * if (receipt) console.log('in block', receipt.blockNumber);
  */
-export async function getReceipt(client: ClientContext, hashOrSubmissionId: string, options: GetReceiptParameters = {}): Promise<GetReceiptReturnType> {
+export async function getReceipt(
+  client: ClientContext,
+  hashOrSubmissionId: string,
+  options: GetReceiptParameters = {},
+): Promise<GetReceiptReturnType> {
   const ref = checkRef(hashOrSubmissionId);
   const { value } = await withFailover(
     client.pool,

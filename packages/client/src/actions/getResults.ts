@@ -19,7 +19,11 @@ export type GetResultsReturnType = ElectionResults & {
   quorum?: QuorumInfo;
 };
 
-async function readResults(v: ValidatorHandle, electionId: string, signal: AbortSignal | undefined): Promise<ElectionResults> {
+async function readResults(
+  v: ValidatorHandle,
+  electionId: string,
+  signal: AbortSignal | undefined,
+): Promise<ElectionResults> {
   const path = `/results?election_id=${encodeURIComponent(electionId)}`;
   const { body } = await v.transport.get(path, signal ? { signal } : {});
   return formatResults(body, `${v.rpcUrl}${path}`);
@@ -29,7 +33,8 @@ async function readResults(v: ValidatorHandle, electionId: string, signal: Abort
 export function resultsInconsistency(lower: ElectionResults, higher: ElectionResults): string | undefined {
   if (higher.total < lower.total) return `total fell from ${lower.total} to ${higher.total}`;
   for (const [candidate, n] of Object.entries(lower.counts)) {
-    if ((higher.counts[candidate] ?? 0) < n) return `votes for ${candidate} fell from ${n} to ${higher.counts[candidate] ?? 0}`;
+    if ((higher.counts[candidate] ?? 0) < n)
+      return `votes for ${candidate} fell from ${n} to ${higher.counts[candidate] ?? 0}`;
   }
   return undefined;
 }
@@ -41,10 +46,19 @@ export function resultsInconsistency(lower: ElectionResults, higher: ElectionRes
  * const r = await getResults(client, 7, { quorum: 2 });
  * console.log(r.counts, r.total, 'at height', r.height);
  */
-export async function getResults(client: ClientContext, electionId: string | number, options: GetResultsParameters = {}): Promise<GetResultsReturnType> {
+export async function getResults(
+  client: ClientContext,
+  electionId: string | number,
+  options: GetResultsParameters = {},
+): Promise<GetResultsReturnType> {
   const id = checkElectionId(electionId);
   if (options.quorum === undefined) {
-    const { value, validator } = await withFailover(client.pool, 'GET /results', (v, signal) => readResults(v, id, signal), { retry: client.retry, ...failoverOptions(options) });
+    const { value, validator } = await withFailover(
+      client.pool,
+      'GET /results',
+      (v, signal) => readResults(v, id, signal),
+      { retry: client.retry, ...failoverOptions(options) },
+    );
     return { ...value, validator: validator.nodeId };
   }
   const k = checkQuorum(client, options.quorum);

@@ -16,12 +16,20 @@ export type GetTransactionStatusReturnType = TxStatus & {
  * @example
  * const { state } = await getTransactionStatus(client, hash);
  */
-export async function getTransactionStatus(client: ClientContext, hashOrSubmissionId: string, options: GetTransactionStatusParameters = {}): Promise<GetTransactionStatusReturnType> {
+export async function getTransactionStatus(
+  client: ClientContext,
+  hashOrSubmissionId: string,
+  options: GetTransactionStatusParameters = {},
+): Promise<GetTransactionStatusReturnType> {
   const ref = checkRef(hashOrSubmissionId);
   const { value, validator } = await withFailover(
     client.pool,
     'poa_getTransactionStatus',
-    async (v, signal) => formatTxStatus(await v.transport.request('poa_getTransactionStatus', [ref], signal ? { signal } : {}), `${v.rpcUrl}/rpc`),
+    async (v, signal) =>
+      formatTxStatus(
+        await v.transport.request('poa_getTransactionStatus', [ref], signal ? { signal } : {}),
+        `${v.rpcUrl}/rpc`,
+      ),
     { retry: client.retry, ...failoverOptions(options) },
   );
   return { ...value, validator: validator.nodeId };

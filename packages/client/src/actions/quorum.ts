@@ -8,7 +8,14 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { ClientContext } from '../context.js';
-import { AbortError, type FailedAttempt, InvalidArgumentError, NoHealthyValidatorError, type QuorumAnswer, QuorumDisagreementError } from '../errors.js';
+import {
+  AbortError,
+  type FailedAttempt,
+  InvalidArgumentError,
+  NoHealthyValidatorError,
+  type QuorumAnswer,
+  QuorumDisagreementError,
+} from '../errors.js';
 import { isRetryable } from '../pool/failover.js';
 import type { ValidatorHandle } from '../pool/validatorPool.js';
 import { sleep } from '../utils/sleep.js';
@@ -40,12 +47,20 @@ const REREAD_DELAY_MS = 250;
 /** Check `k` against the pool size. */
 export function checkQuorum(client: ClientContext, k: unknown): number {
   const n = client.pool.validators.length;
-  if (typeof k !== 'number' || !Number.isSafeInteger(k) || k < 1 || k > n) throw new InvalidArgumentError('quorum', `must be an integer from 1 to ${n} (the number of validators), got ${JSON.stringify(k)}`);
+  if (typeof k !== 'number' || !Number.isSafeInteger(k) || k < 1 || k > n)
+    throw new InvalidArgumentError(
+      'quorum',
+      `must be an integer from 1 to ${n} (the number of validators), got ${JSON.stringify(k)}`,
+    );
   return k;
 }
 
 /** Read from k distinct validators in parallel; a failing one is replaced by another while any is left. */
-async function readDistinct<T>(client: ClientContext, spec: QuorumReadSpec<T>, preferred: string[]): Promise<{ validator: ValidatorHandle; value: T }[]> {
+async function readDistinct<T>(
+  client: ClientContext,
+  spec: QuorumReadSpec<T>,
+  preferred: string[],
+): Promise<{ validator: ValidatorHandle; value: T }[]> {
   const used = new Set<string>();
   const queue = [...preferred];
   const answers: { validator: ValidatorHandle; value: T }[] = [];
@@ -78,7 +93,8 @@ async function readDistinct<T>(client: ClientContext, spec: QuorumReadSpec<T>, p
     }
   };
   await Promise.all(Array.from({ length: spec.k }, worker));
-  if (answers.length < spec.k) throw new NoHealthyValidatorError(failures, { operation: `${spec.operation} from ${spec.k} validators` });
+  if (answers.length < spec.k)
+    throw new NoHealthyValidatorError(failures, { operation: `${spec.operation} from ${spec.k} validators` });
   return answers;
 }
 
@@ -88,13 +104,17 @@ async function readDistinct<T>(client: ClientContext, spec: QuorumReadSpec<T>, p
  * @example
  * const { answers, quorum } = await quorumRead(client, { k: 2, operation: 'GET /results', read, heightOf, keyOf, inconsistency });
  */
-export async function quorumRead<T>(client: ClientContext, spec: QuorumReadSpec<T>): Promise<{ answers: { validator: ValidatorHandle; value: T }[]; quorum: QuorumInfo }> {
+export async function quorumRead<T>(
+  client: ClientContext,
+  spec: QuorumReadSpec<T>,
+): Promise<{ answers: { validator: ValidatorHandle; value: T }[]; quorum: QuorumInfo }> {
   let preferred: string[] = [];
   for (let round = 0; ; round++) {
     const answers = await readDistinct(client, spec, preferred);
     answers.sort((a, b) => spec.heightOf(b.value) - spec.heightOf(a.value));
     const heights = answers.map((a) => spec.heightOf(a.value));
-    const report = (): QuorumAnswer[] => answers.map((a) => ({ validator: a.validator.nodeId, height: spec.heightOf(a.value), value: a.value }));
+    const report = (): QuorumAnswer[] =>
+      answers.map((a) => ({ validator: a.validator.nodeId, height: spec.heightOf(a.value), value: a.value }));
     const sameHeight = heights.every((h) => h === heights[0]);
     if (!sameHeight && round < REREADS) {
       preferred = answers.map((a) => a.validator.nodeId);
@@ -102,28 +122,47 @@ export async function quorumRead<T>(client: ClientContext, spec: QuorumReadSpec<
       continue;
     }
     if (sameHeight) {
-      if (new Set(answers.map((a) => spec.keyOf(a.value))).size > 1) throw new QuorumDisagreementError(report(), `different answers at height ${heights[0]}`);
+      if (new Set(answers.map((a) => spec.keyOf(a.value))).size > 1)
+        throw new QuorumDisagreementError(report(), `different answers at height ${heights[0]}`);
     } else {
       for (let i = 0; i + 1 < answers.length; i++) {
         const higher = answers[i]!;
         const lower = answers[i + 1]!;
         const why = spec.inconsistency(lower.value, higher.value);
-        if (why) throw new QuorumDisagreementError(report(), `${higher.validator.nodeId} at height ${spec.heightOf(higher.value)} vs ${lower.validator.nodeId} at height ${spec.heightOf(lower.value)}: ${why}`);
+        if (why)
+          throw new QuorumDisagreementError(
+            report(),
+            `${higher.validator.nodeId} at height ${spec.heightOf(higher.value)} vs ${lower.validator.nodeId} at height ${spec.heightOf(lower.value)}: ${why}`,
+          );
       }
     }
-    await checkCommonBlock(answers.map((a) => a.validator), Math.min(...heights), spec.signal);
+    await checkCommonBlock(
+      answers.map((a) => a.validator),
+      Math.min(...heights),
+      spec.signal,
+    );
     return {
       answers,
-      quorum: { validators: answers.map((a) => a.validator.nodeId), heights, agreement: sameHeight ? 'exact' : 'consistent' },
+      quorum: {
+        validators: answers.map((a) => a.validator.nodeId),
+        heights,
+        agreement: sameHeight ? 'exact' : 'consistent',
+      },
     };
   }
 }
 
 /** Every validator must serve the same finalized block at `height` (0 is the genesis: nothing to compare). */
-async function checkCommonBlock(validators: ValidatorHandle[], height: number, signal: AbortSignal | undefined): Promise<void> {
+async function checkCommonBlock(
+  validators: ValidatorHandle[],
+  height: number,
+  signal: AbortSignal | undefined,
+): Promise<void> {
   if (height === 0 || validators.length < 2) return;
   const blocks = await Promise.all(validators.map((v) => fetchBlock(v, height, signal ? { signal } : {})));
-  const hashes = blocks.map((b) => (b && typeof b.block === 'object' && b.block !== null ? String((b.block as { hash?: unknown }).hash) : null));
+  const hashes = blocks.map((b) =>
+    b && typeof b.block === 'object' && b.block !== null ? String((b.block as { hash?: unknown }).hash) : null,
+  );
   if (new Set(hashes).size > 1 || hashes.includes(null)) {
     throw new QuorumDisagreementError(
       validators.map((v, i) => ({ validator: v.nodeId, height, value: { blockHash: hashes[i] } })),

@@ -14,7 +14,8 @@ export function failoverOptions(o: ReadOptions): { prefer?: string; signal?: Abo
 
 /** A transaction hash or submission id. */
 export function checkRef(ref: unknown, field = 'hash'): string {
-  if (typeof ref !== 'string' || ref.length === 0 || ref.length > 256) throw new InvalidArgumentError(field, 'must be a transaction hash or submission id (a non-empty string)');
+  if (typeof ref !== 'string' || ref.length === 0 || ref.length > 256)
+    throw new InvalidArgumentError(field, 'must be a transaction hash or submission id (a non-empty string)');
   return ref;
 }
 
@@ -22,11 +23,15 @@ export function checkRef(ref: unknown, field = 'hash'): string {
 export function checkElectionId(id: unknown): string {
   if (typeof id === 'number' && Number.isSafeInteger(id) && id >= 0) return String(id);
   if (typeof id === 'string' && /^[A-Za-z0-9_.-]{1,64}$/.test(id)) return id;
-  throw new InvalidArgumentError('electionId', `must be a non-negative integer or 1-64 characters [A-Za-z0-9_.-], got ${JSON.stringify(id)}`);
+  throw new InvalidArgumentError(
+    'electionId',
+    `must be a non-negative integer or 1-64 characters [A-Za-z0-9_.-], got ${JSON.stringify(id)}`,
+  );
 }
 
 /** A block height. */
 export function checkHeight(h: unknown, field: string): number {
-  if (typeof h !== 'number' || !Number.isSafeInteger(h) || h < 0) throw new InvalidArgumentError(field, `must be a non-negative integer, got ${JSON.stringify(h)}`);
+  if (typeof h !== 'number' || !Number.isSafeInteger(h) || h < 0)
+    throw new InvalidArgumentError(field, `must be a non-negative integer, got ${JSON.stringify(h)}`);
   return h;
 }

@@ -53,7 +53,11 @@ class StatusBatcher {
       const { value, validator } = await withFailover(
         this.client.pool,
         `poa_getTransactionStatus for ${refs.length} vote${refs.length === 1 ? '' : 's'}`,
-        (v, signal) => v.transport.batch(refs.map((ref) => ({ method: 'poa_getTransactionStatus', params: [ref] })), signal ? { signal } : {}),
+        (v, signal) =>
+          v.transport.batch(
+            refs.map((ref) => ({ method: 'poa_getTransactionStatus', params: [ref] })),
+            signal ? { signal } : {},
+          ),
         { retry: this.client.retry, ...(prefer ? { prefer } : {}) },
       );
       value.forEach((o, i) => {
@@ -67,7 +71,8 @@ class StatusBatcher {
         }
       });
     } catch (err) {
-      for (const ref of refs) settle(ref, (w) => w.reject(err instanceof BaseError ? err : new BaseError(String(err), { cause: err })));
+      for (const ref of refs)
+        settle(ref, (w) => w.reject(err instanceof BaseError ? err : new BaseError(String(err), { cause: err })));
     }
   }
 }
@@ -75,7 +80,11 @@ class StatusBatcher {
 const batchers = new WeakMap<ClientContext, StatusBatcher>();
 
 /** The status of a vote, checked together with every other check of this turn. */
-export function batchedTransactionStatus(client: ClientContext, ref: string, prefer: string | undefined): Promise<GetTransactionStatusReturnType> {
+export function batchedTransactionStatus(
+  client: ClientContext,
+  ref: string,
+  prefer: string | undefined,
+): Promise<GetTransactionStatusReturnType> {
   let b = batchers.get(client);
   if (!b) batchers.set(client, (b = new StatusBatcher(client)));
   return b.check(ref, prefer);

@@ -1,5 +1,12 @@
 /** Typed errors for a validator's answer to eth_sendTransaction. */
-import { DoubleVoteError, InvalidVoteError, NotReplicatedError, RpcError, RpcErrorCode, RpcErrorDataCode } from '../errors.js';
+import {
+  DoubleVoteError,
+  InvalidVoteError,
+  NotReplicatedError,
+  RpcError,
+  RpcErrorCode,
+  RpcErrorDataCode,
+} from '../errors.js';
 
 function count(v: unknown): number | undefined {
   if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return v;
@@ -18,14 +25,24 @@ export function toSubmitError(err: unknown, hash: string, validator: string): un
     const conflictsWith = typeof data?.conflictsWith === 'string' ? data.conflictsWith : undefined;
     return new DoubleVoteError({ hash, validator, cause: err, ...(conflictsWith ? { conflictsWith } : {}) });
   }
-  if (err.code === RpcErrorCode.InvalidParams || err.dataCode === RpcErrorDataCode.TX_INVALID || err.dataCode === RpcErrorDataCode.TX_TOO_LARGE) {
+  if (
+    err.code === RpcErrorCode.InvalidParams ||
+    err.dataCode === RpcErrorDataCode.TX_INVALID ||
+    err.dataCode === RpcErrorDataCode.TX_TOO_LARGE
+  ) {
     return new InvalidVoteError(err.details, { hash, validator, cause: err });
   }
   if (err.code === RpcErrorCode.NotReplicated || err.dataCode === RpcErrorDataCode.TX_NOT_REPLICATED) {
     const data = err.data as { holders?: unknown; needed?: unknown } | undefined;
     const holders = count(data?.holders);
     const needed = count(data?.needed);
-    return new NotReplicatedError({ hash, validator, cause: err, ...(holders !== undefined ? { holders } : {}), ...(needed !== undefined ? { needed } : {}) });
+    return new NotReplicatedError({
+      hash,
+      validator,
+      cause: err,
+      ...(holders !== undefined ? { holders } : {}),
+      ...(needed !== undefined ? { needed } : {}),
+    });
   }
   return err;
 }

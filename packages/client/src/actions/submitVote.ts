@@ -5,7 +5,11 @@ import type { ClientContext } from '../context.js';
 import { NoHealthyValidatorError, NotReplicatedError } from '../errors.js';
 import { voteTransaction, type VoteInput } from '../utils/voteTransaction.js';
 import { sendVote } from './sendVote.js';
-import { waitForConfirmation, type WaitForConfirmationParameters, type WaitForConfirmationReturnType } from './waitForConfirmation.js';
+import {
+  waitForConfirmation,
+  type WaitForConfirmationParameters,
+  type WaitForConfirmationReturnType,
+} from './waitForConfirmation.js';
 
 export interface SubmitVoteParameters extends VoteInput {
   signal?: AbortSignal;
@@ -50,7 +54,10 @@ export async function submitVote(client: ClientContext, params: SubmitVoteParame
   try {
     validator = await sendVote(client, tx, hash, submissionId, params.signal ? { signal: params.signal } : {});
   } catch (err) {
-    const tookIt = params.until !== undefined && err instanceof NoHealthyValidatorError ? err.attempts.find((a) => a.error instanceof NotReplicatedError) : undefined;
+    const tookIt =
+      params.until !== undefined && err instanceof NoHealthyValidatorError
+        ? err.attempts.find((a) => a.error instanceof NotReplicatedError)
+        : undefined;
     if (!tookIt) throw err;
     validator = tookIt.validator;
   }
@@ -59,7 +66,12 @@ export async function submitVote(client: ClientContext, params: SubmitVoteParame
     ...params.confirmation,
     until: params.until,
     validator,
-    vote: { voterId: params.voterId, electionId: params.electionId, encryptedVote: params.encryptedVote, transactionId: submissionId },
+    vote: {
+      voterId: params.voterId,
+      electionId: params.electionId,
+      encryptedVote: params.encryptedVote,
+      transactionId: submissionId,
+    },
     ...(params.signal ? { signal: params.signal } : {}),
   });
   return { hash, submissionId, validator: status.acknowledgedBy ?? validator, status };

@@ -2,7 +2,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Hex, Transaction } from '@poa-vote/shared';
 import type { ClientContext } from '../context.js';
-import { BaseError, type FailedAttempt, InvalidArgumentError, InvalidResponseError, InvalidVoteError, NoHealthyValidatorError } from '../errors.js';
+import {
+  BaseError,
+  type FailedAttempt,
+  InvalidArgumentError,
+  InvalidResponseError,
+  InvalidVoteError,
+  NoHealthyValidatorError,
+} from '../errors.js';
 import { isRetryable, withFailover } from '../pool/failover.js';
 import { voteTransaction, type VoteInput } from '../utils/voteTransaction.js';
 import { isOwnVote, toSubmitError } from './submitError.js';
@@ -15,7 +22,9 @@ export interface SubmitVotesParameters {
 }
 
 /** The outcome of one vote of a batch. */
-export type SubmitVoteResult = ({ ok: true } & SubmitVoteReturnType) | { ok: false; hash: Hex | undefined; submissionId: string | undefined; error: BaseError };
+export type SubmitVoteResult =
+  | ({ ok: true } & SubmitVoteReturnType)
+  | { ok: false; hash: Hex | undefined; submissionId: string | undefined; error: BaseError };
 
 /** One result per vote, in input order. */
 export type SubmitVotesReturnType = SubmitVoteResult[];
@@ -33,7 +42,9 @@ class BatchIncompleteError extends BaseError {
 }
 
 function asBaseError(err: unknown): BaseError {
-  return err instanceof BaseError ? err : new BaseError(err instanceof Error ? err.message : String(err), { cause: err });
+  return err instanceof BaseError
+    ? err
+    : new BaseError(err instanceof Error ? err.message : String(err), { cause: err });
 }
 
 /**
@@ -48,10 +59,16 @@ function asBaseError(err: unknown): BaseError {
  * ]);
  * const failed = results.filter((r) => !r.ok);
  */
-export async function submitVotes(client: ClientContext, votes: readonly VoteInput[], params: SubmitVotesParameters = {}): Promise<SubmitVotesReturnType> {
-  if (!Array.isArray(votes)) throw new InvalidArgumentError('votes', 'must be an array of {voterId, electionId, encryptedVote}');
+export async function submitVotes(
+  client: ClientContext,
+  votes: readonly VoteInput[],
+  params: SubmitVotesParameters = {},
+): Promise<SubmitVotesReturnType> {
+  if (!Array.isArray(votes))
+    throw new InvalidArgumentError('votes', 'must be an array of {voterId, electionId, encryptedVote}');
   const batchSize = params.batchSize ?? 500;
-  if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new InvalidArgumentError('batchSize', `must be a positive integer, got ${JSON.stringify(params.batchSize)}`);
+  if (!Number.isSafeInteger(batchSize) || batchSize < 1)
+    throw new InvalidArgumentError('batchSize', `must be a positive integer, got ${JSON.stringify(params.batchSize)}`);
   const results: (SubmitVoteResult | undefined)[] = new Array(votes.length);
   const items: Item[] = [];
   const ids = new Set<string>();
@@ -60,7 +77,12 @@ export async function submitVotes(client: ClientContext, votes: readonly VoteInp
     try {
       const { tx, hash } = voteTransaction(vote, client.genesis?.limits.maxTxBytes);
       if (ids.has(submissionId)) {
-        results[index] = { ok: false, hash, submissionId, error: new InvalidVoteError(`transactionId ${submissionId} appears twice in this batch`) };
+        results[index] = {
+          ok: false,
+          hash,
+          submissionId,
+          error: new InvalidVoteError(`transactionId ${submissionId} appears twice in this batch`),
+        };
         return;
       }
       ids.add(submissionId);
@@ -69,11 +91,17 @@ export async function submitVotes(client: ClientContext, votes: readonly VoteInp
       results[index] = { ok: false, hash: undefined, submissionId, error: asBaseError(err) };
     }
   });
-  for (let i = 0; i < items.length; i += batchSize) await submitChunk(client, items.slice(i, i + batchSize), results, params.signal);
+  for (let i = 0; i < items.length; i += batchSize)
+    await submitChunk(client, items.slice(i, i + batchSize), results, params.signal);
   return results as SubmitVoteResult[];
 }
 
-async function submitChunk(client: ClientContext, chunk: Item[], results: (SubmitVoteResult | undefined)[], signal: AbortSignal | undefined): Promise<void> {
+async function submitChunk(
+  client: ClientContext,
+  chunk: Item[],
+  results: (SubmitVoteResult | undefined)[],
+  signal: AbortSignal | undefined,
+): Promise<void> {
   let remaining = chunk;
   const failures = new Map<number, FailedAttempt[]>(chunk.map((it) => [it.index, []]));
   const fail = (it: Item, validator: string, error: unknown): void => {
@@ -99,7 +127,14 @@ async function submitChunk(client: ClientContext, chunk: Item[], results: (Submi
           if (o.ok) {
             if (typeof o.result === 'string' && o.result.toLowerCase() === it.hash) results[it.index] = accepted;
             else {
-              fail(it, v.nodeId, new InvalidResponseError(`eth_sendTransaction returned ${JSON.stringify(o.result)}, the vote's hash is ${it.hash}`, { url: v.rpcUrl }));
+              fail(
+                it,
+                v.nodeId,
+                new InvalidResponseError(
+                  `eth_sendTransaction returned ${JSON.stringify(o.result)}, the vote's hash is ${it.hash}`,
+                  { url: v.rpcUrl },
+                ),
+              );
               again.push(it);
             }
             return;
@@ -109,16 +144,25 @@ async function submitChunk(client: ClientContext, chunk: Item[], results: (Submi
           else if (isRetryable(typed)) {
             fail(it, v.nodeId, typed);
             again.push(it);
-          } else results[it.index] = { ok: false, hash: it.hash, submissionId: it.submissionId, error: asBaseError(typed) };
+          } else
+            results[it.index] = { ok: false, hash: it.hash, submissionId: it.submissionId, error: asBaseError(typed) };
         });
         remaining = again;
-        if (again.length > 0) throw new BatchIncompleteError(`${again.length} of ${outcomes.length} votes need another validator`);
+        if (again.length > 0)
+          throw new BatchIncompleteError(`${again.length} of ${outcomes.length} votes need another validator`);
       },
-      { retry: client.retry, ...(signal ? { signal } : {}), retryable: (e) => e instanceof BatchIncompleteError || isRetryable(e) },
+      {
+        retry: client.retry,
+        ...(signal ? { signal } : {}),
+        retryable: (e) => e instanceof BatchIncompleteError || isRetryable(e),
+      },
     );
   } catch (err) {
     for (const it of remaining) {
-      const error = err instanceof NoHealthyValidatorError ? new NoHealthyValidatorError(failures.get(it.index)!, { operation: `vote ${it.hash}` }) : asBaseError(err);
+      const error =
+        err instanceof NoHealthyValidatorError
+          ? new NoHealthyValidatorError(failures.get(it.index)!, { operation: `vote ${it.hash}` })
+          : asBaseError(err);
       results[it.index] = { ok: false, hash: it.hash, submissionId: it.submissionId, error };
     }
   }

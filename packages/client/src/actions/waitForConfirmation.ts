@@ -3,7 +3,15 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Hex, Transaction } from '@poa-vote/shared';
 import type { ClientContext } from '../context.js';
-import { AbortError, BaseError, DoubleVoteError, InvalidArgumentError, InvalidVoteError, NoHealthyValidatorError, TimeoutError } from '../errors.js';
+import {
+  AbortError,
+  BaseError,
+  DoubleVoteError,
+  InvalidArgumentError,
+  InvalidVoteError,
+  NoHealthyValidatorError,
+  TimeoutError,
+} from '../errors.js';
 import { isRetryable } from '../pool/failover.js';
 import type { Subscription } from '../transport/ws.js';
 import { linkedAbortController } from '../utils/signal.js';
@@ -49,15 +57,25 @@ const MIN_SAFETY_POLL_MS = 5000;
 
 function rejection(s: GetTransactionStatusReturnType): BaseError {
   if (s.conflictsWith !== undefined || /double/i.test(s.reason ?? '')) {
-    return new DoubleVoteError({ ...(s.hash ? { hash: s.hash } : {}), validator: s.validator, ...(s.conflictsWith ? { conflictsWith: s.conflictsWith } : {}) });
+    return new DoubleVoteError({
+      ...(s.hash ? { hash: s.hash } : {}),
+      validator: s.validator,
+      ...(s.conflictsWith ? { conflictsWith: s.conflictsWith } : {}),
+    });
   }
-  return new InvalidVoteError(s.reason ?? 'rejected by the validators', { ...(s.hash ? { hash: s.hash } : {}), validator: s.validator });
+  return new InvalidVoteError(s.reason ?? 'rejected by the validators', {
+    ...(s.hash ? { hash: s.hash } : {}),
+    validator: s.validator,
+  });
 }
 
 function positive(v: unknown, field: string, fallback: number, min = 1): number {
   if (v === undefined) return fallback;
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) {
-    throw new InvalidArgumentError(field, `must be ${min === 0 ? 'a non-negative' : 'a positive'} integer${field === 'maxResends' ? '' : ' of milliseconds'}, got ${JSON.stringify(v)}`);
+    throw new InvalidArgumentError(
+      field,
+      `must be ${min === 0 ? 'a non-negative' : 'a positive'} integer${field === 'maxResends' ? '' : ' of milliseconds'}, got ${JSON.stringify(v)}`,
+    );
   }
   return v;
 }
@@ -73,7 +91,10 @@ function resendable(ref: string, vote: VoteInput | undefined, client: ClientCont
   if (vote === undefined) return undefined;
   const { tx, hash } = voteTransaction(vote, client.genesis?.limits.maxTxBytes);
   if (ref.toLowerCase() !== hash && ref !== vote.transactionId) {
-    throw new InvalidArgumentError('vote', `its hash is ${hash}, not ${ref} (and its transactionId is not ${ref} either)`);
+    throw new InvalidArgumentError(
+      'vote',
+      `its hash is ${hash}, not ${ref} (and its transactionId is not ${ref} either)`,
+    );
   }
   return { tx, hash, submissionId: vote.transactionId ?? randomUUID() };
 }
@@ -94,16 +115,22 @@ function resendable(ref: string, vote: VoteInput | undefined, client: ClientCont
  * const status = await waitForConfirmation(client, hash, { validator, vote, timeoutMs: 30_000 });
  * console.log('finalized in block', status.blockNumber);
  */
-export function waitForConfirmation(client: ClientContext, hashOrVote: string | VoteInput, options: WaitForConfirmationParameters = {}): Promise<WaitForConfirmationReturnType> {
+export function waitForConfirmation(
+  client: ClientContext,
+  hashOrVote: string | VoteInput,
+  options: WaitForConfirmationParameters = {},
+): Promise<WaitForConfirmationReturnType> {
   const voteArg = typeof hashOrVote === 'object' && hashOrVote !== null ? hashOrVote : undefined;
-  if (voteArg && options.vote !== undefined) throw new InvalidArgumentError('vote', 'give the vote either as the first argument or as options.vote, not both');
+  if (voteArg && options.vote !== undefined)
+    throw new InvalidArgumentError('vote', 'give the vote either as the first argument or as options.vote, not both');
   const vote = voteArg ?? options.vote;
   const given = voteArg ? voteTransaction(voteArg, client.genesis?.limits.maxTxBytes).hash : checkRef(hashOrVote);
   const resend = resendable(given, vote, client);
   // Every validator knows a vote by its hash; a submission id only on the validator that took it.
   const ref = resend?.hash ?? given;
   const until = options.until ?? 'finalized';
-  if (until !== 'finalized' && until !== 'included') throw new InvalidArgumentError('until', `must be "finalized" or "included", got ${JSON.stringify(until)}`);
+  if (until !== 'finalized' && until !== 'included')
+    throw new InvalidArgumentError('until', `must be "finalized" or "included", got ${JSON.stringify(until)}`);
   const timeoutMs = positive(options.timeoutMs, 'timeoutMs', 60_000);
   const pollIntervalMs = positive(options.pollIntervalMs, 'pollIntervalMs', 1000);
   const resendAfterMs = positive(options.resendAfterMs, 'resendAfterMs', 5000);
@@ -112,7 +139,8 @@ export function waitForConfirmation(client: ClientContext, hashOrVote: string | 
   if (options.validator !== undefined && !client.pool.handle(options.validator)) {
     throw new InvalidArgumentError('validator', `${options.validator} is not one of the configured validators`);
   }
-  const reached = (s: GetTransactionStatusReturnType): boolean => s.state === 'finalized' || (until === 'included' && s.state === 'included');
+  const reached = (s: GetTransactionStatusReturnType): boolean =>
+    s.state === 'finalized' || (until === 'included' && s.state === 'included');
 
   return new Promise((resolve, reject) => {
     const { controller, dispose } = linkedAbortController(options.signal, client.pool.signal);
@@ -153,9 +181,19 @@ export function waitForConfirmation(client: ClientContext, hashOrVote: string | 
     controller.signal.addEventListener('abort', onAbort, { once: true });
 
     deadline = setTimeout(() => {
-      const seen = last ? `last status: ${last.state} (from ${last.validator})` : lastError instanceof Error ? `last error: ${lastError.message.split('\n')[0]}` : undefined;
+      const seen = last
+        ? `last status: ${last.state} (from ${last.validator})`
+        : lastError instanceof Error
+          ? `last error: ${lastError.message.split('\n')[0]}`
+          : undefined;
       const resent = resend ? `; re-sent ${resends} of at most ${maxResends} times` : '';
-      finish(new TimeoutError(`waiting for ${ref} to be ${until}`, timeoutMs, seen || resent ? { details: `${seen ?? 'no status'}${resent}` } : {}));
+      finish(
+        new TimeoutError(
+          `waiting for ${ref} to be ${until}`,
+          timeoutMs,
+          seen || resent ? { details: `${seen ?? 'no status'}${resent}` } : {},
+        ),
+      );
     }, timeoutMs);
 
     let preferred = options.validator ?? client.pool.select()?.nodeId;
@@ -165,11 +203,15 @@ export function waitForConfirmation(client: ClientContext, hashOrVote: string | 
       resending = true;
       resends++;
       try {
-        const by = await sendVote(client, resend.tx, resend.hash, resend.submissionId, { signal: controller.signal, prefer });
+        const by = await sendVote(client, resend.tx, resend.hash, resend.submissionId, {
+          signal: controller.signal,
+          prefer,
+        });
         if (settled) return;
         holder = preferred = acknowledgedBy = by;
         unknownSince = undefined;
-        if (subscribedTo !== undefined && subscribedTo !== by && client.pool.status(subscribedTo)?.healthy === false) subscribe(by);
+        if (subscribedTo !== undefined && subscribedTo !== by && client.pool.status(subscribedTo)?.healthy === false)
+          subscribe(by);
       } catch (err) {
         if (settled) return;
         lastError = err;
@@ -192,7 +234,8 @@ export function waitForConfirmation(client: ClientContext, hashOrVote: string | 
       }
       const now = performance.now();
       unknownSince ??= now;
-      const holderDown = holder !== undefined && holder !== s.validator && client.pool.status(holder)?.healthy === false;
+      const holderDown =
+        holder !== undefined && holder !== s.validator && client.pool.status(holder)?.healthy === false;
       if (holderDown || now - unknownSince >= resendAfterMs) {
         void reSend(s.validator);
       } else if (resends < maxResends) {
@@ -232,9 +275,12 @@ export function waitForConfirmation(client: ClientContext, hashOrVote: string | 
     const schedulePoll = (): void => {
       clearTimeout(pollTimer);
       if (settled) return;
-      pollTimer = setTimeout(() => {
-        void check().finally(schedulePoll);
-      }, subscribed ? safetyPollMs : pollIntervalMs);
+      pollTimer = setTimeout(
+        () => {
+          void check().finally(schedulePoll);
+        },
+        subscribed ? safetyPollMs : pollIntervalMs,
+      );
     };
 
     function subscribe(nodeId: string): void {
@@ -246,22 +292,24 @@ export function waitForConfirmation(client: ClientContext, hashOrVote: string | 
       subscribedTo = nodeId;
       // Without a socket the wait is plain polling; subscribe() only throws once the client is closed.
       try {
-        const sub: Subscription = client.webSockets.get(handle.nodeId, handle.rpcUrl).subscribe([until === 'finalized' ? 'finalizedHeads' : 'candidateHeads'], {
-          onData: () => void check(),
-          onSubscribed: () => {
-            if (subscription !== sub) return;
-            subscribed = true;
-            schedulePoll();
-            // Closes the gap between the first check and the subscription taking effect.
-            void check();
-          },
-          onLost: () => {
-            if (subscription !== sub) return;
-            subscribed = false;
-            schedulePoll();
-            void check();
-          },
-        });
+        const sub: Subscription = client.webSockets
+          .get(handle.nodeId, handle.rpcUrl)
+          .subscribe([until === 'finalized' ? 'finalizedHeads' : 'candidateHeads'], {
+            onData: () => void check(),
+            onSubscribed: () => {
+              if (subscription !== sub) return;
+              subscribed = true;
+              schedulePoll();
+              // Closes the gap between the first check and the subscription taking effect.
+              void check();
+            },
+            onLost: () => {
+              if (subscription !== sub) return;
+              subscribed = false;
+              schedulePoll();
+              void check();
+            },
+          });
         subscription = sub;
       } catch {
         subscription = undefined;

@@ -6,7 +6,8 @@ export type RawObject = Record<string, unknown>;
 
 /** The answer as an object, or an InvalidResponseError naming what was expected. */
 export function asObject(raw: unknown, what: string, url?: string): RawObject {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new InvalidResponseError(`${what} must be a JSON object`, { url });
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new InvalidResponseError(`${what} must be a JSON object`, { url });
   return raw as RawObject;
 }
 
@@ -26,14 +27,19 @@ export function toNat(v: unknown): number | undefined {
 /** Required non-negative integer field. */
 export function natField(o: RawObject, what: string, url: string | undefined, ...names: string[]): number {
   const n = toNat(pick(o, ...names));
-  if (n === undefined || !Number.isSafeInteger(n)) throw new InvalidResponseError(`${what}.${names[0]} must be a non-negative integer, got ${JSON.stringify(pick(o, ...names))}`, { url });
+  if (n === undefined || !Number.isSafeInteger(n))
+    throw new InvalidResponseError(
+      `${what}.${names[0]} must be a non-negative integer, got ${JSON.stringify(pick(o, ...names))}`,
+      { url },
+    );
   return n;
 }
 
 /** Required string field. */
 export function stringField(o: RawObject, what: string, url: string | undefined, ...names: string[]): string {
   const v = pick(o, ...names);
-  if (typeof v !== 'string') throw new InvalidResponseError(`${what}.${names[0]} must be a string, got ${JSON.stringify(v)}`, { url });
+  if (typeof v !== 'string')
+    throw new InvalidResponseError(`${what}.${names[0]} must be a string, got ${JSON.stringify(v)}`, { url });
   return v;
 }
 
@@ -52,7 +58,11 @@ export function countsField(v: unknown, what: string, url?: string): Record<stri
   const out = Object.create(null) as Record<string, number>;
   for (const [k, c] of Object.entries(o)) {
     const n = toNat(c);
-    if (n === undefined) throw new InvalidResponseError(`${what}[${JSON.stringify(k)}] must be a non-negative integer, got ${JSON.stringify(c)}`, { url });
+    if (n === undefined)
+      throw new InvalidResponseError(
+        `${what}[${JSON.stringify(k)}] must be a non-negative integer, got ${JSON.stringify(c)}`,
+        { url },
+      );
     out[k] = n;
   }
   return out;

@@ -14,10 +14,14 @@ function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
 
 /** The parsed answer, or an InvalidResponseError such as "health.chain_id: expected number, got "x"". */
 export function parseAnswer<S extends z.ZodType>(schema: S, raw: unknown, what: string, url?: string): z.output<S> {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new InvalidResponseError(`${what} must be a JSON object`, { url });
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new InvalidResponseError(`${what} must be a JSON object`, { url });
   const parsed = schema.safeParse(raw);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   if (issue === undefined) throw new InvalidResponseError(`${what} does not match the API contract`, { url });
-  throw new InvalidResponseError(`${what}${at(issue.path)}: ${issue.message}, got ${JSON.stringify(valueAt(raw, issue.path)) ?? 'nothing'}`, { url });
+  throw new InvalidResponseError(
+    `${what}${at(issue.path)}: ${issue.message}, got ${JSON.stringify(valueAt(raw, issue.path)) ?? 'nothing'}`,
+    { url },
+  );
 }

@@ -22,7 +22,10 @@ export function formatResults(raw: unknown, url?: string): ElectionResults {
   // The counting rule bounds the buckets: a longer list cannot be an honest tally.
   const buckets = Object.keys(b.results).length;
   if (buckets > MAX_CANDIDATES_PER_ELECTION + 2) {
-    throw new InvalidResponseError(`results.results lists ${buckets} candidates, more than the ${MAX_CANDIDATES_PER_ELECTION} names plus "sealed" and "other" a tally can hold`, { url });
+    throw new InvalidResponseError(
+      `results.results lists ${buckets} candidates, more than the ${MAX_CANDIDATES_PER_ELECTION} names plus "sealed" and "other" a tally can hold`,
+      { url },
+    );
   }
   return { electionId: b.election_id, counts: b.results, total: b.total, height: b.height };
 }

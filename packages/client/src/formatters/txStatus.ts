@@ -41,7 +41,11 @@ export function formatTxStatus(raw: unknown, url?: string): TxStatus {
   const o = asObject(raw, 'transaction status', url);
   const rawState = o.state;
   const state = typeof rawState === 'string' ? (LEGACY_STATES[rawState] ?? rawState) : rawState;
-  if (!STATES.includes(state as TxState)) throw new InvalidResponseError(`transaction status.state must be one of ${STATES.join(', ')}, got ${JSON.stringify(state)}`, { url });
+  if (!STATES.includes(state as TxState))
+    throw new InvalidResponseError(
+      `transaction status.state must be one of ${STATES.join(', ')}, got ${JSON.stringify(state)}`,
+      { url },
+    );
   const s = parseAnswer(txStateSchema, { ...o, state }, `transaction status "${String(state)}"`, url);
   switch (s.state) {
     case 'accepted':
@@ -50,9 +54,20 @@ export function formatTxStatus(raw: unknown, url?: string): TxStatus {
     case 'included':
       return { state: s.state, hash: s.hash, blockHash: s.blockHash, blockNumber: s.blockNumber };
     case 'finalized':
-      return { state: s.state, hash: s.hash, blockHash: s.blockHash, blockNumber: s.blockNumber, transactionIndex: s.transactionIndex };
+      return {
+        state: s.state,
+        hash: s.hash,
+        blockHash: s.blockHash,
+        blockNumber: s.blockNumber,
+        transactionIndex: s.transactionIndex,
+      };
     case 'rejected':
-      return { state: s.state, hash: s.hash, reason: s.reason, ...(s.conflictsWith !== undefined ? { conflictsWith: s.conflictsWith } : {}) };
+      return {
+        state: s.state,
+        hash: s.hash,
+        reason: s.reason,
+        ...(s.conflictsWith !== undefined ? { conflictsWith: s.conflictsWith } : {}),
+      };
     case 'unknown':
       return { state: s.state, hash: s.hash };
     default: {

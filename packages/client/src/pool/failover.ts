@@ -32,7 +32,12 @@ export interface RetryOptions {
 
 export const defaultRetryOptions: RetryOptions = { attempts: 5, baseDelayMs: 100, maxDelayMs: 2000 };
 
-const DEFINITIVE_RPC_CODES: ReadonlySet<number> = new Set([RpcErrorCode.ParseError, RpcErrorCode.InvalidRequest, RpcErrorCode.InvalidParams, RpcErrorCode.DoubleVote]);
+const DEFINITIVE_RPC_CODES: ReadonlySet<number> = new Set([
+  RpcErrorCode.ParseError,
+  RpcErrorCode.InvalidRequest,
+  RpcErrorCode.InvalidParams,
+  RpcErrorCode.DoubleVote,
+]);
 
 /**
  * True when another validator (or the same one later) might answer differently: network errors,
@@ -43,8 +48,12 @@ const DEFINITIVE_RPC_CODES: ReadonlySet<number> = new Set([RpcErrorCode.ParseErr
  */
 export function isRetryable(err: unknown): boolean {
   if (err instanceof AbortError || err instanceof DoubleVoteError || err instanceof InvalidVoteError) return false;
-  if (err instanceof TimeoutError || err instanceof InvalidResponseError || err instanceof NotReplicatedError) return true;
-  if (err instanceof HttpRequestError) return err.status === undefined || err.status >= 500 || err.status === 429 || err.status === 408 || err.status === 404;
+  if (err instanceof TimeoutError || err instanceof InvalidResponseError || err instanceof NotReplicatedError)
+    return true;
+  if (err instanceof HttpRequestError)
+    return (
+      err.status === undefined || err.status >= 500 || err.status === 429 || err.status === 408 || err.status === 404
+    );
   if (err instanceof RpcError) return !DEFINITIVE_RPC_CODES.has(err.code);
   return false;
 }
@@ -100,7 +109,12 @@ export async function withFailover<T>(
   for (let attempt = 0; attempt < Math.max(1, options.retry.attempts); attempt++) {
     if (options.signal?.aborted) throw new AbortError(operation, options.signal.reason);
     if (pool.closed) throw new AbortError(operation, 'the client was closed');
-    if (attempt > 0) await sleep(backoffDelay(attempt, options.retry.baseDelayMs, options.retry.maxDelayMs), options.signal, operation);
+    if (attempt > 0)
+      await sleep(
+        backoffDelay(attempt, options.retry.baseDelayMs, options.retry.maxDelayMs),
+        options.signal,
+        operation,
+      );
     const v = pick(attempt);
     if (!v) break;
     const t0 = performance.now();
@@ -121,6 +135,10 @@ export async function withFailover<T>(
   }
   throw new NoHealthyValidatorError(failures, {
     operation,
-    validators: pool.validators.map((s) => ({ nodeId: s.nodeId, healthy: s.healthy, ...(s.lastError ? { lastError: s.lastError } : {}) })),
+    validators: pool.validators.map((s) => ({
+      nodeId: s.nodeId,
+      healthy: s.healthy,
+      ...(s.lastError ? { lastError: s.lastError } : {}),
+    })),
   });
 }

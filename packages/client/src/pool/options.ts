@@ -65,22 +65,27 @@ export type ResolvedValidatorPoolOptions = typeof defaultValidatorPoolOptions & 
 };
 
 function nonNegInt(v: unknown, field: string): void {
-  if (v !== undefined && (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0)) throw new InvalidArgumentError(field, `must be a non-negative integer, got ${JSON.stringify(v)}`);
+  if (v !== undefined && (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0))
+    throw new InvalidArgumentError(field, `must be a non-negative integer, got ${JSON.stringify(v)}`);
 }
 
 function positiveInt(v: unknown, field: string): void {
-  if (v !== undefined && (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1)) throw new InvalidArgumentError(field, `must be a positive integer, got ${JSON.stringify(v)}`);
+  if (v !== undefined && (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1))
+    throw new InvalidArgumentError(field, `must be a positive integer, got ${JSON.stringify(v)}`);
 }
 
 /** Validate options once, naming the bad field, and fill defaults. */
 export function resolveValidatorPoolOptions(options: ValidatorPoolOptions = {}): ResolvedValidatorPoolOptions {
   if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options', 'must be an object');
   const validators = options.validators ?? defaultValidators.map((v) => ({ ...v }));
-  if (!Array.isArray(validators) || validators.length === 0) throw new InvalidArgumentError('validators', 'must be a non-empty array');
+  if (!Array.isArray(validators) || validators.length === 0)
+    throw new InvalidArgumentError('validators', 'must be a non-empty array');
   const ids = new Set<string>();
   validators.forEach((v, i) => {
-    if (typeof v !== 'object' || v === null) throw new InvalidArgumentError(`validators[${i}]`, 'must be an object {nodeId, rpcUrl}');
-    if (typeof v.nodeId !== 'string' || v.nodeId.length === 0) throw new InvalidArgumentError(`validators[${i}].nodeId`, 'must be a non-empty string');
+    if (typeof v !== 'object' || v === null)
+      throw new InvalidArgumentError(`validators[${i}]`, 'must be an object {nodeId, rpcUrl}');
+    if (typeof v.nodeId !== 'string' || v.nodeId.length === 0)
+      throw new InvalidArgumentError(`validators[${i}].nodeId`, 'must be a non-empty string');
     if (ids.has(v.nodeId)) throw new InvalidArgumentError(`validators[${i}].nodeId`, `${v.nodeId} is listed twice`);
     ids.add(v.nodeId);
     let url: URL;
@@ -89,16 +94,21 @@ export function resolveValidatorPoolOptions(options: ValidatorPoolOptions = {}):
     } catch {
       throw new InvalidArgumentError(`validators[${i}].rpcUrl`, `${JSON.stringify(v.rpcUrl)} is not a URL`);
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidArgumentError(`validators[${i}].rpcUrl`, `${v.rpcUrl} must be http:// or https://`);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      throw new InvalidArgumentError(`validators[${i}].rpcUrl`, `${v.rpcUrl} must be http:// or https://`);
   });
   const strategy = options.strategy ?? defaultValidatorPoolOptions.strategy;
-  if (strategy !== 'round-robin' && strategy !== 'latency') throw new InvalidArgumentError('strategy', `must be "round-robin" or "latency", got ${JSON.stringify(strategy)}`);
+  if (strategy !== 'round-robin' && strategy !== 'latency')
+    throw new InvalidArgumentError('strategy', `must be "round-robin" or "latency", got ${JSON.stringify(strategy)}`);
   nonNegInt(options.healthCheckIntervalMs, 'healthCheckIntervalMs');
   positiveInt(options.requestTimeoutMs, 'requestTimeoutMs');
   positiveInt(options.healthTimeoutMs, 'healthTimeoutMs');
   positiveInt(options.failureThreshold, 'failureThreshold');
   positiveInt(options.stallTimeoutMs, 'stallTimeoutMs');
-  if (options.ewmaAlpha !== undefined && !(typeof options.ewmaAlpha === 'number' && options.ewmaAlpha > 0 && options.ewmaAlpha <= 1)) {
+  if (
+    options.ewmaAlpha !== undefined &&
+    !(typeof options.ewmaAlpha === 'number' && options.ewmaAlpha > 0 && options.ewmaAlpha <= 1)
+  ) {
     throw new InvalidArgumentError('ewmaAlpha', `must be a number in (0, 1], got ${JSON.stringify(options.ewmaAlpha)}`);
   }
   positiveInt(options.expectedChainId, 'expectedChainId');
@@ -108,7 +118,8 @@ export function resolveValidatorPoolOptions(options: ValidatorPoolOptions = {}):
     strategy,
     healthCheckIntervalMs: options.healthCheckIntervalMs ?? d.healthCheckIntervalMs,
     requestTimeoutMs: options.requestTimeoutMs ?? d.requestTimeoutMs,
-    healthTimeoutMs: options.healthTimeoutMs ?? Math.min(d.healthTimeoutMs, options.requestTimeoutMs ?? d.healthTimeoutMs),
+    healthTimeoutMs:
+      options.healthTimeoutMs ?? Math.min(d.healthTimeoutMs, options.requestTimeoutMs ?? d.healthTimeoutMs),
     failureThreshold: options.failureThreshold ?? d.failureThreshold,
     stallTimeoutMs: options.stallTimeoutMs ?? d.stallTimeoutMs,
     ewmaAlpha: options.ewmaAlpha ?? d.ewmaAlpha,

@@ -10,7 +10,9 @@ const LATENCY_WEIGHT = 0.3;
  * @example
  * const [best] = rankByLatency(pool.validators.filter((v) => v.healthy));
  */
-export function rankByLatency<T extends Pick<ValidatorStatus, 'latencyMs' | 'stability'>>(validators: readonly T[]): T[] {
+export function rankByLatency<T extends Pick<ValidatorStatus, 'latencyMs' | 'stability'>>(
+  validators: readonly T[],
+): T[] {
   const slowest = Math.max(1, ...validators.map((v) => v.latencyMs ?? 0));
   const score = (v: T): number => STABILITY_WEIGHT * v.stability + LATENCY_WEIGHT * (1 - (v.latencyMs ?? 0) / slowest);
   return validators

@@ -8,7 +8,11 @@ import { performance } from 'node:perf_hooks';
 import { AbortError, BaseError } from '../errors.js';
 import { formatHealth, type HealthReport } from '../formatters/health.js';
 import { createHttpTransport, type HttpTransport } from '../transport/http.js';
-import { resolveValidatorPoolOptions, type ResolvedValidatorPoolOptions, type ValidatorPoolOptions } from './options.js';
+import {
+  resolveValidatorPoolOptions,
+  type ResolvedValidatorPoolOptions,
+  type ValidatorPoolOptions,
+} from './options.js';
 import { nextInRotation, rankByLatency } from './selection.js';
 import { ewma, initialState, snapshot, type ValidatorState, type ValidatorStatus } from './validatorStatus.js';
 
@@ -118,7 +122,9 @@ export class ValidatorPool extends EventEmitter<ValidatorPoolEvents> {
   /** An unhealthy validator to try when no healthy one is left (the monitor may lag): fewest failures first. */
   lastResort(exclude: ReadonlySet<string> = new Set()): ValidatorHandle | undefined {
     const candidates = this.#states.filter((s) => !s.healthy && !exclude.has(s.nodeId));
-    candidates.sort((a, b) => a.consecutiveFailures - b.consecutiveFailures || (a.lastCheckedAt ?? 0) - (b.lastCheckedAt ?? 0));
+    candidates.sort(
+      (a, b) => a.consecutiveFailures - b.consecutiveFailures || (a.lastCheckedAt ?? 0) - (b.lastCheckedAt ?? 0),
+    );
     return candidates[0] && this.handle(candidates[0].nodeId);
   }
 
@@ -140,7 +146,8 @@ export class ValidatorPool extends EventEmitter<ValidatorPoolEvents> {
     s.stability = ewma(s.stability, 0, this.options.ewmaAlpha);
     s.consecutiveFailures++;
     s.lastError = describe(error);
-    if (s.consecutiveFailures >= this.options.failureThreshold) this.#setHealth(s, false, [`request failed: ${s.lastError}`]);
+    if (s.consecutiveFailures >= this.options.failureThreshold)
+      this.#setHealth(s, false, [`request failed: ${s.lastError}`]);
   }
 
   /** Probe every validator's /health now; concurrent calls share one round. */
@@ -182,7 +189,10 @@ export class ValidatorPool extends EventEmitter<ValidatorPoolEvents> {
   async #probe(h: ValidatorHandle): Promise<ProbeResult> {
     const t0 = performance.now();
     try {
-      const { status, body } = await h.transport.get('/health', { timeoutMs: this.options.healthTimeoutMs, acceptStatus: [503] });
+      const { status, body } = await h.transport.get('/health', {
+        timeoutMs: this.options.healthTimeoutMs,
+        acceptStatus: [503],
+      });
       return { health: formatHealth(body, status, `${h.rpcUrl}/health`), latencyMs: performance.now() - t0 };
     } catch (err) {
       return { error: describe(err) };
@@ -199,7 +209,8 @@ export class ValidatorPool extends EventEmitter<ValidatorPoolEvents> {
       if (!r.health) return;
       s.health = r.health;
       s.headHeight = r.health.headHeight;
-      if (s.finalizedHeight !== r.health.finalizedHeight || s.finalizedAdvancedAt === undefined) s.finalizedAdvancedAt = t;
+      if (s.finalizedHeight !== r.health.finalizedHeight || s.finalizedAdvancedAt === undefined)
+        s.finalizedAdvancedAt = t;
       s.finalizedHeight = r.health.finalizedHeight;
       if (r.latencyMs !== undefined) s.latencyMs = ewma(s.latencyMs, r.latencyMs, this.options.ewmaAlpha);
     });
@@ -213,7 +224,8 @@ export class ValidatorPool extends EventEmitter<ValidatorPoolEvents> {
       } else {
         if (!r.health.healthy) reasons.push(...(r.health.reasons.length ? r.health.reasons : ['/health answered 503']));
         const expected = this.options.expectedChainId;
-        if (expected !== undefined && r.health.chainId !== expected) reasons.push(`serves chain ${r.health.chainId}, expected ${expected}`);
+        if (expected !== undefined && r.health.chainId !== expected)
+          reasons.push(`serves chain ${r.health.chainId}, expected ${expected}`);
         const stalled = this.#stallReason(s, results, i, t);
         if (stalled) reasons.push(stalled);
       }
@@ -241,7 +253,8 @@ export class ValidatorPool extends EventEmitter<ValidatorPoolEvents> {
     let ahead: { nodeId: string; height: number } | undefined;
     results.forEach((r, j) => {
       if (j === i || !r.health?.healthy) return;
-      if (r.health.finalizedHeight > s.finalizedHeight! && (!ahead || r.health.finalizedHeight > ahead.height)) ahead = { nodeId: this.#states[j]!.nodeId, height: r.health.finalizedHeight };
+      if (r.health.finalizedHeight > s.finalizedHeight! && (!ahead || r.health.finalizedHeight > ahead.height))
+        ahead = { nodeId: this.#states[j]!.nodeId, height: r.health.finalizedHeight };
     });
     if (!ahead) return undefined;
     return `finalized height stuck at ${s.finalizedHeight} for ${t - s.finalizedAdvancedAt} ms while ${ahead.nodeId} reached ${ahead.height}`;

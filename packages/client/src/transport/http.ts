@@ -2,7 +2,15 @@
  * HTTP transport to one validator: JSON GETs and JSON-RPC 2.0 calls (single and batch) over
  * fetch, each bounded by a timeout and cancellable through an AbortSignal.
  */
-import { AbortError, BaseError, HttpRequestError, InvalidArgumentError, InvalidResponseError, RpcError, TimeoutError } from '../errors.js';
+import {
+  AbortError,
+  BaseError,
+  HttpRequestError,
+  InvalidArgumentError,
+  InvalidResponseError,
+  RpcError,
+  TimeoutError,
+} from '../errors.js';
 import { linkedAbortController } from '../utils/signal.js';
 
 export interface HttpTransportOptions {
@@ -25,7 +33,8 @@ export interface HttpTransportOptions {
  * bearerHeader(process.env.POA_API_TOKEN!) // { authorization: 'Bearer ...' }
  */
 export function bearerHeader(apiToken: string): { authorization: string } {
-  if (typeof apiToken !== 'string' || !/^[\x21-\x7e]{1,4096}$/.test(apiToken)) throw new InvalidArgumentError('apiToken', 'must be a non-empty string of printable ASCII without spaces');
+  if (typeof apiToken !== 'string' || !/^[\x21-\x7e]{1,4096}$/.test(apiToken))
+    throw new InvalidArgumentError('apiToken', 'must be a non-empty string of printable ASCII without spaces');
   return { authorization: `Bearer ${apiToken}` };
 }
 
@@ -64,7 +73,9 @@ export interface JsonRpcCall {
 }
 
 /** The answer to one call of a batch. */
-export type JsonRpcOutcome<T = unknown> = { ok: true; id: JsonRpcId; result: T } | { ok: false; id: JsonRpcId; error: BaseError };
+export type JsonRpcOutcome<T = unknown> =
+  | { ok: true; id: JsonRpcId; result: T }
+  | { ok: false; id: JsonRpcId; error: BaseError };
 
 export interface HttpTransport {
   /** Base URL of the validator (no trailing slash). */
@@ -72,7 +83,11 @@ export interface HttpTransport {
   /** GET a JSON document. */
   get<T = unknown>(path: string, options?: HttpGetOptions): Promise<{ status: number; body: T }>;
   /** One JSON-RPC call; throws RpcError for an error answer. */
-  request<T = unknown>(method: string, params?: unknown[], options?: HttpRequestOptions & { id?: JsonRpcId }): Promise<T>;
+  request<T = unknown>(
+    method: string,
+    params?: unknown[],
+    options?: HttpRequestOptions & { id?: JsonRpcId },
+  ): Promise<T>;
   /** A JSON-RPC batch; one outcome per call, in call order. */
   batch(calls: readonly JsonRpcCall[], options?: HttpRequestOptions): Promise<JsonRpcOutcome[]>;
 }
@@ -106,14 +121,23 @@ export function createHttpTransport(baseUrl: string, options: HttpTransportOptio
   } catch {
     throw new InvalidArgumentError('rpcUrl', `${JSON.stringify(baseUrl)} is not a URL`);
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new InvalidArgumentError('rpcUrl', `${baseUrl} must be http:// or https://`);
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+    throw new InvalidArgumentError('rpcUrl', `${baseUrl} must be http:// or https://`);
   const url = baseUrl.replace(/\/+$/, '');
   const fetchFn = options.fetchFn ?? fetch;
   const defaultTimeout = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-  const extraHeaders: Record<string, string> = { ...options.headers, ...(options.apiToken !== undefined ? bearerHeader(options.apiToken) : {}) };
+  const extraHeaders: Record<string, string> = {
+    ...options.headers,
+    ...(options.apiToken !== undefined ? bearerHeader(options.apiToken) : {}),
+  };
   let nextId = 1;
 
-  async function send(path: string, init: { method: string; body?: string }, opts: HttpGetOptions, operation: string): Promise<{ status: number; body: unknown }> {
+  async function send(
+    path: string,
+    init: { method: string; body?: string },
+    opts: HttpGetOptions,
+    operation: string,
+  ): Promise<{ status: number; body: unknown }> {
     const target = `${url}${path}`;
     const timeoutMs = opts.timeoutMs ?? defaultTimeout;
     const { controller, dispose } = linkedAbortController(opts.signal, options.signal);
@@ -128,7 +152,10 @@ export function createHttpTransport(baseUrl: string, options: HttpTransportOptio
       try {
         res = await fetchFn(target, {
           method: init.method,
-          headers: init.body === undefined ? { ...extraHeaders, accept: 'application/json' } : { ...extraHeaders, 'content-type': 'application/json', accept: 'application/json' },
+          headers:
+            init.body === undefined
+              ? { ...extraHeaders, accept: 'application/json' }
+              : { ...extraHeaders, 'content-type': 'application/json', accept: 'application/json' },
           ...(init.body !== undefined ? { body: init.body } : {}),
           signal: controller.signal,
         });
@@ -138,7 +165,8 @@ export function createHttpTransport(baseUrl: string, options: HttpTransportOptio
         if (controller.signal.aborted) throw new AbortError(operation, controller.signal.reason);
         throw new HttpRequestError({ url: target, cause: err });
       }
-      if (!res.ok && !(opts.acceptStatus ?? []).includes(res.status)) throw new HttpRequestError({ url: target, status: res.status, body: text });
+      if (!res.ok && !(opts.acceptStatus ?? []).includes(res.status))
+        throw new HttpRequestError({ url: target, status: res.status, body: text });
       if (text.length === 0) return { status: res.status, body: undefined };
       try {
         return { status: res.status, body: JSON.parse(text) as unknown };
@@ -154,9 +182,23 @@ export function createHttpTransport(baseUrl: string, options: HttpTransportOptio
   function toOutcome(entry: unknown, target: string): JsonRpcOutcome {
     const r = entry as { id?: JsonRpcId; result?: unknown; error?: unknown };
     if (isErrorObject(r.error)) {
-      return { ok: false, id: r.id as JsonRpcId, error: new RpcError({ code: r.error.code, message: String(r.error.message ?? ''), data: r.error.data, url: target }) };
+      return {
+        ok: false,
+        id: r.id as JsonRpcId,
+        error: new RpcError({
+          code: r.error.code,
+          message: String(r.error.message ?? ''),
+          data: r.error.data,
+          url: target,
+        }),
+      };
     }
-    if (!('result' in r)) return { ok: false, id: r.id as JsonRpcId, error: new InvalidResponseError('JSON-RPC answer has neither result nor error', { url: target }) };
+    if (!('result' in r))
+      return {
+        ok: false,
+        id: r.id as JsonRpcId,
+        error: new InvalidResponseError('JSON-RPC answer has neither result nor error', { url: target }),
+      };
     return { ok: true, id: r.id as JsonRpcId, result: r.result };
   }
 
@@ -168,13 +210,27 @@ export function createHttpTransport(baseUrl: string, options: HttpTransportOptio
       return { status: r.status, body: r.body as T };
     },
 
-    async request<T>(method: string, params: unknown[] = [], opts: HttpRequestOptions & { id?: JsonRpcId } = {}): Promise<T> {
+    async request<T>(
+      method: string,
+      params: unknown[] = [],
+      opts: HttpRequestOptions & { id?: JsonRpcId } = {},
+    ): Promise<T> {
       const id = opts.id ?? nextId++;
-      const { body } = await send('/rpc', { method: 'POST', body: JSON.stringify({ jsonrpc: '2.0', id, method, params }) }, opts, method);
-      if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new InvalidResponseError(`${method} answer is not a JSON-RPC object`, { url: `${url}/rpc` });
+      const { body } = await send(
+        '/rpc',
+        { method: 'POST', body: JSON.stringify({ jsonrpc: '2.0', id, method, params }) },
+        opts,
+        method,
+      );
+      if (typeof body !== 'object' || body === null || Array.isArray(body))
+        throw new InvalidResponseError(`${method} answer is not a JSON-RPC object`, { url: `${url}/rpc` });
       const outcome = toOutcome(body, `${url}/rpc`);
       if (!outcome.ok) throw outcome.error;
-      if (outcome.id !== id) throw new InvalidResponseError(`${method} answer has id ${JSON.stringify(outcome.id)}, expected ${JSON.stringify(id)}`, { url: `${url}/rpc` });
+      if (outcome.id !== id)
+        throw new InvalidResponseError(
+          `${method} answer has id ${JSON.stringify(outcome.id)}, expected ${JSON.stringify(id)}`,
+          { url: `${url}/rpc` },
+        );
       return outcome.result as T;
     },
 
@@ -182,10 +238,16 @@ export function createHttpTransport(baseUrl: string, options: HttpTransportOptio
       if (calls.length === 0) return [];
       const ids = calls.map((c) => c.id ?? nextId++);
       const keys = new Set(ids.map(idKey));
-      if (keys.size !== ids.length) throw new InvalidArgumentError('batch', 'request ids must be unique within a batch');
+      if (keys.size !== ids.length)
+        throw new InvalidArgumentError('batch', 'request ids must be unique within a batch');
       const payload = calls.map((c, i) => ({ jsonrpc: '2.0', id: ids[i], method: c.method, params: c.params ?? [] }));
       const target = `${url}/rpc`;
-      const { body } = await send('/rpc', { method: 'POST', body: JSON.stringify(payload) }, opts, `batch of ${calls.length}`);
+      const { body } = await send(
+        '/rpc',
+        { method: 'POST', body: JSON.stringify(payload) },
+        opts,
+        `batch of ${calls.length}`,
+      );
       if (!Array.isArray(body)) {
         // A whole-batch failure comes back as one error object (JSON-RPC 2.0 section 6).
         const single = toOutcome(body ?? {}, target);
@@ -198,7 +260,12 @@ export function createHttpTransport(baseUrl: string, options: HttpTransportOptio
         byId.set(idKey(o.id), o);
       }
       return ids.map(
-        (id) => byId.get(idKey(id)) ?? { ok: false as const, id, error: new InvalidResponseError(`batch answer has no entry for id ${JSON.stringify(id)}`, { url: target }) },
+        (id) =>
+          byId.get(idKey(id)) ?? {
+            ok: false as const,
+            id,
+            error: new InvalidResponseError(`batch answer has no entry for id ${JSON.stringify(id)}`, { url: target }),
+          },
       );
     },
   };

@@ -66,7 +66,12 @@ export function wsUrlOf(rpcUrl: string): string {
 /** Subscriptions to one validator's WebSocket endpoint. */
 export class WebSocketTransport {
   readonly url: string;
-  readonly #opts: { reconnect: { baseDelayMs: number; maxDelayMs: number } | false; keepAliveMs: number; connectTimeoutMs: number; headers: Record<string, string> };
+  readonly #opts: {
+    reconnect: { baseDelayMs: number; maxDelayMs: number } | false;
+    keepAliveMs: number;
+    connectTimeoutMs: number;
+    headers: Record<string, string>;
+  };
   readonly #channels = new Map<string, Channel>();
   readonly #byServerId = new Map<string, Channel>();
   /** eth_subscribe request id -> channel. */
@@ -89,7 +94,10 @@ export class WebSocketTransport {
     if (!/^wss?:\/\//.test(url)) throw new InvalidArgumentError('url', `${url} must be ws:// or wss://`);
     this.url = url;
     this.#opts = {
-      reconnect: options.reconnect === false ? false : { baseDelayMs: options.reconnect?.baseDelayMs ?? 250, maxDelayMs: options.reconnect?.maxDelayMs ?? 5000 },
+      reconnect:
+        options.reconnect === false
+          ? false
+          : { baseDelayMs: options.reconnect?.baseDelayMs ?? 250, maxDelayMs: options.reconnect?.maxDelayMs ?? 5000 },
       keepAliveMs: options.keepAliveMs ?? 15_000,
       connectTimeoutMs: options.connectTimeoutMs ?? 5000,
       headers: { ...options.headers, ...(options.apiToken !== undefined ? bearerHeader(options.apiToken) : {}) },
@@ -160,7 +168,10 @@ export class WebSocketTransport {
 
   #connect(): void {
     this.#state = 'connecting';
-    const socket = new WebSocket(this.url, { handshakeTimeout: this.#opts.connectTimeoutMs, headers: this.#opts.headers });
+    const socket = new WebSocket(this.url, {
+      handshakeTimeout: this.#opts.connectTimeoutMs,
+      headers: this.#opts.headers,
+    });
     this.#socket = socket;
     socket.on('open', () => {
       this.#state = 'open';
@@ -223,7 +234,9 @@ export class WebSocketTransport {
     if (!this.#socket || channel.refused) return;
     const requestId = this.#nextRequest++;
     this.#pending.set(requestId, channel);
-    this.#socket.send(JSON.stringify({ jsonrpc: '2.0', id: requestId, method: 'eth_subscribe', params: channel.params }));
+    this.#socket.send(
+      JSON.stringify({ jsonrpc: '2.0', id: requestId, method: 'eth_subscribe', params: channel.params }),
+    );
   }
 
   #unsubscribe(key: string, channel: Channel, listener: SubscriptionHandlers): void {
@@ -232,7 +245,15 @@ export class WebSocketTransport {
     this.#channels.delete(key);
     if (channel.serverId !== undefined) {
       this.#byServerId.delete(channel.serverId);
-      if (this.#state === 'open') this.#socket?.send(JSON.stringify({ jsonrpc: '2.0', id: this.#nextRequest++, method: 'eth_unsubscribe', params: [channel.serverId] }));
+      if (this.#state === 'open')
+        this.#socket?.send(
+          JSON.stringify({
+            jsonrpc: '2.0',
+            id: this.#nextRequest++,
+            method: 'eth_unsubscribe',
+            params: [channel.serverId],
+          }),
+        );
     }
     if (this.#channels.size === 0 && this.#state !== 'closed') {
       this.#teardown();
@@ -242,7 +263,13 @@ export class WebSocketTransport {
   }
 
   #onMessage(text: string): void {
-    let msg: { id?: unknown; method?: unknown; params?: { subscription?: unknown; result?: unknown }; result?: unknown; error?: { code?: unknown; message?: unknown; data?: unknown } };
+    let msg: {
+      id?: unknown;
+      method?: unknown;
+      params?: { subscription?: unknown; result?: unknown };
+      result?: unknown;
+      error?: { code?: unknown; message?: unknown; data?: unknown };
+    };
     try {
       msg = JSON.parse(text);
     } catch {
@@ -260,13 +287,21 @@ export class WebSocketTransport {
     this.#pending.delete(msg.id);
     if (this.#channels.get(JSON.stringify(channel.params)) !== channel) {
       // Everyone left while the subscription was being set up.
-      if (typeof msg.result === 'string' && this.#state === 'open') this.#socket?.send(JSON.stringify({ jsonrpc: '2.0', id: this.#nextRequest++, method: 'eth_unsubscribe', params: [msg.result] }));
+      if (typeof msg.result === 'string' && this.#state === 'open')
+        this.#socket?.send(
+          JSON.stringify({ jsonrpc: '2.0', id: this.#nextRequest++, method: 'eth_unsubscribe', params: [msg.result] }),
+        );
       return;
     }
     if (msg.error || (typeof msg.result !== 'string' && typeof msg.result !== 'number')) {
       channel.refused = true;
       const e = msg.error ?? {};
-      const err = new RpcError({ code: typeof e.code === 'number' ? e.code : -32603, message: String(e.message ?? 'eth_subscribe refused'), data: e.data, url: this.url });
+      const err = new RpcError({
+        code: typeof e.code === 'number' ? e.code : -32603,
+        message: String(e.message ?? 'eth_subscribe refused'),
+        data: e.data,
+        url: this.url,
+      });
       for (const l of [...channel.listeners]) l.onLost?.(err);
       return;
     }

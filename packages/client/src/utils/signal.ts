@@ -1,7 +1,10 @@
 /** Combining abort signals without AbortSignal.any, whose listeners leak on long-lived parents in Node 20. */
 
 /** A controller aborted when any parent aborts; `dispose()` detaches it from the parents. */
-export function linkedAbortController(...parents: (AbortSignal | undefined)[]): { controller: AbortController; dispose: () => void } {
+export function linkedAbortController(...parents: (AbortSignal | undefined)[]): {
+  controller: AbortController;
+  dispose: () => void;
+} {
   const controller = new AbortController();
   const detach: (() => void)[] = [];
   for (const p of parents) {

@@ -27,18 +27,35 @@ export function electionAddress(electionId: string | number): string {
  * @example
  * const { tx, hash } = voteTransaction({ voterId: 'voter-42', electionId: 7, encryptedVote: '0xab' });
  */
-export function voteTransaction(vote: VoteInput, maxTxBytes: number = DEFAULT_LIMITS.maxTxBytes): { tx: Transaction; hash: Hex } {
-  if (typeof vote !== 'object' || vote === null) throw new InvalidVoteError('the vote must be an object {voterId, electionId, encryptedVote}');
-  if (typeof vote.voterId !== 'string') throw new InvalidVoteError(`voterId must be a string, got ${typeof vote.voterId}`);
-  if (typeof vote.electionId !== 'string' && !(typeof vote.electionId === 'number' && Number.isSafeInteger(vote.electionId) && vote.electionId >= 0)) {
-    throw new InvalidVoteError(`electionId must be a string or a non-negative integer, got ${JSON.stringify(vote.electionId)}`);
+export function voteTransaction(
+  vote: VoteInput,
+  maxTxBytes: number = DEFAULT_LIMITS.maxTxBytes,
+): { tx: Transaction; hash: Hex } {
+  if (typeof vote !== 'object' || vote === null)
+    throw new InvalidVoteError('the vote must be an object {voterId, electionId, encryptedVote}');
+  if (typeof vote.voterId !== 'string')
+    throw new InvalidVoteError(`voterId must be a string, got ${typeof vote.voterId}`);
+  if (
+    typeof vote.electionId !== 'string' &&
+    !(typeof vote.electionId === 'number' && Number.isSafeInteger(vote.electionId) && vote.electionId >= 0)
+  ) {
+    throw new InvalidVoteError(
+      `electionId must be a string or a non-negative integer, got ${JSON.stringify(vote.electionId)}`,
+    );
   }
-  if (typeof vote.encryptedVote !== 'string') throw new InvalidVoteError(`encryptedVote must be a string, got ${typeof vote.encryptedVote}`);
-  if (vote.transactionId !== undefined && (typeof vote.transactionId !== 'string' || vote.transactionId.length === 0 || vote.transactionId.length > 128)) {
+  if (typeof vote.encryptedVote !== 'string')
+    throw new InvalidVoteError(`encryptedVote must be a string, got ${typeof vote.encryptedVote}`);
+  if (
+    vote.transactionId !== undefined &&
+    (typeof vote.transactionId !== 'string' || vote.transactionId.length === 0 || vote.transactionId.length > 128)
+  ) {
     throw new InvalidVoteError('transactionId must be a string of 1-128 characters');
   }
   try {
-    const tx = parseTransaction({ from: vote.voterId, to: electionAddress(vote.electionId), data: vote.encryptedVote }, maxTxBytes);
+    const tx = parseTransaction(
+      { from: vote.voterId, to: electionAddress(vote.electionId), data: vote.encryptedVote },
+      maxTxBytes,
+    );
     return { tx, hash: txHash(tx) };
   } catch (err) {
     if (err instanceof ProtocolError) throw new InvalidVoteError(err.message, { cause: err });

@@ -41,9 +41,16 @@ export interface CompareWithResultsReturnType {
  * const cmp = await compareWithResults(client, 7);
  * if (!cmp.match) console.error(`${cmp.validator} publishes wrong results`, cmp.differences);
  */
-export async function compareWithResults(client: ClientContext, electionId: string | number, options: CompareWithResultsParameters = {}): Promise<CompareWithResultsReturnType> {
+export async function compareWithResults(
+  client: ClientContext,
+  electionId: string | number,
+  options: CompareWithResultsParameters = {},
+): Promise<CompareWithResultsReturnType> {
   const id = checkElectionId(electionId);
-  const reported = await getResults(client, id, { ...(options.validator !== undefined ? { validator: options.validator } : {}), ...(options.signal ? { signal: options.signal } : {}) });
+  const reported = await getResults(client, id, {
+    ...(options.validator !== undefined ? { validator: options.validator } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
   const tally = await tallyElection(client, id, {
     toHeight: reported.height,
     // Its own blocks first: it must hold every block up to the height it published.

@@ -21,5 +21,8 @@ export function toGenesis(input: unknown): Genesis {
 export function trustedGenesis(client: ClientContext, genesis: unknown): Genesis {
   if (genesis !== undefined) return toGenesis(genesis);
   if (client.genesis) return client.genesis;
-  throw new InvalidArgumentError('genesis', 'verification needs the genesis document the client trusts: pass it to createVotingClient({ genesis }) or to this call');
+  throw new InvalidArgumentError(
+    'genesis',
+    'verification needs the genesis document the client trusts: pass it to createVotingClient({ genesis }) or to this call',
+  );
 }

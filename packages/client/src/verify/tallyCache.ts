@@ -34,7 +34,8 @@ export class TallyCache {
 
   constructor(opts: TallyCacheOptions = {}) {
     const max = opts.maxElections ?? DEFAULT_CLIENT_TALLY_ELECTIONS;
-    if (!Number.isSafeInteger(max) || max < 1) throw new RangeError(`maxElections must be a positive integer, got ${String(opts.maxElections)}`);
+    if (!Number.isSafeInteger(max) || max < 1)
+      throw new RangeError(`maxElections must be a positive integer, got ${String(opts.maxElections)}`);
     this.#max = max;
   }
 

@@ -42,11 +42,16 @@ export interface TallyElectionReturnType {
  * const tally = await tallyElection(client, 7);
  * console.log(tally.counts, 'verified up to', tally.height);
  */
-export async function tallyElection(client: ClientContext, electionId: string | number, options: TallyElectionParameters = {}): Promise<TallyElectionReturnType> {
+export async function tallyElection(
+  client: ClientContext,
+  electionId: string | number,
+  options: TallyElectionParameters = {},
+): Promise<TallyElectionReturnType> {
   const id = checkElectionId(electionId);
   const genesis = trustedGenesis(client, options.genesis);
   const gh = genesisHash(genesis);
-  const head = options.toHeight === undefined ? await finalizedHeight(client, options.validator, options.signal) : undefined;
+  const head =
+    options.toHeight === undefined ? await finalizedHeight(client, options.validator, options.signal) : undefined;
   const target = head ? head.height : checkHeight(options.toHeight, 'toHeight');
   const validator = options.validator ?? head?.validator;
   return client.tallies.exclusive(gh, id, async () => {

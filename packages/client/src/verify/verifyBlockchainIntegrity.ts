@@ -44,15 +44,23 @@ export interface VerifyBlockchainIntegrityReturnType {
  * const report = await verifyBlockchainIntegrity(client, { genesis });
  * if (!report.valid) console.error(report.errors);
  */
-export async function verifyBlockchainIntegrity(client: ClientContext, options: VerifyBlockchainIntegrityParameters = {}): Promise<VerifyBlockchainIntegrityReturnType> {
+export async function verifyBlockchainIntegrity(
+  client: ClientContext,
+  options: VerifyBlockchainIntegrityParameters = {},
+): Promise<VerifyBlockchainIntegrityReturnType> {
   const genesis = trustedGenesis(client, options.genesis);
   const fromHeight = options.fromHeight === undefined ? 1 : checkHeight(options.fromHeight, 'fromHeight');
   if (fromHeight < 1) throw new InvalidArgumentError('fromHeight', 'must be at least 1 (height 0 is the genesis)');
-  const head = options.toHeight === undefined ? await finalizedHeight(client, options.validator, options.signal) : undefined;
+  const head =
+    options.toHeight === undefined ? await finalizedHeight(client, options.validator, options.signal) : undefined;
   const toHeight = head ? head.height : checkHeight(options.toHeight, 'toHeight');
   const validator = options.validator ?? head?.validator;
   const concurrency = options.concurrency ?? 8;
-  if (!Number.isSafeInteger(concurrency) || concurrency < 1 || concurrency > 256) throw new InvalidArgumentError('concurrency', `must be an integer from 1 to 256, got ${JSON.stringify(options.concurrency)}`);
+  if (!Number.isSafeInteger(concurrency) || concurrency < 1 || concurrency > 256)
+    throw new InvalidArgumentError(
+      'concurrency',
+      `must be an integer from 1 to 256, got ${JSON.stringify(options.concurrency)}`,
+    );
   const r = await walkChain(client, {
     genesis,
     from: { height: fromHeight - 1 },
@@ -61,5 +69,12 @@ export async function verifyBlockchainIntegrity(client: ClientContext, options: 
     ...(validator !== undefined ? { validator } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   });
-  return { valid: r.valid, checkedBlocks: r.checkedBlocks, height: r.height, headHash: r.cursor.hash, errors: r.errors, validators: r.validators };
+  return {
+    valid: r.valid,
+    checkedBlocks: r.checkedBlocks,
+    height: r.height,
+    headHash: r.cursor.hash,
+    errors: r.errors,
+    validators: r.validators,
+  };
 }

@@ -47,19 +47,30 @@ export interface WalkChainResult {
 }
 
 function describe(err: unknown): string {
-  return err instanceof ProtocolError ? `${err.code}: ${err.message}` : err instanceof Error ? err.message : String(err);
+  return err instanceof ProtocolError
+    ? `${err.code}: ${err.message}`
+    : err instanceof Error
+      ? err.message
+      : String(err);
 }
 
 /**
  * Finalized height of a validator (from /health), the default end of a walk, and who said so:
  * the walk then fetches from that validator first, which surely holds every block up to it.
  */
-export async function finalizedHeight(client: ClientContext, validator: string | undefined, signal: AbortSignal | undefined): Promise<{ height: number; validator: string }> {
+export async function finalizedHeight(
+  client: ClientContext,
+  validator: string | undefined,
+  signal: AbortSignal | undefined,
+): Promise<{ height: number; validator: string }> {
   const { value, validator: v } = await withFailover(
     client.pool,
     'GET /health',
     async (v, sig) => {
-      const { status, body } = await v.transport.get('/health', { acceptStatus: [503], ...(sig ? { signal: sig } : {}) });
+      const { status, body } = await v.transport.get('/health', {
+        acceptStatus: [503],
+        ...(sig ? { signal: sig } : {}),
+      });
       return formatHealth(body, status, `${v.rpcUrl}/health`).finalizedHeight;
     },
     { retry: client.retry, ...(validator !== undefined ? { prefer: validator } : {}), ...(signal ? { signal } : {}) },
@@ -80,10 +91,17 @@ export async function walkChain(client: ClientContext, p: WalkChainParameters): 
       `GET /blocks/${height}`,
       async (v, signal) => {
         const b = await fetchBlock(v, height, signal ? { signal } : {});
-        if (!b) throw new InvalidResponseError(`${v.nodeId} has no finalized block ${height}`, { url: `${v.rpcUrl}/blocks/${height}` });
+        if (!b)
+          throw new InvalidResponseError(`${v.nodeId} has no finalized block ${height}`, {
+            url: `${v.rpcUrl}/blocks/${height}`,
+          });
         return b;
       },
-      { retry: client.retry, ...(p.validator !== undefined ? { prefer: p.validator } : {}), ...(p.signal ? { signal: p.signal } : {}) },
+      {
+        retry: client.retry,
+        ...(p.validator !== undefined ? { prefer: p.validator } : {}),
+        ...(p.signal ? { signal: p.signal } : {}),
+      },
     );
     served.add(validator.nodeId);
     return { ...value, validator: validator.nodeId };
@@ -102,7 +120,14 @@ export async function walkChain(client: ClientContext, p: WalkChainParameters): 
       cursor = { height: h, hash: block.hash, slot: block.header.slot };
     } catch (err) {
       errors.push(`block ${h} (anchor, from ${raw.validator}): ${describe(err)}`);
-      return { valid: false, checkedBlocks, height: h - 1, cursor: { height: h - 1, hash: '0x', slot: 0 }, errors, validators: [...served] };
+      return {
+        valid: false,
+        checkedBlocks,
+        height: h - 1,
+        cursor: { height: h - 1, hash: '0x', slot: 0 },
+        errors,
+        validators: [...served],
+      };
     }
   }
 

@@ -6,7 +6,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { TestNetwork, getJson, rpc, sleep, waitFor } from '../../../validator/test/harness/index.js';
-import { TimeoutError, type VoteInput, type VotingClient, createVotingClient, voteTransaction } from '../../src/index.js';
+import {
+  TimeoutError,
+  type VoteInput,
+  type VotingClient,
+  createVotingClient,
+  voteTransaction,
+} from '../../src/index.js';
 import { ballot, validatorsOf } from './helpers/network.js';
 import { ValidatorProxy } from './helpers/validatorProxy.js';
 
@@ -22,7 +28,10 @@ describe('confirmation by push, and by polling when the socket is gone', () => {
     const url = input instanceof Request ? input.url : String(input);
     if (typeof init?.body === 'string' && init.body.includes('"poa_getTransactionStatus"')) {
       const origin = new URL(url).origin;
-      statusCalls.set(origin, (statusCalls.get(origin) ?? 0) + init.body.split('"poa_getTransactionStatus"').length - 1);
+      statusCalls.set(
+        origin,
+        (statusCalls.get(origin) ?? 0) + init.body.split('"poa_getTransactionStatus"').length - 1,
+      );
     }
     return fetch(input, init);
   };
@@ -80,7 +89,11 @@ describe('confirmation by push, and by polling when the socket is gone', () => {
     const refusedBefore = proxy.counts.wsRefused;
     // Polling every 60 s and no socket: the vote is finalized but the wait cannot learn it.
     const first = newVote();
-    const blind = client.waitForConfirmation(first.hash, { validator: 'validator-1', pollIntervalMs: 60_000, timeoutMs: 6000 });
+    const blind = client.waitForConfirmation(first.hash, {
+      validator: 'validator-1',
+      pollIntervalMs: 60_000,
+      timeoutMs: 6000,
+    });
     await client.submitVote(first.input);
     await expect(blind).rejects.toBeInstanceOf(TimeoutError);
     const { status: known, body } = await getJson(`${net.validators[0]!.url}/transactions/${first.hash}`);
@@ -90,7 +103,11 @@ describe('confirmation by push, and by polling when the socket is gone', () => {
     // Polling every 300 ms: confirmed through the proxy, without any socket.
     const second = newVote();
     const polledBefore = proxy.counts.statusCalls;
-    const waiting = client.waitForConfirmation(second.hash, { validator: 'validator-1', pollIntervalMs: 300, timeoutMs: 30_000 });
+    const waiting = client.waitForConfirmation(second.hash, {
+      validator: 'validator-1',
+      pollIntervalMs: 300,
+      timeoutMs: 30_000,
+    });
     await client.submitVote(second.input);
     const status = await waiting;
     expect(status.state).toBe('finalized');
@@ -104,7 +121,11 @@ describe('confirmation by push, and by polling when the socket is gone', () => {
     proxy.refuseWebSockets = false;
     const ws = client.webSockets.get('validator-1', proxy.url);
     const { input, hash } = newVote();
-    const waiting = client.waitForConfirmation(hash, { validator: 'validator-1', pollIntervalMs: 300, timeoutMs: 30_000 });
+    const waiting = client.waitForConfirmation(hash, {
+      validator: 'validator-1',
+      pollIntervalMs: 300,
+      timeoutMs: 30_000,
+    });
     await waitFor(() => ws.state === 'open' && proxy.openWebSockets === 1, 10_000, 'WebSocket through the proxy open');
     await sleep(200);
     // Cut it and refuse reconnections: from here on nothing can be pushed.

@@ -80,7 +80,21 @@ class Devnet {
   constructor(rpcBase: number, p2pBase: number, extra: string[] = []) {
     this.dir = mkdtempSync(join(tmpdir(), 'poa-devnet-test-'));
     this.rpcUrls = [0, 1, 2].map((i) => `http://127.0.0.1:${rpcBase + i}`);
-    const args = [DEVNET, '--dir', this.dir, '--fresh', '--slot-ms', String(SLOT_MS), '--log-level', 'warn', '--base-rpc-port', String(rpcBase), '--base-p2p-port', String(p2pBase), ...extra];
+    const args = [
+      DEVNET,
+      '--dir',
+      this.dir,
+      '--fresh',
+      '--slot-ms',
+      String(SLOT_MS),
+      '--log-level',
+      'warn',
+      '--base-rpc-port',
+      String(rpcBase),
+      '--base-p2p-port',
+      String(p2pBase),
+      ...extra,
+    ];
     this.child = spawn(process.execPath, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
     let buf = '';
     const onData = (chunk: Buffer): void => {
@@ -123,12 +137,25 @@ class Devnet {
   }
 
   async waitLine(re: RegExp, timeoutMs: number): Promise<void> {
-    await waitFor(() => this.has(re) || !this.running, timeoutMs, `a devnet line matching ${re}`, () => this.tail());
-    if (!this.has(re)) throw new Error(`the devnet exited (code ${this.child.exitCode}, signal ${this.child.signalCode}) before printing ${re}\n${this.tail()}`);
+    await waitFor(
+      () => this.has(re) || !this.running,
+      timeoutMs,
+      `a devnet line matching ${re}`,
+      () => this.tail(),
+    );
+    if (!this.has(re))
+      throw new Error(
+        `the devnet exited (code ${this.child.exitCode}, signal ${this.child.signalCode}) before printing ${re}\n${this.tail()}`,
+      );
   }
 
   async waitHealthy(i: number, timeoutMs: number): Promise<void> {
-    await waitFor(async () => (await healthStatus(this.rpcUrls[i]!)) === 200, timeoutMs, `validator-${i + 1} healthy`, () => this.tail());
+    await waitFor(
+      async () => (await healthStatus(this.rpcUrls[i]!)) === 200,
+      timeoutMs,
+      `validator-${i + 1} healthy`,
+      () => this.tail(),
+    );
   }
 
   /** Stop the devnet with a signal; resolves with its exit once every validator it ran is gone. */
@@ -192,7 +219,12 @@ describe('npm run devnet supervises its validators', () => {
     expect(exit).toEqual({ code: 0, signal: null });
     expect(d.has(/stopping 3 validators/)).toBe(true);
     expect(d.allPids()).toHaveLength(4);
-    await waitFor(() => d.allPids().every((pid) => !alive(pid)), 5000, 'every validator process gone', () => d.tail());
+    await waitFor(
+      () => d.allPids().every((pid) => !alive(pid)),
+      5000,
+      'every validator process gone',
+      () => d.tail(),
+    );
   }, 180_000);
 
   it('backs off exponentially while a restarted validator keeps dying, and brings it back once it can start', async () => {
@@ -218,14 +250,22 @@ describe('npm run devnet supervises its validators', () => {
     expect(d.has(/restarting it in 8\.0 s/)).toBe(false);
     expect([0, 2].every((i) => d.pids.get(`validator-${i + 1}`)!.length === 1)).toBe(true);
     expect(await d.stop('SIGINT')).toEqual({ code: 0, signal: null });
-    await waitFor(() => d.allPids().every((pid) => !alive(pid)), 5000, 'every validator process gone', () => d.tail());
+    await waitFor(
+      () => d.allPids().every((pid) => !alive(pid)),
+      5000,
+      'every validator process gone',
+      () => d.tail(),
+    );
   }, 180_000);
 
   it('with --no-restart leaves a dead validator down, keeps the others, and stops on SIGTERM', async () => {
     const d = await startDevnet(['--no-restart']);
     const victim = d.pid('validator-3');
     process.kill(victim, 'SIGKILL');
-    await d.waitLine(/validator-3 exited \(signal SIGKILL\).*left down \(--no-restart\), 2 of 3 validators running/, 10_000);
+    await d.waitLine(
+      /validator-3 exited \(signal SIGKILL\).*left down \(--no-restart\), 2 of 3 validators running/,
+      10_000,
+    );
     // Longer than the first back-off: a restart would have happened by now.
     await sleep(2500);
     expect(d.pids.get('validator-3')).toHaveLength(1);
@@ -236,6 +276,11 @@ describe('npm run devnet supervises its validators', () => {
     const exit = await d.stop('SIGTERM');
     expect(exit).toEqual({ code: 0, signal: null });
     expect(d.has(/stopping 2 validators/)).toBe(true);
-    await waitFor(() => d.allPids().every((pid) => !alive(pid)), 5000, 'every validator process gone', () => d.tail());
+    await waitFor(
+      () => d.allPids().every((pid) => !alive(pid)),
+      5000,
+      'every validator process gone',
+      () => d.tail(),
+    );
   }, 180_000);
 });

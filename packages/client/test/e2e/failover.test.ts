@@ -9,7 +9,15 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Hex } from '@poa-vote/shared';
-import { type AckedVote, type AuditReport, TestNetwork, auditNetwork, getJson, sleep, waitFor } from '../../../validator/test/harness/index.js';
+import {
+  type AckedVote,
+  type AuditReport,
+  TestNetwork,
+  auditNetwork,
+  getJson,
+  sleep,
+  waitFor,
+} from '../../../validator/test/harness/index.js';
 import { type SelectionStrategy, type VoteInput, type VotingClient, createVotingClient } from '../../src/index.js';
 import { ackedVote, ballot, validatorsOf } from './helpers/network.js';
 
@@ -75,7 +83,15 @@ describe.each(['round-robin', 'latency'] as const)('failover with strategy %s', 
   const statusEvents: { at: number; nodeId: string; healthy: boolean; reasons: string[] }[] = [];
   const votes: { input: VoteInput; candidate: string }[] = Array.from({ length: VOTES }, (_, i) => {
     const candidate = ['alice', 'bob', 'carol', 'alice', 'bob'][i % 5]!;
-    return { input: { voterId: `fo-${i}`, electionId: 1, encryptedVote: ballot(candidate), transactionId: `fo-${strategy}-${i}` }, candidate };
+    return {
+      input: {
+        voterId: `fo-${i}`,
+        electionId: 1,
+        encryptedVote: ballot(candidate),
+        transactionId: `fo-${strategy}-${i}`,
+      },
+      candidate,
+    };
   });
   const acks: Ack[] = [];
   const acked = new Map<Hex, AckedVote>();
@@ -117,7 +133,9 @@ describe.each(['round-robin', 'latency'] as const)('failover with strategy %s', 
       retry: { attempts: 6, baseDelayMs: 50, maxDelayMs: 1000 },
       fetchFn,
     });
-    client.pool.on('status', (s) => statusEvents.push({ at: Date.now(), nodeId: s.nodeId, healthy: s.healthy, reasons: s.reasons }));
+    client.pool.on('status', (s) =>
+      statusEvents.push({ at: Date.now(), nodeId: s.nodeId, healthy: s.healthy, reasons: s.reasons }),
+    );
   }, 60_000);
 
   afterAll(async () => {
@@ -136,7 +154,12 @@ describe.each(['round-robin', 'latency'] as const)('failover with strategy %s', 
         if (!acked.has(r.hash)) acked.set(r.hash, ackedVote(input, candidate, r.validator, ackedAt));
         return true;
       } catch (err) {
-        errors.push({ index, at: Date.now(), name: (err as Error).name, message: (err as Error).message.split('\n')[0]! });
+        errors.push({
+          index,
+          at: Date.now(),
+          name: (err as Error).name,
+          message: (err as Error).message.split('\n')[0]!,
+        });
         return false;
       }
     };
@@ -183,13 +206,25 @@ describe.each(['round-robin', 'latency'] as const)('failover with strategy %s', 
 
     // The survivors: everything acknowledged, except what the victim alone may still hold, is final once.
     const survivors = [0, 1, 2].filter((i) => i !== victim);
-    const mayMiss = new Set([...acked.values()].filter((v) => v.via === victim && v.at >= tKill - GOSSIP_GRACE_MS).map((v) => v.hash));
-    survivorsAudit = await auditNetwork({ genesis: net.genesis, urls: net.validators.map((v) => v.url), live: survivors, electionId: '1', acked, mayMiss, receiptTimeoutMs: 30_000 });
+    const mayMiss = new Set(
+      [...acked.values()].filter((v) => v.via === victim && v.at >= tKill - GOSSIP_GRACE_MS).map((v) => v.hash),
+    );
+    survivorsAudit = await auditNetwork({
+      genesis: net.genesis,
+      urls: net.validators.map((v) => v.url),
+      live: survivors,
+      electionId: '1',
+      acked,
+      mayMiss,
+      receiptTimeoutMs: 30_000,
+    });
     expect(survivorsAudit.problems).toEqual([]);
 
     const ackTimes = acks.map((a) => a.ackedAt).sort((a, b) => a - b);
     const latencies = acks.map((a) => a.ackedAt - a.startedAt);
-    const aroundKill = acks.filter((a) => a.startedAt >= tKill - 2000 && a.startedAt <= tKill + 2000).map((a) => a.ackedAt - a.startedAt);
+    const aroundKill = acks
+      .filter((a) => a.startedAt >= tKill - 2000 && a.startedAt <= tKill + 2000)
+      .map((a) => a.ackedAt - a.startedAt);
     Object.assign(figures, {
       victim: victimId,
       streamMs: tStreamEnd - tStart,
@@ -217,9 +252,15 @@ describe.each(['round-robin', 'latency'] as const)('failover with strategy %s', 
       })(),
       submitLatencyMaxAroundKillMs: Math.max(0, ...aroundKill),
       inFlightAtKill: acks.filter((a) => a.startedAt <= tKill && a.ackedAt > tKill).length,
-      failedSubmitRequestsAfterKill: failedRequests.filter((f) => f.at >= tKill && f.at <= tStreamEnd && f.url.endsWith('/rpc')).length,
-      failedHealthProbesAfterKill: failedRequests.filter((f) => f.at >= tKill && f.at <= tStreamEnd && f.url.endsWith('/health')).length,
-      acksByValidator: Object.fromEntries(net.validators.map((v) => [v.id, acks.filter((a) => a.validator === v.id).length])),
+      failedSubmitRequestsAfterKill: failedRequests.filter(
+        (f) => f.at >= tKill && f.at <= tStreamEnd && f.url.endsWith('/rpc'),
+      ).length,
+      failedHealthProbesAfterKill: failedRequests.filter(
+        (f) => f.at >= tKill && f.at <= tStreamEnd && f.url.endsWith('/health'),
+      ).length,
+      acksByValidator: Object.fromEntries(
+        net.validators.map((v) => [v.id, acks.filter((a) => a.validator === v.id).length]),
+      ),
     });
   }, 120_000);
 
@@ -231,14 +272,24 @@ describe.each(['round-robin', 'latency'] as const)('failover with strategy %s', 
     await net.start(victim);
     await net.waitHealthy([victim]);
     figures.victimHealthyAfterRestartMs = Date.now() - tRestart;
-    await waitFor(() => statusEvents.some((e) => e.nodeId === victimId && e.healthy && e.at >= tRestart), 20_000, `${victimId} healthy again in the pool`);
-    figures.rejoinedPoolAfterRestartMs = statusEvents.find((e) => e.nodeId === victimId && e.healthy && e.at >= tRestart)!.at - tRestart;
+    await waitFor(
+      () => statusEvents.some((e) => e.nodeId === victimId && e.healthy && e.at >= tRestart),
+      20_000,
+      `${victimId} healthy again in the pool`,
+    );
+    figures.rejoinedPoolAfterRestartMs =
+      statusEvents.find((e) => e.nodeId === victimId && e.healthy && e.at >= tRestart)!.at - tRestart;
     expect(client.pool.healthyCount).toBe(3);
 
     const extra = new Map<Hex, AckedVote>();
     const taken: { submissionId: string; hash: Hex }[] = [];
     for (let i = 0; i < 30; i++) {
-      const input: VoteInput = { voterId: `back-${i}`, electionId: 2, encryptedVote: ballot('alice'), transactionId: `back-${strategy}-${i}` };
+      const input: VoteInput = {
+        voterId: `back-${i}`,
+        electionId: 2,
+        encryptedVote: ballot('alice'),
+        transactionId: `back-${strategy}-${i}`,
+      };
       const r = await client.submitVote(input);
       extra.set(r.hash, ackedVote(input, 'alice', r.validator, Date.now()));
       if (r.validator === victimId) taken.push({ submissionId: r.submissionId, hash: r.hash });
@@ -252,20 +303,37 @@ describe.each(['round-robin', 'latency'] as const)('failover with strategy %s', 
       // resolves to the hash, which is what is checked here; finality is checked by the audit below.)
       for (const t of taken) {
         const { body } = await getJson(`${net.validators[victim]!.url}/transactions/${t.submissionId}`);
-        expect({ submissionId: t.submissionId, hash: body.hash ?? body.state?.hash }).toEqual({ submissionId: t.submissionId, hash: t.hash });
+        expect({ submissionId: t.submissionId, hash: body.hash ?? body.state?.hash }).toEqual({
+          submissionId: t.submissionId,
+          hash: t.hash,
+        });
       }
     } else {
       // Latency ranking may keep preferring the others; a read pinned to it must be served by it again.
       const r = await client.getResults(2, { validator: victimId });
       expect(r.validator).toBe(victimId);
     }
-    const audit = await auditNetwork({ genesis: net.genesis, urls: net.validators.map((v) => v.url), live: [0, 1, 2], electionId: '2', acked: extra, receiptTimeoutMs: 30_000 });
+    const audit = await auditNetwork({
+      genesis: net.genesis,
+      urls: net.validators.map((v) => v.url),
+      live: [0, 1, 2],
+      electionId: '2',
+      acked: extra,
+      receiptTimeoutMs: 30_000,
+    });
     expect(audit.problems).toEqual([]);
   }, 90_000);
 
   it('after the restart, every acknowledged vote of the stream, including those only the victim held, is final exactly once on all three', async () => {
     expect(victim).toBeGreaterThanOrEqual(0);
-    const audit = await auditNetwork({ genesis: net.genesis, urls: net.validators.map((v) => v.url), live: [0, 1, 2], electionId: '1', acked, receiptTimeoutMs: 60_000 });
+    const audit = await auditNetwork({
+      genesis: net.genesis,
+      urls: net.validators.map((v) => v.url),
+      live: [0, 1, 2],
+      electionId: '1',
+      acked,
+      receiptTimeoutMs: 60_000,
+    });
     Object.assign(figures, {
       votesFinalized: audit.figures.finalized,
       duplicates: audit.figures.doubled,
@@ -278,6 +346,12 @@ describe.each(['round-robin', 'latency'] as const)('failover with strategy %s', 
     recordFigures(strategy, figures);
     console.log(`failover figures (${strategy}):\n${JSON.stringify(figures, null, 2)}`);
     expect(audit.problems).toEqual([]);
-    expect(audit.figures).toMatchObject({ acked: VOTES, finalized: VOTES, doubled: 0, lost: 0, unacknowledgedOnChain: 0 });
+    expect(audit.figures).toMatchObject({
+      acked: VOTES,
+      finalized: VOTES,
+      doubled: 0,
+      lost: 0,
+      unacknowledgedOnChain: 0,
+    });
   }, 90_000);
 });

@@ -22,9 +22,21 @@ describe('round robin over three validators', () => {
 
   const vote = (voter: string, n: number, transactionId?: string): { input: VoteInput; candidate: string } => {
     const candidate = CANDIDATES[n % CANDIDATES.length]!;
-    return { input: { voterId: voter, electionId: 1, encryptedVote: ballot(candidate), ...(transactionId ? { transactionId } : {}) }, candidate };
+    return {
+      input: {
+        voterId: voter,
+        electionId: 1,
+        encryptedVote: ballot(candidate),
+        ...(transactionId ? { transactionId } : {}),
+      },
+      candidate,
+    };
   };
-  const record = (input: VoteInput, candidate: string, r: { hash: Hex; submissionId: string; validator: string }): void => {
+  const record = (
+    input: VoteInput,
+    candidate: string,
+    r: { hash: Hex; submissionId: string; validator: string },
+  ): void => {
     acked.set(r.hash, ackedVote(input, candidate, r.validator, Date.now()));
     accepted.push(r);
     expected[candidate] = (expected[candidate] ?? 0) + 1;
@@ -34,7 +46,12 @@ describe('round robin over three validators', () => {
     net = await TestNetwork.create({ slotMs: SLOT_MS });
     await net.start();
     await net.waitHealthy();
-    client = createVotingClient({ validators: validatorsOf(net), genesis: net.genesis, strategy: 'round-robin', healthCheckIntervalMs: 500 });
+    client = createVotingClient({
+      validators: validatorsOf(net),
+      genesis: net.genesis,
+      strategy: 'round-robin',
+      healthCheckIntervalMs: 500,
+    });
   }, 60_000);
 
   afterAll(async () => {
@@ -82,18 +99,27 @@ describe('round robin over three validators', () => {
     });
     // Three batches of 20, in turn: three validators.
     expect(batchValidators.size).toBe(3);
-    for (let k = 0; k < 60; k += 20) expect(new Set(results.slice(k, k + 20).map((r) => r.ok && r.validator)).size).toBe(1);
+    for (let k = 0; k < 60; k += 20)
+      expect(new Set(results.slice(k, k + 20).map((r) => r.ok && r.validator)).size).toBe(1);
   }, 60_000);
 
   it('confirms every vote as finalized, each exactly once on every validator, with exact results everywhere', async () => {
-    const statuses = await Promise.all(accepted.map((a) => client.waitForConfirmation(a.hash, { validator: a.validator, timeoutMs: 30_000 })));
+    const statuses = await Promise.all(
+      accepted.map((a) => client.waitForConfirmation(a.hash, { validator: a.validator, timeoutMs: 30_000 })),
+    );
     statuses.forEach((s, k) => {
       expect(s.state).toBe('finalized');
       expect(s.hash).toBe(accepted[k]!.hash);
       expect(s.blockNumber).toBeGreaterThan(0);
     });
     // Walk every validator's chain from the genesis and count each transaction hash.
-    const audit = await auditNetwork({ genesis: net.genesis, urls: net.validators.map((v) => v.url), live: [0, 1, 2], electionId: '1', acked });
+    const audit = await auditNetwork({
+      genesis: net.genesis,
+      urls: net.validators.map((v) => v.url),
+      live: [0, 1, 2],
+      electionId: '1',
+      acked,
+    });
     expect(audit.problems).toEqual([]);
     expect(audit.figures).toMatchObject({ acked: 90, finalized: 90, lost: 0, doubled: 0, unacknowledgedOnChain: 0 });
 

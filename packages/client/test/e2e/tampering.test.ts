@@ -8,7 +8,13 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import type { Hex } from '@poa-vote/shared';
 import { TestNetwork } from '../../../validator/test/harness/index.js';
-import { QuorumDisagreementError, VerificationError, type VoteInput, type VotingClient, createVotingClient } from '../../src/index.js';
+import {
+  QuorumDisagreementError,
+  VerificationError,
+  type VoteInput,
+  type VotingClient,
+  createVotingClient,
+} from '../../src/index.js';
 import { ballot, validatorsOf } from './helpers/network.js';
 import { ValidatorProxy } from './helpers/validatorProxy.js';
 
@@ -36,7 +42,11 @@ describe('a validator that tampers with what it serves', () => {
     const setup = createVotingClient({ validators: validatorsOf(net), genesis: net.genesis, healthCheckIntervalMs: 0 });
     try {
       const votes: VoteInput[] = Object.entries(EXPECTED).flatMap(([candidate, n]) =>
-        Array.from({ length: n }, (_, k) => ({ voterId: `tamper-${candidate}-${k}`, electionId: 1, encryptedVote: ballot(candidate) })),
+        Array.from({ length: n }, (_, k) => ({
+          voterId: `tamper-${candidate}-${k}`,
+          electionId: 1,
+          encryptedVote: ballot(candidate),
+        })),
       );
       const results = await setup.submitVotes(votes);
       const hashes = results.map((r) => {
@@ -54,7 +64,11 @@ describe('a validator that tampers with what it serves', () => {
   beforeEach(() => {
     proxy.rewrite = undefined;
     // A fresh client per test: tallies are cached per client.
-    client = createVotingClient({ validators: validatorsOf(net, (i) => (i === 0 ? proxy.url : undefined)), genesis: net.genesis, healthCheckIntervalMs: 500 });
+    client = createVotingClient({
+      validators: validatorsOf(net, (i) => (i === 0 ? proxy.url : undefined)),
+      genesis: net.genesis,
+      healthCheckIntervalMs: 500,
+    });
   });
 
   afterEach(() => {
@@ -140,7 +154,9 @@ describe('a validator that tampers with what it serves', () => {
     const err = (await quorum.catch((e: unknown) => e)) as QuorumDisagreementError;
     const forged = err.answers.find((a) => a.validator === 'validator-1');
     expect(forged?.value).toMatchObject({ counts: { alice: 5, bob: 5, carol: 2 } });
-    expect(err.answers.filter((a) => a.validator !== 'validator-1').map((a) => (a.value as { counts: unknown }).counts)).toEqual([EXPECTED, EXPECTED]);
+    expect(
+      err.answers.filter((a) => a.validator !== 'validator-1').map((a) => (a.value as { counts: unknown }).counts),
+    ).toEqual([EXPECTED, EXPECTED]);
 
     // An honest validator's results match the recount.
     expect((await client.compareWithResults(1, { validator: 'validator-2' })).match).toBe(true);

@@ -27,7 +27,21 @@ describe('createVotingClient', () => {
     client = createVotingClient({ genesis, autoStart: false });
     expect(client.genesis).toEqual(genesis);
     expect(client.pool.options.expectedChainId).toBe(1337);
-    for (const name of ['submitVote', 'submitVotes', 'getReceipt', 'getTransactionStatus', 'waitForConfirmation', 'getResults', 'getBlockchain', 'getHealth', 'getBlock', 'verifyBlockchainIntegrity', 'tallyElection', 'compareWithResults', 'close'] as const) {
+    for (const name of [
+      'submitVote',
+      'submitVotes',
+      'getReceipt',
+      'getTransactionStatus',
+      'waitForConfirmation',
+      'getResults',
+      'getBlockchain',
+      'getHealth',
+      'getBlock',
+      'verifyBlockchainIntegrity',
+      'tallyElection',
+      'compareWithResults',
+      'close',
+    ] as const) {
       expect(typeof client[name]).toBe('function');
     }
   });
@@ -37,7 +51,11 @@ describe('createVotingClient', () => {
     const timers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
     const baseline = timers();
     fakes[0]!.rpcFault = 'hang';
-    client = createVotingClient({ validators: fakes.map((f) => f.config), healthCheckIntervalMs: 10, requestTimeoutMs: 60_000 });
+    client = createVotingClient({
+      validators: fakes.map((f) => f.config),
+      healthCheckIntervalMs: 10,
+      requestTimeoutMs: 60_000,
+    });
     await until(() => fakes[1]!.requests.filter((r) => r === 'GET /health').length >= 2, 5000, 'probes');
     const inFlight = client.submitVote({ voterId: 'v', electionId: 1, encryptedVote: 'x' });
     const waiting = client.waitForConfirmation(`0x${'aa'.repeat(32)}`, { validator: 'validator-2' });

@@ -1,5 +1,15 @@
 import { describe, expect, it } from '@jest/globals';
-import { BaseError, DoubleVoteError, HttpRequestError, NoHealthyValidatorError, QuorumDisagreementError, RpcError, TimeoutError, VerificationError, isRetryable } from '@poa-vote/client';
+import {
+  BaseError,
+  DoubleVoteError,
+  HttpRequestError,
+  NoHealthyValidatorError,
+  QuorumDisagreementError,
+  RpcError,
+  TimeoutError,
+  VerificationError,
+  isRetryable,
+} from '@poa-vote/client';
 
 describe('BaseError', () => {
   it('puts the short message first, then meta messages and details, and keeps the cause', () => {
@@ -23,7 +33,15 @@ describe('BaseError', () => {
       new NoHealthyValidatorError([{ validator: 'validator-1', error: new TimeoutError('op', 10) }]),
       new QuorumDisagreementError([{ validator: 'validator-1', height: 3, value: { a: 1 } }], 'differ'),
     ];
-    expect(errs.map((e) => e.name)).toEqual(['HttpRequestError', 'RpcError', 'DoubleVoteError', 'TimeoutError', 'VerificationError', 'NoHealthyValidatorError', 'QuorumDisagreementError']);
+    expect(errs.map((e) => e.name)).toEqual([
+      'HttpRequestError',
+      'RpcError',
+      'DoubleVoteError',
+      'TimeoutError',
+      'VerificationError',
+      'NoHealthyValidatorError',
+      'QuorumDisagreementError',
+    ]);
     expect(errs.every((e) => e instanceof BaseError)).toBe(true);
     expect(errs[5]!.message).toMatch(/Attempt 1 on validator-1: op timed out after 10 ms/);
     expect(errs[6]!.message).toMatch(/validator-1 at height 3: \{"a":1\}/);

@@ -1,5 +1,13 @@
 /** A chart.js chart in a canvas, updated in place when its data changes (bundled: no CDN). */
-import { BarController, BarElement, CategoryScale, Chart, type ChartConfiguration, LinearScale, Tooltip } from 'chart.js';
+import {
+  BarController,
+  BarElement,
+  CategoryScale,
+  Chart,
+  type ChartConfiguration,
+  LinearScale,
+  Tooltip,
+} from 'chart.js';
 import { useEffect, useRef } from 'preact/hooks';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Tooltip);
@@ -15,7 +23,14 @@ export interface BarChartProps {
 }
 
 /** A bar chart; no animation, so what is drawn is always the latest data. */
-export function BarChart({ labels, values, label, horizontal = false, color = '#0a58ca', small = false }: BarChartProps) {
+export function BarChart({
+  labels,
+  values,
+  label,
+  horizontal = false,
+  color = '#0a58ca',
+  small = false,
+}: BarChartProps) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const chart = useRef<Chart<'bar'> | null>(null);
   useEffect(() => {

@@ -27,12 +27,20 @@ export function BlocksView({ trust }: { trust: Trust | undefined }) {
     const have = new Map<number, Row>();
     const load = async (upTo: number) => {
       const wanted = Array.from({ length: Math.min(SHOWN, upTo) }, (_, i) => upTo - i).filter((h) => !have.has(h));
-      const got = await Promise.all(wanted.map((h) => getJson<{ block: Block; certificate: QuorumCertificate }>(SELF, `/blocks/${h}`)));
+      const got = await Promise.all(
+        wanted.map((h) => getJson<{ block: Block; certificate: QuorumCertificate }>(SELF, `/blocks/${h}`)),
+      );
       for (const { body } of got) {
         const row: Row = { height: body.block.header.height, block: body.block, certificate: body.certificate };
         if (trust) {
           const r = verifyBlockAlone(trust.genesis, body);
-          row.verified = 'error' in r ? { ok: false, text: r.error } : { ok: true, text: 'Verified: proposer signature and finality certificate checked against the trusted genesis keys' };
+          row.verified =
+            'error' in r
+              ? { ok: false, text: r.error }
+              : {
+                  ok: true,
+                  text: 'Verified: proposer signature and finality certificate checked against the trusted genesis keys',
+                };
         }
         have.set(row.height, row);
       }
@@ -40,7 +48,10 @@ export function BlocksView({ trust }: { trust: Trust | undefined }) {
     };
     const start = async () => {
       try {
-        const [{ body: health }, { body: chain }] = await Promise.all([getJson<HealthBody>(SELF, '/health', { accept: [503] }), getJson<BlockchainBody>(SELF, '/blockchain')]);
+        const [{ body: health }, { body: chain }] = await Promise.all([
+          getJson<HealthBody>(SELF, '/health', { accept: [503] }),
+          getJson<BlockchainBody>(SELF, '/blockchain'),
+        ]);
         if (stop) return;
         setIds(chain.authorities.map((a) => a.id));
         await load(health.finalized_height);
@@ -66,7 +77,9 @@ export function BlocksView({ trust }: { trust: Trust | undefined }) {
   return (
     <section aria-labelledby="blocks-h">
       <h2 id="blocks-h">Latest blocks</h2>
-      <p class={live ? 'live on' : 'live'}>{live ? 'Live: finalized blocks appear as they are made' : 'Not live: reconnecting…'}</p>
+      <p class={live ? 'live on' : 'live'}>
+        {live ? 'Live: finalized blocks appear as they are made' : 'Not live: reconnecting…'}
+      </p>
       {error && (
         <p class="alert" role="alert">
           {error}
@@ -92,7 +105,13 @@ export function BlocksView({ trust }: { trust: Trust | undefined }) {
               <Hash value={r.block.hash} />
             </dd>
           </dl>
-          {r.verified ? <p class={r.verified.ok ? 'ok' : 'bad'}>{r.verified.ok ? `✓ ${r.verified.text}` : `✗ Does not verify: ${r.verified.text}`}</p> : <p class="muted">Not verified (no trusted genesis).</p>}
+          {r.verified ? (
+            <p class={r.verified.ok ? 'ok' : 'bad'}>
+              {r.verified.ok ? `✓ ${r.verified.text}` : `✗ Does not verify: ${r.verified.text}`}
+            </p>
+          ) : (
+            <p class="muted">Not verified (no trusted genesis).</p>
+          )}
         </article>
       ))}
     </section>

@@ -13,7 +13,14 @@ import { ChainAuditor, type Trust, compareCounts } from '../verify.js';
 
 type Audit =
   | { kind: 'pending'; height: number; target: number }
-  | { kind: 'done'; height: number; diffs: ReturnType<typeof compareCounts>; counted: number; published: number; perBlock: { height: number; votes: number; timestamp: number }[] }
+  | {
+      kind: 'done';
+      height: number;
+      diffs: ReturnType<typeof compareCounts>;
+      counted: number;
+      published: number;
+      perBlock: { height: number; votes: number; timestamp: number }[];
+    }
   | { kind: 'error'; message: string };
 
 export function ElectionView({ id, trust }: { id: string; trust: Trust | undefined }) {
@@ -41,13 +48,26 @@ export function ElectionView({ id, trust }: { id: string; trust: Trust | undefin
         setResults(body);
         setError(undefined);
         if (auditor && tally && auditor.cursor.height < body.height) {
-          setAudit((a) => (a?.kind === 'done' ? a : { kind: 'pending', height: auditor.cursor.height, target: body.height }));
-          await auditor.advanceTo(body.height, (h) => !stop && setAudit((a) => (a?.kind === 'done' ? a : { kind: 'pending', height: h, target: body.height })));
+          setAudit((a) =>
+            a?.kind === 'done' ? a : { kind: 'pending', height: auditor.cursor.height, target: body.height },
+          );
+          await auditor.advanceTo(
+            body.height,
+            (h) =>
+              !stop && setAudit((a) => (a?.kind === 'done' ? a : { kind: 'pending', height: h, target: body.height })),
+          );
         }
         if (stop || !auditor || !tally) return;
         if (auditor.error) setAudit({ kind: 'error', message: auditor.error });
         else if (auditor.cursor.height === body.height)
-          setAudit({ kind: 'done', height: body.height, diffs: compareCounts(tally.counts, body.counts), counted: tally.total, published: body.total, perBlock: [...tally.perBlock] });
+          setAudit({
+            kind: 'done',
+            height: body.height,
+            diffs: compareCounts(tally.counts, body.counts),
+            counted: tally.total,
+            published: body.total,
+            perBlock: [...tally.perBlock],
+          });
       } catch (err) {
         if (!stop) setError((err as Error).message);
       } finally {
@@ -66,7 +86,10 @@ export function ElectionView({ id, trust }: { id: string; trust: Trust | undefin
     };
   }, [id, trust]);
 
-  const rows = useMemo(() => (results ? Object.entries(results.counts).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)) : []), [results]);
+  const rows = useMemo(
+    () => (results ? Object.entries(results.counts).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)) : []),
+    [results],
+  );
   const go = (e: Event) => {
     e.preventDefault();
     const v = input.trim();
@@ -79,7 +102,12 @@ export function ElectionView({ id, trust }: { id: string; trust: Trust | undefin
       <form class="inline" onSubmit={go}>
         <label>
           Election id
-          <input value={input} onInput={(e) => setInput((e.target as HTMLInputElement).value)} inputMode="numeric" autocomplete="off" />
+          <input
+            value={input}
+            onInput={(e) => setInput((e.target as HTMLInputElement).value)}
+            inputMode="numeric"
+            autocomplete="off"
+          />
         </label>
         <button type="submit">Show</button>
       </form>
@@ -94,18 +122,28 @@ export function ElectionView({ id, trust }: { id: string; trust: Trust | undefin
         <>
           <h3>Results published by this validator</h3>
           <p data-testid="published-total">
-            <strong>{plural(results.total, 'vote')}</strong> counted over the finalized chain up to block {num(results.height)}.
+            <strong>{plural(results.total, 'vote')}</strong> counted over the finalized chain up to block{' '}
+            {num(results.height)}.
           </p>
           {rows.length > 0 ? (
             <>
-              <BarChart labels={rows.map((r) => r[0])} values={rows.map((r) => r[1])} label={`Votes by candidate in election ${id}: ${rows.map(([c, n]) => `${c} ${n}`).join(', ')}`} horizontal />
+              <BarChart
+                labels={rows.map((r) => r[0])}
+                values={rows.map((r) => r[1])}
+                label={`Votes by candidate in election ${id}: ${rows.map(([c, n]) => `${c} ${n}`).join(', ')}`}
+                horizontal
+              />
               <table data-testid="results">
                 <caption class="muted">Votes by candidate</caption>
                 <thead>
                   <tr>
                     <th scope="col">Candidate</th>
-                    <th scope="col" class="num">Votes</th>
-                    <th scope="col" class="num">Share</th>
+                    <th scope="col" class="num">
+                      Votes
+                    </th>
+                    <th scope="col" class="num">
+                      Share
+                    </th>
                   </tr>
                 </thead>
                 <tbody>
@@ -137,9 +175,16 @@ function PerBlock({ perBlock, id }: { perBlock: { height: number; votes: number;
     <>
       <h3>Votes per block over time</h3>
       <p class="muted">
-        {plural(perBlock.length, 'block')} of the verified chain hold votes of this election; the last {num(recent.length)} from {when(first.timestamp)} to {when(last.timestamp)}.
+        {plural(perBlock.length, 'block')} of the verified chain hold votes of this election; the last{' '}
+        {num(recent.length)} from {when(first.timestamp)} to {when(last.timestamp)}.
       </p>
-      <BarChart small labels={recent.map((b) => `#${b.height}`)} values={recent.map((b) => b.votes)} label={`Votes of election ${id} in each block, from block ${first.height} to ${last.height}`} color="#1a7f37" />
+      <BarChart
+        small
+        labels={recent.map((b) => `#${b.height}`)}
+        values={recent.map((b) => b.votes)}
+        label={`Votes of election ${id} in each block, from block ${first.height} to ${last.height}`}
+        color="#1a7f37"
+      />
     </>
   );
 }
@@ -148,7 +193,8 @@ function AuditPanel({ audit, trust }: { audit: Audit | undefined; trust: Trust |
   if (!trust)
     return (
       <p class="notice">
-        These are the numbers a validator publishes. To recount them yourself from the chain, <a href="#/trust">choose the genesis you trust</a>.
+        These are the numbers a validator publishes. To recount them yourself from the chain,{' '}
+        <a href="#/trust">choose the genesis you trust</a>.
       </p>
     );
   if (!audit) return <p class="notice">Preparing the recount…</p>;
@@ -168,22 +214,28 @@ function AuditPanel({ audit, trust }: { audit: Audit | undefined; trust: Trust |
   if (audit.diffs.length === 0 && audit.counted === audit.published)
     return (
       <div class="success" role="status" data-testid="audit">
-        <strong>✓ Verified: the published results match the recount.</strong> Blocks 1 to {num(audit.height)} were verified in this browser from genesis <Hash value={trust.hash} /> (keys of {keys}), and their votes
-        recounted: {plural(audit.counted, 'vote')}.
+        <strong>✓ Verified: the published results match the recount.</strong> Blocks 1 to {num(audit.height)} were
+        verified in this browser from genesis <Hash value={trust.hash} /> (keys of {keys}), and their votes recounted:{' '}
+        {plural(audit.counted, 'vote')}.
       </div>
     );
   return (
     <div class="alert" role="alert" data-testid="audit">
       <strong>✗ Mismatch: the published results differ from the verified chain at block {num(audit.height)}.</strong>
       <p>
-        The validator publishes {plural(audit.published, 'vote')}; the chain, verified from genesis <Hash value={trust.hash} /> (keys of {keys}), holds {plural(audit.counted, 'vote')}.
+        The validator publishes {plural(audit.published, 'vote')}; the chain, verified from genesis{' '}
+        <Hash value={trust.hash} /> (keys of {keys}), holds {plural(audit.counted, 'vote')}.
       </p>
       <table data-testid="differences">
         <thead>
           <tr>
             <th scope="col">Candidate</th>
-            <th scope="col" class="num">Published</th>
-            <th scope="col" class="num">Verified count</th>
+            <th scope="col" class="num">
+              Published
+            </th>
+            <th scope="col" class="num">
+              Verified count
+            </th>
           </tr>
         </thead>
         <tbody>

@@ -35,7 +35,16 @@ function ValidatorCard({ base }: { base: string }) {
       base,
       ['newHeads', 'finalizedHeads'],
       (topic, h) =>
-        setHeads((prev) => (topic === 'finalizedHeads' ? { ...prev, finalized: quantity(h.number), finalizedAt: h.timestampMs, head: Math.max(prev.head ?? 0, quantity(h.number)) } : { ...prev, head: quantity(h.number) })),
+        setHeads((prev) =>
+          topic === 'finalizedHeads'
+            ? {
+                ...prev,
+                finalized: quantity(h.number),
+                finalizedAt: h.timestampMs,
+                head: Math.max(prev.head ?? 0, quantity(h.number)),
+              }
+            : { ...prev, head: quantity(h.number) },
+        ),
       setLive,
     );
     return () => {
@@ -48,7 +57,10 @@ function ValidatorCard({ base }: { base: string }) {
 
   const finalized = Math.max(heads.finalized ?? 0, health?.finalized_height ?? 0);
   const head = Math.max(heads.head ?? 0, health?.head_height ?? 0, finalized);
-  const age = heads.finalizedAt !== undefined && (heads.finalized ?? 0) >= (health?.finalized_height ?? 0) ? Math.max(0, Date.now() - heads.finalizedAt) : (health?.last_block_age_ms ?? null);
+  const age =
+    heads.finalizedAt !== undefined && (heads.finalized ?? 0) >= (health?.finalized_height ?? 0)
+      ? Math.max(0, Date.now() - heads.finalizedAt)
+      : (health?.last_block_age_ms ?? null);
   return (
     <article class="card" aria-label={validatorName(base)} data-validator={base}>
       <h3>
@@ -72,19 +84,28 @@ function ValidatorCard({ base }: { base: string }) {
           <dd>{age === null ? 'no block yet' : `${duration(age)} ago`}</dd>
         </dl>
       )}
-      <p class={live ? 'live on' : 'live'}>{live ? 'Live: new blocks are pushed to this page' : 'Not live: reconnecting to its WebSocket…'}</p>
+      <p class={live ? 'live on' : 'live'}>
+        {live ? 'Live: new blocks are pushed to this page' : 'Not live: reconnecting to its WebSocket…'}
+      </p>
     </article>
   );
 }
 
-export function NetworkView({ validators, onValidators }: { validators: string[]; onValidators: (v: string[]) => void }) {
+export function NetworkView({
+  validators,
+  onValidators,
+}: {
+  validators: string[];
+  onValidators: (v: string[]) => void;
+}) {
   const [input, setInput] = useState('');
   const [error, setError] = useState<string>();
   const add = (e: Event) => {
     e.preventDefault();
     try {
       const url = new URL(input.trim());
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('the address must start with http:// or https://');
+      if (url.protocol !== 'http:' && url.protocol !== 'https:')
+        throw new Error('the address must start with http:// or https://');
       const base = url.origin;
       const next = [...new Set([...validators, base])];
       onValidators(next);
@@ -98,14 +119,23 @@ export function NetworkView({ validators, onValidators }: { validators: string[]
   return (
     <section aria-labelledby="net-h">
       <h2 id="net-h">Network</h2>
-      <p class="muted">This validator, and the others you list. Other validators answer this page only if they list its address in their <code>--rpc-cors-origins</code>.</p>
+      <p class="muted">
+        This validator, and the others you list. Other validators answer this page only if they list its address in
+        their <code>--rpc-cors-origins</code>.
+      </p>
       {validators.map((v) => (
         <ValidatorCard key={v} base={v} />
       ))}
       <form class="inline" onSubmit={add}>
         <label>
           Add a validator
-          <input value={input} onInput={(e) => setInput((e.target as HTMLInputElement).value)} placeholder="http://127.0.0.1:8002" inputMode="url" autocomplete="off" />
+          <input
+            value={input}
+            onInput={(e) => setInput((e.target as HTMLInputElement).value)}
+            placeholder="http://127.0.0.1:8002"
+            inputMode="url"
+            autocomplete="off"
+          />
         </label>
         <button type="submit">Add</button>
       </form>

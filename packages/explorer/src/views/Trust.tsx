@@ -15,13 +15,15 @@ export function TrustBar({ trust }: { trust: Trust | undefined }) {
   if (!trust) {
     return (
       <p class="trustbar" role="status">
-        <strong>Not verifying yet.</strong> Choose the genesis you trust to check votes and results in this browser: <a href="#/trust">choose a genesis</a>.
+        <strong>Not verifying yet.</strong> Choose the genesis you trust to check votes and results in this browser:{' '}
+        <a href="#/trust">choose a genesis</a>.
       </p>
     );
   }
   return (
     <p class="trustbar trusted" role="status">
-      <strong>Verifying against genesis</strong> <Hash value={trust.hash} /> (chain {trust.genesis.chainId}, authorities {trust.genesis.authorities.map((a) => a.id).join(', ')}). <a href="#/trust">Details</a>
+      <strong>Verifying against genesis</strong> <Hash value={trust.hash} /> (chain {trust.genesis.chainId}, authorities{' '}
+      {trust.genesis.authorities.map((a) => a.id).join(', ')}). <a href="#/trust">Details</a>
     </p>
   );
 }
@@ -68,15 +70,18 @@ export function TrustView({ trust, onTrust }: TrustProps) {
     <section aria-labelledby="trust-h">
       <h2 id="trust-h">The genesis you trust</h2>
       <p>
-        Everything this page verifies is checked in your browser against one genesis document: its authorities' public keys decide which blocks are final. Get its hash from the election
-        authority (not from a validator), then enter it here or open a link that carries it (<code>?genesis=0x…</code>).
+        Everything this page verifies is checked in your browser against one genesis document: its authorities' public
+        keys decide which blocks are final. Get its hash from the election authority (not from a validator), then enter
+        it here or open a link that carries it (<code>?genesis=0x…</code>).
       </p>
       {trust && (
         <div class="card">
           <h3>Trusted now</h3>
           <dl class="facts">
             <dt>Hash</dt>
-            <dd><Hash value={trust.hash} /></dd>
+            <dd>
+              <Hash value={trust.hash} />
+            </dd>
             <dt>Source</dt>
             <dd>{trust.source}</dd>
             <dt>Chain id</dt>
@@ -104,13 +109,22 @@ export function TrustView({ trust, onTrust }: TrustProps) {
       <form class="inline" onSubmit={byHash}>
         <label>
           Genesis hash
-          <input name="genesis-hash" value={hash} onInput={(e) => setHash((e.target as HTMLInputElement).value)} placeholder="0x…" autocomplete="off" spellcheck={false} />
+          <input
+            name="genesis-hash"
+            value={hash}
+            onInput={(e) => setHash((e.target as HTMLInputElement).value)}
+            placeholder="0x…"
+            autocomplete="off"
+            spellcheck={false}
+          />
         </label>
         <button type="submit" disabled={busy}>
           Trust this hash
         </button>
       </form>
-      <p class="muted">The page fetches this validator's genesis and trusts it only if it hashes to what you entered.</p>
+      <p class="muted">
+        The page fetches this validator's genesis and trusts it only if it hashes to what you entered.
+      </p>
       <p>
         <button type="button" class="secondary" onClick={showServed}>
           Show the hash this validator runs
@@ -124,7 +138,12 @@ export function TrustView({ trust, onTrust }: TrustProps) {
       </p>
       <form onSubmit={byPaste}>
         <label for="genesis-json">Or paste the genesis document (JSON)</label>
-        <textarea id="genesis-json" value={pasted} onInput={(e) => setPasted((e.target as HTMLTextAreaElement).value)} spellcheck={false} />
+        <textarea
+          id="genesis-json"
+          value={pasted}
+          onInput={(e) => setPasted((e.target as HTMLTextAreaElement).value)}
+          spellcheck={false}
+        />
         <p>
           <button type="submit">Trust the pasted genesis</button>
         </p>

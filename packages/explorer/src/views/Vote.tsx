@@ -18,18 +18,26 @@ const STATUS: Record<string, string> = {
 };
 const WAITING = new Set(['accepted', 'replicated', 'included']);
 
-type Lookup = { kind: 'missing'; ref: string; asked: number } | { kind: 'found'; tx: TransactionBody; via: string } | { kind: 'error'; message: string };
+type Lookup =
+  | { kind: 'missing'; ref: string; asked: number }
+  | { kind: 'found'; tx: TransactionBody; via: string }
+  | { kind: 'error'; message: string };
 
 /**
  * Find a vote on the first validator that knows it. A submission id is known only to the
  * validator that took the vote, so every listed validator is asked; the hash then works anywhere.
  */
-async function find(validators: string[], ref: string): Promise<{ tx: TransactionBody; via: string } | { missing: number } | { error: string }> {
+async function find(
+  validators: string[],
+  ref: string,
+): Promise<{ tx: TransactionBody; via: string } | { missing: number } | { error: string }> {
   const errors: string[] = [];
   let asked = 0;
   for (const v of validators) {
     try {
-      const { status, body } = await getJson<TransactionBody>(v, `/transactions/${encodeURIComponent(ref)}`, { accept: [404] });
+      const { status, body } = await getJson<TransactionBody>(v, `/transactions/${encodeURIComponent(ref)}`, {
+        accept: [404],
+      });
       asked++;
       if (status !== 404) return { tx: body, via: v };
     } catch (err) {
@@ -39,7 +47,15 @@ async function find(validators: string[], ref: string): Promise<{ tx: Transactio
   return asked > 0 ? { missing: asked } : { error: errors.join('; ') };
 }
 
-export function VoteView({ voteRef, trust, validators }: { voteRef: string; trust: Trust | undefined; validators: string[] }) {
+export function VoteView({
+  voteRef,
+  trust,
+  validators,
+}: {
+  voteRef: string;
+  trust: Trust | undefined;
+  validators: string[];
+}) {
   const [input, setInput] = useState(voteRef);
   const [lookup, setLookup] = useState<Lookup>();
   const [check, setCheck] = useState<{ ok: boolean; steps: Step[]; proof: ProofBody } | { error: string }>();
@@ -87,7 +103,8 @@ export function VoteView({ voteRef, trust, validators }: { voteRef: string; trus
         }
         setCheck({ ...verifyInclusion(trust.genesis, raw, proof, tx.transaction, tx.hash), proof });
       } catch (err) {
-        if (!stop) setCheck({ error: err instanceof ApiError ? err.message : `cannot verify: ${(err as Error).message}` });
+        if (!stop)
+          setCheck({ error: err instanceof ApiError ? err.message : `cannot verify: ${(err as Error).message}` });
       }
     };
     void poll();
@@ -109,14 +126,23 @@ export function VoteView({ voteRef, trust, validators }: { voteRef: string; trus
       <form class="inline" onSubmit={go} role="search">
         <label>
           Vote hash or submission id
-          <input name="vote-ref" value={input} onInput={(e) => setInput((e.target as HTMLInputElement).value)} autocomplete="off" spellcheck={false} placeholder="0x… or the id your voting service gave you" />
+          <input
+            name="vote-ref"
+            value={input}
+            onInput={(e) => setInput((e.target as HTMLInputElement).value)}
+            autocomplete="off"
+            spellcheck={false}
+            placeholder="0x… or the id your voting service gave you"
+          />
         </label>
         <button type="submit">Look up</button>
       </form>
       <div aria-live="polite">
         {lookup?.kind === 'missing' && (
           <p class="alert" role="alert" data-testid="vote-missing">
-            No vote with the hash or submission id “{lookup.ref}” is known to {lookup.asked === 1 ? 'this validator' : `any of the ${lookup.asked} validators asked`}. Check the id your voting service gave you; a vote cast a moment ago can take a few seconds to reach every validator.
+            No vote with the hash or submission id “{lookup.ref}” is known to{' '}
+            {lookup.asked === 1 ? 'this validator' : `any of the ${lookup.asked} validators asked`}. Check the id your
+            voting service gave you; a vote cast a moment ago can take a few seconds to reach every validator.
           </p>
         )}
         {lookup?.kind === 'error' && (
@@ -136,7 +162,13 @@ function VoteFacts({ tx, via }: { tx: TransactionBody; via: string }) {
   return (
     <article class="card" data-testid="vote">
       <h3>
-        Status: <span class={s === 'finalized' ? 'ok' : s === 'rejected' || s === 'unknown' ? 'bad' : 'warn'} data-testid="vote-status">{s}</span>
+        Status:{' '}
+        <span
+          class={s === 'finalized' ? 'ok' : s === 'rejected' || s === 'unknown' ? 'bad' : 'warn'}
+          data-testid="vote-status"
+        >
+          {s}
+        </span>
       </h3>
       <p>
         {STATUS[s] ?? s}
@@ -174,7 +206,13 @@ function VoteFacts({ tx, via }: { tx: TransactionBody; via: string }) {
   );
 }
 
-function Inclusion({ check, trust }: { check: { ok: boolean; steps: Step[]; proof: ProofBody } | { error: string } | undefined; trust: Trust | undefined }) {
+function Inclusion({
+  check,
+  trust,
+}: {
+  check: { ok: boolean; steps: Step[]; proof: ProofBody } | { error: string } | undefined;
+  trust: Trust | undefined;
+}) {
   if (!check) return <p class="notice">Fetching the inclusion proof…</p>;
   if ('error' in check)
     return (
@@ -185,14 +223,16 @@ function Inclusion({ check, trust }: { check: { ok: boolean; steps: Step[]; proo
   if (!trust)
     return (
       <p class="notice">
-        The validator sent an inclusion proof ({check.proof.siblings.length} hashes). To check it in this browser, <a href="#/trust">choose the genesis you trust</a>.
+        The validator sent an inclusion proof ({check.proof.siblings.length} hashes). To check it in this browser,{' '}
+        <a href="#/trust">choose the genesis you trust</a>.
       </p>
     );
   return (
     <div class={check.ok ? 'success' : 'alert'} role={check.ok ? 'status' : 'alert'} data-testid="inclusion">
       <strong>{check.ok ? '✓ Inclusion verified in this browser' : '✗ The inclusion proof does not verify'}</strong>
       <p>
-        Against genesis <Hash value={trust.hash} />, whose authorities are {trust.genesis.authorities.map((a) => a.id).join(', ')}:
+        Against genesis <Hash value={trust.hash} />, whose authorities are{' '}
+        {trust.genesis.authorities.map((a) => a.id).join(', ')}:
       </p>
       <Steps steps={check.steps} />
     </div>

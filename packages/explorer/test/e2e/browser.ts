@@ -10,9 +10,21 @@ import { type BrowserContext, type Page, chromium } from 'playwright-core';
 export const CHROMIUM = process.env.POA_CHROMIUM ?? '/usr/bin/chromium';
 
 /** Where screenshots go; CI keeps this folder (gitignored). */
-export const SHOTS = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../../../../artifacts/explorer');
+export const SHOTS = resolve(
+  import.meta.dirname ?? new URL('.', import.meta.url).pathname,
+  '../../../../artifacts/explorer',
+);
 
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 export interface TestBrowser {
   context: BrowserContext;
@@ -23,7 +35,10 @@ export interface TestBrowser {
 
 /** Launch chromium with a fresh --user-data-dir; the message says how to install it when it is missing. */
 export async function launchBrowser(): Promise<TestBrowser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`no browser at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium) or set POA_CHROMIUM to a Chromium binary`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(
+      `no browser at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium) or set POA_CHROMIUM to a Chromium binary`,
+    );
   const profile = mkdtempSync(join(tmpdir(), 'explorer-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,

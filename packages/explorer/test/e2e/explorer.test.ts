@@ -25,7 +25,11 @@ describe('the explorer page, in chromium, on three validators', () => {
   let gh: string;
   let base: string;
   /** The page of validator 1, trusting the test genesis, with the other two listed. */
-  const url = (view: string) => `${base}/explorer/?genesis=${gh}&validators=${net.validators.slice(1).map((v) => v.url).join(',')}#/${view}`;
+  const url = (view: string) =>
+    `${base}/explorer/?genesis=${gh}&validators=${net.validators
+      .slice(1)
+      .map((v) => v.url)
+      .join(',')}#/${view}`;
 
   const vote = async (voter: string, candidate: string) => {
     const r = await client.submitVote({ voterId: voter, electionId: 1, encryptedVote: ballot(candidate) });
@@ -34,7 +38,12 @@ describe('the explorer page, in chromium, on three validators', () => {
   /** The published results table, as {candidate: votes}. */
   const table = async (p: Page) =>
     Object.fromEntries(
-      await p.$$eval('[data-testid=results] tbody tr', (rows) => rows.map((r) => [r.querySelector('th')!.textContent!, Number(r.querySelector('td')!.textContent!.replace(/,/g, ''))])),
+      await p.$$eval('[data-testid=results] tbody tr', (rows) =>
+        rows.map((r) => [
+          r.querySelector('th')!.textContent!,
+          Number(r.querySelector('td')!.textContent!.replace(/,/g, '')),
+        ]),
+      ),
     );
 
   beforeAll(async () => {
@@ -80,7 +89,11 @@ describe('the explorer page, in chromium, on three validators', () => {
     }
     // Heights move without a reload.
     const first = await page.locator('article[data-validator] [data-field=finalized]').first().textContent();
-    await page.waitForFunction((before) => document.querySelector('article[data-validator] [data-field=finalized]')?.textContent !== before, first, { timeout: 10_000 });
+    await page.waitForFunction(
+      (before) => document.querySelector('article[data-validator] [data-field=finalized]')?.textContent !== before,
+      first,
+      { timeout: 10_000 },
+    );
     await shot(page, '1-network');
     expect(page.problems).toEqual([]);
   }, 60_000);
@@ -88,14 +101,41 @@ describe('the explorer page, in chromium, on three validators', () => {
   it('updates the results live as votes are submitted through the client, and the recount agrees', async () => {
     await page.goto(url('election/1'));
     await page.getByText('No votes yet').waitFor({ timeout: 15_000 });
-    for (const [voter, candidate] of [['v1', 'alice'], ['v2', 'alice'], ['v3', 'bob']] as const) await vote(voter, candidate);
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid=results] tbody tr').length === 2, undefined, { timeout: 20_000 });
-    await page.waitForFunction(() => /match the recount/.test(document.querySelector('[data-testid=audit]')?.textContent ?? ''), undefined, { timeout: 20_000 });
+    for (const [voter, candidate] of [
+      ['v1', 'alice'],
+      ['v2', 'alice'],
+      ['v3', 'bob'],
+    ] as const)
+      await vote(voter, candidate);
+    await page.waitForFunction(
+      () => document.querySelectorAll('[data-testid=results] tbody tr').length === 2,
+      undefined,
+      { timeout: 20_000 },
+    );
+    await page.waitForFunction(
+      () => /match the recount/.test(document.querySelector('[data-testid=audit]')?.textContent ?? ''),
+      undefined,
+      { timeout: 20_000 },
+    );
     expect(await table(page)).toEqual({ alice: 2, bob: 1 });
     // More votes: the same page follows, still without a reload.
-    for (const [voter, candidate] of [['v4', 'carol'], ['v5', 'alice'], ['v6', 'bob'], ['v7', 'alice']] as const) await vote(voter, candidate);
-    await page.waitForFunction(() => document.querySelector('[data-testid=published-total]')?.textContent?.startsWith('7 votes'), undefined, { timeout: 20_000 });
-    await page.waitForFunction(() => /match the recount.*7 votes/s.test(document.querySelector('[data-testid=audit]')?.textContent ?? ''), undefined, { timeout: 20_000 });
+    for (const [voter, candidate] of [
+      ['v4', 'carol'],
+      ['v5', 'alice'],
+      ['v6', 'bob'],
+      ['v7', 'alice'],
+    ] as const)
+      await vote(voter, candidate);
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=published-total]')?.textContent?.startsWith('7 votes'),
+      undefined,
+      { timeout: 20_000 },
+    );
+    await page.waitForFunction(
+      () => /match the recount.*7 votes/s.test(document.querySelector('[data-testid=audit]')?.textContent ?? ''),
+      undefined,
+      { timeout: 20_000 },
+    );
     expect(await table(page)).toEqual({ alice: 4, bob: 2, carol: 1 });
     await page.getByText('Votes per block over time').waitFor();
     await shot(page, '2-election');
@@ -104,17 +144,31 @@ describe('the explorer page, in chromium, on three validators', () => {
 
   it('lists the latest blocks with proposer, slot, votes and signers, verified', async () => {
     await page.goto(url('blocks'));
-    await page.locator('article h3', { hasText: /^Block / }).first().waitFor({ timeout: 15_000 });
-    await page.getByText('✓ Verified: proposer signature and finality certificate').first().waitFor({ timeout: 15_000 });
+    await page
+      .locator('article h3', { hasText: /^Block / })
+      .first()
+      .waitFor({ timeout: 15_000 });
+    await page
+      .getByText('✓ Verified: proposer signature and finality certificate')
+      .first()
+      .waitFor({ timeout: 15_000 });
     const first = page.locator('article').first();
-    await expect(first.textContent()).resolves.toMatch(/Proposer\s*validator-\d.*Slot.*Votes.*Final by\s*validator-\d, validator-\d/s);
+    await expect(first.textContent()).resolves.toMatch(
+      /Proposer\s*validator-\d.*Slot.*Votes.*Final by\s*validator-\d, validator-\d/s,
+    );
     await shot(page, '3-blocks');
     expect(page.problems).toEqual([]);
   }, 30_000);
 
   it('finds a vote by its submission id: finalized, its inclusion verified in the browser', async () => {
     // A batch, so that the vote shares its block and its proof has siblings.
-    const batch = await client.submitVotes(['dave', 'erin', 'dave', 'frank', 'erin'].map((c, i) => ({ voterId: `batch-${i}`, electionId: 1, encryptedVote: ballot(c) })));
+    const batch = await client.submitVotes(
+      ['dave', 'erin', 'dave', 'frank', 'erin'].map((c, i) => ({
+        voterId: `batch-${i}`,
+        electionId: 1,
+        encryptedVote: ballot(c),
+      })),
+    );
     const r = batch[2]!;
     if (!r.ok) throw new Error(`vote refused: ${r.error.message}`);
     await client.waitForConfirmation(r.hash, { timeoutMs: 20_000 });
@@ -131,7 +185,11 @@ describe('the explorer page, in chromium, on three validators', () => {
     // The endpoint the page used, and its JSON-RPC twin, give the same proof.
     const proof = await getJson(`${base}/transactions/${r.hash}/proof`);
     const taker = net.validators.find((v) => v.id === r.validator)!;
-    const rpc = await fetch(`${taker.url}/rpc`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'poa_getProof', params: [r.submissionId] }) });
+    const rpc = await fetch(`${taker.url}/rpc`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'poa_getProof', params: [r.submissionId] }),
+    });
     expect(((await rpc.json()) as { result: unknown }).result).toEqual(proof.body);
     expect(proof.body).toMatchObject({ transactionHash: r.hash, leaf: r.hash, algorithm: 'rfc6962-sha256' });
     expect(page.problems).toEqual([]);
@@ -141,7 +199,9 @@ describe('the explorer page, in chromium, on three validators', () => {
     await page.goto(url('vote/no-such-submission-id'));
     const missing = page.locator('[data-testid=vote-missing]');
     await missing.waitFor({ timeout: 10_000 });
-    expect(await missing.textContent()).toContain('No vote with the hash or submission id “no-such-submission-id” is known to any of the 3 validators asked');
+    expect(await missing.textContent()).toContain(
+      'No vote with the hash or submission id “no-such-submission-id” is known to any of the 3 validators asked',
+    );
     await shot(page, '5-vote-unknown');
   }, 30_000);
 
@@ -170,7 +230,11 @@ describe('the explorer page, in chromium, on three validators', () => {
     await shot(fresh, '0-trusted-genesis');
     // A wrong hash in a link is refused in words.
     await fresh.goto(`${base}/explorer/?genesis=0x${'00'.repeat(32)}#/election/1`);
-    await fresh.getByText(/The genesis in the link cannot be trusted: .* serves a genesis whose hash is 0x[0-9a-f]{64}, not the 0x0{64} you trust/).waitFor();
+    await fresh
+      .getByText(
+        /The genesis in the link cannot be trusted: .* serves a genesis whose hash is 0x[0-9a-f]{64}, not the 0x0{64} you trust/,
+      )
+      .waitFor();
     expect(fresh.problems).toEqual([]);
     await fresh.close();
   }, 30_000);
@@ -184,7 +248,9 @@ describe('the explorer page, in chromium, on three validators', () => {
     const tampered = await browser.page();
     await tampered.goto(`${proxy.url}/explorer/?genesis=${gh}#/election/1`);
     const audit = tampered.locator('[data-testid=audit]');
-    await audit.getByText('✗ Mismatch: the published results differ from the verified chain').waitFor({ timeout: 20_000 });
+    await audit
+      .getByText('✗ Mismatch: the published results differ from the verified chain')
+      .waitFor({ timeout: 20_000 });
     const diff = await tampered.$$eval('[data-testid=differences] tbody tr', (rows) => rows.map((r) => r.textContent));
     expect(diff).toEqual(['alice104' + '4']);
     await shot(tampered, '6-election-tampered');

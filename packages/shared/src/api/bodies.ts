@@ -6,7 +6,9 @@
 import { z } from 'zod';
 
 /** A 0x-prefixed 32-byte hash, lower case. */
-export const hashSchema = z.string().regex(/^0x[0-9a-f]{64}$/, 'must be a 0x-prefixed 32-byte hex hash') as unknown as z.ZodType<`0x${string}`>;
+export const hashSchema = z
+  .string()
+  .regex(/^0x[0-9a-f]{64}$/, 'must be a 0x-prefixed 32-byte hex hash') as unknown as z.ZodType<`0x${string}`>;
 const nat = z.number().int().nonnegative();
 
 /**
@@ -20,8 +22,19 @@ export const txStateSchema = z.discriminatedUnion('state', [
   z.object({ state: z.literal('accepted'), hash: hashSchema }),
   z.object({ state: z.literal('replicated'), hash: hashSchema }),
   z.object({ state: z.literal('included'), hash: hashSchema, blockHash: hashSchema, blockNumber: nat }),
-  z.object({ state: z.literal('finalized'), hash: hashSchema, blockHash: hashSchema, blockNumber: nat, transactionIndex: nat }),
-  z.object({ state: z.literal('rejected'), hash: hashSchema, reason: z.string(), conflictsWith: hashSchema.optional() }),
+  z.object({
+    state: z.literal('finalized'),
+    hash: hashSchema,
+    blockHash: hashSchema,
+    blockNumber: nat,
+    transactionIndex: nat,
+  }),
+  z.object({
+    state: z.literal('rejected'),
+    hash: hashSchema,
+    reason: z.string(),
+    conflictsWith: hashSchema.optional(),
+  }),
   z.object({ state: z.literal('unknown'), hash: hashSchema.nullable(), submissionId: z.string().optional() }),
 ]);
 /** poa_getTransactionStatus's answer. */

@@ -8,12 +8,24 @@
 import { z } from 'zod';
 
 /** A canonical quantity ("0x0", "0x1a"). */
-const quantity = z.string().regex(/^0x(0|[1-9a-f][0-9a-f]*)$/).describe('canonical hex quantity');
+const quantity = z
+  .string()
+  .regex(/^0x(0|[1-9a-f][0-9a-f]*)$/)
+  .describe('canonical hex quantity');
 /** A 20-byte address, lowercase hex. */
-export const addressSchema = z.string().regex(/^0x[0-9a-f]{40}$/, 'must be a 20-byte lowercase 0x-hex address').describe('20-byte address (lowercase hex)');
+export const addressSchema = z
+  .string()
+  .regex(/^0x[0-9a-f]{40}$/, 'must be a 20-byte lowercase 0x-hex address')
+  .describe('20-byte address (lowercase hex)');
 /** Even-length lowercase 0x-hex bytes. */
-export const dataSchema = z.string().regex(/^0x([0-9a-f]{2})*$/, 'must be 0x-hex bytes').describe('hex bytes');
-const hash = z.string().regex(/^0x[0-9a-f]{64}$/).describe('32-byte hash');
+export const dataSchema = z
+  .string()
+  .regex(/^0x([0-9a-f]{2})*$/, 'must be 0x-hex bytes')
+  .describe('hex bytes');
+const hash = z
+  .string()
+  .regex(/^0x[0-9a-f]{64}$/)
+  .describe('32-byte hash');
 
 /** A precommit certificate as the node stores it (verifyFinalizedBlock checks it). */
 export const certificateWireSchema = z.object({
@@ -21,7 +33,9 @@ export const certificateWireSchema = z.object({
   height: z.number().int().nonnegative(),
   slot: z.number().int().nonnegative(),
   blockHash: hash,
-  signatures: z.array(z.object({ validator: z.number().int().nonnegative(), signature: z.string().regex(/^0x[0-9a-f]{128}$/) })),
+  signatures: z.array(
+    z.object({ validator: z.number().int().nonnegative(), signature: z.string().regex(/^0x[0-9a-f]{128}$/) }),
+  ),
 });
 
 /**
@@ -102,7 +116,10 @@ export const ethHeaderSchema = z.object({
   txCount: quantity,
   proposer: z.string().nullable().describe('authority id of the proposer; null for the genesis'),
   proposerIndex: z.number().int().nonnegative().nullable(),
-  signature: z.string().regex(/^0x[0-9a-f]{128}$/).nullable(),
+  signature: z
+    .string()
+    .regex(/^0x[0-9a-f]{128}$/)
+    .nullable(),
   finalized: z.boolean(),
   certificate: certificateWireSchema.nullable(),
 });
@@ -117,4 +134,7 @@ export const ethBlockSchema = ethHeaderSchema.extend({
 export type EthBlock = z.infer<typeof ethBlockSchema>;
 
 /** eth_syncing: false, or the progress of a catching-up node. */
-export const ethSyncingSchema = z.union([z.literal(false), z.object({ startingBlock: quantity, currentBlock: quantity, highestBlock: quantity })]);
+export const ethSyncingSchema = z.union([
+  z.literal(false),
+  z.object({ startingBlock: quantity, currentBlock: quantity, highestBlock: quantity }),
+]);

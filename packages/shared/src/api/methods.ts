@@ -10,9 +10,15 @@ import { hashSchema, txStateSchema } from './bodies.js';
 /** A canonical Ethereum quantity ("0x0", "0x1a"). */
 export const quantitySchema = z.string().regex(/^0x(0|[1-9a-f][0-9a-f]*)$/, 'must be a canonical hex quantity');
 /** An election id, as in "election-<id>". */
-export const electionIdSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 characters of A-Z, a-z, 0-9, _, . or -');
+export const electionIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 characters of A-Z, a-z, 0-9, _, . or -');
 /** poa_getElection's answer: an election's finalized vote count and the height it reflects. */
-export const electionInfoSchema = z.object({ electionId: z.string(), voteCount: z.number().int().nonnegative(), finalizedHeight: z.number().int().nonnegative() });
+export const electionInfoSchema = z.object({
+  electionId: z.string(),
+  voteCount: z.number().int().nonnegative(),
+  finalizedHeight: z.number().int().nonnegative(),
+});
 export type ElectionInfo = z.infer<typeof electionInfoSchema>;
 
 /** A tx hash or the JSON-RPC id it was submitted under. */
@@ -37,7 +43,10 @@ export interface RpcMethodContract<P extends z.ZodType = z.ZodType, R extends z.
 }
 
 export const rpcContract = {
-  eth_sendTransaction: { params: z.tuple([z.looseObject({ from: z.string(), to: z.string(), data: z.string() })]), result: hashSchema },
+  eth_sendTransaction: {
+    params: z.tuple([z.looseObject({ from: z.string(), to: z.string(), data: z.string() })]),
+    result: hashSchema,
+  },
   eth_getTransactionReceipt: { params: z.tuple([txRef]), result: receiptWireSchema.nullable() },
   poa_getTransactionStatus: { params: z.tuple([txRef]), result: txStateSchema },
   eth_blockNumber: { params: z.tuple([]), result: quantitySchema },

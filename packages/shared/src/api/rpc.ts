@@ -34,7 +34,11 @@ const hash = z.string().regex(/^0x[0-9a-f]{64}$/, 'must be a 0x-prefixed 32-byte
 /** `data` of each error code (all optional on the wire: a server may omit `data`). */
 export const errorDataSchemas = {
   /** -32602: the bad parameter, or a transaction rule (`code` TX_*, SUBMISSION_ID_TAKEN). */
-  [JsonRpcErrorCode.INVALID_PARAMS]: z.looseObject({ param: z.string().optional(), code: z.string().optional(), hash: hash.optional() }),
+  [JsonRpcErrorCode.INVALID_PARAMS]: z.looseObject({
+    param: z.string().optional(),
+    code: z.string().optional(),
+    hash: hash.optional(),
+  }),
   /** -32600: what is wrong with the request; `limit` when a limit was hit. */
   [JsonRpcErrorCode.INVALID_REQUEST]: z.looseObject({ limit: z.string().optional(), value: z.number().optional() }),
   [JsonRpcErrorCode.METHOD_NOT_FOUND]: z.looseObject({}),
@@ -43,21 +47,37 @@ export const errorDataSchemas = {
   /** -32001: `code` says why (no token, unknown or revoked token). */
   [JsonRpcErrorCode.UNAUTHORIZED]: z.looseObject({ code: z.string().optional() }),
   /** -32002: `code` UNAVAILABLE (shutting down) or RECOVERING (reading its peers' pools). */
-  [JsonRpcErrorCode.UNAVAILABLE]: z.looseObject({ code: z.enum(['UNAVAILABLE', 'RECOVERING']).optional(), hash: hash.optional() }),
+  [JsonRpcErrorCode.UNAVAILABLE]: z.looseObject({
+    code: z.enum(['UNAVAILABLE', 'RECOVERING']).optional(),
+    hash: hash.optional(),
+  }),
   /** -32005: the limit's name and value, so a client can adapt. */
   [JsonRpcErrorCode.LIMIT_EXCEEDED]: z.looseObject({ limit: z.string(), value: z.number() }),
   /** -32010: the earlier vote this one conflicts with. */
-  [JsonRpcErrorCode.DOUBLE_VOTE]: z.looseObject({ code: z.literal('TX_DOUBLE_VOTE'), hash: hash.optional(), conflictsWith: hash.optional() }),
+  [JsonRpcErrorCode.DOUBLE_VOTE]: z.looseObject({
+    code: z.literal('TX_DOUBLE_VOTE'),
+    hash: hash.optional(),
+    conflictsWith: hash.optional(),
+  }),
   [JsonRpcErrorCode.POOL_FULL]: z.looseObject({ code: z.literal('POOL_FULL'), hash: hash.optional() }),
   /** -32012: how many validators hold the vote and how many a quorum needs. */
-  [JsonRpcErrorCode.NOT_REPLICATED]: z.looseObject({ code: z.literal('TX_NOT_REPLICATED'), hash, holders: z.number().int().nonnegative(), needed: z.number().int().positive() }),
+  [JsonRpcErrorCode.NOT_REPLICATED]: z.looseObject({
+    code: z.literal('TX_NOT_REPLICATED'),
+    hash,
+    holders: z.number().int().nonnegative(),
+    needed: z.number().int().positive(),
+  }),
 } as const satisfies Record<JsonRpcErrorCode, z.ZodType>;
 
 /** The `data` of an error with code C. */
 export type ErrorData<C extends JsonRpcErrorCode> = z.infer<(typeof errorDataSchemas)[C]>;
 
 /** The `error` member of a JSON-RPC response. */
-export const jsonRpcErrorObjectSchema = z.object({ code: z.number().int(), message: z.string(), data: z.unknown().optional() });
+export const jsonRpcErrorObjectSchema = z.object({
+  code: z.number().int(),
+  message: z.string(),
+  data: z.unknown().optional(),
+});
 export type JsonRpcErrorObject = z.infer<typeof jsonRpcErrorObjectSchema>;
 
 export const jsonRpcRequestSchema = z.object({
@@ -69,7 +89,11 @@ export const jsonRpcRequestSchema = z.object({
 export type JsonRpcRequest = z.infer<typeof jsonRpcRequestSchema>;
 
 export const jsonRpcSuccessSchema = z.object({ jsonrpc: z.literal('2.0'), id: jsonRpcIdSchema, result: z.unknown() });
-export const jsonRpcFailureSchema = z.object({ jsonrpc: z.literal('2.0'), id: jsonRpcIdSchema, error: jsonRpcErrorObjectSchema });
+export const jsonRpcFailureSchema = z.object({
+  jsonrpc: z.literal('2.0'),
+  id: jsonRpcIdSchema,
+  error: jsonRpcErrorObjectSchema,
+});
 export const jsonRpcResponseSchema = z.union([jsonRpcSuccessSchema, jsonRpcFailureSchema]);
 export type JsonRpcSuccess = z.infer<typeof jsonRpcSuccessSchema>;
 export type JsonRpcFailure = z.infer<typeof jsonRpcFailureSchema>;

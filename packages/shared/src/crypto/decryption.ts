@@ -6,9 +6,30 @@
 import { type Hex, bytesToHex } from '../encoding.js';
 import { ProtocolError, ProtocolErrorCode } from '../errors.js';
 import { CRYPTO_VERSION, prepareElection, type ElectionParams, type PreparedElection } from './election.js';
-import { ZERO_CIPHERTEXT, addCiphertexts, decodeCiphertext, encodeCiphertext, type Ciphertext, type CiphertextWire } from './elgamal.js';
+import {
+  ZERO_CIPHERTEXT,
+  addCiphertexts,
+  decodeCiphertext,
+  encodeCiphertext,
+  type Ciphertext,
+  type CiphertextWire,
+} from './elgamal.js';
 import { boundedDlog } from './dlog.js';
-import { G, IDENTITY, badEncoding, decodePoint, decodeScalar, defaultRng, invert, mod, mulPublic, mulSecret, pointToHex, type Point, type Rng } from './group.js';
+import {
+  G,
+  IDENTITY,
+  badEncoding,
+  decodePoint,
+  decodeScalar,
+  defaultRng,
+  invert,
+  mod,
+  mulPublic,
+  mulSecret,
+  pointToHex,
+  type Point,
+  type Rng,
+} from './group.js';
 import { checkDleq, decodeProof, encodeProof, expectArray, expectObject, proveDleq, type ProofWire } from './proofs.js';
 import { TAGS, Transcript } from './transcript.js';
 import { type VerifiedBallot } from './encryptedBallot.js';
@@ -60,12 +81,24 @@ export function emptyAggregate(params: ElectionParams): Aggregate {
 }
 
 /** Add verified ballots to an aggregate (the empty one by default); returns a new aggregate. */
-export function addBallots(params: ElectionParams, ballots: readonly VerifiedBallot[], base: Aggregate = emptyAggregate(params)): Aggregate {
+export function addBallots(
+  params: ElectionParams,
+  ballots: readonly VerifiedBallot[],
+  base: Aggregate = emptyAggregate(params),
+): Aggregate {
   const n = prepareElection(params).setup.candidates.length;
   const cts = [...base.ciphertexts];
-  if (cts.length !== n) throw new ProtocolError(ProtocolErrorCode.DECRYPTION_INVALID, `aggregate has ${cts.length} ciphertexts, the election ${n} candidates`);
+  if (cts.length !== n)
+    throw new ProtocolError(
+      ProtocolErrorCode.DECRYPTION_INVALID,
+      `aggregate has ${cts.length} ciphertexts, the election ${n} candidates`,
+    );
   for (const b of ballots) {
-    if (b.ciphertexts.length !== n) throw new ProtocolError(ProtocolErrorCode.BALLOT_INVALID, `ballot has ${b.ciphertexts.length} ciphertexts, the election ${n} candidates`);
+    if (b.ciphertexts.length !== n)
+      throw new ProtocolError(
+        ProtocolErrorCode.BALLOT_INVALID,
+        `ballot has ${b.ciphertexts.length} ciphertexts, the election ${n} candidates`,
+      );
     for (let i = 0; i < n; i++) cts[i] = addCiphertexts(cts[i]!, b.ciphertexts[i]!);
   }
   return { count: base.count + ballots.length, ciphertexts: cts };
@@ -82,8 +115,11 @@ export function decodeAggregate(params: ElectionParams, value: unknown): Aggrega
   const o = expectObject(value, 'aggregate', ['type', 'v', 'count', 'ciphertexts']);
   if (o.type !== AGGREGATE_TYPE) badEncoding('aggregate.type', `must be "${AGGREGATE_TYPE}"`);
   if (o.v !== CRYPTO_VERSION) badEncoding('aggregate.v', `unsupported version ${JSON.stringify(o.v)}`);
-  if (typeof o.count !== 'number' || !Number.isSafeInteger(o.count) || o.count < 0) badEncoding('aggregate.count', 'must be a natural number');
-  const cts = expectArray(o.ciphertexts, 'aggregate.ciphertexts', n).map((c, i) => decodeCiphertext(c, `aggregate.ciphertexts[${i}]`));
+  if (typeof o.count !== 'number' || !Number.isSafeInteger(o.count) || o.count < 0)
+    badEncoding('aggregate.count', 'must be a natural number');
+  const cts = expectArray(o.ciphertexts, 'aggregate.ciphertexts', n).map((c, i) =>
+    decodeCiphertext(c, `aggregate.ciphertexts[${i}]`),
+  );
   return { count: o.count, ciphertexts: cts };
 }
 
@@ -103,17 +139,27 @@ export function decodeTrusteeShare(params: ElectionParams, value: unknown): { tr
   const n = prepareElection(params).setup.trustees.length;
   const o = expectObject(value, 'share', ['type', 'v', 'trustee', 'secret']);
   if (o.type !== SHARE_TYPE || o.v !== CRYPTO_VERSION) badEncoding('share.type', `must be "${SHARE_TYPE}" version 1`);
-  if (typeof o.trustee !== 'number' || !Number.isInteger(o.trustee) || o.trustee < 1 || o.trustee > n) badEncoding('share.trustee', `must be a trustee index in 1..${n}`);
+  if (typeof o.trustee !== 'number' || !Number.isInteger(o.trustee) || o.trustee < 1 || o.trustee > n)
+    badEncoding('share.trustee', `must be a trustee index in 1..${n}`);
   return { trustee: o.trustee, secret: decodeScalar(o.secret, 'share.secret') };
 }
 
 /** A trustee's partial decryption of an aggregate, with one Chaum-Pedersen proof per candidate. */
-export function partialDecrypt(params: ElectionParams, share: TrusteeShare, aggregate: Aggregate, rng: Rng = defaultRng): PartialDecryption {
+export function partialDecrypt(
+  params: ElectionParams,
+  share: TrusteeShare,
+  aggregate: Aggregate,
+  rng: Rng = defaultRng,
+): PartialDecryption {
   const e = prepareElection(params);
   const { trustee, secret } = decodeTrusteeShare(params, share);
   const Kj = e.verificationKeys[trustee - 1]!;
   if (!mulSecret(G, secret).equals(Kj)) {
-    throw new ProtocolError(ProtocolErrorCode.DECRYPTION_INVALID, `share of trustee ${trustee} does not match its verification key`, { field: 'share.secret' });
+    throw new ProtocolError(
+      ProtocolErrorCode.DECRYPTION_INVALID,
+      `share of trustee ${trustee} does not match its verification key`,
+      { field: 'share.secret' },
+    );
   }
   const aggHash = aggregateHash(params, aggregate);
   const shares = aggregate.ciphertexts.map((ct, i) => {
@@ -134,17 +180,26 @@ export interface VerifiedPartial {
  * Verify a partial decryption against the aggregate and the trustee's verification key; throws
  * CRYPTO_BAD_ENCODING / DECRYPTION_INVALID naming the field, or DECRYPTION_BAD_PROOF naming the proof.
  */
-export function verifyPartialDecryption(params: ElectionParams, aggregate: Aggregate, partial: unknown): VerifiedPartial {
+export function verifyPartialDecryption(
+  params: ElectionParams,
+  aggregate: Aggregate,
+  partial: unknown,
+): VerifiedPartial {
   const e = prepareElection(params);
   const n = e.setup.trustees.length;
   const o = expectObject(partial, 'partial', ['type', 'v', 'trustee', 'aggregate', 'shares']);
   if (o.type !== PARTIAL_TYPE) badEncoding('partial.type', `must be "${PARTIAL_TYPE}"`);
   if (o.v !== CRYPTO_VERSION) badEncoding('partial.v', `unsupported version ${JSON.stringify(o.v)}`);
-  if (typeof o.trustee !== 'number' || !Number.isInteger(o.trustee) || o.trustee < 1 || o.trustee > n) badEncoding('partial.trustee', `must be a trustee index in 1..${n}`);
+  if (typeof o.trustee !== 'number' || !Number.isInteger(o.trustee) || o.trustee < 1 || o.trustee > n)
+    badEncoding('partial.trustee', `must be a trustee index in 1..${n}`);
   const trustee = o.trustee;
   const aggHash = aggregateHash(params, aggregate);
   if (o.aggregate !== bytesToHex(aggHash)) {
-    throw new ProtocolError(ProtocolErrorCode.DECRYPTION_INVALID, 'partial.aggregate: decrypts another aggregate (aggregateHash differs)', { field: 'partial.aggregate' });
+    throw new ProtocolError(
+      ProtocolErrorCode.DECRYPTION_INVALID,
+      'partial.aggregate: decrypts another aggregate (aggregateHash differs)',
+      { field: 'partial.aggregate' },
+    );
   }
   const Kj = e.verificationKeys[trustee - 1]!;
   const shares = expectArray(o.shares, 'partial.shares', aggregate.ciphertexts.length);
@@ -154,7 +209,11 @@ export function verifyPartialDecryption(params: ElectionParams, aggregate: Aggre
     const proof = decodeProof(so.proof, `partial.shares[${i}].proof`);
     if (!checkDleq(partialContext(e, aggHash, trustee, i), aggregate.ciphertexts[i]!.alpha, Kj, D, proof)) {
       const name = `partial.shares[${i}].proof`;
-      throw new ProtocolError(ProtocolErrorCode.DECRYPTION_BAD_PROOF, `${name}: trustee ${trustee}'s decryption of candidate ${JSON.stringify(e.setup.candidates[i])} does not verify`, { proof: name, trustee });
+      throw new ProtocolError(
+        ProtocolErrorCode.DECRYPTION_BAD_PROOF,
+        `${name}: trustee ${trustee}'s decryption of candidate ${JSON.stringify(e.setup.candidates[i])} does not verify`,
+        { proof: name, trustee },
+      );
     }
     return D;
   });
@@ -177,11 +236,18 @@ export function lagrangeAtZero(j: number, S: readonly number[]): bigint {
  * Combine `threshold` verified partial decryptions of distinct trustees into M_i = beta_i - s*alpha_i
  * = count_i * G (by Lagrange interpolation of the shares at 0).
  */
-export function combinePartials(params: ElectionParams, aggregate: Aggregate, partials: readonly VerifiedPartial[]): Point[] {
+export function combinePartials(
+  params: ElectionParams,
+  aggregate: Aggregate,
+  partials: readonly VerifiedPartial[],
+): Point[] {
   const e = prepareElection(params);
   const S = partials.map((p) => p.trustee);
   if (new Set(S).size !== S.length || S.length !== e.setup.threshold) {
-    throw new ProtocolError(ProtocolErrorCode.DECRYPTION_INVALID, `need partial decryptions of exactly ${e.setup.threshold} distinct trustees, got [${S.join(', ')}]`);
+    throw new ProtocolError(
+      ProtocolErrorCode.DECRYPTION_INVALID,
+      `need partial decryptions of exactly ${e.setup.threshold} distinct trustees, got [${S.join(', ')}]`,
+    );
   }
   const lambdas = S.map((j) => lagrangeAtZero(j, S));
   return aggregate.ciphertexts.map((ct, i) => {
@@ -208,7 +274,12 @@ export interface TallyResult {
  * recover each count in 0..maxVotes (default: the number of ballots). Throws DECRYPTION_INVALID
  * when fewer than `threshold` are valid, TALLY_OUT_OF_RANGE when a count is not in range.
  */
-export function decryptTally(params: ElectionParams, aggregate: Aggregate, partials: readonly unknown[], maxVotes: number = aggregate.count): TallyResult {
+export function decryptTally(
+  params: ElectionParams,
+  aggregate: Aggregate,
+  partials: readonly unknown[],
+  maxVotes: number = aggregate.count,
+): TallyResult {
   const e = prepareElection(params);
   const chosen: VerifiedPartial[] = [];
   const rejected: TallyResult['rejected'] = [];
@@ -224,12 +295,21 @@ export function decryptTally(params: ElectionParams, aggregate: Aggregate, parti
     }
   }
   if (chosen.length < e.setup.threshold) {
-    throw new ProtocolError(ProtocolErrorCode.DECRYPTION_INVALID, `only ${chosen.length} valid partial decryptions of distinct trustees; ${e.setup.threshold} are needed`, { rejected: rejected.map((r) => r.error.message) });
+    throw new ProtocolError(
+      ProtocolErrorCode.DECRYPTION_INVALID,
+      `only ${chosen.length} valid partial decryptions of distinct trustees; ${e.setup.threshold} are needed`,
+      { rejected: rejected.map((r) => r.error.message) },
+    );
   }
   const M = combinePartials(params, aggregate, chosen);
   const counts = M.map((m, i) => {
     const x = boundedDlog(m, maxVotes);
-    if (x === undefined) throw new ProtocolError(ProtocolErrorCode.TALLY_OUT_OF_RANGE, `count of candidate ${JSON.stringify(e.setup.candidates[i])} is not in 0..${maxVotes}`, { candidate: i });
+    if (x === undefined)
+      throw new ProtocolError(
+        ProtocolErrorCode.TALLY_OUT_OF_RANGE,
+        `count of candidate ${JSON.stringify(e.setup.candidates[i])} is not in 0..${maxVotes}`,
+        { candidate: i },
+      );
     return x;
   });
   return { counts, trustees: chosen.map((c) => c.trustee), rejected };

@@ -11,9 +11,41 @@
  */
 import { bytesToHex, hexToBytes, isHex, type Hex } from '../encoding.js';
 import { ProtocolError, ProtocolErrorCode } from '../errors.js';
-import { CRYPTO_VERSION, electionParams, parseElectionSetup, setupHash, type ElectionParams, type ElectionSetup } from './election.js';
-import { G, IDENTITY, badEncoding, decodePoint, decodeScalar, defaultRng, mod, mulPublic, mulSecret, pointToHex, randomScalar, scalarToHex, type Point, type Rng } from './group.js';
-import { checkDleq, checkSchnorr, decodeProof, encodeProof, expectArray, expectObject, proveDleq, proveSchnorr, type ProofWire } from './proofs.js';
+import {
+  CRYPTO_VERSION,
+  electionParams,
+  parseElectionSetup,
+  setupHash,
+  type ElectionParams,
+  type ElectionSetup,
+} from './election.js';
+import {
+  G,
+  IDENTITY,
+  badEncoding,
+  decodePoint,
+  decodeScalar,
+  defaultRng,
+  mod,
+  mulPublic,
+  mulSecret,
+  pointToHex,
+  randomScalar,
+  scalarToHex,
+  type Point,
+  type Rng,
+} from './group.js';
+import {
+  checkDleq,
+  checkSchnorr,
+  decodeProof,
+  encodeProof,
+  expectArray,
+  expectObject,
+  proveDleq,
+  proveSchnorr,
+  type ProofWire,
+} from './proofs.js';
 import { SHARE_CIPHERTEXT_BYTES, decryptShare, encryptShare, type ShareSlot } from './shareEncryption.js';
 import { SHARE_TYPE, type TrusteeShare } from './decryption.js';
 import { TAGS, Transcript } from './transcript.js';
@@ -72,7 +104,8 @@ function fail(code: ProtocolErrorCode, field: string, what: string, data: Record
 }
 
 function index(value: unknown, field: string, n: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > n) fail(ProtocolErrorCode.DKG_INVALID, field, `must be a trustee index in 1..${n}`);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > n)
+    fail(ProtocolErrorCode.DKG_INVALID, field, `must be a trustee index in 1..${n}`);
   return value;
 }
 
@@ -90,7 +123,11 @@ function coefficientContext(sh: Uint8Array, dealer: number, k: number): Uint8Arr
 }
 
 /** Step 0: a trustee's election key pair; publish `message`, keep `secret`. */
-export function makeTrusteeKey(setup: ElectionSetup, trustee: number, rng: Rng = defaultRng): { secret: TrusteeSecret; message: TrusteeKeyMessage } {
+export function makeTrusteeKey(
+  setup: ElectionSetup,
+  trustee: number,
+  rng: Rng = defaultRng,
+): { secret: TrusteeSecret; message: TrusteeKeyMessage } {
   const s = parseElectionSetup(setup);
   index(trustee, 'trustee', s.trustees.length);
   const e = randomScalar(rng);
@@ -111,7 +148,12 @@ export function verifyTrusteeKey(setup: ElectionSetup, message: unknown, field =
   const E = decodePoint(o.key, `${field}.key`);
   if (E.is0()) fail(ProtocolErrorCode.DKG_INVALID, `${field}.key`, 'is the identity');
   if (!checkSchnorr(trusteeKeyContext(setupHash(s), trustee), E, decodeProof(o.proof, `${field}.proof`))) {
-    fail(ProtocolErrorCode.DKG_BAD_PROOF, `${field}.proof`, `trustee ${trustee}'s proof of knowledge of its election key does not verify`, { proof: `${field}.proof` });
+    fail(
+      ProtocolErrorCode.DKG_BAD_PROOF,
+      `${field}.proof`,
+      `trustee ${trustee}'s proof of knowledge of its election key does not verify`,
+      { proof: `${field}.proof` },
+    );
   }
   return E;
 }
@@ -119,10 +161,16 @@ export function verifyTrusteeKey(setup: ElectionSetup, message: unknown, field =
 /** The n trustees' election keys, checked (one valid message per trustee, in index order). */
 function trusteeKeys(s: ElectionSetup, keys: readonly unknown[]): Point[] {
   const n = s.trustees.length;
-  if (keys.length !== n) fail(ProtocolErrorCode.DKG_INVALID, 'trusteeKeys', `must hold the keys of all ${n} trustees in index order, got ${keys.length}`);
+  if (keys.length !== n)
+    fail(
+      ProtocolErrorCode.DKG_INVALID,
+      'trusteeKeys',
+      `must hold the keys of all ${n} trustees in index order, got ${keys.length}`,
+    );
   return keys.map((k, i) => {
     const E = verifyTrusteeKey(s, k, `trusteeKeys[${i}]`);
-    if ((k as TrusteeKeyMessage).trustee !== i + 1) fail(ProtocolErrorCode.DKG_INVALID, `trusteeKeys[${i}].trustee`, `must be ${i + 1}`);
+    if ((k as TrusteeKeyMessage).trustee !== i + 1)
+      fail(ProtocolErrorCode.DKG_INVALID, `trusteeKeys[${i}].trustee`, `must be ${i + 1}`);
     return E;
   });
 }
@@ -145,7 +193,12 @@ function evalPolynomial(coeffs: readonly bigint[], x: number): bigint {
 }
 
 /** Step 1: dealer i's dealing. Its polynomial is not returned: the dealer's own share is in the dealing. */
-export function dkgRound1(setup: ElectionSetup, dealer: number, keys: readonly TrusteeKeyMessage[], rng: Rng = defaultRng): Dealing {
+export function dkgRound1(
+  setup: ElectionSetup,
+  dealer: number,
+  keys: readonly TrusteeKeyMessage[],
+  rng: Rng = defaultRng,
+): Dealing {
   const s = parseElectionSetup(setup);
   const n = s.trustees.length;
   index(dealer, 'dealer', n);
@@ -153,7 +206,9 @@ export function dkgRound1(setup: ElectionSetup, dealer: number, keys: readonly T
   const sh = setupHash(s);
   const coeffs = Array.from({ length: s.threshold }, () => randomScalar(rng));
   const commitments = coeffs.map((a) => mulSecret(G, a));
-  const proofs = coeffs.map((a, k) => encodeProof(proveSchnorr(coefficientContext(sh, dealer, k), a, commitments[k]!, rng)));
+  const proofs = coeffs.map((a, k) =>
+    encodeProof(proveSchnorr(coefficientContext(sh, dealer, k), a, commitments[k]!, rng)),
+  );
   const shares = E.map((Ej, j) => {
     const slot: ShareSlot = { setupHash: sh, dealer, recipient: j + 1, recipientKey: Ej, commitments };
     const { ephemeral, ciphertext } = encryptShare(slot, evalPolynomial(coeffs, j + 1), rng);
@@ -176,13 +231,27 @@ export interface VerifiedDealing {
  * || lp(u64 n) || for each recipient j: lp(u64 j) || lp(Y_j) || lp(ciphertext_j)).
  */
 function dealingHash(sh: Uint8Array, d: Omit<VerifiedDealing, 'hash'>): Uint8Array {
-  const t = new Transcript(TAGS.dealing).bytes(sh).uint(d.dealer).uint(d.commitments.length).points(d.commitments).uint(d.shares.length);
-  d.shares.forEach((x, j) => t.uint(j + 1).point(x.ephemeral).bytes(x.ciphertext));
+  const t = new Transcript(TAGS.dealing)
+    .bytes(sh)
+    .uint(d.dealer)
+    .uint(d.commitments.length)
+    .points(d.commitments)
+    .uint(d.shares.length);
+  d.shares.forEach((x, j) =>
+    t
+      .uint(j + 1)
+      .point(x.ephemeral)
+      .bytes(x.ciphertext),
+  );
   return t.hash();
 }
 
 /** Step 1, checked by everyone: structure, encodings and the proofs of knowledge of the coefficients. */
-export function verifyDealing(setup: ElectionSetup, keys: readonly TrusteeKeyMessage[], dealing: unknown): VerifiedDealing {
+export function verifyDealing(
+  setup: ElectionSetup,
+  keys: readonly TrusteeKeyMessage[],
+  dealing: unknown,
+): VerifiedDealing {
   const s = parseElectionSetup(setup);
   trusteeKeys(s, keys);
   return checkDealing(s, dealing);
@@ -194,19 +263,29 @@ function checkDealing(s: ElectionSetup, dealing: unknown): VerifiedDealing {
   const o = expectObject(dealing, 'dealing', ['type', 'v', 'dealer', 'commitments', 'proofs', 'shares']);
   header(o, 'dealing', DEALING_TYPE);
   const dealer = index(o.dealer, 'dealing.dealer', n);
-  const commitments = expectArray(o.commitments, 'dealing.commitments', s.threshold).map((c, k) => decodePoint(c, `dealing.commitments[${k}]`));
-  const proofs = expectArray(o.proofs, 'dealing.proofs', s.threshold).map((p, k) => decodeProof(p, `dealing.proofs[${k}]`));
+  const commitments = expectArray(o.commitments, 'dealing.commitments', s.threshold).map((c, k) =>
+    decodePoint(c, `dealing.commitments[${k}]`),
+  );
+  const proofs = expectArray(o.proofs, 'dealing.proofs', s.threshold).map((p, k) =>
+    decodeProof(p, `dealing.proofs[${k}]`),
+  );
   const shares = expectArray(o.shares, 'dealing.shares', n).map((x, j) => {
     const f = `dealing.shares[${j}]`;
     const so = expectObject(x, f, ['recipient', 'ephemeral', 'ciphertext']);
     if (so.recipient !== j + 1) fail(ProtocolErrorCode.DKG_INVALID, `${f}.recipient`, `must be ${j + 1}`);
     const ephemeral = decodePoint(so.ephemeral, `${f}.ephemeral`);
-    if (!isHex(so.ciphertext, SHARE_CIPHERTEXT_BYTES)) badEncoding(`${f}.ciphertext`, `must be ${SHARE_CIPHERTEXT_BYTES} bytes of lowercase 0x-hex`);
+    if (!isHex(so.ciphertext, SHARE_CIPHERTEXT_BYTES))
+      badEncoding(`${f}.ciphertext`, `must be ${SHARE_CIPHERTEXT_BYTES} bytes of lowercase 0x-hex`);
     return { ephemeral, ciphertext: hexToBytes(so.ciphertext) };
   });
   commitments.forEach((C, k) => {
     if (!checkSchnorr(coefficientContext(sh, dealer, k), C, proofs[k]!)) {
-      fail(ProtocolErrorCode.DKG_BAD_PROOF, `dealing.proofs[${k}]`, `dealer ${dealer}'s proof of knowledge of coefficient ${k} does not verify`, { proof: `dealing.proofs[${k}]`, dealer });
+      fail(
+        ProtocolErrorCode.DKG_BAD_PROOF,
+        `dealing.proofs[${k}]`,
+        `dealer ${dealer}'s proof of knowledge of coefficient ${k} does not verify`,
+        { proof: `dealing.proofs[${k}]`, dealer },
+      );
     }
   });
   const d = { dealer, commitments, shares };
@@ -214,7 +293,13 @@ function checkDealing(s: ElectionSetup, dealing: unknown): VerifiedDealing {
 }
 
 function slotOf(s: ElectionSetup, E: readonly Point[], d: VerifiedDealing, recipient: number): ShareSlot {
-  return { setupHash: setupHash(s), dealer: d.dealer, recipient, recipientKey: E[recipient - 1]!, commitments: d.commitments };
+  return {
+    setupHash: setupHash(s),
+    dealer: d.dealer,
+    recipient,
+    recipientKey: E[recipient - 1]!,
+    commitments: d.commitments,
+  };
 }
 
 function decodeSecret(s: ElectionSetup, secret: TrusteeSecret): { trustee: number; e: bigint } {
@@ -224,7 +309,11 @@ function decodeSecret(s: ElectionSetup, secret: TrusteeSecret): { trustee: numbe
 }
 
 /** Why a share is bad, or undefined when it decrypts and matches the commitments. */
-function shareFault(slot: ShareSlot, d: VerifiedDealing, S: Point): { reason: 'undecryptable' | 'mismatch' } | { share: bigint } {
+function shareFault(
+  slot: ShareSlot,
+  d: VerifiedDealing,
+  S: Point,
+): { reason: 'undecryptable' | 'mismatch' } | { share: bigint } {
   const x = d.shares[slot.recipient - 1]!;
   const share = decryptShare(slot, x.ephemeral, S, x.ciphertext);
   if (share === undefined) return { reason: 'undecryptable' };
@@ -233,23 +322,45 @@ function shareFault(slot: ShareSlot, d: VerifiedDealing, S: Point): { reason: 'u
 }
 
 /** Step 2: a recipient decrypts and checks its share P_i(j); throws DKG_BAD_SHARE (then complain). */
-export function openShare(setup: ElectionSetup, keys: readonly TrusteeKeyMessage[], dealing: unknown, secret: TrusteeSecret): bigint {
+export function openShare(
+  setup: ElectionSetup,
+  keys: readonly TrusteeKeyMessage[],
+  dealing: unknown,
+  secret: TrusteeSecret,
+): bigint {
   const s = parseElectionSetup(setup);
   const E = trusteeKeys(s, keys);
   const d = checkDealing(s, dealing);
   const { trustee, e } = decodeSecret(s, secret);
   const x = d.shares[trustee - 1]!;
   const r = shareFault(slotOf(s, E, d, trustee), d, mulSecret(x.ephemeral, e));
-  if ('reason' in r) fail(ProtocolErrorCode.DKG_BAD_SHARE, `dealing.shares[${trustee - 1}]`, `dealer ${d.dealer}'s share for trustee ${trustee} is ${r.reason === 'undecryptable' ? 'not decryptable' : 'inconsistent with its commitments'}`, { dealer: d.dealer, reason: r.reason });
+  if ('reason' in r)
+    fail(
+      ProtocolErrorCode.DKG_BAD_SHARE,
+      `dealing.shares[${trustee - 1}]`,
+      `dealer ${d.dealer}'s share for trustee ${trustee} is ${r.reason === 'undecryptable' ? 'not decryptable' : 'inconsistent with its commitments'}`,
+      { dealer: d.dealer, reason: r.reason },
+    );
   return r.share;
 }
 
-function complaintContext(sh: Uint8Array, dealingHashBytes: Uint8Array, dealer: number, complainer: number): Uint8Array {
+function complaintContext(
+  sh: Uint8Array,
+  dealingHashBytes: Uint8Array,
+  dealer: number,
+  complainer: number,
+): Uint8Array {
   return new Transcript(TAGS.complaint).bytes(sh).bytes(dealingHashBytes).uint(dealer).uint(complainer).hash();
 }
 
 /** Step 2: a complaint against a dealing, revealing the shared point of the complainer's share. */
-export function makeComplaint(setup: ElectionSetup, keys: readonly TrusteeKeyMessage[], dealing: unknown, secret: TrusteeSecret, rng: Rng = defaultRng): Complaint {
+export function makeComplaint(
+  setup: ElectionSetup,
+  keys: readonly TrusteeKeyMessage[],
+  dealing: unknown,
+  secret: TrusteeSecret,
+  rng: Rng = defaultRng,
+): Complaint {
   const s = parseElectionSetup(setup);
   const E = trusteeKeys(s, keys);
   const d = checkDealing(s, dealing);
@@ -257,7 +368,15 @@ export function makeComplaint(setup: ElectionSetup, keys: readonly TrusteeKeyMes
   const Y = d.shares[trustee - 1]!.ephemeral;
   const S = mulSecret(Y, e);
   const proof = proveDleq(complaintContext(setupHash(s), d.hash, d.dealer, trustee), e, Y, E[trustee - 1]!, S, rng);
-  return { type: COMPLAINT_TYPE, v: CRYPTO_VERSION, dealer: d.dealer, complainer: trustee, dealing: bytesToHex(d.hash), sharedSecret: pointToHex(S), proof: encodeProof(proof) };
+  return {
+    type: COMPLAINT_TYPE,
+    v: CRYPTO_VERSION,
+    dealer: d.dealer,
+    complainer: trustee,
+    dealing: bytesToHex(d.hash),
+    sharedSecret: pointToHex(S),
+    proof: encodeProof(proof),
+  };
 }
 
 /** The outcome of a complaint: upheld (the dealer is disqualified) or rejected (the share was fine). */
@@ -273,25 +392,49 @@ export interface ComplaintVerdict {
  * and check it against the commitments. Throws DKG_COMPLAINT_INVALID for a complaint that does
  * not name this dealing or whose proof fails (a forged shared point).
  */
-export function verifyComplaint(setup: ElectionSetup, keys: readonly TrusteeKeyMessage[], dealing: unknown, complaint: unknown): ComplaintVerdict {
+export function verifyComplaint(
+  setup: ElectionSetup,
+  keys: readonly TrusteeKeyMessage[],
+  dealing: unknown,
+  complaint: unknown,
+): ComplaintVerdict {
   const s = parseElectionSetup(setup);
   const E = trusteeKeys(s, keys);
   const d = checkDealing(s, dealing);
   return judgeComplaint(s, E, d, complaint);
 }
 
-function judgeComplaint(s: ElectionSetup, E: readonly Point[], d: VerifiedDealing, complaint: unknown): ComplaintVerdict {
+function judgeComplaint(
+  s: ElectionSetup,
+  E: readonly Point[],
+  d: VerifiedDealing,
+  complaint: unknown,
+): ComplaintVerdict {
   const n = s.trustees.length;
-  const o = expectObject(complaint, 'complaint', ['type', 'v', 'dealer', 'complainer', 'dealing', 'sharedSecret', 'proof']);
+  const o = expectObject(complaint, 'complaint', [
+    'type',
+    'v',
+    'dealer',
+    'complainer',
+    'dealing',
+    'sharedSecret',
+    'proof',
+  ]);
   header(o, 'complaint', COMPLAINT_TYPE);
   const dealer = index(o.dealer, 'complaint.dealer', n);
   const complainer = index(o.complainer, 'complaint.complainer', n);
-  if (dealer !== d.dealer || o.dealing !== bytesToHex(d.hash)) fail(ProtocolErrorCode.DKG_COMPLAINT_INVALID, 'complaint.dealing', `does not name dealer ${d.dealer}'s dealing`);
+  if (dealer !== d.dealer || o.dealing !== bytesToHex(d.hash))
+    fail(ProtocolErrorCode.DKG_COMPLAINT_INVALID, 'complaint.dealing', `does not name dealer ${d.dealer}'s dealing`);
   const S = decodePoint(o.sharedSecret, 'complaint.sharedSecret');
   const proof = decodeProof(o.proof, 'complaint.proof');
   const Y = d.shares[complainer - 1]!.ephemeral;
   if (!checkDleq(complaintContext(setupHash(s), d.hash, dealer, complainer), Y, E[complainer - 1]!, S, proof)) {
-    fail(ProtocolErrorCode.DKG_COMPLAINT_INVALID, 'complaint.proof', `trustee ${complainer}'s proof that it revealed the right shared secret does not verify`, { proof: 'complaint.proof' });
+    fail(
+      ProtocolErrorCode.DKG_COMPLAINT_INVALID,
+      'complaint.proof',
+      `trustee ${complainer}'s proof that it revealed the right shared secret does not verify`,
+      { proof: 'complaint.proof' },
+    );
   }
   const r = shareFault(slotOf(s, E, d, complainer), d, S);
   return { upheld: 'reason' in r, dealer, complainer, reason: 'reason' in r ? r.reason : 'share-valid' };
@@ -316,7 +459,13 @@ export interface KeyCeremonyResult {
  * computes the same result from the same messages. Throws DKG_INVALID if fewer than `threshold`
  * dealers qualify.
  */
-export function finalizeKey(setup: ElectionSetup, keys: readonly TrusteeKeyMessage[], dealings: readonly unknown[], complaints: readonly unknown[], secret?: TrusteeSecret): KeyCeremonyResult {
+export function finalizeKey(
+  setup: ElectionSetup,
+  keys: readonly TrusteeKeyMessage[],
+  dealings: readonly unknown[],
+  complaints: readonly unknown[],
+  secret?: TrusteeSecret,
+): KeyCeremonyResult {
   const s = parseElectionSetup(setup);
   const n = s.trustees.length;
   const E = trusteeKeys(s, keys);
@@ -329,7 +478,8 @@ export function finalizeKey(setup: ElectionSetup, keys: readonly TrusteeKeyMessa
     } catch (err) {
       if (!(err instanceof ProtocolError)) throw err;
       const dealer = (x as { dealer?: unknown } | null)?.dealer;
-      if (typeof dealer === 'number' && Number.isInteger(dealer) && dealer >= 1 && dealer <= n) disqualified.set(dealer, `dealings[${i}] invalid: ${err.message}`);
+      if (typeof dealer === 'number' && Number.isInteger(dealer) && dealer >= 1 && dealer <= n)
+        disqualified.set(dealer, `dealings[${i}] invalid: ${err.message}`);
       return;
     }
     if (byDealer.has(d.dealer)) disqualified.set(d.dealer, `dealt twice (dealings[${i}])`);
@@ -346,7 +496,11 @@ export function finalizeKey(setup: ElectionSetup, keys: readonly TrusteeKeyMessa
     try {
       const v = judgeComplaint(s, E, d, c);
       if (v.upheld) disqualified.set(v.dealer, `complaint of trustee ${v.complainer} upheld: share ${v.reason}`);
-      else rejectedComplaints.push({ index: i, reason: `trustee ${v.complainer}'s share from dealer ${v.dealer} is valid` });
+      else
+        rejectedComplaints.push({
+          index: i,
+          reason: `trustee ${v.complainer}'s share from dealer ${v.dealer} is valid`,
+        });
     } catch (err) {
       if (!(err instanceof ProtocolError)) throw err;
       rejectedComplaints.push({ index: i, reason: err.message });
@@ -355,16 +509,24 @@ export function finalizeKey(setup: ElectionSetup, keys: readonly TrusteeKeyMessa
   for (let i = 1; i <= n; i++) if (!byDealer.has(i) && !disqualified.has(i)) disqualified.set(i, 'no dealing');
   const qualified = [...byDealer.keys()].filter((i) => !disqualified.has(i)).sort((a, b) => a - b);
   if (qualified.length < s.threshold) {
-    throw new ProtocolError(ProtocolErrorCode.DKG_INVALID, `only ${qualified.length} dealers qualified; the threshold is ${s.threshold}`, { qualified, disqualified: Object.fromEntries(disqualified) });
+    throw new ProtocolError(
+      ProtocolErrorCode.DKG_INVALID,
+      `only ${qualified.length} dealers qualified; the threshold is ${s.threshold}`,
+      { qualified, disqualified: Object.fromEntries(disqualified) },
+    );
   }
   const Q = qualified.map((i) => byDealer.get(i)!);
   const K = Q.reduce((acc, d) => acc.add(d.commitments[0]!), IDENTITY);
-  const vks = Array.from({ length: n }, (_, j) => Q.reduce((acc, d) => acc.add(evalCommitments(d.commitments, j + 1)), IDENTITY));
+  const vks = Array.from({ length: n }, (_, j) =>
+    Q.reduce((acc, d) => acc.add(evalCommitments(d.commitments, j + 1)), IDENTITY),
+  );
   const params = electionParams(s, K, vks);
   const result: KeyCeremonyResult = {
     params,
     qualified,
-    disqualified: [...disqualified.entries()].sort((a, b) => a[0] - b[0]).map(([dealer, reason]) => ({ dealer, reason })),
+    disqualified: [...disqualified.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([dealer, reason]) => ({ dealer, reason })),
     rejectedComplaints,
   };
   if (secret !== undefined) {
@@ -372,7 +534,13 @@ export function finalizeKey(setup: ElectionSetup, keys: readonly TrusteeKeyMessa
     let sj = 0n;
     for (const d of Q) {
       const r = shareFault(slotOf(s, E, d, trustee), d, mulSecret(d.shares[trustee - 1]!.ephemeral, e));
-      if ('reason' in r) fail(ProtocolErrorCode.DKG_BAD_SHARE, `dealing of ${d.dealer}`, `share for trustee ${trustee} is ${r.reason}, and no upheld complaint disqualified the dealer`, { dealer: d.dealer });
+      if ('reason' in r)
+        fail(
+          ProtocolErrorCode.DKG_BAD_SHARE,
+          `dealing of ${d.dealer}`,
+          `share for trustee ${trustee} is ${r.reason}, and no upheld complaint disqualified the dealer`,
+          { dealer: d.dealer },
+        );
       sj = mod(sj + r.share);
     }
     result.share = { type: SHARE_TYPE, v: CRYPTO_VERSION, trustee, secret: scalarToHex(sj) };

@@ -14,7 +14,8 @@ export class DlogTable {
   private readonly giant: Point;
 
   constructor(readonly bound: number) {
-    if (!Number.isSafeInteger(bound) || bound < 0 || bound > 2 ** 40) throw new RangeError(`dlog bound must be an integer in 0..2^40, got ${bound}`);
+    if (!Number.isSafeInteger(bound) || bound < 0 || bound > 2 ** 40)
+      throw new RangeError(`dlog bound must be an integer in 0..2^40, got ${bound}`);
     this.m = Math.max(1, Math.ceil(Math.sqrt(bound + 1)));
     let p = IDENTITY;
     for (let j = 0; j < this.m; j++) {

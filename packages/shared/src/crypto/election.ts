@@ -60,7 +60,8 @@ function invalid(field: string, what: string): never {
 }
 
 function natural(value: unknown, field: string, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) invalid(field, `must be an integer in ${min}..${max}`);
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max)
+    invalid(field, `must be an integer in ${min}..${max}`);
   return value;
 }
 
@@ -70,21 +71,35 @@ function utf8Length(s: string): number {
 
 /** Validate an election setup (structure and every rule); throws ELECTION_INVALID naming the field. */
 export function parseElectionSetup(value: unknown, field = 'setup'): ElectionSetup {
-  const o = expectObject(value, field, ['type', 'v', 'chainId', 'electionId', 'candidates', 'minSelections', 'maxSelections', 'trustees', 'threshold']);
+  const o = expectObject(value, field, [
+    'type',
+    'v',
+    'chainId',
+    'electionId',
+    'candidates',
+    'minSelections',
+    'maxSelections',
+    'trustees',
+    'threshold',
+  ]);
   if (o.type !== SETUP_TYPE) invalid(`${field}.type`, `must be "${SETUP_TYPE}"`);
   if (o.v !== CRYPTO_VERSION) invalid(`${field}.v`, `unsupported version ${JSON.stringify(o.v)}`);
   const chainId = natural(o.chainId, `${field}.chainId`, 1, 2 ** 32);
-  if (typeof o.electionId !== 'string' || !ID_RE.test(o.electionId)) invalid(`${field}.electionId`, 'must be 1-64 characters [A-Za-z0-9_.-]');
-  if (!Array.isArray(o.candidates) || o.candidates.length < 1 || o.candidates.length > MAX_ENCRYPTED_CANDIDATES) invalid(`${field}.candidates`, `must list 1..${MAX_ENCRYPTED_CANDIDATES} names`);
+  if (typeof o.electionId !== 'string' || !ID_RE.test(o.electionId))
+    invalid(`${field}.electionId`, 'must be 1-64 characters [A-Za-z0-9_.-]');
+  if (!Array.isArray(o.candidates) || o.candidates.length < 1 || o.candidates.length > MAX_ENCRYPTED_CANDIDATES)
+    invalid(`${field}.candidates`, `must list 1..${MAX_ENCRYPTED_CANDIDATES} names`);
   const seen = new Set<string>();
   o.candidates.forEach((c: unknown, i: number) => {
-    if (typeof c !== 'string' || c.length === 0 || !isWellFormedString(c) || utf8Length(c) > 128) invalid(`${field}.candidates[${i}]`, 'must be a well-formed name of 1-128 UTF-8 bytes');
+    if (typeof c !== 'string' || c.length === 0 || !isWellFormedString(c) || utf8Length(c) > 128)
+      invalid(`${field}.candidates[${i}]`, 'must be a well-formed name of 1-128 UTF-8 bytes');
     if (seen.has(c)) invalid(`${field}.candidates[${i}]`, `duplicates ${JSON.stringify(c)}`);
     seen.add(c);
   });
   const maxSelections = natural(o.maxSelections, `${field}.maxSelections`, 1, o.candidates.length);
   const minSelections = natural(o.minSelections, `${field}.minSelections`, 0, maxSelections);
-  if (!Array.isArray(o.trustees) || o.trustees.length < 1 || o.trustees.length > MAX_TRUSTEES) invalid(`${field}.trustees`, `must list 1..${MAX_TRUSTEES} trustee ids`);
+  if (!Array.isArray(o.trustees) || o.trustees.length < 1 || o.trustees.length > MAX_TRUSTEES)
+    invalid(`${field}.trustees`, `must list 1..${MAX_TRUSTEES} trustee ids`);
   const ids = new Set<string>();
   o.trustees.forEach((t: unknown, i: number) => {
     if (typeof t !== 'string' || !ID_RE.test(t)) invalid(`${field}.trustees[${i}]`, 'must match [A-Za-z0-9_.-]{1,64}');
@@ -120,7 +135,13 @@ export function parseElectionParams(value: unknown, field = 'params'): ElectionP
   if (K.is0()) badEncoding(`${field}.publicKey`, 'is the identity');
   const vks = expectArray(o.verificationKeys, `${field}.verificationKeys`, setup.trustees.length);
   vks.forEach((k, i) => decodePoint(k, `${field}.verificationKeys[${i}]`));
-  return { type: PARAMS_TYPE, v: CRYPTO_VERSION, setup, publicKey: o.publicKey as Hex, verificationKeys: [...(vks as Hex[])] };
+  return {
+    type: PARAMS_TYPE,
+    v: CRYPTO_VERSION,
+    setup,
+    publicKey: o.publicKey as Hex,
+    verificationKeys: [...(vks as Hex[])],
+  };
 }
 
 /** SHA-256 over the candidate names: lp(tag) || lp(u64 count) || lp(name_1) || ... */
@@ -183,7 +204,12 @@ export function prepareElection(params: ElectionParams): PreparedElection {
   const publicKey = withTable(decodePoint(p.publicKey, 'params.publicKey'));
   const verificationKeys = p.verificationKeys.map((k, i) => decodePoint(k, `params.verificationKeys[${i}]`));
   const sh = setupHash(p.setup);
-  const electionHash = new Transcript(TAGS.election).bytes(sh).point(publicKey).uint(verificationKeys.length).points(verificationKeys).hash();
+  const electionHash = new Transcript(TAGS.election)
+    .bytes(sh)
+    .point(publicKey)
+    .uint(verificationKeys.length)
+    .points(verificationKeys)
+    .hash();
   const out: PreparedElection = { params: p, setup: p.setup, setupHash: sh, electionHash, publicKey, verificationKeys };
   prepared.set(params, out);
   if (key !== undefined) {
@@ -194,6 +220,16 @@ export function prepareElection(params: ElectionParams): PreparedElection {
 }
 
 /** Assemble election parameters from a setup and the key ceremony's outcome. */
-export function electionParams(setup: ElectionSetup, publicKey: PointT, verificationKeys: readonly PointT[]): ElectionParams {
-  return parseElectionParams({ type: PARAMS_TYPE, v: CRYPTO_VERSION, setup, publicKey: pointToHex(publicKey), verificationKeys: verificationKeys.map(pointToHex) });
+export function electionParams(
+  setup: ElectionSetup,
+  publicKey: PointT,
+  verificationKeys: readonly PointT[],
+): ElectionParams {
+  return parseElectionParams({
+    type: PARAMS_TYPE,
+    v: CRYPTO_VERSION,
+    setup,
+    publicKey: pointToHex(publicKey),
+    verificationKeys: verificationKeys.map(pointToHex),
+  });
 }

@@ -9,7 +9,15 @@ import { ProtocolError, ProtocolErrorCode } from '../errors.js';
 import { CRYPTO_VERSION, prepareElection, type ElectionParams, type PreparedElection } from './election.js';
 import { ZERO_CIPHERTEXT, addCiphertexts, decodeCiphertext, encrypt, type Ciphertext } from './elgamal.js';
 import { GROUP_ORDER, badEncoding, defaultRng, mod, pointToHex, randomScalar, type Rng } from './group.js';
-import { checkRange, decodeProof, encodeProof, expectArray, expectObject, proveRange, type ProofWire } from './proofs.js';
+import {
+  checkRange,
+  decodeProof,
+  encodeProof,
+  expectArray,
+  expectObject,
+  proveRange,
+  type ProofWire,
+} from './proofs.js';
 import { TAGS, Transcript } from './transcript.js';
 
 export const BALLOT_TYPE = 'poa-evoting/ballot';
@@ -38,7 +46,11 @@ export interface VerifiedBallot {
 
 function checkVoter(voterId: string): void {
   if (typeof voterId !== 'string' || voterId.length === 0 || voterId.length > 256 || !isWellFormedString(voterId)) {
-    throw new ProtocolError(ProtocolErrorCode.BALLOT_INVALID, 'voterId must be a well-formed string of 1-256 characters', { field: 'voterId' });
+    throw new ProtocolError(
+      ProtocolErrorCode.BALLOT_INVALID,
+      'voterId must be a well-formed string of 1-256 characters',
+      { field: 'voterId' },
+    );
   }
 }
 
@@ -59,15 +71,18 @@ function selectionsOf(e: PreparedElection, choice: number | readonly number[]): 
   const n = e.setup.candidates.length;
   let sel: number[];
   if (typeof choice === 'number') {
-    if (!Number.isInteger(choice) || choice < 0 || choice >= n) throw new RangeError(`choice must be a candidate index in 0..${n - 1}, got ${choice}`);
+    if (!Number.isInteger(choice) || choice < 0 || choice >= n)
+      throw new RangeError(`choice must be a candidate index in 0..${n - 1}, got ${choice}`);
     sel = Array.from({ length: n }, (_, i) => (i === choice ? 1 : 0));
   } else {
-    if (choice.length !== n || choice.some((x) => x !== 0 && x !== 1)) throw new RangeError(`selections must be ${n} values of 0 or 1`);
+    if (choice.length !== n || choice.some((x) => x !== 0 && x !== 1))
+      throw new RangeError(`selections must be ${n} values of 0 or 1`);
     sel = [...choice];
   }
   const total = sel.reduce((a, b) => a + b, 0);
   const { minSelections, maxSelections } = e.setup;
-  if (total < minSelections || total > maxSelections) throw new RangeError(`ballot selects ${total} candidates; this election allows ${minSelections}..${maxSelections}`);
+  if (total < minSelections || total > maxSelections)
+    throw new RangeError(`ballot selects ${total} candidates; this election allows ${minSelections}..${maxSelections}`);
   return sel;
 }
 
@@ -75,7 +90,12 @@ function selectionsOf(e: PreparedElection, choice: number | readonly number[]): 
  * Encrypt a ballot for a candidate index (one-choice) or a 0/1 vector of selections.
  * @example const ballot = encryptBallot(params, 'voter-42', 2);
  */
-export function encryptBallot(params: ElectionParams, voterId: string, choice: number | readonly number[], rng: Rng = defaultRng): EncryptedBallot {
+export function encryptBallot(
+  params: ElectionParams,
+  voterId: string,
+  choice: number | readonly number[],
+  rng: Rng = defaultRng,
+): EncryptedBallot {
   checkVoter(voterId);
   const e = prepareElection(params);
   const sel = selectionsOf(e, choice);
@@ -85,13 +105,30 @@ export function encryptBallot(params: ElectionParams, voterId: string, choice: n
   const selections = sel.map((m, i): EncryptedSelection => {
     const ct = cts[i]!;
     const proof = proveRange(selectionContext(e, voterId, i), K, ct.alpha, ct.beta, m, nonces[i]!, 0, 1, rng);
-    return { alpha: pointToHex(ct.alpha), beta: pointToHex(ct.beta), proof: [encodeProof(proof[0]!), encodeProof(proof[1]!)] };
+    return {
+      alpha: pointToHex(ct.alpha),
+      beta: pointToHex(ct.beta),
+      proof: [encodeProof(proof[0]!), encodeProof(proof[1]!)],
+    };
   });
   const sum = cts.reduce(addCiphertexts, ZERO_CIPHERTEXT);
   const total = sel.reduce((a, b) => a + b, 0);
-  const R = mod(nonces.reduce((a, b) => a + b, 0n), GROUP_ORDER);
+  const R = mod(
+    nonces.reduce((a, b) => a + b, 0n),
+    GROUP_ORDER,
+  );
   const { minSelections, maxSelections } = e.setup;
-  const limitProof = proveRange(limitContext(e, voterId, cts), K, sum.alpha, sum.beta, total, R, minSelections, maxSelections, rng).map(encodeProof);
+  const limitProof = proveRange(
+    limitContext(e, voterId, cts),
+    K,
+    sum.alpha,
+    sum.beta,
+    total,
+    R,
+    minSelections,
+    maxSelections,
+    rng,
+  ).map(encodeProof);
   return { type: BALLOT_TYPE, v: CRYPTO_VERSION, selections, limitProof };
 }
 
@@ -114,15 +151,28 @@ export function ballotFromData(data: string): unknown {
  * 0-or-1 proof and the limit proof. Returns the ciphertexts; throws CRYPTO_BAD_ENCODING or
  * BALLOT_INVALID naming the field, or BALLOT_BAD_PROOF naming the proof (data.proof).
  */
-export function verifyBallot(params: ElectionParams, voterId: string, ballot: EncryptedBallot | string | unknown): VerifiedBallot {
+export function verifyBallot(
+  params: ElectionParams,
+  voterId: string,
+  ballot: EncryptedBallot | string | unknown,
+): VerifiedBallot {
   checkVoter(voterId);
   const e = prepareElection(params);
-  const o = expectObject(typeof ballot === 'string' ? ballotFromData(ballot) : ballot, 'ballot', ['type', 'v', 'selections', 'limitProof']);
+  const o = expectObject(typeof ballot === 'string' ? ballotFromData(ballot) : ballot, 'ballot', [
+    'type',
+    'v',
+    'selections',
+    'limitProof',
+  ]);
   if (o.type !== BALLOT_TYPE) badEncoding('ballot.type', `must be "${BALLOT_TYPE}"`);
   if (o.v !== CRYPTO_VERSION) badEncoding('ballot.v', `unsupported version ${JSON.stringify(o.v)}`);
   const n = e.setup.candidates.length;
   if (!Array.isArray(o.selections) || o.selections.length !== n) {
-    throw new ProtocolError(ProtocolErrorCode.BALLOT_INVALID, `ballot.selections: must have one entry per candidate (${n})`, { field: 'ballot.selections' });
+    throw new ProtocolError(
+      ProtocolErrorCode.BALLOT_INVALID,
+      `ballot.selections: must have one entry per candidate (${n})`,
+      { field: 'ballot.selections' },
+    );
   }
   const { minSelections, maxSelections } = e.setup;
   const limitWire = expectArray(o.limitProof, 'ballot.limitProof', maxSelections - minSelections + 1);
@@ -138,13 +188,21 @@ export function verifyBallot(params: ElectionParams, voterId: string, ballot: En
   decoded.forEach(({ ct, proof }, i) => {
     if (!checkRange(selectionContext(e, voterId, i), K, ct.alpha, ct.beta, 0, 1, proof)) {
       const name = `ballot.selections[${i}].proof`;
-      throw new ProtocolError(ProtocolErrorCode.BALLOT_BAD_PROOF, `${name}: the 0-or-1 proof of candidate ${JSON.stringify(e.setup.candidates[i])} does not verify`, { proof: name, selection: i });
+      throw new ProtocolError(
+        ProtocolErrorCode.BALLOT_BAD_PROOF,
+        `${name}: the 0-or-1 proof of candidate ${JSON.stringify(e.setup.candidates[i])} does not verify`,
+        { proof: name, selection: i },
+      );
     }
   });
   const cts = decoded.map((d) => d.ct);
   const sum = cts.reduce(addCiphertexts, ZERO_CIPHERTEXT);
   if (!checkRange(limitContext(e, voterId, cts), K, sum.alpha, sum.beta, minSelections, maxSelections, limitProof)) {
-    throw new ProtocolError(ProtocolErrorCode.BALLOT_BAD_PROOF, `ballot.limitProof: the proof that the ballot selects ${minSelections}..${maxSelections} candidates does not verify`, { proof: 'ballot.limitProof' });
+    throw new ProtocolError(
+      ProtocolErrorCode.BALLOT_BAD_PROOF,
+      `ballot.limitProof: the proof that the ballot selects ${minSelections}..${maxSelections} candidates does not verify`,
+      { proof: 'ballot.limitProof' },
+    );
   }
   return { ciphertexts: cts };
 }

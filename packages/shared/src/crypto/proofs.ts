@@ -61,7 +61,8 @@ export function expectObject(value: unknown, field: string, keys: readonly strin
 /** An array of an exact length (or any length when undefined); throws naming the field. */
 export function expectArray(value: unknown, field: string, length?: number): unknown[] {
   if (!Array.isArray(value)) badEncoding(field, 'must be an array');
-  if (length !== undefined && value.length !== length) badEncoding(field, `must have ${length} entries, got ${value.length}`);
+  if (length !== undefined && value.length !== length)
+    badEncoding(field, `must have ${length} entries, got ${value.length}`);
   return value;
 }
 
@@ -113,8 +114,22 @@ export function checkDleq(context: Uint8Array, H: Point, X: Point, Y: Point, p: 
 // ---------------------------------------------------------------------------------------------
 // Range proof: (alpha, beta) = (r*G, m*G + r*K) with m in lo..hi, one (c_j, v_j) per value j.
 
-function rangeChallenge(context: Uint8Array, alpha: Point, beta: Point, lo: number, hi: number, commitments: Point[]): bigint {
-  return new Transcript(TAGS.range).bytes(context).point(alpha).point(beta).uint(lo).uint(hi).points(commitments).challenge();
+function rangeChallenge(
+  context: Uint8Array,
+  alpha: Point,
+  beta: Point,
+  lo: number,
+  hi: number,
+  commitments: Point[],
+): bigint {
+  return new Transcript(TAGS.range)
+    .bytes(context)
+    .point(alpha)
+    .point(beta)
+    .uint(lo)
+    .uint(hi)
+    .points(commitments)
+    .challenge();
 }
 
 /** beta - j*G, the point that is r*K exactly when the ciphertext encrypts j. */
@@ -126,7 +141,17 @@ function shifted(beta: Point, j: number): Point {
  * Prove that (alpha, beta) encrypts m in lo..hi with nonce r under K. Commitments are
  * (a_j, b_j) for j = lo..hi in order; for j != m they are simulated from random (c_j, v_j).
  */
-export function proveRange(context: Uint8Array, K: Point, alpha: Point, beta: Point, m: number, r: bigint, lo: number, hi: number, rng: Rng): Proof[] {
+export function proveRange(
+  context: Uint8Array,
+  K: Point,
+  alpha: Point,
+  beta: Point,
+  m: number,
+  r: bigint,
+  lo: number,
+  hi: number,
+  rng: Rng,
+): Proof[] {
   if (!(lo <= m && m <= hi)) throw new RangeError(`value ${m} is outside ${lo}..${hi}`);
   const proofs: Proof[] = [];
   const commitments: Point[] = [];
@@ -152,7 +177,15 @@ export function proveRange(context: Uint8Array, K: Point, alpha: Point, beta: Po
 }
 
 /** True when the range proof verifies: the c_j sum to the challenge modulo 2^128. */
-export function checkRange(context: Uint8Array, K: Point, alpha: Point, beta: Point, lo: number, hi: number, proofs: readonly Proof[]): boolean {
+export function checkRange(
+  context: Uint8Array,
+  K: Point,
+  alpha: Point,
+  beta: Point,
+  lo: number,
+  hi: number,
+  proofs: readonly Proof[],
+): boolean {
   if (proofs.length !== hi - lo + 1) return false;
   const commitments: Point[] = [];
   let sum = 0n;

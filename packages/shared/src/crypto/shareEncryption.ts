@@ -27,13 +27,24 @@ export interface ShareSlot {
 
 /** key = HKDF-SHA256(ikm = S, salt = setupHash, info = lp(tag) || lp(u64 dealer) || lp(u64 recipient) || lp(Y) || lp(E_j), 32). */
 function shareKey(slot: ShareSlot, Y: Point, S: Point): Uint8Array {
-  const info = new Transcript(TAGS.shareKey).uint(slot.dealer).uint(slot.recipient).point(Y).point(slot.recipientKey).encode();
+  const info = new Transcript(TAGS.shareKey)
+    .uint(slot.dealer)
+    .uint(slot.recipient)
+    .point(Y)
+    .point(slot.recipientKey)
+    .encode();
   return hkdf(sha256, pointBytes(S), slot.setupHash, info, 32);
 }
 
 /** AAD = lp(tag) || lp(setupHash) || lp(u64 dealer) || lp(u64 recipient) || lp(C_0) .. lp(C_{t-1}) || lp(Y). */
 function shareAad(slot: ShareSlot, Y: Point): Uint8Array {
-  return new Transcript(TAGS.shareAad).bytes(slot.setupHash).uint(slot.dealer).uint(slot.recipient).points(slot.commitments).point(Y).encode();
+  return new Transcript(TAGS.shareAad)
+    .bytes(slot.setupHash)
+    .uint(slot.dealer)
+    .uint(slot.recipient)
+    .points(slot.commitments)
+    .point(Y)
+    .encode();
 }
 
 /** Encrypt a share scalar to the slot's recipient. */

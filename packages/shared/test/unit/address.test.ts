@@ -6,7 +6,9 @@ describe('derived addresses', () => {
   it('are the last 20 bytes of sha256("poa-evote/address/v1/<kind>/<value>")', () => {
     expect(voterAddress('voter-42')).toBe('0xd60f628efcde110c6ac3873a0d32dc63641837dd');
     expect(electionAddress('election-7')).toBe('0xaa589b7222fef121eff292f8f3660788c42b56d9');
-    expect(authorityAddress('0x3b6a27bcceb6a42d62a3a8d02a6f0d73653215771de243a63ac048a18b59da29')).toBe('0x151832420dc6d3b12e92cc96efad89e0b69a15e8');
+    expect(authorityAddress('0x3b6a27bcceb6a42d62a3a8d02a6f0d73653215771de243a63ac048a18b59da29')).toBe(
+      '0x151832420dc6d3b12e92cc96efad89e0b69a15e8',
+    );
   });
 
   it('separate kinds: a voter named like an election has another address', () => {

@@ -74,15 +74,29 @@ describe('validateBlock', () => {
 
   it('rejects a block whose hash does not match its header', () => {
     const b = clone(block1());
-    expectProtocolError(() => validateBlock(genesis, { ...b, hash: flipHex(b.hash) }), ProtocolErrorCode.BLOCK_BAD_HASH, /does not match its header/);
-    expectProtocolError(() => validateBlock(genesis, { ...b, header: { ...b.header, parentHash: flipHex(b.header.parentHash) } }), ProtocolErrorCode.BLOCK_BAD_HASH);
-    expectProtocolError(() => validateBlock(genesis, { ...b, header: { ...b.header, height: 2 } }), ProtocolErrorCode.BLOCK_BAD_HASH);
+    expectProtocolError(
+      () => validateBlock(genesis, { ...b, hash: flipHex(b.hash) }),
+      ProtocolErrorCode.BLOCK_BAD_HASH,
+      /does not match its header/,
+    );
+    expectProtocolError(
+      () => validateBlock(genesis, { ...b, header: { ...b.header, parentHash: flipHex(b.header.parentHash) } }),
+      ProtocolErrorCode.BLOCK_BAD_HASH,
+    );
+    expectProtocolError(
+      () => validateBlock(genesis, { ...b, header: { ...b.header, height: 2 } }),
+      ProtocolErrorCode.BLOCK_BAD_HASH,
+    );
   });
 
   it('rejects a tampered transaction (txRoot mismatch)', () => {
     const b = clone(block1());
     b.transactions[1] = { ...b.transactions[1]!, data: '{"candidate_id":"mallory"}' };
-    expectProtocolError(() => validateBlock(genesis, b), ProtocolErrorCode.BLOCK_BAD_TX_ROOT, `block ${b.hash} txRoot does not match its transactions`);
+    expectProtocolError(
+      () => validateBlock(genesis, b),
+      ProtocolErrorCode.BLOCK_BAD_TX_ROOT,
+      `block ${b.hash} txRoot does not match its transactions`,
+    );
     const reordered = clone(block1());
     reordered.transactions.reverse();
     expectProtocolError(() => validateBlock(genesis, reordered), ProtocolErrorCode.BLOCK_BAD_TX_ROOT);
@@ -90,28 +104,58 @@ describe('validateBlock', () => {
 
   it('rejects a bad signature', () => {
     const b = clone(block1());
-    expectProtocolError(() => validateBlock(genesis, { ...b, signature: flipHex(b.signature) }), ProtocolErrorCode.BLOCK_BAD_SIGNATURE, /is not signed by its proposer validator-2/);
+    expectProtocolError(
+      () => validateBlock(genesis, { ...b, signature: flipHex(b.signature) }),
+      ProtocolErrorCode.BLOCK_BAD_SIGNATURE,
+      /is not signed by its proposer validator-2/,
+    );
     const byOther = chain.signers[2]!.sign(blockSigningBytes(genesis.chainId, b.hash));
-    expectProtocolError(() => validateBlock(genesis, { ...b, signature: byOther }), ProtocolErrorCode.BLOCK_BAD_SIGNATURE);
-    expectProtocolError(() => validateBlock(genesis, { ...b, signature: undefined }), ProtocolErrorCode.BLOCK_BAD_SIGNATURE);
+    expectProtocolError(
+      () => validateBlock(genesis, { ...b, signature: byOther }),
+      ProtocolErrorCode.BLOCK_BAD_SIGNATURE,
+    );
+    expectProtocolError(
+      () => validateBlock(genesis, { ...b, signature: undefined }),
+      ProtocolErrorCode.BLOCK_BAD_SIGNATURE,
+    );
     // Re-hashed tampering without the proposer's key is caught by the signature.
     const forged = { ...b, header: { ...b.header, txCount: 0, txRoot: merkleRoot([]) }, transactions: [] };
-    expectProtocolError(() => validateBlock(genesis, { ...forged, hash: blockHash(forged.header) }), ProtocolErrorCode.BLOCK_BAD_SIGNATURE);
+    expectProtocolError(
+      () => validateBlock(genesis, { ...forged, hash: blockHash(forged.header) }),
+      ProtocolErrorCode.BLOCK_BAD_SIGNATURE,
+    );
   });
 
   it('rejects a block by someone other than the leader of its slot', () => {
     // Authority 2 creates a block for slot 4, whose leader is authority 1.
-    const b = createBlock(genesis, { height: 1, slot: 4, parentHash: parent, proposer: 2, transactions: [] }, chain.signers[2]!);
-    expectProtocolError(() => validateBlock(genesis, clone(b)), ProtocolErrorCode.BLOCK_WRONG_LEADER, 'block of slot 4 must be proposed by authority 1, not 2');
+    const b = createBlock(
+      genesis,
+      { height: 1, slot: 4, parentHash: parent, proposer: 2, transactions: [] },
+      chain.signers[2]!,
+    );
+    expectProtocolError(
+      () => validateBlock(genesis, clone(b)),
+      ProtocolErrorCode.BLOCK_WRONG_LEADER,
+      'block of slot 4 must be proposed by authority 1, not 2',
+    );
     const outOfRange = resign(chain, { ...block1([]), header: { ...block1([]).header, proposer: 3 } }, 0);
     expectProtocolError(() => validateBlock(genesis, clone(outOfRange)), ProtocolErrorCode.BLOCK_WRONG_LEADER);
   });
 
   it('rejects a timestamp other than the start of the slot', () => {
     const b = block1();
-    for (const timestamp of [b.header.timestamp + 1, b.header.timestamp - 1000, String(b.header.timestamp), undefined]) {
+    for (const timestamp of [
+      b.header.timestamp + 1,
+      b.header.timestamp - 1000,
+      String(b.header.timestamp),
+      undefined,
+    ]) {
       const t = resign(chain, { ...b, header: { ...b.header, timestamp: timestamp as number } });
-      expectProtocolError(() => validateBlock(genesis, clone(t)), ProtocolErrorCode.BLOCK_BAD_TIMESTAMP, /block timestamp .* must be the start of slot 4/);
+      expectProtocolError(
+        () => validateBlock(genesis, clone(t)),
+        ProtocolErrorCode.BLOCK_BAD_TIMESTAMP,
+        /block timestamp .* must be the start of slot 4/,
+      );
     }
   });
 
@@ -124,26 +168,52 @@ describe('validateBlock', () => {
 
   it('rejects the same transaction twice', () => {
     const b = block1([tx(1), tx(2), tx(1)]);
-    expectProtocolError(() => validateBlock(genesis, clone(b)), ProtocolErrorCode.BLOCK_BAD_TX, `block transaction 2 (${txHash(tx(1))}) appears twice`);
+    expectProtocolError(
+      () => validateBlock(genesis, clone(b)),
+      ProtocolErrorCode.BLOCK_BAD_TX,
+      `block transaction 2 (${txHash(tx(1))}) appears twice`,
+    );
   });
 
   it('rejects two votes of one voter in one election, allows the same voter in another election', () => {
     const b = block1([tx(1, '1', 'alice'), tx(2), tx(1, '1', 'bob')]);
-    expectProtocolError(() => validateBlock(genesis, clone(b)), ProtocolErrorCode.BLOCK_BAD_TX, 'block transactions 0 and 2 are two votes of voter voter-1 in election-1');
+    expectProtocolError(
+      () => validateBlock(genesis, clone(b)),
+      ProtocolErrorCode.BLOCK_BAD_TX,
+      'block transactions 0 and 2 are two votes of voter voter-1 in election-1',
+    );
     const ok = block1([tx(1, '1'), tx(1, '2')]);
     expect(validateBlock(genesis, clone(ok)).transactions).toHaveLength(2);
   });
 
   it('rejects an invalid transaction, naming its index', () => {
     const b = block1([tx(1), { from: 'voter 2', to: 'election-1', data: 'x' }]);
-    expectProtocolError(() => validateBlock(genesis, clone(b)), ProtocolErrorCode.BLOCK_BAD_TX, /^block transaction 1: transaction "from"/);
+    expectProtocolError(
+      () => validateBlock(genesis, clone(b)),
+      ProtocolErrorCode.BLOCK_BAD_TX,
+      /^block transaction 1: transaction "from"/,
+    );
   });
 
   it('enforces the transaction count limit', () => {
     const small = makeChain({ signers: chain.signers, limits: { maxTxPerBlock: 2 } });
-    const b = makeBlock(small, { height: 1, slot: 4, parentHash: genesisHash(small.genesis), transactions: [tx(1), tx(2), tx(3)] });
-    expectProtocolError(() => validateBlock(small.genesis, clone(b)), ProtocolErrorCode.BLOCK_TOO_LARGE, 'block has 3 transactions, the limit is 2');
-    const two = makeBlock(small, { height: 1, slot: 4, parentHash: genesisHash(small.genesis), transactions: [tx(1), tx(2)] });
+    const b = makeBlock(small, {
+      height: 1,
+      slot: 4,
+      parentHash: genesisHash(small.genesis),
+      transactions: [tx(1), tx(2), tx(3)],
+    });
+    expectProtocolError(
+      () => validateBlock(small.genesis, clone(b)),
+      ProtocolErrorCode.BLOCK_TOO_LARGE,
+      'block has 3 transactions, the limit is 2',
+    );
+    const two = makeBlock(small, {
+      height: 1,
+      slot: 4,
+      parentHash: genesisHash(small.genesis),
+      transactions: [tx(1), tx(2)],
+    });
     expect(validateBlock(small.genesis, clone(two)).header.txCount).toBe(2);
   });
 
@@ -152,37 +222,98 @@ describe('validateBlock', () => {
     const small = makeChain({ signers: chain.signers, limits: { maxTxBytes: one, maxBlockBytes: 2 * one } });
     const parentHash = genesisHash(small.genesis);
     const b = makeBlock(small, { height: 1, slot: 4, parentHash, transactions: [tx(1), tx(2), tx(3)] });
-    expectProtocolError(() => validateBlock(small.genesis, clone(b)), ProtocolErrorCode.BLOCK_TOO_LARGE, `block transactions total ${3 * one} bytes, the limit is ${2 * one}`);
-    const big = makeBlock(small, { height: 1, slot: 4, parentHash, transactions: [{ ...tx(1), data: `${tx(1).data} ` }] });
-    expectProtocolError(() => validateBlock(small.genesis, clone(big)), ProtocolErrorCode.BLOCK_BAD_TX, /block transaction 0: transaction is \d+ bytes, the limit is/);
-    expect(validateBlock(small.genesis, clone(makeBlock(small, { height: 1, slot: 4, parentHash, transactions: [tx(1), tx(2)] }))).header.txCount).toBe(2);
+    expectProtocolError(
+      () => validateBlock(small.genesis, clone(b)),
+      ProtocolErrorCode.BLOCK_TOO_LARGE,
+      `block transactions total ${3 * one} bytes, the limit is ${2 * one}`,
+    );
+    const big = makeBlock(small, {
+      height: 1,
+      slot: 4,
+      parentHash,
+      transactions: [{ ...tx(1), data: `${tx(1).data} ` }],
+    });
+    expectProtocolError(
+      () => validateBlock(small.genesis, clone(big)),
+      ProtocolErrorCode.BLOCK_BAD_TX,
+      /block transaction 0: transaction is \d+ bytes, the limit is/,
+    );
+    expect(
+      validateBlock(
+        small.genesis,
+        clone(makeBlock(small, { height: 1, slot: 4, parentHash, transactions: [tx(1), tx(2)] })),
+      ).header.txCount,
+    ).toBe(2);
   });
 
   it('rejects a block of another chain', () => {
     const other = makeChain({ signers: chain.signers, chainId: 99 });
     const b = makeBlock(other, { height: 1, slot: 4, parentHash: genesisHash(other.genesis) });
-    expectProtocolError(() => validateBlock(genesis, clone(b)), ProtocolErrorCode.BLOCK_INVALID, 'block is for chain 99, this chain is 1337');
+    expectProtocolError(
+      () => validateBlock(genesis, clone(b)),
+      ProtocolErrorCode.BLOCK_INVALID,
+      'block is for chain 99, this chain is 1337',
+    );
   });
 
   it('rejects a transaction count that differs from the header', () => {
     const b = clone(block1([tx(1), tx(2)]));
     b.transactions.pop();
-    expectProtocolError(() => validateBlock(genesis, b), ProtocolErrorCode.BLOCK_INVALID, 'block carries 1 transactions, its header says 2');
+    expectProtocolError(
+      () => validateBlock(genesis, b),
+      ProtocolErrorCode.BLOCK_INVALID,
+      'block carries 1 transactions, its header says 2',
+    );
   });
 
   it('rejects malformed blocks with a message naming the field', () => {
     const b = clone(block1());
     const h = b.header as unknown as Record<string, unknown>;
     expectProtocolError(() => validateBlock(genesis, null), ProtocolErrorCode.BLOCK_INVALID, 'block must be an object');
-    expectProtocolError(() => validateBlock(genesis, { ...b, header: undefined }), ProtocolErrorCode.BLOCK_INVALID, 'block.header must be an object');
-    expectProtocolError(() => validateBlock(genesis, { ...b, header: { ...h, height: 0 } }), ProtocolErrorCode.BLOCK_BAD_HEIGHT, /block\.header\.height/);
-    expectProtocolError(() => validateBlock(genesis, { ...b, header: { ...h, height: '1' } }), ProtocolErrorCode.BLOCK_BAD_HEIGHT);
-    expectProtocolError(() => validateBlock(genesis, { ...b, header: { ...h, slot: -1 } }), ProtocolErrorCode.BLOCK_BAD_SLOT, /block\.header\.slot/);
-    expectProtocolError(() => validateBlock(genesis, { ...b, header: { ...h, parentHash: '0x12' } }), ProtocolErrorCode.BLOCK_INVALID, /block\.header\.parentHash/);
-    expectProtocolError(() => validateBlock(genesis, { ...b, header: { ...h, txRoot: b.header.txRoot.toUpperCase() } }), ProtocolErrorCode.BLOCK_INVALID, /block\.header\.txRoot/);
-    expectProtocolError(() => validateBlock(genesis, { ...b, header: { ...h, proposer: 'validator-2' } }), ProtocolErrorCode.BLOCK_INVALID, /block\.header\.proposer/);
-    expectProtocolError(() => validateBlock(genesis, { ...b, header: { ...h, txCount: -1 } }), ProtocolErrorCode.BLOCK_INVALID, /block\.header\.txCount/);
-    expectProtocolError(() => validateBlock(genesis, { ...b, transactions: 'none' }), ProtocolErrorCode.BLOCK_INVALID, 'block.transactions must be an array');
+    expectProtocolError(
+      () => validateBlock(genesis, { ...b, header: undefined }),
+      ProtocolErrorCode.BLOCK_INVALID,
+      'block.header must be an object',
+    );
+    expectProtocolError(
+      () => validateBlock(genesis, { ...b, header: { ...h, height: 0 } }),
+      ProtocolErrorCode.BLOCK_BAD_HEIGHT,
+      /block\.header\.height/,
+    );
+    expectProtocolError(
+      () => validateBlock(genesis, { ...b, header: { ...h, height: '1' } }),
+      ProtocolErrorCode.BLOCK_BAD_HEIGHT,
+    );
+    expectProtocolError(
+      () => validateBlock(genesis, { ...b, header: { ...h, slot: -1 } }),
+      ProtocolErrorCode.BLOCK_BAD_SLOT,
+      /block\.header\.slot/,
+    );
+    expectProtocolError(
+      () => validateBlock(genesis, { ...b, header: { ...h, parentHash: '0x12' } }),
+      ProtocolErrorCode.BLOCK_INVALID,
+      /block\.header\.parentHash/,
+    );
+    expectProtocolError(
+      () => validateBlock(genesis, { ...b, header: { ...h, txRoot: b.header.txRoot.toUpperCase() } }),
+      ProtocolErrorCode.BLOCK_INVALID,
+      /block\.header\.txRoot/,
+    );
+    expectProtocolError(
+      () => validateBlock(genesis, { ...b, header: { ...h, proposer: 'validator-2' } }),
+      ProtocolErrorCode.BLOCK_INVALID,
+      /block\.header\.proposer/,
+    );
+    expectProtocolError(
+      () => validateBlock(genesis, { ...b, header: { ...h, txCount: -1 } }),
+      ProtocolErrorCode.BLOCK_INVALID,
+      /block\.header\.txCount/,
+    );
+    expectProtocolError(
+      () => validateBlock(genesis, { ...b, transactions: 'none' }),
+      ProtocolErrorCode.BLOCK_INVALID,
+      'block.transactions must be an array',
+    );
   });
 });
 
@@ -196,17 +327,35 @@ describe('checkBlockLinks', () => {
   });
 
   it('rejects a wrong parent hash', () => {
-    expectProtocolError(() => checkBlockLinks(b2, { hash: parent, height: 1, slot: 0 }), ProtocolErrorCode.BLOCK_BAD_PARENT, `parent ${b1.hash} is not ${parent}`);
+    expectProtocolError(
+      () => checkBlockLinks(b2, { hash: parent, height: 1, slot: 0 }),
+      ProtocolErrorCode.BLOCK_BAD_PARENT,
+      `parent ${b1.hash} is not ${parent}`,
+    );
   });
 
   it('rejects a height that does not follow', () => {
-    expectProtocolError(() => checkBlockLinks(b2, { hash: b1.hash, height: 0, slot: 0 }), ProtocolErrorCode.BLOCK_BAD_HEIGHT, 'block height 2 does not follow 0');
-    expectProtocolError(() => checkBlockLinks(b2, { hash: b1.hash, height: 2, slot: 0 }), ProtocolErrorCode.BLOCK_BAD_HEIGHT);
+    expectProtocolError(
+      () => checkBlockLinks(b2, { hash: b1.hash, height: 0, slot: 0 }),
+      ProtocolErrorCode.BLOCK_BAD_HEIGHT,
+      'block height 2 does not follow 0',
+    );
+    expectProtocolError(
+      () => checkBlockLinks(b2, { hash: b1.hash, height: 2, slot: 0 }),
+      ProtocolErrorCode.BLOCK_BAD_HEIGHT,
+    );
   });
 
   it('rejects a slot that is not after the parent slot', () => {
-    expectProtocolError(() => checkBlockLinks(b2, { hash: b1.hash, height: 1, slot: 2 }), ProtocolErrorCode.BLOCK_BAD_SLOT, "block slot 2 is not after its parent's slot 2");
-    expectProtocolError(() => checkBlockLinks(b2, { hash: b1.hash, height: 1, slot: 3 }), ProtocolErrorCode.BLOCK_BAD_SLOT);
+    expectProtocolError(
+      () => checkBlockLinks(b2, { hash: b1.hash, height: 1, slot: 2 }),
+      ProtocolErrorCode.BLOCK_BAD_SLOT,
+      "block slot 2 is not after its parent's slot 2",
+    );
+    expectProtocolError(
+      () => checkBlockLinks(b2, { hash: b1.hash, height: 1, slot: 3 }),
+      ProtocolErrorCode.BLOCK_BAD_SLOT,
+    );
   });
 });
 
@@ -215,6 +364,8 @@ describe('blockWireSize', () => {
     const empty = block1([]);
     const full = block1();
     expect(blockWireSize(empty)).toBe(canonicalBytes(empty).length);
-    expect(blockWireSize(full)).toBeGreaterThan(blockWireSize(empty) + full.transactions.map(txSize).reduce((a, n) => a + n, 0) - 1);
+    expect(blockWireSize(full)).toBeGreaterThan(
+      blockWireSize(empty) + full.transactions.map(txSize).reduce((a, n) => a + n, 0) - 1,
+    );
   });
 });

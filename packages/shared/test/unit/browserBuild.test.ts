@@ -1,6 +1,17 @@
 /** The browser build's hash and Ed25519 (@noble) agree with the node build's (node:crypto). */
 import { describe, expect, it } from '@jest/globals';
-import { type Hex, Signer, generateKeyPair, hashCanonical, merkleRoot, publicKeyWeakness, sha256Hex, sha256Utf8Hex, utf8ToBytes, verifySignature } from '@poa-vote/shared';
+import {
+  type Hex,
+  Signer,
+  generateKeyPair,
+  hashCanonical,
+  merkleRoot,
+  publicKeyWeakness,
+  sha256Hex,
+  sha256Utf8Hex,
+  utf8ToBytes,
+  verifySignature,
+} from '@poa-vote/shared';
 import * as browserHash from '../../src/hash.browser.js';
 import * as browserSig from '../../src/signature.browser.js';
 

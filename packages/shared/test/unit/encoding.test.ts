@@ -1,5 +1,16 @@
 import { describe, it, expect } from '@jest/globals';
-import { bytesToHex, bytesToUtf8, canonicalBytes, canonicalize, hexToBytes, isHex, isWellFormedString, parseQuantity, toQuantity, utf8ToBytes } from '@poa-vote/shared';
+import {
+  bytesToHex,
+  bytesToUtf8,
+  canonicalBytes,
+  canonicalize,
+  hexToBytes,
+  isHex,
+  isWellFormedString,
+  parseQuantity,
+  toQuantity,
+  utf8ToBytes,
+} from '@poa-vote/shared';
 
 /** An IEEE 754 double from its 16 hex digits (as RFC 8785 Appendix B lists them). */
 function double(bits: string): number {
@@ -21,14 +32,18 @@ describe('canonicalize (RFC 8785)', () => {
     expect(canonicalize(input)).toBe(
       '{"\\r":"Carriage Return","1":"One","\u0080":"Control","\u00f6":"Latin Small Letter O With Diaeresis","\u20ac":"Euro Sign","\ud83d\ude00":"Emoji: Grinning Face","\ufb33":"Hebrew Letter Dalet With Dagesh"}',
     );
-    expect(canonicalize({ b: { d: 1, c: [3, { z: 0, a: 1 }] }, a: null })).toBe('{"a":null,"b":{"c":[3,{"a":1,"z":0}],"d":1}}');
+    expect(canonicalize({ b: { d: 1, c: [3, { z: 0, a: 1 }] }, a: null })).toBe(
+      '{"a":null,"b":{"c":[3,{"a":1,"z":0}],"d":1}}',
+    );
   });
 
   it('reproduces the RFC 8785 3.2.2 example', () => {
     const input = JSON.parse(
       '{"numbers": [333333333.33333329, 1E30, 4.50, 2e-3, 0.000000000000000000000000001], "string": "\\u20ac$\\u000F\\u000aA\'\\u0042\\u0022\\u005c\\\\\\"\\/", "literals": [null, true, false]}',
     ) as unknown;
-    expect(canonicalize(input)).toBe('{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],"string":"\u20ac$\\u000f\\nA\'B\\"\\\\\\\\\\"/"}');
+    expect(canonicalize(input)).toBe(
+      '{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],"string":"\u20ac$\\u000f\\nA\'B\\"\\\\\\\\\\"/"}',
+    );
   });
 
   it('serializes numbers as RFC 8785 Appendix B requires', () => {

@@ -22,8 +22,18 @@ const parentHash = genesisHash(genesis);
 const blockA = makeBlock(chain, { height: 1, slot: 1, parentHash, transactions: [tx(1)] });
 const blockB = makeBlock(chain, { height: 1, slot: 1, parentHash, transactions: [tx(2)] });
 
-function vote(validator: number, blockHash = blockA.hash, over: Partial<Pick<Vote, 'type' | 'height' | 'slot'>> = {}): Vote {
-  return createVote(genesis, signers[validator]!, validator, { type: 'prevote', height: 1, slot: 1, blockHash, ...over });
+function vote(
+  validator: number,
+  blockHash = blockA.hash,
+  over: Partial<Pick<Vote, 'type' | 'height' | 'slot'>> = {},
+): Vote {
+  return createVote(genesis, signers[validator]!, validator, {
+    type: 'prevote',
+    height: 1,
+    slot: 1,
+    blockHash,
+    ...over,
+  });
 }
 
 function header(p: Proposal): SignedProposalHeader {
@@ -42,26 +52,63 @@ const doubleProposal: Evidence = {
 describe('double-vote evidence', () => {
   it('verifies two conflicting votes of one authority', () => {
     expect(() => verifyEvidence(genesis, clone(doubleVote))).not.toThrow();
-    const precommits: Evidence = { kind: 'double-vote', validator: 0, a: vote(0, blockA.hash, { type: 'precommit' }), b: vote(0, blockB.hash, { type: 'precommit' }) };
+    const precommits: Evidence = {
+      kind: 'double-vote',
+      validator: 0,
+      a: vote(0, blockA.hash, { type: 'precommit' }),
+      b: vote(0, blockB.hash, { type: 'precommit' }),
+    };
     expect(() => verifyEvidence(genesis, precommits)).not.toThrow();
   });
 
   it('rejects votes that do not conflict', () => {
-    expectProtocolError(() => verifyEvidence(genesis, { ...doubleVote, b: doubleVote.a }), ProtocolErrorCode.EVIDENCE_INVALID, 'evidence votes do not conflict');
-    expectProtocolError(() => verifyEvidence(genesis, { ...doubleVote, b: vote(2, blockB.hash, { slot: 2 }) }), ProtocolErrorCode.EVIDENCE_INVALID, 'evidence votes are not for the same type, height and slot');
-    expectProtocolError(() => verifyEvidence(genesis, { ...doubleVote, b: vote(2, blockB.hash, { type: 'precommit' }) }), ProtocolErrorCode.EVIDENCE_INVALID, /not for the same type/);
-    expectProtocolError(() => verifyEvidence(genesis, { ...doubleVote, b: vote(2, blockB.hash, { height: 2 }) }), ProtocolErrorCode.EVIDENCE_INVALID, /not for the same type, height/);
+    expectProtocolError(
+      () => verifyEvidence(genesis, { ...doubleVote, b: doubleVote.a }),
+      ProtocolErrorCode.EVIDENCE_INVALID,
+      'evidence votes do not conflict',
+    );
+    expectProtocolError(
+      () => verifyEvidence(genesis, { ...doubleVote, b: vote(2, blockB.hash, { slot: 2 }) }),
+      ProtocolErrorCode.EVIDENCE_INVALID,
+      'evidence votes are not for the same type, height and slot',
+    );
+    expectProtocolError(
+      () => verifyEvidence(genesis, { ...doubleVote, b: vote(2, blockB.hash, { type: 'precommit' }) }),
+      ProtocolErrorCode.EVIDENCE_INVALID,
+      /not for the same type/,
+    );
+    expectProtocolError(
+      () => verifyEvidence(genesis, { ...doubleVote, b: vote(2, blockB.hash, { height: 2 }) }),
+      ProtocolErrorCode.EVIDENCE_INVALID,
+      /not for the same type, height/,
+    );
   });
 
   it('rejects votes by someone other than the accused', () => {
-    expectProtocolError(() => verifyEvidence(genesis, { ...doubleVote, b: vote(1, blockB.hash) }), ProtocolErrorCode.EVIDENCE_INVALID, 'evidence votes are not both by the accused');
-    expectProtocolError(() => verifyEvidence(genesis, { ...doubleVote, validator: 1 }), ProtocolErrorCode.EVIDENCE_INVALID, /not both by the accused/);
+    expectProtocolError(
+      () => verifyEvidence(genesis, { ...doubleVote, b: vote(1, blockB.hash) }),
+      ProtocolErrorCode.EVIDENCE_INVALID,
+      'evidence votes are not both by the accused',
+    );
+    expectProtocolError(
+      () => verifyEvidence(genesis, { ...doubleVote, validator: 1 }),
+      ProtocolErrorCode.EVIDENCE_INVALID,
+      /not both by the accused/,
+    );
   });
 
   it('rejects a forged vote, naming which one', () => {
     const forged = { ...doubleVote.b, signature: flipHex(doubleVote.b.signature) };
-    expectProtocolError(() => verifyEvidence(genesis, { ...doubleVote, b: forged }), ProtocolErrorCode.EVIDENCE_INVALID, /^evidence vote b: prevote of validator-3 .* has a bad signature/);
-    expectProtocolError(() => verifyEvidence(genesis, { ...doubleVote, a: null as unknown as Vote }), ProtocolErrorCode.EVIDENCE_INVALID, 'evidence vote a: vote must be an object');
+    expectProtocolError(
+      () => verifyEvidence(genesis, { ...doubleVote, b: forged }),
+      ProtocolErrorCode.EVIDENCE_INVALID,
+      /^evidence vote b: prevote of validator-3 .* has a bad signature/,
+    );
+    expectProtocolError(
+      () => verifyEvidence(genesis, { ...doubleVote, a: null as unknown as Vote }),
+      ProtocolErrorCode.EVIDENCE_INVALID,
+      'evidence vote a: vote must be an object',
+    );
   });
 });
 
@@ -74,20 +121,40 @@ describe('double-proposal evidence', () => {
   });
 
   it('rejects proposals that do not conflict', () => {
-    expectProtocolError(() => verifyEvidence(genesis, { ...doubleProposal, b: doubleProposal.a }), ProtocolErrorCode.EVIDENCE_INVALID, 'evidence proposals do not conflict');
+    expectProtocolError(
+      () => verifyEvidence(genesis, { ...doubleProposal, b: doubleProposal.a }),
+      ProtocolErrorCode.EVIDENCE_INVALID,
+      'evidence proposals do not conflict',
+    );
   });
 
   it('rejects proposals of another slot or by a non-leader', () => {
     const blockSlot4 = makeBlock(chain, { height: 1, slot: 4, parentHash });
     const slot4 = header(createProposal(genesis, signers[1]!, { slot: 4, block: blockSlot4, validRound: -1 }));
-    expectProtocolError(() => verifyEvidence(genesis, { ...doubleProposal, b: slot4 }), ProtocolErrorCode.EVIDENCE_INVALID, 'evidence proposal b is for slot 4, not 1');
-    expectProtocolError(() => verifyEvidence(genesis, { ...doubleProposal, validator: 2 }), ProtocolErrorCode.EVIDENCE_INVALID, 'accused authority 2 is not the leader of slot 1');
+    expectProtocolError(
+      () => verifyEvidence(genesis, { ...doubleProposal, b: slot4 }),
+      ProtocolErrorCode.EVIDENCE_INVALID,
+      'evidence proposal b is for slot 4, not 1',
+    );
+    expectProtocolError(
+      () => verifyEvidence(genesis, { ...doubleProposal, validator: 2 }),
+      ProtocolErrorCode.EVIDENCE_INVALID,
+      'accused authority 2 is not the leader of slot 1',
+    );
     const byOther = header(createProposal(genesis, signers[0]!, { slot: 1, block: blockB, validRound: -1 }));
-    expectProtocolError(() => verifyEvidence(genesis, { ...doubleProposal, b: byOther }), ProtocolErrorCode.EVIDENCE_INVALID, 'evidence proposal b signature does not verify');
+    expectProtocolError(
+      () => verifyEvidence(genesis, { ...doubleProposal, b: byOther }),
+      ProtocolErrorCode.EVIDENCE_INVALID,
+      'evidence proposal b signature does not verify',
+    );
   });
 
   it('rejects a tampered statement', () => {
-    expectProtocolError(() => verifyEvidence(genesis, { ...doubleProposal, a: { ...doubleProposal.a, height: 2 } }), ProtocolErrorCode.EVIDENCE_INVALID, 'evidence proposal a signature does not verify');
+    expectProtocolError(
+      () => verifyEvidence(genesis, { ...doubleProposal, a: { ...doubleProposal.a, height: 2 } }),
+      ProtocolErrorCode.EVIDENCE_INVALID,
+      'evidence proposal a signature does not verify',
+    );
   });
 });
 
@@ -97,11 +164,17 @@ describe('malformed evidence', () => {
       expectProtocolError(() => verifyEvidence(genesis, ev as Evidence), ProtocolErrorCode.EVIDENCE_INVALID, message);
     };
     bad(null, 'evidence must be an object');
-    bad({ ...doubleProposal, kind: 'triple-proposal' }, 'evidence.kind must be "double-vote" or "double-proposal", got "triple-proposal"');
+    bad(
+      { ...doubleProposal, kind: 'triple-proposal' },
+      'evidence.kind must be "double-vote" or "double-proposal", got "triple-proposal"',
+    );
     bad({ ...doubleVote, validator: 3 }, 'evidence.validator 3 is not an authority index');
     bad({ ...doubleProposal, slot: -1 }, 'evidence.slot must be a non-negative integer');
     bad({ ...doubleProposal, a: null }, 'evidence proposal a must be an object');
-    bad({ ...doubleProposal, b: { ...doubleProposal.b, blockHash: 42 } }, 'evidence proposal b.blockHash must be a 32-byte hash');
+    bad(
+      { ...doubleProposal, b: { ...doubleProposal.b, blockHash: 42 } },
+      'evidence proposal b.blockHash must be a 32-byte hash',
+    );
     bad({ ...doubleProposal, a: { ...doubleProposal.a, validRound: -2 } }, /evidence proposal a\.validRound/);
     bad({ ...doubleProposal, a: { ...doubleProposal.a, height: '\ud800' } }, /evidence proposal a\.height/);
     bad({ ...doubleProposal, a: { ...doubleProposal.a, signature: undefined } }, /evidence proposal a\.signature/);
@@ -111,11 +184,17 @@ describe('malformed evidence', () => {
 describe('evidenceId', () => {
   it('does not depend on the order of the two statements', () => {
     expect(evidenceId({ ...doubleVote, a: doubleVote.b, b: doubleVote.a })).toBe(evidenceId(doubleVote));
-    expect(evidenceId({ ...doubleProposal, a: doubleProposal.b, b: doubleProposal.a })).toBe(evidenceId(doubleProposal));
+    expect(evidenceId({ ...doubleProposal, a: doubleProposal.b, b: doubleProposal.a })).toBe(
+      evidenceId(doubleProposal),
+    );
   });
 
   it('ignores properties outside the signed statements', () => {
-    const relayed = { ...doubleVote, a: { ...doubleVote.a, note: 'relayed' }, b: { ...doubleVote.b, receivedAt: 5 } } as Evidence;
+    const relayed = {
+      ...doubleVote,
+      a: { ...doubleVote.a, note: 'relayed' },
+      b: { ...doubleVote.b, receivedAt: 5 },
+    } as Evidence;
     expect(evidenceId(relayed)).toBe(evidenceId(doubleVote));
     const relayedP = { ...doubleProposal, a: { ...doubleProposal.a, block: {} } } as Evidence;
     expect(evidenceId(relayedP)).toBe(evidenceId(doubleProposal));

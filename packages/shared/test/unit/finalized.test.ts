@@ -56,41 +56,97 @@ describe('verifyFinalizedBlock', () => {
   it('rejects a certificate for another block, type or height', () => {
     const other = makeBlock(chain, { height: 1, slot: 1, parentHash: genesisHash(genesis), transactions: [tx(9)] });
     const start = genesisCursor(genesis);
-    expectProtocolError(() => verifyFinalizedBlock(genesis, start, { block: b1, certificate: makeCertificate(chain, 'precommit', other, [0, 1]) }), ProtocolErrorCode.CERT_INVALID, `expected ${b1.hash}`);
-    expectProtocolError(() => verifyFinalizedBlock(genesis, start, { block: b1, certificate: makeCertificate(chain, 'prevote', b1, [0, 1]) }), ProtocolErrorCode.CERT_INVALID, 'expected a precommit certificate, got prevote');
-    expectProtocolError(() => verifyFinalizedBlock(genesis, cursorOf(b1), { block: b2, certificate: finalized[0]!.certificate }), ProtocolErrorCode.CERT_INVALID, 'certificate is for height 1, expected 2');
+    expectProtocolError(
+      () =>
+        verifyFinalizedBlock(genesis, start, {
+          block: b1,
+          certificate: makeCertificate(chain, 'precommit', other, [0, 1]),
+        }),
+      ProtocolErrorCode.CERT_INVALID,
+      `expected ${b1.hash}`,
+    );
+    expectProtocolError(
+      () =>
+        verifyFinalizedBlock(genesis, start, { block: b1, certificate: makeCertificate(chain, 'prevote', b1, [0, 1]) }),
+      ProtocolErrorCode.CERT_INVALID,
+      'expected a precommit certificate, got prevote',
+    );
+    expectProtocolError(
+      () => verifyFinalizedBlock(genesis, cursorOf(b1), { block: b2, certificate: finalized[0]!.certificate }),
+      ProtocolErrorCode.CERT_INVALID,
+      'certificate is for height 1, expected 2',
+    );
   });
 
   it('rejects a certificate below quorum', () => {
-    expectProtocolError(() => verifyFinalizedBlock(genesis, genesisCursor(genesis), { block: b1, certificate: makeCertificate(chain, 'precommit', b1, [2]) }), ProtocolErrorCode.CERT_NO_QUORUM);
+    expectProtocolError(
+      () =>
+        verifyFinalizedBlock(genesis, genesisCursor(genesis), {
+          block: b1,
+          certificate: makeCertificate(chain, 'precommit', b1, [2]),
+        }),
+      ProtocolErrorCode.CERT_NO_QUORUM,
+    );
   });
 
   it('rejects a missing certificate', () => {
-    expectProtocolError(() => verifyFinalizedBlock(genesis, genesisCursor(genesis), { block: b1, certificate: undefined }), ProtocolErrorCode.CERT_INVALID, 'certificate must be an object');
+    expectProtocolError(
+      () => verifyFinalizedBlock(genesis, genesisCursor(genesis), { block: b1, certificate: undefined }),
+      ProtocolErrorCode.CERT_INVALID,
+      'certificate must be an object',
+    );
   });
 
   it('rejects a block that does not extend the cursor', () => {
-    expectProtocolError(() => verifyFinalizedBlock(genesis, genesisCursor(genesis), finalized[1]!), ProtocolErrorCode.BLOCK_BAD_HEIGHT, 'block height 2 does not follow 0');
-    expectProtocolError(() => verifyFinalizedBlock(genesis, { ...cursorOf(b1), hash: b3.hash }, finalized[1]!), ProtocolErrorCode.BLOCK_BAD_PARENT);
+    expectProtocolError(
+      () => verifyFinalizedBlock(genesis, genesisCursor(genesis), finalized[1]!),
+      ProtocolErrorCode.BLOCK_BAD_HEIGHT,
+      'block height 2 does not follow 0',
+    );
+    expectProtocolError(
+      () => verifyFinalizedBlock(genesis, { ...cursorOf(b1), hash: b3.hash }, finalized[1]!),
+      ProtocolErrorCode.BLOCK_BAD_PARENT,
+    );
     // A fork of block 1 built on another genesis.
     const foreign = makeBlock(chain, { height: 1, slot: 1, parentHash: b3.hash });
-    expectProtocolError(() => verifyFinalizedBlock(genesis, genesisCursor(genesis), { block: foreign, certificate: makeCertificate(chain, 'precommit', foreign, [0, 1]) }), ProtocolErrorCode.BLOCK_BAD_PARENT);
+    expectProtocolError(
+      () =>
+        verifyFinalizedBlock(genesis, genesisCursor(genesis), {
+          block: foreign,
+          certificate: makeCertificate(chain, 'precommit', foreign, [0, 1]),
+        }),
+      ProtocolErrorCode.BLOCK_BAD_PARENT,
+    );
   });
 
   it('rejects data certified by other authorities', () => {
     const impostors = makeChain({ n: 3 });
     const fake = makeBlock(impostors, { height: 1, slot: 1, parentHash: genesisHash(genesis) });
-    expectProtocolError(() => verifyFinalizedBlock(genesis, genesisCursor(genesis), { block: fake, certificate: makeCertificate(impostors, 'precommit', fake, [0, 1]) }), ProtocolErrorCode.BLOCK_BAD_SIGNATURE);
+    expectProtocolError(
+      () =>
+        verifyFinalizedBlock(genesis, genesisCursor(genesis), {
+          block: fake,
+          certificate: makeCertificate(impostors, 'precommit', fake, [0, 1]),
+        }),
+      ProtocolErrorCode.BLOCK_BAD_SIGNATURE,
+    );
   });
 
   it('rejects a tampered block even with a genuine certificate', () => {
     const tampered = clone(finalized[0]!);
     tampered.block.transactions[0]!.data = '{"candidate_id":"mallory"}';
-    expectProtocolError(() => verifyFinalizedBlock(genesis, genesisCursor(genesis), tampered), ProtocolErrorCode.BLOCK_BAD_TX_ROOT);
+    expectProtocolError(
+      () => verifyFinalizedBlock(genesis, genesisCursor(genesis), tampered),
+      ProtocolErrorCode.BLOCK_BAD_TX_ROOT,
+    );
   });
 
   it('rejects input that is not an object', () => {
-    expectProtocolError(() => verifyFinalizedBlock(genesis, genesisCursor(genesis), null as never), ProtocolErrorCode.BLOCK_INVALID, /finalized block must be an object/);
+    expectProtocolError(
+      () => verifyFinalizedBlock(genesis, genesisCursor(genesis), null as never),
+      ProtocolErrorCode.BLOCK_INVALID,
+      /finalized block must be an object/,
+    );
   });
 });
 
@@ -103,24 +159,45 @@ describe('worked example of docs/PROTOCOL.md', () => {
       '0xc5aa8df43f9f837bedb7442f31dcb7b166d38535076f094b85ce3a2e0b4458f7',
     ] as Hex[];
     const signers = seeds.map((s) => new Signer(s));
-    const g = parseGenesis({ chainId: 1337, genesisTime: 1_700_000_000_000, authorities: signers.map((s, i) => ({ id: `validator-${i + 1}`, publicKey: s.publicKey })) });
+    const g = parseGenesis({
+      chainId: 1337,
+      genesisTime: 1_700_000_000_000,
+      authorities: signers.map((s, i) => ({ id: `validator-${i + 1}`, publicKey: s.publicKey })),
+    });
     expect(genesisHash(g)).toBe('0xa383da7b80cd1b927e6d4bf533578ad955cbb7b84487dbe8ba87d3151ae399a9');
     const t1 = parseTransaction({ from: 'voter-42', to: 'election-7', data: '{"candidate_id":"alice"}' }, 16_384);
-    const t2 = parseTransaction({ from: 'voter-43', to: 'election-7', data: '7b2263616e646964617465223a22626f62227d' }, 16_384);
+    const t2 = parseTransaction(
+      { from: 'voter-43', to: 'election-7', data: '7b2263616e646964617465223a22626f62227d' },
+      16_384,
+    );
     const proposer = leaderOf(g, 4);
-    const b = createBlock(g, { height: 1, slot: 4, parentHash: genesisHash(g), proposer, transactions: [t1, t2] }, signers[proposer]!);
+    const b = createBlock(
+      g,
+      { height: 1, slot: 4, parentHash: genesisHash(g), proposer, transactions: [t1, t2] },
+      signers[proposer]!,
+    );
     expect(b.header.txRoot).toBe('0x38c1e5320ba606c63b56c10dc940b1a7e9d5dd5d6f46e2c59c0ecfbde4566905');
     expect(b.hash).toBe('0x1b9aa54d4b41a99040c7a64ed73276dd220a72e6243b9fd4525a0994985ddc4f');
-    expect(b.signature).toBe('0xbac7d24d674371d311413da6aa722c86012c400775b2bd8cb254570b110d578e0a256cecf0ec1f41727e5f4b64bd3d4d666cebab3d0ec15a358c3da2386a6f0a');
+    expect(b.signature).toBe(
+      '0xbac7d24d674371d311413da6aa722c86012c400775b2bd8cb254570b110d578e0a256cecf0ec1f41727e5f4b64bd3d4d666cebab3d0ec15a358c3da2386a6f0a',
+    );
     const at = { type: 'precommit' as const, height: 1, slot: 4, blockHash: b.hash };
     const v0 = createVote(g, signers[0]!, 0, at);
-    expect(v0.signature).toBe('0xd0d75336ca5615e9bd9d9aa76c4dd0c8e48f1164308e29f3acdb76c60aeb32519034a1ddb9bad19bc4c1433d659efa9741e79970f1be05bd79e2df0e7b87110e');
+    expect(v0.signature).toBe(
+      '0xd0d75336ca5615e9bd9d9aa76c4dd0c8e48f1164308e29f3acdb76c60aeb32519034a1ddb9bad19bc4c1433d659efa9741e79970f1be05bd79e2df0e7b87110e',
+    );
     const v2 = createVote(g, signers[2]!, 2, at);
-    expect(v2.signature).toBe('0x8d660035a08433734578c0549e40cfe6ed9c9f59622acb0224ead20bdae73f4911dc9e31c1f6cbb9ec19475d0283aba3085473e550e21d1602584db3cac56b0d');
+    expect(v2.signature).toBe(
+      '0x8d660035a08433734578c0549e40cfe6ed9c9f59622acb0224ead20bdae73f4911dc9e31c1f6cbb9ec19475d0283aba3085473e550e21d1602584db3cac56b0d',
+    );
     expect(createProposal(g, signers[1]!, { slot: 4, block: b, validRound: -1 }).signature).toBe(
       '0xc5cc61fd929abc44bfcdd6f8ff0069fc73ba13c9cec83c1cd53760ce177568f76b1ffdd813f4a42a96bd25b34b85d001619f3c879c06370067e8c8468664400e',
     );
-    const out = verifyFinalizedBlock(g, genesisCursor(g), clone({ block: b, certificate: certificateFromVotes([v2, v0]) }));
+    const out = verifyFinalizedBlock(
+      g,
+      genesisCursor(g),
+      clone({ block: b, certificate: certificateFromVotes([v2, v0]) }),
+    );
     expect(out.cursor).toEqual({ height: 1, hash: b.hash, slot: 4 });
   });
 });

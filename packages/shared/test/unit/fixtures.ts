@@ -28,7 +28,9 @@ export interface TestChain {
 }
 
 /** A chain with n fresh authorities "validator-1".."validator-n". */
-export function makeChain(opts: { n?: number; quorum?: QuorumRule; chainId?: number; limits?: Partial<BlockLimits>; signers?: Signer[] } = {}): TestChain {
+export function makeChain(
+  opts: { n?: number; quorum?: QuorumRule; chainId?: number; limits?: Partial<BlockLimits>; signers?: Signer[] } = {},
+): TestChain {
   const signers = opts.signers ?? Array.from({ length: opts.n ?? 3 }, () => new Signer(generateKeyPair().privateKey));
   const genesis = parseGenesis({
     chainId: opts.chainId ?? 1337,
@@ -47,15 +49,35 @@ export function tx(i: number, election = '1', candidate = 'alice'): Transaction 
 }
 
 /** A block signed by the leader of its slot. */
-export function makeBlock(chain: TestChain, p: { height: number; slot: number; parentHash: Hex; transactions?: Transaction[] }): Block {
+export function makeBlock(
+  chain: TestChain,
+  p: { height: number; slot: number; parentHash: Hex; transactions?: Transaction[] },
+): Block {
   const proposer = leaderOf(chain.genesis, p.slot);
-  return createBlock(chain.genesis, { height: p.height, slot: p.slot, parentHash: p.parentHash, proposer, transactions: p.transactions ?? [] }, chain.signers[proposer]!);
+  return createBlock(
+    chain.genesis,
+    { height: p.height, slot: p.slot, parentHash: p.parentHash, proposer, transactions: p.transactions ?? [] },
+    chain.signers[proposer]!,
+  );
 }
 
 /** A certificate of votes by the given authority indexes. */
-export function makeCertificate(chain: TestChain, type: VoteType, block: Pick<Block, 'hash' | 'header'>, validators: number[], slot = block.header.slot): QuorumCertificate {
+export function makeCertificate(
+  chain: TestChain,
+  type: VoteType,
+  block: Pick<Block, 'hash' | 'header'>,
+  validators: number[],
+  slot = block.header.slot,
+): QuorumCertificate {
   return certificateFromVotes(
-    validators.map((i) => createVote(chain.genesis, chain.signers[i]!, i, { type, height: block.header.height, slot, blockHash: block.hash })),
+    validators.map((i) =>
+      createVote(chain.genesis, chain.signers[i]!, i, {
+        type,
+        height: block.header.height,
+        slot,
+        blockHash: block.hash,
+      }),
+    ),
   );
 }
 
@@ -71,7 +93,11 @@ export function flipHex(h: Hex): Hex {
 }
 
 /** Run fn and check it throws a ProtocolError with this code and a message matching `message`. */
-export function expectProtocolError(fn: () => unknown, code: ProtocolErrorCode, message?: RegExp | string): ProtocolError {
+export function expectProtocolError(
+  fn: () => unknown,
+  code: ProtocolErrorCode,
+  message?: RegExp | string,
+): ProtocolError {
   let err: unknown;
   try {
     fn();

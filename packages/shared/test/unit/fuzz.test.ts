@@ -14,7 +14,18 @@ import fc from 'fast-check';
 // CI replays a fixed seed, so a run fails only for a change in the code; FUZZ_SEED=<n> explores
 // others (fast-check prints the seed and path of any counterexample, to replay it).
 fc.configureGlobal({ seed: Number(process.env.FUZZ_SEED ?? 20261129) });
-import { type Hex, ProtocolError, createProposal, createVote, genesisHash, parseTransaction, txSize, validateBlock, validateProposal, validateVote } from '@poa-vote/shared';
+import {
+  type Hex,
+  ProtocolError,
+  createProposal,
+  createVote,
+  genesisHash,
+  parseTransaction,
+  txSize,
+  validateBlock,
+  validateProposal,
+  validateVote,
+} from '@poa-vote/shared';
 import { makeBlock, makeCertificate, makeChain, tx } from './fixtures.js';
 
 /** Per-target default (measured: all fuzz targets of the repository stay near 4 minutes in CI). */
@@ -23,7 +34,12 @@ const RUNS = Number(process.env.FUZZ_RUNS ?? FUZZ_DEFAULT);
 
 const chain = makeChain({ n: 3 });
 const g = chain.genesis;
-const block = makeBlock(chain, { height: 1, slot: 4, parentHash: genesisHash(g), transactions: [tx(1), tx(2, '1', 'bob')] });
+const block = makeBlock(chain, {
+  height: 1,
+  slot: 4,
+  parentHash: genesisHash(g),
+  transactions: [tx(1), tx(2, '1', 'bob')],
+});
 const polka = makeCertificate(chain, 'prevote', block, [0, 2]);
 // A re-proposal at a later slot carrying the block's polka (validRound = the polka's slot).
 const proposal = createProposal(g, chain.signers[5 % 3]!, { slot: 5, block, validRound: 4, polka });
@@ -33,7 +49,29 @@ const HASH = `0x${'ab'.repeat(32)}` as Hex;
 
 const junk: fc.Arbitrary<unknown> = fc.oneof(
   fc.jsonValue(),
-  fc.constantFrom(-1, 0, 1, 2, 3, 4, 5, 2 ** 53, 1.5, '', '0x', HASH, '\ud800', 'x'.repeat(20_000), 'election-1', 'prevote', 'precommit', null, [], {}, true),
+  fc.constantFrom(
+    -1,
+    0,
+    1,
+    2,
+    3,
+    4,
+    5,
+    2 ** 53,
+    1.5,
+    '',
+    '0x',
+    HASH,
+    '\ud800',
+    'x'.repeat(20_000),
+    'election-1',
+    'prevote',
+    'precommit',
+    null,
+    [],
+    {},
+    true,
+  ),
   fc.string({ unit: 'binary', maxLength: 40 }),
   fc.integer(),
 );
@@ -42,7 +80,8 @@ function paths(v: unknown, prefix: (string | number)[] = [], out: (string | numb
   if (out.length > 400) return out;
   out.push(prefix);
   if (Array.isArray(v)) v.forEach((x, i) => paths(x, [...prefix, i], out));
-  else if (v !== null && typeof v === 'object') for (const k of Object.keys(v)) paths((v as Record<string, unknown>)[k], [...prefix, k], out);
+  else if (v !== null && typeof v === 'object')
+    for (const k of Object.keys(v)) paths((v as Record<string, unknown>)[k], [...prefix, k], out);
   return out;
 }
 
@@ -60,8 +99,14 @@ function mutate(v: unknown, path: (string | number)[], value: unknown, drop: boo
 /** `base` with one field replaced or dropped, `base` itself, or arbitrary JSON. */
 function around(base: unknown): fc.Arbitrary<unknown> {
   const ps = paths(base);
-  const mutated = fc.tuple(fc.nat(ps.length - 1), junk, fc.boolean()).map(([k, value, drop]) => mutate(base, ps[k]!, value, drop));
-  return fc.oneof({ weight: 8, arbitrary: mutated }, { weight: 1, arbitrary: fc.jsonValue() }, { weight: 1, arbitrary: fc.constant(structuredClone(base)) });
+  const mutated = fc
+    .tuple(fc.nat(ps.length - 1), junk, fc.boolean())
+    .map(([k, value, drop]) => mutate(base, ps[k]!, value, drop));
+  return fc.oneof(
+    { weight: 8, arbitrary: mutated },
+    { weight: 1, arbitrary: fc.jsonValue() },
+    { weight: 1, arbitrary: fc.constant(structuredClone(base)) },
+  );
 }
 
 /** fn's result, or undefined when it threw a ProtocolError; anything else fails the property. */
@@ -83,7 +128,14 @@ describe('fuzz: protocol validation', () => {
   });
 
   it('parseTransaction: only ProtocolError; an accepted transaction meets every rule', () => {
-    const arb = fc.oneof(around(transaction), fc.record({ from: fc.string(), to: fc.oneof(fc.constant('election-1'), fc.string()), data: fc.string({ unit: 'binary' }) }));
+    const arb = fc.oneof(
+      around(transaction),
+      fc.record({
+        from: fc.string(),
+        to: fc.oneof(fc.constant('election-1'), fc.string()),
+        data: fc.string({ unit: 'binary' }),
+      }),
+    );
     fc.assert(
       fc.property(arb, (input) => {
         const t = protocolOnly(() => parseTransaction(input, g.limits.maxTxBytes));

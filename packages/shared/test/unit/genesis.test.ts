@@ -45,7 +45,9 @@ describe('parseGenesis', () => {
   });
 
   it('keeps explicit values and drops unknown fields', () => {
-    const g = parseGenesis(doc({ slotDurationMs: 250, quorum: 'bft', limits: { maxTxPerBlock: 10 }, extra: 'ignored' }));
+    const g = parseGenesis(
+      doc({ slotDurationMs: 250, quorum: 'bft', limits: { maxTxPerBlock: 10 }, extra: 'ignored' }),
+    );
     expect(g.slotDurationMs).toBe(250);
     expect(g.quorum).toBe('bft');
     expect(g.limits).toEqual({ ...DEFAULT_LIMITS, maxTxPerBlock: 10 });
@@ -54,16 +56,19 @@ describe('parseGenesis', () => {
   });
 
   it('rejects a document that is not an object', () => {
-    for (const bad of [null, 1, 'genesis', [doc()]]) expectProtocolError(() => parseGenesis(bad), ProtocolErrorCode.GENESIS_INVALID, /must be a JSON object/);
+    for (const bad of [null, 1, 'genesis', [doc()]])
+      expectProtocolError(() => parseGenesis(bad), ProtocolErrorCode.GENESIS_INVALID, /must be a JSON object/);
   });
 
   it('names a bad chainId', () => {
-    for (const chainId of [undefined, 0, -1, 1.5, '1', 2 ** 32 + 1]) invalid({ chainId }, /^invalid genesis: chainId must be a positive integer/);
+    for (const chainId of [undefined, 0, -1, 1.5, '1', 2 ** 32 + 1])
+      invalid({ chainId }, /^invalid genesis: chainId must be a positive integer/);
     expect(parseGenesis(doc({ chainId: 2 ** 32 })).chainId).toBe(2 ** 32);
   });
 
   it('names a bad genesisTime', () => {
-    for (const genesisTime of [undefined, -1, 1.5, '0']) invalid({ genesisTime }, /genesisTime must be a non-negative integer/);
+    for (const genesisTime of [undefined, -1, 1.5, '0'])
+      invalid({ genesisTime }, /genesisTime must be a non-negative integer/);
   });
 
   it('names a bad slotDurationMs', () => {
@@ -76,20 +81,36 @@ describe('parseGenesis', () => {
   it('names bad authorities', () => {
     invalid({ authorities: [] }, /authorities must be a non-empty array/);
     invalid({ authorities: 'a' }, /authorities must be a non-empty array/);
-    const many = Array.from({ length: 101 }, (_, i) => ({ id: `v${i}`, publicKey: `0x${i.toString(16).padStart(64, '0')}` }));
+    const many = Array.from({ length: 101 }, (_, i) => ({
+      id: `v${i}`,
+      publicKey: `0x${i.toString(16).padStart(64, '0')}`,
+    }));
     invalid({ authorities: many }, /authorities must have at most 100 entries, got 101/);
-    const a = (over: Record<string, unknown>, i = 1): unknown[] => keys.map((publicKey, j) => (j === i ? { id: `v${j}`, publicKey, ...over } : { id: `v${j}`, publicKey }));
+    const a = (over: Record<string, unknown>, i = 1): unknown[] =>
+      keys.map((publicKey, j) => (j === i ? { id: `v${j}`, publicKey, ...over } : { id: `v${j}`, publicKey }));
     invalid({ authorities: [{ id: 'v0', publicKey: keys[0] }, null] }, /authorities\[1\] must be an object/);
     invalid({ authorities: [[]] }, /authorities\[0\] must be an object/);
     invalid({ authorities: a({ id: 'has space' }) }, /authorities\[1\]\.id must match/);
     invalid({ authorities: a({ id: 'x'.repeat(65) }) }, /authorities\[1\]\.id must match/);
     invalid({ authorities: a({ id: 'v0' }) }, /authorities\[1\]\.id v0 is duplicated/);
     invalid({ authorities: a({ publicKey: keys[0] }) }, /authorities\[1\]\.publicKey is duplicated/);
-    invalid({ authorities: a({ publicKey: keys[1]!.toUpperCase().replace('0X', '0x') }) }, /authorities\[1\]\.publicKey must be 32 bytes of lowercase 0x-hex/);
+    invalid(
+      { authorities: a({ publicKey: keys[1]!.toUpperCase().replace('0X', '0x') }) },
+      /authorities\[1\]\.publicKey must be 32 bytes of lowercase 0x-hex/,
+    );
     invalid({ authorities: a({ publicKey: keys[1]!.slice(0, -2) }) }, /authorities\[1\]\.publicKey/);
-    invalid({ authorities: a({ publicKey: `0x01${'00'.repeat(31)}` }) }, /authorities\[1\]\.publicKey is a small-order point/);
-    invalid({ authorities: a({ publicKey: `0x02${'00'.repeat(31)}` }) }, /authorities\[1\]\.publicKey is not a point on Ed25519/);
-    invalid({ authorities: a({ name: 'n'.repeat(129) }) }, /authorities\[1\]\.name must be a well-formed string of at most 128 characters/);
+    invalid(
+      { authorities: a({ publicKey: `0x01${'00'.repeat(31)}` }) },
+      /authorities\[1\]\.publicKey is a small-order point/,
+    );
+    invalid(
+      { authorities: a({ publicKey: `0x02${'00'.repeat(31)}` }) },
+      /authorities\[1\]\.publicKey is not a point on Ed25519/,
+    );
+    invalid(
+      { authorities: a({ name: 'n'.repeat(129) }) },
+      /authorities\[1\]\.name must be a well-formed string of at most 128 characters/,
+    );
     invalid({ authorities: a({ name: 7 }) }, /authorities\[1\]\.name/);
     invalid({ authorities: a({ name: 'bad \ud800' }) }, /authorities\[1\]\.name/);
   });
@@ -106,17 +127,24 @@ describe('parseGenesis', () => {
     invalid({ limits: { maxTxPerBlock: 0 } }, /limits\.maxTxPerBlock must be a positive integer <= 1000000, got 0/);
     invalid({ limits: { maxTxBytes: 1.5 } }, /limits\.maxTxBytes must be a positive integer/);
     invalid({ limits: { maxBlockBytes: 2 ** 30 } }, /limits\.maxBlockBytes must be a positive integer/);
-    invalid({ limits: { maxTxBytes: 1000, maxBlockBytes: 999 } }, /limits\.maxBlockBytes must be at least limits\.maxTxBytes/);
+    invalid(
+      { limits: { maxTxBytes: 1000, maxBlockBytes: 999 } },
+      /limits\.maxBlockBytes must be at least limits\.maxTxBytes/,
+    );
   });
 });
 
 describe('quorumSize', () => {
   const authorities = (n: number): { authorities: unknown[] } => ({ authorities: Array.from({ length: n }) });
   it('majority is floor(n/2)+1', () => {
-    expect([1, 2, 3, 4, 5, 6, 7].map((n) => quorumSize({ ...authorities(n), quorum: 'majority' } as never))).toEqual([1, 2, 2, 3, 3, 4, 4]);
+    expect([1, 2, 3, 4, 5, 6, 7].map((n) => quorumSize({ ...authorities(n), quorum: 'majority' } as never))).toEqual([
+      1, 2, 2, 3, 3, 4, 4,
+    ]);
   });
   it('bft is floor(2n/3)+1', () => {
-    expect([1, 2, 3, 4, 5, 6, 7, 10].map((n) => quorumSize({ ...authorities(n), quorum: 'bft' } as never))).toEqual([1, 2, 3, 3, 4, 5, 5, 7]);
+    expect([1, 2, 3, 4, 5, 6, 7, 10].map((n) => quorumSize({ ...authorities(n), quorum: 'bft' } as never))).toEqual([
+      1, 2, 3, 3, 4, 5, 5, 7,
+    ]);
   });
 });
 
@@ -150,7 +178,9 @@ describe('genesisHash', () => {
     const reordered = Object.fromEntries(Object.entries(doc()).reverse());
     expect(genesisHash(parseGenesis(reordered))).toBe(genesisHash(g));
     // Defaults are part of the hashed document: spelling them out changes nothing.
-    expect(genesisHash(parseGenesis(doc({ quorum: 'majority', slotDurationMs: 1000, limits: DEFAULT_LIMITS })))).toBe(genesisHash(g));
+    expect(genesisHash(parseGenesis(doc({ quorum: 'majority', slotDurationMs: 1000, limits: DEFAULT_LIMITS })))).toBe(
+      genesisHash(g),
+    );
     expect(genesisHash(parseGenesis(doc({ chainId: 1338 })))).not.toBe(genesisHash(g));
     expect(genesisHash(parseGenesis(doc({ quorum: 'bft' })))).not.toBe(genesisHash(g));
     const swapped = doc();

@@ -64,7 +64,14 @@ describe('merkleRoot (RFC 6962)', () => {
     const expected = node(node(node(leaf[0]!, leaf[1]!), node(leaf[2]!, leaf[3]!)), leaf[4]!);
     expect(merkleRoot(items)).toBe(hex(expected));
     // Bitcoin-style trees duplicate the last node; RFC 6962 does not.
-    expect(merkleRoot(items)).not.toBe(hex(node(node(node(leaf[0]!, leaf[1]!), node(leaf[2]!, leaf[3]!)), node(node(leaf[4]!, leaf[4]!), node(leaf[4]!, leaf[4]!)))));
+    expect(merkleRoot(items)).not.toBe(
+      hex(
+        node(
+          node(node(leaf[0]!, leaf[1]!), node(leaf[2]!, leaf[3]!)),
+          node(node(leaf[4]!, leaf[4]!), node(leaf[4]!, leaf[4]!)),
+        ),
+      ),
+    );
   });
 
   it('agrees with the recursive RFC definition for 1..20 items', () => {

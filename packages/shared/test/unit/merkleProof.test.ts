@@ -1,6 +1,15 @@
 import { describe, expect, it } from '@jest/globals';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { type Hex, type MerkleProof, merkleProof, merkleRoot, merkleRootFromProof, sha256Hex, utf8ToBytes, verifyMerkleProof } from '@poa-vote/shared';
+import {
+  type Hex,
+  type MerkleProof,
+  merkleProof,
+  merkleRoot,
+  merkleRootFromProof,
+  sha256Hex,
+  utf8ToBytes,
+  verifyMerkleProof,
+} from '@poa-vote/shared';
 
 /** An independent sha256 (@noble/hashes) and RFC 6962 node hash, to check proofs by hand. */
 const H = (...parts: Uint8Array[]): Uint8Array => sha256(Uint8Array.from(parts.flatMap((p) => [...p])));
@@ -9,7 +18,8 @@ const hex = (b: Uint8Array): Hex => `0x${Buffer.from(b).toString('hex')}`;
 const leafOf = (d: Hex): Uint8Array => H(Uint8Array.of(0), bytes(d));
 const nodeOf = (l: Uint8Array, r: Uint8Array): Uint8Array => H(Uint8Array.of(1), l, r);
 
-const itemsOf = (n: number, tag = 'vote'): Hex[] => Array.from({ length: n }, (_, i) => sha256Hex(utf8ToBytes(`${tag}-${i}`)));
+const itemsOf = (n: number, tag = 'vote'): Hex[] =>
+  Array.from({ length: n }, (_, i) => sha256Hex(utf8ToBytes(`${tag}-${i}`)));
 
 /** Flip bit `bit` of a 0x-hex string. */
 function flip(h: Hex, bit: number): Hex {
@@ -31,7 +41,12 @@ const VECTOR = {
       '0x9f5bc6189fbd9538c9867e90208ac7a27a0c4498aafc12ecdc35c16d8589cabb',
     ],
   } as MerkleProof,
-  lastProof: { index: 4, treeSize: 5, leaf: '0xa25feb6b8b5b70fc6cb517fbff7f3ed8b30b7f7af4845612bee064eda9315321', siblings: ['0x59d25f58bd864e98792ecc1961d2b3edcb214ba5e4cfe5896576bc8e20ea90a3'] } as MerkleProof,
+  lastProof: {
+    index: 4,
+    treeSize: 5,
+    leaf: '0xa25feb6b8b5b70fc6cb517fbff7f3ed8b30b7f7af4845612bee064eda9315321',
+    siblings: ['0x59d25f58bd864e98792ecc1961d2b3edcb214ba5e4cfe5896576bc8e20ea90a3'],
+  } as MerkleProof,
 };
 
 describe('merkleProof (RFC 6962 audit paths of the transaction root)', () => {
@@ -91,18 +106,27 @@ describe('merkleProof (RFC 6962 audit paths of the transaction root)', () => {
     const items = itemsOf(6);
     const root = merkleRoot(items);
     const proof = merkleProof(items, 3);
-    for (let index = 0; index < 6; index++) if (index !== 3) expect(verifyMerkleProof({ ...proof, index }, root)).toBe(false);
+    for (let index = 0; index < 6; index++)
+      if (index !== 3) expect(verifyMerkleProof({ ...proof, index }, root)).toBe(false);
     for (const treeSize of [3, 4]) expect(verifyMerkleProof({ ...proof, treeSize }, root)).toBe(false);
     // The root does not commit to the size on its own: item 3's path is the same in trees of 5 to
     // 8 items. That is why a verifier takes treeSize from the certified header's txCount.
     for (const treeSize of [5, 7, 8]) expect(verifyMerkleProof({ ...proof, treeSize }, root)).toBe(true);
     const last = merkleProof(items, 5);
     for (const treeSize of [7, 8]) expect(verifyMerkleProof({ ...last, treeSize }, root)).toBe(false);
-    expect(merkleRootFromProof({ ...proof, siblings: proof.siblings.slice(1) })).toEqual({ error: expect.stringContaining('too short') });
-    expect(merkleRootFromProof({ ...proof, siblings: [...proof.siblings, proof.leaf] })).toEqual({ error: expect.stringContaining('too long') });
+    expect(merkleRootFromProof({ ...proof, siblings: proof.siblings.slice(1) })).toEqual({
+      error: expect.stringContaining('too short'),
+    });
+    expect(merkleRootFromProof({ ...proof, siblings: [...proof.siblings, proof.leaf] })).toEqual({
+      error: expect.stringContaining('too long'),
+    });
     expect(merkleRootFromProof({ ...proof, index: 6 })).toEqual({ error: 'index must be in 0..5, got 6' });
-    expect(merkleRootFromProof({ ...proof, treeSize: 0 })).toEqual({ error: 'treeSize must be a positive integer, got 0' });
-    expect(merkleRootFromProof({ ...proof, leaf: proof.leaf.toUpperCase() as Hex })).toEqual({ error: expect.stringContaining('leaf') });
+    expect(merkleRootFromProof({ ...proof, treeSize: 0 })).toEqual({
+      error: 'treeSize must be a positive integer, got 0',
+    });
+    expect(merkleRootFromProof({ ...proof, leaf: proof.leaf.toUpperCase() as Hex })).toEqual({
+      error: expect.stringContaining('leaf'),
+    });
     // Another item's proof with this leaf swapped in does not verify.
     expect(verifyMerkleProof({ ...merkleProof(items, 2), leaf: items[3]! }, root)).toBe(false);
   });

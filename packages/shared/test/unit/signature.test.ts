@@ -1,5 +1,15 @@
 import { describe, it, expect } from '@jest/globals';
-import { type Hex, Signer, bytesToHex, generateKeyPair, isHex, keyPairFromSeed, publicKeyWeakness, utf8ToBytes, verifySignature } from '@poa-vote/shared';
+import {
+  type Hex,
+  Signer,
+  bytesToHex,
+  generateKeyPair,
+  isHex,
+  keyPairFromSeed,
+  publicKeyWeakness,
+  utf8ToBytes,
+  verifySignature,
+} from '@poa-vote/shared';
 import { flipHex } from './fixtures.js';
 
 // RFC 8032 section 7.1, TEST 1 (empty message) and TEST 2 (one byte 0x72).
@@ -91,7 +101,8 @@ describe('publicKeyWeakness', () => {
     if (signBit) b[31]! |= 0x80;
     return bytesToHex(b);
   };
-  const yOf = (h: Hex): bigint => Buffer.from(h.slice(2), 'hex').reduceRight((acc, byte) => (acc << 8n) | BigInt(byte), 0n) & ((1n << 255n) - 1n);
+  const yOf = (h: Hex): bigint =>
+    Buffer.from(h.slice(2), 'hex').reduceRight((acc, byte) => (acc << 8n) | BigInt(byte), 0n) & ((1n << 255n) - 1n);
   // An order-8 point (libsodium's blacklist); (x, -y) is the other order-8 pair.
   const ORDER8 = '0x26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05' as Hex;
   const smallOrder: Hex[] = [
@@ -117,12 +128,16 @@ describe('publicKeyWeakness', () => {
     for (const key of smallOrder) {
       expect([key, publicKeyWeakness(key)]).toEqual([key, expect.stringMatching(/small-order point/)]);
       // The forgery is real: some message among a few verifies without any private key.
-      const forged = Array.from({ length: 64 }, (_, m) => new Uint8Array([m])).some((m) => verifySignature(key, m, IDENTITY_SIG));
+      const forged = Array.from({ length: 64 }, (_, m) => new Uint8Array([m])).some((m) =>
+        verifySignature(key, m, IDENTITY_SIG),
+      );
       expect([key, forged]).toEqual([key, true]);
     }
     // No such luck with a real key.
     const real = generateKeyPair().publicKey;
-    expect(Array.from({ length: 64 }, (_, m) => new Uint8Array([m])).some((m) => verifySignature(real, m, IDENTITY_SIG))).toBe(false);
+    expect(
+      Array.from({ length: 64 }, (_, m) => new Uint8Array([m])).some((m) => verifySignature(real, m, IDENTITY_SIG)),
+    ).toBe(false);
   });
 
   it('flags non-canonical encodings and points off the curve', () => {

@@ -1,5 +1,16 @@
 import { describe, it, expect } from '@jest/globals';
-import { MAX_CANDIDATES_PER_ELECTION, canonicalize, MAX_CANDIDATE_NAME_BYTES, OTHER, SEALED, ballotCandidate, countBallot, countsRecord, namedCandidates, tallyBucket } from '@poa-vote/shared';
+import {
+  MAX_CANDIDATES_PER_ELECTION,
+  canonicalize,
+  MAX_CANDIDATE_NAME_BYTES,
+  OTHER,
+  SEALED,
+  ballotCandidate,
+  countBallot,
+  countsRecord,
+  namedCandidates,
+  tallyBucket,
+} from '@poa-vote/shared';
 
 const b = (c: string): string => JSON.stringify({ candidate_id: c });
 
@@ -15,7 +26,8 @@ describe('candidate names', () => {
   });
 
   it('named like Object.prototype members are ordinary candidates', () => {
-    for (const c of ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf']) expect(ballotCandidate(b(c))).toBe(c);
+    for (const c of ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf'])
+      expect(ballotCandidate(b(c))).toBe(c);
   });
 });
 
@@ -46,7 +58,8 @@ describe('countBallot', () => {
 describe('countsRecord', () => {
   it('is prototype-free, sorted, and survives JSON with every name as an own property', () => {
     const counts = new Map<string, number>();
-    for (const c of ['valueOf', '__proto__', 'constructor', 'alice', '__proto__', 'toString', 'hasOwnProperty']) countBallot(counts, b(c));
+    for (const c of ['valueOf', '__proto__', 'constructor', 'alice', '__proto__', 'toString', 'hasOwnProperty'])
+      countBallot(counts, b(c));
     const r = countsRecord(counts);
     expect(Object.getPrototypeOf(r)).toBeNull();
     expect(Object.keys(r)).toEqual(['__proto__', 'alice', 'constructor', 'hasOwnProperty', 'toString', 'valueOf']);
@@ -57,7 +70,12 @@ describe('countsRecord', () => {
     expect(Object.entries(back)).toEqual(Object.entries(r));
     expect(countsRecord(new Map()).constructor).toBeUndefined();
     // A member named toJSON holds a number: JSON.stringify and canonicalize keep it as data.
-    const withToJson = countsRecord(new Map([['toJSON', 1], ['a', 2]]));
+    const withToJson = countsRecord(
+      new Map([
+        ['toJSON', 1],
+        ['a', 2],
+      ]),
+    );
     expect(JSON.stringify(withToJson)).toBe('{"a":2,"toJSON":1}');
     expect(canonicalize(withToJson)).toBe('{"a":2,"toJSON":1}');
   });

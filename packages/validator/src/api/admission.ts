@@ -20,7 +20,11 @@ export class Admission {
   #httpPending = 0;
 
   /** `wsBuffered` sums the unsent bytes of the WebSocket connections. */
-  constructor(limits: AdmissionLimits, wsBuffered: () => number = () => 0, heap: HeapGuard = new HeapGuard(limits.heapLimitPercent)) {
+  constructor(
+    limits: AdmissionLimits,
+    wsBuffered: () => number = () => 0,
+    heap: HeapGuard = new HeapGuard(limits.heapLimitPercent),
+  ) {
     this.#limits = limits;
     this.#heap = heap;
     this.#wsBuffered = wsBuffered;
@@ -34,10 +38,19 @@ export class Admission {
   /** The error to refuse new work with, or undefined to take it. */
   refusal(): JsonRpcError | undefined {
     if (this.#heap.overloaded()) {
-      return limitExceeded(`the node's memory is nearly full (${this.#limits.heapLimitPercent}% of the heap limit): retry later or on another node`, 'heapLimitPercent', this.#limits.heapLimitPercent);
+      return limitExceeded(
+        `the node's memory is nearly full (${this.#limits.heapLimitPercent}% of the heap limit): retry later or on another node`,
+        'heapLimitPercent',
+        this.#limits.heapLimitPercent,
+      );
     }
     const max = this.#limits.maxPendingResponseBytes;
-    if (this.pendingBytes() > max) return limitExceeded(`more than ${max} reply bytes wait for clients to read them: retry later or on another node`, 'maxPendingResponseBytes', max);
+    if (this.pendingBytes() > max)
+      return limitExceeded(
+        `more than ${max} reply bytes wait for clients to read them: retry later or on another node`,
+        'maxPendingResponseBytes',
+        max,
+      );
     return undefined;
   }
 

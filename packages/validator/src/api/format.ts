@@ -69,7 +69,12 @@ function electionIdOfTx(to: string): string {
  * A transaction object (eth_getTransactionByHash, full blocks). Votes are not Ethereum-signed:
  * v, r, s and yParity are zero placeholders and `ethereumSigned` says so.
  */
-export function formatTransaction(tx: Transaction, hash: Hex, chainId: number, at?: Partial<TxLocation>): EthTransaction {
+export function formatTransaction(
+  tx: Transaction,
+  hash: Hex,
+  chainId: number,
+  at?: Partial<TxLocation>,
+): EthTransaction {
   const placed = at?.blockHash !== undefined && at.blockNumber !== undefined && at.transactionIndex !== undefined;
   return {
     hash,
@@ -121,7 +126,11 @@ export function formatReceipt(r: Receipt): EthReceipt {
  * A block header object (eth_subscribe newHeads / finalizedHeads, and the head of every block
  * object). `certificate` is the precommit certificate of a finalized block, null for a candidate.
  */
-export function formatHeader(block: Block, authorities: readonly Authority[], certificate: QuorumCertificate | null): EthHeader {
+export function formatHeader(
+  block: Block,
+  authorities: readonly Authority[],
+  certificate: QuorumCertificate | null,
+): EthHeader {
   const h = block.header;
   const gasUsed = toQuantity(GAS_PER_TX * h.txCount);
   const authority = authorities[h.proposer];
@@ -158,12 +167,24 @@ export function formatHeader(block: Block, authorities: readonly Authority[], ce
 }
 
 /** A block object (eth_getBlockByNumber / eth_getBlockByHash): transaction hashes, or objects when `fullTx`. */
-export function formatBlock(block: Block, authorities: readonly Authority[], certificate: QuorumCertificate | null, fullTx: boolean): EthBlock {
+export function formatBlock(
+  block: Block,
+  authorities: readonly Authority[],
+  certificate: QuorumCertificate | null,
+  fullTx: boolean,
+): EthBlock {
   const at = { blockHash: block.hash, blockNumber: block.header.height };
   const transactions = fullTx
-    ? block.transactions.map((tx, i) => formatTransaction(tx, txHash(tx), block.header.chainId, { ...at, transactionIndex: i }))
+    ? block.transactions.map((tx, i) =>
+        formatTransaction(tx, txHash(tx), block.header.chainId, { ...at, transactionIndex: i }),
+      )
     : block.transactions.map((tx) => txHash(tx));
-  return { ...formatHeader(block, authorities, certificate), size: toQuantity(blockWireSize(block)), transactions, uncles: [] };
+  return {
+    ...formatHeader(block, authorities, certificate),
+    size: toQuantity(blockWireSize(block)),
+    transactions,
+    uncles: [],
+  };
 }
 
 const genesisBlocks = new WeakMap<Genesis, EthBlock>();

@@ -2,16 +2,43 @@
  * What the API layer (JSON-RPC, HTTP, WebSocket) needs from the node. The node implements it;
  * the API never reaches into consensus, storage or network directly.
  */
-import type { Authority, Block, ChainVerification, ElectionResults, Evidence, FinalizedBlock, Genesis, HealthReport, Hex, QuorumCertificate, Receipt, Transaction, TxState } from '@poa-vote/shared';
+import type {
+  Authority,
+  Block,
+  ChainVerification,
+  ElectionResults,
+  Evidence,
+  FinalizedBlock,
+  Genesis,
+  HealthReport,
+  Hex,
+  QuorumCertificate,
+  Receipt,
+  Transaction,
+  TxState,
+} from '@poa-vote/shared';
 import type { WriteAccessOptions } from './auth/options.js';
 import type { SubmissionOwner } from './auth/submissionIds.js';
 
 /** Wire shapes: defined once in the shared contract (packages/shared/src/api). */
-export type { ChainVerification, ElectionResults, ElectionInfo, HealthReport, Receipt, TxState } from '@poa-vote/shared';
+export type {
+  ChainVerification,
+  ElectionResults,
+  ElectionInfo,
+  HealthReport,
+  Receipt,
+  TxState,
+} from '@poa-vote/shared';
 
 export type SubmitOutcome =
   | { ok: true; hash: Hex; known: boolean }
-  | { ok: false; hash?: Hex; code: 'TX_INVALID' | 'TX_TOO_LARGE' | 'TX_DOUBLE_VOTE' | 'POOL_FULL' | 'UNAVAILABLE' | 'RECOVERING'; message: string; conflictsWith?: Hex }
+  | {
+      ok: false;
+      hash?: Hex;
+      code: 'TX_INVALID' | 'TX_TOO_LARGE' | 'TX_DOUBLE_VOTE' | 'POOL_FULL' | 'UNAVAILABLE' | 'RECOVERING';
+      message: string;
+      conflictsWith?: Hex;
+    }
   /** Taken, but a quorum was not confirmed in time: resubmitting the identical vote anywhere is safe. */
   | { ok: false; hash: Hex; code: 'TX_NOT_REPLICATED'; message: string; holders: number; needed: number };
 
@@ -28,7 +55,11 @@ export interface NodeApiBackend {
   /** Resolve a tx hash or a submission id to a tx hash. */
   resolveTxRef(ref: string): Promise<Hex | undefined>;
   getReceipt(hash: Hex): Promise<Receipt | undefined>;
-  getTransaction(hash: Hex): Promise<{ tx: Transaction; hash: Hex; blockHash?: Hex; blockNumber?: number; transactionIndex?: number } | undefined>;
+  getTransaction(
+    hash: Hex,
+  ): Promise<
+    { tx: Transaction; hash: Hex; blockHash?: Hex; blockNumber?: number; transactionIndex?: number } | undefined
+  >;
   getTxState(hash: Hex): Promise<TxState>;
 
   finalizedHeight(): number;

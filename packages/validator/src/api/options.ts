@@ -83,7 +83,8 @@ export function setProcessApiLimits(limits: Partial<ApiLimits> | undefined): voi
 export function resolveApiLimits(own?: Partial<ApiLimits>): ApiLimits {
   const out = { ...defaultApiLimits, ...processDefaults, ...(own ?? {}) };
   for (const [k, v] of Object.entries(out)) {
-    if (typeof v === 'number' && (!Number.isFinite(v) || v <= 0)) throw new RangeError(`API limit ${k} must be a positive number, got ${v}`);
+    if (typeof v === 'number' && (!Number.isFinite(v) || v <= 0))
+      throw new RangeError(`API limit ${k} must be a positive number, got ${v}`);
   }
   return out;
 }

@@ -28,12 +28,15 @@ export interface TransactionProof {
 }
 
 /** Why there is no proof: the vote is unknown, or not (yet) in a finalized block. */
-export type ProofOutcome = { ok: true; proof: TransactionProof } | { ok: false; reason: 'unknown' | 'not-finalized'; hash?: Hex; state?: TxState };
+export type ProofOutcome =
+  | { ok: true; proof: TransactionProof }
+  | { ok: false; reason: 'unknown' | 'not-finalized'; hash?: Hex; state?: TxState };
 
 /** The inclusion proof of a vote by hash or submission id. */
 export async function transactionProof(backend: NodeApiBackend, ref: string): Promise<ProofOutcome> {
   const lower = ref.toLowerCase();
-  const hash: Hex | undefined = (await backend.resolveTxRef(isHex(lower, 32) ? lower : ref)) ?? (isHex(lower, 32) ? (lower as Hex) : undefined);
+  const hash: Hex | undefined =
+    (await backend.resolveTxRef(isHex(lower, 32) ? lower : ref)) ?? (isHex(lower, 32) ? (lower as Hex) : undefined);
   if (!hash) return { ok: false, reason: 'unknown' };
   const found = await backend.getTransaction(hash);
   const fb = found?.blockNumber !== undefined ? await backend.getFinalizedBlock(found.blockNumber) : undefined;
@@ -43,7 +46,10 @@ export async function transactionProof(backend: NodeApiBackend, ref: string): Pr
   }
   const proof = merkleProof(fb.block.transactions.map(txHash), found.transactionIndex);
   // The stored location must name this vote, and the path lead to the stored header's root.
-  if (proof.leaf !== hash) throw new Error(`transaction ${hash} is recorded at index ${found.transactionIndex} of block ${fb.block.header.height}, which holds ${proof.leaf}`);
+  if (proof.leaf !== hash)
+    throw new Error(
+      `transaction ${hash} is recorded at index ${found.transactionIndex} of block ${fb.block.header.height}, which holds ${proof.leaf}`,
+    );
   return {
     ok: true,
     proof: {

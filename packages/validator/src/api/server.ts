@@ -54,7 +54,9 @@ const WS_CLOSE_GRACE_MS = 500;
 /** A raw HTTP response on a socket that is not (yet) a WebSocket: used to refuse upgrades. */
 function refuseUpgrade(socket: Duplex, status: number, reason: string, body: unknown): void {
   const text = JSON.stringify(body);
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\nconnection: close\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(text)}\r\n\r\n${text}`);
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nconnection: close\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(text)}\r\n\r\n${text}`,
+  );
 }
 
 function isRpcPath(path: string): boolean {
@@ -90,15 +92,29 @@ export class ApiServer {
   #state: 'new' | 'starting' | 'listening' | 'stopped' = 'new';
 
   constructor(backend: NodeApiBackend, opts: ApiServerOptions) {
-    if (!Number.isSafeInteger(opts.maxBodyBytes) || opts.maxBodyBytes <= 0) throw new RangeError(`maxBodyBytes must be a positive integer, got ${opts.maxBodyBytes}`);
-    if (!Number.isSafeInteger(opts.port) || opts.port < 0 || opts.port > 65535) throw new RangeError(`port must be 0-65535, got ${opts.port}`);
+    if (!Number.isSafeInteger(opts.maxBodyBytes) || opts.maxBodyBytes <= 0)
+      throw new RangeError(`maxBodyBytes must be a positive integer, got ${opts.maxBodyBytes}`);
+    if (!Number.isSafeInteger(opts.port) || opts.port < 0 || opts.port > 65535)
+      throw new RangeError(`port must be 0-65535, got ${opts.port}`);
     this.#opts = opts;
     this.#logger = opts.logger ?? silentLogger;
     const limits = resolveApiLimits(opts.limits);
     this.limits = limits;
-    this.writeGate = new WriteGate(backend, opts.writes ?? backend.writeAccess?.() ?? { openWrites: true }, this.#logger);
+    this.writeGate = new WriteGate(
+      backend,
+      opts.writes ?? backend.writeAccess?.() ?? { openWrites: true },
+      this.#logger,
+    );
     const metrics = opts.metrics;
-    this.rpc = registerNodeMethods(new JsonRpcServer({ logger: this.#logger, mapError: mapBackendError, limits, ...(metrics ? { onCall: (m: string) => metrics.rpcCall(m) } : {}) }), { backend, writeGate: this.writeGate });
+    this.rpc = registerNodeMethods(
+      new JsonRpcServer({
+        logger: this.#logger,
+        mapError: mapBackendError,
+        limits,
+        ...(metrics ? { onCall: (m: string) => metrics.rpcCall(m) } : {}),
+      }),
+      { backend, writeGate: this.writeGate },
+    );
     const describeRoutes = new DescribeRoutes(this.rpc, backend.clientVersion, metrics, this.#logger);
     this.#hub = new SubscriptionHub(backend, this.#logger);
     this.#admission = new Admission(limits, () => {
@@ -108,48 +124,79 @@ export class ApiServer {
     });
     const guard = new BrowserGuard(limits.vhosts, limits.corsOrigins, opts.host);
 
-    const rpcHandler = createRpcHandler(this.rpc, { maxBodyBytes: opts.maxBodyBytes, guard, admission: this.#admission, logger: this.#logger, sessionOf: httpSession });
-    const app = createHttpApp(backend, this.#logger);
-    this.#http = createServer({ headersTimeout: limits.httpHeadersTimeoutMs, requestTimeout: Math.max(limits.httpRequestTimeoutMs, limits.httpHeadersTimeoutMs) }, (req, res) => {
-      const path = pathOf(req.url);
-      if (metrics) {
-        const started = performance.now();
-        res.once('finish', () => metrics.httpRequest(routeName(path), req.method ?? 'GET', res.statusCode, (performance.now() - started) / 1000));
-      }
-      const refused = guard.check(req);
-      if (refused) {
-        this.#refuse(res, refused, req.method === 'POST' && isRpcPath(path));
-        return;
-      }
-      // node's http runs every request pipelined on a connection at once and holds their answers
-      // until the client reads: 200 pipelined GETs of a 5 MB block held 1 GB. Bound them.
-      const socket = req.socket;
-      const pipelined = (this.#pipelined.get(socket) ?? 0) + 1;
-      this.#pipelined.set(socket, pipelined);
-      res.once('close', () => this.#pipelined.set(socket, (this.#pipelined.get(socket) ?? 1) - 1));
-      if (pipelined > limits.httpMaxPipelined) {
-        const max = limits.httpMaxPipelined;
-        const error = limitExceeded(`more than ${max} unanswered requests on one connection: read the answers before sending more`, 'httpMaxPipelined', max);
-        sendJson(res, 429, req.method === 'POST' && isRpcPath(path) ? failure(null, error) : { error: error.message, ...(error.data as object) }, { connection: 'close' });
-        return;
-      }
-      guard.addCorsHeaders(req, res);
-      if (req.method === 'OPTIONS') {
-        guard.preflight(req, res);
-        return;
-      }
-      // The JSON-RPC hot path skips express entirely.
-      if (req.method === 'POST' && isRpcPath(path)) {
-        rpcHandler(req, res);
-        return;
-      }
-      if (req.method === 'GET' && describeRoutes.serve(path, res)) return;
-      app(req, res);
+    const rpcHandler = createRpcHandler(this.rpc, {
+      maxBodyBytes: opts.maxBodyBytes,
+      guard,
+      admission: this.#admission,
+      logger: this.#logger,
+      sessionOf: httpSession,
     });
+    const app = createHttpApp(backend, this.#logger);
+    this.#http = createServer(
+      {
+        headersTimeout: limits.httpHeadersTimeoutMs,
+        requestTimeout: Math.max(limits.httpRequestTimeoutMs, limits.httpHeadersTimeoutMs),
+      },
+      (req, res) => {
+        const path = pathOf(req.url);
+        if (metrics) {
+          const started = performance.now();
+          res.once('finish', () =>
+            metrics.httpRequest(
+              routeName(path),
+              req.method ?? 'GET',
+              res.statusCode,
+              (performance.now() - started) / 1000,
+            ),
+          );
+        }
+        const refused = guard.check(req);
+        if (refused) {
+          this.#refuse(res, refused, req.method === 'POST' && isRpcPath(path));
+          return;
+        }
+        // node's http runs every request pipelined on a connection at once and holds their answers
+        // until the client reads: 200 pipelined GETs of a 5 MB block held 1 GB. Bound them.
+        const socket = req.socket;
+        const pipelined = (this.#pipelined.get(socket) ?? 0) + 1;
+        this.#pipelined.set(socket, pipelined);
+        res.once('close', () => this.#pipelined.set(socket, (this.#pipelined.get(socket) ?? 1) - 1));
+        if (pipelined > limits.httpMaxPipelined) {
+          const max = limits.httpMaxPipelined;
+          const error = limitExceeded(
+            `more than ${max} unanswered requests on one connection: read the answers before sending more`,
+            'httpMaxPipelined',
+            max,
+          );
+          sendJson(
+            res,
+            429,
+            req.method === 'POST' && isRpcPath(path)
+              ? failure(null, error)
+              : { error: error.message, ...(error.data as object) },
+            { connection: 'close' },
+          );
+          return;
+        }
+        guard.addCorsHeaders(req, res);
+        if (req.method === 'OPTIONS') {
+          guard.preflight(req, res);
+          return;
+        }
+        // The JSON-RPC hot path skips express entirely.
+        if (req.method === 'POST' && isRpcPath(path)) {
+          rpcHandler(req, res);
+          return;
+        }
+        if (req.method === 'GET' && describeRoutes.serve(path, res)) return;
+        app(req, res);
+      },
+    );
     this.#http.maxConnections = limits.httpMaxConnections;
     this.#http.keepAliveTimeout = limits.httpKeepAliveTimeoutMs;
     this.#http.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
-      if (err.code !== 'ECONNRESET' && socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
+      if (err.code !== 'ECONNRESET' && socket.writable)
+        socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
       else socket.destroy();
     });
 
@@ -168,11 +215,19 @@ export class ApiServer {
       }
       const ip = socket.remoteAddress ?? '';
       if (this.#connections.size >= limits.wsMaxConnections) {
-        refuseUpgrade(socket, 503, 'Service Unavailable', { error: `limit exceeded: the node serves at most ${limits.wsMaxConnections} WebSocket connections`, limit: 'wsMaxConnections', value: limits.wsMaxConnections });
+        refuseUpgrade(socket, 503, 'Service Unavailable', {
+          error: `limit exceeded: the node serves at most ${limits.wsMaxConnections} WebSocket connections`,
+          limit: 'wsMaxConnections',
+          value: limits.wsMaxConnections,
+        });
         return;
       }
       if ((this.#perIp.get(ip) ?? 0) >= limits.wsMaxConnectionsPerIp) {
-        refuseUpgrade(socket, 429, 'Too Many Requests', { error: `limit exceeded: at most ${limits.wsMaxConnectionsPerIp} WebSocket connections per address`, limit: 'wsMaxConnectionsPerIp', value: limits.wsMaxConnectionsPerIp });
+        refuseUpgrade(socket, 429, 'Too Many Requests', {
+          error: `limit exceeded: at most ${limits.wsMaxConnectionsPerIp} WebSocket connections per address`,
+          limit: 'wsMaxConnectionsPerIp',
+          value: limits.wsMaxConnectionsPerIp,
+        });
         return;
       }
       this.#wss.handleUpgrade(req, socket, head, (ws) => this.#wss.emit('connection', ws, req));
@@ -181,7 +236,9 @@ export class ApiServer {
 
   /** Answer a request refused by the browser checks: a JSON-RPC error body on the RPC path, {error} elsewhere. */
   #refuse(res: ServerResponse, refused: Refusal, rpcPath: boolean): void {
-    const body = rpcPath ? failure(null, new JsonRpcError(JsonRpcErrorCode.INVALID_REQUEST, refused.message, refused.data)) : { error: refused.message, ...refused.data };
+    const body = rpcPath
+      ? failure(null, new JsonRpcError(JsonRpcErrorCode.INVALID_REQUEST, refused.message, refused.data))
+      : { error: refused.message, ...refused.data };
     sendJson(res, refused.status, body, { connection: 'close' });
   }
 
@@ -252,7 +309,14 @@ export class ApiServer {
 
   #onConnection(ws: WebSocket, req: IncomingMessage): void {
     const limits = this.limits;
-    const conn = new WsConnection(ws, withClient(this.rpc, clientOfRequest(req)), this.#hub, this.#logger, { maxBufferedBytes: limits.wsMaxBufferedBytes, maxInFlight: limits.wsMaxInFlight }, this.#admission);
+    const conn = new WsConnection(
+      ws,
+      withClient(this.rpc, clientOfRequest(req)),
+      this.#hub,
+      this.#logger,
+      { maxBufferedBytes: limits.wsMaxBufferedBytes, maxInFlight: limits.wsMaxInFlight },
+      this.#admission,
+    );
     const ip = req.socket.remoteAddress ?? '';
     this.#perIp.set(ip, (this.#perIp.get(ip) ?? 0) + 1);
     this.#connections.set(ws, conn);
@@ -297,11 +361,15 @@ class DescribeRoutes {
   serve(path: string, res: ServerResponse): boolean {
     switch (path) {
       case '/openrpc.json':
-        this.#openRpc ??= JSON.stringify(openRpcDocument(this.rpc.methods(), { title: 'poa-evoting validator JSON-RPC', version: this.version }));
+        this.#openRpc ??= JSON.stringify(
+          openRpcDocument(this.rpc.methods(), { title: 'poa-evoting validator JSON-RPC', version: this.version }),
+        );
         this.#sendText(res, 200, 'application/json; charset=utf-8', this.#openRpc);
         return true;
       case '/openapi.json':
-        this.#openApi ??= JSON.stringify(openApiDocument({ title: 'poa-evoting validator HTTP API', version: this.version }));
+        this.#openApi ??= JSON.stringify(
+          openApiDocument({ title: 'poa-evoting validator HTTP API', version: this.version }),
+        );
         this.#sendText(res, 200, 'application/json; charset=utf-8', this.#openApi);
         return true;
       case '/metrics': {
@@ -322,7 +390,11 @@ class DescribeRoutes {
   }
 
   #sendText(res: ServerResponse, status: number, contentType: string, text: string): void {
-    res.writeHead(status, { 'content-type': contentType, 'content-length': String(Buffer.byteLength(text)), 'cache-control': 'no-store' });
+    res.writeHead(status, {
+      'content-type': contentType,
+      'content-length': String(Buffer.byteLength(text)),
+      'cache-control': 'no-store',
+    });
     res.end(text);
   }
 }

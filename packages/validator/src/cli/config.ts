@@ -85,37 +85,137 @@ export const START_SETTINGS = {
   p2pPort: { flag: '--p2p-port', env: 'POA_P2P_PORT', default: String(defaultNodeOptions.p2pPort) },
   peers: { flag: '--peers', env: 'POA_PEERS', default: defaultNodeOptions.peers.join(',') },
   logLevel: { flag: '--log-level', env: 'POA_LOG_LEVEL', default: defaultNodeOptions.logLevel },
-  maxBodyBytes: { flag: '--max-body-bytes', env: 'POA_MAX_BODY_BYTES', default: String(defaultNodeOptions.maxBodyBytes) },
+  maxBodyBytes: {
+    flag: '--max-body-bytes',
+    env: 'POA_MAX_BODY_BYTES',
+    default: String(defaultNodeOptions.maxBodyBytes),
+  },
   maxPoolSize: { flag: '--max-pool-size', env: 'POA_MAX_POOL_SIZE', default: String(defaultNodeOptions.maxPoolSize) },
-  maxPoolBytes: { flag: '--max-pool-bytes', env: 'POA_MAX_POOL_BYTES', default: String(defaultNodeOptions.maxPoolBytes) },
+  maxPoolBytes: {
+    flag: '--max-pool-bytes',
+    env: 'POA_MAX_POOL_BYTES',
+    default: String(defaultNodeOptions.maxPoolBytes),
+  },
   ackMode: { flag: '--ack-mode', env: 'POA_ACK_MODE', default: defaultNodeOptions.ackMode },
-  ackTimeoutMs: { flag: '--ack-timeout-ms', env: 'POA_ACK_TIMEOUT_MS', default: String(defaultNodeOptions.ackTimeoutMs) },
+  ackTimeoutMs: {
+    flag: '--ack-timeout-ms',
+    env: 'POA_ACK_TIMEOUT_MS',
+    default: String(defaultNodeOptions.ackTimeoutMs),
+  },
   clockSkewMs: { flag: '--clock-skew-ms', env: 'POA_CLOCK_SKEW_MS', default: String(defaultNodeOptions.clockSkewMs) },
   // API limits (api/options.ts, docs/SECURITY.md)
   rpcVhosts: { flag: '--rpc-vhosts', env: 'POA_RPC_VHOSTS', default: defaultApiLimits.vhosts.join(',') },
-  rpcCorsOrigins: { flag: '--rpc-cors-origins', env: 'POA_RPC_CORS_ORIGINS', default: defaultApiLimits.corsOrigins.join(',') },
-  rpcMaxBatchItems: { flag: '--rpc-max-batch-items', env: 'POA_RPC_MAX_BATCH_ITEMS', default: String(defaultApiLimits.maxBatchItems) },
-  rpcMaxResponseBytes: { flag: '--rpc-max-response-bytes', env: 'POA_RPC_MAX_RESPONSE_BYTES', default: String(defaultApiLimits.maxResponseBytes) },
-  rpcMaxIdBytes: { flag: '--rpc-max-id-bytes', env: 'POA_RPC_MAX_ID_BYTES', default: String(defaultApiLimits.maxIdBytes) },
-  rpcMaxJsonDepth: { flag: '--rpc-max-json-depth', env: 'POA_RPC_MAX_JSON_DEPTH', default: String(defaultApiLimits.maxJsonDepth) },
-  rpcMaxPendingBytes: { flag: '--rpc-max-pending-bytes', env: 'POA_RPC_MAX_PENDING_BYTES', default: String(defaultApiLimits.maxPendingResponseBytes) },
-  rpcHeapLimitPercent: { flag: '--rpc-heap-limit-percent', env: 'POA_RPC_HEAP_LIMIT_PERCENT', default: String(defaultApiLimits.heapLimitPercent) },
-  rpcYieldEveryMs: { flag: '--rpc-yield-every-ms', env: 'POA_RPC_YIELD_EVERY_MS', default: String(defaultApiLimits.yieldEveryMs) },
-  httpMaxConnections: { flag: '--http-max-connections', env: 'POA_HTTP_MAX_CONNECTIONS', default: String(defaultApiLimits.httpMaxConnections) },
-  httpMaxPipelined: { flag: '--http-max-pipelined', env: 'POA_HTTP_MAX_PIPELINED', default: String(defaultApiLimits.httpMaxPipelined) },
-  httpHeadersTimeoutMs: { flag: '--http-headers-timeout-ms', env: 'POA_HTTP_HEADERS_TIMEOUT_MS', default: String(defaultApiLimits.httpHeadersTimeoutMs) },
-  httpRequestTimeoutMs: { flag: '--http-request-timeout-ms', env: 'POA_HTTP_REQUEST_TIMEOUT_MS', default: String(defaultApiLimits.httpRequestTimeoutMs) },
-  httpKeepAliveTimeoutMs: { flag: '--http-keep-alive-timeout-ms', env: 'POA_HTTP_KEEP_ALIVE_TIMEOUT_MS', default: String(defaultApiLimits.httpKeepAliveTimeoutMs) },
-  wsMaxConnections: { flag: '--ws-max-connections', env: 'POA_WS_MAX_CONNECTIONS', default: String(defaultApiLimits.wsMaxConnections) },
-  wsMaxConnectionsPerIp: { flag: '--ws-max-connections-per-ip', env: 'POA_WS_MAX_CONNECTIONS_PER_IP', default: String(defaultApiLimits.wsMaxConnectionsPerIp) },
-  wsMaxBufferedBytes: { flag: '--ws-max-buffered-bytes', env: 'POA_WS_MAX_BUFFERED_BYTES', default: String(defaultApiLimits.wsMaxBufferedBytes) },
-  wsMaxInFlight: { flag: '--ws-max-in-flight', env: 'POA_WS_MAX_IN_FLIGHT', default: String(defaultApiLimits.wsMaxInFlight) },
+  rpcCorsOrigins: {
+    flag: '--rpc-cors-origins',
+    env: 'POA_RPC_CORS_ORIGINS',
+    default: defaultApiLimits.corsOrigins.join(','),
+  },
+  rpcMaxBatchItems: {
+    flag: '--rpc-max-batch-items',
+    env: 'POA_RPC_MAX_BATCH_ITEMS',
+    default: String(defaultApiLimits.maxBatchItems),
+  },
+  rpcMaxResponseBytes: {
+    flag: '--rpc-max-response-bytes',
+    env: 'POA_RPC_MAX_RESPONSE_BYTES',
+    default: String(defaultApiLimits.maxResponseBytes),
+  },
+  rpcMaxIdBytes: {
+    flag: '--rpc-max-id-bytes',
+    env: 'POA_RPC_MAX_ID_BYTES',
+    default: String(defaultApiLimits.maxIdBytes),
+  },
+  rpcMaxJsonDepth: {
+    flag: '--rpc-max-json-depth',
+    env: 'POA_RPC_MAX_JSON_DEPTH',
+    default: String(defaultApiLimits.maxJsonDepth),
+  },
+  rpcMaxPendingBytes: {
+    flag: '--rpc-max-pending-bytes',
+    env: 'POA_RPC_MAX_PENDING_BYTES',
+    default: String(defaultApiLimits.maxPendingResponseBytes),
+  },
+  rpcHeapLimitPercent: {
+    flag: '--rpc-heap-limit-percent',
+    env: 'POA_RPC_HEAP_LIMIT_PERCENT',
+    default: String(defaultApiLimits.heapLimitPercent),
+  },
+  rpcYieldEveryMs: {
+    flag: '--rpc-yield-every-ms',
+    env: 'POA_RPC_YIELD_EVERY_MS',
+    default: String(defaultApiLimits.yieldEveryMs),
+  },
+  httpMaxConnections: {
+    flag: '--http-max-connections',
+    env: 'POA_HTTP_MAX_CONNECTIONS',
+    default: String(defaultApiLimits.httpMaxConnections),
+  },
+  httpMaxPipelined: {
+    flag: '--http-max-pipelined',
+    env: 'POA_HTTP_MAX_PIPELINED',
+    default: String(defaultApiLimits.httpMaxPipelined),
+  },
+  httpHeadersTimeoutMs: {
+    flag: '--http-headers-timeout-ms',
+    env: 'POA_HTTP_HEADERS_TIMEOUT_MS',
+    default: String(defaultApiLimits.httpHeadersTimeoutMs),
+  },
+  httpRequestTimeoutMs: {
+    flag: '--http-request-timeout-ms',
+    env: 'POA_HTTP_REQUEST_TIMEOUT_MS',
+    default: String(defaultApiLimits.httpRequestTimeoutMs),
+  },
+  httpKeepAliveTimeoutMs: {
+    flag: '--http-keep-alive-timeout-ms',
+    env: 'POA_HTTP_KEEP_ALIVE_TIMEOUT_MS',
+    default: String(defaultApiLimits.httpKeepAliveTimeoutMs),
+  },
+  wsMaxConnections: {
+    flag: '--ws-max-connections',
+    env: 'POA_WS_MAX_CONNECTIONS',
+    default: String(defaultApiLimits.wsMaxConnections),
+  },
+  wsMaxConnectionsPerIp: {
+    flag: '--ws-max-connections-per-ip',
+    env: 'POA_WS_MAX_CONNECTIONS_PER_IP',
+    default: String(defaultApiLimits.wsMaxConnectionsPerIp),
+  },
+  wsMaxBufferedBytes: {
+    flag: '--ws-max-buffered-bytes',
+    env: 'POA_WS_MAX_BUFFERED_BYTES',
+    default: String(defaultApiLimits.wsMaxBufferedBytes),
+  },
+  wsMaxInFlight: {
+    flag: '--ws-max-in-flight',
+    env: 'POA_WS_MAX_IN_FLIGHT',
+    default: String(defaultApiLimits.wsMaxInFlight),
+  },
   apiTokensFile: { flag: '--api-tokens-file', env: 'POA_API_TOKENS_FILE' },
-  insecureOpenWrites: { flag: '--insecure-open-writes', env: 'POA_INSECURE_OPEN_WRITES', default: String(defaultNodeOptions.insecureOpenWrites) },
-  writeRatePerCredential: { flag: '--write-rate-per-credential', env: 'POA_WRITE_RATE_PER_CREDENTIAL', default: String(defaultNodeOptions.writeRatePerCredential) },
-  writeBurstPerCredential: { flag: '--write-burst-per-credential', env: 'POA_WRITE_BURST_PER_CREDENTIAL', default: String(defaultNodeOptions.writeBurstPerCredential) },
-  writeRatePerAddress: { flag: '--write-rate-per-address', env: 'POA_WRITE_RATE_PER_ADDRESS', default: String(defaultNodeOptions.writeRatePerAddress) },
-  writeBurstPerAddress: { flag: '--write-burst-per-address', env: 'POA_WRITE_BURST_PER_ADDRESS', default: String(defaultNodeOptions.writeBurstPerAddress) },
+  insecureOpenWrites: {
+    flag: '--insecure-open-writes',
+    env: 'POA_INSECURE_OPEN_WRITES',
+    default: String(defaultNodeOptions.insecureOpenWrites),
+  },
+  writeRatePerCredential: {
+    flag: '--write-rate-per-credential',
+    env: 'POA_WRITE_RATE_PER_CREDENTIAL',
+    default: String(defaultNodeOptions.writeRatePerCredential),
+  },
+  writeBurstPerCredential: {
+    flag: '--write-burst-per-credential',
+    env: 'POA_WRITE_BURST_PER_CREDENTIAL',
+    default: String(defaultNodeOptions.writeBurstPerCredential),
+  },
+  writeRatePerAddress: {
+    flag: '--write-rate-per-address',
+    env: 'POA_WRITE_RATE_PER_ADDRESS',
+    default: String(defaultNodeOptions.writeRatePerAddress),
+  },
+  writeBurstPerAddress: {
+    flag: '--write-burst-per-address',
+    env: 'POA_WRITE_BURST_PER_ADDRESS',
+    default: String(defaultNodeOptions.writeBurstPerAddress),
+  },
 } as const satisfies Record<string, SettingSpec>;
 
 type SettingName = keyof typeof START_SETTINGS;
@@ -139,7 +239,8 @@ function pick(name: SettingName, flags: StartFlags, env: Env): Picked {
   if (spec.flag && flagValue !== undefined) return { value: flagValue, source: `${spec.flag} (flag)` };
   const envValue = env[spec.env];
   if (envValue !== undefined && envValue !== '') return { value: envValue, source: `${spec.env} (env)` };
-  if (spec.default === undefined) return { value: undefined, source: spec.flag ? `${spec.flag} / ${spec.env}` : spec.env };
+  if (spec.default === undefined)
+    return { value: undefined, source: spec.flag ? `${spec.flag} / ${spec.env}` : spec.env };
   return { value: spec.default, source: `${spec.flag ?? spec.env} (default)` };
 }
 
@@ -150,13 +251,16 @@ function problem(ctx: Ctx, message: string, path?: string[]): typeof z.NEVER {
   return z.NEVER;
 }
 
-const required = (what: string) => ({ error: (iss: { input?: unknown }) => (iss.input === undefined ? `is required: ${what}` : 'must be a string') });
+const required = (what: string) => ({
+  error: (iss: { input?: unknown }) => (iss.input === undefined ? `is required: ${what}` : 'must be a string'),
+});
 
 function intSetting(min: number, max: number) {
   return z.string().transform((s, ctx) => {
     const text = s.trim();
     const n = /^-?\d+$/.test(text) ? Number(text) : Number.NaN;
-    if (!Number.isSafeInteger(n) || n < min || n > max) return problem(ctx, `must be an integer from ${min} to ${max}, got ${JSON.stringify(s)}`);
+    if (!Number.isSafeInteger(n) || n < min || n > max)
+      return problem(ctx, `must be an integer from ${min} to ${max}, got ${JSON.stringify(s)}`);
     return n;
   });
 }
@@ -164,13 +268,17 @@ function intSetting(min: number, max: number) {
 const hostSetting = z
   .string()
   .trim()
-  .regex(/^[A-Za-z0-9._:%-]{1,253}$/, { error: (iss) => `must be a host name or IP address (e.g. 127.0.0.1 or 0.0.0.0), got ${JSON.stringify(iss.input)}` });
+  .regex(/^[A-Za-z0-9._:%-]{1,253}$/, {
+    error: (iss) => `must be a host name or IP address (e.g. 127.0.0.1 or 0.0.0.0), got ${JSON.stringify(iss.input)}`,
+  });
 
 // libp2p listens on an address, not a name.
 const ipSetting = z
   .string()
   .trim()
-  .refine((s) => isIP(s) !== 0, { error: (iss) => `must be an IPv4 or IPv6 address (e.g. 127.0.0.1 or 0.0.0.0), got ${JSON.stringify(iss.input)}` });
+  .refine((s) => isIP(s) !== 0, {
+    error: (iss) => `must be an IPv4 or IPv6 address (e.g. 127.0.0.1 or 0.0.0.0), got ${JSON.stringify(iss.input)}`,
+  });
 
 const peersSetting = z.string().transform((s, ctx) => {
   const peers = s
@@ -179,9 +287,17 @@ const peersSetting = z.string().transform((s, ctx) => {
     .filter((p) => p.length > 0);
   peers.forEach((p, i) => {
     try {
-      if (!multiaddr(p).getComponents().some((c) => c.name === 'tcp')) throw new Error('it has no /tcp/<port>');
+      if (
+        !multiaddr(p)
+          .getComponents()
+          .some((c) => c.name === 'tcp')
+      )
+        throw new Error('it has no /tcp/<port>');
     } catch (err) {
-      problem(ctx, `peer ${i + 1} ${JSON.stringify(p)} is not a TCP multiaddr such as /ip4/127.0.0.1/tcp/30304 (${(err as Error).message})`);
+      problem(
+        ctx,
+        `peer ${i + 1} ${JSON.stringify(p)} is not a TCP multiaddr such as /ip4/127.0.0.1/tcp/30304 (${(err as Error).message})`,
+      );
     }
   });
   return peers;
@@ -197,12 +313,13 @@ const dataDirSetting = z
       if (!statSync(path).isDirectory()) return problem(ctx, `${path} exists and is not a directory`);
     } catch (err) {
       // A missing directory is fine: the node creates it.
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return problem(ctx, `cannot use ${path}: ${(err as Error).message}`);
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+        return problem(ctx, `cannot use ${path}: ${(err as Error).message}`);
     }
     return path;
   });
 
-const genesisSetting = z.string(required('the path of the chain\'s genesis.json')).transform((path, ctx) => {
+const genesisSetting = z.string(required("the path of the chain's genesis.json")).transform((path, ctx) => {
   try {
     return readGenesisFile(path);
   } catch (err) {
@@ -258,7 +375,12 @@ const listSetting = z.string().transform((s) =>
     .filter((x) => x.length > 0),
 );
 
-const missingKey = z.unknown().transform((_, ctx): Hex => problem(ctx, 'is required: a key file from `poa-validator keygen`, or the 0x-hex private key in POA_PRIVATE_KEY'));
+const missingKey = z
+  .unknown()
+  .transform(
+    (_, ctx): Hex =>
+      problem(ctx, 'is required: a key file from `poa-validator keygen`, or the 0x-hex private key in POA_PRIVATE_KEY'),
+  );
 
 function schema(keyKind: 'file' | 'hex' | 'none') {
   return z
@@ -271,11 +393,15 @@ function schema(keyKind: 'file' | 'hex' | 'none') {
       p2pHost: ipSetting,
       p2pPort: intSetting(0, 65_535),
       peers: peersSetting,
-      logLevel: z.enum(LOG_LEVELS, { error: (iss) => `must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(iss.input)}` }),
+      logLevel: z.enum(LOG_LEVELS, {
+        error: (iss) => `must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(iss.input)}`,
+      }),
       maxBodyBytes: intSetting(1024, 1 << 30),
       maxPoolSize: intSetting(1, 10_000_000),
       maxPoolBytes: intSetting(64 * 1024, 16 * 1024 * 1024 * 1024),
-      ackMode: z.enum(['quorum', 'local'], { error: (iss) => `must be quorum or local, got ${JSON.stringify(iss.input)}` }),
+      ackMode: z.enum(['quorum', 'local'], {
+        error: (iss) => `must be quorum or local, got ${JSON.stringify(iss.input)}`,
+      }),
       ackTimeoutMs: intSetting(10, 600_000),
       clockSkewMs: intSetting(-3_600_000, 3_600_000),
       rpcVhosts: listSetting,
@@ -308,13 +434,23 @@ function schema(keyKind: 'file' | 'hex' | 'none') {
       const authority = c.genesis.authorities.find((a) => a.publicKey === publicKey);
       if (!authority) {
         const ids = c.genesis.authorities.map((a) => a.id).join(', ');
-        return problem(ctx, `the key's public key ${publicKey} is not a genesis authority (authorities: ${ids}); use the key of one of them or a genesis that lists this key`, ['key']);
+        return problem(
+          ctx,
+          `the key's public key ${publicKey} is not a genesis authority (authorities: ${ids}); use the key of one of them or a genesis that lists this key`,
+          ['key'],
+        );
       }
       if (c.rpcPort !== 0 && c.rpcPort === c.p2pPort && c.rpcHost === c.p2pHost) {
-        return problem(ctx, `is the same as the RPC port ${c.rpcPort}; the two listeners need different ports`, ['p2pPort']);
+        return problem(ctx, `is the same as the RPC port ${c.rpcPort}; the two listeners need different ports`, [
+          'p2pPort',
+        ]);
       }
       if (c.maxBodyBytes < c.genesis.limits.maxTxBytes) {
-        return problem(ctx, `must be at least the genesis limit limits.maxTxBytes (${c.genesis.limits.maxTxBytes}), or no transaction could be submitted`, ['maxBodyBytes']);
+        return problem(
+          ctx,
+          `must be at least the genesis limit limits.maxTxBytes (${c.genesis.limits.maxTxBytes}), or no transaction could be submitted`,
+          ['maxBodyBytes'],
+        );
       }
       if (c.apiTokensFile === undefined && !c.insecureOpenWrites) {
         return problem(
@@ -394,7 +530,11 @@ export function loadStartConfig(flags: StartFlags, env: Env = process.env): Star
   if (keyFile.value !== undefined && keyFile.source.endsWith('(flag)')) {
     keyKind = 'file';
   } else if (keyFile.value !== undefined && privateKey.value !== undefined) {
-    problems.push({ setting: 'key', source: 'POA_KEY_FILE and POA_PRIVATE_KEY (env)', message: 'both are set; set only one of them (or pass --key)' });
+    problems.push({
+      setting: 'key',
+      source: 'POA_KEY_FILE and POA_PRIVATE_KEY (env)',
+      message: 'both are set; set only one of them (or pass --key)',
+    });
   } else if (keyFile.value !== undefined) {
     keyKind = 'file';
   } else if (privateKey.value !== undefined) {

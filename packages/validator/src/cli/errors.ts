@@ -43,6 +43,9 @@ export interface ConfigProblem {
 export class ConfigError extends CliError {
   override readonly name = 'ConfigError';
   constructor(readonly problems: ConfigProblem[]) {
-    super(CliErrorCode.CONFIG_INVALID, `invalid configuration:\n${problems.map((p) => `  ${p.source}: ${p.message}`).join('\n')}`);
+    super(
+      CliErrorCode.CONFIG_INVALID,
+      `invalid configuration:\n${problems.map((p) => `  ${p.source}: ${p.message}`).join('\n')}`,
+    );
   }
 }

@@ -9,7 +9,11 @@ function reason(err: unknown): string {
 }
 
 /** Write a new file (parent directories created); refuses to overwrite unless `force`. */
-export function writeNewFile(path: string, content: string, opts: { mode?: number | undefined; force?: boolean | undefined } = {}): void {
+export function writeNewFile(
+  path: string,
+  content: string,
+  opts: { mode?: number | undefined; force?: boolean | undefined } = {},
+): void {
   try {
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, content, { mode: opts.mode ?? 0o644, flag: opts.force ? 'w' : 'wx' });
@@ -17,7 +21,10 @@ export function writeNewFile(path: string, content: string, opts: { mode?: numbe
     if (opts.mode !== undefined) chmodSync(path, opts.mode);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
-      throw new CliError(CliErrorCode.FILE_EXISTS, `${path} already exists; refusing to overwrite it (use --force to replace it)`);
+      throw new CliError(
+        CliErrorCode.FILE_EXISTS,
+        `${path} already exists; refusing to overwrite it (use --force to replace it)`,
+      );
     }
     throw new CliError(CliErrorCode.FILE_UNWRITABLE, `cannot write ${path}: ${reason(err)}`);
   }

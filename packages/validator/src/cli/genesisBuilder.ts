@@ -30,14 +30,16 @@ function usage(message: string): never {
 function integerArg(value: string | number, flag: string, min: number, max: number): number {
   const text = String(value).trim();
   const n = /^-?\d+$/.test(text) ? Number(text) : Number.NaN;
-  if (!Number.isSafeInteger(n) || n < min || n > max) usage(`${flag} must be an integer from ${min} to ${max}, got ${JSON.stringify(String(value))}`);
+  if (!Number.isSafeInteger(n) || n < min || n > max)
+    usage(`${flag} must be an integer from ${min} to ${max}, got ${JSON.stringify(String(value))}`);
   return n;
 }
 
 /** Parse `id:publicKey[:name]` (the name may itself contain colons). */
 export function parseAuthoritySpec(spec: string): Authority {
   const [id = '', publicKey = '', ...rest] = spec.split(':');
-  const bad: (why: string) => never = (why) => usage(`--authority ${JSON.stringify(spec)}: ${why} (expected id:publicKey[:name])`);
+  const bad: (why: string) => never = (why) =>
+    usage(`--authority ${JSON.stringify(spec)}: ${why} (expected id:publicKey[:name])`);
   if (!ID_RE.test(id)) bad('id must be 1-64 characters [A-Za-z0-9._-]');
   const key = publicKey.toLowerCase();
   if (!isHex(key, 32)) bad('publicKey must be 32 bytes of 0x-hex (0x + 64 hex digits)');
@@ -53,9 +55,13 @@ export function parseGenesisTime(value: string | number, now: number = Date.now(
   const text = String(value).trim();
   if (/^\d+$/.test(text)) return integerArg(text, '--genesis-time', 0, Number.MAX_SAFE_INTEGER);
   const m = /^now(?:\+(\d+)(ms|s|m)?)?$/.exec(text);
-  if (!m) usage(`--genesis-time must be unix milliseconds, "now" or "now+N" (N in ms, or with unit s/m: now+10s), got ${JSON.stringify(text)}`);
+  if (!m)
+    usage(
+      `--genesis-time must be unix milliseconds, "now" or "now+N" (N in ms, or with unit s/m: now+10s), got ${JSON.stringify(text)}`,
+    );
   const offset = m[1] === undefined ? 0 : Number(m[1]) * UNIT_MS[m[2] ?? '']!;
-  if (!Number.isSafeInteger(offset) || offset > 366 * 24 * 3_600_000) usage(`--genesis-time offset must be at most one year, got ${JSON.stringify(text)}`);
+  if (!Number.isSafeInteger(offset) || offset > 366 * 24 * 3_600_000)
+    usage(`--genesis-time offset must be at most one year, got ${JSON.stringify(text)}`);
   return now + offset;
 }
 
@@ -72,8 +78,11 @@ export function authoritiesFromKeysDir(dir: string): Authority[] {
   return files.map((file) => {
     const id = basename(file, '.json');
     const path = join(dir, file);
-    if (!ID_RE.test(id)) usage(`--keys-dir: key file name ${path} must be <id>.json with an id of 1-64 characters [A-Za-z0-9._-]`);
-    const { publicKey } = keyPairFromJson(readJsonFile(path, 'key file'), `key file ${path}`, { allowPublicOnly: true });
+    if (!ID_RE.test(id))
+      usage(`--keys-dir: key file name ${path} must be <id>.json with an id of 1-64 characters [A-Za-z0-9._-]`);
+    const { publicKey } = keyPairFromJson(readJsonFile(path, 'key file'), `key file ${path}`, {
+      allowPublicOnly: true,
+    });
     return { id, publicKey, name: id };
   });
 }
@@ -81,15 +90,18 @@ export function authoritiesFromKeysDir(dir: string): Authority[] {
 /** A validated genesis from `genesis` command input; errors name the flag at fault. */
 export function buildGenesis(args: GenesisArgs, now: number = Date.now()): Genesis {
   const specs = args.authority ?? [];
-  if (specs.length > 0 && args.keysDir !== undefined) usage('give either --authority (repeatable) or --keys-dir, not both');
-  if (specs.length === 0 && args.keysDir === undefined) usage('give the authorities with --authority id:publicKey[:name] (repeatable) or --keys-dir <dir>');
+  if (specs.length > 0 && args.keysDir !== undefined)
+    usage('give either --authority (repeatable) or --keys-dir, not both');
+  if (specs.length === 0 && args.keysDir === undefined)
+    usage('give the authorities with --authority id:publicKey[:name] (repeatable) or --keys-dir <dir>');
   const authorities = specs.length > 0 ? specs.map(parseAuthoritySpec) : authoritiesFromKeysDir(args.keysDir!);
   if (args.chainId === undefined) usage('--chain-id is required');
   const chainId = integerArg(args.chainId, '--chain-id', 1, 2 ** 32);
   const slotDurationMs = integerArg(args.slotMs ?? 1000, '--slot-ms', 50, 3_600_000);
   const genesisTime = parseGenesisTime(args.genesisTime ?? 'now', now);
   const quorum = args.quorum ?? 'majority';
-  if (quorum !== 'majority' && quorum !== 'bft') usage(`--quorum must be "majority" or "bft", got ${JSON.stringify(quorum)}`);
+  if (quorum !== 'majority' && quorum !== 'bft')
+    usage(`--quorum must be "majority" or "bft", got ${JSON.stringify(quorum)}`);
   try {
     return parseGenesis({ chainId, genesisTime, slotDurationMs, authorities, quorum: quorum satisfies QuorumRule });
   } catch (err) {
@@ -115,7 +127,8 @@ export function readGenesisFile(path: string): Genesis {
   try {
     return parseGenesis(json);
   } catch (err) {
-    if (err instanceof ProtocolError) throw new CliError(CliErrorCode.FILE_INVALID, `genesis file ${path}: ${err.message}`);
+    if (err instanceof ProtocolError)
+      throw new CliError(CliErrorCode.FILE_INVALID, `genesis file ${path}: ${err.message}`);
     throw err;
   }
 }

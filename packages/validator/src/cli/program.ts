@@ -28,7 +28,9 @@ const defaultIo: CliIo = {
 
 function packageVersion(): string {
   try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version?: string;
+    };
     return pkg.version ?? '0.0.0';
   } catch {
     return '0.0.0';
@@ -73,11 +75,18 @@ export function buildProgram(io: CliIo = defaultIo, exitCode: { value: number } 
     .command('genesis')
     .description('write a genesis document listing the authorities (prints it without --out)')
     .option('--authority <id:publicKey[:name]>', 'an authority, repeatable, in leader order', collect)
-    .option('--keys-dir <dir>', 'take the authorities from the <id>.json key files of a directory (natural order of id)')
+    .option(
+      '--keys-dir <dir>',
+      'take the authorities from the <id>.json key files of a directory (natural order of id)',
+    )
     .option('--chain-id <n>', 'numeric chain id (required)')
     .option('--slot-ms <ms>', 'slot length in milliseconds', '1000')
     .option('--genesis-time <time>', 'unix ms, "now" or "now+N" (N in ms, or now+10s / now+2m)', 'now')
-    .addOption(new Option('--quorum <rule>', 'majority: floor(n/2)+1; bft: floor(2n/3)+1').choices(['majority', 'bft']).default('majority'))
+    .addOption(
+      new Option('--quorum <rule>', 'majority: floor(n/2)+1; bft: floor(2n/3)+1')
+        .choices(['majority', 'bft'])
+        .default('majority'),
+    )
     .option('--out <file>', 'write the genesis to this file')
     .option('--force', 'overwrite an existing --out file')
     .action((opts: GenesisArgs & { out?: string; force?: boolean }) => {
@@ -98,7 +107,11 @@ export function buildProgram(io: CliIo = defaultIo, exitCode: { value: number } 
     .description('generate an API token for a backend; prints the name:token line for --api-tokens-file')
     .requiredOption('--name <name>', 'the name logs show for this backend, e.g. backend-1')
     .action((opts: { name: string }) => {
-      if (!TOKEN_NAME_RE.test(opts.name)) throw new CliError(CliErrorCode.USAGE, `--name must be 1-64 letters, digits, '.', '_' or '-' (starting with a letter or digit), got ${JSON.stringify(opts.name)}`);
+      if (!TOKEN_NAME_RE.test(opts.name))
+        throw new CliError(
+          CliErrorCode.USAGE,
+          `--name must be 1-64 letters, digits, '.', '_' or '-' (starting with a letter or digit), got ${JSON.stringify(opts.name)}`,
+        );
       io.out(`${opts.name}:${generateApiToken()}\n`);
     });
 
@@ -106,44 +119,95 @@ export function buildProgram(io: CliIo = defaultIo, exitCode: { value: number } 
     .command('start')
     .description('run a validator node (flags win over environment variables)')
     .option('--genesis <file>', settingHelp('genesis', 'genesis.json of the chain (required)'))
-    .option('--key <file>', settingHelp('key', 'key file from keygen (or set POA_PRIVATE_KEY to the 0x-hex private key)'))
+    .option(
+      '--key <file>',
+      settingHelp('key', 'key file from keygen (or set POA_PRIVATE_KEY to the 0x-hex private key)'),
+    )
     .option('--data-dir <dir>', settingHelp('dataDir', 'database directory'))
     .option('--rpc-host <host>', settingHelp('rpcHost', 'HTTP/JSON-RPC/WebSocket listen address'))
     .option('--rpc-port <port>', settingHelp('rpcPort', 'HTTP/JSON-RPC/WebSocket port (0: ephemeral)'))
     .option('--p2p-host <host>', settingHelp('p2pHost', 'libp2p TCP listen address'))
     .option('--p2p-port <port>', settingHelp('p2pPort', 'libp2p TCP port (0: ephemeral)'))
-    .option('--peers <multiaddrs>', settingHelp('peers', 'comma-separated bootstrap peers, e.g. /ip4/127.0.0.1/tcp/30304'))
+    .option(
+      '--peers <multiaddrs>',
+      settingHelp('peers', 'comma-separated bootstrap peers, e.g. /ip4/127.0.0.1/tcp/30304'),
+    )
     .option('--log-level <level>', settingHelp('logLevel', 'fatal, error, warn, info, debug, trace or silent'))
     .option('--max-body-bytes <n>', settingHelp('maxBodyBytes', 'largest HTTP request body in bytes'))
     .option('--max-pool-size <n>', settingHelp('maxPoolSize', 'most transactions held in the pool'))
     .option('--max-pool-bytes <n>', settingHelp('maxPoolBytes', 'most bytes of transactions held in the pool'))
-    .option('--ack-mode <mode>', settingHelp('ackMode', 'quorum: answer once a quorum holds the vote; local: once this node does (old behaviour)'))
+    .option(
+      '--ack-mode <mode>',
+      settingHelp('ackMode', 'quorum: answer once a quorum holds the vote; local: once this node does (old behaviour)'),
+    )
     .option('--ack-timeout-ms <ms>', settingHelp('ackTimeoutMs', 'longest wait for a quorum before answering -32012'))
     .option('--clock-skew-ms <ms>', settingHelp('clockSkewMs', 'TEST ONLY: offset added to the wall clock'))
     .option('--rpc-vhosts <list>', settingHelp('rpcVhosts', 'host names served (Host header; IPs always; * any)'))
     .option('--rpc-cors-origins <list>', settingHelp('rpcCorsOrigins', 'origins allowed cross-origin (CORS; * any)'))
     .option('--rpc-max-batch-items <n>', settingHelp('rpcMaxBatchItems', 'most calls in a JSON-RPC batch'))
-    .option('--rpc-max-response-bytes <n>', settingHelp('rpcMaxResponseBytes', 'largest JSON-RPC reply in bytes (a batch counts whole)'))
+    .option(
+      '--rpc-max-response-bytes <n>',
+      settingHelp('rpcMaxResponseBytes', 'largest JSON-RPC reply in bytes (a batch counts whole)'),
+    )
     .option('--rpc-max-id-bytes <n>', settingHelp('rpcMaxIdBytes', 'longest JSON-RPC id in bytes'))
     .option('--rpc-max-json-depth <n>', settingHelp('rpcMaxJsonDepth', 'deepest nesting of a request'))
-    .option('--rpc-max-pending-bytes <n>', settingHelp('rpcMaxPendingBytes', 'unsent reply bytes, all clients, before new requests get 503'))
-    .option('--rpc-heap-limit-percent <n>', settingHelp('rpcHeapLimitPercent', 'heap use (% of the V8 limit) from which requests get 503'))
-    .option('--rpc-yield-every-ms <n>', settingHelp('rpcYieldEveryMs', 'longest run of one request before it yields to other work (ms)'))
+    .option(
+      '--rpc-max-pending-bytes <n>',
+      settingHelp('rpcMaxPendingBytes', 'unsent reply bytes, all clients, before new requests get 503'),
+    )
+    .option(
+      '--rpc-heap-limit-percent <n>',
+      settingHelp('rpcHeapLimitPercent', 'heap use (% of the V8 limit) from which requests get 503'),
+    )
+    .option(
+      '--rpc-yield-every-ms <n>',
+      settingHelp('rpcYieldEveryMs', 'longest run of one request before it yields to other work (ms)'),
+    )
     .option('--http-max-connections <n>', settingHelp('httpMaxConnections', 'most open HTTP connections'))
-    .option('--http-max-pipelined <n>', settingHelp('httpMaxPipelined', 'most unanswered requests on one HTTP connection'))
+    .option(
+      '--http-max-pipelined <n>',
+      settingHelp('httpMaxPipelined', 'most unanswered requests on one HTTP connection'),
+    )
     .option('--http-headers-timeout-ms <n>', settingHelp('httpHeadersTimeoutMs', 'time to send request headers (ms)'))
     .option('--http-request-timeout-ms <n>', settingHelp('httpRequestTimeoutMs', 'time to send a whole request (ms)'))
     .option('--http-keep-alive-timeout-ms <n>', settingHelp('httpKeepAliveTimeoutMs', 'idle keep-alive timeout (ms)'))
     .option('--ws-max-connections <n>', settingHelp('wsMaxConnections', 'most WebSocket connections'))
-    .option('--ws-max-connections-per-ip <n>', settingHelp('wsMaxConnectionsPerIp', 'most WebSocket connections per address'))
-    .option('--ws-max-buffered-bytes <n>', settingHelp('wsMaxBufferedBytes', 'unsent bytes after which a WebSocket client is dropped'))
+    .option(
+      '--ws-max-connections-per-ip <n>',
+      settingHelp('wsMaxConnectionsPerIp', 'most WebSocket connections per address'),
+    )
+    .option(
+      '--ws-max-buffered-bytes <n>',
+      settingHelp('wsMaxBufferedBytes', 'unsent bytes after which a WebSocket client is dropped'),
+    )
     .option('--ws-max-in-flight <n>', settingHelp('wsMaxInFlight', 'most requests of one WebSocket run at once'))
-    .option('--api-tokens-file <file>', settingHelp('apiTokensFile', 'file of name:token lines; eth_sendTransaction needs "Authorization: Bearer <token>" (re-read on SIGHUP and on change)'))
-    .option('--insecure-open-writes', settingHelp('insecureOpenWrites', 'INSECURE: accept eth_sendTransaction without a credential (devnets, tests)'))
-    .option('--write-rate-per-credential <n>', settingHelp('writeRatePerCredential', 'votes/s per API token (0: unlimited)'))
-    .option('--write-burst-per-credential <n>', settingHelp('writeBurstPerCredential', 'most votes an API token sends at once'))
-    .option('--write-rate-per-address <n>', settingHelp('writeRatePerAddress', 'votes/s per client address without a credential (0: unlimited)'))
-    .option('--write-burst-per-address <n>', settingHelp('writeBurstPerAddress', 'most votes an address sends at once without a credential'))
+    .option(
+      '--api-tokens-file <file>',
+      settingHelp(
+        'apiTokensFile',
+        'file of name:token lines; eth_sendTransaction needs "Authorization: Bearer <token>" (re-read on SIGHUP and on change)',
+      ),
+    )
+    .option(
+      '--insecure-open-writes',
+      settingHelp('insecureOpenWrites', 'INSECURE: accept eth_sendTransaction without a credential (devnets, tests)'),
+    )
+    .option(
+      '--write-rate-per-credential <n>',
+      settingHelp('writeRatePerCredential', 'votes/s per API token (0: unlimited)'),
+    )
+    .option(
+      '--write-burst-per-credential <n>',
+      settingHelp('writeBurstPerCredential', 'most votes an API token sends at once'),
+    )
+    .option(
+      '--write-rate-per-address <n>',
+      settingHelp('writeRatePerAddress', 'votes/s per client address without a credential (0: unlimited)'),
+    )
+    .option(
+      '--write-burst-per-address <n>',
+      settingHelp('writeBurstPerAddress', 'most votes an address sends at once without a credential'),
+    )
     .action(async (flags: StartFlags) => {
       const config = loadStartConfig(flags, io.env);
       // The API server reads its limits from here (the node does not pass them on).

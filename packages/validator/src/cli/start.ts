@@ -35,13 +35,23 @@ export async function startValidator(config: StartConfig, logger: Logger): Promi
     },
     'starting validator',
   );
-  if (options.clockSkewMs !== 0) logger.warn({ clockSkewMs: options.clockSkewMs }, 'clock skew is set: for fault tests only');
+  if (options.clockSkewMs !== 0)
+    logger.warn({ clockSkewMs: options.clockSkewMs }, 'clock skew is set: for fault tests only');
   // Loaded lazily so keygen/genesis and config errors never pay for (or depend on) libp2p.
   const { ValidatorNode } = await import('../node/node.js');
   // A failed write means the node cannot promise durability: it has stopped; so does the process.
-  const node: RunningNode = await ValidatorNode.init({ ...options, logger, onFatal: () => process.exit(FATAL_EXIT_CODE) });
+  const node: RunningNode = await ValidatorNode.init({
+    ...options,
+    logger,
+    onFatal: () => process.exit(FATAL_EXIT_CODE),
+  });
   logger.info(
-    { nodeId: authority.id, rpc: `http://${options.rpcHost}:${node.rpcPort}`, rpcPort: node.rpcPort, p2p: node.p2pAddrs },
+    {
+      nodeId: authority.id,
+      rpc: `http://${options.rpcHost}:${node.rpcPort}`,
+      rpcPort: node.rpcPort,
+      p2p: node.p2pAddrs,
+    },
     'validator started',
   );
   return node;
@@ -51,7 +61,11 @@ export async function startValidator(config: StartConfig, logger: Logger): Promi
  * Close the node on SIGINT/SIGTERM, then exit 0; exit 1 if the close fails or takes longer than
  * `timeoutMs`. A second signal while closing exits at once. Returns a function that uninstalls.
  */
-export function stopOnSignals(node: RunningNode, logger: Logger, opts: { timeoutMs?: number; exit?: (code: number) => void } = {}): () => void {
+export function stopOnSignals(
+  node: RunningNode,
+  logger: Logger,
+  opts: { timeoutMs?: number; exit?: (code: number) => void } = {},
+): () => void {
   const exit = opts.exit ?? ((code: number) => process.exit(code));
   let closing = false;
   const onSignal = (signal: NodeJS.Signals): void => {

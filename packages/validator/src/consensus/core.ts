@@ -165,7 +165,8 @@ export class ConsensusCore {
     this.#vouching = !this.#opts.recovering || init.genesis.authorities.length === 1;
     if (!this.#vouching && s?.recoveryFrom !== undefined) this.#recoveryFrom = s.recoveryFrom;
     if (!this.#vouching) {
-      for (let i = 0; i < init.genesis.authorities.length; i++) if (i !== this.self) this.#recovery.set(i, { cursor: -1, askedSlot: -Infinity });
+      for (let i = 0; i < init.genesis.authorities.length; i++)
+        if (i !== this.self) this.#recovery.set(i, { cursor: -1, askedSlot: -Infinity });
     }
     for (const tx of init.pool ?? []) {
       const hash = txHash(tx);
@@ -187,8 +188,6 @@ export class ConsensusCore {
   isReplicated(hash: Hex): boolean {
     return this.pool.get(hash)?.replicated === true;
   }
-
-
 
   /** Current local slot (-1 before the first tick). */
   get slot(): number {
@@ -216,7 +215,12 @@ export class ConsensusCore {
 
   /** The status this validator would announce now. */
   status(): Status {
-    return { height: this.#height, slot: this.#slot, headHash: this.chain.head.hash, ...(this.#valid ? { polka: this.#valid.polka } : {}) };
+    return {
+      height: this.#height,
+      slot: this.#slot,
+      headHash: this.chain.head.hash,
+      ...(this.#valid ? { polka: this.#valid.polka } : {}),
+    };
   }
 
   /** Advance the clock. `now` is the node's clock reading in unix ms. */
@@ -266,7 +270,10 @@ export class ConsensusCore {
       let bytes = 0;
       const emit = (): void => {
         const batch: BatchId = { epoch: this.#opts.epoch, seq: this.#seq++ };
-        this.#trackBatch(batchKey(this.self, batch), txs.map((t) => txHash(t)));
+        this.#trackBatch(
+          batchKey(this.self, batch),
+          txs.map((t) => txHash(t)),
+        );
         this.#send('all', { type: 'txs', txs, batch });
         txs = [];
         bytes = 0;
@@ -334,7 +341,10 @@ export class ConsensusCore {
     try {
       switch (msg.type) {
         case 'proposal':
-          return this.#onProposal(from, from === this.self ? msg.proposal : validateProposal(this.genesis, msg.proposal));
+          return this.#onProposal(
+            from,
+            from === this.self ? msg.proposal : validateProposal(this.genesis, msg.proposal),
+          );
         case 'vote':
           return this.#onVote(from, validateVote(this.genesis, msg.vote));
         case 'status':
@@ -356,14 +366,18 @@ export class ConsensusCore {
         case 'sync-response':
           return this.#onSyncResponse(from, msg.blocks);
         case 'block-request':
-          if (this.#blocks.has(msg.hash)) this.#send(from, { type: 'block-response', block: this.#blocks.get(msg.hash)! });
+          if (this.#blocks.has(msg.hash))
+            this.#send(from, { type: 'block-response', block: this.#blocks.get(msg.hash)! });
           return;
         case 'block-response':
           return this.#onBlockResponse(msg.block);
         case 'sync-request':
           return; // answered by the driver from storage
         default:
-          throw new ProtocolError(ProtocolErrorCode.VOTE_INVALID, `unknown message type ${(msg as { type: unknown }).type}`);
+          throw new ProtocolError(
+            ProtocolErrorCode.VOTE_INVALID,
+            `unknown message type ${(msg as { type: unknown }).type}`,
+          );
       }
     } catch (e) {
       if (!(e instanceof ProtocolError)) throw e;
@@ -472,14 +486,29 @@ export class ConsensusCore {
       // Only transactions a quorum holds: no acknowledged vote can lose to one that is not.
       // Never a vote its peers would refuse (over maxTxBytes, say from an older version's pool):
       // a block with one would be rejected by every peer, and its slot wasted at every turn.
-      const entries = this.pool.take(maxTxPerBlock, maxBlockBytes, (e) => !e.replicated || e.size > maxTxBytes || this.chain.voterTx(voterKey(e.tx)) !== undefined);
+      const entries = this.pool.take(
+        maxTxPerBlock,
+        maxBlockBytes,
+        (e) => !e.replicated || e.size > maxTxBytes || this.chain.voterTx(voterKey(e.tx)) !== undefined,
+      );
       block = createBlock(
         this.genesis,
-        { height: this.#height, slot: s, parentHash: this.chain.head.hash, proposer: this.self, transactions: entries.map((e) => e.tx) },
+        {
+          height: this.#height,
+          slot: s,
+          parentHash: this.chain.head.hash,
+          proposer: this.self,
+          transactions: entries.map((e) => e.tx),
+        },
         this.#signer,
       );
     }
-    const proposal = createProposal(this.genesis, this.#signer, { slot: s, block, validRound, ...(polka ? { polka } : {}) });
+    const proposal = createProposal(this.genesis, this.#signer, {
+      slot: s,
+      block,
+      validRound,
+      ...(polka ? { polka } : {}),
+    });
     this.#safety.lastProposedSlot = s;
     this.#persistSafety();
     this.#send('all', { type: 'proposal', proposal });
@@ -495,9 +524,16 @@ export class ConsensusCore {
       const key = voterKey(tx);
       const onChain = this.chain.voterTx(key);
       if (onChain !== undefined) {
-        throw new ProtocolError(ProtocolErrorCode.BLOCK_BAD_TX, `block ${block.hash} repeats the vote of ${tx.from} in ${tx.to} (on chain: ${onChain})`);
+        throw new ProtocolError(
+          ProtocolErrorCode.BLOCK_BAD_TX,
+          `block ${block.hash} repeats the vote of ${tx.from} in ${tx.to} (on chain: ${onChain})`,
+        );
       }
-      if (voters.has(key)) throw new ProtocolError(ProtocolErrorCode.BLOCK_BAD_TX, `block ${block.hash} holds two votes of ${tx.from} in ${tx.to}`);
+      if (voters.has(key))
+        throw new ProtocolError(
+          ProtocolErrorCode.BLOCK_BAD_TX,
+          `block ${block.hash} holds two votes of ${tx.from} in ${tx.to}`,
+        );
       voters.add(key);
     }
   }
@@ -512,14 +548,32 @@ export class ConsensusCore {
       return;
     }
     if (where === 'far') {
-      if (p.height <= this.#height + 1) this.#event({ type: 'invalid-message', from, code: 'PROPOSAL_FUTURE_SLOT', message: `proposal for slot ${p.slot} is too far ahead of local slot ${this.#slot}` });
+      if (p.height <= this.#height + 1)
+        this.#event({
+          type: 'invalid-message',
+          from,
+          code: 'PROPOSAL_FUTURE_SLOT',
+          message: `proposal for slot ${p.slot} is too far ahead of local slot ${this.#slot}`,
+        });
       return;
     }
     const seen = this.#proposals.get(p.slot);
     if (seen) {
       if (seen.block.hash !== p.block.hash || seen.validRound !== p.validRound) {
-        const header = (x: Proposal) => ({ height: x.height, slot: x.slot, blockHash: x.block.hash, validRound: x.validRound, signature: x.signature });
-        this.#evidence({ kind: 'double-proposal', validator: leaderOf(this.genesis, p.slot), slot: p.slot, a: header(seen), b: header(p) });
+        const header = (x: Proposal) => ({
+          height: x.height,
+          slot: x.slot,
+          blockHash: x.block.hash,
+          validRound: x.validRound,
+          signature: x.signature,
+        });
+        this.#evidence({
+          kind: 'double-proposal',
+          validator: leaderOf(this.genesis, p.slot),
+          slot: p.slot,
+          a: header(seen),
+          b: header(p),
+        });
       }
       return;
     }
@@ -530,7 +584,8 @@ export class ConsensusCore {
 
     if (p.slot === this.#slot && this.#safety.lastPrevoteSlot < this.#slot) {
       const lock = this.#safety.lock;
-      if (!lock || lock.block.hash === p.block.hash || p.validRound >= lock.slot) this.#castVote('prevote', p.block.hash);
+      if (!lock || lock.block.hash === p.block.hash || p.validRound >= lock.slot)
+        this.#castVote('prevote', p.block.hash);
     }
     this.#checkQuorums(p.block.hash);
   }
@@ -548,7 +603,12 @@ export class ConsensusCore {
     if (type === 'prevote') this.#safety.lastPrevoteSlot = this.#slot;
     else this.#safety.lastPrecommitSlot = this.#slot;
     this.#persistSafety();
-    const vote = createVote(this.genesis, this.#signer, this.self, { type, height: this.#height, slot: this.#slot, blockHash });
+    const vote = createVote(this.genesis, this.#signer, this.self, {
+      type,
+      height: this.#height,
+      slot: this.#slot,
+      blockHash,
+    });
     this.#send('all', { type: 'vote', vote });
     this.#onVote(this.self, vote);
   }
@@ -574,7 +634,14 @@ export class ConsensusCore {
   #learnCertificate(cert: QuorumCertificate): void {
     if (cert.height !== this.#height) return;
     for (const s of cert.signatures) {
-      this.#addVote({ type: cert.type, height: cert.height, slot: cert.slot, blockHash: cert.blockHash, validator: s.validator, signature: s.signature });
+      this.#addVote({
+        type: cert.type,
+        height: cert.height,
+        slot: cert.slot,
+        blockHash: cert.blockHash,
+        validator: s.validator,
+        signature: s.signature,
+      });
     }
   }
 
@@ -615,7 +682,12 @@ export class ConsensusCore {
       if (pending !== undefined && pending !== hash) {
         this.pool.remove(pending);
         rejected.push(pending);
-        this.#event({ type: 'tx-rejected', hash: pending, reason: `${tx.from} already voted in ${tx.to} with ${hash}`, conflictsWith: hash });
+        this.#event({
+          type: 'tx-rejected',
+          hash: pending,
+          reason: `${tx.from} already voted in ${tx.to} with ${hash}`,
+          conflictsWith: hash,
+        });
       }
     }
     if (rejected.length > 0) this.#out.persist.push({ kind: 'pool-remove', hashes: rejected });
@@ -625,7 +697,12 @@ export class ConsensusCore {
     this.#proposals = new Map();
     this.#votes = new VoteSet();
     this.#valid = undefined;
-    this.#safety = { height: this.#height, lastProposedSlot: this.#safety.lastProposedSlot, lastPrevoteSlot: -1, lastPrecommitSlot: -1 };
+    this.#safety = {
+      height: this.#height,
+      lastProposedSlot: this.#safety.lastProposedSlot,
+      lastPrevoteSlot: -1,
+      lastPrecommitSlot: -1,
+    };
     if (!this.#vouching && this.#recoveryFrom !== undefined) this.#safety.recoveryFrom = this.#recoveryFrom;
     this.#persistSafety();
     if (this.#recoveryFrom !== undefined) this.#maybeFinishRecovery();
@@ -646,7 +723,8 @@ export class ConsensusCore {
 
   #onBlockResponse(input: Block): void {
     const block = validateBlock(this.genesis, input);
-    if (block.header.height !== this.#height || this.#blocks.has(block.hash) || !this.#votes.references(block.hash)) return;
+    if (block.header.height !== this.#height || this.#blocks.has(block.hash) || !this.#votes.references(block.hash))
+      return;
     this.#checkAgainstChain(block);
     this.#storeBlock(block);
     this.#checkQuorums(block.hash);
@@ -654,7 +732,8 @@ export class ConsensusCore {
 
   #onSyncResponse(from: number, blocks: FinalizedBlock[]): void {
     this.#lastSyncAsk = { height: -1, slot: -1 };
-    if (!Array.isArray(blocks)) throw new ProtocolError(ProtocolErrorCode.BLOCK_INVALID, 'sync response must be an array of finalized blocks');
+    if (!Array.isArray(blocks))
+      throw new ProtocolError(ProtocolErrorCode.BLOCK_INVALID, 'sync response must be an array of finalized blocks');
     let applied = 0;
     for (const fb of blocks) {
       const height = (fb?.block as Block | undefined)?.header?.height;
@@ -690,11 +769,21 @@ export class ConsensusCore {
       if (client) {
         const size = txSize(tx);
         if (size > maxTxBytes) {
-          results.push({ status: 'rejected', hash, code: 'TX_TOO_LARGE', message: `transaction is ${size} bytes (canonical JSON); the genesis limit maxTxBytes is ${maxTxBytes}` });
+          results.push({
+            status: 'rejected',
+            hash,
+            code: 'TX_TOO_LARGE',
+            message: `transaction is ${size} bytes (canonical JSON); the genesis limit maxTxBytes is ${maxTxBytes}`,
+          });
           continue;
         }
         if (!this.#vouching) {
-          results.push({ status: 'rejected', hash, code: 'RECOVERING', message: `validator ${this.self} is reading its peers' pools after starting without its own; submit to another validator` });
+          results.push({
+            status: 'rejected',
+            hash,
+            code: 'RECOVERING',
+            message: `validator ${this.self} is reading its peers' pools after starting without its own; submit to another validator`,
+          });
           continue;
         }
       }
@@ -704,7 +793,13 @@ export class ConsensusCore {
         continue;
       }
       if (onChain !== undefined) {
-        results.push({ status: 'rejected', hash, code: 'TX_DOUBLE_VOTE', message: `${tx.from} already voted in ${tx.to}: transaction ${onChain} is final`, conflictsWith: onChain });
+        results.push({
+          status: 'rejected',
+          hash,
+          code: 'TX_DOUBLE_VOTE',
+          message: `${tx.from} already voted in ${tx.to}: transaction ${onChain} is final`,
+          conflictsWith: onChain,
+        });
         refused.push({ hash, reason: 'conflict', conflictsWith: onChain });
         continue;
       }
@@ -718,19 +813,35 @@ export class ConsensusCore {
         const replicated = e.replicated;
         // A resubmission of a vote still short of a quorum is gossiped again, once per slot.
         if (client && !replicated && (r.status === 'added' || e.gossipSlot < this.#slot)) this.#queueGossip(e);
-        results.push(r.status === 'added' ? { status: 'accepted', hash, replicated } : { status: 'known', hash, finalized: false, replicated });
+        results.push(
+          r.status === 'added'
+            ? { status: 'accepted', hash, replicated }
+            : { status: 'known', hash, finalized: false, replicated },
+        );
       } else if (r.status === 'conflict') {
-        results.push({ status: 'rejected', hash, code: 'TX_DOUBLE_VOTE', message: `${tx.from} already voted in ${tx.to}: transaction ${r.conflictsWith} is pending`, conflictsWith: r.conflictsWith });
+        results.push({
+          status: 'rejected',
+          hash,
+          code: 'TX_DOUBLE_VOTE',
+          message: `${tx.from} already voted in ${tx.to}: transaction ${r.conflictsWith} is pending`,
+          conflictsWith: r.conflictsWith,
+        });
         refused.push({ hash, reason: 'conflict', conflictsWith: r.conflictsWith });
       } else {
-        results.push({ status: 'rejected', hash, code: 'POOL_FULL', message: `transaction pool is full (${this.pool.size} of ${this.pool.maxSize} votes, ${this.pool.bytes} of ${this.pool.maxBytes} bytes); retry later or on another validator` });
+        results.push({
+          status: 'rejected',
+          hash,
+          code: 'POOL_FULL',
+          message: `transaction pool is full (${this.pool.size} of ${this.pool.maxSize} votes, ${this.pool.bytes} of ${this.pool.maxBytes} bytes); retry later or on another validator`,
+        });
         refused.push({ hash, reason: 'full' });
       }
     }
     if (accepted.length > 0) this.#out.persist.push({ kind: 'pool-add', txs: accepted });
     if (source.kind === 'gossip' && source.batch !== undefined) {
       this.#trackBatch(batchKey(source.from, source.batch), hashes);
-      if (this.#vouching) this.#outAcks.push({ origin: source.from, epoch: source.batch.epoch, seq: source.batch.seq, refused });
+      if (this.#vouching)
+        this.#outAcks.push({ origin: source.from, epoch: source.batch.epoch, seq: source.batch.seq, refused });
     }
     return results;
   }
@@ -773,11 +884,22 @@ export class ConsensusCore {
 
   /** Serve one page of our pool to a recovering peer. */
   #onPoolRequest(from: number, cursor: number): void {
-    if (!Number.isSafeInteger(cursor)) throw new ProtocolError(ProtocolErrorCode.TX_INVALID, 'pool-request cursor must be an integer');
+    if (!Number.isSafeInteger(cursor))
+      throw new ProtocolError(ProtocolErrorCode.TX_INVALID, 'pool-request cursor must be an integer');
     const page = this.pool.page(cursor, this.#opts.poolPageBytes);
     const last = page.entries[page.entries.length - 1];
-    const entries: PoolSnapshotEntry[] = page.entries.map((e) => ({ tx: e.tx, holders: [...e.holders].sort((a, b) => a - b), replicated: e.replicated }));
-    this.#send(from, { type: 'pool-response', entries, next: last ? last.seq : cursor, done: page.done, height: this.chain.head.height });
+    const entries: PoolSnapshotEntry[] = page.entries.map((e) => ({
+      tx: e.tx,
+      holders: [...e.holders].sort((a, b) => a - b),
+      replicated: e.replicated,
+    }));
+    this.#send(from, {
+      type: 'pool-response',
+      entries,
+      next: last ? last.seq : cursor,
+      done: page.done,
+      height: this.chain.head.height,
+    });
   }
 
   /**
@@ -789,7 +911,8 @@ export class ConsensusCore {
     const r = this.#recovery.get(from);
     if (r === undefined || this.#recoveryFrom === undefined || this.#slot < this.#recoveryFrom) return;
     if (Number.isSafeInteger(height)) this.#recoveryHeight = Math.max(this.#recoveryHeight, height);
-    if (!Array.isArray(entries) || !Number.isSafeInteger(next)) throw new ProtocolError(ProtocolErrorCode.TX_INVALID, 'pool-response must carry entries and an integer cursor');
+    if (!Array.isArray(entries) || !Number.isSafeInteger(next))
+      throw new ProtocolError(ProtocolErrorCode.TX_INVALID, 'pool-response must carry entries and an integer cursor');
     const added: Transaction[] = [];
     const removed: Hex[] = [];
     for (const entry of entries) {
@@ -797,7 +920,9 @@ export class ConsensusCore {
       const hash = txHash(tx);
       const key = voterKey(tx);
       if (this.chain.voterTx(key) !== undefined) continue;
-      const reported = entry.holders.filter((h) => Number.isSafeInteger(h) && h >= 0 && h < this.genesis.authorities.length);
+      const reported = entry.holders.filter(
+        (h) => Number.isSafeInteger(h) && h >= 0 && h < this.genesis.authorities.length,
+      );
       const mine = this.pool.get(hash);
       if (mine !== undefined) {
         for (const h of reported) if (h !== this.self) this.#addHolder(mine, h);

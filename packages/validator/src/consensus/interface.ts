@@ -5,7 +5,16 @@
  * anything from the same output: that is how a validator never signs conflicting messages
  * across a crash.
  */
-import type { Block, Evidence, FinalizedBlock, Hex, Proposal, QuorumCertificate, Transaction, Vote } from '@poa-vote/shared';
+import type {
+  Block,
+  Evidence,
+  FinalizedBlock,
+  Hex,
+  Proposal,
+  QuorumCertificate,
+  Transaction,
+  Vote,
+} from '@poa-vote/shared';
 
 /** Per-slot hint a validator broadcasts on entering a slot: where it is and its best polka. */
 export interface Status {

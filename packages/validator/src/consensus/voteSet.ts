@@ -14,7 +14,8 @@ export class VoteSet {
     let m = this.#byValidator.get(key);
     if (!m) this.#byValidator.set(key, (m = new Map()));
     const existing = m.get(vote.validator);
-    if (existing) return existing.blockHash === vote.blockHash ? { status: 'duplicate' } : { status: 'conflict', existing };
+    if (existing)
+      return existing.blockHash === vote.blockHash ? { status: 'duplicate' } : { status: 'conflict', existing };
     m.set(vote.validator, vote);
     const bkey = `${key}:${vote.blockHash}`;
     let list = this.#byBlock.get(bkey);

@@ -45,7 +45,11 @@ export enum Bucket {
 
 /** Fixed-width big-endian height, so keys sort numerically. */
 export function encodeHeight(height: number): Buffer {
-  if (!Number.isSafeInteger(height) || height < 0) throw new DbError(DbErrorCode.INVALID_ARGUMENT, `height must be a non-negative safe integer, got ${String(height)}`);
+  if (!Number.isSafeInteger(height) || height < 0)
+    throw new DbError(
+      DbErrorCode.INVALID_ARGUMENT,
+      `height must be a non-negative safe integer, got ${String(height)}`,
+    );
   const b = Buffer.allocUnsafe(8);
   b.writeBigUInt64BE(BigInt(height));
   return b;
@@ -59,7 +63,8 @@ export function decodeHeight(b: Buffer): number {
 /** 32 raw bytes of a 0x-hex hash (uppercase digits accepted). */
 export function encodeHash(hash: string): Buffer {
   const h = typeof hash === 'string' ? hash.toLowerCase() : hash;
-  if (!isHex(h, 32)) throw new DbError(DbErrorCode.INVALID_ARGUMENT, `not a 32-byte 0x-hex hash: ${String(hash).slice(0, 80)}`);
+  if (!isHex(h, 32))
+    throw new DbError(DbErrorCode.INVALID_ARGUMENT, `not a 32-byte 0x-hex hash: ${String(hash).slice(0, 80)}`);
   return Buffer.from(h.slice(2), 'hex');
 }
 

@@ -152,7 +152,9 @@ export class ChainDb {
     this.#sync = opts.sync ?? true;
     this.#opts = opts;
     this.#head = genesisHead;
-    this.#tallyCache = new TallyCache(opts.tallyCacheElections === undefined ? {} : { maxElections: opts.tallyCacheElections });
+    this.#tallyCache = new TallyCache(
+      opts.tallyCacheElections === undefined ? {} : { maxElections: opts.tallyCacheElections },
+    );
     this.#meta = new MetaRepository(level);
     this.#blocks = new BlockRepository(level);
     this.#blockHeights = new BlockHashRepository(level);
@@ -171,22 +173,33 @@ export class ChainDb {
 
   /** Open (creating if needed) the database in `dir` for a chain; refuses another chain's data. */
   static async open(dir: string, genesis: Genesis, opts: ChainDbOptions = {}): Promise<ChainDb> {
-    if (typeof dir !== 'string' || dir.length === 0) throw new DbError(DbErrorCode.INVALID_ARGUMENT, 'database directory must be a non-empty path');
+    if (typeof dir !== 'string' || dir.length === 0)
+      throw new DbError(DbErrorCode.INVALID_ARGUMENT, 'database directory must be a non-empty path');
     try {
       await mkdir(dir, { recursive: true });
     } catch (e) {
-      throw new DbError(DbErrorCode.OPEN_FAILED, `cannot create database directory ${dir}: ${(e as Error).message}`, { cause: e });
+      throw new DbError(DbErrorCode.OPEN_FAILED, `cannot create database directory ${dir}: ${(e as Error).message}`, {
+        cause: e,
+      });
     }
     const writeBufferSize = opts.writeBufferSize ?? DEFAULT_WRITE_BUFFER_BYTES;
     if (!Number.isSafeInteger(writeBufferSize) || writeBufferSize < 64 * 1024) {
-      throw new DbError(DbErrorCode.INVALID_ARGUMENT, `writeBufferSize must be an integer of at least 65536 bytes, got ${String(opts.writeBufferSize)}`);
+      throw new DbError(
+        DbErrorCode.INVALID_ARGUMENT,
+        `writeBufferSize must be an integer of at least 65536 bytes, got ${String(opts.writeBufferSize)}`,
+      );
     }
-    const level: ChainLevel = new Level<Buffer, unknown>(dir, { keyEncoding: 'buffer', valueEncoding: 'json', writeBufferSize });
+    const level: ChainLevel = new Level<Buffer, unknown>(dir, {
+      keyEncoding: 'buffer',
+      valueEncoding: 'json',
+      writeBufferSize,
+    });
     try {
       await level.open();
     } catch (e) {
       const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-      const why = cause?.code === 'LEVEL_LOCKED' ? 'it is in use by another process' : (cause?.message ?? (e as Error).message);
+      const why =
+        cause?.code === 'LEVEL_LOCKED' ? 'it is in use by another process' : (cause?.message ?? (e as Error).message);
       throw new DbError(DbErrorCode.OPEN_FAILED, `cannot open database at ${dir}: ${why}`, { cause: e });
     }
     const gHash = genesisHash(genesis);
@@ -211,23 +224,42 @@ export class ChainDb {
     this.#vouching = vouching === true;
     if (storedGenesis === undefined) {
       for await (const _ of this.#level.keys({ limit: 1 })) {
-        throw new DbError(DbErrorCode.CORRUPT, `database at ${this.#dir} holds data but no genesis hash: not a chain database of this software`);
+        throw new DbError(
+          DbErrorCode.CORRUPT,
+          `database at ${this.#dir} holds data but no genesis hash: not a chain database of this software`,
+        );
       }
-      await this.#level.batch([this.#meta.write(MetaKey.schemaVersion, SCHEMA_VERSION), this.#meta.write(MetaKey.genesisHash, gHash), this.#meta.write(MetaKey.tallyRules, TALLY_RULES_VERSION)], { sync: true });
+      await this.#level.batch(
+        [
+          this.#meta.write(MetaKey.schemaVersion, SCHEMA_VERSION),
+          this.#meta.write(MetaKey.genesisHash, gHash),
+          this.#meta.write(MetaKey.tallyRules, TALLY_RULES_VERSION),
+        ],
+        { sync: true },
+      );
       return;
     }
     if (storedGenesis !== gHash) {
-      throw new DbError(DbErrorCode.GENESIS_MISMATCH, `database at ${this.#dir} belongs to another chain: stored genesis hash ${storedGenesis}, this genesis hashes to ${gHash}`);
+      throw new DbError(
+        DbErrorCode.GENESIS_MISMATCH,
+        `database at ${this.#dir} belongs to another chain: stored genesis hash ${storedGenesis}, this genesis hashes to ${gHash}`,
+      );
     }
     if (schema !== SCHEMA_VERSION) {
       if (typeof schema !== 'number' || !UPGRADABLE_SCHEMAS.includes(schema)) {
-        throw new DbError(DbErrorCode.SCHEMA_MISMATCH, `database at ${this.#dir} has schema version ${String(schema)}, this software reads versions ${[...UPGRADABLE_SCHEMAS, SCHEMA_VERSION].join(', ')}`);
+        throw new DbError(
+          DbErrorCode.SCHEMA_MISMATCH,
+          `database at ${this.#dir} has schema version ${String(schema)}, this software reads versions ${[...UPGRADABLE_SCHEMAS, SCHEMA_VERSION].join(', ')}`,
+        );
       }
       await this.#level.batch([this.#meta.write(MetaKey.schemaVersion, SCHEMA_VERSION)], { sync: true });
     }
     if (head !== undefined) {
       if ((await this.#blockHeights.get(head.hash)) !== head.height) {
-        throw new DbError(DbErrorCode.CORRUPT, `database at ${this.#dir} head points at block ${head.hash} (height ${head.height}), which is not stored`);
+        throw new DbError(
+          DbErrorCode.CORRUPT,
+          `database at ${this.#dir} head points at block ${head.hash} (height ${head.height}), which is not stored`,
+        );
       }
       this.#head = { height: head.height, hash: head.hash, slot: head.slot };
     }
@@ -348,12 +380,22 @@ export class ChainDb {
           const { block, certificate } = op;
           const h = block.header.height;
           if (h !== head.height + 1 || block.header.parentHash !== head.hash) {
-            throw new DbError(DbErrorCode.OUT_OF_ORDER, `cannot store block ${block.hash} at height ${h} (parent ${block.header.parentHash}): the head is ${head.hash} at height ${head.height}`);
+            throw new DbError(
+              DbErrorCode.OUT_OF_ORDER,
+              `cannot store block ${block.hash} at height ${h} (parent ${block.header.parentHash}): the head is ${head.hash} at height ${head.height}`,
+            );
           }
           if (certificate.type !== 'precommit' || certificate.height !== h || certificate.blockHash !== block.hash) {
-            throw new DbError(DbErrorCode.OUT_OF_ORDER, `certificate (${certificate.type} for ${certificate.blockHash} at height ${certificate.height}) does not finalize block ${block.hash} at height ${h}`);
+            throw new DbError(
+              DbErrorCode.OUT_OF_ORDER,
+              `certificate (${certificate.type} for ${certificate.blockHash} at height ${certificate.height}) does not finalize block ${block.hash} at height ${h}`,
+            );
           }
-          batch.push(this.#blocks.put(h, block), this.#certificates.put(h, certificate), this.#blockHeights.put(block.hash, h));
+          batch.push(
+            this.#blocks.put(h, block),
+            this.#certificates.put(h, certificate),
+            this.#blockHeights.put(block.hash, h),
+          );
           const txs = block.transactions;
           for (let i = 0; i < txs.length; i++) {
             const tx = txs[i]!;
@@ -390,7 +432,10 @@ export class ChainDb {
           vouching = true;
           break;
         default:
-          throw new DbError(DbErrorCode.INVALID_ARGUMENT, `unknown persist op kind ${JSON.stringify((op as { kind?: unknown }).kind)}`);
+          throw new DbError(
+            DbErrorCode.INVALID_ARGUMENT,
+            `unknown persist op kind ${JSON.stringify((op as { kind?: unknown }).kind)}`,
+          );
       }
     }
     // First binding wins: within the batch, and against what is stored (read in the write queue,
@@ -415,10 +460,16 @@ export class ChainDb {
     if (head !== this.#head) batch.push(this.#meta.write(MetaKey.head, head));
     if (poolSeq !== this.#poolSeq) batch.push(this.#meta.write(MetaKey.poolSeq, poolSeq));
     const storedLock = safety === undefined ? this.#storedLock : safety.lock?.block.hash;
-    const newLockBlock = safety?.lock && !this.#lockBlockHeights.has(safety.lock.block.hash) ? safety.lock.block : undefined;
+    const newLockBlock =
+      safety?.lock && !this.#lockBlockHeights.has(safety.lock.block.hash) ? safety.lock.block : undefined;
     if (safety !== undefined) batch.push(...this.#safetyOps(safety, newLockBlock));
     // Lock blocks of decided heights are garbage, unless the stored state still points at one.
-    const staleLockBlocks = head === this.#head ? [] : [...this.#lockBlockHeights].filter(([hash, height]) => height <= head.height && hash !== storedLock).map(([hash]) => hash);
+    const staleLockBlocks =
+      head === this.#head
+        ? []
+        : [...this.#lockBlockHeights]
+            .filter(([hash, height]) => height <= head.height && hash !== storedLock)
+            .map(([hash]) => hash);
     for (const hash of staleLockBlocks) batch.push(this.#lockBlocks.del(hash));
     const writes = batch.filter((op): op is DbOp => op !== undefined);
     if (writes.length === 0) return;
@@ -433,7 +484,8 @@ export class ChainDb {
     }
     await chained.write({ sync });
     const ms = performance.now() - started;
-    if (this.#opts.onSlowWrite && ms >= (this.#opts.slowWriteMs ?? 500)) this.#opts.onSlowWrite({ ms: Math.round(ms), ops: writes.length, sync });
+    if (this.#opts.onSlowWrite && ms >= (this.#opts.slowWriteMs ?? 500))
+      this.#opts.onSlowWrite({ ms: Math.round(ms), ops: writes.length, sync });
     if (newLockBlock) this.#lockBlockHeights.set(newLockBlock.hash, newLockBlock.header.height);
     for (const hash of staleLockBlocks) this.#lockBlockHeights.delete(hash);
     this.#storedLock = storedLock;
@@ -454,7 +506,9 @@ export class ChainDb {
     const { lock, ...rest } = state;
     if (!lock) return [this.#safety.put(undefined, rest)];
     const stored: StoredSafety = { ...rest, lock: { slot: lock.slot, blockHash: lock.block.hash, polka: lock.polka } };
-    return newLockBlock ? [this.#lockBlocks.put(newLockBlock.hash, newLockBlock), this.#safety.put(undefined, stored)] : [this.#safety.put(undefined, stored)];
+    return newLockBlock
+      ? [this.#lockBlocks.put(newLockBlock.hash, newLockBlock), this.#safety.put(undefined, stored)]
+      : [this.#safety.put(undefined, stored)];
   }
 
   /** The stored safety state, if this validator ever saved one. */
@@ -464,7 +518,11 @@ export class ChainDb {
     if (!stored?.lock || !('blockHash' in stored.lock)) return stored as SafetyState | undefined;
     const { slot, blockHash, polka } = stored.lock;
     const block = await this.#lockBlocks.get(blockHash);
-    if (!block) throw new DbError(DbErrorCode.CORRUPT, `database at ${this.#dir}: the safety state is locked on block ${blockHash}, which is not stored`);
+    if (!block)
+      throw new DbError(
+        DbErrorCode.CORRUPT,
+        `database at ${this.#dir}: the safety state is locked on block ${blockHash}, which is not stored`,
+      );
     const lock: Lock = { slot, block, polka };
     return { ...stored, lock };
   }
@@ -504,7 +562,8 @@ export class ChainDb {
   }
 
   #checkHeight(height: number, what: string): void {
-    if (!Number.isSafeInteger(height) || height < 0) throw new DbError(DbErrorCode.INVALID_ARGUMENT, `${what} must be a non-negative integer, got ${String(height)}`);
+    if (!Number.isSafeInteger(height) || height < 0)
+      throw new DbError(DbErrorCode.INVALID_ARGUMENT, `${what} must be a non-negative integer, got ${String(height)}`);
   }
 
   /** A finalized block with its certificate (height >= 1). */
@@ -535,7 +594,11 @@ export class ChainDb {
    * `maxBytes`, stops before the block that would take the blocks' stored JSON past it (the
    * first block is always returned).
    */
-  async getFinalizedRange(fromHeight: number, max: number, opts: { maxBytes?: number } = {}): Promise<FinalizedBlock[]> {
+  async getFinalizedRange(
+    fromHeight: number,
+    max: number,
+    opts: { maxBytes?: number } = {},
+  ): Promise<FinalizedBlock[]> {
     this.#assertOpen();
     this.#checkHeight(fromHeight, 'fromHeight');
     this.#checkHeight(max, 'max');
@@ -547,7 +610,11 @@ export class ChainDb {
     // Read as text: the size is known before parsing, so a byte budget stops the read early
     // (a sync answer of 64 full blocks would otherwise parse ~160 MB to send one 16 MB frame).
     let bytes = 0;
-    const it = this.#level.iterator<Buffer, string>({ gte: this.#blocks.key(from), lt: this.#blocks.key(to + 1), valueEncoding: 'utf8' });
+    const it = this.#level.iterator<Buffer, string>({
+      gte: this.#blocks.key(from),
+      lt: this.#blocks.key(to + 1),
+      valueEncoding: 'utf8',
+    });
     try {
       for await (const [key, text] of it) {
         const height = decodeHeight(key.subarray(1));
@@ -584,14 +651,28 @@ export class ChainDb {
     const fb = await this.getFinalized(loc.height);
     const tx = fb?.block.transactions[loc.index];
     if (!fb || !tx) return undefined;
-    return { tx, hash: hash.toLowerCase() as Hex, blockHash: fb.block.hash, blockNumber: loc.height, transactionIndex: loc.index };
+    return {
+      tx,
+      hash: hash.toLowerCase() as Hex,
+      blockHash: fb.block.hash,
+      blockNumber: loc.height,
+      transactionIndex: loc.index,
+    };
   }
 
   /** The receipt of a finalized transaction. */
   async getReceipt(hash: Hex): Promise<Receipt | undefined> {
     const t = await this.getTransaction(hash);
     if (!t) return undefined;
-    return { transactionHash: t.hash, transactionIndex: t.transactionIndex, blockHash: t.blockHash, blockNumber: t.blockNumber, from: t.tx.from, to: t.tx.to, status: 'success' };
+    return {
+      transactionHash: t.hash,
+      transactionIndex: t.transactionIndex,
+      blockHash: t.blockHash,
+      blockNumber: t.blockNumber,
+      from: t.tx.from,
+      to: t.tx.to,
+      status: 'success',
+    };
   }
 
   /** The transaction hash recorded under a submission id. */
@@ -609,10 +690,21 @@ export class ChainDb {
   async results(electionId: string): Promise<ElectionResults> {
     this.#assertOpen();
     const resident = this.#tallyCache.counts(electionId);
-    if (resident) return { electionId, counts: countsRecord(resident), total: this.#tallyCache.total(electionId), height: this.#head.height };
+    if (resident)
+      return {
+        electionId,
+        counts: countsRecord(resident),
+        total: this.#tallyCache.total(electionId),
+        height: this.#head.height,
+      };
     return this.#serialize(async () => {
       const counts = this.#tallyCache.counts(electionId) ?? (await this.#loadElectionCounts(electionId));
-      return { electionId, counts: countsRecord(counts), total: this.#tallyCache.total(electionId), height: this.#head.height };
+      return {
+        electionId,
+        counts: countsRecord(counts),
+        total: this.#tallyCache.total(electionId),
+        height: this.#head.height,
+      };
     });
   }
 
@@ -659,7 +751,8 @@ export class ChainDb {
     const chained = this.#level.batch();
     for await (const [id] of this.#tallies.entries()) chained.del(this.#tallies.key(id));
     for await (const [id] of this.#totals.entries()) chained.del(this.#totals.key(id));
-    for (const [e, c] of counts) for (const [candidate, n] of c) chained.put(this.#tallies.key({ electionId: e, candidate }), n);
+    for (const [e, c] of counts)
+      for (const [candidate, n] of c) chained.put(this.#tallies.key({ electionId: e, candidate }), n);
     for (const [e, n] of totals) chained.put(this.#totals.key(e), n);
     chained.put(this.#meta.key(MetaKey.tallyRules), TALLY_RULES_VERSION);
     await chained.write({ sync: true });
@@ -686,7 +779,13 @@ export class ChainDb {
 
   /** Record the verifier's progress. */
   setVerifiedCursor(cursor: ChainCursor & { checkedBlocks: number; errors?: string[] }): Promise<void> {
-    const value: VerifiedCursor = { height: cursor.height, hash: cursor.hash, slot: cursor.slot, checkedBlocks: cursor.checkedBlocks, ...(cursor.errors?.length ? { errors: [...cursor.errors] } : {}) };
+    const value: VerifiedCursor = {
+      height: cursor.height,
+      hash: cursor.hash,
+      slot: cursor.slot,
+      checkedBlocks: cursor.checkedBlocks,
+      ...(cursor.errors?.length ? { errors: [...cursor.errors] } : {}),
+    };
     return this.#serialize(() => this.#level.batch([this.#meta.write(MetaKey.verifiedCursor, value)]));
   }
 }

@@ -64,7 +64,8 @@ export class TallyCache {
 
   constructor(opts: TallyCacheOptions = {}) {
     const max = opts.maxElections ?? DEFAULT_TALLY_CACHE_ELECTIONS;
-    if (!Number.isSafeInteger(max) || max < 1) throw new RangeError(`maxElections must be a positive integer, got ${String(opts.maxElections)}`);
+    if (!Number.isSafeInteger(max) || max < 1)
+      throw new RangeError(`maxElections must be a positive integer, got ${String(opts.maxElections)}`);
     this.#maxElections = max;
   }
 

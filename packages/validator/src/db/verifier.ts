@@ -38,7 +38,9 @@ export class ChainVerifier {
 
   async #verify(full: boolean): Promise<ChainVerification> {
     const stored = full ? undefined : await this.db.getVerifiedCursor();
-    let cursor: ChainCursor = stored ? { height: stored.height, hash: stored.hash, slot: stored.slot } : genesisCursor(this.genesis);
+    let cursor: ChainCursor = stored
+      ? { height: stored.height, hash: stored.hash, slot: stored.slot }
+      : genesisCursor(this.genesis);
     let checked = stored?.checkedBlocks ?? 0;
     const errors = [...(stored?.errors ?? [])];
     if (full) await this.db.setVerifiedCursor({ ...cursor, checkedBlocks: 0 });
@@ -63,7 +65,8 @@ export class ChainVerifier {
         }
         return fail(`stored block ${from} cannot be read: ${(e as Error).message}`);
       }
-      if (blocks.length === 0) return fail(`stored block ${from} is missing (head is at height ${this.db.head().height})`);
+      if (blocks.length === 0)
+        return fail(`stored block ${from} is missing (head is at height ${this.db.head().height})`);
       for (const fb of blocks) {
         try {
           cursor = verifyFinalizedBlock(this.genesis, cursor, fb).cursor;

@@ -31,7 +31,11 @@ export interface PoolEntry {
   replicated: boolean;
 }
 
-export type AddResult = { status: 'added' } | { status: 'known' } | { status: 'conflict'; conflictsWith: Hex } | { status: 'full' };
+export type AddResult =
+  | { status: 'added' }
+  | { status: 'known' }
+  | { status: 'conflict'; conflictsWith: Hex }
+  | { status: 'full' };
 
 export class Mempool {
   readonly #byHash = new Map<Hex, PoolEntry>();
@@ -81,7 +85,16 @@ export class Mempool {
     if (other !== undefined) return { status: 'conflict', conflictsWith: other };
     const size = txSize(tx);
     if (this.#byHash.size >= this.#opts.maxSize || this.#bytes + size > this.#opts.maxBytes) return { status: 'full' };
-    this.#byHash.set(hash, { tx, hash, size, gossipSlot: slot, seq: this.#seq++, holders: [], refusers: [], replicated: false });
+    this.#byHash.set(hash, {
+      tx,
+      hash,
+      size,
+      gossipSlot: slot,
+      seq: this.#seq++,
+      holders: [],
+      refusers: [],
+      replicated: false,
+    });
     this.#byVoter.set(key, hash);
     this.#bytes += size;
     return { status: 'added' };

@@ -49,25 +49,90 @@ export class PromMetrics implements NodeMetrics {
       });
     };
     reading('finalized_height', 'Height of the finalized head (durable on this node)', (g) => g.finalizedHeight());
-    reading('head_height', 'Height of the best known block (a candidate with a polka, else the finalized head)', (g) => g.headHeight());
+    reading('head_height', 'Height of the best known block (a candidate with a polka, else the finalized head)', (g) =>
+      g.headHeight(),
+    );
     reading('slot', 'Current slot by this node’s clock', (g) => g.slot());
     reading('pool_transactions', 'Votes in the transaction pool', (g) => g.poolSize());
     reading('pool_bytes', 'Bytes of the votes in the transaction pool', (g) => g.poolBytes());
     reading('peers', 'Connected authorities other than this one', (g) => g.peers());
 
-    this.#finalizedBlocks = new Counter({ name: `${p}blocks_finalized_total`, help: 'Blocks finalized on this node (live or by sync)', registers });
-    this.#slotsPerHeight = new Histogram({ name: `${p}slots_per_height`, help: 'Slots (rounds) between a finalized block and its parent', buckets: [1, 2, 3, 4, 5, 8, 16], registers });
-    this.#finality = new Histogram({ name: `${p}finality_seconds`, help: 'From the start of a block’s slot to its finality on this node (blocks finalized live)', buckets: FINALITY_BUCKETS, registers });
-    this.#votes = new Counter({ name: `${p}votes_total`, help: 'Votes answered by eth_sendTransaction: result admitted or refused, with the reason', labelNames: ['result', 'reason'], registers });
-    this.#ack = new Histogram({ name: `${p}vote_ack_seconds`, help: 'From submission to acknowledgement (on a quorum in quorum mode), one observation per submit call or batch with admitted votes', buckets: LATENCY_BUCKETS, registers });
-    this.#p2p = new Counter({ name: `${p}p2p_messages_total`, help: 'Consensus messages sent and received, by type (gossip, direct, sync)', labelNames: ['direction', 'type'], registers });
-    this.#syncBlocks = new Counter({ name: `${p}sync_served_blocks_total`, help: 'Finalized blocks served to syncing peers', registers });
-    this.#syncBytes = new Counter({ name: `${p}sync_served_bytes_total`, help: 'Bytes of finalized blocks served to syncing peers', registers });
-    this.#invalid = new Counter({ name: `${p}p2p_invalid_messages_total`, help: 'Peer messages refused, by code', labelNames: ['code'], registers });
-    this.#dbWrite = new Histogram({ name: `${p}db_write_seconds`, help: 'LevelDB batch write latency (one batch per consensus step)', buckets: LATENCY_BUCKETS, registers });
-    this.#http = new Counter({ name: `${p}http_requests_total`, help: 'HTTP requests answered, by route, method and status', labelNames: ['route', 'method', 'status'], registers });
-    this.#httpSeconds = new Histogram({ name: `${p}http_request_duration_seconds`, help: 'HTTP request duration by route', labelNames: ['route'], buckets: LATENCY_BUCKETS, registers });
-    this.#rpc = new Counter({ name: `${p}rpc_calls_total`, help: 'JSON-RPC calls answered, by method', labelNames: ['method'], registers });
+    this.#finalizedBlocks = new Counter({
+      name: `${p}blocks_finalized_total`,
+      help: 'Blocks finalized on this node (live or by sync)',
+      registers,
+    });
+    this.#slotsPerHeight = new Histogram({
+      name: `${p}slots_per_height`,
+      help: 'Slots (rounds) between a finalized block and its parent',
+      buckets: [1, 2, 3, 4, 5, 8, 16],
+      registers,
+    });
+    this.#finality = new Histogram({
+      name: `${p}finality_seconds`,
+      help: 'From the start of a block’s slot to its finality on this node (blocks finalized live)',
+      buckets: FINALITY_BUCKETS,
+      registers,
+    });
+    this.#votes = new Counter({
+      name: `${p}votes_total`,
+      help: 'Votes answered by eth_sendTransaction: result admitted or refused, with the reason',
+      labelNames: ['result', 'reason'],
+      registers,
+    });
+    this.#ack = new Histogram({
+      name: `${p}vote_ack_seconds`,
+      help: 'From submission to acknowledgement (on a quorum in quorum mode), one observation per submit call or batch with admitted votes',
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.#p2p = new Counter({
+      name: `${p}p2p_messages_total`,
+      help: 'Consensus messages sent and received, by type (gossip, direct, sync)',
+      labelNames: ['direction', 'type'],
+      registers,
+    });
+    this.#syncBlocks = new Counter({
+      name: `${p}sync_served_blocks_total`,
+      help: 'Finalized blocks served to syncing peers',
+      registers,
+    });
+    this.#syncBytes = new Counter({
+      name: `${p}sync_served_bytes_total`,
+      help: 'Bytes of finalized blocks served to syncing peers',
+      registers,
+    });
+    this.#invalid = new Counter({
+      name: `${p}p2p_invalid_messages_total`,
+      help: 'Peer messages refused, by code',
+      labelNames: ['code'],
+      registers,
+    });
+    this.#dbWrite = new Histogram({
+      name: `${p}db_write_seconds`,
+      help: 'LevelDB batch write latency (one batch per consensus step)',
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.#http = new Counter({
+      name: `${p}http_requests_total`,
+      help: 'HTTP requests answered, by route, method and status',
+      labelNames: ['route', 'method', 'status'],
+      registers,
+    });
+    this.#httpSeconds = new Histogram({
+      name: `${p}http_request_duration_seconds`,
+      help: 'HTTP request duration by route',
+      labelNames: ['route'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.#rpc = new Counter({
+      name: `${p}rpc_calls_total`,
+      help: 'JSON-RPC calls answered, by method',
+      labelNames: ['method'],
+      registers,
+    });
     if (o.processMetrics) collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 20 });
   }
 
@@ -86,7 +151,8 @@ export class PromMetrics implements NodeMetrics {
   blockFinalized(_height: number, slots: number | undefined, secondsSinceSlotStart: number): void {
     this.#finalizedBlocks.inc();
     if (slots !== undefined && slots > 0) this.#slotsPerHeight.observe(slots);
-    if (secondsSinceSlotStart >= 0 && secondsSinceSlotStart < LIVE_FINALITY_LIMIT_S) this.#finality.observe(secondsSinceSlotStart);
+    if (secondsSinceSlotStart >= 0 && secondsSinceSlotStart < LIVE_FINALITY_LIMIT_S)
+      this.#finality.observe(secondsSinceSlotStart);
   }
 
   votesAnswered(codes: readonly string[], seconds: number): void {

@@ -9,7 +9,10 @@ import { type Genesis, type Hex, hexToBytes, isHex, keyPairFromSeed } from '@poa
 
 /** The libp2p PeerId (base58 string) of an authority's Ed25519 public key (32 bytes 0x-hex). */
 export function peerIdOfAuthority(publicKeyHex: Hex): string {
-  if (!isHex(publicKeyHex, 32)) throw new TypeError(`authority public key must be 32 bytes of lowercase 0x-hex, got ${String(publicKeyHex).slice(0, 20)}`);
+  if (!isHex(publicKeyHex, 32))
+    throw new TypeError(
+      `authority public key must be 32 bytes of lowercase 0x-hex, got ${String(publicKeyHex).slice(0, 20)}`,
+    );
   return peerIdFromPublicKey(publicKeyFromRaw(hexToBytes(publicKeyHex))).toString();
 }
 

@@ -6,7 +6,13 @@
  */
 import '../util/polyfills.js';
 import { noise } from '@chainsafe/libp2p-noise';
-import { type GossipSub, type GossipsubMessage, type Message, type TopicValidatorResult, gossipsub } from '@libp2p/gossipsub';
+import {
+  type GossipSub,
+  type GossipsubMessage,
+  type Message,
+  type TopicValidatorResult,
+  gossipsub,
+} from '@libp2p/gossipsub';
 import { type Identify, identify } from '@libp2p/identify';
 import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface';
 import { peerIdFromString } from '@libp2p/peer-id';
@@ -17,8 +23,21 @@ import type { Hex } from '@poa-vote/shared';
 import type { ConsensusMessage, Destination, TxAck } from '../consensus/interface.js';
 import { AckBatcher } from './gossip/ackBatcher.js';
 import { encodeMessage, messageId, messageIdToString } from './gossip/encoding.js';
-import { GOSSIP_KINDS, GossipKind, TXS_ACKS_ALLOWANCE_BYTES, gossipKindOf, gossipTopic, topicMaxBytes } from './gossip/topic.js';
-import { GossipAction, GossipErrorCode, GossipValidationError, topicValidatorResult, validateGossipData } from './gossip/validation.js';
+import {
+  GOSSIP_KINDS,
+  GossipKind,
+  TXS_ACKS_ALLOWANCE_BYTES,
+  gossipKindOf,
+  gossipTopic,
+  topicMaxBytes,
+} from './gossip/topic.js';
+import {
+  GossipAction,
+  GossipErrorCode,
+  GossipValidationError,
+  topicValidatorResult,
+  validateGossipData,
+} from './gossip/validation.js';
 import { AuthorityBook, libp2pPrivateKey } from './identity.js';
 import { InboundGate, authorityGater, ipOf } from './gater.js';
 import { guardedYamux } from './muxer.js';
@@ -141,7 +160,9 @@ export class Network implements INetwork {
       transports: [tcp()],
       connectionEncrypters: [noise()],
       streamMuxers: [
-        guardedYamux({ streamOptions: { maxReadBufferLength: streamBuffer } }, (d) => o.logger.debug({ ...d }, 'yamux frame to a closing connection dropped')),
+        guardedYamux({ streamOptions: { maxReadBufferLength: streamBuffer } }, (d) =>
+          o.logger.debug({ ...d }, 'yamux frame to a closing connection dropped'),
+        ),
       ],
       // Strangers are limited per IP before the handshake; only genesis authorities that are not
       // banned get past it (outsiders cost one Noise exchange).
@@ -192,15 +213,25 @@ export class Network implements INetwork {
     const directLimits = { maxInboundStreams: this.#opts.maxConcurrentDirectPerPeer, maxOutboundStreams: 256 };
     await this.#libp2p.handle(
       protocolId(chainId, ReqRespMethod.sync),
-      (stream, conn) => (this.#admitRequest(ReqRespMethod.sync, stream, conn) ? handleSyncStream(this.#ctx, stream, conn, () => this.#syncHandler) : undefined),
+      (stream, conn) =>
+        this.#admitRequest(ReqRespMethod.sync, stream, conn)
+          ? handleSyncStream(this.#ctx, stream, conn, () => this.#syncHandler)
+          : undefined,
       requestLimits,
     );
     await this.#libp2p.handle(
       protocolId(chainId, ReqRespMethod.block),
-      (stream, conn) => (this.#admitRequest(ReqRespMethod.block, stream, conn) ? handleBlockStream(this.#ctx, stream, conn, () => this.#blockHandler) : undefined),
+      (stream, conn) =>
+        this.#admitRequest(ReqRespMethod.block, stream, conn)
+          ? handleBlockStream(this.#ctx, stream, conn, () => this.#blockHandler)
+          : undefined,
       requestLimits,
     );
-    await this.#libp2p.handle(protocolId(chainId, ReqRespMethod.direct), (stream, conn) => handleDirectStream(this.#ctx, stream, conn, (from, msg) => this.#deliver(from, msg)), directLimits);
+    await this.#libp2p.handle(
+      protocolId(chainId, ReqRespMethod.direct),
+      (stream, conn) => handleDirectStream(this.#ctx, stream, conn, (from, msg) => this.#deliver(from, msg)),
+      directLimits,
+    );
     this.#libp2p.addEventListener('peer:connect', (evt) => {
       const index = this.#book.indexOf(evt.detail);
       if (index !== undefined) this.#opts.logger.info({ peer: index }, 'authority connected');
@@ -209,7 +240,9 @@ export class Network implements INetwork {
       const index = this.#book.indexOf(evt.detail);
       if (index !== undefined && this.#started) this.#opts.logger.info({ peer: index }, 'authority disconnected');
     });
-    this.#libp2p.addEventListener('peer:identify', (evt) => this.#dialer.learn(evt.detail.peerId, evt.detail.listenAddrs));
+    this.#libp2p.addEventListener('peer:identify', (evt) =>
+      this.#dialer.learn(evt.detail.peerId, evt.detail.listenAddrs),
+    );
     this.#libp2p.services.pubsub.addEventListener('gossipsub:message', (evt) => this.#onGossip(evt.detail));
   }
 
@@ -248,7 +281,10 @@ export class Network implements INetwork {
   /** Disconnect a peer and refuse it until the ban ends; an authority is redialed afterwards. */
   #ban(peer: string, until: number, score: number): void {
     this.#gate.ban(peer, until);
-    this.#opts.logger.warn({ peer: this.#book.indexOf(peer), score, untilMs: until - Date.now() }, 'peer banned for repeated protocol violations');
+    this.#opts.logger.warn(
+      { peer: this.#book.indexOf(peer), score, untilMs: until - Date.now() },
+      'peer banned for repeated protocol violations',
+    );
     void this.#libp2p.hangUp(peerIdFromString(peer)).catch(() => undefined);
   }
 
@@ -296,7 +332,9 @@ export class Network implements INetwork {
   /** Connected authorities known to be subscribed to every gossip topic (gossip reaches them). */
   gossipPeers(): number[] {
     const pubsub = this.#libp2p.services.pubsub;
-    const sets = GOSSIP_KINDS.map((k) => new Set(pubsub.getSubscribers(gossipTopic(this.#opts.genesis.chainId, k)).map((p) => p.toString())));
+    const sets = GOSSIP_KINDS.map(
+      (k) => new Set(pubsub.getSubscribers(gossipTopic(this.#opts.genesis.chainId, k)).map((p) => p.toString())),
+    );
     return this.connectedAuthorities().filter((i) => sets.every((s) => s.has(this.#book.peerOf(i)!)));
   }
 
@@ -337,7 +375,10 @@ export class Network implements INetwork {
       }
       const data = encodeMessage(msg);
       if (data.byteLength > this.#opts.maxMessageBytes) {
-        this.#opts.logger.warn({ type: msg.type, bytes: data.byteLength, limit: this.#opts.maxMessageBytes }, 'message exceeds maxMessageBytes; not sent');
+        this.#opts.logger.warn(
+          { type: msg.type, bytes: data.byteLength, limit: this.#opts.maxMessageBytes },
+          'message exceeds maxMessageBytes; not sent',
+        );
         return;
       }
       if (to !== 'all') {
@@ -348,7 +389,10 @@ export class Network implements INetwork {
       if (kind !== undefined) void this.#publish(kind, msg, data);
       else for (const peer of this.connectedAuthorities()) void this.#direct(peer, msg, data);
     } catch (e) {
-      this.#opts.logger.error({ type: (msg as { type?: unknown } | undefined)?.type, err: (e as Error).message }, 'send failed');
+      this.#opts.logger.error(
+        { type: (msg as { type?: unknown } | undefined)?.type, err: (e as Error).message },
+        'send failed',
+      );
     }
   }
 
@@ -390,15 +434,25 @@ export class Network implements INetwork {
       const relay = this.#book.indexOf(propagationSource);
       // Signed messages name their origin; its key signed the message, so the origin is proven.
       from = msg.type === 'signed' ? this.#book.indexOf(msg.from) : relay;
-      if (relay === undefined || from === undefined) throw new GossipValidationError(GossipAction.REJECT, GossipErrorCode.UNKNOWN_PEER, 'message from or relayed by a peer outside the genesis');
-      if (from === this.#opts.self) throw new GossipValidationError(GossipAction.IGNORE, GossipErrorCode.FROM_SELF, 'our own message relayed back');
+      if (relay === undefined || from === undefined)
+        throw new GossipValidationError(
+          GossipAction.REJECT,
+          GossipErrorCode.UNKNOWN_PEER,
+          'message from or relayed by a peer outside the genesis',
+        );
+      if (from === this.#opts.self)
+        throw new GossipValidationError(GossipAction.IGNORE, GossipErrorCode.FROM_SELF, 'our own message relayed back');
       const validated = validateGossipData(this.#ctx, kind, msg.data);
       this.#validated.set(msg, { from, msg: validated });
       return topicValidatorResult(GossipAction.ACCEPT);
     } catch (e) {
       const err = e as Partial<GossipValidationError>;
       const log = err.action === GossipAction.REJECT ? this.#opts.logger.warn : this.#opts.logger.debug;
-      log.call(this.#opts.logger, { topic: kind, peer: from, relay: this.#book.indexOf(propagationSource), code: err.code, err: err.message }, 'gossip message refused');
+      log.call(
+        this.#opts.logger,
+        { topic: kind, peer: from, relay: this.#book.indexOf(propagationSource), code: err.code, err: err.message },
+        'gossip message refused',
+      );
       return topicValidatorResult(e);
     }
   }
@@ -424,22 +478,37 @@ export class Network implements INetwork {
   async #publish(kind: GossipKind, msg: ConsensusMessage, data: Uint8Array): Promise<void> {
     const reached = new Set<string>();
     if (data.byteLength > GOSSIP_MAX_DATA_BYTES) {
-      this.#opts.logger.debug({ topic: kind, bytes: data.byteLength }, 'too large for gossipsub; sending directly to every connected authority');
+      this.#opts.logger.debug(
+        { topic: kind, bytes: data.byteLength },
+        'too large for gossipsub; sending directly to every connected authority',
+      );
       for (const peer of this.connectedAuthorities()) void this.#direct(peer, msg, data);
       return;
     }
     try {
-      const limit = topicMaxBytes(kind, { maxMessageBytes: this.#opts.maxMessageBytes, maxTxBatchBytes: this.#opts.maxTxBatchBytes, maxTxBytes: this.#opts.genesis.limits.maxTxBytes });
-      if (data.byteLength > limit) this.#opts.logger.warn({ topic: kind, bytes: data.byteLength, limit }, 'message exceeds its topic limit; peers will reject it');
+      const limit = topicMaxBytes(kind, {
+        maxMessageBytes: this.#opts.maxMessageBytes,
+        maxTxBatchBytes: this.#opts.maxTxBatchBytes,
+        maxTxBytes: this.#opts.genesis.limits.maxTxBytes,
+      });
+      if (data.byteLength > limit)
+        this.#opts.logger.warn(
+          { topic: kind, bytes: data.byteLength, limit },
+          'message exceeds its topic limit; peers will reject it',
+        );
       const res = await this.#libp2p.services.pubsub.publish(gossipTopic(this.#opts.genesis.chainId, kind), data);
       for (const p of res.recipients) reached.add(p.toString());
     } catch (e) {
       const message = (e as Error).message;
-      if (!message.includes('Duplicate')) this.#opts.logger.warn({ topic: kind, err: message }, 'gossip publish failed');
+      if (!message.includes('Duplicate'))
+        this.#opts.logger.warn({ topic: kind, err: message }, 'gossip publish failed');
     }
     if (!this.#started) return;
     const missed = this.connectedAuthorities().filter((peer) => !reached.has(this.#book.peerOf(peer)!));
-    this.#opts.logger.debug({ topic: kind, bytes: data.byteLength, gossiped: reached.size, direct: missed }, 'published');
+    this.#opts.logger.debug(
+      { topic: kind, bytes: data.byteLength, gossiped: reached.size, direct: missed },
+      'published',
+    );
     for (const peer of missed) void this.#direct(peer, msg, data);
   }
 
@@ -452,7 +521,8 @@ export class Network implements INetwork {
     try {
       await sendDirect(this.#ctx, conn, msg, data);
     } catch (e) {
-      if (this.#started) this.#opts.logger.debug({ peer: to, type: msg.type, err: (e as Error).message }, 'direct send failed');
+      if (this.#started)
+        this.#opts.logger.debug({ peer: to, type: msg.type, err: (e as Error).message }, 'direct send failed');
     }
   }
 
@@ -470,7 +540,11 @@ export class Network implements INetwork {
       const blocks = await requestSync(this.#ctx, conn, { fromHeight, max });
       this.#deliver(peer, { type: 'sync-response', blocks });
     } catch (e) {
-      if (this.#started) this.#opts.logger.warn({ peer, fromHeight, code: (e as { code?: string }).code, err: (e as Error).message }, 'sync request failed');
+      if (this.#started)
+        this.#opts.logger.warn(
+          { peer, fromHeight, code: (e as { code?: string }).code, err: (e as Error).message },
+          'sync request failed',
+        );
       this.#deliver(peer, { type: 'sync-response', blocks: [] });
     }
   }
@@ -492,7 +566,8 @@ export class Network implements INetwork {
               this.#deliver(peer, { type: 'block-response', block });
             }
           } catch (e) {
-            if (this.#started) this.#opts.logger.debug({ peer, hash, err: (e as Error).message }, 'block request failed');
+            if (this.#started)
+              this.#opts.logger.debug({ peer, hash, err: (e as Error).message }, 'block request failed');
           }
         }),
       );

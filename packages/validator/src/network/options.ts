@@ -91,7 +91,8 @@ function fail(message: string): never {
 }
 
 function positiveInt(value: unknown, field: string): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) fail(`${field} must be a positive integer, got ${JSON.stringify(value)}`);
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0)
+    fail(`${field} must be a positive integer, got ${JSON.stringify(value)}`);
   return value;
 }
 
@@ -99,7 +100,8 @@ function positiveInt(value: unknown, field: string): number {
 export function resolveNetworkOptions(opts: NetworkOptions): ResolvedNetworkOptions {
   if (typeof opts !== 'object' || opts === null) fail('must be an object');
   const { genesis } = opts;
-  if (typeof genesis !== 'object' || genesis === null || !Array.isArray(genesis.authorities)) fail('genesis must be a parsed genesis');
+  if (typeof genesis !== 'object' || genesis === null || !Array.isArray(genesis.authorities))
+    fail('genesis must be a parsed genesis');
   if (!Number.isSafeInteger(opts.self) || opts.self < 0 || opts.self >= genesis.authorities.length) {
     fail(`self must be an authority index in 0..${genesis.authorities.length - 1}, got ${JSON.stringify(opts.self)}`);
   }
@@ -107,8 +109,10 @@ export function resolveNetworkOptions(opts: NetworkOptions): ResolvedNetworkOpti
   const publicKey = keyPairFromSeed(opts.privateKey).publicKey;
   const authority = genesis.authorities[opts.self]!;
   if (publicKey !== authority.publicKey) fail(`privateKey does not belong to authority ${opts.self} (${authority.id})`);
-  if (typeof opts.listenHost !== 'string' || isIP(opts.listenHost) === 0) fail(`listenHost must be an IPv4 or IPv6 address, got ${JSON.stringify(opts.listenHost)}`);
-  if (!Number.isSafeInteger(opts.listenPort) || opts.listenPort < 0 || opts.listenPort > 65535) fail(`listenPort must be 0..65535, got ${JSON.stringify(opts.listenPort)}`);
+  if (typeof opts.listenHost !== 'string' || isIP(opts.listenHost) === 0)
+    fail(`listenHost must be an IPv4 or IPv6 address, got ${JSON.stringify(opts.listenHost)}`);
+  if (!Number.isSafeInteger(opts.listenPort) || opts.listenPort < 0 || opts.listenPort > 65535)
+    fail(`listenPort must be 0..65535, got ${JSON.stringify(opts.listenPort)}`);
   if (!Array.isArray(opts.peers)) fail('peers must be an array of multiaddrs');
   const peers = opts.peers.map((p, i) => {
     if (typeof p !== 'string') fail(`peers[${i}] must be a multiaddr string`);
@@ -118,7 +122,8 @@ export function resolveNetworkOptions(opts: NetworkOptions): ResolvedNetworkOpti
       return fail(`peers[${i}] ${JSON.stringify(p)} is not a multiaddr: ${(e as Error).message}`);
     }
   });
-  const num = (field: keyof typeof defaultNetworkOptions): number => (opts[field] === undefined ? defaultNetworkOptions[field] : positiveInt(opts[field], field));
+  const num = (field: keyof typeof defaultNetworkOptions): number =>
+    opts[field] === undefined ? defaultNetworkOptions[field] : positiveInt(opts[field], field);
   const resolved: ResolvedNetworkOptions = {
     genesis,
     self: opts.self,
@@ -148,6 +153,7 @@ export function resolveNetworkOptions(opts: NetworkOptions): ResolvedNetworkOpti
   };
   if (resolved.maxMessageBytes < 64 * 1024) fail('maxMessageBytes must be at least 65536');
   if (resolved.maxTxBatchBytes > resolved.maxMessageBytes) fail('maxTxBatchBytes must not exceed maxMessageBytes');
-  if (resolved.maxInboundPendingPerIp > resolved.maxInboundPending) fail('maxInboundPendingPerIp must not exceed maxInboundPending');
+  if (resolved.maxInboundPendingPerIp > resolved.maxInboundPending)
+    fail('maxInboundPendingPerIp must not exceed maxInboundPending');
   return resolved;
 }

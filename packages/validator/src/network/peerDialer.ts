@@ -56,7 +56,12 @@ export class PeerDialer {
         continue;
       }
       if (peer !== undefined && peer === selfPeer) continue;
-      this.#entries.push({ addr, ...(peer !== undefined ? { peer } : {}), configured: peer !== undefined, dialing: false });
+      this.#entries.push({
+        addr,
+        ...(peer !== undefined ? { peer } : {}),
+        configured: peer !== undefined,
+        dialing: false,
+      });
     }
   }
 
@@ -117,11 +122,19 @@ export class PeerDialer {
     this.#dialingKnown.add(peer);
     try {
       const id = peerIdFromString(peer);
-      if (!(await this.opts.libp2p.peerStore.has(id)) || (await this.opts.libp2p.peerStore.get(id)).addresses.length === 0) return;
+      if (
+        !(await this.opts.libp2p.peerStore.has(id)) ||
+        (await this.opts.libp2p.peerStore.get(id)).addresses.length === 0
+      )
+        return;
       await this.opts.libp2p.dial(id, { signal: AbortSignal.timeout(this.opts.dialTimeoutMs) });
       this.opts.logger.debug({ peer: this.opts.book.indexOf(peer) }, 'redialed authority at its identified address');
     } catch (err) {
-      if (!this.#stopped) this.opts.logger.debug({ peer: this.opts.book.indexOf(peer), err: (err as Error).message }, 'authority redial failed');
+      if (!this.#stopped)
+        this.opts.logger.debug(
+          { peer: this.opts.book.indexOf(peer), err: (err as Error).message },
+          'authority redial failed',
+        );
     } finally {
       this.#dialingKnown.delete(peer);
     }
@@ -138,7 +151,8 @@ export class PeerDialer {
     } catch (err) {
       // A learned id may be stale (another authority now listens there): dial plainly next time.
       if (!e.configured) delete e.peer;
-      if (!this.#stopped) this.opts.logger.debug({ addr: target.toString(), err: (err as Error).message }, 'bootstrap dial failed');
+      if (!this.#stopped)
+        this.opts.logger.debug({ addr: target.toString(), err: (err as Error).message }, 'bootstrap dial failed');
     } finally {
       e.dialing = false;
     }

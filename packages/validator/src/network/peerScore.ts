@@ -69,7 +69,10 @@ export class PeerScores {
   readonly #o: Required<PeerScoreOptions>;
   readonly #peers = new Map<string, PeerState>();
 
-  constructor(opts: PeerScoreOptions, private readonly onBan: (peer: string, until: number, score: number) => void) {
+  constructor(
+    opts: PeerScoreOptions,
+    private readonly onBan: (peer: string, until: number, score: number) => void,
+  ) {
     this.#o = { now: Date.now, ...opts };
   }
 

@@ -3,12 +3,29 @@
  * consensus core for the pool and the candidate, the transaction tracker, the submit queue and
  * the health policy. Implements NodeApiBackend; the API never reaches past it.
  */
-import type { Authority, Block, Evidence, FinalizedBlock, Genesis, Hex, QuorumCertificate, Transaction } from '@poa-vote/shared';
+import type {
+  Authority,
+  Block,
+  Evidence,
+  FinalizedBlock,
+  Genesis,
+  Hex,
+  QuorumCertificate,
+  Transaction,
+} from '@poa-vote/shared';
 import { isHex } from '@poa-vote/shared';
 import { EventEmitter } from 'node:events';
 import type { ConsensusCore, CoreEvent } from '../consensus/index.js';
 import type { ChainDb, ChainVerifier } from '../db/index.js';
-import type { ChainVerification, ElectionResults, HealthReport, NodeApiBackend, Receipt, SubmitOutcome, TxState } from '../api/interface.js';
+import type {
+  ChainVerification,
+  ElectionResults,
+  HealthReport,
+  NodeApiBackend,
+  Receipt,
+  SubmitOutcome,
+  TxState,
+} from '../api/interface.js';
 import type { WriteAccessOptions } from '../api/auth/options.js';
 import type { NodeOptions } from './options.js';
 import type { HealthPolicy } from './healthPolicy.js';
@@ -81,7 +98,11 @@ export class ApiBackend implements NodeApiBackend {
     return this.#init.db.getReceipt(hash);
   }
 
-  async getTransaction(hash: Hex): Promise<{ tx: Transaction; hash: Hex; blockHash?: Hex; blockNumber?: number; transactionIndex?: number } | undefined> {
+  async getTransaction(
+    hash: Hex,
+  ): Promise<
+    { tx: Transaction; hash: Hex; blockHash?: Hex; blockNumber?: number; transactionIndex?: number } | undefined
+  > {
     const onChain = await this.#init.db.getTransaction(hash);
     if (onChain) return onChain;
     const pending = this.#init.core.pool.get(hash);

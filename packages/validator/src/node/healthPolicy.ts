@@ -38,7 +38,10 @@ export class HealthPolicy {
       this.#peerHeights.set(from, msg.status.height);
       return true;
     }
-    this.#init.logger.warn({ peer: from, claimed: msg.status.height, possible }, 'peer claims a height no chain can have reached yet; ignored');
+    this.#init.logger.warn(
+      { peer: from, claimed: msg.status.height, possible },
+      'peer claims a height no chain can have reached yet; ignored',
+    );
     // Within a minute of clock difference it may be skew; beyond, it is a lie.
     return msg.status.height <= possible + Math.ceil(60_000 / this.#init.genesis.slotDurationMs);
   }
@@ -68,11 +71,14 @@ export class HealthPolicy {
     const syncing = maxPeerHeight > core.height + 1;
     const recovering = !core.vouching;
     const reasons: string[] = [];
-    if (peers + 1 < quorumSize(g)) reasons.push(`connected to ${peers} of ${g.authorities.length - 1} peers: no quorum`);
+    if (peers + 1 < quorumSize(g))
+      reasons.push(`connected to ${peers} of ${g.authorities.length - 1} peers: no quorum`);
     if (syncing) reasons.push(`syncing: at height ${head.height}, peers report ${maxPeerHeight - 1}`);
-    if (recovering) reasons.push("recovering: reading every peer's pool after starting without one; votes go to other validators");
+    if (recovering)
+      reasons.push("recovering: reading every peer's pool after starting without one; votes go to other validators");
     const age = lastBlockAgeMs ?? sinceGenesis;
-    if (sinceGenesis > staleAfter && age > staleAfter) reasons.push(`no block finalized for ${Math.round(age / 1000)} s`);
+    if (sinceGenesis > staleAfter && age > staleAfter)
+      reasons.push(`no block finalized for ${Math.round(age / 1000)} s`);
     return {
       healthy: reasons.length === 0,
       reasons,

@@ -76,7 +76,8 @@ export class ValidatorNode {
     const publicKey = keyPairFromSeed(opts.privateKey).publicKey;
     const self = genesis.authorities.findIndex((a) => a.publicKey === publicKey);
     const authority = genesis.authorities[self];
-    if (authority === undefined) throw new Error(`the private key (public key ${publicKey}) is not one of the genesis authorities`);
+    if (authority === undefined)
+      throw new Error(`the private key (public key ${publicKey}) is not one of the genesis authorities`);
 
     const dbLog = moduleLogger(log, 'db');
     // A write this slow delays every consensus step queued behind it: worth a line in the log.
@@ -119,7 +120,11 @@ export class ValidatorNode {
       },
     });
     if (recovering && core.vouching) await db.apply([{ kind: 'vouching' }]);
-    if (recovering && !core.vouching) log.warn({ node: this.nodeId }, "no pool on disk (new or wiped data directory): reading every peer's pool before taking votes");
+    if (recovering && !core.vouching)
+      log.warn(
+        { node: this.nodeId },
+        "no pool on disk (new or wiped data directory): reading every peer's pool before taking votes",
+      );
 
     const network = await Network.create({
       genesis,
@@ -137,7 +142,15 @@ export class ValidatorNode {
     const metrics = new PromMetrics();
     let lastFinalizedSlot: number | undefined = chain.head.slot;
     const tracker = new TxTracker(db, core);
-    const health = new HealthPolicy({ genesis, nodeId: this.nodeId, db, core, peerCount, now, logger: moduleLogger(log, 'health') });
+    const health = new HealthPolicy({
+      genesis,
+      nodeId: this.nodeId,
+      db,
+      core,
+      peerCount,
+      now,
+      logger: moduleLogger(log, 'health'),
+    });
     const eventLog = moduleLogger(log, 'consensus');
     // Late-bound: the pipeline delivers to the submit queue and API backend composed after it.
     const deliver = (out: Output): void => {
@@ -148,7 +161,11 @@ export class ValidatorNode {
       for (const e of out.events) {
         if (e.type === 'finalized') {
           const slot = e.block.header.slot;
-          metrics.blockFinalized(e.block.header.height, lastFinalizedSlot === undefined ? undefined : slot - lastFinalizedSlot, (now() - e.block.header.timestamp) / 1000);
+          metrics.blockFinalized(
+            e.block.header.height,
+            lastFinalizedSlot === undefined ? undefined : slot - lastFinalizedSlot,
+            (now() - e.block.header.timestamp) / 1000,
+          );
           lastFinalizedSlot = slot;
         } else if (e.type === 'invalid-message') metrics.invalidMessage(e.code);
         tracker.onEvent(e);
@@ -174,7 +191,14 @@ export class ValidatorNode {
       logger: moduleLogger(log, 'commit'),
     });
     this.#running.push({ name: 'commit pipeline', stop: () => pipeline.stop() });
-    const submits = new SubmitQueue({ genesis, core, pipeline, ackMode: opts.ackMode, ackTimeoutMs: opts.ackTimeoutMs, logger: moduleLogger(log, 'submit') });
+    const submits = new SubmitQueue({
+      genesis,
+      core,
+      pipeline,
+      ackMode: opts.ackMode,
+      ackTimeoutMs: opts.ackTimeoutMs,
+      logger: moduleLogger(log, 'submit'),
+    });
     this.#running.push({ name: 'submit queue', stop: () => submits.stop() });
     const verifier = new ChainVerifier(db, genesis);
     const countedSubmits = {
@@ -188,7 +212,17 @@ export class ValidatorNode {
         return outcomes;
       },
     };
-    const backend = new ApiBackend({ nodeId: this.nodeId, options: opts, db, verifier, core, tracker, submits: countedSubmits, health, peerCount });
+    const backend = new ApiBackend({
+      nodeId: this.nodeId,
+      options: opts,
+      db,
+      verifier,
+      core,
+      tracker,
+      submits: countedSubmits,
+      health,
+      peerCount,
+    });
     metrics.bindGauges({
       finalizedHeight: () => db.head().height,
       headHeight: () => health.headHeight(),
@@ -207,14 +241,23 @@ export class ValidatorNode {
     // Read no more than one response frame can carry: the network trims the rest anyway.
     network.onSyncRequest(async (fromHeight, max) => {
       const blocks = await db.getFinalizedRange(fromHeight, Math.min(max, 256), { maxBytes: SYNC_READ_BYTES });
-      metrics.syncServed(blocks.length, blocks.reduce((sum, fb) => sum + blockWireSize(fb.block), 0));
+      metrics.syncServed(
+        blocks.length,
+        blocks.reduce((sum, fb) => sum + blockWireSize(fb.block), 0),
+      );
       return blocks;
     });
     network.onBlockRequest((hash) => core.candidateBlock(hash));
     this.#running.push({ name: 'network', stop: () => network.stop() });
     await network.start();
 
-    const api = new ApiServer(backend, { host: opts.rpcHost, port: opts.rpcPort, maxBodyBytes: opts.maxBodyBytes, logger: moduleLogger(log, 'api'), metrics });
+    const api = new ApiServer(backend, {
+      host: opts.rpcHost,
+      port: opts.rpcPort,
+      maxBodyBytes: opts.maxBodyBytes,
+      logger: moduleLogger(log, 'api'),
+      metrics,
+    });
     this.#api = api;
     this.#running.push({ name: 'api', stop: () => api.stop() });
     await api.start();
@@ -222,7 +265,10 @@ export class ValidatorNode {
     const ticker = new Ticker(genesis, () => pipeline.run(() => core.tick(now())));
     this.#running.push({ name: 'clock', stop: () => ticker.stop() });
     ticker.start();
-    log.info({ node: this.nodeId, height: chain.head.height, pool: core.pool.size, rpcPort: this.rpcPort, p2p: this.p2pAddrs }, 'validator started');
+    log.info(
+      { node: this.nodeId, height: chain.head.height, pool: core.pool.size, rpcPort: this.rpcPort, p2p: this.p2pAddrs },
+      'validator started',
+    );
   }
 
   #fatal(e: unknown, onFatal: ((err: unknown) => void) | undefined): void {

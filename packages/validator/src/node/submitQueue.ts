@@ -77,7 +77,13 @@ export class SubmitQueue {
         }
         break;
       case 'tx-rejected':
-        this.#settle(e.hash, { ok: false, hash: e.hash, code: 'TX_DOUBLE_VOTE', message: e.reason, ...(e.conflictsWith ? { conflictsWith: e.conflictsWith } : {}) });
+        this.#settle(e.hash, {
+          ok: false,
+          hash: e.hash,
+          code: 'TX_DOUBLE_VOTE',
+          message: e.reason,
+          ...(e.conflictsWith ? { conflictsWith: e.conflictsWith } : {}),
+        });
         break;
       case 'tx-replicated':
         for (const hash of e.hashes) this.#settle(hash, { ok: true, hash, known: false });
@@ -102,7 +108,8 @@ export class SubmitQueue {
     const { results, output } = core.submit(txs);
     const resultOf = (k: number) => {
       const r = results[k];
-      if (r === undefined) throw new Error(`core.submit returned ${results.length} results for ${txs.length} transactions`);
+      if (r === undefined)
+        throw new Error(`core.submit returned ${results.length} results for ${txs.length} transactions`);
       return r;
     };
     const submissions: { id: string; hash: Hex }[] = [];
@@ -110,7 +117,8 @@ export class SubmitQueue {
     for (const b of batch) {
       for (const item of b.items) {
         const r = resultOf(k++);
-        if (item.submissionId !== undefined && item.submissionId.length > 0 && r.status !== 'rejected') submissions.push({ id: item.submissionId, hash: r.hash });
+        if (item.submissionId !== undefined && item.submissionId.length > 0 && r.status !== 'rejected')
+          submissions.push({ id: item.submissionId, hash: r.hash });
       }
     }
     pipeline
@@ -125,7 +133,8 @@ export class SubmitQueue {
               if (r.replicated || ackMode === 'local') return ok;
               return this.#waitForQuorum(r.hash).then((o) => (o.ok ? ok : o));
             }
-            if (r.code === 'TX_DOUBLE_VOTE') return { ok: false, hash: r.hash, code: r.code, message: r.message, conflictsWith: r.conflictsWith };
+            if (r.code === 'TX_DOUBLE_VOTE')
+              return { ok: false, hash: r.hash, code: r.code, message: r.message, conflictsWith: r.conflictsWith };
             return { ok: false, hash: r.hash, code: r.code, message: r.message };
           });
           void Promise.all(outcomes).then(b.resolve, b.reject);
@@ -178,7 +187,13 @@ export class SubmitQueue {
   }
 
   #stoppedWaiting(hash: Hex): SubmitOutcome {
-    return { ok: false, hash, code: 'UNAVAILABLE', message: 'node is shutting down before a quorum confirmed the vote; resubmit the identical vote to another validator' };
+    return {
+      ok: false,
+      hash,
+      code: 'UNAVAILABLE',
+      message:
+        'node is shutting down before a quorum confirmed the vote; resubmit the identical vote to another validator',
+    };
   }
 
   /** Refuse new submissions; answer every waiting client (their votes stay pooled on disk). */

@@ -49,7 +49,10 @@ export class TxTracker {
           const oldest = this.#rejected.keys().next();
           if (oldest.done !== true) this.#rejected.delete(oldest.value);
         }
-        this.#rejected.set(e.hash, { reason: e.reason, ...(e.conflictsWith ? { conflictsWith: e.conflictsWith } : {}) });
+        this.#rejected.set(e.hash, {
+          reason: e.reason,
+          ...(e.conflictsWith ? { conflictsWith: e.conflictsWith } : {}),
+        });
         break;
       }
       default:
@@ -60,11 +63,19 @@ export class TxTracker {
   /** Where a transaction stands, from the most to the least settled source. */
   async state(hash: Hex): Promise<TxState> {
     const r = await this.#db.getReceipt(hash);
-    if (r) return { state: 'finalized', hash, blockHash: r.blockHash, blockNumber: r.blockNumber, transactionIndex: r.transactionIndex };
+    if (r)
+      return {
+        state: 'finalized',
+        hash,
+        blockHash: r.blockHash,
+        blockNumber: r.blockNumber,
+        transactionIndex: r.transactionIndex,
+      };
     const writing = this.#writing.get(hash);
     if (writing) return { state: 'included', hash, ...writing };
     const candidate = this.#core.candidate;
-    if (candidate && this.#candidateTxs.has(hash)) return { state: 'included', hash, blockHash: candidate.block.hash, blockNumber: candidate.block.header.height };
+    if (candidate && this.#candidateTxs.has(hash))
+      return { state: 'included', hash, blockHash: candidate.block.hash, blockNumber: candidate.block.header.height };
     if (this.#core.pool.has(hash)) return { state: this.#core.isReplicated(hash) ? 'replicated' : 'accepted', hash };
     const rej = this.#rejected.get(hash);
     if (rej) return { state: 'rejected', hash, ...rej };
@@ -73,5 +84,11 @@ export class TxTracker {
 }
 
 function finalizing(out: Output): (readonly [Hex, Where])[] {
-  return out.persist.flatMap((op) => (op.kind === 'finalize' ? op.block.transactions.map((tx) => [txHash(tx), { blockHash: op.block.hash, blockNumber: op.block.header.height }] as const) : []));
+  return out.persist.flatMap((op) =>
+    op.kind === 'finalize'
+      ? op.block.transactions.map(
+          (tx) => [txHash(tx), { blockHash: op.block.hash, blockNumber: op.block.header.height }] as const,
+        )
+      : [],
+  );
 }

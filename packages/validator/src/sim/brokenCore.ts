@@ -32,7 +32,13 @@ class RevertFinalCore extends ConsensusCore {
     const current = this.#blocks.get(head.hash);
     if (parent === undefined || current === undefined || p.block.header.parentHash !== parent.hash) return true;
     this.chain.revert(current, parent);
-    const cert: QuorumCertificate = { type: 'precommit', height: p.height, slot: p.slot, blockHash: p.block.hash, signatures: [] };
+    const cert: QuorumCertificate = {
+      type: 'precommit',
+      height: p.height,
+      slot: p.slot,
+      blockHash: p.block.hash,
+      signatures: [],
+    };
     this.finalizeUnchecked(p.block, cert);
     return true;
   }

@@ -7,7 +7,14 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { QuorumRule } from '@poa-vote/shared';
-import { BrokenVariant, DEFAULT_HEAL_SLOTS, TOPOLOGIES, type Topology, makeScenario, topologyName } from './scenario.js';
+import {
+  BrokenVariant,
+  DEFAULT_HEAL_SLOTS,
+  TOPOLOGIES,
+  type Topology,
+  makeScenario,
+  topologyName,
+} from './scenario.js';
 import { runScenario } from './simulator.js';
 
 export interface SimCliOptions {
@@ -43,7 +50,8 @@ const USAGE = `usage: npm run sim -- [options]
 
 function int(name: string, v: string | undefined, def: number, min: number): number {
   if (v === undefined) return def;
-  if (!/^\d+$/.test(v) || !Number.isSafeInteger(Number(v)) || Number(v) < min) throw new SimCliError(`--${name} must be an integer >= ${min}, got "${v}"`);
+  if (!/^\d+$/.test(v) || !Number.isSafeInteger(Number(v)) || Number(v) < min)
+    throw new SimCliError(`--${name} must be an integer >= ${min}, got "${v}"`);
   return Number(v);
 }
 
@@ -75,28 +83,39 @@ export function parseSimArgs(argv: string[]): SimCliOptions | 'help' {
   if (values.help) return 'help';
   const counts = (values.validators ?? '3,4,5').split(',').map((x) => {
     const n = Number(x.trim());
-    if (!Number.isSafeInteger(n) || n < 1 || n > 16) throw new SimCliError(`--validators must be a comma-separated list of counts 1..16, got "${values.validators}"`);
+    if (!Number.isSafeInteger(n) || n < 1 || n > 16)
+      throw new SimCliError(`--validators must be a comma-separated list of counts 1..16, got "${values.validators}"`);
     return n;
   });
   const rules = (values.quorum ?? 'majority,bft').split(',').map((x) => {
     const q = x.trim();
-    if (q !== 'majority' && q !== 'bft') throw new SimCliError(`--quorum must be "majority", "bft" or both comma-separated, got "${values.quorum}"`);
+    if (q !== 'majority' && q !== 'bft')
+      throw new SimCliError(`--quorum must be "majority", "bft" or both comma-separated, got "${values.quorum}"`);
     return q as QuorumRule;
   });
   const known = TOPOLOGIES.filter((t) => counts.includes(t.n) && rules.includes(t.quorum));
   // Counts outside the default rotation still run, with the requested rules (bft needs 4+).
-  const extra = counts.filter((n) => !TOPOLOGIES.some((t) => t.n === n)).flatMap((n) => rules.filter((q) => q === 'majority' || n >= 4).map((quorum) => ({ n, quorum })));
+  const extra = counts
+    .filter((n) => !TOPOLOGIES.some((t) => t.n === n))
+    .flatMap((n) => rules.filter((q) => q === 'majority' || n >= 4).map((quorum) => ({ n, quorum })));
   const topologies = [...known, ...extra];
-  if (topologies.length === 0) throw new SimCliError(`no topology matches --validators ${counts.join(',')} --quorum ${rules.join(',')} (bft needs 4 or more validators)`);
+  if (topologies.length === 0)
+    throw new SimCliError(
+      `no topology matches --validators ${counts.join(',')} --quorum ${rules.join(',')} (bft needs 4 or more validators)`,
+    );
   let broken: BrokenVariant | undefined;
   if (values.broken !== undefined) {
-    if (!(Object.values(BrokenVariant) as string[]).includes(values.broken)) throw new SimCliError(`--broken must be one of ${Object.values(BrokenVariant).join(', ')}, got "${values.broken}"`);
+    if (!(Object.values(BrokenVariant) as string[]).includes(values.broken))
+      throw new SimCliError(
+        `--broken must be one of ${Object.values(BrokenVariant).join(', ')}, got "${values.broken}"`,
+      );
     broken = values.broken as BrokenVariant;
   }
   const healSlots = int('heal', values.heal, DEFAULT_HEAL_SLOTS, 15);
   const slots = int('slots', values.slots, 60, healSlots);
   const single = values.seed !== undefined ? int('seed', values.seed, 0, 0) : undefined;
-  if (single !== undefined && (values.start !== undefined || values.seeds !== undefined)) throw new SimCliError('--seed runs one seed: do not combine it with --start or --seeds');
+  if (single !== undefined && (values.start !== undefined || values.seeds !== undefined))
+    throw new SimCliError('--seed runs one seed: do not combine it with --start or --seeds');
   return {
     start: single ?? int('start', values.start, 1, 0),
     seeds: single !== undefined ? 1 : int('seeds', values.seeds, 100, 1),
@@ -115,12 +134,20 @@ export function topologyForSeed(seed: number, topologies: readonly Topology[]): 
 }
 
 /** The command that replays one seed exactly. */
-export function replayCommand(seed: number, t: Topology, o: Pick<SimCliOptions, 'slots' | 'healSlots' | 'broken'>): string {
+export function replayCommand(
+  seed: number,
+  t: Topology,
+  o: Pick<SimCliOptions, 'slots' | 'healSlots' | 'broken'>,
+): string {
   return `npm run sim -- --seed ${seed} --validators ${t.n} --quorum ${t.quorum} --slots ${o.slots} --heal ${o.healSlots}${o.broken ? ` --broken ${o.broken}` : ''} --trace`;
 }
 
 /** Run the simulator CLI; returns the process exit code. */
-export function runSimCli(argv: string[], print: (line: string) => void = (l) => process.stdout.write(`${l}\n`), clock: () => number = () => performance.now()): number {
+export function runSimCli(
+  argv: string[],
+  print: (line: string) => void = (l) => process.stdout.write(`${l}\n`),
+  clock: () => number = () => performance.now(),
+): number {
   let o: SimCliOptions | 'help';
   try {
     o = parseSimArgs(argv);
@@ -137,10 +164,16 @@ export function runSimCli(argv: string[], print: (line: string) => void = (l) =>
   const t0 = clock();
   const total = { seeds: 0, slots: 0, blocks: 0, txs: 0, violations: 0 };
   const every = Math.max(1, Math.floor(o.seeds / 20));
-  print(`simulating seeds ${o.start}..${o.start + o.seeds - 1} over ${o.topologies.map(topologyName).join(', ')}, ${o.slots} slots each (${o.slots - o.healSlots} fault + ${o.healSlots} heal)${o.broken ? `, BROKEN ${o.broken}` : ''}`);
+  print(
+    `simulating seeds ${o.start}..${o.start + o.seeds - 1} over ${o.topologies.map(topologyName).join(', ')}, ${o.slots} slots each (${o.slots - o.healSlots} fault + ${o.healSlots} heal)${o.broken ? `, BROKEN ${o.broken}` : ''}`,
+  );
   for (let seed = o.start; seed < o.start + o.seeds; seed++) {
     const topo = topologyForSeed(seed, o.topologies);
-    const scenario = makeScenario(seed, topo, { faultSlots: o.slots - o.healSlots, healSlots: o.healSlots, ...(o.broken ? { broken: o.broken } : {}) });
+    const scenario = makeScenario(seed, topo, {
+      faultSlots: o.slots - o.healSlots,
+      healSlots: o.healSlots,
+      ...(o.broken ? { broken: o.broken } : {}),
+    });
     if (o.trace) print(`--- ${topologyName(topo)} seed ${seed}`);
     const r = runScenario(scenario, { tailLines: o.tail, ...(o.trace ? { onTrace: print } : {}) });
     total.seeds++;
@@ -161,10 +194,14 @@ export function runSimCli(argv: string[], print: (line: string) => void = (l) =>
       print('');
     }
     if (total.seeds % every === 0 || seed === o.start + o.seeds - 1) {
-      print(`[${String(total.seeds).padStart(String(o.seeds).length)}/${o.seeds}] ${total.violations} violations, ${total.blocks} blocks, ${((clock() - t0) / 1000).toFixed(1)}s`);
+      print(
+        `[${String(total.seeds).padStart(String(o.seeds).length)}/${o.seeds}] ${total.violations} violations, ${total.blocks} blocks, ${((clock() - t0) / 1000).toFixed(1)}s`,
+      );
     }
   }
-  print(`seeds run: ${total.seeds}, simulated slots: ${total.slots}, blocks finalized: ${total.blocks}, txs finalized: ${total.txs}, violations: ${total.violations} (${((clock() - t0) / 1000).toFixed(1)}s)`);
+  print(
+    `seeds run: ${total.seeds}, simulated slots: ${total.slots}, blocks finalized: ${total.blocks}, txs finalized: ${total.txs}, violations: ${total.violations} (${((clock() - t0) / 1000).toFixed(1)}s)`,
+  );
   return total.violations > 0 ? 1 : 0;
 }
 

@@ -2,7 +2,16 @@
  * A simulated validator's durable storage: what survives a crash. The simulator applies every
  * persist op here before it lets the messages of the same output leave the node.
  */
-import { type ChainCursor, type Evidence, type FinalizedBlock, type Genesis, type Hex, type Transaction, genesisCursor, txHash } from '@poa-vote/shared';
+import {
+  type ChainCursor,
+  type Evidence,
+  type FinalizedBlock,
+  type Genesis,
+  type Hex,
+  type Transaction,
+  genesisCursor,
+  txHash,
+} from '@poa-vote/shared';
 import type { PersistOp, SafetyState } from '../consensus/index.js';
 import { ChainState } from '../state/chainState.js';
 
@@ -36,7 +45,9 @@ export class SimDisk {
   /** Cursor of the last durable finalized block. */
   head(genesis: Genesis): ChainCursor {
     const top = this.blocks[this.blocks.length - 1];
-    return top ? { height: top.block.header.height, hash: top.block.hash, slot: top.block.header.slot } : genesisCursor(genesis);
+    return top
+      ? { height: top.block.header.height, hash: top.block.hash, slot: top.block.header.slot }
+      : genesisCursor(genesis);
   }
 
   /** Make one persist op durable (validity is the checker's business, not the disk's). */

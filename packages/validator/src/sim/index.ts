@@ -22,4 +22,15 @@ export {
   makeScenario,
   topologyName,
 } from './scenario.js';
-export { LIVENESS_BLOCKS, LIVENESS_SLOTS, LOAD_QUIET_SLOTS, TICK_MS, type SimFailure, type SimOptions, type SimResult, type SimStats, runScenario, scenarioGenesis } from './simulator.js';
+export {
+  LIVENESS_BLOCKS,
+  LIVENESS_SLOTS,
+  LOAD_QUIET_SLOTS,
+  TICK_MS,
+  type SimFailure,
+  type SimOptions,
+  type SimResult,
+  type SimStats,
+  runScenario,
+  scenarioGenesis,
+} from './simulator.js';

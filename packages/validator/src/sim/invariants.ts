@@ -2,7 +2,16 @@
  * The simulator's checker. Safety properties are checked on every persist op and after every
  * event; liveness and "no acknowledged vote is lost" once the network has healed.
  */
-import { type Genesis, type Hex, type Transaction, ProtocolError, genesisHash, txHash, verifyFinalizedBlock, voterKey } from '@poa-vote/shared';
+import {
+  type Genesis,
+  type Hex,
+  type Transaction,
+  ProtocolError,
+  genesisHash,
+  txHash,
+  verifyFinalizedBlock,
+  voterKey,
+} from '@poa-vote/shared';
 import type { PersistOp } from '../consensus/index.js';
 import type { ChainState } from '../state/chainState.js';
 
@@ -108,7 +117,10 @@ export class InvariantChecker {
   onPersist(node: number, op: PersistOp): void {
     if (op.kind === 'evidence') {
       const e = op.evidence;
-      throw new InvariantViolation(InvariantCode.EVIDENCE, `n${node} recorded ${e.kind} evidence against honest validator n${e.validator}: ${JSON.stringify(e).slice(0, 600)}`);
+      throw new InvariantViolation(
+        InvariantCode.EVIDENCE,
+        `n${node} recorded ${e.kind} evidence against honest validator n${e.validator}: ${JSON.stringify(e).slice(0, 600)}`,
+      );
     }
     if (op.kind !== 'finalize') return;
     const chain = this.#chains[node]!;
@@ -128,11 +140,17 @@ export class InvariantChecker {
       verifyFinalizedBlock(this.#genesis, prev, { block: op.block, certificate: op.certificate });
     } catch (e) {
       if (!(e instanceof ProtocolError)) throw e;
-      throw new InvariantViolation(InvariantCode.BAD_CERTIFICATE, `n${node} finalized height ${h} (${short(op.block.hash)}) with a block/certificate that does not verify: ${e.code} ${e.message}`);
+      throw new InvariantViolation(
+        InvariantCode.BAD_CERTIFICATE,
+        `n${node} finalized height ${h} (${short(op.block.hash)}) with a block/certificate that does not verify: ${e.code} ${e.message}`,
+      );
     }
     const known = this.#global[h - 1];
     if (known !== undefined && known !== op.block.hash) {
-      throw new InvariantViolation(InvariantCode.AGREEMENT, `n${node} finalized ${short(op.block.hash)} at height ${h}, but ${short(known)} is already final there`);
+      throw new InvariantViolation(
+        InvariantCode.AGREEMENT,
+        `n${node} finalized ${short(op.block.hash)} at height ${h}, but ${short(known)} is already final there`,
+      );
     }
     chain.push({ hash: op.block.hash, slot: op.block.header.slot });
     if (known !== undefined) return;
@@ -140,10 +158,18 @@ export class InvariantChecker {
     for (const tx of op.block.transactions) {
       const hash = txHash(tx);
       const at = this.#txs.get(hash);
-      if (at !== undefined) throw new InvariantViolation(InvariantCode.DUPLICATE_TX, `tx ${short(hash)} finalized at height ${at} and again at height ${h}`);
+      if (at !== undefined)
+        throw new InvariantViolation(
+          InvariantCode.DUPLICATE_TX,
+          `tx ${short(hash)} finalized at height ${at} and again at height ${h}`,
+        );
       const key = voterKey(tx);
       const other = this.#voters.get(key);
-      if (other !== undefined) throw new InvariantViolation(InvariantCode.DUPLICATE_TX, `${tx.from} has two final votes in ${tx.to}: ${short(other)} and ${short(hash)} (height ${h})`);
+      if (other !== undefined)
+        throw new InvariantViolation(
+          InvariantCode.DUPLICATE_TX,
+          `${tx.from} has two final votes in ${tx.to}: ${short(other)} and ${short(hash)} (height ${h})`,
+        );
       this.#txs.set(hash, h);
       this.#voters.set(key, hash);
     }
@@ -181,12 +207,20 @@ export class InvariantChecker {
    * least a quorum of nodes, less the nodes whose disk was lost and that have not recovered yet,
    * and no conflicting vote is final.
    */
-  checkAckedHeld(pending: Iterable<AckedTx>, quorum: number, lostDisks: number, holders: (hash: Hex) => number[]): void {
+  checkAckedHeld(
+    pending: Iterable<AckedTx>,
+    quorum: number,
+    lostDisks: number,
+    holders: (hash: Hex) => number[],
+  ): void {
     for (const a of pending) {
       if (this.#txs.has(a.hash)) continue;
       const winner = this.#voters.get(voterKey(a.tx));
       if (winner !== undefined) {
-        throw new InvariantViolation(InvariantCode.LOST_TX, `tx ${short(a.hash)} (${a.tx.from} in ${a.tx.to}) acknowledged by n${a.node} at ${a.time}ms lost to the conflicting vote ${short(winner)}`);
+        throw new InvariantViolation(
+          InvariantCode.LOST_TX,
+          `tx ${short(a.hash)} (${a.tx.from} in ${a.tx.to}) acknowledged by n${a.node} at ${a.time}ms lost to the conflicting vote ${short(winner)}`,
+        );
       }
       const on = holders(a.hash);
       if (on.length < quorum - lostDisks) {

@@ -62,7 +62,8 @@ export class Rng {
 
   /** Uniform integer in [lo, hi] (inclusive). */
   int(lo: number, hi: number): number {
-    if (!Number.isSafeInteger(lo) || !Number.isSafeInteger(hi) || hi < lo) throw new RangeError(`rng.int needs integers lo <= hi, got ${lo}, ${hi}`);
+    if (!Number.isSafeInteger(lo) || !Number.isSafeInteger(hi) || hi < lo)
+      throw new RangeError(`rng.int needs integers lo <= hi, got ${lo}, ${hi}`);
     return lo + Math.floor(this.float() * (hi - lo + 1));
   }
 

@@ -112,8 +112,12 @@ export function makeScenario(seed: number, topology: Topology, opts: ScenarioOpt
   if (!Number.isSafeInteger(n) || n < 1 || n > 16) throw new RangeError(`validator count must be 1..16, got ${n}`);
   const faultSlots = opts.faultSlots ?? DEFAULT_FAULT_SLOTS;
   const healSlots = opts.healSlots ?? DEFAULT_HEAL_SLOTS;
-  if (!Number.isSafeInteger(faultSlots) || faultSlots < 0) throw new RangeError(`faultSlots must be a non-negative integer, got ${faultSlots}`);
-  if (!Number.isSafeInteger(healSlots) || healSlots < 15) throw new RangeError(`healSlots must be an integer >= 15 (the liveness bound plus time to drain pools), got ${healSlots}`);
+  if (!Number.isSafeInteger(faultSlots) || faultSlots < 0)
+    throw new RangeError(`faultSlots must be a non-negative integer, got ${faultSlots}`);
+  if (!Number.isSafeInteger(healSlots) || healSlots < 15)
+    throw new RangeError(
+      `healSlots must be an integer >= 15 (the liveness bound plus time to drain pools), got ${healSlots}`,
+    );
   const rng = new Rng(seed).fork(`scenario/${n}/${quorum}`);
   const broken = opts.broken;
 
@@ -142,7 +146,14 @@ export function makeScenario(seed: number, topology: Topology, opts: ScenarioOpt
 
   const end = faultSlots * SLOT_MS;
   const schedule: FaultEvent[] = [];
-  if (profile === 'partitions' || profile === 'chaos') schedulePartitions(rng, n, end, schedule, broken === BrokenVariant.FORGET_SAFETY || broken === BrokenVariant.REVERT_FINAL);
+  if (profile === 'partitions' || profile === 'chaos')
+    schedulePartitions(
+      rng,
+      n,
+      end,
+      schedule,
+      broken === BrokenVariant.FORGET_SAFETY || broken === BrokenVariant.REVERT_FINAL,
+    );
   if (profile === 'crashes' || profile === 'chaos') scheduleCrashes(rng, n, end, schedule, wipeP);
   // Stable sort: equal times keep generation order.
   schedule.sort((a, b) => a.at - b.at);

@@ -4,14 +4,31 @@
  * that delays, drops, duplicates, reorders and partitions, crashes that wipe memory, restarts
  * from a simulated disk, and a checker that runs after every event. A seed replays exactly.
  */
-import { type Genesis, type Hex, type Transaction, Signer, keyPairFromSeed, parseGenesis, quorumSize, txHash, voterKey } from '@poa-vote/shared';
+import {
+  type Genesis,
+  type Hex,
+  type Transaction,
+  Signer,
+  keyPairFromSeed,
+  parseGenesis,
+  quorumSize,
+  txHash,
+  voterKey,
+} from '@poa-vote/shared';
 import type { ConsensusCore, ConsensusMessage, Output } from '../consensus/index.js';
 import { createSimCore } from './brokenCore.js';
 import { SimDisk } from './disk.js';
 import { EventQueue } from './eventQueue.js';
 import { type AckedTx, InvariantChecker, InvariantCode, InvariantViolation } from './invariants.js';
 import { Rng } from './rng.js';
-import { BrokenVariant, type FaultAction, type NetworkParams, type Scenario, SLOT_MS, describeScenario } from './scenario.js';
+import {
+  BrokenVariant,
+  type FaultAction,
+  type NetworkParams,
+  type Scenario,
+  SLOT_MS,
+  describeScenario,
+} from './scenario.js';
 import { Trace, fmtMsg, fmtOutput } from './trace.js';
 
 /** How often each node's clock is read (simulated ms). */
@@ -156,8 +173,18 @@ class Simulation {
     this.#opts = opts;
     const { genesis, signers } = scenarioGenesis(s);
     this.#genesis = genesis;
-    this.#nodes = signers.map((signer, index) => ({ index, signer, disk: new SimDisk(), offsetMs: s.skewMs[index] ?? 0, core: undefined }));
-    this.#trace = new Trace({ keep: Math.max(200, opts.tailLines ?? 50), full: opts.fullTrace ?? false, ...(opts.onTrace ? { sink: opts.onTrace } : {}) });
+    this.#nodes = signers.map((signer, index) => ({
+      index,
+      signer,
+      disk: new SimDisk(),
+      offsetMs: s.skewMs[index] ?? 0,
+      core: undefined,
+    }));
+    this.#trace = new Trace({
+      keep: Math.max(200, opts.tailLines ?? 50),
+      full: opts.fullTrace ?? false,
+      ...(opts.onTrace ? { sink: opts.onTrace } : {}),
+    });
     this.#checker = new InvariantChecker(genesis);
     const root = new Rng(s.seed);
     this.#netRng = root.fork('net');
@@ -200,7 +227,10 @@ class Simulation {
         if (ev.item.kind === 'end') break;
       }
     } catch (e) {
-      const v = e instanceof InvariantViolation ? e : new InvariantViolation(InvariantCode.SIM_ERROR, e instanceof Error ? (e.stack ?? e.message) : String(e));
+      const v =
+        e instanceof InvariantViolation
+          ? e
+          : new InvariantViolation(InvariantCode.SIM_ERROR, e instanceof Error ? (e.stack ?? e.message) : String(e));
       failure = { code: v.code, message: v.message, time: this.#now };
       this.#trace.add(this.#now, 'CHECK', `VIOLATION ${v.message}`);
     }
@@ -237,22 +267,25 @@ class Simulation {
     const forget = this.#s.broken === BrokenVariant.FORGET_SAFETY && why === 'restart';
     const chain = n.disk.restoreChain(this.#genesis);
     const safety = forget ? undefined : n.disk.safety;
-    n.core = this.#call(
-      () =>
-        createSimCore(this.#s.broken, {
-          genesis: this.#genesis,
-          self: n.index,
-          signer: n.signer,
-          chain,
-          ...(safety ? { safety } : {}),
-          pool: [...n.disk.pool.values()],
-          replicated: n.disk.replicated,
-          options: { epoch: this.#boots++, recovering: !n.disk.vouching },
-        }),
+    n.core = this.#call(() =>
+      createSimCore(this.#s.broken, {
+        genesis: this.#genesis,
+        self: n.index,
+        signer: n.signer,
+        chain,
+        ...(safety ? { safety } : {}),
+        pool: [...n.disk.pool.values()],
+        replicated: n.disk.replicated,
+        options: { epoch: this.#boots++, recovering: !n.disk.vouching },
+      }),
     );
     this.#checker.checkHead(n.index, n.core.chain, `after ${why}`);
     if (why !== 'start') {
-      this.#trace.add(this.#now, `n${n.index}`, `${why.toUpperCase()} from disk: h${n.disk.height} pool ${n.disk.pool.size}${n.disk.vouching ? '' : ' RECOVERING'}${safety ? ` safety h${safety.height} prop${safety.lastProposedSlot} pv${safety.lastPrevoteSlot} pc${safety.lastPrecommitSlot}${safety.lock ? ` lock s${safety.lock.slot}` : ''}` : ' no safety'}${forget ? ' (BROKEN: safety forgotten)' : ''}`);
+      this.#trace.add(
+        this.#now,
+        `n${n.index}`,
+        `${why.toUpperCase()} from disk: h${n.disk.height} pool ${n.disk.pool.size}${n.disk.vouching ? '' : ' RECOVERING'}${safety ? ` safety h${safety.height} prop${safety.lastProposedSlot} pv${safety.lastPrevoteSlot} pc${safety.lastPrecommitSlot}${safety.lock ? ` lock s${safety.lock.slot}` : ''}` : ' no safety'}${forget ? ' (BROKEN: safety forgotten)' : ''}`,
+      );
     }
   }
 
@@ -279,7 +312,9 @@ class Simulation {
     if (this.#ackedOpen.size > 0) {
       for (const [hash] of this.#ackedOpen) if (this.#checker.isFinal(hash)) this.#ackedOpen.delete(hash);
       const lost = this.#nodes.filter((n) => !n.disk.vouching).length;
-      this.#checker.checkAckedHeld(this.#ackedOpen.values(), quorumSize(this.#genesis), lost, (hash) => this.#nodes.filter((n) => n.disk.pool.has(hash)).map((n) => n.index));
+      this.#checker.checkAckedHeld(this.#ackedOpen.values(), quorumSize(this.#genesis), lost, (hash) =>
+        this.#nodes.filter((n) => n.disk.pool.has(hash)).map((n) => n.index),
+      );
     }
     let lowest = Infinity;
     for (const n of this.#nodes) {
@@ -315,7 +350,8 @@ class Simulation {
     if (msg.type === 'sync-request') {
       // Answered by the driver from durable storage, as the real node does.
       const blocks = n.disk.blocksFrom(msg.fromHeight, msg.max);
-      if (blocks.length === 0) return this.#trace.add(this.#now, `n${to}`, `${what} | nothing to send (h${n.disk.height})`);
+      if (blocks.length === 0)
+        return this.#trace.add(this.#now, `n${to}`, `${what} | nothing to send (h${n.disk.height})`);
       this.#stats.syncResponses++;
       const fate = this.#route(to, from, { type: 'sync-response', blocks });
       return this.#trace.add(this.#now, `n${to}`, `${what} | send sync-resp(${blocks.length})->n${from}[${fate}]`);
@@ -334,7 +370,10 @@ class Simulation {
     try {
       return fn();
     } catch (e) {
-      throw new InvariantViolation(InvariantCode.CORE_EXCEPTION, `core threw: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      throw new InvariantViolation(
+        InvariantCode.CORE_EXCEPTION,
+        `core threw: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
+      );
     }
   }
 
@@ -353,14 +392,20 @@ class Simulation {
     }
     const waiting = this.#waiting[i]!;
     for (const e of out.events) {
-      if (e.type === 'invalid-message') this.#stats.invalidMessages[e.code] = (this.#stats.invalidMessages[e.code] ?? 0) + 1;
+      if (e.type === 'invalid-message')
+        this.#stats.invalidMessages[e.code] = (this.#stats.invalidMessages[e.code] ?? 0) + 1;
       // The client hears back once the node's output is durable: the disk applied it above.
       if (e.type === 'tx-replicated') for (const h of e.hashes) this.#settle(i, h);
       if (e.type === 'finalized') for (const tx of e.block.transactions) this.#settle(i, txHash(tx));
       if (e.type === 'tx-rejected') waiting.delete(e.hash);
     }
     const fates = out.send.map((o) => {
-      const targets = o.to === 'all' ? this.#nodes.map((x) => x.index).filter((x) => x !== i) : o.to !== i && o.to >= 0 && o.to < this.#nodes.length ? [o.to] : [];
+      const targets =
+        o.to === 'all'
+          ? this.#nodes.map((x) => x.index).filter((x) => x !== i)
+          : o.to !== i && o.to >= 0 && o.to < this.#nodes.length
+            ? [o.to]
+            : [];
       return targets.map((t) => `${o.to === 'all' ? `n${t}` : ''}${this.#route(i, t, o.msg)}`).join(',');
     });
     this.#trace.add(this.#now, `n${i}`, `${what}${isEmpty(out) ? '' : ` | ${fmtOutput(out, fates)}`}`);
@@ -380,7 +425,10 @@ class Simulation {
     const key = voterKey(tx);
     const other = this.#ackedVoters.get(key);
     if (other !== undefined && other !== hash) {
-      throw new InvariantViolation(InvariantCode.ACK_CONFLICT, `n${node} acknowledged ${hash.slice(0, 10)} for ${tx.from} in ${tx.to}, whose vote ${other.slice(0, 10)} was already acknowledged`);
+      throw new InvariantViolation(
+        InvariantCode.ACK_CONFLICT,
+        `n${node} acknowledged ${hash.slice(0, 10)} for ${tx.from} in ${tx.to}, whose vote ${other.slice(0, 10)} was already acknowledged`,
+      );
     }
     this.#ackedVoters.set(key, hash);
     const a: AckedTx = { tx, hash, node, time: this.#now };
@@ -422,8 +470,16 @@ class Simulation {
     if (!out.send.some((o) => o.msg.type === 'vote' && o.msg.vote.validator === i)) return;
     if (!this.#faultRng.chance(this.#s.crashAfterVoteP)) return;
     const [lo, hi] = this.#s.quickRestartMs;
-    this.#queue.push(this.#now + 1, { kind: 'fault', action: { kind: 'crash', node: i }, reason: 'right after voting' });
-    this.#queue.push(this.#now + 1 + this.#faultRng.int(lo, hi), { kind: 'fault', action: { kind: 'restart', node: i }, reason: 'quick restart' });
+    this.#queue.push(this.#now + 1, {
+      kind: 'fault',
+      action: { kind: 'crash', node: i },
+      reason: 'right after voting',
+    });
+    this.#queue.push(this.#now + 1 + this.#faultRng.int(lo, hi), {
+      kind: 'fault',
+      action: { kind: 'restart', node: i },
+      reason: 'quick restart',
+    });
   }
 
   #onFault(a: FaultAction, reason: string): void {
@@ -446,13 +502,18 @@ class Simulation {
         n.core = undefined;
         this.#waiting[a.node]!.clear();
         this.#stats.crashes++;
-        return this.#trace.add(this.#now, `n${a.node}`, `CRASH (${reason}; durable: h${n.disk.height} pool ${n.disk.pool.size})`);
+        return this.#trace.add(
+          this.#now,
+          `n${a.node}`,
+          `CRASH (${reason}; durable: h${n.disk.height} pool ${n.disk.pool.size})`,
+        );
       }
       case 'wipe': {
         const n = this.#nodes[a.node]!;
         // Two lost disks at once are two failures: the model tolerates one.
         const another = this.#nodes.some((x) => x.index !== a.node && !x.disk.vouching);
-        if (!n.core || another) return this.#onFault({ kind: 'crash', node: a.node }, `${reason}; wipe skipped: another node is recovering`);
+        if (!n.core || another)
+          return this.#onFault({ kind: 'crash', node: a.node }, `${reason}; wipe skipped: another node is recovering`);
         n.core = undefined;
         this.#waiting[a.node]!.clear();
         const had = `h${n.disk.height} pool ${n.disk.pool.size}`;
@@ -477,7 +538,11 @@ class Simulation {
     this.#net = this.#s.healNet;
     this.#group = this.#nodes.map(() => 0);
     this.#stats.heightAtHeal = this.#checker.globalHeight;
-    this.#trace.add(this.#now, 'net', `HEAL: network delays only, every node up (final height ${this.#checker.globalHeight})`);
+    this.#trace.add(
+      this.#now,
+      'net',
+      `HEAL: network delays only, every node up (final height ${this.#checker.globalHeight})`,
+    );
     for (const n of this.#nodes) {
       if (n.core && !this.#s.restartAllAtHeal) continue;
       this.#stats.restarts++;
@@ -501,7 +566,11 @@ class Simulation {
   }
 
   #onEnd(): void {
-    this.#trace.add(this.#now, 'check', `end: final height ${this.#checker.globalHeight}, ${this.#checker.txCount} txs final, ${this.#acked.size} acknowledged`);
+    this.#trace.add(
+      this.#now,
+      'check',
+      `end: final height ${this.#checker.globalHeight}, ${this.#checker.txCount} txs final, ${this.#acked.size} acknowledged`,
+    );
     this.#checker.checkAcked(this.#acked.values(), (node, hash) => {
       const n = this.#nodes[node]!;
       const pools = this.#nodes.filter((x) => x.core?.pool.has(hash)).map((x) => `n${x.index}`);
@@ -531,7 +600,11 @@ class Simulation {
       } else if (old && r < load.resubmitP + load.conflictP) {
         tx = { from: old.from, to: old.to, data: `{"candidate_id":"C${rng.int(1, 4)}","retry":${rng.int(0, 1e6)}}` };
       } else {
-        tx = { from: `voter-${this.#voterSeq++}`, to: rng.pick(['election-1', 'election-2']), data: `{"candidate_id":"C${rng.int(1, 4)}","nonce":${rng.int(0, 1e6)}}` };
+        tx = {
+          from: `voter-${this.#voterSeq++}`,
+          to: rng.pick(['election-1', 'election-2']),
+          data: `{"candidate_id":"C${rng.int(1, 4)}","nonce":${rng.int(0, 1e6)}}`,
+        };
       }
       if (txs.some((t) => voterKey(t) === voterKey(tx))) continue;
       txs.push(tx);
@@ -540,7 +613,11 @@ class Simulation {
     const { results, output } = this.#call(() => n.core!.submit(txs));
     this.#stats.txsSubmitted += txs.length;
     // The client hears back once the node made the votes durable and a quorum holds them.
-    this.#apply(n.index, output, `client submit ${txs.length}: ${results.map((r) => `${r.hash.slice(2, 10)} ${r.status}${r.status === 'rejected' ? ` ${r.code}` : r.replicated ? ' replicated' : ''}`).join(', ')}`);
+    this.#apply(
+      n.index,
+      output,
+      `client submit ${txs.length}: ${results.map((r) => `${r.hash.slice(2, 10)} ${r.status}${r.status === 'rejected' ? ` ${r.code}` : r.replicated ? ' replicated' : ''}`).join(', ')}`,
+    );
     results.forEach((r, k) => {
       const tx = txs[k]!;
       this.#submitted.push(tx);

@@ -125,7 +125,10 @@ function fmtPersist(op: PersistOp): string {
 export function fmtOutput(out: Output, fates: string[]): string {
   const parts: string[] = [];
   if (out.persist.length) parts.push(`persist ${out.persist.map(fmtPersist).join(' ')}`);
-  if (out.send.length) parts.push(`send ${out.send.map((s, i) => `${fmtMsg(s.msg)}->${s.to === 'all' ? 'all' : `n${s.to}`}${fates[i] ? `[${fates[i]}]` : ''}`).join(' ')}`);
+  if (out.send.length)
+    parts.push(
+      `send ${out.send.map((s, i) => `${fmtMsg(s.msg)}->${s.to === 'all' ? 'all' : `n${s.to}`}${fates[i] ? `[${fates[i]}]` : ''}`).join(' ')}`,
+    );
   const evs = out.events.filter((e) => e.type !== 'finalized' && e.type !== 'proposed' && e.type !== 'polka');
   for (const e of out.events) {
     if (e.type === 'polka') parts.push(`polka s${e.slot} ${h8(e.block.hash)}`);

@@ -20,7 +20,9 @@ type OneShot = (algorithm: string, data: string, outputEncoding: 'buffer') => Bu
 const oneShot = (nodeCrypto as unknown as { hash?: OneShot }).hash;
 
 function keyDigest(voterKey: string): Buffer {
-  return oneShot ? oneShot('sha256', voterKey, 'buffer') : nodeCrypto.createHash('sha256').update(voterKey, 'utf8').digest();
+  return oneShot
+    ? oneShot('sha256', voterKey, 'buffer')
+    : nodeCrypto.createHash('sha256').update(voterKey, 'utf8').digest();
 }
 
 /** A set of (voterKey -> tx hash) pairs with Map-like get/set/delete. */
@@ -78,7 +80,8 @@ export class VoterIndex {
 
   /** Record (or replace) the tx hash of a voterKey. */
   set(voterKey: string, txHash: Hex): void {
-    if (!isHex(txHash, VALUE_BYTES)) throw new TypeError(`voter index: not a 32-byte lowercase 0x-hex tx hash: ${String(txHash).slice(0, 80)}`);
+    if (!isHex(txHash, VALUE_BYTES))
+      throw new TypeError(`voter index: not a 32-byte lowercase 0x-hex tx hash: ${String(txHash).slice(0, 80)}`);
     if ((this.#size + 1) * 4 > this.#capacity * 3) this.#grow();
     const d = keyDigest(voterKey);
     const slot = this.#slotOf(d);
@@ -87,7 +90,10 @@ export class VoterIndex {
       this.#size++;
       for (let w = 0; w < KEY_WORDS; w++) this.#keys[slot * KEY_WORDS + w] = d.readUInt32LE(w * 4);
     }
-    Buffer.from(this.#values.buffer, this.#values.byteOffset + slot * VALUE_BYTES, VALUE_BYTES).write(txHash.slice(2), 'hex');
+    Buffer.from(this.#values.buffer, this.#values.byteOffset + slot * VALUE_BYTES, VALUE_BYTES).write(
+      txHash.slice(2),
+      'hex',
+    );
   }
 
   /** Remove a voterKey; returns whether it was there. */

@@ -17,7 +17,8 @@ export class HeapGuard {
 
   /** `percent` of the V8 heap limit (`--max-old-space-size` or V8's default) beyond which work is refused. */
   constructor(percent: number, heapLimitBytes: number = getHeapStatistics().heap_size_limit) {
-    if (!(percent > 0 && percent <= 100)) throw new RangeError(`heap limit percent must be in (0, 100], got ${percent}`);
+    if (!(percent > 0 && percent <= 100))
+      throw new RangeError(`heap limit percent must be in (0, 100], got ${percent}`);
     this.#percent = percent;
     this.#limitBytes = heapLimitBytes;
   }

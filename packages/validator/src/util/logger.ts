@@ -11,7 +11,11 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
  * A pino logger writing JSON lines to stdout (or `destination`), with `bindings` on every line.
  * Keys named privateKey are redacted wherever they appear, so logging options cannot leak a key.
  */
-export function createLogger(level: string = 'info', bindings: Record<string, unknown> = {}, destination?: DestinationStream): Logger {
+export function createLogger(
+  level: string = 'info',
+  bindings: Record<string, unknown> = {},
+  destination?: DestinationStream,
+): Logger {
   const options = {
     level,
     base: { pid: process.pid, ...bindings },

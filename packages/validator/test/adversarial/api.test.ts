@@ -43,7 +43,18 @@ const PROBE = new URL('./eventLoopProbe.mjs', import.meta.url).pathname;
 /** validator-2: defaults but for batches of up to 5,000 calls (to time a 2,000-call batch with yielding on). */
 const BIG_BATCH_ARGS = ['--rpc-max-batch-items', '5000'];
 /** Control: validator-3 with the limits raised. */
-const CONTROL_ARGS = ['--rpc-max-response-bytes', String(1 << 30), '--rpc-max-batch-items', '100000', '--rpc-yield-every-ms', '10000', '--ws-max-buffered-bytes', String(1 << 30), '--ws-max-in-flight', '1000'];
+const CONTROL_ARGS = [
+  '--rpc-max-response-bytes',
+  String(1 << 30),
+  '--rpc-max-batch-items',
+  '100000',
+  '--rpc-yield-every-ms',
+  '10000',
+  '--ws-max-buffered-bytes',
+  String(1 << 30),
+  '--ws-max-in-flight',
+  '1000',
+];
 
 function rssMb(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -84,12 +95,25 @@ class Watch {
     })();
   }
 
-  async stop(output?: string[]): Promise<{ rssGrowthMb: number; maxHealthMs: number; p95HealthMs: number; healthFailures: number; maxLoopDelayMs?: number }> {
+  async stop(
+    output?: string[],
+  ): Promise<{
+    rssGrowthMb: number;
+    maxHealthMs: number;
+    p95HealthMs: number;
+    healthFailures: number;
+    maxLoopDelayMs?: number;
+  }> {
     this.#running = false;
     await this.#done;
     const sorted = [...this.healthMs].sort((a, b) => a - b);
     const p95 = sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.95))] ?? 0;
-    const out = { rssGrowthMb: Math.round(this.maxRssMb - this.baseRssMb), maxHealthMs: Math.round(this.maxHealthMs), p95HealthMs: Math.round(p95), healthFailures: this.healthFailures };
+    const out = {
+      rssGrowthMb: Math.round(this.maxRssMb - this.baseRssMb),
+      maxHealthMs: Math.round(this.maxHealthMs),
+      p95HealthMs: Math.round(p95),
+      healthFailures: this.healthFailures,
+    };
     if (!output) return out;
     await sleep(300);
     // The validator's own event-loop delay histogram over the attack (eventLoopProbe.mjs).
@@ -104,28 +128,46 @@ class Watch {
 }
 
 /** `maxMs`: a known longer stretch (see the test), else HEALTH_MAX_MS. */
-function expectResponsive(s: { p95HealthMs: number; maxHealthMs: number; healthFailures: number }, maxMs = HEALTH_MAX_MS): void {
+function expectResponsive(
+  s: { p95HealthMs: number; maxHealthMs: number; healthFailures: number },
+  maxMs = HEALTH_MAX_MS,
+): void {
   expect(s.healthFailures).toBe(0);
   expect(s.maxHealthMs).toBeLessThan(maxMs);
 }
 
-function post(url: string, body: string, headers: Record<string, string> = {}, timeoutMs = 60_000): Promise<{ status: number; text: string; json: any }> {
+function post(
+  url: string,
+  body: string,
+  headers: Record<string, string> = {},
+  timeoutMs = 60_000,
+): Promise<{ status: number; text: string; json: any }> {
   const u = new URL(url);
   return new Promise((resolve, reject) => {
-    const req = request({ host: u.hostname, port: u.port, method: 'POST', path: '/rpc', headers: { 'content-type': 'application/json', ...headers }, timeout: timeoutMs }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let json: unknown;
-        try {
-          json = JSON.parse(text);
-        } catch {
-          json = undefined;
-        }
-        resolve({ status: res.statusCode ?? 0, text, json });
-      });
-    });
+    const req = request(
+      {
+        host: u.hostname,
+        port: u.port,
+        method: 'POST',
+        path: '/rpc',
+        headers: { 'content-type': 'application/json', ...headers },
+        timeout: timeoutMs,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let json: unknown;
+          try {
+            json = JSON.parse(text);
+          } catch {
+            json = undefined;
+          }
+          resolve({ status: res.statusCode ?? 0, text, json });
+        });
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -143,29 +185,65 @@ describe('adversarial: the API', () => {
   /** The chain still finalizes on every validator. */
   async function keepsFinalizing(): Promise<void> {
     const before = await Promise.all(net.validators.map((v) => finalizedHeight(v.url)));
-    await waitFor(async () => (await Promise.all(net.validators.map((v) => finalizedHeight(v.url)))).every((h, i) => h >= before[i]! + 2), 20_000, 'every validator finalizes 2 more blocks');
+    await waitFor(
+      async () =>
+        (await Promise.all(net.validators.map((v) => finalizedHeight(v.url)))).every((h, i) => h >= before[i]! + 2),
+      20_000,
+      'every validator finalizes 2 more blocks',
+    );
   }
 
   beforeAll(async () => {
-    net = await TestNetwork.create({ slotMs: SLOT_MS, nodeArgs: () => ['--import', PROBE], extraArgs: (i) => (i === 2 ? CONTROL_ARGS : i === 1 ? BIG_BATCH_ARGS : []) });
+    net = await TestNetwork.create({
+      slotMs: SLOT_MS,
+      nodeArgs: () => ['--import', PROBE],
+      extraArgs: (i) => (i === 2 ? CONTROL_ARGS : i === 1 ? BIG_BATCH_ARGS : []),
+    });
     await net.start();
     await net.waitHealthy();
     const data = 'x'.repeat(BALLOT_BYTES);
     for (let k = 0; k < VOTES; k += 500) {
-      const calls = Array.from({ length: 500 }, (_, j) => ({ method: 'eth_sendTransaction', params: [{ from: `adv-voter-${k + j}`, to: 'election-77', data }] }));
+      const calls = Array.from({ length: 500 }, (_, j) => ({
+        method: 'eth_sendTransaction',
+        params: [{ from: `adv-voter-${k + j}`, to: 'election-77', data }],
+      }));
       const r = await rpcBatch(url(0), calls, 30_000);
       expect(r.filter((x) => typeof x.result === 'string')).toHaveLength(500);
       hashes.push(...r.map((x) => x.result as string));
     }
-    await waitFor(async () => {
-      const r = await post(url(0), JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_getTransactionReceipt', params: [`0x${'0'.repeat(64)}`] }));
-      return r.status === 200 && (await fetch(`${url(0)}/results?election_id=77`).then((x) => x.json() as Promise<{ total: number }>)).total === VOTES;
-    }, 30_000, 'all votes finalized');
+    await waitFor(
+      async () => {
+        const r = await post(
+          url(0),
+          JSON.stringify({
+            jsonrpc: '2.0',
+            id: 1,
+            method: 'eth_getTransactionReceipt',
+            params: [`0x${'0'.repeat(64)}`],
+          }),
+        );
+        return (
+          r.status === 200 &&
+          (await fetch(`${url(0)}/results?election_id=77`).then((x) => x.json() as Promise<{ total: number }>))
+            .total === VOTES
+        );
+      },
+      30_000,
+      'all votes finalized',
+    );
     // The block holding most votes.
     const head = await finalizedHeight(url(0));
     let most = 0;
     for (let h = 1; h <= head; h++) {
-      const r = await post(url(0), JSON.stringify({ jsonrpc: '2.0', id: h, method: 'eth_getBlockByNumber', params: [`0x${h.toString(16)}`, false] }));
+      const r = await post(
+        url(0),
+        JSON.stringify({
+          jsonrpc: '2.0',
+          id: h,
+          method: 'eth_getBlockByNumber',
+          params: [`0x${h.toString(16)}`, false],
+        }),
+      );
       const n = (r.json.result?.transactions ?? []).length;
       if (n > most) [most, fullBlock] = [n, h];
     }
@@ -179,7 +257,14 @@ describe('adversarial: the API', () => {
   }, 30_000);
 
   it('a batch of big answers is cut at the reply budget (control: the whole reply is built)', async () => {
-    const batch = JSON.stringify(Array.from({ length: 50 }, (_, i) => ({ jsonrpc: '2.0', id: i, method: 'eth_getBlockByNumber', params: [`0x${fullBlock.toString(16)}`, true] })));
+    const batch = JSON.stringify(
+      Array.from({ length: 50 }, (_, i) => ({
+        jsonrpc: '2.0',
+        id: i,
+        method: 'eth_getBlockByNumber',
+        params: [`0x${fullBlock.toString(16)}`, true],
+      })),
+    );
     const w = new Watch(url(0), pid(0));
     const r = await post(url(0), batch);
     const defended = await w.stop(net.validators[0]!.output);
@@ -192,7 +277,10 @@ describe('adversarial: the API', () => {
     const c = new Watch(url(2), pid(2));
     const control = await post(url(2), batch);
     const harm = await c.stop(net.validators[2]!.output);
-    figures.bigAnswers = { defended: { ...defended, replyMB: +(r.text.length / 1e6).toFixed(1) }, control: { ...harm, replyMB: +(control.text.length / 1e6).toFixed(1) } };
+    figures.bigAnswers = {
+      defended: { ...defended, replyMB: +(r.text.length / 1e6).toFixed(1) },
+      control: { ...harm, replyMB: +(control.text.length / 1e6).toFixed(1) },
+    };
     expect(control.text.length).toBeGreaterThan(4 * r.text.length);
     expect(harm.rssGrowthMb).toBeGreaterThan(defended.rssGrowthMb);
     expect(defended.rssGrowthMb).toBeLessThan(RSS_GROWTH_LIMIT_MB);
@@ -203,17 +291,31 @@ describe('adversarial: the API', () => {
   }, 90_000);
 
   it('a 2,000-call receipts batch yields: /health stays fast (control: yielding off)', async () => {
-    const batch = JSON.stringify(Array.from({ length: 2000 }, (_, i) => ({ jsonrpc: '2.0', id: i, method: 'eth_getTransactionReceipt', params: [hashes[i % hashes.length]] })));
+    const batch = JSON.stringify(
+      Array.from({ length: 2000 }, (_, i) => ({
+        jsonrpc: '2.0',
+        id: i,
+        method: 'eth_getTransactionReceipt',
+        params: [hashes[i % hashes.length]],
+      })),
+    );
     // Over the default batch limit: refused at once.
     const refused = await post(url(0), batch);
-    expect(refused.json).toMatchObject({ id: null, error: { code: -32005, data: { limit: 'maxBatchItems', value: 1000 } } });
+    expect(refused.json).toMatchObject({
+      id: null,
+      error: { code: -32005, data: { limit: 'maxBatchItems', value: 1000 } },
+    });
     const attack = async (i: number) => {
       const w = new Watch(url(i), pid(i));
       await sleep(50);
       const t = performance.now();
       const rs = await Promise.all([post(url(i), batch), post(url(i), batch), post(url(i), batch)]);
       const ms = Math.round(performance.now() - t);
-      return { ...(await w.stop(net.validators[i]!.output)), batchMs: ms, answered: rs.map((r) => (Array.isArray(r.json) ? r.json.length : 0)) };
+      return {
+        ...(await w.stop(net.validators[i]!.output)),
+        batchMs: ms,
+        answered: rs.map((r) => (Array.isArray(r.json) ? r.json.length : 0)),
+      };
     };
     const defended = await attack(1);
     const control = await attack(2);
@@ -228,15 +330,27 @@ describe('adversarial: the API', () => {
   it('floods of items, deep nesting and huge ids get small, clear errors', async () => {
     const w = new Watch(url(0), pid(0));
     const ones = await post(url(0), `[${'1,'.repeat(3_900_000)}1]`);
-    expect(ones.json).toMatchObject({ id: null, error: { code: -32005, data: { limit: 'maxBatchItems', value: 1000 } } });
+    expect(ones.json).toMatchObject({
+      id: null,
+      error: { code: -32005, data: { limit: 'maxBatchItems', value: 1000 } },
+    });
     expect(ones.text.length).toBeLessThan(300);
-    const deep = await post(url(0), `{"jsonrpc":"2.0","id":1,"method":"eth_getBlockByNumber","params":${'['.repeat(1_000_000)}${']'.repeat(1_000_000)}}`);
+    const deep = await post(
+      url(0),
+      `{"jsonrpc":"2.0","id":1,"method":"eth_getBlockByNumber","params":${'['.repeat(1_000_000)}${']'.repeat(1_000_000)}}`,
+    );
     expect(deep.status).toBe(200);
     expect(deep.json).toMatchObject({ error: { code: -32600, data: { limit: 'maxJsonDepth' } } });
-    const id = await post(url(0), JSON.stringify({ jsonrpc: '2.0', id: 'i'.repeat(7_000_000), method: 'eth_chainId', params: [] }));
+    const id = await post(
+      url(0),
+      JSON.stringify({ jsonrpc: '2.0', id: 'i'.repeat(7_000_000), method: 'eth_chainId', params: [] }),
+    );
     expect(id.json).toMatchObject({ id: null, error: { code: -32600, data: { limit: 'maxIdBytes', value: 256 } } });
     expect(id.text.length).toBeLessThan(300);
-    const lone = await post(url(0), '{"jsonrpc":"2.0","id":"\\ud800","method":"eth_sendTransaction","params":[{"from":"lone","to":"election-77","data":"x"}]}');
+    const lone = await post(
+      url(0),
+      '{"jsonrpc":"2.0","id":"\\ud800","method":"eth_sendTransaction","params":[{"from":"lone","to":"election-77","data":"x"}]}',
+    );
     expect(lone.json.error.code).toBe(-32600);
     const s = await w.stop(net.validators[0]!.output);
     figures.smallErrors = s;
@@ -263,7 +377,14 @@ describe('adversarial: the API', () => {
     for (const c of idle) c.ws.terminate();
     await sleep(200);
     // Two clients that never read, each sending batches of big answers.
-    const batch = JSON.stringify(Array.from({ length: 60 }, (_, i) => ({ jsonrpc: '2.0', id: i, method: 'eth_getBlockByNumber', params: [`0x${fullBlock.toString(16)}`, true] })));
+    const batch = JSON.stringify(
+      Array.from({ length: 60 }, (_, i) => ({
+        jsonrpc: '2.0',
+        id: i,
+        method: 'eth_getBlockByNumber',
+        params: [`0x${fullBlock.toString(16)}`, true],
+      })),
+    );
     const readers = await Promise.all([ws(0), ws(0)]);
     const closed = readers.map((c) => new Promise<number>((r) => c.ws.on('close', (code) => r(code))));
     for (const c of readers) {
@@ -303,14 +424,24 @@ describe('adversarial: the API', () => {
   }, 30_000);
 
   it('browsers: only JSON bodies run, foreign hosts and origins are refused', async () => {
-    const vote = JSON.stringify({ jsonrpc: '2.0', id: 'csrf', method: 'eth_sendTransaction', params: [{ from: 'csrf-voter', to: 'election-77', data: 'x' }] });
+    const vote = JSON.stringify({
+      jsonrpc: '2.0',
+      id: 'csrf',
+      method: 'eth_sendTransaction',
+      params: [{ from: 'csrf-voter', to: 'election-77', data: 'x' }],
+    });
     expect((await post(url(0), vote, { 'content-type': 'text/plain' })).status).toBe(415);
     expect((await post(url(0), vote, { 'content-type': 'application/x-www-form-urlencoded' })).status).toBe(415);
     expect((await post(url(0), vote, { origin: 'https://evil.example' })).status).toBe(403);
     expect((await post(url(0), vote, { host: 'rebind.evil.example' })).status).toBe(403);
-    const ok = await post(url(0), JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }), { host: `localhost:${net.validators[0]!.rpcPort}` });
+    const ok = await post(url(0), JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }), {
+      host: `localhost:${net.validators[0]!.rpcPort}`,
+    });
     expect(ok.json.result).toBe('0x539');
-    const status = await post(url(0), JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'poa_getTransactionStatus', params: ['csrf'] }));
+    const status = await post(
+      url(0),
+      JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'poa_getTransactionStatus', params: ['csrf'] }),
+    );
     expect(status.json.result.state).toBe('unknown');
   });
 });

@@ -57,8 +57,11 @@ describe('adversarial: hostile clients on the API', () => {
       slotMs: SLOT_MS,
       openWrites: false,
       extraArgs: (i) => [
-        '--api-tokens-file', join(net.dir, 'api.tokens'),
-        ...(i === 0 ? ['--write-rate-per-credential', String(RATE), '--write-burst-per-credential', String(BURST)] : []),
+        '--api-tokens-file',
+        join(net.dir, 'api.tokens'),
+        ...(i === 0
+          ? ['--write-rate-per-credential', String(RATE), '--write-burst-per-credential', String(BURST)]
+          : []),
         ...(i === 2 ? ['--insecure-open-writes'] : []),
       ],
     });
@@ -82,18 +85,29 @@ describe('adversarial: hostile clients on the API', () => {
     const refused = await send(url(0), vote('anon-2'), 'anon-2');
     expect(refused.status).toBe(200);
     expect(refused.body.error).toMatchObject({ code: -32001, data: { code: 'CREDENTIAL_MISSING' } });
-    expect((await send(url(1), vote('anon-2'), 'anon-2', `${TOKEN_1}x`)).body.error).toMatchObject({ code: -32001, data: { code: 'CREDENTIAL_INVALID' } });
+    expect((await send(url(1), vote('anon-2'), 'anon-2', `${TOKEN_1}x`)).body.error).toMatchObject({
+      code: -32001,
+      data: { code: 'CREDENTIAL_INVALID' },
+    });
 
     const ok = await send(url(0), vote('authed-1'), 'authed-1', TOKEN_1);
     expect(ok.body.result).toMatch(/^0x[0-9a-f]{64}$/);
-    await waitFor(async () => (await receipt(url(1), ok.body.result))?.blockNumber !== undefined, 20_000, 'the authenticated vote to be final');
+    await waitFor(
+      async () => (await receipt(url(1), ok.body.result))?.blockNumber !== undefined,
+      20_000,
+      'the authenticated vote to be final',
+    );
   }, 60_000);
 
   it('after a token is removed from the file and SIGHUP, its writes are refused', async () => {
     expect((await send(url(1), vote('revoke-1'), 'revoke-1', TOKEN_2)).body.result).toBeDefined();
     writeFileSync(tokensFile, readFileSync(tokensFile, 'utf8').replace(/^backend-2:.*\n/m, ''));
     net.signal(1, 'SIGHUP');
-    await waitFor(() => net.validators[1]!.output.some((l) => l.includes('API tokens reloaded') && l.includes('"reason":"SIGHUP"')), 5000, 'the SIGHUP reload to be logged');
+    await waitFor(
+      () => net.validators[1]!.output.some((l) => l.includes('API tokens reloaded') && l.includes('"reason":"SIGHUP"')),
+      5000,
+      'the SIGHUP reload to be logged',
+    );
     const after = await send(url(1), vote('revoke-2'), 'revoke-2', TOKEN_2);
     expect(after.body.error).toMatchObject({ code: -32001, data: { code: 'CREDENTIAL_INVALID' } });
     expect((await send(url(1), vote('revoke-2'), 'revoke-2', TOKEN_1)).body.result).toBeDefined();
@@ -103,7 +117,13 @@ describe('adversarial: hostile clients on the API', () => {
   }, 30_000);
 
   it('refuses votes beyond the write rate with -32005 {limit: writeRate, retryAfterMs}; the chain keeps finalizing', async () => {
-    const batch = (prefix: string) => Array.from({ length: 3 * BURST }, (_, k) => ({ jsonrpc: '2.0', id: `${prefix}-${k}`, method: 'eth_sendTransaction', params: [vote(`${prefix}-${k}`)] }));
+    const batch = (prefix: string) =>
+      Array.from({ length: 3 * BURST }, (_, k) => ({
+        jsonrpc: '2.0',
+        id: `${prefix}-${k}`,
+        method: 'eth_sendTransaction',
+        params: [vote(`${prefix}-${k}`)],
+      }));
     // Control: the node with the default budget (5,000 votes/s, burst 10,000) takes all of it.
     const control = (await post(url(1), batch('flood-control'), TOKEN_1)).body as any[];
     expect(control.filter((r) => r.result).length).toBe(3 * BURST);
@@ -124,7 +144,11 @@ describe('adversarial: hostile clients on the API', () => {
     expect((await send(url(0), vote('after-flood'), 'after-flood', TOKEN_1)).body.result).toBeDefined();
     for (const i of [0, 1, 2]) await net.waitHeight(i, h0 + 3, 20_000);
     const last = accepted.at(-1).result as string;
-    await waitFor(async () => (await receipt(url(2), last))?.blockNumber !== undefined, 30_000, 'the last accepted flood vote to be final');
+    await waitFor(
+      async () => (await receipt(url(2), last))?.blockNumber !== undefined,
+      30_000,
+      'the last accepted flood vote to be final',
+    );
   }, 90_000);
 
   it('refuses a different vote under a taken submission id; the receipt by id still answers the first vote', async () => {
@@ -132,23 +156,42 @@ describe('adversarial: hostile clients on the API', () => {
     const first = (await send(url(0), vote('victim'), id, TOKEN_1)).body.result as string;
     expect(first).toMatch(/^0x[0-9a-f]{64}$/);
     const hijack = await send(url(0), vote('attacker', 'mallory'), id, TOKEN_1);
-    expect(hijack.body.error).toMatchObject({ code: -32602, data: { code: 'SUBMISSION_ID_TAKEN', id, boundTo: first } });
+    expect(hijack.body.error).toMatchObject({
+      code: -32602,
+      data: { code: 'SUBMISSION_ID_TAKEN', id, boundTo: first },
+    });
     expect(hijack.body.error.message).toContain(first);
     // Another credential may not reuse the id even for the identical vote; the owner may retry.
     writeFileSync(tokensFile, `backend-1:${TOKEN_1}\nbackend-3:${TOKEN_2}\n`);
     net.signal(0, 'SIGHUP');
-    await waitFor(() => net.validators[0]!.output.some((l) => l.includes('API tokens reloaded') && l.includes('"reason":"SIGHUP"')), 5000, 'the SIGHUP reload');
-    expect((await send(url(0), vote('victim'), id, TOKEN_2)).body.error.data).toMatchObject({ code: 'SUBMISSION_ID_TAKEN' });
+    await waitFor(
+      () => net.validators[0]!.output.some((l) => l.includes('API tokens reloaded') && l.includes('"reason":"SIGHUP"')),
+      5000,
+      'the SIGHUP reload',
+    );
+    expect((await send(url(0), vote('victim'), id, TOKEN_2)).body.error.data).toMatchObject({
+      code: 'SUBMISSION_ID_TAKEN',
+    });
     expect((await send(url(0), vote('victim'), id, TOKEN_1)).body.result).toBe(first);
     // Concurrent hijack attempts: exactly the first vote stays bound.
     const id2 = `${id}-race`;
-    const race = await Promise.all([send(url(0), vote('race-a'), id2, TOKEN_1), send(url(0), vote('race-b'), id2, TOKEN_1)]);
+    const race = await Promise.all([
+      send(url(0), vote('race-a'), id2, TOKEN_1),
+      send(url(0), vote('race-b'), id2, TOKEN_1),
+    ]);
     expect(race.filter((a) => a.body.result).length).toBe(1);
     const winner = race.find((a) => a.body.result)!.body.result as string;
 
     await waitFor(async () => (await receipt(url(0), id))?.transactionHash === first, 20_000, 'the receipt by id');
-    await waitFor(async () => (await receipt(url(0), id2))?.transactionHash === winner, 20_000, 'the receipt by the raced id');
-    expect((await post(url(0), { jsonrpc: '2.0', id: 9, method: 'eth_getTransactionByHash', params: [id] })).body.result.voterId).toBe('victim');
+    await waitFor(
+      async () => (await receipt(url(0), id2))?.transactionHash === winner,
+      20_000,
+      'the receipt by the raced id',
+    );
+    expect(
+      (await post(url(0), { jsonrpc: '2.0', id: 9, method: 'eth_getTransactionByHash', params: [id] })).body.result
+        .voterId,
+    ).toBe('victim');
     // Ids that would not be stored faithfully are refused, and the node stays up.
     expect((await send(url(0), vote('empty-id'), '', TOKEN_1)).body.error.code).toBe(-32602);
     await sleep(2 * SLOT_MS);
@@ -160,11 +203,19 @@ describe('adversarial: hostile clients on the API', () => {
     const client = createVotingClient({
       validators: net.validators.slice(0, 2).map((v) => ({ nodeId: v.id, rpcUrl: v.url })),
       genesis: net.genesis,
-      fetchFn: (input, init) => fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), authorization: `Bearer ${TOKEN_1}` } }),
+      fetchFn: (input, init) =>
+        fetch(input, {
+          ...init,
+          headers: { ...(init?.headers as Record<string, string>), authorization: `Bearer ${TOKEN_1}` },
+        }),
       webSocket: { apiToken: TOKEN_1 },
     });
     try {
-      const { hash, validator } = await client.submitVote({ voterId: 'client-voter', electionId: 77, encryptedVote: ballot('bob') });
+      const { hash, validator } = await client.submitVote({
+        voterId: 'client-voter',
+        electionId: 77,
+        encryptedVote: ballot('bob'),
+      });
       expect(hash).toMatch(/^0x[0-9a-f]{64}$/);
       await client.waitForConfirmation(hash, { validator, timeoutMs: 30_000 });
     } finally {

@@ -45,7 +45,11 @@ describe('adversarial: the p2p port', () => {
     const ports = net.validators.map((v) => v.p2pPort);
     const flood = new SilentFlood(ports, SILENT_PER_PORT).start();
     try {
-      await waitFor(() => flood.stats.opened >= ports.length * SILENT_PER_PORT, 10_000, 'the silent connections to open');
+      await waitFor(
+        () => flood.stats.opened >= ports.length * SILENT_PER_PORT,
+        10_000,
+        'the silent connections to open',
+      );
       await sleep(1000);
       const before = Math.max(...(await heights(net)));
       await net.kill(0);
@@ -66,7 +70,9 @@ describe('adversarial: the p2p port', () => {
         () => `heights reached ${reached}; flood ${JSON.stringify(flood.stats)}\n${net.logTail(0, 15)}`,
       );
       const recoveredMs = Date.now() - t0;
-      process.stdout.write(`p2p flood: finalized ${NEW_BLOCKS} new blocks on all three ${recoveredMs} ms after restarting two validators; attacker ${JSON.stringify({ ...flood.stats, open: flood.open })}\n`);
+      process.stdout.write(
+        `p2p flood: finalized ${NEW_BLOCKS} new blocks on all three ${recoveredMs} ms after restarting two validators; attacker ${JSON.stringify({ ...flood.stats, open: flood.open })}\n`,
+      );
       expect(recoveredMs).toBeLessThan(RECOVERY_MS);
       // The silent sockets were dropped by the upgrade timeout, not kept for libp2p's default 10 s.
       expect(flood.stats.dropped).toBeGreaterThan(0);
@@ -88,7 +94,11 @@ describe('adversarial: the p2p port', () => {
     const results = await Promise.all(tries.map((b) => sendAndTimeClose(port, b, 6000)));
     for (const r of results) expect(r.closedByPeer).toBe(true);
     const h = await finalizedHeight(net.validators[2]!.url);
-    await waitFor(async () => (await finalizedHeight(net.validators[2]!.url)) >= h + 2, 15_000, 'validator-3 to keep finalizing');
+    await waitFor(
+      async () => (await finalizedHeight(net.validators[2]!.url)) >= h + 2,
+      15_000,
+      'validator-3 to keep finalizing',
+    );
     expect(net.unexpectedExits()).toEqual([]);
   }, 30_000);
 
@@ -99,7 +109,11 @@ describe('adversarial: the p2p port', () => {
     const { noise } = await import('@chainsafe/libp2p-noise');
     const { yamux } = await import('@chainsafe/libp2p-yamux');
     const { multiaddr } = await import('@multiformats/multiaddr');
-    const outsider = await createLibp2p({ transports: [tcp()], connectionEncrypters: [noise()], streamMuxers: [yamux()] });
+    const outsider = await createLibp2p({
+      transports: [tcp()],
+      connectionEncrypters: [noise()],
+      streamMuxers: [yamux()],
+    });
     try {
       const target = multiaddr(`/ip4/127.0.0.1/tcp/${net.validators[2]!.p2pPort}`);
       let refused = false;

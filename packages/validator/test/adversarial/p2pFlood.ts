@@ -69,7 +69,11 @@ export class SilentFlood {
 }
 
 /** Open one connection, send `bytes`, and resolve how long the validator kept it open (capped at timeoutMs). */
-export function sendAndTimeClose(port: number, bytes: Uint8Array, timeoutMs: number): Promise<{ closedByPeer: boolean; ms: number }> {
+export function sendAndTimeClose(
+  port: number,
+  bytes: Uint8Array,
+  timeoutMs: number,
+): Promise<{ closedByPeer: boolean; ms: number }> {
   return new Promise((resolve) => {
     const t0 = Date.now();
     const s = connect({ host: LOOPBACK, port }, () => s.write(bytes));

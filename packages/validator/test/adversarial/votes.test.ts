@@ -22,7 +22,18 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createVotingClient } from '@poa-vote/client';
 import { type Hex, type Transaction, txHash, txSize } from '@poa-vote/shared';
-import { type AckedVote, TestNetwork, auditNetwork, ballot, finalizedHeight, getJson, rpc, rpcBatch, sleep, waitFor } from '../harness/index.js';
+import {
+  type AckedVote,
+  TestNetwork,
+  auditNetwork,
+  ballot,
+  finalizedHeight,
+  getJson,
+  rpc,
+  rpcBatch,
+  sleep,
+  waitFor,
+} from '../harness/index.js';
 import { AttackWatch, type WatchFigures, stopAllWatches } from './watch.js';
 
 const SLOT_MS = 500;
@@ -48,7 +59,11 @@ const FLOOD_RSS_LIMIT_MB = 1200;
 
 /** A vote whose ballot names `candidate` and is padded so that the transaction is `bytes` long (canonical JSON). */
 function paddedVote(voter: string, election: string, candidate: string, bytes: number): Transaction {
-  const make = (pad: number): Transaction => ({ from: voter, to: `election-${election}`, data: Buffer.from(JSON.stringify({ candidate_id: candidate, pad: 'x'.repeat(pad) })).toString('base64') });
+  const make = (pad: number): Transaction => ({
+    from: voter,
+    to: `election-${election}`,
+    data: Buffer.from(JSON.stringify({ candidate_id: candidate, pad: 'x'.repeat(pad) })).toString('base64'),
+  });
   const base = txSize(make(0));
   // base64 grows by 4/3: solve for the padding, then step to the exact size (±3 bytes of base64).
   let pad = Math.max(0, Math.floor(((bytes - base) * 3) / 4));
@@ -77,7 +92,14 @@ describe('adversarial: hostile votes', () => {
   }
 
   async function audit(electionId: string, acked: Map<Hex, AckedVote>): Promise<void> {
-    const report = await auditNetwork({ genesis: net.genesis, urls: urls(), live: [0, 1, 2], electionId, acked, receiptTimeoutMs: 60_000 });
+    const report = await auditNetwork({
+      genesis: net.genesis,
+      urls: urls(),
+      live: [0, 1, 2],
+      electionId,
+      acked,
+      receiptTimeoutMs: 60_000,
+    });
     process.stdout.write(`audit election ${electionId}: ${JSON.stringify(report.figures)}\n`);
     expect(report.problems).toEqual([]);
     expect(report.figures.lost).toBe(0);
@@ -86,7 +108,10 @@ describe('adversarial: hostile votes', () => {
   beforeAll(async () => {
     // A 4 MiB pool (the default is 64 MiB): the flood below outpaces the chain and meets the byte
     // limit within seconds on any machine, so the refusal path is exercised, not only throughput.
-    net = await TestNetwork.create({ slotMs: SLOT_MS, extraArgs: () => ['--max-pool-bytes', String(FLOOD_POOL_BYTES)] });
+    net = await TestNetwork.create({
+      slotMs: SLOT_MS,
+      extraArgs: () => ['--max-pool-bytes', String(FLOOD_POOL_BYTES)],
+    });
     await net.start();
     await net.waitHealthy();
     await net.waitHeight(0, 2);
@@ -108,7 +133,11 @@ describe('adversarial: hostile votes', () => {
     expect(ok.result).toBe(txHash(fits));
 
     const watch = new AttackWatch(net, [0, 1, 2]);
-    const answers = await Promise.all(net.validators.map((v, i) => rpc(v.url, 'eth_sendTransaction', [paddedVote(`big-${i}`, election, 'mallory', 20_000)], `big-${i}`, 20_000)));
+    const answers = await Promise.all(
+      net.validators.map((v, i) =>
+        rpc(v.url, 'eth_sendTransaction', [paddedVote(`big-${i}`, election, 'mallory', 20_000)], `big-${i}`, 20_000),
+      ),
+    );
     for (const a of answers) {
       const err = a.error as { code: number; message: string; data?: { code?: string } };
       expect(err.code).toBe(-32602);
@@ -119,10 +148,17 @@ describe('adversarial: hostile votes', () => {
     const t0 = Date.now();
     const from = await keepsFinalizing(5);
     const figures = await watch.stop();
-    process.stdout.write(`20 KB vote: refused by all three (${JSON.stringify((answers[0]!.error as { message: string }).message)}); 5 more blocks on all three in ${Date.now() - t0} ms from ${from.join('/')}; ${JSON.stringify(figures)}\n`);
+    process.stdout.write(
+      `20 KB vote: refused by all three (${JSON.stringify((answers[0]!.error as { message: string }).message)}); 5 more blocks on all three in ${Date.now() - t0} ms from ${from.join('/')}; ${JSON.stringify(figures)}\n`,
+    );
     expectResponsive(figures, { all200: true });
 
-    await audit(election, new Map([[txHash(fits), { hash: txHash(fits), tx: fits, candidate: 'alice', via: 0, at: Date.now(), attempts: 1 }]]));
+    await audit(
+      election,
+      new Map([
+        [txHash(fits), { hash: txHash(fits), tx: fits, candidate: 'alice', via: 0, at: Date.now(), attempts: 1 }],
+      ]),
+    );
     expect(net.unexpectedExits()).toEqual([]);
   }, 120_000);
 
@@ -155,7 +191,11 @@ describe('adversarial: hostile votes', () => {
         const via = (k + requests++) % 3;
         let answers: Record<string, unknown>[];
         try {
-          answers = await rpcBatch(urls()[via]!, batch.map((b) => ({ method: 'eth_sendTransaction', params: [b.tx] })), 30_000);
+          answers = await rpcBatch(
+            urls()[via]!,
+            batch.map((b) => ({ method: 'eth_sendTransaction', params: [b.tx] })),
+            30_000,
+          );
         } catch (e) {
           codes.set('transport', (codes.get('transport') ?? 0) + 1);
           continue;
@@ -176,12 +216,16 @@ describe('adversarial: hostile votes', () => {
     await Promise.all(Array.from({ length: FLOOD_LOOPS }, (_, k) => loop(k)));
     const floodMs = Date.now() - t0;
     const atEnd = await Promise.all(urls().map((u) => finalizedHeight(u)));
-    process.stdout.write(`16 KB flood: ${JSON.stringify({ sent: seq, floodMs, requests, answers: Object.fromEntries(codes), heightsBefore: h0, heightsAtEnd: atEnd, poolFull: poolFullMessages[0] })}\n`);
+    process.stdout.write(
+      `16 KB flood: ${JSON.stringify({ sent: seq, floodMs, requests, answers: Object.fromEntries(codes), heightsBefore: h0, heightsAtEnd: atEnd, poolFull: poolFullMessages[0] })}\n`,
+    );
     // Finality continues: every validator finalizes 5 more blocks after the flood stopped...
     const t1 = Date.now();
     const after = await keepsFinalizing(5, 60_000);
     const figures = await watch.stop();
-    process.stdout.write(`16 KB flood: 5 more blocks on all three ${Date.now() - t1} ms after it; ${JSON.stringify(figures)}\n`);
+    process.stdout.write(
+      `16 KB flood: 5 more blocks on all three ${Date.now() - t1} ms after it; ${JSON.stringify(figures)}\n`,
+    );
     // ... and advanced during it.
     for (let i = 0; i < 3; i++) expect(after[i]!).toBeGreaterThan(h0[i]!);
     // The attacker is told the pool is full, with the byte limit.
@@ -202,9 +246,21 @@ describe('adversarial: hostile votes', () => {
     await sleep(3 * SLOT_MS);
     for (let k = 0; k < unacked.length; k += 500) {
       const chunk = unacked.slice(k, k + 500);
-      const receipts = await rpcBatch(urls()[0]!, chunk.map((h) => ({ method: 'eth_getTransactionReceipt', params: [h] })), 30_000);
+      const receipts = await rpcBatch(
+        urls()[0]!,
+        chunk.map((h) => ({ method: 'eth_getTransactionReceipt', params: [h] })),
+        30_000,
+      );
       chunk.forEach((h, j) => {
-        if (receipts[j]!.result) acked.set(h, { hash: h, tx: sent.get(h)!.tx, candidate: sent.get(h)!.candidate, via: 0, at: Date.now(), attempts: 1 });
+        if (receipts[j]!.result)
+          acked.set(h, {
+            hash: h,
+            tx: sent.get(h)!.tx,
+            candidate: sent.get(h)!.candidate,
+            via: 0,
+            at: Date.now(),
+            attempts: 1,
+          });
       });
     }
     await audit(election, acked);
@@ -213,11 +269,23 @@ describe('adversarial: hostile votes', () => {
 
   it('candidates named __proto__, constructor, toString and hasOwnProperty are counted in /results and the client recount agrees', async () => {
     const election = '13';
-    const names = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', '__proto__', 'alice', 'constructor', '__proto__'];
+    const names = [
+      '__proto__',
+      'constructor',
+      'toString',
+      'hasOwnProperty',
+      '__proto__',
+      'alice',
+      'constructor',
+      '__proto__',
+    ];
     const acked = new Map<Hex, AckedVote>();
     const answers = await rpcBatch(
       urls()[1]!,
-      names.map((c, k) => ({ method: 'eth_sendTransaction', params: [{ from: `proto-${k}`, to: `election-${election}`, data: ballot(c) }] })),
+      names.map((c, k) => ({
+        method: 'eth_sendTransaction',
+        params: [{ from: `proto-${k}`, to: `election-${election}`, data: ballot(c) }],
+      })),
       20_000,
     );
     names.forEach((c, k) => {
@@ -225,9 +293,16 @@ describe('adversarial: hostile votes', () => {
       expect(answers[k]!.result).toBe(txHash(tx));
       acked.set(txHash(tx), { hash: txHash(tx), tx, candidate: c, via: 1, at: Date.now(), attempts: 1 });
     });
-    await waitFor(async () => (await getJson(`${urls()[0]}/results?election_id=${election}`)).body?.total === names.length, 30_000, 'all votes counted');
+    await waitFor(
+      async () => (await getJson(`${urls()[0]}/results?election_id=${election}`)).body?.total === names.length,
+      30_000,
+      'all votes counted',
+    );
     for (const v of net.validators) {
-      const r = (await getJson(`${v.url}/results?election_id=${election}`)).body as { total: number; results: Record<string, number> };
+      const r = (await getJson(`${v.url}/results?election_id=${election}`)).body as {
+        total: number;
+        results: Record<string, number>;
+      };
       expect(r.total).toBe(names.length);
       const counts = new Map(Object.entries(r.results));
       expect([...counts].sort(([a], [b]) => (a < b ? -1 : 1))).toEqual([
@@ -239,7 +314,10 @@ describe('adversarial: hostile votes', () => {
       ]);
       expect([...counts.values()].reduce((a, b) => a + b, 0)).toBe(r.total);
     }
-    const client = createVotingClient({ validators: net.validators.map((v) => ({ nodeId: v.id, rpcUrl: v.url })), genesis: net.genesis });
+    const client = createVotingClient({
+      validators: net.validators.map((v) => ({ nodeId: v.id, rpcUrl: v.url })),
+      genesis: net.genesis,
+    });
     try {
       for (const v of net.validators) {
         const cmp = await client.compareWithResults(election, { validator: v.id });

@@ -50,7 +50,17 @@ export class AttackWatch {
     live.add(this);
     this.#figures = indexes.map((i) => {
       const r = rssMb(net.validators[i]!.proc?.pid);
-      return { id: net.validators[i]!.id, baseRssMb: r, maxRssMb: r, maxHealthMs: 0, p95HealthMs: 0, probes: 0, healthFailures: 0, non200: 0, healthMs: [] };
+      return {
+        id: net.validators[i]!.id,
+        baseRssMb: r,
+        maxRssMb: r,
+        maxHealthMs: 0,
+        p95HealthMs: 0,
+        probes: 0,
+        healthFailures: 0,
+        non200: 0,
+        healthMs: [],
+      };
     });
     const rss = setInterval(() => {
       indexes.forEach((i, k) => {
@@ -88,7 +98,13 @@ export class AttackWatch {
     return this.#figures.map(({ healthMs, ...f }) => {
       const sorted = [...healthMs].sort((a, b) => a - b);
       const p95 = sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.95))] ?? 0;
-      return { ...f, baseRssMb: Math.round(f.baseRssMb), maxRssMb: Math.round(f.maxRssMb), maxHealthMs: Math.round(f.maxHealthMs), p95HealthMs: Math.round(p95) };
+      return {
+        ...f,
+        baseRssMb: Math.round(f.baseRssMb),
+        maxRssMb: Math.round(f.maxRssMb),
+        maxHealthMs: Math.round(f.maxHealthMs),
+        p95HealthMs: Math.round(p95),
+      };
     });
   }
 }

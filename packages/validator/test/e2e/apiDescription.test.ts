@@ -15,7 +15,10 @@ const ajv = new Ajv2020({ strict: false, allErrors: true });
 
 function validate(schema: Json, value: unknown, what: string): void {
   const check = ajv.compile(schema);
-  if (!check(value)) throw new Error(`${what} does not match its description: ${ajv.errorsText(check.errors)}\n${JSON.stringify(value).slice(0, 600)}`);
+  if (!check(value))
+    throw new Error(
+      `${what} does not match its description: ${ajv.errorsText(check.errors)}\n${JSON.stringify(value).slice(0, 600)}`,
+    );
 }
 
 describe('API description (OpenRPC, OpenAPI) of a real validator', () => {
@@ -29,9 +32,18 @@ describe('API description (OpenRPC, OpenAPI) of a real validator', () => {
     await net.start();
     await net.waitHealthy();
     url = net.validators[0]!.url;
-    const sent = await rpc(url, 'eth_sendTransaction', [{ from: 'describe-voter-1', to: 'election-1', data: '{"candidate_id":"alice"}' }], 'describe-sub-1');
+    const sent = await rpc(
+      url,
+      'eth_sendTransaction',
+      [{ from: 'describe-voter-1', to: 'election-1', data: '{"candidate_id":"alice"}' }],
+      'describe-sub-1',
+    );
     hash = sent.result as string;
-    await waitFor(async () => (await rpc(url, 'eth_getTransactionReceipt', [hash])).result !== null, 20_000, 'the first vote final');
+    await waitFor(
+      async () => (await rpc(url, 'eth_getTransactionReceipt', [hash])).result !== null,
+      20_000,
+      'the first vote final',
+    );
     openrpc = (await getJson(`${url}/openrpc.json`)).body;
   }, 60_000);
 
@@ -43,7 +55,29 @@ describe('API description (OpenRPC, OpenAPI) of a real validator', () => {
     expect(openrpc.openrpc).toMatch(/^1\.3\./);
     expect((await rpc(url, 'rpc.discover', [])).result).toEqual(openrpc);
     const names = openrpc.methods.map((m: Json) => m.name);
-    for (const name of ['eth_sendTransaction', 'eth_getTransactionReceipt', 'eth_getTransactionByHash', 'eth_getBlockByNumber', 'eth_getBlockByHash', 'eth_blockNumber', 'eth_chainId', 'eth_accounts', 'eth_syncing', 'eth_subscribe', 'eth_unsubscribe', 'net_version', 'net_peerCount', 'net_listening', 'web3_clientVersion', 'poa_getTransactionStatus', 'poa_getCertificate', 'poa_getFinalizedBlock', 'poa_getElection', 'poa_getEvidence', 'rpc.discover']) {
+    for (const name of [
+      'eth_sendTransaction',
+      'eth_getTransactionReceipt',
+      'eth_getTransactionByHash',
+      'eth_getBlockByNumber',
+      'eth_getBlockByHash',
+      'eth_blockNumber',
+      'eth_chainId',
+      'eth_accounts',
+      'eth_syncing',
+      'eth_subscribe',
+      'eth_unsubscribe',
+      'net_version',
+      'net_peerCount',
+      'net_listening',
+      'web3_clientVersion',
+      'poa_getTransactionStatus',
+      'poa_getCertificate',
+      'poa_getFinalizedBlock',
+      'poa_getElection',
+      'poa_getEvidence',
+      'rpc.discover',
+    ]) {
       expect(names).toContain(name);
     }
     for (const m of openrpc.methods) {
@@ -60,7 +94,14 @@ describe('API description (OpenRPC, OpenAPI) of a real validator', () => {
       eth_sendTransaction: [[{ from: 'describe-voter-2', to: 'election-1', data: '{"candidate_id":"bob"}' }]],
       eth_getTransactionReceipt: [[hash], ['describe-sub-1'], [`0x${'ab'.repeat(32)}`]],
       eth_getTransactionByHash: [[hash], [`0x${'ab'.repeat(32)}`]],
-      eth_getBlockByNumber: [['latest', false], ['finalized', true], ['earliest'], ['0x0', true], ['pending'], ['0xffffff']],
+      eth_getBlockByNumber: [
+        ['latest', false],
+        ['finalized', true],
+        ['earliest'],
+        ['0x0', true],
+        ['pending'],
+        ['0xffffff'],
+      ],
       eth_getBlockByHash: [[block.hash, true], [`0x${'00'.repeat(32)}`]],
       eth_blockNumber: [[]],
       eth_chainId: [[]],
@@ -82,7 +123,8 @@ describe('API description (OpenRPC, OpenAPI) of a real validator', () => {
     for (const m of openrpc.methods as Json[]) {
       if (m.name === 'eth_subscribe' || m.name === 'eth_unsubscribe') continue; // WebSocket: below
       const cases = samples[m.name];
-      if (!cases) throw new Error(`no sample call for ${m.name}: add one so its answers are checked against the description`);
+      if (!cases)
+        throw new Error(`no sample call for ${m.name}: add one so its answers are checked against the description`);
       for (const params of cases) {
         const r = await rpc(url, m.name, params);
         if ('error' in r) throw new Error(`${m.name}(${JSON.stringify(params)}) failed: ${JSON.stringify(r.error)}`);
@@ -93,10 +135,14 @@ describe('API description (OpenRPC, OpenAPI) of a real validator', () => {
     expect(new Set(checked).size).toBe(openrpc.methods.length - 2);
     // Control: the description is not vacuous; the old shapes (ids as addresses) fail it.
     const blockSchema = openrpc.methods.find((m: Json) => m.name === 'eth_getBlockByNumber').result.schema;
-    expect(() => validate(blockSchema, { ...block, miner: 'validator-3' }, 'a block with an id as miner')).toThrow(/miner/);
+    expect(() => validate(blockSchema, { ...block, miner: 'validator-3' }, 'a block with an id as miner')).toThrow(
+      /miner/,
+    );
     const txSchema = openrpc.methods.find((m: Json) => m.name === 'eth_getTransactionByHash').result.schema;
     const tx = (await rpc(url, 'eth_getTransactionByHash', [hash])).result as Json;
-    expect(() => validate(txSchema, { ...tx, from: 'describe-voter-1' }, 'a transaction with a voter id as from')).toThrow(/from/);
+    expect(() =>
+      validate(txSchema, { ...tx, from: 'describe-voter-1' }, 'a transaction with a voter id as from'),
+    ).toThrow(/from/);
   }, 60_000);
 
   it('eth_subscribe and eth_unsubscribe answer per their description over WebSocket', async () => {
@@ -110,7 +156,11 @@ describe('API description (OpenRPC, OpenAPI) of a real validator', () => {
     validate(openrpc.methods.find((m: Json) => m.name === 'eth_subscribe').result.schema, sub.result, 'eth_subscribe');
     ws.send(JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'eth_unsubscribe', params: [sub.result] }));
     await waitFor(() => answers.some((a) => a.id === 2), 5000, 'the unsubscribe answer');
-    validate(openrpc.methods.find((m: Json) => m.name === 'eth_unsubscribe').result.schema, answers.find((a) => a.id === 2)!.result, 'eth_unsubscribe');
+    validate(
+      openrpc.methods.find((m: Json) => m.name === 'eth_unsubscribe').result.schema,
+      answers.find((a) => a.id === 2)!.result,
+      'eth_unsubscribe',
+    );
     ws.close();
   });
 
@@ -145,7 +195,20 @@ describe('API description (OpenRPC, OpenAPI) of a real validator', () => {
       if (status === 400 && path !== '/blocks/{numberOrHash}') expect(r.body.param).toBe('election_id');
     }
     // Every route the server answers is described.
-    for (const route of ['/health', '/results', '/blockchain', '/blocks/{numberOrHash}', '/transactions/{hash}', '/transactions/{hash}/proof', '/evidence', '/genesis', '/rpc', '/openrpc.json', '/openapi.json', '/metrics']) {
+    for (const route of [
+      '/health',
+      '/results',
+      '/blockchain',
+      '/blocks/{numberOrHash}',
+      '/transactions/{hash}',
+      '/transactions/{hash}/proof',
+      '/evidence',
+      '/genesis',
+      '/rpc',
+      '/openrpc.json',
+      '/openapi.json',
+      '/metrics',
+    ]) {
       expect(Object.keys(doc.paths)).toContain(route);
     }
   });

@@ -27,7 +27,11 @@ describe('JSON-RPC 2.0 conformance on a real validator', () => {
   }, 30_000);
 
   it('echoes ids with their type, and null for unparseable requests', async () => {
-    expect((await post(url, '{"jsonrpc":"2.0","method":"eth_chainId","id":7}')).json).toEqual({ jsonrpc: '2.0', id: 7, result: '0x539' });
+    expect((await post(url, '{"jsonrpc":"2.0","method":"eth_chainId","id":7}')).json).toEqual({
+      jsonrpc: '2.0',
+      id: 7,
+      result: '0x539',
+    });
     expect((await post(url, '{"jsonrpc":"2.0","method":"eth_chainId","id":"7"}')).json.id).toBe('7');
     expect((await post(url, '{"jsonrpc":"2.0","method":"eth_chainId","id":null}')).json.id).toBeNull();
     const parse = await post(url, '{"jsonrpc":"2.0","method":"eth_chainId","id":1');
@@ -41,7 +45,9 @@ describe('JSON-RPC 2.0 conformance on a real validator', () => {
     const unknown = (await post(url, '{"jsonrpc":"2.0","method":"foo_bar","id":1}')).json;
     expect(unknown.error.code).toBe(-32601);
     expect(unknown.error.message).toContain('foo_bar');
-    const badParams = (await post(url, '{"jsonrpc":"2.0","method":"eth_getBlockByNumber","params":["nope",false],"id":1}')).json;
+    const badParams = (
+      await post(url, '{"jsonrpc":"2.0","method":"eth_getBlockByNumber","params":["nope",false],"id":1}')
+    ).json;
     expect(badParams.error.code).toBe(-32602);
   });
 
@@ -52,22 +58,41 @@ describe('JSON-RPC 2.0 conformance on a real validator', () => {
     const invalid = await post(url, '[1,2]');
     expect(invalid.json).toHaveLength(2);
     for (const e of invalid.json) expect(e).toMatchObject({ id: null, error: { code: -32600 } });
-    const mixed = await post(url, JSON.stringify([
-      { jsonrpc: '2.0', method: 'eth_chainId', id: 'a' },
-      { jsonrpc: '2.0', method: 'net_version' },
-      { foo: 'boo' },
-      { jsonrpc: '2.0', method: 'nope', id: 5 },
-    ]));
+    const mixed = await post(
+      url,
+      JSON.stringify([
+        { jsonrpc: '2.0', method: 'eth_chainId', id: 'a' },
+        { jsonrpc: '2.0', method: 'net_version' },
+        { foo: 'boo' },
+        { jsonrpc: '2.0', method: 'nope', id: 5 },
+      ]),
+    );
     expect(mixed.json).toHaveLength(3);
     expect(mixed.json.find((r: any) => r.id === 'a').result).toBe('0x539');
     expect(mixed.json.find((r: any) => r.id === 5).error.code).toBe(-32601);
-    const notes = await post(url, JSON.stringify([{ jsonrpc: '2.0', method: 'eth_chainId' }, { jsonrpc: '2.0', method: 'net_version' }]));
+    const notes = await post(
+      url,
+      JSON.stringify([
+        { jsonrpc: '2.0', method: 'eth_chainId' },
+        { jsonrpc: '2.0', method: 'net_version' },
+      ]),
+    );
     expect(notes.text).toBe('');
   });
 
   it('accepts a batch of votes in one request, and bad votes in it do not harm the good ones', async () => {
-    const batch = Array.from({ length: 50 }, (_, i) => ({ jsonrpc: '2.0', id: `b-${i}`, method: 'eth_sendTransaction', params: [{ from: `batch-voter-${i}`, to: 'election-9', data: JSON.stringify({ candidate: i % 2 ? 'x' : 'y' }) }] }));
-    batch.push({ jsonrpc: '2.0', id: 'bad', method: 'eth_sendTransaction', params: [{ from: '', to: 'election-9', data: 'x' }] } as never);
+    const batch = Array.from({ length: 50 }, (_, i) => ({
+      jsonrpc: '2.0',
+      id: `b-${i}`,
+      method: 'eth_sendTransaction',
+      params: [{ from: `batch-voter-${i}`, to: 'election-9', data: JSON.stringify({ candidate: i % 2 ? 'x' : 'y' }) }],
+    }));
+    batch.push({
+      jsonrpc: '2.0',
+      id: 'bad',
+      method: 'eth_sendTransaction',
+      params: [{ from: '', to: 'election-9', data: 'x' }],
+    } as never);
     const r = await post(url, JSON.stringify(batch));
     expect(r.json).toHaveLength(51);
     expect(r.json.filter((x: any) => typeof x.result === 'string')).toHaveLength(50);
@@ -75,7 +100,11 @@ describe('JSON-RPC 2.0 conformance on a real validator', () => {
     // garbage in between changes nothing already accepted
     await post(url, '{"jsonrpc":"2.0","method":"eth_sendTransaction","params":[{"from":5}],"id":1}');
     await post(url, '\u0000\u0001garbage');
-    await waitFor(async () => (await getJson(`${url}/results?election_id=9`)).body.total === 50, 30_000, 'the 50 batch votes finalized');
+    await waitFor(
+      async () => (await getJson(`${url}/results?election_id=9`)).body.total === 50,
+      30_000,
+      'the 50 batch votes finalized',
+    );
     expect((await getJson(`${url}/results?election_id=9`)).body.results).toEqual({ x: 25, y: 25 });
     expect((await rpc(url, 'eth_getTransactionReceipt', ['b-3'])).result).not.toBeNull();
   }, 40_000);

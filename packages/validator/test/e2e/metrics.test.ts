@@ -74,12 +74,25 @@ describe('GET /metrics of a real validator', () => {
     const slot0 = value(before.text, 'poa_slot');
 
     // Load: 300 votes in batches, one double vote, then wait for them to be final.
-    const batches = Array.from({ length: 3 }, (_, b) => Array.from({ length: 100 }, (_, i) => ({ method: 'eth_sendTransaction', params: [{ from: `metrics-voter-${b}-${i}`, to: 'election-9', data: `{"candidate_id":"c${i % 3}"}` }] })));
+    const batches = Array.from({ length: 3 }, (_, b) =>
+      Array.from({ length: 100 }, (_, i) => ({
+        method: 'eth_sendTransaction',
+        params: [{ from: `metrics-voter-${b}-${i}`, to: 'election-9', data: `{"candidate_id":"c${i % 3}"}` }],
+      })),
+    );
     const answers = (await Promise.all(batches.map((calls) => rpcBatch(url, calls, 30_000)))).flat();
     expect(answers.filter((a) => typeof a.result === 'string')).toHaveLength(300);
-    const double = await rpc(url, 'eth_sendTransaction', [{ from: 'metrics-voter-0-0', to: 'election-9', data: '{"candidate_id":"other"}' }]);
+    const double = await rpc(url, 'eth_sendTransaction', [
+      { from: 'metrics-voter-0-0', to: 'election-9', data: '{"candidate_id":"other"}' },
+    ]);
     expect((double.error as { code: number }).code).toBe(-32010);
-    await waitFor(async () => (await rpc(url, 'poa_getElection', ['9'])).result !== undefined && ((await rpc(url, 'poa_getElection', ['9'])).result as { voteCount: number }).voteCount === 300, 30_000, '300 votes final');
+    await waitFor(
+      async () =>
+        (await rpc(url, 'poa_getElection', ['9'])).result !== undefined &&
+        ((await rpc(url, 'poa_getElection', ['9'])).result as { voteCount: number }).voteCount === 300,
+      30_000,
+      '300 votes final',
+    );
 
     const after = (await scrape()).text;
     const moved = {
@@ -90,8 +103,14 @@ describe('GET /metrics of a real validator', () => {
       ackCount: [value(before.text, 'poa_vote_ack_seconds_count'), value(after, 'poa_vote_ack_seconds_count')],
       finalityCount: [value(before.text, 'poa_finality_seconds_count'), value(after, 'poa_finality_seconds_count')],
       dbWrites: [value(before.text, 'poa_db_write_seconds_count'), value(after, 'poa_db_write_seconds_count')],
-      p2pOut: [value(before.text, 'poa_p2p_messages_total', { direction: 'out' }), value(after, 'poa_p2p_messages_total', { direction: 'out' })],
-      p2pIn: [value(before.text, 'poa_p2p_messages_total', { direction: 'in' }), value(after, 'poa_p2p_messages_total', { direction: 'in' })],
+      p2pOut: [
+        value(before.text, 'poa_p2p_messages_total', { direction: 'out' }),
+        value(after, 'poa_p2p_messages_total', { direction: 'out' }),
+      ],
+      p2pIn: [
+        value(before.text, 'poa_p2p_messages_total', { direction: 'in' }),
+        value(after, 'poa_p2p_messages_total', { direction: 'in' }),
+      ],
       rpcRequests: [0, value(after, 'poa_http_requests_total', { route: '/rpc', status: '200' })],
       sendCalls: [0, value(after, 'poa_rpc_calls_total', { method: 'eth_sendTransaction' })],
     };
@@ -101,7 +120,8 @@ describe('GET /metrics of a real validator', () => {
     expect(moved.admitted[1]).toBe(300);
     expect(moved.refusedDoubleVote[1]).toBe(1);
     expect(moved.sendCalls[1]).toBe(301);
-    for (const k of ['ackCount', 'finalityCount', 'dbWrites', 'p2pOut', 'p2pIn', 'rpcRequests'] as const) expect([k, moved[k][1]! > moved[k][0]!]).toEqual([k, true]);
+    for (const k of ['ackCount', 'finalityCount', 'dbWrites', 'p2pOut', 'p2pIn', 'rpcRequests'] as const)
+      expect([k, moved[k][1]! > moved[k][0]!]).toEqual([k, true]);
     expect(value(after, 'nodejs_heap_size_used_bytes')).toBeGreaterThan(0);
     // Route labels are bounded: a random path counts as "other", never as itself.
     await fetch(`${url}/no/such/${Math.random()}`);

@@ -37,24 +37,36 @@ describe('a three-validator network', () => {
     }
     // every vote gets a receipt on every validator
     for (const v of net.validators) {
-      await waitFor(async () => {
-        for (const s of sent) if ((await rpc(v.url, 'eth_getTransactionReceipt', [s.hash])).result === null) return false;
-        return true;
-      }, 30_000, `receipts on ${v.id}`, () => v.output.slice(-10).join(''));
+      await waitFor(
+        async () => {
+          for (const s of sent)
+            if ((await rpc(v.url, 'eth_getTransactionReceipt', [s.hash])).result === null) return false;
+          return true;
+        },
+        30_000,
+        `receipts on ${v.id}`,
+        () => v.output.slice(-10).join(''),
+      );
     }
     // identical finalized headers on all three up to a common height
     const h = Math.min(...(await Promise.all(net.validators.map((v) => finalizedHeight(v.url)))));
     expect(h).toBeGreaterThan(0);
     for (let height = 1; height <= h; height++) {
-      const hashes = await Promise.all(net.validators.map(async (v) => (await getJson(`${v.url}/blocks/${height}`)).body.block.hash));
+      const hashes = await Promise.all(
+        net.validators.map(async (v) => (await getJson(`${v.url}/blocks/${height}`)).body.block.hash),
+      );
       expect(new Set(hashes).size).toBe(1);
     }
   }, 60_000);
 
   it('serves receipts by hash and by submission id, and blocks whose certificates verify from genesis', async () => {
     const s = sent[4]!;
-    const byHash = (await rpc(net.validators[2]!.url, 'eth_getTransactionReceipt', [s.hash])).result as Record<string, string>;
-    const byId = (await rpc(net.validators[s.via]!.url, 'eth_getTransactionReceipt', [s.submissionId])).result as Record<string, string>;
+    const byHash = (await rpc(net.validators[2]!.url, 'eth_getTransactionReceipt', [s.hash])).result as Record<
+      string,
+      string
+    >;
+    const byId = (await rpc(net.validators[s.via]!.url, 'eth_getTransactionReceipt', [s.submissionId]))
+      .result as Record<string, string>;
     expect(byHash.transactionHash).toBe(s.hash);
     expect(byId).toEqual(byHash);
     expect(byHash.blockNumber).toMatch(/^0x(0|[1-9a-f][0-9a-f]*)$/);
@@ -82,9 +94,13 @@ describe('a three-validator network', () => {
 
   it('refuses a second, different vote naming the first, and returns the same hash for a retry', async () => {
     const s = sent[0]!;
-    const retry = await rpc(net.validators[1]!.url, 'eth_sendTransaction', [{ from: s.voter, to: 'election-1', data: ballot(s.candidate) }]);
+    const retry = await rpc(net.validators[1]!.url, 'eth_sendTransaction', [
+      { from: s.voter, to: 'election-1', data: ballot(s.candidate) },
+    ]);
     expect(retry.result).toBe(s.hash);
-    const other = await rpc(net.validators[2]!.url, 'eth_sendTransaction', [{ from: s.voter, to: 'election-1', data: ballot('mallory') }]);
+    const other = await rpc(net.validators[2]!.url, 'eth_sendTransaction', [
+      { from: s.voter, to: 'election-1', data: ballot('mallory') },
+    ]);
     expect(other.result).toBeUndefined();
     const err = other.error as { code: number; message: string };
     expect(err.code).toBe(-32010);
@@ -93,9 +109,22 @@ describe('a three-validator network', () => {
 
   it('answers malformed and oversized requests with JSON-RPC errors and keeps serving', async () => {
     const url = net.validators[0]!.url;
-    const bad = await fetch(`${url}/rpc`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"jsonrpc":"2.0","method":' });
+    const bad = await fetch(`${url}/rpc`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"jsonrpc":"2.0","method":',
+    });
     expect(((await bad.json()) as { error: { code: number } }).error.code).toBe(-32700);
-    const big = await fetch(`${url}/rpc`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_sendTransaction', params: [{ from: 'x', to: 'election-1', data: 'a'.repeat(20 * 1024 * 1024) }] }) });
+    const big = await fetch(`${url}/rpc`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'eth_sendTransaction',
+        params: [{ from: 'x', to: 'election-1', data: 'a'.repeat(20 * 1024 * 1024) }],
+      }),
+    });
     expect(big.status).toBe(413);
     const wrong = await rpc(url, 'eth_sendTransaction', [{ from: 'v', to: 'not-an-election', data: 'x' }]);
     expect((wrong.error as { code: number }).code).toBe(-32602);

@@ -25,7 +25,10 @@ interface Killed {
  * A load (batches of 20) whose `killOnNextAck(i)` SIGKILLs validator i within the very tick the
  * client receives its next acknowledgement.
  */
-function loadThatKills(f: FaultNetwork, voterPrefix: string): { killOnNextAck: (victim: number, timeoutMs: number) => Promise<Killed> } {
+function loadThatKills(
+  f: FaultNetwork,
+  voterPrefix: string,
+): { killOnNextAck: (victim: number, timeoutMs: number) => Promise<Killed> } {
   let armed: { victim: number; fire: (k: Killed) => void } | undefined;
   f.startLoad(voterPrefix, {
     batchSize: 20,
@@ -72,7 +75,7 @@ describe('fault: acknowledged votes survive the loss of any one validator, disk 
           title: `kill -9 and wipe a validator the moment it acknowledges a batch, ${ROUNDS} times under load`,
           asserts: [
             'the victim is killed (SIGKILL) in the same tick of the test process as its acknowledgement arrives, and its data directory is deleted',
-            'it restarts empty, reads both peers\' pools, resyncs, and vouches again before the next round (victims rotate)',
+            "it restarts empty, reads both peers' pools, resyncs, and vouches again before the next round (victims rotate)",
             'every vote any validator ever acknowledged is finalized exactly once on all three; chain_valid, exact tally, no evidence',
           ],
         },
@@ -82,13 +85,23 @@ describe('fault: acknowledged votes survive the loss of any one validator, disk 
           await f.waitSlots(4);
           for (let round = 0; round < ROUNDS; round++) {
             const victim = round % 3;
-            await waitFor(() => vouching(f, victim), f.slots(60), `validator-${victim + 1} up and vouching before round ${round + 1}`, () => r.tail(victim));
+            await waitFor(
+              () => vouching(f, victim),
+              f.slots(60),
+              `validator-${victim + 1} up and vouching before round ${round + 1}`,
+              () => r.tail(victim),
+            );
             const { exited, acked } = await load.killOnNextAck(victim, f.slots(30));
             await exited;
             f.net.wipe(victim);
             const t = Date.now();
             await f.net.start(victim);
-            await waitFor(() => vouching(f, victim), f.slots(60), `validator-${victim + 1} recovered after round ${round + 1}`, () => r.tail(victim));
+            await waitFor(
+              () => vouching(f, victim),
+              f.slots(60),
+              `validator-${victim + 1} recovered after round ${round + 1}`,
+              () => r.tail(victim),
+            );
             events.push({ victim, ackedInBatch: acked, recoveredMs: Date.now() - t });
           }
           await f.waitSlots(6);
@@ -119,7 +132,7 @@ describe('fault: acknowledged votes survive the loss of any one validator, disk 
           title: 'kill -9 a validator the moment it acknowledges a batch; it never comes back',
           asserts: [
             'the victim is killed in the tick its acknowledgement arrives and stays down',
-            'the load goes on through the other two; every vote acknowledged by any validator, the victim\'s last batch included, is finalized exactly once on both survivors',
+            "the load goes on through the other two; every vote acknowledged by any validator, the victim's last batch included, is finalized exactly once on both survivors",
           ],
         },
         async () => {
@@ -127,9 +140,18 @@ describe('fault: acknowledged votes survive the loss of any one validator, disk 
           await f.waitSlots(8);
           const { exited, acked } = await load.killOnNextAck(victim, f.slots(30));
           await exited;
-          const lastBatch = [...f.acked.values()].filter((v) => v.via === victim).sort((a, b) => b.at - a.at).slice(0, acked);
+          const lastBatch = [...f.acked.values()]
+            .filter((v) => v.via === victim)
+            .sort((a, b) => b.at - a.at)
+            .slice(0, acked);
           await f.waitSlots(10);
-          return { live: [0, 2], extra: { victimLastBatch: lastBatch.length, ackedByVictim: [...f.acked.values()].filter((v) => v.via === victim).length } };
+          return {
+            live: [0, 2],
+            extra: {
+              victimLastBatch: lastBatch.length,
+              ackedByVictim: [...f.acked.values()].filter((v) => v.via === victim).length,
+            },
+          };
         },
       );
     } finally {
@@ -146,44 +168,73 @@ describe('fault: acknowledged votes survive the loss of any one validator, disk 
   it.each([
     ['local', true],
     ['quorum', false],
-  ] as const)('9c. control, --ack-mode %s: an isolated validator takes a batch, then is killed and wiped (votes lost: %s)', async (mode, expectLoss) => {
-    const f = await FaultNetwork.start({ proxies: true, extraArgs: () => ['--ack-mode', mode, '--ack-timeout-ms', '1500'] });
-    const victim = 2;
-    try {
-      f.mesh!.isolate(victim);
-      await waitFor(async () => (await fetchHealth(f.urls[victim]!))?.body.peers === 0, f.slots(20), 'victim isolated');
-      const txs: Transaction[] = Array.from({ length: 20 }, (_, k) => ({ from: `d9c-${mode}-${k}`, to: `election-${f.electionId}`, data: ballot('alice') }));
-      const answers = await rpcBatch(f.urls[victim]!, txs.map((tx) => ({ method: 'eth_sendTransaction', params: [tx] })), 10_000);
-      const acknowledged = answers.filter((a) => typeof a.result === 'string').length;
-      const killed = f.net.killNow(victim);
-      await killed;
-      f.net.wipe(victim);
-      f.mesh!.healAll();
-      // The client's part: whatever was not acknowledged goes, identical, to another validator.
-      const unacked = txs.filter((_, k) => typeof answers[k]!.result !== 'string');
-      if (unacked.length > 0) {
-        const again = await rpcBatch(f.urls[0]!, unacked.map((tx) => ({ method: 'eth_sendTransaction', params: [tx] })), 10_000);
-        expect(again.every((a) => typeof a.result === 'string')).toBe(true);
+  ] as const)(
+    '9c. control, --ack-mode %s: an isolated validator takes a batch, then is killed and wiped (votes lost: %s)',
+    async (mode, expectLoss) => {
+      const f = await FaultNetwork.start({
+        proxies: true,
+        extraArgs: () => ['--ack-mode', mode, '--ack-timeout-ms', '1500'],
+      });
+      const victim = 2;
+      try {
+        f.mesh!.isolate(victim);
+        await waitFor(
+          async () => (await fetchHealth(f.urls[victim]!))?.body.peers === 0,
+          f.slots(20),
+          'victim isolated',
+        );
+        const txs: Transaction[] = Array.from({ length: 20 }, (_, k) => ({
+          from: `d9c-${mode}-${k}`,
+          to: `election-${f.electionId}`,
+          data: ballot('alice'),
+        }));
+        const answers = await rpcBatch(
+          f.urls[victim]!,
+          txs.map((tx) => ({ method: 'eth_sendTransaction', params: [tx] })),
+          10_000,
+        );
+        const acknowledged = answers.filter((a) => typeof a.result === 'string').length;
+        const killed = f.net.killNow(victim);
+        await killed;
+        f.net.wipe(victim);
+        f.mesh!.healAll();
+        // The client's part: whatever was not acknowledged goes, identical, to another validator.
+        const unacked = txs.filter((_, k) => typeof answers[k]!.result !== 'string');
+        if (unacked.length > 0) {
+          const again = await rpcBatch(
+            f.urls[0]!,
+            unacked.map((tx) => ({ method: 'eth_sendTransaction', params: [tx] })),
+            10_000,
+          );
+          expect(again.every((a) => typeof a.result === 'string')).toBe(true);
+        }
+        await f.net.start(victim);
+        await f.waitSlots(12);
+        const hashes: Hex[] = txs.map((tx) => txHash(tx));
+        const receipts = await rpcBatch(
+          f.urls[0]!,
+          hashes.map((h) => ({ method: 'eth_getTransactionReceipt', params: [h] })),
+          10_000,
+        );
+        const final = receipts.filter((rc) => rc.result !== null && rc.result !== undefined).length;
+        const lostAcknowledged = acknowledged - Math.min(acknowledged, final);
+        process.stderr.write(
+          `9c --ack-mode ${mode}: ${acknowledged} of 20 acknowledged by the isolated validator (${answers.find((a) => a.error)?.error ? `others: ${JSON.stringify((answers.find((a) => a.error) as { error: unknown }).error).slice(0, 160)}` : 'all'}), ${final} final after the wipe\n`,
+        );
+        if (expectLoss) {
+          // The old behaviour: all 20 acknowledged, none ever final.
+          expect(acknowledged).toBe(20);
+          expect(final).toBe(0);
+        } else {
+          expect(acknowledged).toBe(0);
+          expect((answers[0]!.error as { code?: number } | undefined)?.code).toBe(-32012);
+          expect(final).toBe(20);
+          expect(lostAcknowledged).toBe(0);
+        }
+      } finally {
+        await f.teardown();
       }
-      await f.net.start(victim);
-      await f.waitSlots(12);
-      const hashes: Hex[] = txs.map((tx) => txHash(tx));
-      const receipts = await rpcBatch(f.urls[0]!, hashes.map((h) => ({ method: 'eth_getTransactionReceipt', params: [h] })), 10_000);
-      const final = receipts.filter((rc) => rc.result !== null && rc.result !== undefined).length;
-      const lostAcknowledged = acknowledged - Math.min(acknowledged, final);
-      process.stderr.write(`9c --ack-mode ${mode}: ${acknowledged} of 20 acknowledged by the isolated validator (${answers.find((a) => a.error)?.error ? `others: ${JSON.stringify((answers.find((a) => a.error) as { error: unknown }).error).slice(0, 160)}` : 'all'}), ${final} final after the wipe\n`);
-      if (expectLoss) {
-        // The old behaviour: all 20 acknowledged, none ever final.
-        expect(acknowledged).toBe(20);
-        expect(final).toBe(0);
-      } else {
-        expect(acknowledged).toBe(0);
-        expect((answers[0]!.error as { code?: number } | undefined)?.code).toBe(-32012);
-        expect(final).toBe(20);
-        expect(lostAcknowledged).toBe(0);
-      }
-    } finally {
-      await f.teardown();
-    }
-  }, 120_000);
+    },
+    120_000,
+  );
 });

@@ -14,7 +14,7 @@ const MIN_BLOCKS = 8;
 const MAX_STALL_SLOTS = 10;
 const CATCH_UP_SLOTS = 60;
 
-describe('fault: one validator\'s clock is skewed', () => {
+describe("fault: one validator's clock is skewed", () => {
   let f: FaultNetwork;
   const skewed = 2;
   const skews: Record<number, number> = { [skewed]: Math.round(SKEW * SLOT_MS) };
@@ -49,7 +49,12 @@ describe('fault: one validator\'s clock is skewed', () => {
           const blocks = now.map((h, i) => h - at[i]!);
           const stallMs = f.monitor.longestStall(t, Date.now(), [0, 1, 2]);
           phases.push({ skewMs: skews[skewed]!, blocks, stallMs });
-          blocks.forEach((b, i) => r.check(b >= MIN_BLOCKS, `skew ${skews[skewed]} ms: validator-${i + 1} finalized ${b} blocks in ${PHASE_SLOTS} slots`));
+          blocks.forEach((b, i) =>
+            r.check(
+              b >= MIN_BLOCKS,
+              `skew ${skews[skewed]} ms: validator-${i + 1} finalized ${b} blocks in ${PHASE_SLOTS} slots`,
+            ),
+          );
           r.check(stallMs <= f.slots(MAX_STALL_SLOTS), `skew ${skews[skewed]} ms: no finality for ${stallMs} ms`);
         };
         await phase();
@@ -58,7 +63,12 @@ describe('fault: one validator\'s clock is skewed', () => {
         skews[skewed] = -Math.round(SKEW * SLOT_MS);
         const tRestart = Date.now();
         await f.net.start(skewed);
-        await waitFor(() => f.monitor.caughtUpAt(skewed, [0, 1], tRestart) !== undefined, f.slots(CATCH_UP_SLOTS), 'the skewed validator to catch up', () => r.tail(skewed));
+        await waitFor(
+          () => f.monitor.caughtUpAt(skewed, [0, 1], tRestart) !== undefined,
+          f.slots(CATCH_UP_SLOTS),
+          'the skewed validator to catch up',
+          () => r.tail(skewed),
+        );
         const caughtUp = f.monitor.caughtUpAt(skewed, [0, 1], tRestart)!;
         await phase();
         return {

@@ -33,7 +33,7 @@ describe('fault: a validator crashes (SIGKILL) and restarts', () => {
         title: 'kill -9 one validator under load',
         asserts: [
           'both survivors finalize at least 4 more blocks in the 15 slots after the kill',
-          'every vote acknowledged by any validator, the victim\'s last ones included, is finalized exactly once on both survivors',
+          "every vote acknowledged by any validator, the victim's last ones included, is finalized exactly once on both survivors",
           'identical chains, chain_valid, exact tally, no evidence on the survivors',
         ],
       },
@@ -48,7 +48,10 @@ describe('fault: a validator crashes (SIGKILL) and restarts', () => {
         const tEnd = Date.now();
         for (const i of others) {
           const now = await finalizedHeight(f.urls[i]!);
-          r.check(now - at[i]! >= 4, `validator-${i + 1} finalized ${now - at[i]!} blocks in 15 slots after the kill (from ${at[i]} to ${now})\n${r.tail(i)}`);
+          r.check(
+            now - at[i]! >= 4,
+            `validator-${i + 1} finalized ${now - at[i]!} blocks in 15 slots after the kill (from ${at[i]} to ${now})\n${r.tail(i)}`,
+          );
         }
         // No allowance for votes the victim acknowledged just before dying: each was already on a quorum.
         return {
@@ -79,22 +82,41 @@ describe('fault: a validator crashes (SIGKILL) and restarts', () => {
         const headAtRestart = Math.max(...others.map((i) => f.monitor.last(i) ?? 0));
         const readyBefore = f.net.validators[victim]!.ready.length;
         await f.net.start(victim);
-        await waitFor(() => f.monitor.caughtUpAt(victim, others, tRestart) !== undefined, f.slots(CATCH_UP_SLOTS), `validator-${victim + 1} caught up`, () => r.tail(victim));
+        await waitFor(
+          () => f.monitor.caughtUpAt(victim, others, tRestart) !== undefined,
+          f.slots(CATCH_UP_SLOTS),
+          `validator-${victim + 1} caught up`,
+          () => r.tail(victim),
+        );
         const caughtUp = f.monitor.caughtUpAt(victim, others, tRestart)!;
         const ready = f.net.validators[victim]!.ready[readyBefore];
-        r.check(ready !== undefined && ready.height >= heightAtKill, `validator-${victim + 1} reopened at height ${ready?.height}, it had ${heightAtKill} when killed`);
+        r.check(
+          ready !== undefined && ready.height >= heightAtKill,
+          `validator-${victim + 1} reopened at height ${ready?.height}, it had ${heightAtKill} when killed`,
+        );
         await f.waitSlots(8);
         return {
           live: [0, 1, 2],
           catchUpMs: caughtUp - tRestart,
-          extra: { reopenedAtHeight: ready?.height ?? null, headAtRestart, processUpMs: ready ? ready.at - tRestart : null, catchUpSlots: Math.ceil((caughtUp - tRestart) / f.slotMs) },
+          extra: {
+            reopenedAtHeight: ready?.height ?? null,
+            headAtRestart,
+            processUpMs: ready ? ready.at - tRestart : null,
+            catchUpSlots: Math.ceil((caughtUp - tRestart) / f.slotMs),
+          },
         };
       },
     );
   }, 120_000);
 
   it('the audit itself fails on a lost vote, on a vote nobody acknowledged, and on a wrong tally', async () => {
-    const base = { genesis: f.net.genesis, urls: f.urls, live: [0, 1, 2], electionId: f.electionId, receiptTimeoutMs: 1000 };
+    const base = {
+      genesis: f.net.genesis,
+      urls: f.urls,
+      live: [0, 1, 2],
+      electionId: f.electionId,
+      receiptTimeoutMs: 1000,
+    };
     const clean = await auditNetwork({ ...base, acked: f.acked });
     expect(clean.problems).toEqual([]);
 

@@ -16,7 +16,12 @@ const CATCH_UP_SLOTS = 90;
  * (POA_FAULTS_HEAVY_RATE overrides; 0 removes the cap, which overloads a small machine: see
  * docs/FAULTS.md, findings).
  */
-const HEAVY_WRITES = { concurrency: 3, batchSize: 25, pauseMs: 0, maxRate: Number(process.env.POA_FAULTS_HEAVY_RATE ?? 500) };
+const HEAVY_WRITES = {
+  concurrency: 3,
+  batchSize: 25,
+  pauseMs: 0,
+  maxRate: Number(process.env.POA_FAULTS_HEAVY_RATE ?? 500),
+};
 
 describe('fault: a validator is killed ten times under heavy writes', () => {
   let f: FaultNetwork;
@@ -67,17 +72,30 @@ describe('fault: a validator is killed ten times under heavy writes', () => {
             await f.net.start(victim);
             tLast = Date.now();
           }
-          await waitFor(() => v.ready.length > readyBefore, 20_000, `validator-${victim + 1} to come up after a kill`, () => r.tail(victim));
+          await waitFor(
+            () => v.ready.length > readyBefore,
+            20_000,
+            `validator-${victim + 1} to come up after a kill`,
+            () => r.tail(victim),
+          );
           const ready = v.ready[v.ready.length - 1]!;
           reopenMs.push(ready.at - tLast);
           reopened.push(ready.height);
-          r.check(ready.height >= reached, `validator-${victim + 1} reopened at height ${ready.height} after reporting ${reached} before the kill`);
+          r.check(
+            ready.height >= reached,
+            `validator-${victim + 1} reopened at height ${ready.height} after reporting ${reached} before the kill`,
+          );
         }
         // The write storm ends with the last restart; the victim must then catch up.
         const tStormEnd = Date.now();
         const behindAtStormEnd = Math.max(...others.map((i) => f.monitor.last(i) ?? 0)) - (f.monitor.last(victim) ?? 0);
         await f.stopLoads();
-        await waitFor(() => f.monitor.caughtUpAt(victim, others, tStormEnd) !== undefined, f.slots(CATCH_UP_SLOTS), `validator-${victim + 1} to catch up after the last restart`, () => r.tail(victim));
+        await waitFor(
+          () => f.monitor.caughtUpAt(victim, others, tStormEnd) !== undefined,
+          f.slots(CATCH_UP_SLOTS),
+          `validator-${victim + 1} to catch up after the last restart`,
+          () => r.tail(victim),
+        );
         const caughtUp = f.monitor.caughtUpAt(victim, others, tStormEnd)!;
         await f.waitSlots(6);
         const sorted = [...reopenMs].sort((a, b) => a - b);

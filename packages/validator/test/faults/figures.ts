@@ -56,7 +56,8 @@ function readResults(): ResultsFile {
   }
 }
 
-const ms = (v: number | null): string => (v === null ? '–' : v >= 10_000 ? `${(v / 1000).toFixed(1)} s` : `${Math.round(v)} ms`);
+const ms = (v: number | null): string =>
+  v === null ? '–' : v >= 10_000 ? `${(v / 1000).toFixed(1)} s` : `${Math.round(v)} ms`;
 
 /** The markdown table of a results file. */
 export function renderTable(results: ResultsFile): string {
@@ -66,13 +67,18 @@ export function renderTable(results: ResultsFile): string {
   ];
   for (const s of results.scenarios) {
     const h = s.headline;
-    rows.push(`| ${s.id} | ${s.title} | ${h.votesAcknowledged} | ${h.votesFinalized} | ${h.lost} | ${h.doubled} | ${ms(h.catchUpMs)} | ${ms(h.noFinalityMs)} | ${s.ok ? 'pass' : `FAIL: ${s.problems.length} problem(s)`} |`);
+    rows.push(
+      `| ${s.id} | ${s.title} | ${h.votesAcknowledged} | ${h.votesFinalized} | ${h.lost} | ${h.doubled} | ${ms(h.catchUpMs)} | ${ms(h.noFinalityMs)} | ${s.ok ? 'pass' : `FAIL: ${s.problems.length} problem(s)`} |`,
+    );
   }
   const details = results.scenarios.map((s) => {
     const extra = Object.entries(s.extra)
       .map(([k, v]) => `${k} ${typeof v === 'number' && /Ms$/.test(k) ? ms(v) : String(v)}`)
       .join('; ');
-    const problems = s.problems.length > 0 ? ` Problems: ${s.problems.map((p) => p.replace(/\|/g, '\\|').replace(/\n/g, ' ')).join(' / ')}` : '';
+    const problems =
+      s.problems.length > 0
+        ? ` Problems: ${s.problems.map((p) => p.replace(/\|/g, '\\|').replace(/\n/g, ' ')).join(' / ')}`
+        : '';
     return `* **${s.id}** (slot ${s.slotMs} ms, run ${s.runAt}, ${ms(s.durationMs)}): ${extra}.${problems}`;
   });
   return [`Last run: ${results.updatedAt}.`, '', ...rows, '', ...details].join('\n');
@@ -91,7 +97,9 @@ export function renderDoc(results: ResultsFile = readResults()): void {
 /** Store one scenario's record (replacing an earlier one with the same id) and refresh the document. */
 export function recordScenario(rec: ScenarioRecord): void {
   const results = readResults();
-  results.scenarios = [...results.scenarios.filter((s) => s.id !== rec.id), rec].sort((x, y) => x.id.localeCompare(y.id, 'en', { numeric: true }));
+  results.scenarios = [...results.scenarios.filter((s) => s.id !== rec.id), rec].sort((x, y) =>
+    x.id.localeCompare(y.id, 'en', { numeric: true }),
+  );
   results.updatedAt = new Date().toISOString();
   writeFileSync(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);
   if (!process.env.POA_FAULTS_NO_DOC) renderDoc(results);

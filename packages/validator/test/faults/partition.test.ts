@@ -44,32 +44,64 @@ describe('fault: a validator is partitioned from the other two', () => {
         await f.waitSlots(6);
         const tCut = Date.now();
         f.mesh!.isolate(iso);
-        await waitFor(async () => (await fetchHealth(url(iso)))?.body.peers === 0, f.slots(20), 'the lone validator to see no peer', () => r.tail(iso));
-        for (const i of pair) await waitFor(async () => (await fetchHealth(url(i)))?.body.peers === 1, f.slots(20), `validator-${i + 1} to see one peer`);
+        await waitFor(
+          async () => (await fetchHealth(url(iso)))?.body.peers === 0,
+          f.slots(20),
+          'the lone validator to see no peer',
+          () => r.tail(iso),
+        );
+        for (const i of pair)
+          await waitFor(
+            async () => (await fetchHealth(url(i)))?.body.peers === 1,
+            f.slots(20),
+            `validator-${i + 1} to see one peer`,
+          );
         const isolatedMs = Date.now() - tCut;
         const isoHeight = await finalizedHeight(url(iso));
         const pairAt = await Promise.all(pair.map((i) => finalizedHeight(url(i))));
         await f.waitSlots(PARTITION_SLOTS);
 
         const health = await fetchHealth(url(iso));
-        r.check(health?.status === 503, `the lone validator answers /health with ${health?.status}: ${JSON.stringify(health?.body)}`);
-        r.check(health?.body.peers === 0, `the lone validator reports ${health?.body.peers} peers during the partition`);
+        r.check(
+          health?.status === 503,
+          `the lone validator answers /health with ${health?.status}: ${JSON.stringify(health?.body)}`,
+        );
+        r.check(
+          health?.body.peers === 0,
+          `the lone validator reports ${health?.body.peers} peers during the partition`,
+        );
         const isoNow = await finalizedHeight(url(iso));
         r.check(isoNow === isoHeight, `the lone validator finalized alone: height ${isoHeight} -> ${isoNow}`);
-        r.check(f.mesh!.openLinks(iso) === 0, `${f.mesh!.openLinks(iso)} connections of the lone validator pass the proxies`);
+        r.check(
+          f.mesh!.openLinks(iso) === 0,
+          `${f.mesh!.openLinks(iso)} connections of the lone validator pass the proxies`,
+        );
         const pairNow = await Promise.all(pair.map((i) => finalizedHeight(url(i))));
-        pair.forEach((i, k) => r.check(pairNow[k]! - pairAt[k]! >= 6, `validator-${i + 1} finalized ${pairNow[k]! - pairAt[k]!} blocks in ${PARTITION_SLOTS} slots of partition`));
+        pair.forEach((i, k) =>
+          r.check(
+            pairNow[k]! - pairAt[k]! >= 6,
+            `validator-${i + 1} finalized ${pairNow[k]! - pairAt[k]!} blocks in ${PARTITION_SLOTS} slots of partition`,
+          ),
+        );
 
         // Cut off, it acknowledges nothing: no quorum can hold what it takes. It answers -32012 and
         // the load resends the identical votes to the pair, which acknowledges and finalizes them.
         const ackedByIso = [...f.acked.values()].filter((v) => v.via === iso && v.at > tCut + 1500).length;
         r.check(ackedByIso === 0, `the lone validator acknowledged ${ackedByIso} votes during the partition`);
         const notReplicated = load.errorCodes.get(-32012) ?? 0;
-        r.check(notReplicated > 0, 'the lone validator never answered -32012 during the partition (the load did not reach it)');
+        r.check(
+          notReplicated > 0,
+          'the lone validator never answered -32012 during the partition (the load did not reach it)',
+        );
 
         const tHeal = Date.now();
         f.mesh!.healAll();
-        await waitFor(() => f.monitor.caughtUpAt(iso, pair, tHeal) !== undefined, f.slots(CATCH_UP_SLOTS), 'the lone validator to catch up', () => r.tail(iso));
+        await waitFor(
+          () => f.monitor.caughtUpAt(iso, pair, tHeal) !== undefined,
+          f.slots(CATCH_UP_SLOTS),
+          'the lone validator to catch up',
+          () => r.tail(iso),
+        );
         const caughtUp = f.monitor.caughtUpAt(iso, pair, tHeal)!;
         await f.waitSlots(5);
         return {
@@ -83,7 +115,10 @@ describe('fault: a validator is partitioned from the other two', () => {
             pairBlocksDuringPartition: f.monitor.progress(tCut, tHeal, pair),
             ackedByLoneValidatorDuringPartition: ackedByIso,
             notReplicatedAnswers: notReplicated,
-            proxyConnectionsRefused: [1, 2].reduce((n, k) => n + f.mesh!.proxy(iso, k).refused + f.mesh!.proxy(k, iso).refused, 0),
+            proxyConnectionsRefused: [1, 2].reduce(
+              (n, k) => n + f.mesh!.proxy(iso, k).refused + f.mesh!.proxy(k, iso).refused,
+              0,
+            ),
           },
         };
       },

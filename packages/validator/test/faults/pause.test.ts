@@ -43,10 +43,20 @@ describe('fault: a validator is paused (SIGSTOP) and continued', () => {
         f.net.signal(victim, 'SIGSTOP');
         await f.waitSlots(PAUSE_SLOTS);
         const now = await Promise.all(others.map((i) => finalizedHeight(f.urls[i]!)));
-        others.forEach((i, k) => r.check(now[k]! - at[k]! >= 5, `validator-${i + 1} finalized ${now[k]! - at[k]!} blocks while validator-${victim + 1} was paused`));
+        others.forEach((i, k) =>
+          r.check(
+            now[k]! - at[k]! >= 5,
+            `validator-${i + 1} finalized ${now[k]! - at[k]!} blocks while validator-${victim + 1} was paused`,
+          ),
+        );
         const tCont = Date.now();
         f.net.signal(victim, 'SIGCONT');
-        await waitFor(() => f.monitor.caughtUpAt(victim, others, tCont) !== undefined, f.slots(CATCH_UP_SLOTS), `validator-${victim + 1} to catch up`, () => r.tail(victim));
+        await waitFor(
+          () => f.monitor.caughtUpAt(victim, others, tCont) !== undefined,
+          f.slots(CATCH_UP_SLOTS),
+          `validator-${victim + 1} to catch up`,
+          () => r.tail(victim),
+        );
         const caughtUp = f.monitor.caughtUpAt(victim, others, tCont)!;
         await f.waitSlots(6);
         return {

@@ -42,7 +42,12 @@ describe('fault: two of three validators stop', () => {
         await f.waitSlots(6);
         const tStop = Date.now();
         await Promise.all([f.net.kill(stopped[0]!, 'SIGTERM'), f.net.kill(stopped[1]!, 'SIGKILL')]);
-        await waitFor(async () => (await fetchHealth(f.urls[survivor]!))?.status === 503, f.slots(10), 'the survivor to report unhealthy', () => r.tail(survivor));
+        await waitFor(
+          async () => (await fetchHealth(f.urls[survivor]!))?.status === 503,
+          f.slots(10),
+          'the survivor to report unhealthy',
+          () => r.tail(survivor),
+        );
         const h0 = await finalizedHeight(f.urls[survivor]!);
         const ackedBefore = load.ackedBy[survivor]!;
         const notReplicatedBefore = load.errorCodes.get(-32012) ?? 0;
@@ -50,20 +55,41 @@ describe('fault: two of three validators stop', () => {
         const h1 = await finalizedHeight(f.urls[survivor]!);
         r.check(h1 === h0, `the survivor finalized alone: height ${h0} -> ${h1}`);
         const health = await fetchHealth(f.urls[survivor]!);
-        r.check(health?.status === 503 && health.body.healthy === false, `the survivor's /health during the outage: ${health?.status} ${JSON.stringify(health?.body)}`);
+        r.check(
+          health?.status === 503 && health.body.healthy === false,
+          `the survivor's /health during the outage: ${health?.status} ${JSON.stringify(health?.body)}`,
+        );
         const reasons = (health?.body.reasons ?? []) as string[];
-        r.check(reasons.some((s) => /quorum/.test(s)), `the survivor's /health reasons do not name the missing quorum: ${JSON.stringify(reasons)}`);
+        r.check(
+          reasons.some((s) => /quorum/.test(s)),
+          `the survivor's /health reasons do not name the missing quorum: ${JSON.stringify(reasons)}`,
+        );
         const ackedDuringOutage = load.ackedBy[survivor]! - ackedBefore;
         const notReplicated = (load.errorCodes.get(-32012) ?? 0) - notReplicatedBefore;
-        r.check(ackedDuringOutage === 0, `the survivor alone acknowledged ${ackedDuringOutage} votes during the outage`);
+        r.check(
+          ackedDuringOutage === 0,
+          `the survivor alone acknowledged ${ackedDuringOutage} votes during the outage`,
+        );
         r.check(notReplicated > 0, 'the survivor never answered -32012 during the outage');
 
         const tResume = Date.now();
         for (const i of stopped) await f.net.start(i);
-        await waitFor(() => f.monitor.firstAbove(h0, [0, 1, 2], tResume) !== undefined, f.slots(RESUME_SLOTS), 'finality to resume', () => stopped.map((i) => r.tail(i, 8)).join('\n'));
+        await waitFor(
+          () => f.monitor.firstAbove(h0, [0, 1, 2], tResume) !== undefined,
+          f.slots(RESUME_SLOTS),
+          'finality to resume',
+          () => stopped.map((i) => r.tail(i, 8)).join('\n'),
+        );
         const resumed = f.monitor.firstAbove(h0, [0, 1, 2], tResume)!;
-        const stalledFrom = [...f.monitor.samples].reverse().find((s) => s.t <= tStop && s.heights[survivor] !== null && s.heights[survivor]! < h0)?.t ?? tStop;
-        await waitFor(() => stopped.every((i) => f.monitor.caughtUpAt(i, [survivor], resumed) !== undefined), f.slots(RESUME_SLOTS), 'all three at one head');
+        const stalledFrom =
+          [...f.monitor.samples]
+            .reverse()
+            .find((s) => s.t <= tStop && s.heights[survivor] !== null && s.heights[survivor]! < h0)?.t ?? tStop;
+        await waitFor(
+          () => stopped.every((i) => f.monitor.caughtUpAt(i, [survivor], resumed) !== undefined),
+          f.slots(RESUME_SLOTS),
+          'all three at one head',
+        );
         const together = Math.max(...stopped.map((i) => f.monitor.caughtUpAt(i, [survivor], resumed)!));
         await f.net.waitHealthy([0, 1, 2], f.slots(RESUME_SLOTS));
         await f.waitSlots(6);

@@ -58,7 +58,9 @@ export class FaultNetwork {
     let mesh: ProxyMesh | undefined;
     // POA_FAULTS_CPU_PROF=<dir>: every validator run writes a V8 CPU profile there (diagnosis).
     const profDir = process.env.POA_FAULTS_CPU_PROF;
-    const nodeArgs = opts.nodeArgs ?? (profDir ? (i: number) => ['--cpu-prof', `--cpu-prof-dir=${join(profDir, `validator-${i + 1}`)}`] : undefined);
+    const nodeArgs =
+      opts.nodeArgs ??
+      (profDir ? (i: number) => ['--cpu-prof', `--cpu-prof-dir=${join(profDir, `validator-${i + 1}`)}`] : undefined);
     // A vote no quorum confirms within 1 s (2.5 slots) is answered -32012, inside the load's 1.5 s
     // request timeout, so the load sees the answer and resends elsewhere.
     const extraArgs = (i: number): string[] => ['--ack-timeout-ms', '1000', ...(opts.extraArgs?.(i) ?? [])];
@@ -68,14 +70,22 @@ export class FaultNetwork {
       ...(nodeArgs ? { nodeArgs } : {}),
       ...(opts.proxies ? { peers: (i: number) => mesh!.peersOf(i) } : {}),
     });
-    if (opts.proxies) mesh = await ProxyMesh.start(net.validators.map((v, i) => ({ p2pPort: v.p2pPort, publicKey: net.genesis.authorities[i]!.publicKey })));
+    if (opts.proxies)
+      mesh = await ProxyMesh.start(
+        net.validators.map((v, i) => ({ p2pPort: v.p2pPort, publicKey: net.genesis.authorities[i]!.publicKey })),
+      );
     const monitor = new FinalityMonitor(net.validators.map((v) => v.url));
     const f = new FaultNetwork(net, monitor, mesh, slotMs);
     try {
       await net.start();
       await net.waitHealthy();
       // Healthy means a quorum; the scenarios start from a fully connected network.
-      await waitFor(async () => (await Promise.all(net.validators.map((v) => fetchHealth(v.url)))).every((h) => h?.body.peers === 2), 20_000, 'every validator connected to both others');
+      await waitFor(
+        async () =>
+          (await Promise.all(net.validators.map((v) => fetchHealth(v.url)))).every((h) => h?.body.peers === 2),
+        20_000,
+        'every validator connected to both others',
+      );
       monitor.start();
     } catch (e) {
       await f.teardown();
@@ -100,7 +110,13 @@ export class FaultNetwork {
 
   /** Start a vote load over every validator, adding its acknowledgements to `acked`. */
   startLoad(voterPrefix: string, opts: LoadOptions = {}): VoteLoad {
-    const load = new VoteLoad({ urls: this.urls, acked: this.acked, electionId: this.electionId, voterPrefix, ...opts }).start();
+    const load = new VoteLoad({
+      urls: this.urls,
+      acked: this.acked,
+      electionId: this.electionId,
+      voterPrefix,
+      ...opts,
+    }).start();
     this.loads.push(load);
     return load;
   }
@@ -120,8 +136,12 @@ export class FaultNetwork {
       if (keep.length > 0) {
         const to = join(RESULTS_FILE, '..', 'logs', keep.join('+'));
         mkdirSync(to, { recursive: true });
-        for (const v of this.net.validators) if (existsSync(v.logFile)) cpSync(v.logFile, join(to, `${v.id}.log`), { force: true });
-        writeFileSync(join(to, 'heights.jsonl'), this.monitor.samples.map((s) => JSON.stringify({ t: new Date(s.t).toISOString(), h: s.heights })).join('\n'));
+        for (const v of this.net.validators)
+          if (existsSync(v.logFile)) cpSync(v.logFile, join(to, `${v.id}.log`), { force: true });
+        writeFileSync(
+          join(to, 'heights.jsonl'),
+          this.monitor.samples.map((s) => JSON.stringify({ t: new Date(s.t).toISOString(), h: s.heights })).join('\n'),
+        );
         process.stderr.write(`fault scenario(s) ${keep.join(', ')} did not pass: validator logs copied to ${to}\n`);
       }
     } finally {
@@ -172,7 +192,11 @@ export class ScenarioRun {
  * then the loads are drained, the live validators audited, the figures recorded, and the test
  * fails on any problem (its own, the audit's, or a validator exiting or logging an error).
  */
-export async function runScenario(f: FaultNetwork, meta: ScenarioMeta, body: (r: ScenarioRun) => Promise<ScenarioOutcome>): Promise<AuditReport> {
+export async function runScenario(
+  f: FaultNetwork,
+  meta: ScenarioMeta,
+  body: (r: ScenarioRun) => Promise<ScenarioOutcome>,
+): Promise<AuditReport> {
   const r = new ScenarioRun(f);
   f.unfinished.add(meta.id);
   const errorsBefore = f.net.validators.map((v) => v.errors.length);
@@ -184,7 +208,10 @@ export async function runScenario(f: FaultNetwork, meta: ScenarioMeta, body: (r:
     await f.stopLoads();
     for (const load of f.loads) {
       r.check(load.outstanding.size === 0, `${load.outstanding.size} votes were never acknowledged by any validator`);
-      r.check(load.refused.length === 0, `${load.refused.length} votes were refused: ${JSON.stringify(load.refused.slice(0, 3))}`);
+      r.check(
+        load.refused.length === 0,
+        `${load.refused.length} votes were refused: ${JSON.stringify(load.refused.slice(0, 3))}`,
+      );
     }
     report = await auditNetwork({
       genesis: f.net.genesis,
@@ -213,13 +240,16 @@ export async function runScenario(f: FaultNetwork, meta: ScenarioMeta, body: (r:
       lost: fig?.lost ?? 0,
       doubled: fig?.doubled ?? 0,
       catchUpMs: outcome?.catchUpMs ?? null,
-      noFinalityMs: outcome?.noFinalityMs !== undefined ? outcome.noFinalityMs : f.monitor.longestStall(r.t0, end, live),
+      noFinalityMs:
+        outcome?.noFinalityMs !== undefined ? outcome.noFinalityMs : f.monitor.longestStall(r.t0, end, live),
     };
     const extra = {
       ackedInThisScenario: [...f.acked.values()].filter((v) => v.at >= r.t0).length,
       ...r.extra,
       ...(outcome?.extra ?? {}),
-      ...(fig ? { commonHeight: fig.commonHeight, heldByDownValidator: fig.heldByDownValidator, evidence: fig.evidence } : {}),
+      ...(fig
+        ? { commonHeight: fig.commonHeight, heldByDownValidator: fig.heldByDownValidator, evidence: fig.evidence }
+        : {}),
       failovers: f.loads.reduce((n, l) => n + l.failovers, 0),
     };
     recordScenario({

@@ -21,16 +21,16 @@ describe('fault: a validator loses its data directory', () => {
     await f?.teardown();
   }, 60_000);
 
-  it('3. wipe one validator\'s data and restart it: it resyncs the whole chain', async () => {
+  it("3. wipe one validator's data and restart it: it resyncs the whole chain", async () => {
     await runScenario(
       f,
       {
         id: '3',
-        title: 'wipe one validator\'s data directory and restart it',
+        title: "wipe one validator's data directory and restart it",
         asserts: [
           'the load keeps using the victim until the wipe: what it acknowledged was already on a quorum (docs/DURABILITY.md)',
           `restarted empty (height 0 at start), it reaches the others' head within ${CATCH_UP_SLOTS} slots, verifying every block it syncs`,
-          'its chain is block-for-block the others\' from height 1, and every acknowledged vote is finalized exactly once on all three',
+          "its chain is block-for-block the others' from height 1, and every acknowledged vote is finalized exactly once on all three",
           'chain_valid, exact tally, no evidence on all three',
         ],
       },
@@ -45,15 +45,28 @@ describe('fault: a validator loses its data directory', () => {
         const tRestart = Date.now();
         const headAtRestart = Math.max(...others.map((i) => f.monitor.last(i) ?? 0));
         await f.net.start(victim);
-        await waitFor(() => f.monitor.caughtUpAt(victim, others, tRestart) !== undefined, f.slots(CATCH_UP_SLOTS), `validator-${victim + 1} resynced`, () => r.tail(victim));
+        await waitFor(
+          () => f.monitor.caughtUpAt(victim, others, tRestart) !== undefined,
+          f.slots(CATCH_UP_SLOTS),
+          `validator-${victim + 1} resynced`,
+          () => r.tail(victim),
+        );
         const caughtUp = f.monitor.caughtUpAt(victim, others, tRestart)!;
         const ready = f.net.validators[victim]!.ready[readyBefore];
-        r.check(ready?.height === 0, `the wiped validator started at height ${ready?.height}, expected 0 (an empty database)`);
+        r.check(
+          ready?.height === 0,
+          `the wiped validator started at height ${ready?.height}, expected 0 (an empty database)`,
+        );
         await f.waitSlots(8);
         return {
           live: [0, 1, 2],
           catchUpMs: caughtUp - tRestart,
-          extra: { heightAtWipe, headAtRestart, resyncedBlocks: f.monitor.samples.find((s) => s.t === caughtUp)?.heights[victim] ?? null, processUpMs: ready ? ready.at - tRestart : null },
+          extra: {
+            heightAtWipe,
+            headAtRestart,
+            resyncedBlocks: f.monitor.samples.find((s) => s.t === caughtUp)?.heights[victim] ?? null,
+            processUpMs: ready ? ready.at - tRestart : null,
+          },
         };
       },
     );

@@ -70,7 +70,11 @@ async function receipts(url: string, hashes: Hex[]): Promise<Map<Hex, Record<str
   const out = new Map<Hex, Record<string, string> | null>();
   for (let k = 0; k < hashes.length; k += 500) {
     const chunk = hashes.slice(k, k + 500);
-    const answers = await rpcBatch(url, chunk.map((h) => ({ method: 'eth_getTransactionReceipt', params: [h] })), 20_000);
+    const answers = await rpcBatch(
+      url,
+      chunk.map((h) => ({ method: 'eth_getTransactionReceipt', params: [h] })),
+      20_000,
+    );
     chunk.forEach((h, j) => out.set(h, (answers[j]!.result ?? null) as Record<string, string> | null));
   }
   return out;
@@ -141,7 +145,9 @@ export async function auditNetwork(o: AuditOptions): Promise<AuditReport> {
     }
     if (left.length > 0) {
       const by = [...new Set(left.map((h) => name(o.acked.get(h)!.via)))].join(', ');
-      problems.push(`${name(i)}: ${left.length} acknowledged votes have no receipt, e.g. ${left.slice(0, 3).join(', ')} (acknowledged by ${by})`);
+      problems.push(
+        `${name(i)}: ${left.length} acknowledged votes have no receipt, e.g. ${left.slice(0, 3).join(', ')} (acknowledged by ${by})`,
+      );
     }
   }
 
@@ -155,12 +161,16 @@ export async function auditNetwork(o: AuditOptions): Promise<AuditReport> {
     if (c.verifyError) problems.push(`${name(i)}: chain does not verify from the genesis: ${c.verifyError}`);
   }
   const commonHeight = Math.min(...o.live.map((i) => heights[name(i)]!));
-  if (commonHeight <= 0) problems.push(`no block finalized on every live validator (heights ${JSON.stringify(heights)})`);
+  if (commonHeight <= 0)
+    problems.push(`no block finalized on every live validator (heights ${JSON.stringify(heights)})`);
   const ref = chains.get(o.live[0]!)!;
   for (const i of o.live.slice(1)) {
     const c = chains.get(i)!;
     const fork = c.hashes.slice(0, commonHeight).findIndex((h, k) => h !== ref.hashes[k]);
-    if (fork >= 0) problems.push(`${name(i)} differs from ${name(o.live[0]!)} at height ${fork + 1}: ${c.hashes[fork]} vs ${ref.hashes[fork]}`);
+    if (fork >= 0)
+      problems.push(
+        `${name(i)} differs from ${name(o.live[0]!)} at height ${fork + 1}: ${c.hashes[fork]} vs ${ref.hashes[fork]}`,
+      );
   }
 
   // 3. Every acknowledged vote exactly once; nothing doubled; no vote nobody acknowledged.
@@ -172,14 +182,23 @@ export async function auditNetwork(o: AuditOptions): Promise<AuditReport> {
   for (const i of o.live) {
     const c = chains.get(i)!;
     const twice = [...c.txAt].filter(([, at]) => at.length > 1);
-    if (twice.length > 0) problems.push(`${name(i)}: ${twice.length} transactions occur more than once, e.g. ${twice[0]![0]} at heights ${twice[0]![1].join(', ')}`);
+    if (twice.length > 0)
+      problems.push(
+        `${name(i)}: ${twice.length} transactions occur more than once, e.g. ${twice[0]![0]} at heights ${twice[0]![1].join(', ')}`,
+      );
     doubled = Math.max(doubled, twice.length);
     const absent = must.filter((h) => !c.txAt.has(h));
-    if (absent.length > 0) problems.push(`${name(i)}: ${absent.length} acknowledged votes are not in its chain, e.g. ${absent.slice(0, 3).join(', ')}`);
+    if (absent.length > 0)
+      problems.push(
+        `${name(i)}: ${absent.length} acknowledged votes are not in its chain, e.g. ${absent.slice(0, 3).join(', ')}`,
+      );
     lost = Math.max(lost, absent.length);
     heldByDownValidator = Math.max(heldByDownValidator, [...mayMiss].filter((h) => !c.txAt.has(h)).length);
     const phantom = [...c.txTo].filter(([h, to]) => to === election && !o.acked.has(h));
-    if (phantom.length > 0) problems.push(`${name(i)}: ${phantom.length} votes of ${election} on chain were never acknowledged, e.g. ${phantom[0]![0]}`);
+    if (phantom.length > 0)
+      problems.push(
+        `${name(i)}: ${phantom.length} votes of ${election} on chain were never acknowledged, e.g. ${phantom[0]![0]}`,
+      );
     unacknowledgedOnChain = Math.max(unacknowledgedOnChain, phantom.length);
   }
   const finalized = [...o.acked.keys()].filter((h) => ref.txAt.has(h)).length;
@@ -191,9 +210,16 @@ export async function auditNetwork(o: AuditOptions): Promise<AuditReport> {
     const wrong = must.filter((h) => {
       const rc = got.get(h);
       const at = c.txAt.get(h)?.[0];
-      return rc !== undefined && at !== undefined && (Number(rc.blockNumber) !== at || rc.blockHash !== c.hashes[at - 1] || rc.status !== '0x1');
+      return (
+        rc !== undefined &&
+        at !== undefined &&
+        (Number(rc.blockNumber) !== at || rc.blockHash !== c.hashes[at - 1] || rc.status !== '0x1')
+      );
     });
-    if (wrong.length > 0) problems.push(`${name(i)}: ${wrong.length} receipts disagree with the chain (block number/hash/status), e.g. ${wrong[0]}`);
+    if (wrong.length > 0)
+      problems.push(
+        `${name(i)}: ${wrong.length} receipts disagree with the chain (block number/hash/status), e.g. ${wrong[0]}`,
+      );
   }
 
   // 4. The stored chain verifies, the tally is the acknowledged votes on chain, no evidence.
@@ -202,25 +228,41 @@ export async function auditNetwork(o: AuditOptions): Promise<AuditReport> {
     const url = o.urls[i]!;
     const c = chains.get(i)!;
     const chain = await getJson(`${url}/blockchain?election_id=${o.electionId}`, 60_000);
-    if (chain.body?.verification?.chain_valid !== true) problems.push(`${name(i)}: /blockchain chain_valid is ${JSON.stringify(chain.body?.verification)}`);
+    if (chain.body?.verification?.chain_valid !== true)
+      problems.push(`${name(i)}: /blockchain chain_valid is ${JSON.stringify(chain.body?.verification)}`);
     const onChain = [...o.acked.values()].filter((v) => c.txAt.has(v.hash));
     // Maps, not property reads: candidates may be named __proto__ or constructor.
     const expected = new Map<string, number>();
     for (const v of onChain) expected.set(v.candidate, (expected.get(v.candidate) ?? 0) + 1);
     const results = await getJson(`${url}/results?election_id=${o.electionId}`);
-    if (results.body?.total !== onChain.length) problems.push(`${name(i)}: /results total ${results.body?.total}, but ${onChain.length} acknowledged votes are on its chain`);
+    if (results.body?.total !== onChain.length)
+      problems.push(
+        `${name(i)}: /results total ${results.body?.total}, but ${onChain.length} acknowledged votes are on its chain`,
+      );
     const got = new Map(Object.entries((results.body?.results ?? {}) as Record<string, number>));
     for (const cand of new Set([...expected.keys(), ...got.keys()])) {
-      if ((got.get(cand) ?? 0) !== (expected.get(cand) ?? 0)) problems.push(`${name(i)}: /results ${cand}=${got.get(cand) ?? 0}, expected ${expected.get(cand) ?? 0}`);
+      if ((got.get(cand) ?? 0) !== (expected.get(cand) ?? 0))
+        problems.push(`${name(i)}: /results ${cand}=${got.get(cand) ?? 0}, expected ${expected.get(cand) ?? 0}`);
     }
     const ev = await getJson(`${url}/evidence`);
     const count = Number(ev.body?.count ?? (Array.isArray(ev.body?.evidence) ? ev.body.evidence.length : NaN));
-    if (count !== 0) problems.push(`${name(i)}: /evidence holds ${count} pieces: ${JSON.stringify(ev.body).slice(0, 500)}`);
+    if (count !== 0)
+      problems.push(`${name(i)}: /evidence holds ${count} pieces: ${JSON.stringify(ev.body).slice(0, 500)}`);
     evidence += Number.isFinite(count) ? count : 0;
   }
 
   return {
-    figures: { acked: o.acked.size, finalized, lost, doubled, unacknowledgedOnChain, heldByDownValidator, commonHeight, heights, evidence },
+    figures: {
+      acked: o.acked.size,
+      finalized,
+      lost,
+      doubled,
+      unacknowledgedOnChain,
+      heldByDownValidator,
+      commonHeight,
+      heights,
+      evidence,
+    },
     problems,
   };
 }

@@ -84,7 +84,10 @@ export class FinalityMonitor {
 
   /** Blocks the highest of `of` finalized in [from, to]. */
   progress(from: number, to: number, of: number[]): number {
-    const inWindow = this.samples.filter((s) => s.t >= from && s.t <= to).map((s) => FinalityMonitor.maxOf(s, of)).filter((h): h is number => h !== null);
+    const inWindow = this.samples
+      .filter((s) => s.t >= from && s.t <= to)
+      .map((s) => FinalityMonitor.maxOf(s, of))
+      .filter((h): h is number => h !== null);
     return inWindow.length === 0 ? 0 : Math.max(...inWindow) - Math.min(...inWindow);
   }
 

@@ -26,7 +26,10 @@ export class ProxyMesh {
   /** Proxies in front of the validators' real p2p ports, with their authority public keys (index = validator). */
   static async start(validators: { p2pPort: number; publicKey: Hex }[]): Promise<ProxyMesh> {
     const p2pPorts = validators.map((v) => v.p2pPort);
-    const mesh = new ProxyMesh(p2pPorts.length, validators.map((v) => authorityPeerId(v.publicKey)));
+    const mesh = new ProxyMesh(
+      p2pPorts.length,
+      validators.map((v) => authorityPeerId(v.publicKey)),
+    );
     try {
       for (let from = 0; from < p2pPorts.length; from++) {
         for (let to = 0; to < p2pPorts.length; to++) {
@@ -50,7 +53,8 @@ export class ProxyMesh {
   /** The --peers list of validator i: the proxies it dials, each with the peer id behind it. */
   peersOf(i: number): string[] {
     const out: string[] = [];
-    for (let to = 0; to < this.n; to++) if (to !== i) out.push(`${this.proxy(i, to).multiaddr}/p2p/${this.peerIds[to]}`);
+    for (let to = 0; to < this.n; to++)
+      if (to !== i) out.push(`${this.proxy(i, to).multiaddr}/p2p/${this.peerIds[to]}`);
     return out;
   }
 

@@ -117,7 +117,11 @@ export class TestNetwork {
       chainId: 1337,
       genesisTime: Date.now() + 1500,
       slotDurationMs: opts.slotMs ?? 500,
-      authorities: keys.map((k, i) => ({ id: `validator-${i + 1}`, publicKey: k.publicKey, name: `Validator ${i + 1}` })),
+      authorities: keys.map((k, i) => ({
+        id: `validator-${i + 1}`,
+        publicKey: k.publicKey,
+        name: `Validator ${i + 1}`,
+      })),
     });
     writeFileSync(join(dir, 'genesis.json'), JSON.stringify(genesis, null, 2));
     const net = new TestNetwork(dir, genesis, keys, opts);
@@ -152,25 +156,39 @@ export class TestNetwork {
     }
     const v = this.validators[i]!;
     if (this.isRunning(i)) throw new Error(`${v.id} is already running (pid ${v.proc!.pid})`);
-    const peers = this.#opts.peers?.(i) ?? this.validators.filter((o) => o.index !== i).map((o) => `/ip4/127.0.0.1/tcp/${o.p2pPort}`);
+    const peers =
+      this.#opts.peers?.(i) ??
+      this.validators.filter((o) => o.index !== i).map((o) => `/ip4/127.0.0.1/tcp/${o.p2pPort}`);
     const args = [
       '--enable-source-maps',
       ...(this.#opts.nodeArgs?.(i) ?? []),
       CLI,
       'start',
-      '--genesis', join(this.dir, 'genesis.json'),
-      '--key', join(this.dir, `key-${i + 1}.json`),
-      '--data-dir', v.dataDir,
-      '--rpc-host', '127.0.0.1',
-      '--rpc-port', String(v.rpcPort),
-      '--p2p-host', '127.0.0.1',
-      '--p2p-port', String(v.p2pPort),
-      '--peers', peers.join(','),
-      '--log-level', process.env.POA_TEST_LOG_LEVEL ?? 'info',
+      '--genesis',
+      join(this.dir, 'genesis.json'),
+      '--key',
+      join(this.dir, `key-${i + 1}.json`),
+      '--data-dir',
+      v.dataDir,
+      '--rpc-host',
+      '127.0.0.1',
+      '--rpc-port',
+      String(v.rpcPort),
+      '--p2p-host',
+      '127.0.0.1',
+      '--p2p-port',
+      String(v.p2pPort),
+      '--peers',
+      peers.join(','),
+      '--log-level',
+      process.env.POA_TEST_LOG_LEVEL ?? 'info',
       ...(this.#opts.openWrites === false ? [] : OPEN_WRITE_ARGS),
       ...(this.#opts.extraArgs?.(i) ?? []),
     ];
-    const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...(this.#opts.env?.(i) ?? {}) } });
+    const proc = spawn(process.execPath, args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...(this.#opts.env?.(i) ?? {}) },
+    });
     live.add(proc);
     v.proc = proc;
     v.starts.push(Date.now());
@@ -213,7 +231,8 @@ export class TestNetwork {
       try {
         const rec = JSON.parse(line) as { level?: unknown; msg?: string; height?: unknown };
         if (ERROR_LEVELS.has(rec.level)) v.errors.push(line);
-        if (rec.msg === 'validator started' && typeof rec.height === 'number') v.ready.push({ at: Date.now(), height: rec.height });
+        if (rec.msg === 'validator started' && typeof rec.height === 'number')
+          v.ready.push({ at: Date.now(), height: rec.height });
       } catch {
         /* not a JSON log line */
       }
@@ -291,12 +310,23 @@ export class TestNetwork {
 
   /** Wait until every listed validator answers /health with 200. */
   async waitHealthy(indexes = this.validators.map((v) => v.index), timeoutMs = 30_000): Promise<void> {
-    for (const i of indexes) await waitFor(async () => (await fetchHealth(this.validators[i]!.url))?.ok === true, timeoutMs, `validator-${i + 1} healthy`, () => this.logTail(i));
+    for (const i of indexes)
+      await waitFor(
+        async () => (await fetchHealth(this.validators[i]!.url))?.ok === true,
+        timeoutMs,
+        `validator-${i + 1} healthy`,
+        () => this.logTail(i),
+      );
   }
 
   /** Wait until a validator's finalized height reaches h. */
   async waitHeight(i: number, h: number, timeoutMs = 30_000): Promise<void> {
     const v = this.validators[i]!;
-    await waitFor(async () => (await finalizedHeight(v.url)) >= h, timeoutMs, `${v.id} at height ${h}`, () => this.logTail(i));
+    await waitFor(
+      async () => (await finalizedHeight(v.url)) >= h,
+      timeoutMs,
+      `${v.id} at height ${h}`,
+      () => this.logTail(i),
+    );
   }
 }

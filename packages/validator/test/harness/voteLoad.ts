@@ -86,7 +86,15 @@ export class VoteLoad {
   #loops: Promise<void>[] = [];
 
   constructor(opts: VoteLoadOptions) {
-    this.#o = { candidates: ['alice', 'bob', 'carol'], concurrency: 3, batchSize: 5, pauseMs: 100, requestTimeoutMs: 1500, maxRate: 0, ...opts };
+    this.#o = {
+      candidates: ['alice', 'bob', 'carol'],
+      concurrency: 3,
+      batchSize: 5,
+      pauseMs: 100,
+      requestTimeoutMs: 1500,
+      maxRate: 0,
+      ...opts,
+    };
     this.acked = opts.acked ?? new Map();
     this.ackedBy = opts.urls.map(() => 0);
     this.#onAck = opts.onAck;
@@ -133,7 +141,11 @@ export class VoteLoad {
       for (let k = 0; k < this.#o.batchSize; k++) {
         const n = this.#seq++;
         const candidate = this.#o.candidates[n % this.#o.candidates.length]!;
-        const tx: Transaction = { from: `${this.#o.voterPrefix}-${n}`, to: `election-${this.#o.electionId}`, data: ballot(candidate) };
+        const tx: Transaction = {
+          from: `${this.#o.voterPrefix}-${n}`,
+          to: `election-${this.#o.electionId}`,
+          data: ballot(candidate),
+        };
         const v: Outstanding = { hash: txHash(tx), tx, candidate, attempts: 0 };
         this.outstanding.set(v.hash, v);
         batch.push(v);
@@ -160,7 +172,11 @@ export class VoteLoad {
     this.requests++;
     let answers: Record<string, unknown>[];
     try {
-      answers = await rpcBatch(this.#o.urls[via]!, votes.map((v) => ({ method: 'eth_sendTransaction', params: [v.tx] })), this.#o.requestTimeoutMs);
+      answers = await rpcBatch(
+        this.#o.urls[via]!,
+        votes.map((v) => ({ method: 'eth_sendTransaction', params: [v.tx] })),
+        this.#o.requestTimeoutMs,
+      );
     } catch {
       for (const v of votes) v.attempts++;
       return votes;
@@ -172,13 +188,25 @@ export class VoteLoad {
       const a = answers[k]!;
       if (typeof a.result === 'string') {
         if (a.result !== v.hash) {
-          this.refused.push({ hash: v.hash, via, code: 0, message: `acknowledged with hash ${a.result}, expected ${v.hash}` });
+          this.refused.push({
+            hash: v.hash,
+            via,
+            code: 0,
+            message: `acknowledged with hash ${a.result}, expected ${v.hash}`,
+          });
           this.outstanding.delete(v.hash);
           return;
         }
         this.outstanding.delete(v.hash);
         if (!this.acked.has(v.hash)) {
-          this.acked.set(v.hash, { hash: v.hash, tx: v.tx, candidate: v.candidate, via, at: Date.now(), attempts: v.attempts });
+          this.acked.set(v.hash, {
+            hash: v.hash,
+            tx: v.tx,
+            candidate: v.candidate,
+            via,
+            at: Date.now(),
+            attempts: v.attempts,
+          });
           this.ackedBy[via]!++;
           ackedNow.push(v.hash);
         }
@@ -191,7 +219,12 @@ export class VoteLoad {
         return;
       }
       this.outstanding.delete(v.hash);
-      this.refused.push({ hash: v.hash, via, code: err.code ?? 0, message: err.message ?? JSON.stringify(a).slice(0, 200) });
+      this.refused.push({
+        hash: v.hash,
+        via,
+        code: err.code ?? 0,
+        message: err.message ?? JSON.stringify(a).slice(0, 200),
+      });
     });
     if (ackedNow.length > 0) this.#onAck?.(via, ackedNow);
     return left;

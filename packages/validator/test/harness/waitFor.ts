@@ -6,7 +6,12 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** Poll until the predicate holds; throws with a description and diagnostics on timeout. */
-export async function waitFor(pred: () => Promise<boolean> | boolean, timeoutMs: number, what: string, diag?: () => string): Promise<void> {
+export async function waitFor(
+  pred: () => Promise<boolean> | boolean,
+  timeoutMs: number,
+  what: string,
+  diag?: () => string,
+): Promise<void> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     try {
@@ -14,7 +19,8 @@ export async function waitFor(pred: () => Promise<boolean> | boolean, timeoutMs:
     } catch {
       /* not yet */
     }
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${diag ? `\n${diag()}` : ''}`);
+    if (Date.now() > end)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${diag ? `\n${diag()}` : ''}`);
     await sleep(100);
   }
 }

@@ -10,7 +10,10 @@ import { type ValidatorConfig, type VoteInput, voteTransaction } from '../../../
 export { ballot };
 
 /** The client's view of a network: validator-i at its own URL, or at `urlOf(i)` (a proxy). */
-export function validatorsOf(net: TestNetwork, urlOf: (i: number) => string | undefined = () => undefined): ValidatorConfig[] {
+export function validatorsOf(
+  net: TestNetwork,
+  urlOf: (i: number) => string | undefined = () => undefined,
+): ValidatorConfig[] {
   return net.validators.map((v) => ({ nodeId: v.id, rpcUrl: urlOf(v.index) ?? v.url }));
 }
 

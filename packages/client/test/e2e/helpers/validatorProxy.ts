@@ -88,33 +88,41 @@ export class ValidatorProxy {
     const body = Buffer.concat(chunks);
     if (body.length > 0) this.counts.statusCalls += body.toString().split('"poa_getTransactionStatus"').length - 1;
     const headers = { ...req.headers, host: `127.0.0.1:${this.targetPort}`, 'content-length': String(body.length) };
-    const upstream = request({ host: '127.0.0.1', port: this.targetPort, method: req.method, path: req.url, headers }, async (up) => {
-      const parts: Buffer[] = [];
-      for await (const c of up) parts.push(c as Buffer);
-      let out = Buffer.concat(parts);
-      const outHeaders = { ...up.headers };
-      if (this.rewrite && req.method === 'GET' && String(up.headers['content-type'] ?? '').includes('json')) {
-        try {
-          const changed = this.rewrite(req.url ?? '/', JSON.parse(out.toString()));
-          if (changed !== undefined) {
-            this.counts.rewritten++;
-            out = Buffer.from(JSON.stringify(changed));
-            delete outHeaders.etag;
+    const upstream = request(
+      { host: '127.0.0.1', port: this.targetPort, method: req.method, path: req.url, headers },
+      async (up) => {
+        const parts: Buffer[] = [];
+        for await (const c of up) parts.push(c as Buffer);
+        let out = Buffer.concat(parts);
+        const outHeaders = { ...up.headers };
+        if (this.rewrite && req.method === 'GET' && String(up.headers['content-type'] ?? '').includes('json')) {
+          try {
+            const changed = this.rewrite(req.url ?? '/', JSON.parse(out.toString()));
+            if (changed !== undefined) {
+              this.counts.rewritten++;
+              out = Buffer.from(JSON.stringify(changed));
+              delete outHeaders.etag;
+            }
+          } catch (err) {
+            // A broken rewrite is a test bug: make it loud at the client, not an unhandled rejection here.
+            res
+              .writeHead(500, { 'content-type': 'application/json' })
+              .end(JSON.stringify({ error: `proxy rewrite failed: ${(err as Error).message}` }));
+            return;
           }
-        } catch (err) {
-          // A broken rewrite is a test bug: make it loud at the client, not an unhandled rejection here.
-          res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: `proxy rewrite failed: ${(err as Error).message}` }));
-          return;
         }
-      }
-      outHeaders['content-length'] = String(out.length);
-      delete outHeaders['transfer-encoding'];
-      res.writeHead(up.statusCode ?? 502, outHeaders);
-      res.end(out);
-    });
+        outHeaders['content-length'] = String(out.length);
+        delete outHeaders['transfer-encoding'];
+        res.writeHead(up.statusCode ?? 502, outHeaders);
+        res.end(out);
+      },
+    );
     upstream.on('error', (err) => {
       // The validator is down: answer like a gateway would, or drop the client if already answering.
-      if (!res.headersSent) res.writeHead(502, { 'content-type': 'application/json' }).end(JSON.stringify({ error: `upstream: ${err.message}` }));
+      if (!res.headersSent)
+        res
+          .writeHead(502, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ error: `upstream: ${err.message}` }));
       else res.destroy();
     });
     upstream.end(body);

@@ -1,5 +1,11 @@
 import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { InvalidArgumentError, NoHealthyValidatorError, QuorumDisagreementError, createVotingClient, type VotingClient } from '@poa-vote/client';
+import {
+  InvalidArgumentError,
+  NoHealthyValidatorError,
+  QuorumDisagreementError,
+  createVotingClient,
+  type VotingClient,
+} from '@poa-vote/client';
 import { makeChain, vote, type TestChain } from '../helpers/chain.js';
 import { FakeValidator, startValidators } from '../helpers/fakeValidator.js';
 
@@ -20,7 +26,12 @@ afterEach(async () => {
 
 async function start(n = 3): Promise<VotingClient> {
   fakes = await startValidators(n, { blocks: chain.blocks, finalizedHeight: 3 });
-  client = createVotingClient({ validators: fakes.map((f) => f.config), healthCheckIntervalMs: 0, requestTimeoutMs: 300, retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 2 } });
+  client = createVotingClient({
+    validators: fakes.map((f) => f.config),
+    healthCheckIntervalMs: 0,
+    requestTimeoutMs: 300,
+    retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 2 },
+  });
   return client;
 }
 
@@ -42,7 +53,11 @@ describe('getResults', () => {
     for (const f of fakes) f.results = results({ alice: 2, bob: 1 }, 3);
     const r = await c.getResults(7, { quorum: 3 });
     expect(r.counts).toEqual({ alice: 2, bob: 1 });
-    expect(r.quorum).toEqual({ validators: expect.arrayContaining(['validator-1', 'validator-2', 'validator-3']), heights: [3, 3, 3], agreement: 'exact' });
+    expect(r.quorum).toEqual({
+      validators: expect.arrayContaining(['validator-1', 'validator-2', 'validator-3']),
+      heights: [3, 3, 3],
+      agreement: 'exact',
+    });
   });
 
   it('throws QuorumDisagreementError showing each answer when one validator lies', async () => {
@@ -100,7 +115,13 @@ describe('getBlockchain', () => {
   it('normalizes the summary', async () => {
     const c = await start(1);
     const b = await c.getBlockchain({ electionId: 7 });
-    expect(b).toMatchObject({ chainId: 1337, finalizedHeight: 3, headHash: chain.blocks[2]!.block.hash, verification: { chainValid: true }, validator: 'validator-1' });
+    expect(b).toMatchObject({
+      chainId: 1337,
+      finalizedHeight: 3,
+      headHash: chain.blocks[2]!.block.hash,
+      verification: { chainValid: true },
+      validator: 'validator-1',
+    });
     expect(b.authorities.map((a) => a.id)).toEqual(['validator-1', 'validator-2', 'validator-3']);
   });
 
@@ -108,7 +129,14 @@ describe('getBlockchain', () => {
     const c = await start();
     const ok = await c.getBlockchain({ quorum: 3 });
     expect(ok.quorum!.agreement).toBe('exact');
-    fakes[2]!.blockchain = { chain_id: 1337, height: 3, finalized_height: 3, authorities: ['validator-1', 'validator-2', 'validator-3'], vote_count: 9, verification: {} };
+    fakes[2]!.blockchain = {
+      chain_id: 1337,
+      height: 3,
+      finalized_height: 3,
+      authorities: ['validator-1', 'validator-2', 'validator-3'],
+      vote_count: 9,
+      verification: {},
+    };
     const err = await c.getBlockchain({ quorum: 3 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(QuorumDisagreementError);
     expect((err as QuorumDisagreementError).answers).toHaveLength(3);

@@ -1,6 +1,14 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { txHash } from '@poa-vote/shared';
-import { AbortError, DoubleVoteError, InvalidVoteError, NoHealthyValidatorError, NotReplicatedError, createVotingClient, type VotingClient } from '@poa-vote/client';
+import {
+  AbortError,
+  DoubleVoteError,
+  InvalidVoteError,
+  NoHealthyValidatorError,
+  NotReplicatedError,
+  createVotingClient,
+  type VotingClient,
+} from '@poa-vote/client';
 import { FakeValidator, RpcFailure, startValidators } from '../helpers/fakeValidator.js';
 
 const VOTE = { voterId: 'voter-1', electionId: 7, encryptedVote: '{"candidate_id":"alice"}' };
@@ -10,7 +18,12 @@ const BLOCK = `0x${'bb'.repeat(32)}`;
 
 /** The -32012 answer of a validator that took the vote but could not confirm a quorum holds it. */
 function notReplicated(): RpcFailure {
-  return new RpcFailure(-32012, 'vote not held by a quorum in time', { code: 'TX_NOT_REPLICATED', hash: HASH, holders: 1, needed: 2 });
+  return new RpcFailure(-32012, 'vote not held by a quorum in time', {
+    code: 'TX_NOT_REPLICATED',
+    hash: HASH,
+    holders: 1,
+    needed: 2,
+  });
 }
 
 let fakes: FakeValidator[] = [];
@@ -58,10 +71,28 @@ describe('submitVote', () => {
     ['HTTP 429', (v: FakeValidator) => (v.rpcFault = { status: 429 })],
     ['a hanging validator (timeout)', (v: FakeValidator) => (v.rpcFault = 'hang')],
     ['a reset connection', (v: FakeValidator) => (v.rpcFault = 'destroy')],
-    ['POOL_FULL', (v: FakeValidator) => (v.rpc.eth_sendTransaction = () => { throw new RpcFailure(-32011, 'transaction pool is full', { code: 'POOL_FULL' }); })],
+    [
+      'POOL_FULL',
+      (v: FakeValidator) =>
+        (v.rpc.eth_sendTransaction = () => {
+          throw new RpcFailure(-32011, 'transaction pool is full', { code: 'POOL_FULL' });
+        }),
+    ],
     ['a wrong hash in the answer', (v: FakeValidator) => (v.rpc.eth_sendTransaction = () => `0x${'ab'.repeat(32)}`)],
-    ['TX_NOT_REPLICATED (-32012)', (v: FakeValidator) => (v.rpc.eth_sendTransaction = () => { throw notReplicated(); })],
-    ['RECOVERING (-32002)', (v: FakeValidator) => (v.rpc.eth_sendTransaction = () => { throw new RpcFailure(-32002, 'validator is recovering its data', { code: 'RECOVERING' }); })],
+    [
+      'TX_NOT_REPLICATED (-32012)',
+      (v: FakeValidator) =>
+        (v.rpc.eth_sendTransaction = () => {
+          throw notReplicated();
+        }),
+    ],
+    [
+      'RECOVERING (-32002)',
+      (v: FakeValidator) =>
+        (v.rpc.eth_sendTransaction = () => {
+          throw new RpcFailure(-32002, 'validator is recovering its data', { code: 'RECOVERING' });
+        }),
+    ],
   ])('fails over on %s: the same vote goes to the next validator and one hash comes back', async (_name, breakIt) => {
     fakes = await startValidators(3);
     breakIt(fakes[0]!);
@@ -97,7 +128,10 @@ describe('submitVote', () => {
     const earlier = `0x${'11'.repeat(32)}`;
     for (const f of fakes) {
       f.rpc.eth_sendTransaction = () => {
-        throw new RpcFailure(-32010, 'voter-1 already voted in election-7', { code: 'TX_DOUBLE_VOTE', conflictsWith: earlier });
+        throw new RpcFailure(-32010, 'voter-1 already voted in election-7', {
+          code: 'TX_DOUBLE_VOTE',
+          conflictsWith: earlier,
+        });
       };
     }
     const c = connect(fakes);
@@ -120,8 +154,13 @@ describe('submitVote', () => {
 
   it('does not retry invalid params', async () => {
     fakes = await startValidators(3);
-    for (const f of fakes) f.rpc.eth_sendTransaction = () => { throw new RpcFailure(-32602, 'transaction "data" too large', { code: 'TX_TOO_LARGE' }); };
-    const err = await connect(fakes).submitVote(VOTE).catch((e: unknown) => e);
+    for (const f of fakes)
+      f.rpc.eth_sendTransaction = () => {
+        throw new RpcFailure(-32602, 'transaction "data" too large', { code: 'TX_TOO_LARGE' });
+      };
+    const err = await connect(fakes)
+      .submitVote(VOTE)
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InvalidVoteError);
     expect((err as Error).message).toMatch(/too large/);
     expect(fakes.reduce((n, f) => n + f.callsOf('eth_sendTransaction').length, 0)).toBe(1);
@@ -132,14 +171,18 @@ describe('submitVote', () => {
     const c = connect(fakes);
     await expect(c.submitVote({ ...VOTE, voterId: 'has spaces' })).rejects.toThrow(/"from" \(voter id\)/);
     await expect(c.submitVote({ ...VOTE, electionId: 'bad id!' })).rejects.toBeInstanceOf(InvalidVoteError);
-    await expect(c.submitVote({ ...VOTE, encryptedVote: 42 as unknown as string })).rejects.toThrow(/encryptedVote must be a string/);
+    await expect(c.submitVote({ ...VOTE, encryptedVote: 42 as unknown as string })).rejects.toThrow(
+      /encryptedVote must be a string/,
+    );
     expect(fakes[0]!.calls).toHaveLength(0);
   });
 
   it('throws NoHealthyValidatorError listing every failed attempt when all fail', async () => {
     fakes = await startValidators(2);
     for (const f of fakes) f.rpcFault = { status: 500 };
-    const err = await connect(fakes).submitVote(VOTE).catch((e: unknown) => e);
+    const err = await connect(fakes)
+      .submitVote(VOTE)
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NoHealthyValidatorError);
     const attempts = (err as NoHealthyValidatorError).attempts;
     expect(attempts).toHaveLength(4);
@@ -161,8 +204,13 @@ describe('submitVote', () => {
 
   it('types -32012 as NotReplicatedError (retryable, stable name) in the attempts of an exhausted submission', async () => {
     fakes = await startValidators(2);
-    for (const f of fakes) f.rpc.eth_sendTransaction = () => { throw notReplicated(); };
-    const err = await connect(fakes).submitVote(VOTE).catch((e: unknown) => e);
+    for (const f of fakes)
+      f.rpc.eth_sendTransaction = () => {
+        throw notReplicated();
+      };
+    const err = await connect(fakes)
+      .submitVote(VOTE)
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NoHealthyValidatorError);
     const attempts = (err as NoHealthyValidatorError).attempts;
     expect(attempts.map((a) => a.validator)).toEqual(['validator-1', 'validator-2', 'validator-1', 'validator-2']);
@@ -176,9 +224,14 @@ describe('submitVote', () => {
   it('stops at a double vote even where another validator would have taken the vote', async () => {
     fakes = await startValidators(3);
     fakes[0]!.rpc.eth_sendTransaction = () => {
-      throw new RpcFailure(-32010, 'voter-1 already voted in election-7', { code: 'TX_DOUBLE_VOTE', conflictsWith: `0x${'11'.repeat(32)}` });
+      throw new RpcFailure(-32010, 'voter-1 already voted in election-7', {
+        code: 'TX_DOUBLE_VOTE',
+        conflictsWith: `0x${'11'.repeat(32)}`,
+      });
     };
-    const err = await connect(fakes).submitVote({ ...VOTE, until: 'finalized' }).catch((e: unknown) => e);
+    const err = await connect(fakes)
+      .submitVote({ ...VOTE, until: 'finalized' })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DoubleVoteError);
     expect(fakes[1]!.callsOf('eth_sendTransaction')).toHaveLength(0);
     expect(fakes[2]!.callsOf('eth_sendTransaction')).toHaveLength(0);
@@ -204,8 +257,18 @@ describe('submitVote with until', () => {
 
   it('resolves with the final status', async () => {
     fakes = await finalizingValidators(1);
-    const r = await connect(fakes).submitVote({ ...VOTE, transactionId: 'sub-u', until: 'finalized', confirmation: { pollIntervalMs: 20, timeoutMs: 3000 } });
-    expect(r).toMatchObject({ hash: HASH, submissionId: 'sub-u', validator: 'validator-1', status: { state: 'finalized', blockNumber: 3, resends: 0 } });
+    const r = await connect(fakes).submitVote({
+      ...VOTE,
+      transactionId: 'sub-u',
+      until: 'finalized',
+      confirmation: { pollIntervalMs: 20, timeoutMs: 3000 },
+    });
+    expect(r).toMatchObject({
+      hash: HASH,
+      submissionId: 'sub-u',
+      validator: 'validator-1',
+      status: { state: 'finalized', blockNumber: 3, resends: 0 },
+    });
   });
 
   it('does not give up on a vote every validator answered -32012 to: the wait re-sends it until it is final', async () => {
@@ -219,7 +282,12 @@ describe('submitVote with until', () => {
       v.statuses.set(HASH, { state: 'accepted', hash: HASH });
     }
     const c = connect(fakes, { retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 2 } });
-    const r = await c.submitVote({ ...VOTE, transactionId: 'sub-nr', until: 'finalized', confirmation: { pollIntervalMs: 20, resendAfterMs: 100, timeoutMs: 5000 } });
+    const r = await c.submitVote({
+      ...VOTE,
+      transactionId: 'sub-nr',
+      until: 'finalized',
+      confirmation: { pollIntervalMs: 20, resendAfterMs: 100, timeoutMs: 5000 },
+    });
     expect(r.status).toMatchObject({ state: 'finalized', validator: 'validator-3', acknowledgedBy: 'validator-3' });
     expect(r.status!.resends).toBeGreaterThanOrEqual(1);
     expect(r.validator).toBe('validator-3');
@@ -231,7 +299,10 @@ describe('submitVote with until', () => {
 
   it('control: without until the same -32012 answers leave the caller with an error and the vote on no quorum', async () => {
     fakes = await finalizingValidators(3);
-    for (const v of fakes.slice(0, 2)) v.rpc.eth_sendTransaction = () => { throw notReplicated(); };
+    for (const v of fakes.slice(0, 2))
+      v.rpc.eth_sendTransaction = () => {
+        throw notReplicated();
+      };
     const c = connect(fakes, { retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 2 } });
     await expect(c.submitVote(VOTE)).rejects.toBeInstanceOf(NoHealthyValidatorError);
     await new Promise((r) => setTimeout(r, 100));

@@ -1,17 +1,34 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { type Transaction, txHash } from '@poa-vote/shared';
-import { DoubleVoteError, InvalidVoteError, NoHealthyValidatorError, NotReplicatedError, createVotingClient, type VotingClient } from '@poa-vote/client';
+import {
+  DoubleVoteError,
+  InvalidVoteError,
+  NoHealthyValidatorError,
+  NotReplicatedError,
+  createVotingClient,
+  type VotingClient,
+} from '@poa-vote/client';
 import { FakeValidator, RpcFailure, startValidators } from '../helpers/fakeValidator.js';
 
 let fakes: FakeValidator[] = [];
 let client: VotingClient | undefined;
 
 function connect(vs: FakeValidator[]): VotingClient {
-  client = createVotingClient({ validators: vs.map((v) => v.config), healthCheckIntervalMs: 0, requestTimeoutMs: 400, retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 2 } });
+  client = createVotingClient({
+    validators: vs.map((v) => v.config),
+    healthCheckIntervalMs: 0,
+    requestTimeoutMs: 400,
+    retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 2 },
+  });
   return client;
 }
 
-const votes = Array.from({ length: 6 }, (_, i) => ({ voterId: `voter-${i}`, electionId: 3, encryptedVote: `ballot-${i}`, transactionId: `s-${i}` }));
+const votes = Array.from({ length: 6 }, (_, i) => ({
+  voterId: `voter-${i}`,
+  electionId: 3,
+  encryptedVote: `ballot-${i}`,
+  transactionId: `s-${i}`,
+}));
 const hashOf = (i: number): string => txHash({ from: `voter-${i}`, to: 'election-3', data: `ballot-${i}` });
 
 afterEach(async () => {
@@ -36,13 +53,22 @@ describe('submitVotes', () => {
     const conflict = `0x${'12'.repeat(32)}`;
     fakes[0]!.rpc.eth_sendTransaction = (params) => {
       const tx = params[0] as Transaction;
-      if (tx.from === 'voter-1' || tx.from === 'voter-4') throw new RpcFailure(-32011, 'pool full', { code: 'POOL_FULL' });
-      if (tx.from === 'voter-2') throw new RpcFailure(-32010, 'double vote', { code: 'TX_DOUBLE_VOTE', conflictsWith: conflict });
+      if (tx.from === 'voter-1' || tx.from === 'voter-4')
+        throw new RpcFailure(-32011, 'pool full', { code: 'POOL_FULL' });
+      if (tx.from === 'voter-2')
+        throw new RpcFailure(-32010, 'double vote', { code: 'TX_DOUBLE_VOTE', conflictsWith: conflict });
       if (tx.from === 'voter-3') throw new RpcFailure(-32602, 'bad ballot');
       return txHash(tx);
     };
     const results = await connect(fakes).submitVotes(votes);
-    expect(results.map((r) => (r.ok ? r.validator : r.error.name))).toEqual(['validator-1', 'validator-2', 'DoubleVoteError', 'InvalidVoteError', 'validator-2', 'validator-1']);
+    expect(results.map((r) => (r.ok ? r.validator : r.error.name))).toEqual([
+      'validator-1',
+      'validator-2',
+      'DoubleVoteError',
+      'InvalidVoteError',
+      'validator-2',
+      'validator-1',
+    ]);
     expect((results[2] as { error: DoubleVoteError }).error.conflictsWith).toBe(conflict);
     expect(fakes[1]!.callsOf('eth_sendTransaction').map((c) => c.id)).toEqual(['s-1', 's-4']);
     expect(results[1]!.hash).toBe(hashOf(1));
@@ -53,13 +79,27 @@ describe('submitVotes', () => {
     fakes[0]!.rpc.eth_sendTransaction = (params) => {
       const tx = params[0] as Transaction;
       const hash = txHash(tx);
-      if (tx.from === 'voter-0') throw new RpcFailure(-32012, 'vote not replicated in time', { code: 'TX_NOT_REPLICATED', hash, holders: 1, needed: 2 });
+      if (tx.from === 'voter-0')
+        throw new RpcFailure(-32012, 'vote not replicated in time', {
+          code: 'TX_NOT_REPLICATED',
+          hash,
+          holders: 1,
+          needed: 2,
+        });
       if (tx.from === 'voter-5') throw new RpcFailure(-32002, 'validator is recovering', { code: 'RECOVERING' });
-      if (tx.from === 'voter-2') throw new RpcFailure(-32010, 'double vote', { code: 'TX_DOUBLE_VOTE', conflictsWith: `0x${'12'.repeat(32)}` });
+      if (tx.from === 'voter-2')
+        throw new RpcFailure(-32010, 'double vote', { code: 'TX_DOUBLE_VOTE', conflictsWith: `0x${'12'.repeat(32)}` });
       return hash;
     };
     const results = await connect(fakes).submitVotes(votes);
-    expect(results.map((r) => (r.ok ? r.validator : r.error.name))).toEqual(['validator-2', 'validator-1', 'DoubleVoteError', 'validator-1', 'validator-1', 'validator-2']);
+    expect(results.map((r) => (r.ok ? r.validator : r.error.name))).toEqual([
+      'validator-2',
+      'validator-1',
+      'DoubleVoteError',
+      'validator-1',
+      'validator-1',
+      'validator-2',
+    ]);
     const resent = fakes[1]!.callsOf('eth_sendTransaction');
     expect(resent.map((c) => c.id)).toEqual(['s-0', 's-5']);
     expect(resent.map((c) => txHash(c.params[0] as Transaction))).toEqual([hashOf(0), hashOf(5)]);
@@ -69,7 +109,12 @@ describe('submitVotes', () => {
     fakes = await startValidators(2);
     for (const f of fakes) {
       f.rpc.eth_sendTransaction = (params) => {
-        throw new RpcFailure(-32012, 'vote not replicated in time', { code: 'TX_NOT_REPLICATED', hash: txHash(params[0] as Transaction), holders: 1, needed: 2 });
+        throw new RpcFailure(-32012, 'vote not replicated in time', {
+          code: 'TX_NOT_REPLICATED',
+          hash: txHash(params[0] as Transaction),
+          holders: 1,
+          needed: 2,
+        });
       };
     }
     const [r] = await connect(fakes).submitVotes(votes.slice(0, 1));
@@ -77,7 +122,9 @@ describe('submitVotes', () => {
     const err = r.error as NoHealthyValidatorError;
     expect(err).toBeInstanceOf(NoHealthyValidatorError);
     expect(err.attempts).toHaveLength(3);
-    expect(err.attempts.every((a) => a.error instanceof NotReplicatedError && (a.error as NotReplicatedError).holders === 1)).toBe(true);
+    expect(
+      err.attempts.every((a) => a.error instanceof NotReplicatedError && (a.error as NotReplicatedError).holders === 1),
+    ).toBe(true);
   });
 
   it('fails the whole batch over when the request itself fails', async () => {
@@ -106,7 +153,11 @@ describe('submitVotes', () => {
 
   it('rejects malformed votes and duplicate submission ids locally', async () => {
     fakes = await startValidators(1);
-    const results = await connect(fakes).submitVotes([votes[0]!, { ...votes[1]!, voterId: '' }, { ...votes[2]!, transactionId: 's-0' }]);
+    const results = await connect(fakes).submitVotes([
+      votes[0]!,
+      { ...votes[1]!, voterId: '' },
+      { ...votes[2]!, transactionId: 's-0' },
+    ]);
     expect(results[0]!.ok).toBe(true);
     expect(!results[1]!.ok && results[1]!.error).toBeInstanceOf(InvalidVoteError);
     expect(!results[2]!.ok && results[2]!.error.message).toMatch(/appears twice/);

@@ -1,6 +1,13 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { txHash } from '@poa-vote/shared';
-import { AbortError, DoubleVoteError, InvalidArgumentError, TimeoutError, createVotingClient, type VotingClient } from '@poa-vote/client';
+import {
+  AbortError,
+  DoubleVoteError,
+  InvalidArgumentError,
+  TimeoutError,
+  createVotingClient,
+  type VotingClient,
+} from '@poa-vote/client';
 import { FakeValidator, RpcFailure, startValidators, until } from '../helpers/fakeValidator.js';
 
 const HASH = `0x${'aa'.repeat(32)}`;
@@ -49,7 +56,13 @@ describe('waitForConfirmation', () => {
     v.statuses.set(HASH, { state: 'finalized', hash: HASH, blockHash: BLOCK, blockNumber: 12, transactionIndex: 0 });
     expect(v.push('finalizedHeads', { number: '0xc', hash: BLOCK })).toBe(1);
     const s = await wait;
-    expect(s).toMatchObject({ state: 'finalized', hash: HASH, blockHash: BLOCK, blockNumber: 12, validator: 'validator-1' });
+    expect(s).toMatchObject({
+      state: 'finalized',
+      hash: HASH,
+      blockHash: BLOCK,
+      blockNumber: 12,
+      validator: 'validator-1',
+    });
     expect(v.callsOf('poa_getTransactionStatus').length).toBe(checks + 1);
     await until(() => v.subscriptions === 0, 3000, 'the unsubscribe');
   });
@@ -57,7 +70,11 @@ describe('waitForConfirmation', () => {
   it('with until: "included" subscribes to candidateHeads and resolves on inclusion', async () => {
     fakes = await startValidators(1);
     const v = fakes[0]!;
-    const wait = connect(fakes).waitForConfirmation(HASH, { until: 'included', pollIntervalMs: 600_000, timeoutMs: 4000 });
+    const wait = connect(fakes).waitForConfirmation(HASH, {
+      until: 'included',
+      pollIntervalMs: 600_000,
+      timeoutMs: 4000,
+    });
     await until(() => v.subscriptions === 1, 3000, 'the subscription');
     v.statuses.set(HASH, { state: 'included', hash: HASH, blockHash: BLOCK, blockNumber: 3 });
     v.push('candidateHeads', { number: '0x3', hash: BLOCK });
@@ -96,14 +113,26 @@ describe('waitForConfirmation', () => {
   it('keeps waiting through an unreachable validator and resolves from another', async () => {
     fakes = await startValidators(2);
     fakes[0]!.rpcFault = { status: 500 };
-    fakes[1]!.statuses.set(HASH, { state: 'finalized', hash: HASH, blockHash: BLOCK, blockNumber: 2, transactionIndex: 0 });
-    const s = await connect(fakes).waitForConfirmation(HASH, { validator: 'validator-1', pollIntervalMs: 20, timeoutMs: 4000 });
+    fakes[1]!.statuses.set(HASH, {
+      state: 'finalized',
+      hash: HASH,
+      blockHash: BLOCK,
+      blockNumber: 2,
+      transactionIndex: 0,
+    });
+    const s = await connect(fakes).waitForConfirmation(HASH, {
+      validator: 'validator-1',
+      pollIntervalMs: 20,
+      timeoutMs: 4000,
+    });
     expect(s.validator).toBe('validator-2');
   });
 
   it('throws TimeoutError naming the last status', async () => {
     fakes = await startValidators(1);
-    const err = await connect(fakes).waitForConfirmation(HASH, { pollIntervalMs: 20, timeoutMs: 150 }).catch((e: unknown) => e);
+    const err = await connect(fakes)
+      .waitForConfirmation(HASH, { pollIntervalMs: 20, timeoutMs: 150 })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TimeoutError);
     expect((err as Error).message).toMatch(/last status: accepted/);
   });
@@ -112,7 +141,9 @@ describe('waitForConfirmation', () => {
     fakes = await startValidators(1);
     const other = `0x${'cc'.repeat(32)}`;
     fakes[0]!.statuses.set(HASH, { state: 'rejected', hash: HASH, reason: 'double vote', conflictsWith: other });
-    const err = await connect(fakes).waitForConfirmation(HASH, { timeoutMs: 2000 }).catch((e: unknown) => e);
+    const err = await connect(fakes)
+      .waitForConfirmation(HASH, { timeoutMs: 2000 })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DoubleVoteError);
     expect((err as DoubleVoteError).conflictsWith).toBe(other);
   });
@@ -146,11 +177,16 @@ describe('waitForConfirmation at scale', () => {
     const c = connect(fakes);
     const hashes = Array.from({ length: 50 }, (_, i) => `0x${i.toString(16).padStart(64, '0')}`);
     const waits = hashes.map((h) => c.waitForConfirmation(h, { pollIntervalMs: 600_000, timeoutMs: 4000 }));
-    await until(() => v.subscriptions === 1 && v.callsOf('poa_getTransactionStatus').length >= 100, 3000, 'subscription and first checks');
+    await until(
+      () => v.subscriptions === 1 && v.callsOf('poa_getTransactionStatus').length >= 100,
+      3000,
+      'subscription and first checks',
+    );
     await new Promise((r) => setTimeout(r, 20));
     expect(v.subscribeCount).toBe(1);
     const posts = v.requests.filter((r) => r === 'POST /rpc').length;
-    for (const h of hashes) v.statuses.set(h, { state: 'finalized', hash: h, blockHash: BLOCK, blockNumber: 5, transactionIndex: 0 });
+    for (const h of hashes)
+      v.statuses.set(h, { state: 'finalized', hash: h, blockHash: BLOCK, blockNumber: 5, transactionIndex: 0 });
     v.push('finalizedHeads', { number: '0x5', hash: BLOCK });
     const done = await Promise.all(waits);
     expect(done.every((s) => s.state === 'finalized')).toBe(true);
@@ -199,7 +235,13 @@ describe('waitForConfirmation never strands a vote', () => {
     expect(validator).toBe('validator-1');
     await kill(vs[0]!);
     // A bound far beyond the test: only the dead acknowledger can trigger the re-send.
-    const s = await c.waitForConfirmation(hash, { validator, vote: VOTE, pollIntervalMs: 20, resendAfterMs: 600_000, timeoutMs: 4000 });
+    const s = await c.waitForConfirmation(hash, {
+      validator,
+      vote: VOTE,
+      pollIntervalMs: 20,
+      resendAfterMs: 600_000,
+      timeoutMs: 4000,
+    });
     expect(s).toMatchObject({ state: 'finalized', hash: VOTE_HASH, resends: 1 });
     expect(['validator-2', 'validator-3']).toContain(s.acknowledgedBy);
     const resent = vs.slice(1).flatMap((v) => v.callsOf('eth_sendTransaction'));
@@ -215,7 +257,9 @@ describe('waitForConfirmation never strands a vote', () => {
     const c = connect(vs);
     const { hash, validator } = await c.submitVote(VOTE);
     await kill(vs[0]!);
-    const err = await c.waitForConfirmation(hash, { validator, pollIntervalMs: 20, resendAfterMs: 50, timeoutMs: 500 }).catch((e: unknown) => e);
+    const err = await c
+      .waitForConfirmation(hash, { validator, pollIntervalMs: 20, resendAfterMs: 50, timeoutMs: 500 })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TimeoutError);
     expect((err as Error).message).toMatch(/last status: unknown/);
     expect(sends(vs.slice(1))).toBe(0);
@@ -227,7 +271,13 @@ describe('waitForConfirmation never strands a vote', () => {
     const c = connect(vs);
     // The acknowledger is up but lost the vote: every validator answers unknown.
     const t0 = Date.now();
-    const s = await c.waitForConfirmation(VOTE_HASH, { validator: 'validator-1', vote: VOTE, pollIntervalMs: 20, resendAfterMs: 300, timeoutMs: 4000 });
+    const s = await c.waitForConfirmation(VOTE_HASH, {
+      validator: 'validator-1',
+      vote: VOTE,
+      pollIntervalMs: 20,
+      resendAfterMs: 300,
+      timeoutMs: 4000,
+    });
     expect(s).toMatchObject({ state: 'finalized', resends: 1, acknowledgedBy: 'validator-1' });
     expect(sends(vs)).toBe(1);
     expect(sentAt.get('validator-1')! - t0).toBeGreaterThanOrEqual(290);
@@ -237,14 +287,26 @@ describe('waitForConfirmation never strands a vote', () => {
     const { vs } = await finalizingValidators(1);
     fakes = vs;
     vs[0]!.wsEnabled = false;
-    const s = await connect(vs).waitForConfirmation(VOTE, { pollIntervalMs: 60_000, resendAfterMs: 100, timeoutMs: 3000 });
+    const s = await connect(vs).waitForConfirmation(VOTE, {
+      pollIntervalMs: 60_000,
+      resendAfterMs: 100,
+      timeoutMs: 3000,
+    });
     expect(s).toMatchObject({ state: 'finalized', resends: 1 });
   });
 
   it('control: with maxResends 0 a vote reported unknown is never re-sent', async () => {
     const { vs } = await finalizingValidators(3);
     fakes = vs;
-    const err = await connect(vs).waitForConfirmation(VOTE_HASH, { vote: VOTE, pollIntervalMs: 20, resendAfterMs: 50, maxResends: 0, timeoutMs: 400 }).catch((e: unknown) => e);
+    const err = await connect(vs)
+      .waitForConfirmation(VOTE_HASH, {
+        vote: VOTE,
+        pollIntervalMs: 20,
+        resendAfterMs: 50,
+        maxResends: 0,
+        timeoutMs: 400,
+      })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TimeoutError);
     expect(sends(vs)).toBe(0);
   });
@@ -257,9 +319,16 @@ describe('waitForConfirmation never strands a vote', () => {
     const { hash, validator } = await c.submitVote(VOTE);
     for (const v of vs.slice(1)) v.statuses.set(hash, { state: 'replicated', hash });
     await kill(vs[0]!);
-    const wait = c.waitForConfirmation(hash, { validator, vote: VOTE, pollIntervalMs: 20, resendAfterMs: 100, timeoutMs: 4000 });
+    const wait = c.waitForConfirmation(hash, {
+      validator,
+      vote: VOTE,
+      pollIntervalMs: 20,
+      resendAfterMs: 100,
+      timeoutMs: 4000,
+    });
     await new Promise((r) => setTimeout(r, 300));
-    for (const v of vs.slice(1)) v.statuses.set(hash, { state: 'finalized', hash, blockHash: BLOCK, blockNumber: 8, transactionIndex: 0 });
+    for (const v of vs.slice(1))
+      v.statuses.set(hash, { state: 'finalized', hash, blockHash: BLOCK, blockNumber: 8, transactionIndex: 0 });
     await expect(wait).resolves.toMatchObject({ state: 'finalized', resends: 0 });
     expect(sends(vs.slice(1))).toBe(0);
   });
@@ -271,7 +340,15 @@ describe('waitForConfirmation never strands a vote', () => {
       v.statusMode = 'tracking';
       v.rpc.eth_sendTransaction = (params) => txHash(params[0] as never);
     }
-    const err = await connect(fakes).waitForConfirmation(VOTE_HASH, { vote: VOTE, pollIntervalMs: 10, resendAfterMs: 30, maxResends: 2, timeoutMs: 600 }).catch((e: unknown) => e);
+    const err = await connect(fakes)
+      .waitForConfirmation(VOTE_HASH, {
+        vote: VOTE,
+        pollIntervalMs: 10,
+        resendAfterMs: 30,
+        maxResends: 2,
+        timeoutMs: 600,
+      })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TimeoutError);
     expect((err as Error).message).toMatch(/re-sent 2 of at most 2 times/);
     expect(sends(fakes)).toBe(2);
@@ -281,8 +358,13 @@ describe('waitForConfirmation never strands a vote', () => {
     const { vs } = await finalizingValidators(2);
     fakes = vs;
     const other = `0x${'cc'.repeat(32)}`;
-    for (const v of vs) v.rpc.eth_sendTransaction = () => { throw new RpcFailure(-32010, 'already voted', { code: 'TX_DOUBLE_VOTE', conflictsWith: other }); };
-    const err = await connect(vs).waitForConfirmation(VOTE_HASH, { vote: VOTE, pollIntervalMs: 20, resendAfterMs: 30, timeoutMs: 3000 }).catch((e: unknown) => e);
+    for (const v of vs)
+      v.rpc.eth_sendTransaction = () => {
+        throw new RpcFailure(-32010, 'already voted', { code: 'TX_DOUBLE_VOTE', conflictsWith: other });
+      };
+    const err = await connect(vs)
+      .waitForConfirmation(VOTE_HASH, { vote: VOTE, pollIntervalMs: 20, resendAfterMs: 30, timeoutMs: 3000 })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DoubleVoteError);
     expect(sends(vs)).toBe(1);
   });

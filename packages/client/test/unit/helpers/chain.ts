@@ -41,7 +41,11 @@ export function makeChain(txsPerBlock: Transaction[][], chainId = 1337): TestCha
     const slot = height;
     const proposer = leaderOf(genesis, slot);
     const block = createBlock(genesis, { height, slot, parentHash, proposer, transactions }, signers[proposer]!);
-    const certificate = certificateFromVotes([0, 1].map((v) => createVote(genesis, signers[v]!, v, { type: 'precommit', height, slot, blockHash: block.hash })));
+    const certificate = certificateFromVotes(
+      [0, 1].map((v) =>
+        createVote(genesis, signers[v]!, v, { type: 'precommit', height, slot, blockHash: block.hash }),
+      ),
+    );
     blocks.push({ block, certificate });
     parentHash = block.hash;
   });

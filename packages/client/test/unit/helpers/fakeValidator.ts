@@ -98,7 +98,11 @@ export class FakeValidator {
       },
       eth_getTransactionReceipt: () => null,
       eth_blockNumber: () => toQuantity(this.finalizedHeight),
-      poa_getElection: (params): RpcResult<'poa_getElection'> => ({ electionId: String(params[0]), voteCount: this.voteCount, finalizedHeight: this.finalizedHeight }),
+      poa_getElection: (params): RpcResult<'poa_getElection'> => ({
+        electionId: String(params[0]),
+        voteCount: this.voteCount,
+        finalizedHeight: this.finalizedHeight,
+      }),
     };
     this.#server = createServer((req, res) => void this.#handle(req, res));
     this.#server.on('connection', (s) => {
@@ -115,7 +119,10 @@ export class FakeValidator {
   }
 
   /** Start a fake validator on an ephemeral loopback port. */
-  static async start(nodeId: string, init: Partial<Pick<FakeValidator, 'finalizedHeight' | 'headHeight' | 'blocks' | 'chainId'>> = {}): Promise<FakeValidator> {
+  static async start(
+    nodeId: string,
+    init: Partial<Pick<FakeValidator, 'finalizedHeight' | 'headHeight' | 'blocks' | 'chainId'>> = {},
+  ): Promise<FakeValidator> {
     const v = new FakeValidator(nodeId);
     Object.assign(v, init);
     await new Promise<void>((resolve) => v.#server.listen(0, '127.0.0.1', resolve));
@@ -138,7 +145,9 @@ export class FakeValidator {
     let n = 0;
     for (const [id, s] of this.#subs) {
       if (s.topic !== topic) continue;
-      s.ws.send(JSON.stringify({ jsonrpc: '2.0', method: 'eth_subscription', params: { subscription: id, result: head } }));
+      s.ws.send(
+        JSON.stringify({ jsonrpc: '2.0', method: 'eth_subscription', params: { subscription: id, result: head } }),
+      );
       n++;
     }
     return n;
@@ -224,19 +233,43 @@ export class FakeValidator {
         const call = { method: c.method, params: c.params ?? [], id: c.id };
         this.calls.push(call);
         const h = this.rpc[c.method];
-        if (!h) return { jsonrpc: '2.0', id, error: { code: JsonRpcErrorCode.METHOD_NOT_FOUND, message: `method ${c.method} not found` } };
+        if (!h)
+          return {
+            jsonrpc: '2.0',
+            id,
+            error: { code: JsonRpcErrorCode.METHOD_NOT_FOUND, message: `method ${c.method} not found` },
+          };
         try {
           return { jsonrpc: '2.0', id, result: await h(call.params, call) };
         } catch (e) {
-          if (e instanceof RpcFailure) return { jsonrpc: '2.0', id, error: { code: e.code, message: e.message, ...(e.data === undefined ? {} : { data: e.data }) } };
-          return { jsonrpc: '2.0', id, error: { code: JsonRpcErrorCode.INTERNAL_ERROR, message: (e as Error).message } };
+          if (e instanceof RpcFailure)
+            return {
+              jsonrpc: '2.0',
+              id,
+              error: { code: e.code, message: e.message, ...(e.data === undefined ? {} : { data: e.data }) },
+            };
+          return {
+            jsonrpc: '2.0',
+            id,
+            error: { code: JsonRpcErrorCode.INTERNAL_ERROR, message: (e as Error).message },
+          };
         }
       };
       const answer = Array.isArray(body) ? await Promise.all(body.map(one)) : await one(body as RpcCall);
       return this.#json(res, 200, answer);
     }
     if (url.pathname === '/results') {
-      return this.#json(res, 200, this.results ?? resultsBody({ electionId: url.searchParams.get('election_id') ?? '', counts: {}, total: 0, height: this.finalizedHeight }));
+      return this.#json(
+        res,
+        200,
+        this.results ??
+          resultsBody({
+            electionId: url.searchParams.get('election_id') ?? '',
+            counts: {},
+            total: 0,
+            height: this.finalizedHeight,
+          }),
+      );
     }
     if (url.pathname === '/blockchain') {
       const body: BlockchainBody = {
@@ -257,14 +290,23 @@ export class FakeValidator {
     if (m) {
       const fb = this.blocks[Number(m[1]) - 1];
       if (!fb || Number(m[1]) > this.finalizedHeight) return this.#json(res, 404, { error: 'not found' });
-      return this.#json(res, 200, { height: fb.block.header.height, hash: fb.block.hash, finalized: true, block: fb.block, certificate: fb.certificate });
+      return this.#json(res, 200, {
+        height: fb.block.header.height,
+        hash: fb.block.hash,
+        finalized: true,
+        block: fb.block,
+        certificate: fb.certificate,
+      });
     }
     this.#json(res, 404, { error: 'not found' });
   }
 }
 
 /** Start n fake validators validator-1..n. */
-export async function startValidators(n: number, init: Parameters<typeof FakeValidator.start>[1] = {}): Promise<FakeValidator[]> {
+export async function startValidators(
+  n: number,
+  init: Parameters<typeof FakeValidator.start>[1] = {},
+): Promise<FakeValidator[]> {
   return Promise.all(Array.from({ length: n }, (_, i) => FakeValidator.start(`validator-${i + 1}`, init)));
 }
 

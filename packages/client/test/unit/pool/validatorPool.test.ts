@@ -1,5 +1,12 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { InvalidArgumentError, ValidatorPool, createVotingClient, defaultValidators, type ValidatorStatus, type VotingClient } from '@poa-vote/client';
+import {
+  InvalidArgumentError,
+  ValidatorPool,
+  createVotingClient,
+  defaultValidators,
+  type ValidatorStatus,
+  type VotingClient,
+} from '@poa-vote/client';
 import { FakeValidator, startValidators, until } from '../helpers/fakeValidator.js';
 
 let fakes: FakeValidator[] = [];
@@ -41,9 +48,21 @@ describe('ValidatorPool', () => {
 
   it('rejects bad options with an error naming the field', () => {
     expect(() => new ValidatorPool({ validators: [] })).toThrow(InvalidArgumentError);
-    expect(() => new ValidatorPool({ validators: [{ nodeId: 'a', rpcUrl: 'not a url' }] })).toThrow(/validators\[0\]\.rpcUrl/);
-    expect(() => new ValidatorPool({ validators: [{ nodeId: 'a', rpcUrl: 'ftp://x' }] })).toThrow(/http:\/\/ or https:\/\//);
-    expect(() => new ValidatorPool({ validators: [{ nodeId: 'a', rpcUrl: 'http://x' }, { nodeId: 'a', rpcUrl: 'http://y' }] })).toThrow(/listed twice/);
+    expect(() => new ValidatorPool({ validators: [{ nodeId: 'a', rpcUrl: 'not a url' }] })).toThrow(
+      /validators\[0\]\.rpcUrl/,
+    );
+    expect(() => new ValidatorPool({ validators: [{ nodeId: 'a', rpcUrl: 'ftp://x' }] })).toThrow(
+      /http:\/\/ or https:\/\//,
+    );
+    expect(
+      () =>
+        new ValidatorPool({
+          validators: [
+            { nodeId: 'a', rpcUrl: 'http://x' },
+            { nodeId: 'a', rpcUrl: 'http://y' },
+          ],
+        }),
+    ).toThrow(/listed twice/);
     expect(() => new ValidatorPool({ strategy: 'random' as never })).toThrow(/strategy/);
     expect(() => new ValidatorPool({ healthCheckIntervalMs: -1 })).toThrow(/healthCheckIntervalMs/);
   });
@@ -52,14 +71,16 @@ describe('ValidatorPool', () => {
     fakes = await startValidators(3);
     client = createVotingClient({ validators: fakes.map((f) => f.config), healthCheckIntervalMs: 0 });
     const order: string[] = [];
-    for (let i = 0; i < 6; i++) order.push((await client.submitVote({ voterId: `voter-${i}`, electionId: 1, encryptedVote: 'x' })).validator);
+    for (let i = 0; i < 6; i++)
+      order.push((await client.submitVote({ voterId: `voter-${i}`, electionId: 1, encryptedVote: 'x' })).validator);
     expect(order).toEqual(['validator-1', 'validator-2', 'validator-3', 'validator-1', 'validator-2', 'validator-3']);
 
     fakes[1]!.healthy = false;
     await client.pool.checkHealth();
     expect(client.pool.status('validator-2')!.healthy).toBe(false);
     const after: string[] = [];
-    for (let i = 0; i < 4; i++) after.push((await client.submitVote({ voterId: `voter-x${i}`, electionId: 1, encryptedVote: 'x' })).validator);
+    for (let i = 0; i < 4; i++)
+      after.push((await client.submitVote({ voterId: `voter-x${i}`, electionId: 1, encryptedVote: 'x' })).validator);
     expect(after).toEqual(['validator-1', 'validator-3', 'validator-1', 'validator-3']);
     expect(fakes[1]!.callsOf('eth_sendTransaction')).toHaveLength(2);
   });
@@ -84,7 +105,11 @@ describe('ValidatorPool', () => {
 
   it('a validator that failed a request comes back after the monitor probes it', async () => {
     fakes = await startValidators(2);
-    client = createVotingClient({ validators: fakes.map((f) => f.config), healthCheckIntervalMs: 30, retry: { baseDelayMs: 1, maxDelayMs: 2 } });
+    client = createVotingClient({
+      validators: fakes.map((f) => f.config),
+      healthCheckIntervalMs: 30,
+      retry: { baseDelayMs: 1, maxDelayMs: 2 },
+    });
     fakes[0]!.rpcFault = { status: 500 };
     const r = await client.submitVote({ voterId: 'v1', electionId: 1, encryptedVote: 'x' });
     expect(r.validator).toBe('validator-2');
@@ -93,14 +118,20 @@ describe('ValidatorPool', () => {
     fakes[0]!.rpcFault = undefined;
     await nextEvent(client.pool, 'validator-1', true);
     const used = new Set<string>();
-    for (let i = 0; i < 2; i++) used.add((await client.submitVote({ voterId: `w${i}`, electionId: 1, encryptedVote: 'x' })).validator);
+    for (let i = 0; i < 2; i++)
+      used.add((await client.submitVote({ voterId: `w${i}`, electionId: 1, encryptedVote: 'x' })).validator);
     expect(used).toEqual(new Set(['validator-1', 'validator-2']));
   });
 
   it('marks a hanging validator unhealthy after its probe times out', async () => {
     fakes = await startValidators(2);
     fakes[1]!.healthFault = 'hang';
-    pool = new ValidatorPool({ validators: fakes.map((f) => f.config), healthCheckIntervalMs: 0, healthTimeoutMs: 100, autoStart: false });
+    pool = new ValidatorPool({
+      validators: fakes.map((f) => f.config),
+      healthCheckIntervalMs: 0,
+      healthTimeoutMs: 100,
+      autoStart: false,
+    });
     const statuses = await pool.checkHealth();
     expect(statuses[0]!.healthy).toBe(true);
     expect(statuses[1]!.healthy).toBe(false);
@@ -110,7 +141,13 @@ describe('ValidatorPool', () => {
   it('counts a validator whose finalized height stopped while others advance as unhealthy', async () => {
     fakes = await startValidators(3);
     let now = 1_000_000;
-    pool = new ValidatorPool({ validators: fakes.map((f) => f.config), healthCheckIntervalMs: 0, stallTimeoutMs: 5000, autoStart: false, now: () => now });
+    pool = new ValidatorPool({
+      validators: fakes.map((f) => f.config),
+      healthCheckIntervalMs: 0,
+      stallTimeoutMs: 5000,
+      autoStart: false,
+      now: () => now,
+    });
     for (let h = 1; h <= 4; h++) {
       fakes[0]!.finalizedHeight = h;
       fakes[1]!.finalizedHeight = h;
@@ -131,7 +168,13 @@ describe('ValidatorPool', () => {
   it('does not call a validator stalled when the whole chain is idle', async () => {
     fakes = await startValidators(2, { finalizedHeight: 5 });
     let now = 0;
-    pool = new ValidatorPool({ validators: fakes.map((f) => f.config), healthCheckIntervalMs: 0, stallTimeoutMs: 1000, autoStart: false, now: () => now });
+    pool = new ValidatorPool({
+      validators: fakes.map((f) => f.config),
+      healthCheckIntervalMs: 0,
+      stallTimeoutMs: 1000,
+      autoStart: false,
+      now: () => now,
+    });
     for (let i = 0; i < 4; i++) {
       await pool.checkHealth();
       now += 1000;
@@ -142,14 +185,24 @@ describe('ValidatorPool', () => {
   it('counts a validator of another chain as unhealthy', async () => {
     fakes = await startValidators(2);
     fakes[1]!.chainId = 99;
-    pool = new ValidatorPool({ validators: fakes.map((f) => f.config), healthCheckIntervalMs: 0, expectedChainId: 1337, autoStart: false });
+    pool = new ValidatorPool({
+      validators: fakes.map((f) => f.config),
+      healthCheckIntervalMs: 0,
+      expectedChainId: 1337,
+      autoStart: false,
+    });
     await pool.checkHealth();
     expect(pool.status('validator-2')!.reasons).toEqual(['serves chain 99, expected 1337']);
   });
 
   it('latency strategy prefers the best-ranked validator', async () => {
     fakes = await startValidators(3);
-    pool = new ValidatorPool({ validators: fakes.map((f) => f.config), strategy: 'latency', healthCheckIntervalMs: 0, autoStart: false });
+    pool = new ValidatorPool({
+      validators: fakes.map((f) => f.config),
+      strategy: 'latency',
+      healthCheckIntervalMs: 0,
+      autoStart: false,
+    });
     pool.reportSuccess('validator-1', 200);
     pool.reportSuccess('validator-2', 5);
     pool.reportSuccess('validator-3', 80);

@@ -1,7 +1,15 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AbortError, HttpRequestError, InvalidArgumentError, InvalidResponseError, RpcError, TimeoutError, createHttpTransport } from '@poa-vote/client';
+import {
+  AbortError,
+  HttpRequestError,
+  InvalidArgumentError,
+  InvalidResponseError,
+  RpcError,
+  TimeoutError,
+  createHttpTransport,
+} from '@poa-vote/client';
 
 let server: Server | undefined;
 const hanging: ServerResponse[] = [];
@@ -18,7 +26,9 @@ async function serve(handler: (body: unknown, req: IncomingMessage, res: ServerR
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' }).end(typeof body === 'string' ? body : JSON.stringify(body));
+  res
+    .writeHead(status, { 'content-type': 'application/json' })
+    .end(typeof body === 'string' ? body : JSON.stringify(body));
 }
 
 afterEach(async () => {
@@ -44,8 +54,16 @@ describe('createHttpTransport', () => {
   });
 
   it('throws RpcError with code and data for an error answer', async () => {
-    const url = await serve((body, _req, res) => json(res, 200, { jsonrpc: '2.0', id: (body as { id: unknown }).id, error: { code: -32011, message: 'pool full', data: { code: 'POOL_FULL' } } }));
-    const err = await createHttpTransport(url).request('eth_sendTransaction', [{}]).catch((e: unknown) => e);
+    const url = await serve((body, _req, res) =>
+      json(res, 200, {
+        jsonrpc: '2.0',
+        id: (body as { id: unknown }).id,
+        error: { code: -32011, message: 'pool full', data: { code: 'POOL_FULL' } },
+      }),
+    );
+    const err = await createHttpTransport(url)
+      .request('eth_sendTransaction', [{}])
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RpcError);
     expect((err as RpcError).code).toBe(-32011);
     expect((err as RpcError).dataCode).toBe('POOL_FULL');
@@ -56,22 +74,40 @@ describe('createHttpTransport', () => {
       const calls = body as { id: number; method: string }[];
       const answers = calls
         .filter((c) => c.method !== 'drop')
-        .map((c) => (c.method === 'fail' ? { jsonrpc: '2.0', id: c.id, error: { code: -32602, message: 'bad' } } : { jsonrpc: '2.0', id: c.id, result: c.method }))
+        .map((c) =>
+          c.method === 'fail'
+            ? { jsonrpc: '2.0', id: c.id, error: { code: -32602, message: 'bad' } }
+            : { jsonrpc: '2.0', id: c.id, result: c.method },
+        )
         .reverse();
       json(res, 200, answers);
     });
-    const out = await createHttpTransport(url).batch([{ method: 'a' }, { method: 'fail' }, { method: 'drop' }, { method: 'b', id: 'x' }]);
+    const out = await createHttpTransport(url).batch([
+      { method: 'a' },
+      { method: 'fail' },
+      { method: 'drop' },
+      { method: 'b', id: 'x' },
+    ]);
     expect(out.map((o) => (o.ok ? o.result : o.error.name))).toEqual(['a', 'RpcError', 'InvalidResponseError', 'b']);
   });
 
   it('throws the single error object a server sends for a whole batch', async () => {
-    const url = await serve((_b, _req, res) => json(res, 200, { jsonrpc: '2.0', id: null, error: { code: -32600, message: 'batch too large' } }));
+    const url = await serve((_b, _req, res) =>
+      json(res, 200, { jsonrpc: '2.0', id: null, error: { code: -32600, message: 'batch too large' } }),
+    );
     await expect(createHttpTransport(url).batch([{ method: 'a' }])).rejects.toThrow(/batch too large/);
-    await expect(createHttpTransport(url).batch([{ method: 'a', id: 1 }, { method: 'b', id: 1 }])).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(
+      createHttpTransport(url).batch([
+        { method: 'a', id: 1 },
+        { method: 'b', id: 1 },
+      ]),
+    ).rejects.toBeInstanceOf(InvalidArgumentError);
   });
 
   it('turns non-2xx into HttpRequestError with the status, and bad JSON into InvalidResponseError', async () => {
-    const url = await serve((_b, req, res) => (req.url === '/bad' ? json(res, 200, '{nope') : json(res, 503, { error: 'down' })));
+    const url = await serve((_b, req, res) =>
+      req.url === '/bad' ? json(res, 200, '{nope') : json(res, 503, { error: 'down' }),
+    );
     const t = createHttpTransport(url);
     const err = await t.get('/health').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(HttpRequestError);
@@ -93,7 +129,9 @@ describe('createHttpTransport', () => {
   it('reports a refused connection as HttpRequestError without status', async () => {
     const url = await serve(() => undefined);
     server!.close();
-    const err = await createHttpTransport(url).get('/health').catch((e: unknown) => e);
+    const err = await createHttpTransport(url)
+      .get('/health')
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(HttpRequestError);
     expect((err as HttpRequestError).status).toBeUndefined();
   });

@@ -27,7 +27,11 @@ describe('WebSocketTransport', () => {
     const got: unknown[] = [];
     let subscribed = 0;
     let lost = 0;
-    const sub = ws.subscribe(['finalizedHeads'], { onData: (r) => got.push(r), onSubscribed: () => subscribed++, onLost: () => lost++ });
+    const sub = ws.subscribe(['finalizedHeads'], {
+      onData: (r) => got.push(r),
+      onSubscribed: () => subscribed++,
+      onLost: () => lost++,
+    });
     await until(() => subscribed === 1, 3000, 'subscribed');
     fake.push('finalizedHeads', { number: '0x1' });
     fake.push('newHeads', { number: '0x9' });
@@ -49,7 +53,17 @@ describe('WebSocketTransport', () => {
     // A server that refuses every eth_subscribe.
     const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
     await new Promise((r) => wss.once('listening', r));
-    wss.on('connection', (s) => s.on('message', (d) => s.send(JSON.stringify({ jsonrpc: '2.0', id: JSON.parse(d.toString()).id, error: { code: -32602, message: 'unknown topic' } }))));
+    wss.on('connection', (s) =>
+      s.on('message', (d) =>
+        s.send(
+          JSON.stringify({
+            jsonrpc: '2.0',
+            id: JSON.parse(d.toString()).id,
+            error: { code: -32602, message: 'unknown topic' },
+          }),
+        ),
+      ),
+    );
     const port = (wss.address() as { port: number }).port;
     const refused = new WebSocketTransport(`ws://127.0.0.1:${port}/ws`);
     refused.subscribe(['bogus'], { onData: () => undefined, onLost: (e) => errors.push(e) });
@@ -75,7 +89,9 @@ describe('WebSocketTransport sharing', () => {
     ws = new WebSocketTransport(wsUrlOf(fake.url));
     const counts = [0, 0, 0];
     let subscribed = 0;
-    const subs = counts.map((_, i) => ws!.subscribe(['finalizedHeads'], { onData: () => counts[i]!++, onSubscribed: () => subscribed++ }));
+    const subs = counts.map((_, i) =>
+      ws!.subscribe(['finalizedHeads'], { onData: () => counts[i]!++, onSubscribed: () => subscribed++ }),
+    );
     await until(() => subscribed === 3, 3000, 'three confirmations');
     const late = ws.subscribe(['finalizedHeads'], { onData: () => undefined, onSubscribed: () => subscribed++ });
     await until(() => subscribed === 4, 3000, 'the late confirmation');

@@ -10,9 +10,16 @@ let client: VotingClient | undefined;
 beforeAll(() => {
   chain = makeChain([
     [vote('v1', '7', 'alice'), vote('v2', '7', 'bob')],
-    [vote('v3', '7', 'alice'), vote('v9', '8', 'carol'), { from: 'v4', to: 'election-7', data: 'c2VhbGVkIGJhbGxvdA==' }],
+    [
+      vote('v3', '7', 'alice'),
+      vote('v9', '8', 'carol'),
+      { from: 'v4', to: 'election-7', data: 'c2VhbGVkIGJhbGxvdA==' },
+    ],
     [],
-    [vote('v5', '7', 'alice'), { from: 'v6', to: 'election-7', data: `0x${Buffer.from('{"candidate":"bob"}').toString('hex')}` }],
+    [
+      vote('v5', '7', 'alice'),
+      { from: 'v6', to: 'election-7', data: `0x${Buffer.from('{"candidate":"bob"}').toString('hex')}` },
+    ],
     [vote('v1', '7', 'bob')],
   ]);
 });
@@ -26,7 +33,12 @@ afterEach(async () => {
 
 async function serve(blocks = chain.blocks, height = blocks.length): Promise<VotingClient> {
   fakes = await startValidators(1, { blocks, finalizedHeight: height });
-  client = createVotingClient({ validators: fakes.map((f) => f.config), genesis: chain.genesis, healthCheckIntervalMs: 0, retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 2 } });
+  client = createVotingClient({
+    validators: fakes.map((f) => f.config),
+    genesis: chain.genesis,
+    healthCheckIntervalMs: 0,
+    retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 2 },
+  });
   return client;
 }
 
@@ -34,7 +46,14 @@ describe('tallyElection', () => {
   it('counts only the election, one vote per voter, with the ballot rule', async () => {
     const c = await serve();
     const t = await c.tallyElection(7);
-    expect(t).toEqual({ electionId: '7', counts: { alice: 3, bob: 2, sealed: 1 }, total: 6, height: 5, checkedBlocks: 5, duplicateVotes: 1 });
+    expect(t).toEqual({
+      electionId: '7',
+      counts: { alice: 3, bob: 2, sealed: 1 },
+      total: 6,
+      height: 5,
+      checkedBlocks: 5,
+      duplicateVotes: 1,
+    });
     expect((await c.tallyElection('8')).counts).toEqual({ carol: 1 });
   });
 
@@ -69,7 +88,13 @@ describe('tallyElection', () => {
 describe('compareWithResults', () => {
   it('matches honest results at the same height', async () => {
     const c = await serve();
-    fakes[0]!.results = { election_id: '7', results: { alice: 3, bob: 2, sealed: 1 }, counts: { alice: 3, bob: 2, sealed: 1 }, total: 6, height: 5 };
+    fakes[0]!.results = {
+      election_id: '7',
+      results: { alice: 3, bob: 2, sealed: 1 },
+      counts: { alice: 3, bob: 2, sealed: 1 },
+      total: 6,
+      height: 5,
+    };
     const r = await c.compareWithResults(7);
     expect(r.match).toBe(true);
     expect(r.differences).toEqual([]);

@@ -9,7 +9,13 @@ let fakes: FakeValidator[] = [];
 let client: VotingClient | undefined;
 
 beforeAll(() => {
-  chain = makeChain([[vote('v1', '7', 'alice')], [vote('v2', '7', 'bob'), vote('v3', '8', 'carol')], [], [vote('v4', '7', 'alice')], [vote('v5', '7', 'alice')]]);
+  chain = makeChain([
+    [vote('v1', '7', 'alice')],
+    [vote('v2', '7', 'bob'), vote('v3', '8', 'carol')],
+    [],
+    [vote('v4', '7', 'alice')],
+    [vote('v5', '7', 'alice')],
+  ]);
 });
 
 afterEach(async () => {
@@ -21,7 +27,12 @@ afterEach(async () => {
 
 async function serve(blocks: FinalizedBlock[], n = 1): Promise<VotingClient> {
   fakes = await startValidators(n, { blocks, finalizedHeight: blocks.length });
-  client = createVotingClient({ validators: fakes.map((f) => f.config), genesis: chain.genesis, healthCheckIntervalMs: 0, retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 2 } });
+  client = createVotingClient({
+    validators: fakes.map((f) => f.config),
+    genesis: chain.genesis,
+    healthCheckIntervalMs: 0,
+    retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 2 },
+  });
   return client;
 }
 
@@ -33,14 +44,26 @@ describe('verifyBlockchainIntegrity', () => {
   it('verifies an intact chain up to the finalized height', async () => {
     const c = await serve(chain.blocks);
     const r = await c.verifyBlockchainIntegrity();
-    expect(r).toEqual({ valid: true, checkedBlocks: 5, height: 5, headHash: chain.blocks[4]!.block.hash, errors: [], validators: ['validator-1'] });
+    expect(r).toEqual({
+      valid: true,
+      checkedBlocks: 5,
+      height: 5,
+      headHash: chain.blocks[4]!.block.hash,
+      errors: [],
+      validators: ['validator-1'],
+    });
   });
 
   it('never trusts the validator: chain_valid is not consulted', async () => {
     const blocks = clone(chain.blocks);
     blocks[1]!.block.transactions[0]!.data = '{"candidate_id":"mallory"}';
     const c = await serve(blocks);
-    fakes[0]!.blockchain = { chain_id: 1337, height: 5, finalized_height: 5, verification: { chain_valid: true, checked_blocks: 5, errors: [] } };
+    fakes[0]!.blockchain = {
+      chain_id: 1337,
+      height: 5,
+      finalized_height: 5,
+      verification: { chain_valid: true, checked_blocks: 5, errors: [] },
+    };
     const r = await c.verifyBlockchainIntegrity();
     expect(r.valid).toBe(false);
     expect(r.height).toBe(1);
@@ -51,8 +74,16 @@ describe('verifyBlockchainIntegrity', () => {
 
   it('catches a tampered header, a forged certificate and a certificate below quorum', async () => {
     const cases: [string, (b: FinalizedBlock[]) => void, RegExp][] = [
-      ['header', (b) => (b[2]!.block.header.parentHash = flip(b[2]!.block.header.parentHash)), /block 3 .*BLOCK_BAD_HASH/],
-      ['signature', (b) => (b[2]!.certificate.signatures[1]!.signature = flip(b[2]!.certificate.signatures[1]!.signature)), /block 3 .*VOTE_BAD_SIGNATURE/],
+      [
+        'header',
+        (b) => (b[2]!.block.header.parentHash = flip(b[2]!.block.header.parentHash)),
+        /block 3 .*BLOCK_BAD_HASH/,
+      ],
+      [
+        'signature',
+        (b) => (b[2]!.certificate.signatures[1]!.signature = flip(b[2]!.certificate.signatures[1]!.signature)),
+        /block 3 .*VOTE_BAD_SIGNATURE/,
+      ],
       ['quorum', (b) => b[2]!.certificate.signatures.splice(1, 1), /block 3 .*CERT_NO_QUORUM/],
       ['other block', (b) => (b[2]!.certificate = clone(b[3]!.certificate)), /block 3 .*CERT_INVALID/],
     ];
@@ -103,6 +134,8 @@ describe('verifyBlockchainIntegrity', () => {
     client = createVotingClient({ validators: fakes.map((f) => f.config), healthCheckIntervalMs: 0 });
     await expect(client.verifyBlockchainIntegrity()).rejects.toThrow(InvalidArgumentError);
     await expect(client.verifyBlockchainIntegrity({ genesis: { chainId: 'x' } })).rejects.toThrow(/genesis.*chainId/);
-    await expect(client.verifyBlockchainIntegrity({ genesis: chain.genesis, fromHeight: 0 })).rejects.toThrow(/fromHeight/);
+    await expect(client.verifyBlockchainIntegrity({ genesis: chain.genesis, fromHeight: 0 })).rejects.toThrow(
+      /fromHeight/,
+    );
   });
 });

@@ -23,14 +23,18 @@ function codeOf(f: () => unknown): string | undefined {
   return undefined;
 }
 
-
 /** Every hex string in a ballot, with a setter, so that a test can flip one bit of any field. */
 function hexFields(b: EncryptedBallot): { path: string; get: () => string; set: (v: string) => void }[] {
   const out: { path: string; get: () => string; set: (v: string) => void }[] = [];
   const walk = (o: Record<string, unknown> | unknown[], path: string): void => {
     for (const [k, v] of Object.entries(o)) {
       const p = Array.isArray(o) ? `${path}[${k}]` : `${path}.${k}`;
-      if (typeof v === 'string' && v.startsWith('0x')) out.push({ path: p, get: () => (o as Record<string, string>)[k]!, set: (x) => ((o as Record<string, string>)[k] = x) });
+      if (typeof v === 'string' && v.startsWith('0x'))
+        out.push({
+          path: p,
+          get: () => (o as Record<string, string>)[k]!,
+          set: (x) => ((o as Record<string, string>)[k] = x),
+        });
       else if (typeof v === 'object' && v !== null) walk(v as Record<string, unknown>, p);
     }
   };
@@ -57,10 +61,15 @@ describe('encrypted ballots', () => {
 
   it('property: every valid ballot verifies', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 3 }), fc.string({ minLength: 1, maxLength: 40 }), fc.uint8Array({ minLength: 8, maxLength: 8 }), (choice, voter, seed) => {
-        const b = encryptBallot(params, voter, choice, seededRng(seed));
-        verifyBallot(params, voter, b);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 3 }),
+        fc.string({ minLength: 1, maxLength: 40 }),
+        fc.uint8Array({ minLength: 8, maxLength: 8 }),
+        (choice, voter, seed) => {
+          const b = encryptBallot(params, voter, choice, seededRng(seed));
+          verifyBallot(params, voter, b);
+        },
+      ),
       { numRuns: RUNS },
     );
   });
@@ -113,7 +122,11 @@ describe('encrypted ballots', () => {
 
   it('an election allowing 0..2 selections accepts a blank and a double ballot and refuses three', () => {
     const c = ceremony(setupOf({ minSelections: 0, maxSelections: 2 }), 'range');
-    for (const sel of [[0, 0, 0, 0], [1, 0, 0, 1], [0, 1, 0, 0]]) {
+    for (const sel of [
+      [0, 0, 0, 0],
+      [1, 0, 0, 1],
+      [0, 1, 0, 0],
+    ]) {
       const b = encryptBallot(c.params, 'v', sel, seededRng(sel.join('')));
       expect(b.limitProof).toHaveLength(3);
       verifyBallot(c.params, 'v', b);
@@ -138,12 +151,32 @@ describe('encrypted ballots', () => {
       [(x) => ((x as { v: number }).v = 2), ProtocolErrorCode.CRYPTO_BAD_ENCODING, 'ballot.v'],
       [(x) => x.selections.pop(), ProtocolErrorCode.BALLOT_INVALID, 'ballot.selections'],
       [(x) => x.limitProof.push(x.limitProof[0]!), ProtocolErrorCode.CRYPTO_BAD_ENCODING, 'ballot.limitProof'],
-      [(x) => (x.selections[2]!.alpha = `0x${'ff'.repeat(32)}`), ProtocolErrorCode.CRYPTO_BAD_ENCODING, 'ballot.selections[2].alpha'],
-      [(x) => (x.selections[1]!.beta = x.selections[1]!.beta.toUpperCase().replace('0X', '0x') as `0x${string}`), ProtocolErrorCode.CRYPTO_BAD_ENCODING, 'ballot.selections[1].beta'],
+      [
+        (x) => (x.selections[2]!.alpha = `0x${'ff'.repeat(32)}`),
+        ProtocolErrorCode.CRYPTO_BAD_ENCODING,
+        'ballot.selections[2].alpha',
+      ],
+      [
+        (x) => (x.selections[1]!.beta = x.selections[1]!.beta.toUpperCase().replace('0X', '0x') as `0x${string}`),
+        ProtocolErrorCode.CRYPTO_BAD_ENCODING,
+        'ballot.selections[1].beta',
+      ],
       // q itself, little-endian: not a scalar.
-      [(x) => (x.selections[0]!.proof[1].v = '0xedd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010'), ProtocolErrorCode.CRYPTO_BAD_ENCODING, 'ballot.selections[0].proof[1].v'],
-      [(x) => (x.selections[0]!.proof[0].c = `0x${'00'.repeat(32)}`), ProtocolErrorCode.CRYPTO_BAD_ENCODING, 'ballot.selections[0].proof[0].c'],
-      [(x) => ((x.selections[3] as unknown as Record<string, string>).extra = '0x'), ProtocolErrorCode.CRYPTO_BAD_ENCODING, 'ballot.selections[3].extra'],
+      [
+        (x) => (x.selections[0]!.proof[1].v = '0xedd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010'),
+        ProtocolErrorCode.CRYPTO_BAD_ENCODING,
+        'ballot.selections[0].proof[1].v',
+      ],
+      [
+        (x) => (x.selections[0]!.proof[0].c = `0x${'00'.repeat(32)}`),
+        ProtocolErrorCode.CRYPTO_BAD_ENCODING,
+        'ballot.selections[0].proof[0].c',
+      ],
+      [
+        (x) => ((x.selections[3] as unknown as Record<string, string>).extra = '0x'),
+        ProtocolErrorCode.CRYPTO_BAD_ENCODING,
+        'ballot.selections[3].extra',
+      ],
     ];
     for (const [mutate, code, field] of cases) {
       const x = structuredClone(b);

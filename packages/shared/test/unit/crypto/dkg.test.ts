@@ -14,7 +14,6 @@ import {
 } from '@poa-vote/shared';
 import { defaultCeremony, setupOf, errorOf } from './fixtures.js';
 
-
 /** A dealing whose share for `recipient` is re-encrypted to a wrong value (a cheating dealer). */
 function cheat(dealing: Dealing, recipient: number, donor: Dealing): Dealing {
   const d = structuredClone(dealing);
@@ -31,7 +30,9 @@ describe('key ceremony', () => {
     verifyTrusteeKey(setup, keys[0]);
     const moved = { ...keys[0]!, trustee: 2 };
     expect(errorOf(() => verifyTrusteeKey(setup, moved)).code).toBe(ProtocolErrorCode.DKG_BAD_PROOF);
-    expect(errorOf(() => verifyTrusteeKey(setupOf({ electionId: '9' }), keys[0])).code).toBe(ProtocolErrorCode.DKG_BAD_PROOF);
+    expect(errorOf(() => verifyTrusteeKey(setupOf({ electionId: '9' }), keys[0])).code).toBe(
+      ProtocolErrorCode.DKG_BAD_PROOF,
+    );
   });
 
   it('every dealing verifies and every trustee opens its shares', () => {
@@ -68,7 +69,12 @@ describe('key ceremony', () => {
     const err = errorOf(() => openShare(setup, keys, bad, secrets[2]!));
     expect([err.code, err.data?.reason]).toEqual([ProtocolErrorCode.DKG_BAD_SHARE, 'undecryptable']);
     const complaint = makeComplaint(setup, keys, bad, secrets[2]!, rng);
-    expect(verifyComplaint(setup, keys, bad, complaint)).toEqual({ upheld: true, dealer: 1, complainer: 3, reason: 'undecryptable' });
+    expect(verifyComplaint(setup, keys, bad, complaint)).toEqual({
+      upheld: true,
+      dealer: 1,
+      complainer: 3,
+      reason: 'undecryptable',
+    });
     const all = [bad, dealings[1]!, dealings[2]!];
     const r = finalizeKey(setup, keys, all, [complaint], secrets[2]);
     expect(r.qualified).toEqual([2, 3]);
@@ -92,7 +98,12 @@ describe('key ceremony', () => {
   it('a false complaint is rejected and the dealer stays qualified', () => {
     const rng = seededRng('false');
     const complaint = makeComplaint(setup, keys, dealings[0]!, secrets[1]!, rng);
-    expect(verifyComplaint(setup, keys, dealings[0]!, complaint)).toEqual({ upheld: false, dealer: 1, complainer: 2, reason: 'share-valid' });
+    expect(verifyComplaint(setup, keys, dealings[0]!, complaint)).toEqual({
+      upheld: false,
+      dealer: 1,
+      complainer: 2,
+      reason: 'share-valid',
+    });
     const r = finalizeKey(setup, keys, dealings, [complaint]);
     expect(r.qualified).toEqual([1, 2, 3]);
     expect(r.rejectedComplaints).toHaveLength(1);
@@ -106,7 +117,9 @@ describe('key ceremony', () => {
     const forged = { ...complaint, sharedSecret: keys[0]!.key };
     expect(errorOf(() => verifyComplaint(setup, keys, bad, forged)).code).toBe(ProtocolErrorCode.DKG_COMPLAINT_INVALID);
     const otherDealing = { ...complaint };
-    expect(errorOf(() => verifyComplaint(setup, keys, dealings[0]!, otherDealing)).code).toBe(ProtocolErrorCode.DKG_COMPLAINT_INVALID);
+    expect(errorOf(() => verifyComplaint(setup, keys, dealings[0]!, otherDealing)).code).toBe(
+      ProtocolErrorCode.DKG_COMPLAINT_INVALID,
+    );
     // Trustee 2 cannot complain in trustee 3's name.
     const stolen = { ...makeComplaint(setup, keys, bad, secrets[1]!, rng), complainer: 3 };
     expect(errorOf(() => verifyComplaint(setup, keys, bad, stolen)).code).toBe(ProtocolErrorCode.DKG_COMPLAINT_INVALID);
@@ -121,7 +134,9 @@ describe('key ceremony', () => {
 
   it('a trustee key message for the wrong index or a missing key is refused', () => {
     const k = makeTrusteeKey(setup, 1, seededRng('k')).message;
-    expect(errorOf(() => dkgRound1(setup, 1, [k, k, keys[2]!], seededRng('x'))).data?.field).toBe('trusteeKeys[1].trustee');
+    expect(errorOf(() => dkgRound1(setup, 1, [k, k, keys[2]!], seededRng('x'))).data?.field).toBe(
+      'trusteeKeys[1].trustee',
+    );
     expect(errorOf(() => dkgRound1(setup, 1, [k, keys[1]!], seededRng('x'))).code).toBe(ProtocolErrorCode.DKG_INVALID);
   });
 });

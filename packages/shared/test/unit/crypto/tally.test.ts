@@ -19,20 +19,30 @@ import {
 } from '@poa-vote/shared';
 import { defaultCeremony, errorOf } from './fixtures.js';
 
-
 describe('threshold tally', () => {
   const c = defaultCeremony();
   const { params, shares } = c;
   const rng = seededRng('tally');
   const choices = Array.from({ length: 50 }, (_, i) => (i * 7 + (i >> 2)) % 4);
-  const ballots = choices.map((ch, i) => verifyBallot(params, `voter-${i}`, encryptBallot(params, `voter-${i}`, ch, rng)));
+  const ballots = choices.map((ch, i) =>
+    verifyBallot(params, `voter-${i}`, encryptBallot(params, `voter-${i}`, ch, rng)),
+  );
   const aggregate = addBallots(params, ballots);
   const expected = [0, 1, 2, 3].map((k) => choices.filter((x) => x === k).length);
   const partials = shares.map((s) => partialDecrypt(params, s, aggregate, rng));
 
   it('50 ballots decrypt to the exact counts with every pair of trustees', () => {
-    for (const pair of [[0, 1], [0, 2], [1, 2], [2, 0]]) {
-      const r = decryptTally(params, aggregate, pair.map((i) => partials[i]!));
+    for (const pair of [
+      [0, 1],
+      [0, 2],
+      [1, 2],
+      [2, 0],
+    ]) {
+      const r = decryptTally(
+        params,
+        aggregate,
+        pair.map((i) => partials[i]!),
+      );
       expect(r.counts).toEqual(expected);
       expect(r.trustees).toEqual(pair.map((i) => i + 1));
     }
@@ -60,7 +70,9 @@ describe('threshold tally', () => {
     expect(r.counts).toEqual(expected);
     expect(r.trustees).toEqual([2, 3]);
     expect(r.rejected.map((x) => x.trustee)).toEqual([1]);
-    expect(errorOf(() => decryptTally(params, aggregate, [t, partials[1]])).code).toBe(ProtocolErrorCode.DECRYPTION_INVALID);
+    expect(errorOf(() => decryptTally(params, aggregate, [t, partials[1]])).code).toBe(
+      ProtocolErrorCode.DECRYPTION_INVALID,
+    );
   });
 
   it('property: changing any bit of a partial decryption makes it fail', () => {
@@ -85,11 +97,15 @@ describe('threshold tally', () => {
     const other = addBallots(params, ballots.slice(1));
     expect(errorOf(() => verifyPartialDecryption(params, other, partials[0])).data?.field).toBe('partial.aggregate');
     const moved = { ...partials[0]!, trustee: 2 };
-    expect(errorOf(() => verifyPartialDecryption(params, aggregate, moved)).code).toBe(ProtocolErrorCode.DECRYPTION_BAD_PROOF);
+    expect(errorOf(() => verifyPartialDecryption(params, aggregate, moved)).code).toBe(
+      ProtocolErrorCode.DECRYPTION_BAD_PROOF,
+    );
   });
 
   it('a count above the bound is reported, not guessed', () => {
-    expect(errorOf(() => decryptTally(params, aggregate, partials.slice(0, 2), 5)).code).toBe(ProtocolErrorCode.TALLY_OUT_OF_RANGE);
+    expect(errorOf(() => decryptTally(params, aggregate, partials.slice(0, 2), 5)).code).toBe(
+      ProtocolErrorCode.TALLY_OUT_OF_RANGE,
+    );
   });
 
   it('a share that does not match its verification key is refused before decrypting', () => {

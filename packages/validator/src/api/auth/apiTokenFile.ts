@@ -12,7 +12,9 @@ import { ApiTokenSet, ApiTokensFileError, parseApiTokens } from './apiTokens.js'
 export const TOKENS_FILE_POLL_MS = 1000;
 
 /** What a reload did. */
-export type ReloadResult = { ok: true; names: string[]; added: string[]; removed: string[] } | { ok: false; error: string };
+export type ReloadResult =
+  | { ok: true; names: string[]; added: string[]; removed: string[] }
+  | { ok: false; error: string };
 
 /** Read and parse a tokens file; throws ApiTokensFileError (never echoing a token). */
 export function readApiTokensFile(path: string): ApiTokenSet {
@@ -20,7 +22,10 @@ export function readApiTokensFile(path: string): ApiTokenSet {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new ApiTokensFileError(0, `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new ApiTokensFileError(
+      0,
+      `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
   }
   return new ApiTokenSet(parseApiTokens(text));
 }
@@ -60,7 +65,10 @@ export class ApiTokenFile {
       next = readApiTokensFile(this.path);
     } catch (err) {
       const error = (err as Error).message;
-      this.#logger.error({ file: this.path, reason, error, kept: this.#tokens.names }, 'API tokens file not reloaded: keeping the tokens in force');
+      this.#logger.error(
+        { file: this.path, reason, error, kept: this.#tokens.names },
+        'API tokens file not reloaded: keeping the tokens in force',
+      );
       return { ok: false, error };
     }
     const before = new Set(this.#tokens.names);
@@ -77,7 +85,13 @@ export class ApiTokenFile {
   watch(): void {
     if (this.#listener) return;
     this.#listener = (cur, prev) => {
-      if (cur.mtimeMs === prev.mtimeMs && cur.size === prev.size && cur.ino === prev.ino && cur.ctimeMs === prev.ctimeMs) return;
+      if (
+        cur.mtimeMs === prev.mtimeMs &&
+        cur.size === prev.size &&
+        cur.ino === prev.ino &&
+        cur.ctimeMs === prev.ctimeMs
+      )
+        return;
       this.reload('file changed');
     };
     watchFile(this.path, { interval: TOKENS_FILE_POLL_MS, persistent: false }, this.#listener);

@@ -50,12 +50,24 @@ export function parseApiTokens(text: string): ApiTokenEntry[] {
     if (colon < 0) throw new ApiTokensFileError(i + 1, 'must be name:token');
     const name = line.slice(0, colon).trim();
     const token = line.slice(colon + 1).trim();
-    if (!TOKEN_NAME_RE.test(name)) throw new ApiTokensFileError(i + 1, `the name ${JSON.stringify(name.slice(0, 80))} must be 1-64 letters, digits, '.', '_' or '-' (starting with a letter or digit)`);
-    if (!TOKEN_RE.test(token)) throw new ApiTokensFileError(i + 1, `the token of ${name} must be 32-512 characters of A-Z a-z 0-9 . _ ~ + / = - (make one with \`poa-validator api-token\`)`);
+    if (!TOKEN_NAME_RE.test(name))
+      throw new ApiTokensFileError(
+        i + 1,
+        `the name ${JSON.stringify(name.slice(0, 80))} must be 1-64 letters, digits, '.', '_' or '-' (starting with a letter or digit)`,
+      );
+    if (!TOKEN_RE.test(token))
+      throw new ApiTokensFileError(
+        i + 1,
+        `the token of ${name} must be 32-512 characters of A-Z a-z 0-9 . _ ~ + / = - (make one with \`poa-validator api-token\`)`,
+      );
     if (names.has(name)) throw new ApiTokensFileError(i + 1, `the name ${name} appears twice`);
     const digest = digestOf(token);
     const hex = digest.toString('hex');
-    if (digests.has(hex)) throw new ApiTokensFileError(i + 1, `the token of ${name} is also another name's token; give each backend its own`);
+    if (digests.has(hex))
+      throw new ApiTokensFileError(
+        i + 1,
+        `the token of ${name} is also another name's token; give each backend its own`,
+      );
     names.add(name);
     digests.add(hex);
     entries.push({ name, digest });

@@ -27,7 +27,9 @@ export enum WriteErrorCode {
 }
 
 /** -32001 naming what is wrong with the credential. */
-export function unauthorized(code: WriteErrorCode.CREDENTIAL_MISSING | WriteErrorCode.CREDENTIAL_MALFORMED | WriteErrorCode.CREDENTIAL_INVALID): JsonRpcError {
+export function unauthorized(
+  code: WriteErrorCode.CREDENTIAL_MISSING | WriteErrorCode.CREDENTIAL_MALFORMED | WriteErrorCode.CREDENTIAL_INVALID,
+): JsonRpcError {
   const message =
     code === WriteErrorCode.CREDENTIAL_MISSING
       ? 'unauthorized: eth_sendTransaction needs a credential on this node: send the header "Authorization: Bearer <api token>"'
@@ -38,7 +40,13 @@ export function unauthorized(code: WriteErrorCode.CREDENTIAL_MISSING | WriteErro
 }
 
 /** -32005 with `data: {limit: 'writeRate', retryAfterMs}`. */
-export function writeRateExceeded(scope: 'credential' | 'address', who: string, rate: number, burst: number, retryAfterMs: number): JsonRpcError {
+export function writeRateExceeded(
+  scope: 'credential' | 'address',
+  who: string,
+  rate: number,
+  burst: number,
+  retryAfterMs: number,
+): JsonRpcError {
   return new JsonRpcError(
     JsonRpcErrorCode.LIMIT_EXCEEDED,
     `limit exceeded: the write rate of ${scope} ${who} is ${rate} votes/s (burst ${burst}); retry in ${retryAfterMs} ms`,
@@ -56,5 +64,7 @@ export function submissionIdTaken(id: string, boundTo: Hex, hash: Hex, byOtherCr
 
 /** -32602: the request id cannot serve as a submission id. */
 export function submissionIdInvalid(reason: string): JsonRpcError {
-  return invalidParams(`invalid request id: it is the vote's submission id and ${reason}`, { code: WriteErrorCode.SUBMISSION_ID_INVALID });
+  return invalidParams(`invalid request id: it is the vote's submission id and ${reason}`, {
+    code: WriteErrorCode.SUBMISSION_ID_INVALID,
+  });
 }

@@ -26,8 +26,10 @@ export class RateLimiter {
   readonly #now: () => number;
 
   constructor(limit: RateLimit, opts: { maxBuckets?: number; now?: () => number } = {}) {
-    if (!(Number.isFinite(limit.rate) && limit.rate >= 0)) throw new RangeError(`rate must be a non-negative number, got ${limit.rate}`);
-    if (limit.rate > 0 && !(Number.isFinite(limit.burst) && limit.burst >= 1)) throw new RangeError(`burst must be at least 1, got ${limit.burst}`);
+    if (!(Number.isFinite(limit.rate) && limit.rate >= 0))
+      throw new RangeError(`rate must be a non-negative number, got ${limit.rate}`);
+    if (limit.rate > 0 && !(Number.isFinite(limit.burst) && limit.burst >= 1))
+      throw new RangeError(`burst must be at least 1, got ${limit.burst}`);
     this.limit = limit;
     this.#maxBuckets = opts.maxBuckets ?? 50_000;
     this.#now = opts.now ?? (() => performance.now());
@@ -106,5 +108,7 @@ function expandIpv6(a: string): string[] | undefined {
   if (right.some((p) => p.includes('.')) || left.some((p) => p.includes('.'))) return undefined;
   const missing = 8 - left.length - right.length;
   if (halves.length === 1 ? missing !== 0 : missing < 0) return undefined;
-  return [...left, ...Array<string>(missing).fill('0'), ...right].map((p) => (p === '' ? '0' : p.toLowerCase().replace(/^0+(?=.)/, '')));
+  return [...left, ...Array<string>(missing).fill('0'), ...right].map((p) =>
+    p === '' ? '0' : p.toLowerCase().replace(/^0+(?=.)/, ''),
+  );
 }

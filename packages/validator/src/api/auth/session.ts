@@ -53,7 +53,8 @@ export function withClient(rpc: JsonRpcServer, client: SessionClient): JsonRpcSe
       const value: unknown = Reflect.get(target, prop, target);
       if (typeof value !== 'function') return value;
       if (!DISPATCH.has(prop)) return (value as (...a: unknown[]) => unknown).bind(target);
-      return (message: unknown, session: RpcSession) => (value as (m: unknown, s: RpcSession) => unknown).call(target, message, attachClient(session, client));
+      return (message: unknown, session: RpcSession) =>
+        (value as (m: unknown, s: RpcSession) => unknown).call(target, message, attachClient(session, client));
     },
   });
 }

@@ -36,7 +36,8 @@ export function submissionIdOf(id: JsonRpcId | undefined): string | undefined | 
   const s = String(id);
   if (s.length === 0) return submissionIdInvalid('must not be empty');
   if (LONE_SURROGATE.test(s)) return submissionIdInvalid('must be well-formed Unicode (it has a lone surrogate)');
-  if (Buffer.byteLength(s, 'utf8') > MAX_SUBMISSION_ID_BYTES) return submissionIdInvalid(`must be at most ${MAX_SUBMISSION_ID_BYTES} bytes in UTF-8`);
+  if (Buffer.byteLength(s, 'utf8') > MAX_SUBMISSION_ID_BYTES)
+    return submissionIdInvalid(`must be at most ${MAX_SUBMISSION_ID_BYTES} bytes in UTF-8`);
   return s;
 }
 
@@ -80,7 +81,8 @@ export class SubmissionIdGuard {
     let claim = this.#inFlight.get(id);
     if (claim !== undefined) {
       if (claim.hash !== hash) return Promise.resolve(submissionIdTaken(id, claim.hash, hash));
-      if (claim.credential !== undefined && claim.credential !== credential) return Promise.resolve(submissionIdTaken(id, claim.hash, hash, true));
+      if (claim.credential !== undefined && claim.credential !== credential)
+        return Promise.resolve(submissionIdTaken(id, claim.hash, hash, true));
       claim.refs++;
     } else {
       claim = { hash, credential, refs: 1, owner: this.#lookup(id) };

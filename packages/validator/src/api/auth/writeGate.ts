@@ -47,14 +47,24 @@ export class WriteGate {
   readonly #ids: SubmissionIdGuard;
 
   /** Reads the tokens file at once (throws ApiTokensFileError if it is missing or invalid). */
-  constructor(backend: Pick<NodeApiBackend, 'submit' | 'submissionOwner'>, opts: WriteAccessOptions, logger: ApiLogger) {
+  constructor(
+    backend: Pick<NodeApiBackend, 'submit' | 'submissionOwner'>,
+    opts: WriteAccessOptions,
+    logger: ApiLogger,
+  ) {
     this.#backend = backend;
     this.#logger = logger;
     this.openWrites = opts.openWrites;
     this.#file = opts.apiTokensFile === undefined ? undefined : new ApiTokenFile(opts.apiTokensFile, logger);
     this.#static = opts.apiTokens ?? NO_TOKENS;
-    this.#perCredential = new RateLimiter({ rate: opts.ratePerCredential ?? defaultWriteLimits.ratePerCredential, burst: opts.burstPerCredential ?? defaultWriteLimits.burstPerCredential });
-    this.#perAddress = new RateLimiter({ rate: opts.ratePerAddress ?? defaultWriteLimits.ratePerAddress, burst: opts.burstPerAddress ?? defaultWriteLimits.burstPerAddress });
+    this.#perCredential = new RateLimiter({
+      rate: opts.ratePerCredential ?? defaultWriteLimits.ratePerCredential,
+      burst: opts.burstPerCredential ?? defaultWriteLimits.burstPerCredential,
+    });
+    this.#perAddress = new RateLimiter({
+      rate: opts.ratePerAddress ?? defaultWriteLimits.ratePerAddress,
+      burst: opts.burstPerAddress ?? defaultWriteLimits.burstPerAddress,
+    });
     this.#ids = new SubmissionIdGuard((id) => backend.submissionOwner(id));
   }
 
@@ -67,7 +77,8 @@ export class WriteGate {
   start(): void {
     const names = this.tokens.names;
     if (this.#file) {
-      if (isReadableByOthers(this.#file.path)) this.#logger.warn({ file: this.#file.path }, 'API tokens file is readable by group or others: chmod 600 it');
+      if (isReadableByOthers(this.#file.path))
+        this.#logger.warn({ file: this.#file.path }, 'API tokens file is readable by group or others: chmod 600 it');
       this.#file.watch();
     }
     if (this.openWrites) {
@@ -76,8 +87,16 @@ export class WriteGate {
         'writes are OPEN: eth_sendTransaction is accepted without a credential (insecure; for devnets and tests)',
       );
     } else {
-      if (names.length === 0) this.#logger.warn({ file: this.#file?.path }, 'no API tokens: every write is refused until tokens are added');
-      this.#logger.info({ tokens: names, ratePerCredential: this.#perCredential.limit.rate, burstPerCredential: this.#perCredential.limit.burst }, 'writes need an API token');
+      if (names.length === 0)
+        this.#logger.warn({ file: this.#file?.path }, 'no API tokens: every write is refused until tokens are added');
+      this.#logger.info(
+        {
+          tokens: names,
+          ratePerCredential: this.#perCredential.limit.rate,
+          burstPerCredential: this.#perCredential.limit.burst,
+        },
+        'writes need an API token',
+      );
     }
   }
 
@@ -117,11 +136,18 @@ export class WriteGate {
         out[i] = { error: limited };
         continue;
       }
-      admitted.push({ index: i, tx: call.tx, credential: writer.credential, ...(submissionId !== undefined ? { submissionId } : {}) });
+      admitted.push({
+        index: i,
+        tx: call.tx,
+        credential: writer.credential,
+        ...(submissionId !== undefined ? { submissionId } : {}),
+      });
     }
 
     // Claims are taken synchronously, in call order, before anything is awaited.
-    const claims = admitted.map((a) => (a.submissionId === undefined ? undefined : this.#ids.claim(a.submissionId, txHash(a.tx) as Hex, a.credential)));
+    const claims = admitted.map((a) =>
+      a.submissionId === undefined ? undefined : this.#ids.claim(a.submissionId, txHash(a.tx) as Hex, a.credential),
+    );
     const tickets = await Promise.all(claims.map((c) => c?.catch((e: unknown) => ({ failed: e }))));
     const toSubmit: { a: (typeof admitted)[number]; ticket: ClaimTicket | undefined }[] = [];
     let failure: unknown;
@@ -138,7 +164,12 @@ export class WriteGate {
     if (toSubmit.length > 0) {
       let outcomes: SubmitOutcome[];
       try {
-        outcomes = await this.#backend.submit(toSubmit.map(({ a }) => ({ tx: a.tx, ...(a.submissionId !== undefined ? { submissionId: a.submissionId } : {}) })));
+        outcomes = await this.#backend.submit(
+          toSubmit.map(({ a }) => ({
+            tx: a.tx,
+            ...(a.submissionId !== undefined ? { submissionId: a.submissionId } : {}),
+          })),
+        );
       } catch (e) {
         for (const s of toSubmit) s.ticket?.release(false);
         throw e;

@@ -20,7 +20,11 @@ type JsonSchema = Record<string, unknown>;
 
 /** A zod schema as a JSON Schema (draft 2020-12) fragment, without its `$schema` member. */
 export function jsonSchemaOf(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
-  const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as JsonSchema;
+  const { $schema: _drop, ...rest } = z.toJSONSchema(schema, {
+    io,
+    unrepresentable: 'any',
+    target: 'draft-2020-12',
+  }) as JsonSchema;
   return rest;
 }
 
@@ -30,18 +34,27 @@ function describeMethod(name: string, m: RpcMethod<unknown>): JsonSchema {
   const items = (tuple.prefixItems as JsonSchema[] | undefined) ?? [];
   const required = typeof tuple.minItems === 'number' ? tuple.minItems : items.length;
   const params = items.map((schema, i) => ({ name: m.paramNames[i] ?? `param${i}`, required: i < required, schema }));
-  const out: JsonSchema = { name, paramStructure: 'either', params, result: { name: 'result', schema: m.result ? jsonSchemaOf(m.result, 'output') : {} } };
+  const out: JsonSchema = {
+    name,
+    paramStructure: 'either',
+    params,
+    result: { name: 'result', schema: m.result ? jsonSchemaOf(m.result, 'output') : {} },
+  };
   if (m.summary !== undefined) out.summary = m.summary;
   return out;
 }
 
 /** The OpenRPC document of a set of methods (sorted by name), plus rpc.discover itself. */
 export function openRpcDocument(methods: readonly [string, RpcMethod<unknown>][], info: OpenRpcInfo): JsonSchema {
-  const described = [...methods].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([name, m]) => describeMethod(name, m));
+  const described = [...methods]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([name, m]) => describeMethod(name, m));
   return {
     openrpc: OPENRPC_VERSION,
     info,
-    servers: [{ name: 'this validator', url: '/rpc', summary: 'POST /rpc (or /), and WebSocket /ws for eth_subscribe' }],
+    servers: [
+      { name: 'this validator', url: '/rpc', summary: 'POST /rpc (or /), and WebSocket /ws for eth_subscribe' },
+    ],
     methods: described,
   };
 }

@@ -12,7 +12,23 @@ import { HttpError } from './respond.js';
 import { resultsRoute } from './results.js';
 import { transactionRoute } from './transactions.js';
 
-const ENDPOINTS = ['POST /rpc', 'POST /', 'GET /health', 'GET /blockchain?election_id=', 'GET /results?election_id=', 'GET /blocks/:numberOrHash', 'GET /transactions/:hash', 'GET /transactions/:hash/proof', 'GET /evidence', 'GET /genesis', 'GET /explorer/', 'GET /openrpc.json', 'GET /openapi.json', 'GET /metrics', 'WS /ws'];
+const ENDPOINTS = [
+  'POST /rpc',
+  'POST /',
+  'GET /health',
+  'GET /blockchain?election_id=',
+  'GET /results?election_id=',
+  'GET /blocks/:numberOrHash',
+  'GET /transactions/:hash',
+  'GET /transactions/:hash/proof',
+  'GET /evidence',
+  'GET /genesis',
+  'GET /explorer/',
+  'GET /openrpc.json',
+  'GET /openapi.json',
+  'GET /metrics',
+  'WS /ws',
+];
 
 /** Build the express app of the REST routes. */
 export function createHttpApp(backend: NodeApiBackend, logger: ApiLogger): Express {
@@ -35,7 +51,10 @@ export function createHttpApp(backend: NodeApiBackend, logger: ApiLogger): Expre
   app.use(explorerRouter());
   // POST /rpc never reaches express (see server.ts); other methods get told what to use.
   app.all('/rpc', (req, res) => {
-    res.status(405).set('allow', 'POST').json({ error: `${req.method} /rpc is not supported: POST a JSON-RPC 2.0 request` });
+    res
+      .status(405)
+      .set('allow', 'POST')
+      .json({ error: `${req.method} /rpc is not supported: POST a JSON-RPC 2.0 request` });
   });
 
   const notFound: RequestHandler = (req, res) => {
@@ -55,7 +74,14 @@ export function createHttpApp(backend: NodeApiBackend, logger: ApiLogger): Expre
       res.destroy();
       return;
     }
-    res.status(status).json({ error: status >= 500 ? `internal error: ${(err as Error).message ?? String(err)}` : String((err as Error).message ?? err) });
+    res
+      .status(status)
+      .json({
+        error:
+          status >= 500
+            ? `internal error: ${(err as Error).message ?? String(err)}`
+            : String((err as Error).message ?? err),
+      });
   };
   app.use(onError);
   return app;

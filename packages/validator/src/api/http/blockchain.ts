@@ -24,7 +24,11 @@ export function blockchainRoute(backend: NodeApiBackend): RequestHandler {
       authorities: backend.authorities.map((a) => ({ id: a.id, name: a.name, public_key: a.publicKey })),
       election_id: electionId ?? null,
       vote_count: voteCount,
-      verification: { chain_valid: verification.chain_valid, checked_blocks: verification.checked_blocks, errors: verification.errors },
+      verification: {
+        chain_valid: verification.chain_valid,
+        checked_blocks: verification.checked_blocks,
+        errors: verification.errors,
+      },
     };
     res.set('cache-control', 'no-store').json(body);
   };

@@ -37,7 +37,8 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<BodyRe
       else chunks.push(chunk);
     });
     req.on('end', () => {
-      if (!over) resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks, size).toString('utf8'));
+      if (!over)
+        resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks, size).toString('utf8'));
     });
     req.on('error', () => resolve(BODY_ABORTED));
     req.on('close', () => {

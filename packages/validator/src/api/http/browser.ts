@@ -91,11 +91,19 @@ export class BrowserGuard {
   check(req: IncomingMessage): Refusal | undefined {
     if (!this.hostAllowed(req.headers.host)) {
       const host = String(req.headers.host).slice(0, 100);
-      return { status: 403, message: `host ${JSON.stringify(host)} is not served: add it to --rpc-vhosts (POA_RPC_VHOSTS) to allow it`, data: { host } };
+      return {
+        status: 403,
+        message: `host ${JSON.stringify(host)} is not served: add it to --rpc-vhosts (POA_RPC_VHOSTS) to allow it`,
+        data: { host },
+      };
     }
     if (this.originKind(req) === 'refused') {
       const origin = String(req.headers.origin).slice(0, 100);
-      return { status: 403, message: `origin ${JSON.stringify(origin)} is not allowed: add it to --rpc-cors-origins (POA_RPC_CORS_ORIGINS) to allow it`, data: { origin } };
+      return {
+        status: 403,
+        message: `origin ${JSON.stringify(origin)} is not allowed: add it to --rpc-cors-origins (POA_RPC_CORS_ORIGINS) to allow it`,
+        data: { origin },
+      };
     }
     return undefined;
   }
@@ -105,7 +113,11 @@ export class BrowserGuard {
     const type = mediaType(req.headers['content-type']);
     if (JSON_TYPES.has(type)) return undefined;
     const shown = type === '' ? 'none' : JSON.stringify(type.slice(0, 100));
-    return { status: 415, message: `unsupported content type ${shown}: JSON-RPC requests must be sent with content-type: application/json`, data: { contentType: type.slice(0, 100) } };
+    return {
+      status: 415,
+      message: `unsupported content type ${shown}: JSON-RPC requests must be sent with content-type: application/json`,
+      data: { contentType: type.slice(0, 100) },
+    };
   }
 
   /** Add the CORS headers an allowed cross-origin request needs (after check() passed). */

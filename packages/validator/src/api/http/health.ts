@@ -10,6 +10,9 @@ export { healthBody };
 export function healthRoute(backend: NodeApiBackend): RequestHandler {
   return (_req, res) => {
     const h = backend.health();
-    res.status(h.healthy ? 200 : 503).set('cache-control', 'no-store').json(healthBody(h));
+    res
+      .status(h.healthy ? 200 : 503)
+      .set('cache-control', 'no-store')
+      .json(healthBody(h));
   };
 }

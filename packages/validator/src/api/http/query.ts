@@ -13,7 +13,12 @@ export function electionIdQuery(value: unknown, required: boolean): string | und
     return undefined;
   }
   if (typeof value !== 'string') throw new HttpError(400, 'election_id must be given once', 'election_id');
-  if (!ELECTION_ID_RE.test(value)) throw new HttpError(400, `election_id must be 1-64 characters [A-Za-z0-9_.-], got ${JSON.stringify(value.slice(0, 80))}`, 'election_id');
+  if (!ELECTION_ID_RE.test(value))
+    throw new HttpError(
+      400,
+      `election_id must be 1-64 characters [A-Za-z0-9_.-], got ${JSON.stringify(value.slice(0, 80))}`,
+      'election_id',
+    );
   return value;
 }
 
@@ -28,5 +33,9 @@ export function blockPathRef(value: string): BlockPathRef {
   if (isHex(lower, 32)) return { hash: lower as Hex };
   const q = parseQuantity(lower);
   if (q !== undefined) return { height: q };
-  throw new HttpError(400, `block must be a height (e.g. 12 or 0xc), a 32-byte 0x-hex hash or "latest", got ${JSON.stringify(value.slice(0, 80))}`, 'numberOrHash');
+  throw new HttpError(
+    400,
+    `block must be a height (e.g. 12 or 0xc), a 32-byte 0x-hex hash or "latest", got ${JSON.stringify(value.slice(0, 80))}`,
+    'numberOrHash',
+  );
 }

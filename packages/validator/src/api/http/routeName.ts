@@ -1,6 +1,20 @@
 /** The route a request path belongs to, as a bounded label for metrics (never the raw path). */
 
-const ROUTES = new Set(['rpc', 'health', 'blockchain', 'results', 'blocks', 'transactions', 'evidence', 'genesis', 'explorer', 'metrics', 'openrpc.json', 'openapi.json', 'ws']);
+const ROUTES = new Set([
+  'rpc',
+  'health',
+  'blockchain',
+  'results',
+  'blocks',
+  'transactions',
+  'evidence',
+  'genesis',
+  'explorer',
+  'metrics',
+  'openrpc.json',
+  'openapi.json',
+  'ws',
+]);
 const PARAM_NAMES: Record<string, string> = { blocks: ':numberOrHash', transactions: ':hash' };
 
 /** "/blocks/12" -> "/blocks/:numberOrHash"; unknown paths -> "other". */

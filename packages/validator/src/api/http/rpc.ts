@@ -27,9 +27,15 @@ export interface RpcHandlerOptions {
 }
 
 /** The request handler of the JSON-RPC endpoint. */
-export function createRpcHandler(rpc: JsonRpcServer, opts: RpcHandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
+export function createRpcHandler(
+  rpc: JsonRpcServer,
+  opts: RpcHandlerOptions,
+): (req: IncomingMessage, res: ServerResponse) => void {
   const { maxBodyBytes, guard, admission, logger } = opts;
-  const tooLarge = failure(null, new JsonRpcError(JsonRpcErrorCode.INVALID_REQUEST, `request body exceeds ${maxBodyBytes} bytes`));
+  const tooLarge = failure(
+    null,
+    new JsonRpcError(JsonRpcErrorCode.INVALID_REQUEST, `request body exceeds ${maxBodyBytes} bytes`),
+  );
   return (req, res) => {
     const badType = guard.checkContentType(req);
     if (badType) {
@@ -61,7 +67,8 @@ export function createRpcHandler(rpc: JsonRpcServer, opts: RpcHandlerOptions): (
       res.end(reply);
     })().catch((e: unknown) => {
       logger.error({ err: e }, 'JSON-RPC over HTTP failed');
-      if (!res.headersSent) sendJson(res, 500, failure(null, new JsonRpcError(JsonRpcErrorCode.INTERNAL_ERROR, 'internal error')));
+      if (!res.headersSent)
+        sendJson(res, 500, failure(null, new JsonRpcError(JsonRpcErrorCode.INTERNAL_ERROR, 'internal error')));
       else res.destroy();
     });
   };

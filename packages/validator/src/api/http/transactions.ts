@@ -8,9 +8,11 @@ import { HttpError } from './respond.js';
 export function transactionRoute(backend: NodeApiBackend): RequestHandler<{ hash: string }> {
   return async (req, res) => {
     const ref = req.params.hash;
-    if (ref.length === 0 || ref.length > 256) throw new HttpError(400, 'hash must be a transaction hash or a submission id of 1-256 characters', 'hash');
+    if (ref.length === 0 || ref.length > 256)
+      throw new HttpError(400, 'hash must be a transaction hash or a submission id of 1-256 characters', 'hash');
     const lower = ref.toLowerCase();
-    const hash: Hex | undefined = (await backend.resolveTxRef(isHex(lower, 32) ? lower : ref)) ?? (isHex(lower, 32) ? lower : undefined);
+    const hash: Hex | undefined =
+      (await backend.resolveTxRef(isHex(lower, 32) ? lower : ref)) ?? (isHex(lower, 32) ? lower : undefined);
     if (!hash) throw new HttpError(404, `transaction ${ref} not found`);
     const [found, state] = await Promise.all([backend.getTransaction(hash), backend.getTxState(hash)]);
     if (!found && state.state === 'unknown') {

@@ -13,7 +13,15 @@ import { silentLogger } from '../logger.js';
 import { JsonRpcError, JsonRpcErrorCode, invalidRequest, limitExceeded } from './errors.js';
 import { isWellFormedString, parseParams, preview } from './params.js';
 import { deeperThan, scanJson } from './scan.js';
-import type { CallContext, CallOutcome, JsonRpcId, JsonRpcReply, JsonRpcResponse, RpcMethod, RpcSession } from './types.js';
+import type {
+  CallContext,
+  CallOutcome,
+  JsonRpcId,
+  JsonRpcReply,
+  JsonRpcResponse,
+  RpcMethod,
+  RpcSession,
+} from './types.js';
 
 /** The per-request limits of the dispatcher (a subset of the API limits, api/options.ts). */
 export interface RpcLimits {
@@ -24,7 +32,13 @@ export interface RpcLimits {
   yieldEveryMs: number;
 }
 
-export const defaultRpcLimits: RpcLimits = { maxBatchItems: 1000, maxResponseBytes: 32 * 1024 * 1024, maxIdBytes: 256, maxJsonDepth: 32, yieldEveryMs: 10 };
+export const defaultRpcLimits: RpcLimits = {
+  maxBatchItems: 1000,
+  maxResponseBytes: 32 * 1024 * 1024,
+  maxIdBytes: 256,
+  maxJsonDepth: 32,
+  yieldEveryMs: 10,
+};
 
 export interface JsonRpcServerOptions {
   logger?: ApiLogger;
@@ -110,14 +124,20 @@ export class JsonRpcServer {
   /** Dispatch a request text and return the reply text (undefined: nothing to send). Never rejects. */
   async serveText(text: string, session: RpcSession): Promise<string | undefined> {
     const scan = scanJson(text, this.limits.maxJsonDepth, this.limits.maxBatchItems);
-    if (!scan.ok) return JSON.stringify(failure(null, scan.limit === 'maxJsonDepth' ? this.#depthError() : this.#batchError()));
+    if (!scan.ok)
+      return JSON.stringify(failure(null, scan.limit === 'maxJsonDepth' ? this.#depthError() : this.#batchError()));
     // Scanning and parsing megabytes are two long stretches: let other work run between them.
     if (text.length > YIELD_BEFORE_PARSE_CHARS) await new Promise<void>((resolve) => setImmediate(resolve));
     let message: unknown;
     try {
       message = JSON.parse(text);
     } catch (e) {
-      return JSON.stringify(failure(null, new JsonRpcError(JsonRpcErrorCode.PARSE_ERROR, `parse error: ${(e as Error).message.slice(0, 200)}`)));
+      return JSON.stringify(
+        failure(
+          null,
+          new JsonRpcError(JsonRpcErrorCode.PARSE_ERROR, `parse error: ${(e as Error).message.slice(0, 200)}`),
+        ),
+      );
     }
     return this.#serveParsed(message, session);
   }
@@ -142,7 +162,10 @@ export class JsonRpcServer {
 
   #depthError(): JsonRpcError {
     const max = this.limits.maxJsonDepth;
-    return invalidRequest(`invalid request: arrays and objects nested deeper than ${max} levels`, { limit: 'maxJsonDepth', value: max });
+    return invalidRequest(`invalid request: arrays and objects nested deeper than ${max} levels`, {
+      limit: 'maxJsonDepth',
+      value: max,
+    });
   }
 
   #batchError(): JsonRpcError {
@@ -194,7 +217,16 @@ export class JsonRpcServer {
       const name = r.method as string;
       const method = this.#methods.get(name);
       if (!method) {
-        if (!isNotification) out[i] = JSON.stringify(failure(id, new JsonRpcError(JsonRpcErrorCode.METHOD_NOT_FOUND, `the method ${preview(name)} does not exist/is not available`)));
+        if (!isNotification)
+          out[i] = JSON.stringify(
+            failure(
+              id,
+              new JsonRpcError(
+                JsonRpcErrorCode.METHOD_NOT_FOUND,
+                `the method ${preview(name)} does not exist/is not available`,
+              ),
+            ),
+          );
         continue;
       }
       this.#onCall?.(name);
@@ -203,7 +235,11 @@ export class JsonRpcServer {
         if (!isNotification) out[i] = JSON.stringify(failure(id, parsed.error));
         continue;
       }
-      const call: PendingCall = { index: i, params: parsed.params, ctx: { id: isNotification ? undefined : id, session } };
+      const call: PendingCall = {
+        index: i,
+        params: parsed.params,
+        ctx: { id: isNotification ? undefined : id, session },
+      };
       if (method.callMany) {
         const group = groups.get(method);
         if (group) group.push(call);
@@ -268,8 +304,13 @@ export class JsonRpcServer {
     if (!isValidId(id)) return invalidRequest('invalid request: id must be a string, a number or null');
     if (typeof id !== 'string') return undefined;
     const max = this.limits.maxIdBytes;
-    if (id.length > max || Buffer.byteLength(id, 'utf8') > max) return invalidRequest(`invalid request: id is longer than ${max} bytes`, { limit: 'maxIdBytes', value: max });
-    if (!isWellFormedString(id)) return invalidRequest('invalid request: id must be well-formed Unicode (it holds a lone surrogate such as "\\ud800")', { param: 'id' });
+    if (id.length > max || Buffer.byteLength(id, 'utf8') > max)
+      return invalidRequest(`invalid request: id is longer than ${max} bytes`, { limit: 'maxIdBytes', value: max });
+    if (!isWellFormedString(id))
+      return invalidRequest(
+        'invalid request: id must be well-formed Unicode (it holds a lone surrogate such as "\\ud800")',
+        { param: 'id' },
+      );
     return undefined;
   }
 
@@ -296,13 +337,15 @@ export class JsonRpcServer {
   }
 
   #checkRequest(r: Record<string, unknown>): JsonRpcError | undefined {
-    if (r.jsonrpc !== '2.0') return invalidRequest(`invalid request: jsonrpc must be exactly "2.0", got ${preview(r.jsonrpc)}`);
+    if (r.jsonrpc !== '2.0')
+      return invalidRequest(`invalid request: jsonrpc must be exactly "2.0", got ${preview(r.jsonrpc)}`);
     if ('id' in r) {
       const idProblem = this.#idProblem(r.id);
       if (idProblem) return idProblem;
     }
     if (typeof r.method !== 'string') return invalidRequest('invalid request: method must be a string');
-    if (r.params !== undefined && (typeof r.params !== 'object' || r.params === null)) return invalidRequest('invalid request: params must be an array or an object');
+    if (r.params !== undefined && (typeof r.params !== 'object' || r.params === null))
+      return invalidRequest('invalid request: params must be an array or an object');
     return undefined;
   }
 
@@ -318,8 +361,11 @@ export class JsonRpcServer {
   async #callMany(method: RpcMethod<unknown>, calls: PendingCall[]): Promise<CallOutcome[]> {
     try {
       const outcomes = await method.callMany!(calls.map((c) => ({ params: c.params, ctx: c.ctx })));
-      if (outcomes.length !== calls.length) throw new Error(`batch method answered ${outcomes.length} of ${calls.length} calls`);
-      return outcomes.map((o) => ('error' in o ? { error: this.#toError(o.error) } : { result: o.result === undefined ? null : o.result }));
+      if (outcomes.length !== calls.length)
+        throw new Error(`batch method answered ${outcomes.length} of ${calls.length} calls`);
+      return outcomes.map((o) =>
+        'error' in o ? { error: this.#toError(o.error) } : { result: o.result === undefined ? null : o.result },
+      );
     } catch (e) {
       const error = this.#toError(e);
       return calls.map(() => ({ error }));

@@ -61,7 +61,14 @@ export class WsConnection implements PushChannel {
   #closing = false;
   alive = true;
 
-  constructor(ws: WebSocket, rpc: JsonRpcServer, hub: SubscriptionHub, logger: ApiLogger, limits: Partial<WsConnectionLimits> = {}, admission?: Admission) {
+  constructor(
+    ws: WebSocket,
+    rpc: JsonRpcServer,
+    hub: SubscriptionHub,
+    logger: ApiLogger,
+    limits: Partial<WsConnectionLimits> = {},
+    admission?: Admission,
+  ) {
     this.#ws = ws;
     this.#rpc = rpc;
     this.#hub = hub;
@@ -87,8 +94,13 @@ export class WsConnection implements PushChannel {
 
   /** A subscription whose pushes wait in `held` until the reply of the message that created it went out. */
   #subscribe(topic: string, created: Subscription[] | undefined): string {
-    if (!(SUBSCRIPTION_TOPICS as readonly string[]).includes(topic)) throw new Error(`unknown subscription topic ${topic}`);
-    if (this.#subs.size >= MAX_SUBSCRIPTIONS) throw new JsonRpcError(JsonRpcErrorCode.LIMIT_EXCEEDED, `a connection may hold at most ${MAX_SUBSCRIPTIONS} subscriptions`);
+    if (!(SUBSCRIPTION_TOPICS as readonly string[]).includes(topic))
+      throw new Error(`unknown subscription topic ${topic}`);
+    if (this.#subs.size >= MAX_SUBSCRIPTIONS)
+      throw new JsonRpcError(
+        JsonRpcErrorCode.LIMIT_EXCEEDED,
+        `a connection may hold at most ${MAX_SUBSCRIPTIONS} subscriptions`,
+      );
     const id = `0x${randomBytes(16).toString('hex')}`;
     const prefix = `{"jsonrpc":"2.0","method":"eth_subscription","params":{"subscription":"${id}","result":`;
     const sub: Subscription = { id, held: created ? [] : undefined, remove: () => {} };
@@ -125,7 +137,11 @@ export class WsConnection implements PushChannel {
     }
     const refused =
       this.#inFlight >= this.#limits.maxInFlight
-        ? limitExceeded(`at most ${this.#limits.maxInFlight} requests of one connection run at once: wait for the answers`, 'wsMaxInFlight', this.#limits.maxInFlight)
+        ? limitExceeded(
+            `at most ${this.#limits.maxInFlight} requests of one connection run at once: wait for the answers`,
+            'wsMaxInFlight',
+            this.#limits.maxInFlight,
+          )
         : this.#admission?.refusal();
     if (refused) {
       this.#send(JSON.stringify(failure(null, refused)));
@@ -178,7 +194,10 @@ export class WsConnection implements PushChannel {
   #tooSlow(): void {
     if (this.#closing) return;
     this.#closing = true;
-    this.#logger.warn({ buffered: this.#ws.bufferedAmount, limit: this.#limits.maxBufferedBytes }, 'websocket client too slow, disconnecting');
+    this.#logger.warn(
+      { buffered: this.#ws.bufferedAmount, limit: this.#limits.maxBufferedBytes },
+      'websocket client too slow, disconnecting',
+    );
     this.#dropAll();
     this.#ws.close(1013, `client too slow: over ${this.#limits.maxBufferedBytes} unsent bytes`);
     // The close frame waits behind the unsent data; a client that does not read never gets it.

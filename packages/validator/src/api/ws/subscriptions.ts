@@ -13,7 +13,11 @@ export type HeaderSink = (headerJson: string) => void;
 
 /** Subscribers by topic, fed from the backend's events. */
 export class SubscriptionHub {
-  readonly #sinks: Record<SubscriptionTopic, Set<HeaderSink>> = { newHeads: new Set(), finalizedHeads: new Set(), candidateHeads: new Set() };
+  readonly #sinks: Record<SubscriptionTopic, Set<HeaderSink>> = {
+    newHeads: new Set(),
+    finalizedHeads: new Set(),
+    candidateHeads: new Set(),
+  };
   readonly #backend: NodeApiBackend;
   readonly #logger: ApiLogger;
   #unlisten: (() => void)[] = [];

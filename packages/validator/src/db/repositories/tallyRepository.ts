@@ -23,7 +23,11 @@ export class TallyRepository extends Repository<TallyId, number> {
   async election(electionId: string): Promise<Map<string, number>> {
     const out = new Map<string, number>();
     // Keys "<id>\0<candidate>" sort before "<id>\u0001": the range holds exactly this election.
-    for await (const [id, n] of this.entries({ gte: { electionId, candidate: '' }, lt: { electionId: `${electionId}\u0001`, candidate: '' } })) out.set(id.candidate, n);
+    for await (const [id, n] of this.entries({
+      gte: { electionId, candidate: '' },
+      lt: { electionId: `${electionId}\u0001`, candidate: '' },
+    }))
+      out.set(id.candidate, n);
     return out;
   }
 }

@@ -26,7 +26,8 @@ export class AckBatcher {
       this.#pending.push(a);
       if (this.#pending.length >= MAX_ACKS_PER_MESSAGE) this.#emit();
     }
-    if (this.#pending.length > 0 && this.#timer === undefined) this.#timer = setTimeout(() => this.#emit(), this.opts.windowMs);
+    if (this.#pending.length > 0 && this.#timer === undefined)
+      this.#timer = setTimeout(() => this.#emit(), this.opts.windowMs);
   }
 
   /** Hand over what waits (to ride along another message), cancelling its own message. */

@@ -14,7 +14,13 @@ export enum GossipKind {
   acks = 'acks',
 }
 
-export const GOSSIP_KINDS: readonly GossipKind[] = [GossipKind.txs, GossipKind.proposal, GossipKind.vote, GossipKind.status, GossipKind.acks];
+export const GOSSIP_KINDS: readonly GossipKind[] = [
+  GossipKind.txs,
+  GossipKind.proposal,
+  GossipKind.vote,
+  GossipKind.status,
+  GossipKind.acks,
+];
 
 /** The topic name of a kind on a chain. */
 export function gossipTopic(chainId: number, kind: GossipKind): string {
@@ -55,7 +61,10 @@ const TXS_ENVELOPE_BYTES = 1024;
 export const TXS_ACKS_ALLOWANCE_BYTES = 64 * 1024;
 
 /** Largest encoded message accepted on a topic. */
-export function topicMaxBytes(kind: GossipKind, limits: { maxMessageBytes: number; maxTxBatchBytes: number; maxTxBytes: number }): number {
+export function topicMaxBytes(
+  kind: GossipKind,
+  limits: { maxMessageBytes: number; maxTxBatchBytes: number; maxTxBytes: number },
+): number {
   switch (kind) {
     case GossipKind.proposal:
       return limits.maxMessageBytes;
@@ -67,6 +76,9 @@ export function topicMaxBytes(kind: GossipKind, limits: { maxMessageBytes: numbe
       return Math.min(limits.maxMessageBytes, ACKS_MAX_BYTES);
     case GossipKind.txs:
       // A single transaction larger than the batch cap still travels, alone.
-      return Math.min(limits.maxMessageBytes, Math.max(limits.maxTxBatchBytes, limits.maxTxBytes) + TXS_ENVELOPE_BYTES + TXS_ACKS_ALLOWANCE_BYTES);
+      return Math.min(
+        limits.maxMessageBytes,
+        Math.max(limits.maxTxBatchBytes, limits.maxTxBytes) + TXS_ENVELOPE_BYTES + TXS_ACKS_ALLOWANCE_BYTES,
+      );
   }
 }

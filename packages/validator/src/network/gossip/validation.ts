@@ -101,7 +101,8 @@ export function validateStatusMessage(ctx: ValidationContext, input: Record<stri
   if (!isHex(s.headHash, 32)) reject(GossipErrorCode.MALFORMED, 'status.headHash must be a 32-byte hash');
   const height = s.height;
   let polka: QuorumCertificate | undefined;
-  if (s.polka !== undefined) polka = protocolCheck('status polka', () => verifyCertificate(ctx.genesis, s.polka, { type: 'prevote', height }));
+  if (s.polka !== undefined)
+    polka = protocolCheck('status polka', () => verifyCertificate(ctx.genesis, s.polka, { type: 'prevote', height }));
   const status: Status = { height, slot: s.slot, headHash: s.headHash, ...(polka ? { polka } : {}) };
   return { type: 'status', status };
 }
@@ -110,8 +111,14 @@ export function validateStatusMessage(ctx: ValidationContext, input: Record<stri
 export function validateTxsMessage(ctx: ValidationContext, input: Record<string, unknown>): ConsensusMessage {
   const list = input.txs;
   if (!Array.isArray(list) || list.length === 0) reject(GossipErrorCode.MALFORMED, 'txs must be a non-empty array');
-  if (list.length > ctx.maxTxsPerMessage) reject(GossipErrorCode.TOO_LARGE, `txs message carries ${list.length} transactions, the limit is ${ctx.maxTxsPerMessage}`);
-  const txs: Transaction[] = list.map((tx, i) => protocolCheck(`transaction ${i}`, () => parseTransaction(tx, ctx.genesis.limits.maxTxBytes)));
+  if (list.length > ctx.maxTxsPerMessage)
+    reject(
+      GossipErrorCode.TOO_LARGE,
+      `txs message carries ${list.length} transactions, the limit is ${ctx.maxTxsPerMessage}`,
+    );
+  const txs: Transaction[] = list.map((tx, i) =>
+    protocolCheck(`transaction ${i}`, () => parseTransaction(tx, ctx.genesis.limits.maxTxBytes)),
+  );
   const acks = input.acks === undefined ? undefined : acksOf(ctx, input.acks, 'txs.acks');
   return {
     type: 'txs',
@@ -122,7 +129,8 @@ export function validateTxsMessage(ctx: ValidationContext, input: Record<string,
 }
 
 function batchId(v: unknown, field: string): BatchId {
-  if (!isObject(v) || !isNat(v.epoch) || !isNat(v.seq)) reject(GossipErrorCode.MALFORMED, `${field} must be {epoch, seq} with non-negative integers`);
+  if (!isObject(v) || !isNat(v.epoch) || !isNat(v.seq))
+    reject(GossipErrorCode.MALFORMED, `${field} must be {epoch, seq} with non-negative integers`);
   return { epoch: v.epoch, seq: v.seq };
 }
 
@@ -136,19 +144,36 @@ export function validateAcksMessage(ctx: ValidationContext, input: Record<string
 
 /** A bounded, non-empty list of acknowledgements (the `acks` message, or riding along a `txs` one). */
 function acksOf(ctx: ValidationContext, list: unknown, field: string): TxAck[] {
-  if (!Array.isArray(list) || list.length === 0) reject(GossipErrorCode.MALFORMED, `${field} must be a non-empty array`);
-  if (list.length > MAX_ACKS_PER_MESSAGE) reject(GossipErrorCode.TOO_LARGE, `${field} carries ${list.length} acknowledgements, the limit is ${MAX_ACKS_PER_MESSAGE}`);
+  if (!Array.isArray(list) || list.length === 0)
+    reject(GossipErrorCode.MALFORMED, `${field} must be a non-empty array`);
+  if (list.length > MAX_ACKS_PER_MESSAGE)
+    reject(
+      GossipErrorCode.TOO_LARGE,
+      `${field} carries ${list.length} acknowledgements, the limit is ${MAX_ACKS_PER_MESSAGE}`,
+    );
   const n = ctx.genesis.authorities.length;
   return list.map((a: unknown, i): TxAck => {
     if (!isObject(a)) reject(GossipErrorCode.MALFORMED, `acks[${i}] must be an object`);
-    if (!isNat(a.origin) || a.origin >= n) reject(GossipErrorCode.MALFORMED, `acks[${i}].origin must be an authority index below ${n}`);
+    if (!isNat(a.origin) || a.origin >= n)
+      reject(GossipErrorCode.MALFORMED, `acks[${i}].origin must be an authority index below ${n}`);
     const { epoch, seq } = batchId(a, `acks[${i}]`);
-    if (!Array.isArray(a.refused) || a.refused.length > ctx.maxTxsPerMessage) reject(GossipErrorCode.MALFORMED, `acks[${i}].refused must be an array of at most ${ctx.maxTxsPerMessage} entries`);
+    if (!Array.isArray(a.refused) || a.refused.length > ctx.maxTxsPerMessage)
+      reject(
+        GossipErrorCode.MALFORMED,
+        `acks[${i}].refused must be an array of at most ${ctx.maxTxsPerMessage} entries`,
+      );
     const refused: TxRefusal[] = a.refused.map((r: unknown, k) => {
-      if (!isObject(r) || !isHex(r.hash, 32)) reject(GossipErrorCode.MALFORMED, `acks[${i}].refused[${k}].hash must be a 32-byte hash`);
-      if (r.reason !== 'conflict' && r.reason !== 'full') reject(GossipErrorCode.MALFORMED, `acks[${i}].refused[${k}].reason must be "conflict" or "full"`);
-      if (r.conflictsWith !== undefined && !isHex(r.conflictsWith, 32)) reject(GossipErrorCode.MALFORMED, `acks[${i}].refused[${k}].conflictsWith must be a 32-byte hash`);
-      return { hash: r.hash, reason: r.reason, ...(r.conflictsWith !== undefined ? { conflictsWith: r.conflictsWith } : {}) };
+      if (!isObject(r) || !isHex(r.hash, 32))
+        reject(GossipErrorCode.MALFORMED, `acks[${i}].refused[${k}].hash must be a 32-byte hash`);
+      if (r.reason !== 'conflict' && r.reason !== 'full')
+        reject(GossipErrorCode.MALFORMED, `acks[${i}].refused[${k}].reason must be "conflict" or "full"`);
+      if (r.conflictsWith !== undefined && !isHex(r.conflictsWith, 32))
+        reject(GossipErrorCode.MALFORMED, `acks[${i}].refused[${k}].conflictsWith must be a 32-byte hash`);
+      return {
+        hash: r.hash,
+        reason: r.reason,
+        ...(r.conflictsWith !== undefined ? { conflictsWith: r.conflictsWith } : {}),
+      };
     });
     return { origin: a.origin, epoch, seq, refused };
   });
@@ -165,14 +190,20 @@ const validators: Record<GossipKind, (ctx: ValidationContext, input: Record<stri
 /** Validate the decoded JSON of a message expected to be of `kind`; returns it reduced to its fields. */
 export function validateMessageOfKind(ctx: ValidationContext, kind: GossipKind, input: unknown): ConsensusMessage {
   if (!isObject(input)) reject(GossipErrorCode.MALFORMED, 'message must be a JSON object');
-  if (input.type !== kind) reject(GossipErrorCode.WRONG_TOPIC, `a ${String(input.type)} message cannot travel on the ${kind} topic`);
+  if (input.type !== kind)
+    reject(GossipErrorCode.WRONG_TOPIC, `a ${String(input.type)} message cannot travel on the ${kind} topic`);
   return validators[kind](ctx, input);
 }
 
 /** Validate the raw data of a gossip message on a topic of `kind`: size, JSON, protocol rules. */
 export function validateGossipData(ctx: ValidationContext, kind: GossipKind, data: Uint8Array): ConsensusMessage {
-  const max = topicMaxBytes(kind, { maxMessageBytes: ctx.maxMessageBytes, maxTxBatchBytes: ctx.maxTxBatchBytes, maxTxBytes: ctx.genesis.limits.maxTxBytes });
-  if (data.byteLength > max) reject(GossipErrorCode.TOO_LARGE, `${kind} message of ${data.byteLength} bytes exceeds the topic limit of ${max}`);
+  const max = topicMaxBytes(kind, {
+    maxMessageBytes: ctx.maxMessageBytes,
+    maxTxBatchBytes: ctx.maxTxBatchBytes,
+    maxTxBytes: ctx.genesis.limits.maxTxBytes,
+  });
+  if (data.byteLength > max)
+    reject(GossipErrorCode.TOO_LARGE, `${kind} message of ${data.byteLength} bytes exceeds the topic limit of ${max}`);
   let input: unknown;
   try {
     input = decodeMessage(data);
@@ -185,7 +216,8 @@ export function validateGossipData(ctx: ValidationContext, kind: GossipKind, dat
 /** The one mapping from our verdicts (or any thrown error) to gossipsub's. */
 export function topicValidatorResult(outcome: GossipAction | unknown): TopicValidatorResult {
   if (outcome === GossipAction.ACCEPT) return TopicValidatorResult.Accept;
-  if (outcome instanceof GossipValidationError) return outcome.action === GossipAction.IGNORE ? TopicValidatorResult.Ignore : TopicValidatorResult.Reject;
+  if (outcome instanceof GossipValidationError)
+    return outcome.action === GossipAction.IGNORE ? TopicValidatorResult.Ignore : TopicValidatorResult.Reject;
   // An unexpected exception is our bug, not the peer's fault: drop without penalty.
   return TopicValidatorResult.Ignore;
 }

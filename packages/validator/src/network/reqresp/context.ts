@@ -19,7 +19,10 @@ export interface ReqRespContext extends ValidationContext {
 export function authorityOfStream(ctx: ReqRespContext, stream: Stream, conn: Connection): number {
   const from = ctx.book.indexOf(conn.remotePeer);
   if (from === undefined) {
-    const err = new NetworkError(NetworkErrorCode.UNKNOWN_PEER, `peer ${conn.remotePeer.toString()} is not a genesis authority`);
+    const err = new NetworkError(
+      NetworkErrorCode.UNKNOWN_PEER,
+      `peer ${conn.remotePeer.toString()} is not a genesis authority`,
+    );
     stream.abort(err);
     throw err;
   }
@@ -27,9 +30,18 @@ export function authorityOfStream(ctx: ReqRespContext, stream: Stream, conn: Con
 }
 
 /** Log and abort a failed inbound exchange; never throws. */
-export function failInbound(ctx: ReqRespContext, stream: Stream, method: string, from: number | undefined, err: unknown): void {
+export function failInbound(
+  ctx: ReqRespContext,
+  stream: Stream,
+  method: string,
+  from: number | undefined,
+  err: unknown,
+): void {
   const e = err instanceof Error ? err : new Error(String(err));
   if (stream.status === 'open') stream.abort(e);
   if (from !== undefined) ctx.onInboundFault?.(from, method, err);
-  ctx.logger.debug({ method, peer: from, code: (e as { code?: string }).code, err: e.message }, 'inbound request failed');
+  ctx.logger.debug(
+    { method, peer: from, code: (e as { code?: string }).code, err: e.message },
+    'inbound request failed',
+  );
 }

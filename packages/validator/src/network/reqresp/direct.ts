@@ -27,18 +27,27 @@ export function validateDirectMessage(ctx: ReqRespContext, payload: Uint8Array):
   } catch (e) {
     reject(GossipErrorCode.MALFORMED, `direct message is not UTF-8 JSON: ${(e as Error).message}`);
   }
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) reject(GossipErrorCode.MALFORMED, 'direct message must be a JSON object');
+  if (typeof input !== 'object' || input === null || Array.isArray(input))
+    reject(GossipErrorCode.MALFORMED, 'direct message must be a JSON object');
   const m = input as Record<string, unknown>;
   const kind = GOSSIP_KINDS.find((k) => k === m.type);
   if (kind !== undefined) {
-    const max = topicMaxBytes(kind, { maxMessageBytes: ctx.maxMessageBytes, maxTxBatchBytes: ctx.maxTxBatchBytes, maxTxBytes: ctx.genesis.limits.maxTxBytes });
-    if (payload.byteLength > max) reject(GossipErrorCode.TOO_LARGE, `${kind} message of ${payload.byteLength} bytes exceeds the limit of ${max}`);
+    const max = topicMaxBytes(kind, {
+      maxMessageBytes: ctx.maxMessageBytes,
+      maxTxBatchBytes: ctx.maxTxBatchBytes,
+      maxTxBytes: ctx.genesis.limits.maxTxBytes,
+    });
+    if (payload.byteLength > max)
+      reject(GossipErrorCode.TOO_LARGE, `${kind} message of ${payload.byteLength} bytes exceeds the limit of ${max}`);
     return validateMessageOfKind(ctx, kind, m);
   }
   switch (m.type) {
     case 'sync-response':
       try {
-        return { type: 'sync-response', blocks: validateFinalizedBlocks(ctx.genesis, m.blocks, { max: ctx.maxSyncBlocks }) };
+        return {
+          type: 'sync-response',
+          blocks: validateFinalizedBlocks(ctx.genesis, m.blocks, { max: ctx.maxSyncBlocks }),
+        };
       } catch (e) {
         return reject(GossipErrorCode.INVALID, (e as Error).message);
       }
@@ -49,7 +58,8 @@ export function validateDirectMessage(ctx: ReqRespContext, payload: Uint8Array):
         return reject(GossipErrorCode.INVALID, `invalid block-response: ${(e as Error).message}`);
       }
     case 'pool-request':
-      if (typeof m.cursor !== 'number' || !Number.isSafeInteger(m.cursor) || m.cursor < -1) reject(GossipErrorCode.MALFORMED, 'pool-request.cursor must be an integer >= -1');
+      if (typeof m.cursor !== 'number' || !Number.isSafeInteger(m.cursor) || m.cursor < -1)
+        reject(GossipErrorCode.MALFORMED, 'pool-request.cursor must be an integer >= -1');
       return { type: 'pool-request', cursor: m.cursor };
     case 'pool-response':
       return validatePoolResponse(ctx, m);
@@ -61,12 +71,19 @@ export function validateDirectMessage(ctx: ReqRespContext, payload: Uint8Array):
 /** A page of a peer's pool: bounded, each transaction well-formed, holders authority indexes. */
 function validatePoolResponse(ctx: ReqRespContext, m: Record<string, unknown>): ConsensusMessage {
   const n = ctx.genesis.authorities.length;
-  if (!Array.isArray(m.entries) || m.entries.length > ctx.maxTxsPerMessage) reject(GossipErrorCode.MALFORMED, `pool-response.entries must be an array of at most ${ctx.maxTxsPerMessage} entries`);
-  if (typeof m.next !== 'number' || !Number.isSafeInteger(m.next) || m.next < -1) reject(GossipErrorCode.MALFORMED, 'pool-response.next must be an integer >= -1');
+  if (!Array.isArray(m.entries) || m.entries.length > ctx.maxTxsPerMessage)
+    reject(
+      GossipErrorCode.MALFORMED,
+      `pool-response.entries must be an array of at most ${ctx.maxTxsPerMessage} entries`,
+    );
+  if (typeof m.next !== 'number' || !Number.isSafeInteger(m.next) || m.next < -1)
+    reject(GossipErrorCode.MALFORMED, 'pool-response.next must be an integer >= -1');
   if (typeof m.done !== 'boolean') reject(GossipErrorCode.MALFORMED, 'pool-response.done must be a boolean');
-  if (typeof m.height !== 'number' || !Number.isSafeInteger(m.height) || m.height < 0) reject(GossipErrorCode.MALFORMED, 'pool-response.height must be a non-negative integer');
+  if (typeof m.height !== 'number' || !Number.isSafeInteger(m.height) || m.height < 0)
+    reject(GossipErrorCode.MALFORMED, 'pool-response.height must be a non-negative integer');
   const entries = m.entries.map((e: unknown, i) => {
-    if (typeof e !== 'object' || e === null) reject(GossipErrorCode.MALFORMED, `pool-response.entries[${i}] must be an object`);
+    if (typeof e !== 'object' || e === null)
+      reject(GossipErrorCode.MALFORMED, `pool-response.entries[${i}] must be an object`);
     const r = e as Record<string, unknown>;
     let tx;
     try {
@@ -75,17 +92,27 @@ function validatePoolResponse(ctx: ReqRespContext, m: Record<string, unknown>): 
       return reject(GossipErrorCode.INVALID, `pool-response.entries[${i}].tx: ${(err as Error).message}`);
     }
     const holders = r.holders;
-    if (!Array.isArray(holders) || holders.length > n || !holders.every((h) => typeof h === 'number' && Number.isSafeInteger(h) && h >= 0 && h < n)) {
+    if (
+      !Array.isArray(holders) ||
+      holders.length > n ||
+      !holders.every((h) => typeof h === 'number' && Number.isSafeInteger(h) && h >= 0 && h < n)
+    ) {
       reject(GossipErrorCode.MALFORMED, `pool-response.entries[${i}].holders must be at most ${n} authority indexes`);
     }
-    if (typeof r.replicated !== 'boolean') reject(GossipErrorCode.MALFORMED, `pool-response.entries[${i}].replicated must be a boolean`);
+    if (typeof r.replicated !== 'boolean')
+      reject(GossipErrorCode.MALFORMED, `pool-response.entries[${i}].replicated must be a boolean`);
     return { tx, holders: [...new Set(holders as number[])], replicated: r.replicated };
   });
   return { type: 'pool-response', entries, next: m.next, done: m.done, height: m.height };
 }
 
 /** Receive one directed message and hand it, validated, to `deliver`. */
-export async function handleDirectStream(ctx: ReqRespContext, stream: Stream, conn: Connection, deliver: MessageHandler): Promise<void> {
+export async function handleDirectStream(
+  ctx: ReqRespContext,
+  stream: Stream,
+  conn: Connection,
+  deliver: MessageHandler,
+): Promise<void> {
   let from: number | undefined;
   try {
     from = authorityOfStream(ctx, stream, conn);
@@ -101,6 +128,16 @@ export async function handleDirectStream(ctx: ReqRespContext, stream: Stream, co
 }
 
 /** Send one message to a peer over an open connection; `data` is its wire encoding when known. */
-export async function sendDirect(ctx: ReqRespContext, conn: Connection, msg: ConsensusMessage, data: Uint8Array = encodeMessage(msg)): Promise<void> {
-  await sendOneWay(conn, protocolId(ctx.genesis.chainId, ReqRespMethod.direct), encodeFrame(data), ctx.requestTimeoutMs);
+export async function sendDirect(
+  ctx: ReqRespContext,
+  conn: Connection,
+  msg: ConsensusMessage,
+  data: Uint8Array = encodeMessage(msg),
+): Promise<void> {
+  await sendOneWay(
+    conn,
+    protocolId(ctx.genesis.chainId, ReqRespMethod.direct),
+    encodeFrame(data),
+    ctx.requestTimeoutMs,
+  );
 }

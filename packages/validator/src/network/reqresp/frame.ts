@@ -68,7 +68,11 @@ export function readFrame(stream: Stream, maxBytes: number, signal: AbortSignal)
       if (err) reject(err);
       else resolve(value!);
     };
-    const ended = (): NetworkError => new NetworkError(NetworkErrorCode.STREAM_ENDED, `stream ended after ${have} bytes, before a whole frame${need >= 0 ? ` of ${need} bytes` : ''}`);
+    const ended = (): NetworkError =>
+      new NetworkError(
+        NetworkErrorCode.STREAM_ENDED,
+        `stream ended after ${have} bytes, before a whole frame${need >= 0 ? ` of ${need} bytes` : ''}`,
+      );
 
     function onMessage(evt: StreamMessageEvent): void {
       if (done) return;
@@ -79,7 +83,10 @@ export function readFrame(stream: Stream, maxBytes: number, signal: AbortSignal)
         const head = concat(chunks, have);
         need = new DataView(head.buffer, head.byteOffset, HEADER_BYTES).getUint32(0, false);
         if (need > maxBytes) {
-          const err = new NetworkError(NetworkErrorCode.FRAME_TOO_LARGE, `frame of ${need} bytes exceeds the limit of ${maxBytes}`);
+          const err = new NetworkError(
+            NetworkErrorCode.FRAME_TOO_LARGE,
+            `frame of ${need} bytes exceeds the limit of ${maxBytes}`,
+          );
           stream.abort(err);
           finish(err);
           return;
@@ -107,7 +114,8 @@ export function readFrame(stream: Stream, maxBytes: number, signal: AbortSignal)
     }
 
     if (signal.aborted) return onAbort();
-    if (stream.status === 'aborted' || stream.status === 'reset') return finish(new NetworkError(NetworkErrorCode.STREAM_ENDED, `stream was ${stream.status}`));
+    if (stream.status === 'aborted' || stream.status === 'reset')
+      return finish(new NetworkError(NetworkErrorCode.STREAM_ENDED, `stream was ${stream.status}`));
     if (stream.readableEnded && stream.readBufferLength === 0) return finish(ended());
     signal.addEventListener('abort', onAbort);
     stream.addEventListener('end', onEnd);
@@ -126,7 +134,13 @@ export async function writeFrame(stream: Stream, frame: Uint8Array, signal: Abor
  * Open a stream on a connection, send one request frame and read one response frame.
  * The stream is aborted on any failure, so nothing leaks.
  */
-export async function requestResponse(conn: Connection, protocol: string, request: Uint8Array, maxResponseBytes: number, timeoutMs: number): Promise<Uint8Array> {
+export async function requestResponse(
+  conn: Connection,
+  protocol: string,
+  request: Uint8Array,
+  maxResponseBytes: number,
+  timeoutMs: number,
+): Promise<Uint8Array> {
   const signal = AbortSignal.timeout(timeoutMs);
   const stream = await conn.newStream(protocol, { signal });
   try {
@@ -143,7 +157,12 @@ export async function requestResponse(conn: Connection, protocol: string, reques
 }
 
 /** Open a stream on a connection, send one frame and close: a one-way message. */
-export async function sendOneWay(conn: Connection, protocol: string, frame: Uint8Array, timeoutMs: number): Promise<void> {
+export async function sendOneWay(
+  conn: Connection,
+  protocol: string,
+  frame: Uint8Array,
+  timeoutMs: number,
+): Promise<void> {
   const signal = AbortSignal.timeout(timeoutMs);
   const stream = await conn.newStream(protocol, { signal });
   try {

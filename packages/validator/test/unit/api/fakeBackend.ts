@@ -24,7 +24,15 @@ import {
   txHash,
   voterKey,
 } from '@poa-vote/shared';
-import type { ChainVerification, ElectionResults, HealthReport, NodeApiBackend, Receipt, SubmitOutcome, TxState } from '../../../src/api/interface.js';
+import type {
+  ChainVerification,
+  ElectionResults,
+  HealthReport,
+  NodeApiBackend,
+  Receipt,
+  SubmitOutcome,
+  TxState,
+} from '../../../src/api/interface.js';
 
 /** An in-memory backend; tests drive it with finalizePending() and proposeCandidate(). */
 export class FakeBackend implements NodeApiBackend {
@@ -85,10 +93,18 @@ export class FakeBackend implements NodeApiBackend {
         return { ok: true, hash, known: true };
       }
       if (earlier !== undefined) {
-        return { ok: false, hash, code: 'TX_DOUBLE_VOTE', message: `voter ${tx.from} already voted in ${tx.to}`, conflictsWith: earlier };
+        return {
+          ok: false,
+          hash,
+          code: 'TX_DOUBLE_VOTE',
+          message: `voter ${tx.from} already voted in ${tx.to}`,
+          conflictsWith: earlier,
+        };
       }
-      if (tx.data === 'x'.repeat(100)) return { ok: false, hash, code: 'TX_TOO_LARGE', message: 'transaction is 140 bytes, the limit is 100' };
-      if (this.#pool.size >= this.poolCapacity) return { ok: false, hash, code: 'POOL_FULL', message: `transaction pool is full (${this.poolCapacity})` };
+      if (tx.data === 'x'.repeat(100))
+        return { ok: false, hash, code: 'TX_TOO_LARGE', message: 'transaction is 140 bytes, the limit is 100' };
+      if (this.#pool.size >= this.poolCapacity)
+        return { ok: false, hash, code: 'POOL_FULL', message: `transaction pool is full (${this.poolCapacity})` };
       this.#pool.set(hash, tx);
       this.#byVoter.set(voterKey(tx), hash);
       if (submissionId !== undefined) this.#submissions.set(submissionId, hash);
@@ -123,7 +139,14 @@ export class FakeBackend implements NodeApiBackend {
   async getTxState(hash: Hex): Promise<TxState> {
     this.#check();
     const r = this.#receipts.get(hash);
-    if (r) return { state: 'finalized', hash, blockHash: r.blockHash, blockNumber: r.blockNumber, transactionIndex: r.transactionIndex };
+    if (r)
+      return {
+        state: 'finalized',
+        hash,
+        blockHash: r.blockHash,
+        blockNumber: r.blockNumber,
+        transactionIndex: r.transactionIndex,
+      };
     // The contract's state for a pooled vote not yet known to be on a quorum (was the retired 'pending').
     if (this.#pool.has(hash)) return { state: 'accepted', hash };
     return { state: 'unknown', hash };
@@ -221,7 +244,11 @@ export class FakeBackend implements NodeApiBackend {
     const slot = height * 2;
     const proposer = leaderOf(this.genesis, slot);
     const parentHash = height === 1 ? genesisHash(this.genesis) : this.#blocks[height - 2]!.block.hash;
-    return createBlock(this.genesis, { height, slot, parentHash, proposer, transactions: [...this.#pool.values()] }, this.#signers[proposer]!);
+    return createBlock(
+      this.genesis,
+      { height, slot, parentHash, proposer, transactions: [...this.#pool.values()] },
+      this.#signers[proposer]!,
+    );
   }
 
   /** Make a candidate block of the pool (a new head, not final). */
@@ -235,14 +262,29 @@ export class FakeBackend implements NodeApiBackend {
   finalizePending(): FinalizedBlock {
     const block = this.#candidate ?? this.#nextBlock();
     this.#candidate = undefined;
-    const votes = [0, 1].map((v) => createVote(this.genesis, this.#signers[v]!, v, { type: 'precommit', height: block.header.height, slot: block.header.slot, blockHash: block.hash }));
+    const votes = [0, 1].map((v) =>
+      createVote(this.genesis, this.#signers[v]!, v, {
+        type: 'precommit',
+        height: block.header.height,
+        slot: block.header.slot,
+        blockHash: block.hash,
+      }),
+    );
     const fb: FinalizedBlock = { block, certificate: certificateFromVotes(votes) };
     this.#blocks.push(fb);
     block.transactions.forEach((tx, i) => {
       const hash = txHash(tx);
       this.#pool.delete(hash);
       this.#placed.set(hash, { tx, blockHash: block.hash, blockNumber: block.header.height, transactionIndex: i });
-      this.#receipts.set(hash, { transactionHash: hash, transactionIndex: i, blockHash: block.hash, blockNumber: block.header.height, from: tx.from, to: tx.to, status: 'success' });
+      this.#receipts.set(hash, {
+        transactionHash: hash,
+        transactionIndex: i,
+        blockHash: block.hash,
+        blockNumber: block.header.height,
+        from: tx.from,
+        to: tx.to,
+        status: 'success',
+      });
     });
     for (const l of this.#headListeners) l(block);
     for (const l of this.#finalListeners) l(block, fb.certificate);

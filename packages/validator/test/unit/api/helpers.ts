@@ -10,7 +10,10 @@ export interface Harness {
   server: ApiServer;
   base: string;
   /** POST a raw body to /rpc; returns status, parsed JSON body (undefined when empty) and raw text. */
-  post(body: string, opts?: { path?: string; headers?: Record<string, string> }): Promise<{ status: number; json: any; text: string }>;
+  post(
+    body: string,
+    opts?: { path?: string; headers?: Record<string, string> },
+  ): Promise<{ status: number; json: any; text: string }>;
   /** One JSON-RPC call; returns the response object. */
   call(method: string, params?: unknown, id?: string | number | null): Promise<any>;
   stop(): Promise<void>;
@@ -23,12 +26,17 @@ export async function startHarness(opts: { maxBodyBytes?: number } = {}): Promis
   await server.start();
   const base = `http://127.0.0.1:${server.port}`;
   const post: Harness['post'] = async (body, o = {}) => {
-    const res = await fetch(`${base}${o.path ?? '/rpc'}`, { method: 'POST', body, headers: o.headers ?? { 'content-type': 'application/json' } });
+    const res = await fetch(`${base}${o.path ?? '/rpc'}`, {
+      method: 'POST',
+      body,
+      headers: o.headers ?? { 'content-type': 'application/json' },
+    });
     const text = await res.text();
     return { status: res.status, text, json: text.length > 0 ? JSON.parse(text) : undefined };
   };
   let nextId = 1;
-  const call: Harness['call'] = async (method, params = [], id = nextId++) => (await post(JSON.stringify({ jsonrpc: '2.0', id, method, params }))).json;
+  const call: Harness['call'] = async (method, params = [], id = nextId++) =>
+    (await post(JSON.stringify({ jsonrpc: '2.0', id, method, params }))).json;
   return { backend, server, base, post, call, stop: () => server.stop() };
 }
 

@@ -21,34 +21,53 @@ interface Started {
 
 async function start(limits: Partial<ApiLimits> = {}): Promise<Started> {
   const backend = new FakeBackend();
-  const server = new ApiServer(backend, { host: '127.0.0.1', port: 0, maxBodyBytes: 1024 * 1024, limits, writes: { openWrites: true } } as never);
+  const server = new ApiServer(backend, {
+    host: '127.0.0.1',
+    port: 0,
+    maxBodyBytes: 1024 * 1024,
+    limits,
+    writes: { openWrites: true },
+  } as never);
   await server.start();
   return { backend, server, port: server.port, stop: () => server.stop() };
 }
 
 /** A raw HTTP request (node:http, so Host and Origin can be set). */
-function raw(port: number, opts: { method?: string; path?: string; headers?: Record<string, string>; body?: string }): Promise<{ status: number; headers: Record<string, unknown>; text: string; json: any }> {
+function raw(
+  port: number,
+  opts: { method?: string; path?: string; headers?: Record<string, string>; body?: string },
+): Promise<{ status: number; headers: Record<string, unknown>; text: string; json: any }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method: opts.method ?? 'POST', path: opts.path ?? '/rpc', headers: { 'content-type': 'application/json', ...(opts.headers ?? {}) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let json: unknown;
-        try {
-          json = text ? JSON.parse(text) : undefined;
-        } catch {
-          json = undefined;
-        }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
-      });
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        method: opts.method ?? 'POST',
+        path: opts.path ?? '/rpc',
+        headers: { 'content-type': 'application/json', ...(opts.headers ?? {}) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let json: unknown;
+          try {
+            json = text ? JSON.parse(text) : undefined;
+          } catch {
+            json = undefined;
+          }
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
+        });
+      },
+    );
     req.on('error', reject);
     req.end(opts.body);
   });
 }
 
-const call = (method: string, params: unknown[], id: unknown = 1) => JSON.stringify({ jsonrpc: '2.0', id, method, params });
+const call = (method: string, params: unknown[], id: unknown = 1) =>
+  JSON.stringify({ jsonrpc: '2.0', id, method, params });
 
 describe('scanJson', () => {
   it('counts depth outside strings and the calls of a top-level batch', () => {
@@ -80,10 +99,19 @@ describe('bounded work per request', () => {
   afterAll(() => s.stop());
 
   it('refuses a batch over maxBatchItems before running any call', async () => {
-    const batch = Array.from({ length: 51 }, (_, i) => ({ jsonrpc: '2.0', id: i, method: 'eth_sendTransaction', params: [vote(`b${i}`)] }));
+    const batch = Array.from({ length: 51 }, (_, i) => ({
+      jsonrpc: '2.0',
+      id: i,
+      method: 'eth_sendTransaction',
+      params: [vote(`b${i}`)],
+    }));
     const r = await raw(s.port, { body: JSON.stringify(batch) });
     expect(r.status).toBe(200);
-    expect(r.json).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32005, data: { limit: 'maxBatchItems', value: 50 } } });
+    expect(r.json).toMatchObject({
+      jsonrpc: '2.0',
+      id: null,
+      error: { code: -32005, data: { limit: 'maxBatchItems', value: 50 } },
+    });
     expect(s.backend.submitCalls).toEqual([1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
     // 4 million `1`s: refused by the scan, the error is one object (it was 452 MB before).
     const huge = `[${'1,'.repeat(2_000_00)}1]`;
@@ -93,7 +121,12 @@ describe('bounded work per request', () => {
   });
 
   it('stops running a batch once the reply budget is spent, and says so per call', async () => {
-    const batch = Array.from({ length: 40 }, (_, i) => ({ jsonrpc: '2.0', id: i, method: 'eth_getBlockByNumber', params: ['0x1', true] }));
+    const batch = Array.from({ length: 40 }, (_, i) => ({
+      jsonrpc: '2.0',
+      id: i,
+      method: 'eth_getBlockByNumber',
+      params: ['0x1', true],
+    }));
     const r = await raw(s.port, { body: JSON.stringify(batch) });
     expect(r.text.length).toBeLessThanOrEqual(20_000 + 40 * 200);
     const ok = r.json.filter((x: any) => 'result' in x);
@@ -113,12 +146,18 @@ describe('bounded work per request', () => {
     const long = await raw(s.port, { body: call('eth_chainId', [], 'x'.repeat(33)) });
     expect(long.json).toMatchObject({ id: null, error: { code: -32600, data: { limit: 'maxIdBytes', value: 32 } } });
     expect(long.text.length).toBeLessThan(300);
-    const lone = await raw(s.port, { body: '{"jsonrpc":"2.0","id":"\\ud800","method":"eth_sendTransaction","params":[{"from":"s1","to":"election-1","data":"x"}]}' });
+    const lone = await raw(s.port, {
+      body: '{"jsonrpc":"2.0","id":"\\ud800","method":"eth_sendTransaction","params":[{"from":"s1","to":"election-1","data":"x"}]}',
+    });
     expect(lone.json).toMatchObject({ id: null, error: { code: -32600 } });
     expect(lone.json.error.message).toMatch(/lone surrogate/);
-    const replacement = await raw(s.port, { body: JSON.stringify({ jsonrpc: '2.0', id: '\ufffd', method: 'eth_sendTransaction', params: [vote('s2')] }) });
+    const replacement = await raw(s.port, {
+      body: JSON.stringify({ jsonrpc: '2.0', id: '\ufffd', method: 'eth_sendTransaction', params: [vote('s2')] }),
+    });
     expect(replacement.json.id).toBe('\ufffd');
-    const lookup = await raw(s.port, { body: '{"jsonrpc":"2.0","id":2,"method":"poa_getTransactionStatus","params":["\\ud800"]}' });
+    const lookup = await raw(s.port, {
+      body: '{"jsonrpc":"2.0","id":2,"method":"poa_getTransactionStatus","params":["\\ud800"]}',
+    });
     expect(lookup.json.error.code).toBe(-32602);
   });
 
@@ -137,7 +176,12 @@ describe('bounded work per request', () => {
 
   it('yields to the event loop during a 2,000-call batch', async () => {
     const big = await start({ maxBatchItems: 5000 });
-    const batch = Array.from({ length: 2000 }, (_, i) => ({ jsonrpc: '2.0', id: i, method: 'eth_getTransactionReceipt', params: [`sub-${i}`] }));
+    const batch = Array.from({ length: 2000 }, (_, i) => ({
+      jsonrpc: '2.0',
+      id: i,
+      method: 'eth_getTransactionReceipt',
+      params: [`sub-${i}`],
+    }));
     const h = monitorEventLoopDelay({ resolution: 5 });
     h.enable();
     const r = await raw(big.port, { body: JSON.stringify(batch) });
@@ -162,25 +206,47 @@ describe('browser safety', () => {
     }
     const rpc = await raw(s.port, { body: call('eth_chainId', []), headers: { host: 'attacker.example' } });
     expect(rpc.status).toBe(403);
-    expect(rpc.json).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32600, data: { host: 'attacker.example' } } });
+    expect(rpc.json).toMatchObject({
+      jsonrpc: '2.0',
+      id: null,
+      error: { code: -32600, data: { host: 'attacker.example' } },
+    });
     const get = await raw(s.port, { method: 'GET', path: '/health', headers: { host: 'attacker.example:80' } });
     expect(get.status).toBe(403);
     expect(get.json.error).toMatch(/--rpc-vhosts/);
     const any = await start({ vhosts: ['*'] });
-    expect((await raw(any.port, { body: call('eth_chainId', []), headers: { host: 'anything.example' } })).status).toBe(200);
+    expect((await raw(any.port, { body: call('eth_chainId', []), headers: { host: 'anything.example' } })).status).toBe(
+      200,
+    );
     await any.stop();
   });
 
   it('refuses cross-origin requests unless allowed, serves same-origin ones and answers CORS preflights', async () => {
-    const evil = await raw(s.port, { body: call('eth_sendTransaction', [vote('x')]), headers: { origin: 'https://evil.example' } });
+    const evil = await raw(s.port, {
+      body: call('eth_sendTransaction', [vote('x')]),
+      headers: { origin: 'https://evil.example' },
+    });
     expect(evil.status).toBe(403);
     expect(evil.json.error.message).toMatch(/origin/);
-    const same = await raw(s.port, { body: call('eth_chainId', []), headers: { origin: `http://127.0.0.1:${s.port}`, host: `127.0.0.1:${s.port}` } });
+    const same = await raw(s.port, {
+      body: call('eth_chainId', []),
+      headers: { origin: `http://127.0.0.1:${s.port}`, host: `127.0.0.1:${s.port}` },
+    });
     expect(same.status).toBe(200);
-    const allowed = await raw(s.port, { body: call('eth_chainId', []), headers: { origin: 'https://explorer.example' } });
+    const allowed = await raw(s.port, {
+      body: call('eth_chainId', []),
+      headers: { origin: 'https://explorer.example' },
+    });
     expect(allowed.status).toBe(200);
     expect(allowed.headers['access-control-allow-origin']).toBe('https://explorer.example');
-    const pre = await raw(s.port, { method: 'OPTIONS', headers: { origin: 'https://explorer.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' } });
+    const pre = await raw(s.port, {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'https://explorer.example',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization, content-type',
+      },
+    });
     expect(pre.status).toBe(204);
     expect(pre.headers['access-control-allow-origin']).toBe('https://explorer.example');
     expect(String(pre.headers['access-control-allow-headers'])).toMatch(/Authorization/);
@@ -192,7 +258,10 @@ describe('browser safety', () => {
   });
 
   it('executes only JSON bodies: a form post gets 415 naming its content type', async () => {
-    const form = await raw(s.port, { body: call('eth_sendTransaction', [vote('f')]), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const form = await raw(s.port, {
+      body: call('eth_sendTransaction', [vote('f')]),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(form.status).toBe(415);
     expect(form.json.error.message).toContain('application/x-www-form-urlencoded');
     expect(s.backend.submitCalls).toEqual([]);
@@ -227,7 +296,14 @@ describe('connection and buffer limits', () => {
     expect([a.status, b.status, c.status]).toEqual([101, 101, 429]);
     const replies: any[] = [];
     a.ws.on('message', (d) => replies.push(JSON.parse(d.toString())));
-    const batch = JSON.stringify(Array.from({ length: 200 }, (_, i) => ({ jsonrpc: '2.0', id: i, method: 'eth_getTransactionReceipt', params: [`r${i}`] })));
+    const batch = JSON.stringify(
+      Array.from({ length: 200 }, (_, i) => ({
+        jsonrpc: '2.0',
+        id: i,
+        method: 'eth_getTransactionReceipt',
+        params: [`r${i}`],
+      })),
+    );
     a.ws.send(batch);
     a.ws.send(call('eth_chainId', [], 'second'));
     await new Promise((r) => setTimeout(r, 500));

@@ -22,7 +22,12 @@ describe('ApiServer lifecycle', () => {
     await server.start();
     expect(server.port).toBeGreaterThan(0);
     expect(backend.listenerCount()).toBe(2);
-    const res = await fetch(`http://127.0.0.1:${server.port}/rpc`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}', keepalive: true });
+    const res = await fetch(`http://127.0.0.1:${server.port}/rpc`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}',
+      keepalive: true,
+    });
     expect(((await res.json()) as any).result).toBe('0x539');
     await server.stop();
     expect(backend.listenerCount()).toBe(0);
@@ -30,7 +35,9 @@ describe('ApiServer lifecycle', () => {
   });
 
   it('rejects bad options and a port in use', async () => {
-    expect(() => new ApiServer(new FakeBackend(), { host: '127.0.0.1', port: 0, maxBodyBytes: 0 })).toThrow(/maxBodyBytes/);
+    expect(() => new ApiServer(new FakeBackend(), { host: '127.0.0.1', port: 0, maxBodyBytes: 0 })).toThrow(
+      /maxBodyBytes/,
+    );
     const other = new ApiServer(new FakeBackend(), { host: '127.0.0.1', port: h.server.port, maxBodyBytes: 1024 });
     await expect(other.start()).rejects.toThrow(/EADDRINUSE/);
     await other.stop();
@@ -46,7 +53,11 @@ describe('JSON-RPC 2.0 over HTTP', () => {
 
   it('answers POST / as well as POST /rpc, for JSON content types only', async () => {
     const body = '{"jsonrpc":"2.0","id":1,"method":"net_version"}';
-    for (const headers of [{ 'content-type': 'application/json' }, { 'content-type': 'Application/JSON; charset=utf-8' }, { 'content-type': 'application/json-rpc' }]) {
+    for (const headers of [
+      { 'content-type': 'application/json' },
+      { 'content-type': 'Application/JSON; charset=utf-8' },
+      { 'content-type': 'application/json-rpc' },
+    ]) {
       const r = await h.post(body, { path: '/', headers });
       expect(r.status).toBe(200);
       expect(r.json).toEqual({ jsonrpc: '2.0', id: 1, result: '1337' });
@@ -55,7 +66,11 @@ describe('JSON-RPC 2.0 over HTTP', () => {
     for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']) {
       const r = await h.post(body, { path: '/rpc', headers: { 'content-type': type } });
       expect(r.status).toBe(415);
-      expect(r.json).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32600, data: { contentType: type.split(';')[0] } } });
+      expect(r.json).toMatchObject({
+        jsonrpc: '2.0',
+        id: null,
+        error: { code: -32600, data: { contentType: type.split(';')[0] } },
+      });
       expect(r.json.error.message).toContain(type.split(';')[0]);
     }
   });
@@ -114,7 +129,9 @@ describe('JSON-RPC 2.0 over HTTP', () => {
     const single = await h.post('{"jsonrpc":"2.0","method":"eth_chainId"}');
     expect(single.status).toBe(204);
     expect(single.text).toBe('');
-    const batch = await h.post('[{"jsonrpc":"2.0","method":"eth_chainId"},{"jsonrpc":"2.0","method":"no_such_method"}]');
+    const batch = await h.post(
+      '[{"jsonrpc":"2.0","method":"eth_chainId"},{"jsonrpc":"2.0","method":"no_such_method"}]',
+    );
     expect(batch.status).toBe(204);
     expect(batch.text).toBe('');
   });
@@ -138,12 +155,24 @@ describe('JSON-RPC 2.0 over HTTP', () => {
   });
 
   it('answers an oversized body with HTTP 413 and a JSON-RPC error, then keeps serving', async () => {
-    const big = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_sendTransaction', params: [{ ...vote('big'), data: 'x'.repeat(10_000) }] });
+    const big = JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'eth_sendTransaction',
+      params: [{ ...vote('big'), data: 'x'.repeat(10_000) }],
+    });
     const r = await h.post(big);
     expect(r.status).toBe(413);
-    expect(r.json).toEqual({ jsonrpc: '2.0', id: null, error: { code: -32600, message: 'request body exceeds 4096 bytes' } });
+    expect(r.json).toEqual({
+      jsonrpc: '2.0',
+      id: null,
+      error: { code: -32600, message: 'request body exceeds 4096 bytes' },
+    });
     // Chunked (no content-length): the limit is counted while reading.
-    const chunks = [new TextEncoder().encode('['), new TextEncoder().encode(`${'{"jsonrpc":"2.0","id":1,"method":"eth_chainId"},'.repeat(200)}1]`)];
+    const chunks = [
+      new TextEncoder().encode('['),
+      new TextEncoder().encode(`${'{"jsonrpc":"2.0","id":1,"method":"eth_chainId"},'.repeat(200)}1]`),
+    ];
     const stream = new ReadableStream({
       pull(c) {
         const next = chunks.shift();
@@ -151,7 +180,12 @@ describe('JSON-RPC 2.0 over HTTP', () => {
         else c.close();
       },
     });
-    const chunked = await fetch(`${h.base}/rpc`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: stream, duplex: 'half' } as RequestInit);
+    const chunked = await fetch(`${h.base}/rpc`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: stream,
+      duplex: 'half',
+    } as RequestInit);
     expect(chunked.status).toBe(413);
     expect(((await chunked.json()) as any).error.code).toBe(-32600);
     expect(await h.call('eth_chainId')).toMatchObject({ result: '0x539' });
@@ -187,9 +221,22 @@ describe('eth_sendTransaction and receipts', () => {
     const sent = await h.call('eth_sendTransaction', [tx], 9001);
     expect(h.backend.submissionIds.at(-1)).toBe('9001');
     expect((await h.call('eth_getTransactionReceipt', ['9001'])).result).toBeNull();
-    expect((await h.call('poa_getTransactionStatus', ['9001'])).result).toEqual({ state: 'accepted', hash: sent.result });
+    expect((await h.call('poa_getTransactionStatus', ['9001'])).result).toEqual({
+      state: 'accepted',
+      hash: sent.result,
+    });
     const pendingTx = (await h.call('eth_getTransactionByHash', [sent.result])).result;
-    expect(pendingTx).toMatchObject({ hash: sent.result, blockHash: null, blockNumber: null, transactionIndex: null, from: voterAddress('voter-receipt'), to: electionAddress('election-2'), voterId: 'voter-receipt', electionId: '2', input: inputData(tx.data) });
+    expect(pendingTx).toMatchObject({
+      hash: sent.result,
+      blockHash: null,
+      blockNumber: null,
+      transactionIndex: null,
+      from: voterAddress('voter-receipt'),
+      to: electionAddress('election-2'),
+      voterId: 'voter-receipt',
+      electionId: '2',
+      input: inputData(tx.data),
+    });
     expect(pendingTx.data).toBeUndefined();
 
     const fb = h.backend.finalizePending();
@@ -217,10 +264,27 @@ describe('eth_sendTransaction and receipts', () => {
       status: '0x1',
       type: '0x0',
     });
-    for (const k of ['transactionIndex', 'blockNumber', 'gasUsed', 'cumulativeGasUsed', 'effectiveGasPrice', 'status', 'type']) expect(byHash[k]).toMatch(QUANTITY_RE);
-    expect((await h.call('poa_getTransactionStatus', [sent.result])).result).toMatchObject({ state: 'finalized', blockHash: fb.block.hash });
+    for (const k of [
+      'transactionIndex',
+      'blockNumber',
+      'gasUsed',
+      'cumulativeGasUsed',
+      'effectiveGasPrice',
+      'status',
+      'type',
+    ])
+      expect(byHash[k]).toMatch(QUANTITY_RE);
+    expect((await h.call('poa_getTransactionStatus', [sent.result])).result).toMatchObject({
+      state: 'finalized',
+      blockHash: fb.block.hash,
+    });
     const minedTx = (await h.call('eth_getTransactionByHash', ['9001'])).result;
-    expect(minedTx).toMatchObject({ blockHash: fb.block.hash, blockNumber: `0x${fb.block.header.height.toString(16)}`, gas: '0x5208', value: '0x0' });
+    expect(minedTx).toMatchObject({
+      blockHash: fb.block.hash,
+      blockNumber: `0x${fb.block.header.height.toString(16)}`,
+      gas: '0x5208',
+      value: '0x0',
+    });
     expect(minedTx.input).toBe(`0x${Buffer.from(tx.data).toString('hex')}`);
   });
 
@@ -228,7 +292,11 @@ describe('eth_sendTransaction and receipts', () => {
     expect((await h.call('eth_getTransactionReceipt', [`0x${'ab'.repeat(32)}`])).result).toBeNull();
     expect((await h.call('eth_getTransactionReceipt', ['never-sent'])).result).toBeNull();
     expect((await h.call('eth_getTransactionByHash', ['never-sent'])).result).toBeNull();
-    expect((await h.call('poa_getTransactionStatus', ['never-sent'])).result).toEqual({ state: 'unknown', hash: null, submissionId: 'never-sent' });
+    expect((await h.call('poa_getTransactionStatus', ['never-sent'])).result).toEqual({
+      state: 'unknown',
+      hash: null,
+      submissionId: 'never-sent',
+    });
     expect((await h.call('eth_getTransactionReceipt', [''])).error.code).toBe(-32602);
   });
 
@@ -249,7 +317,9 @@ describe('eth_sendTransaction and receipts', () => {
     } finally {
       h.backend.poolCapacity = 1000;
     }
-    const large = await h.call('eth_sendTransaction', [{ from: 'voter-large', to: 'election-1', data: 'x'.repeat(100) }]);
+    const large = await h.call('eth_sendTransaction', [
+      { from: 'voter-large', to: 'election-1', data: 'x'.repeat(100) },
+    ]);
     expect(large.error.code).toBe(-32602);
     expect(large.error.data.code).toBe('TX_TOO_LARGE');
   });
@@ -276,7 +346,12 @@ describe('eth_sendTransaction and receipts', () => {
     const batch = [
       { jsonrpc: '2.0', id: 'b1', method: 'eth_sendTransaction', params: [vote('batch-1')] },
       { jsonrpc: '2.0', id: 'b2', method: 'eth_blockNumber' },
-      { jsonrpc: '2.0', id: 'b3', method: 'eth_sendTransaction', params: [{ from: 'batch-bad', to: 'nope', data: 'x' }] },
+      {
+        jsonrpc: '2.0',
+        id: 'b3',
+        method: 'eth_sendTransaction',
+        params: [{ from: 'batch-bad', to: 'nope', data: 'x' }],
+      },
       { jsonrpc: '2.0', method: 'eth_sendTransaction', params: [vote('batch-notify')] },
       { jsonrpc: '2.0', id: 7, method: 'eth_sendTransaction', params: [vote('batch-2')] },
     ];
@@ -339,9 +414,11 @@ describe('Ethereum chain data shapes', () => {
     const height = fb.block.header.height;
     const latest = (await h.call('eth_getBlockByNumber', ['latest', false])).result;
     expect(latest.hash).toBe(fb.block.hash);
-    for (const tag of ['finalized', 'safe']) expect((await h.call('eth_getBlockByNumber', [tag])).result.hash).toBe(fb.block.hash);
+    for (const tag of ['finalized', 'safe'])
+      expect((await h.call('eth_getBlockByNumber', [tag])).result.hash).toBe(fb.block.hash);
     const byNumber = (await h.call('eth_getBlockByNumber', [`0x${height.toString(16)}`, false])).result;
-    const byHash = (await h.call('eth_getBlockByHash', [fb.block.hash.toUpperCase().replace('0X', '0x'), false])).result;
+    const byHash = (await h.call('eth_getBlockByHash', [fb.block.hash.toUpperCase().replace('0X', '0x'), false]))
+      .result;
     expect(byNumber).toEqual(latest);
     expect(byHash).toEqual(latest);
     expect(latest).toMatchObject({
@@ -358,21 +435,37 @@ describe('Ethereum chain data shapes', () => {
       uncles: [],
     });
     expect(latest.transactions).toEqual(fb.block.transactions.map(txHash));
-    for (const k of ['number', 'timestamp', 'gasUsed', 'gasLimit', 'size', 'difficulty', 'slot']) expect(latest[k]).toMatch(QUANTITY_RE);
-    for (const k of ['hash', 'parentHash', 'txRoot', 'transactionsRoot', 'stateRoot', 'sha3Uncles']) expect(latest[k]).toMatch(HASH_RE);
+    for (const k of ['number', 'timestamp', 'gasUsed', 'gasLimit', 'size', 'difficulty', 'slot'])
+      expect(latest[k]).toMatch(QUANTITY_RE);
+    for (const k of ['hash', 'parentHash', 'txRoot', 'transactionsRoot', 'stateRoot', 'sha3Uncles'])
+      expect(latest[k]).toMatch(HASH_RE);
 
     const full = (await h.call('eth_getBlockByNumber', [`0x${height.toString(16)}`, true])).result;
     expect(full.transactions).toHaveLength(fb.block.transactions.length);
     full.transactions.forEach((t: any, i: number) => {
-      expect(t).toMatchObject({ hash: txHash(fb.block.transactions[i]!), blockHash: fb.block.hash, transactionIndex: `0x${i.toString(16)}`, from: voterAddress(fb.block.transactions[i]!.from), voterId: fb.block.transactions[i]!.from });
-      for (const k of ['blockNumber', 'transactionIndex', 'gas', 'gasPrice', 'value', 'nonce', 'chainId']) expect(t[k]).toMatch(QUANTITY_RE);
+      expect(t).toMatchObject({
+        hash: txHash(fb.block.transactions[i]!),
+        blockHash: fb.block.hash,
+        transactionIndex: `0x${i.toString(16)}`,
+        from: voterAddress(fb.block.transactions[i]!.from),
+        voterId: fb.block.transactions[i]!.from,
+      });
+      for (const k of ['blockNumber', 'transactionIndex', 'gas', 'gasPrice', 'value', 'nonce', 'chainId'])
+        expect(t[k]).toMatch(QUANTITY_RE);
     });
 
     expect((await h.call('eth_getBlockByNumber', [`0x${(height + 5).toString(16)}`])).result).toBeNull();
     expect((await h.call('eth_getBlockByHash', [`0x${'00'.repeat(32)}`])).result).toBeNull();
     // Block 0 is the genesis, by number, tag and hash.
     const genesis = (await h.call('eth_getBlockByNumber', ['earliest'])).result;
-    expect(genesis).toMatchObject({ number: '0x0', hash: genesisHash(h.backend.genesis), parentHash: `0x${'00'.repeat(32)}`, transactions: [], miner: `0x${'00'.repeat(20)}`, finalized: true });
+    expect(genesis).toMatchObject({
+      number: '0x0',
+      hash: genesisHash(h.backend.genesis),
+      parentHash: `0x${'00'.repeat(32)}`,
+      transactions: [],
+      miner: `0x${'00'.repeat(20)}`,
+      finalized: true,
+    });
     expect((await h.call('eth_getBlockByNumber', ['0x0', true])).result).toEqual(genesis);
     expect((await h.call('eth_getBlockByHash', [genesis.hash])).result).toEqual(genesis);
     expect((await h.call('eth_accounts')).result).toEqual([]);

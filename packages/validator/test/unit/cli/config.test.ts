@@ -129,7 +129,12 @@ describe('loadStartConfig', () => {
   });
 
   it('lets a flag win over its environment variable, and the variable over the default', () => {
-    const env = { POA_GENESIS: genesisPath, POA_KEY_FILE: join(dir, 'keys', 'validator-3.json'), POA_RPC_PORT: '9001', POA_P2P_PORT: '9002' };
+    const env = {
+      POA_GENESIS: genesisPath,
+      POA_KEY_FILE: join(dir, 'keys', 'validator-3.json'),
+      POA_RPC_PORT: '9001',
+      POA_P2P_PORT: '9002',
+    };
     const { options, authority } = loadOpen({ key: keyPath, rpcPort: '8002' }, env);
     expect(options.rpcPort).toBe(8002);
     expect(options.p2pPort).toBe(9002);
@@ -163,7 +168,11 @@ describe('loadStartConfig', () => {
     const err = configError({ genesis: genesisPath, key: outsiderKeyPath });
     const outsider = JSON.parse(readFileSync(outsiderKeyPath, 'utf8')) as KeyPair;
     expect(err.problems).toEqual([
-      expect.objectContaining({ setting: 'key', source: '--key (flag)', message: expect.stringContaining(outsider.publicKey) }),
+      expect.objectContaining({
+        setting: 'key',
+        source: '--key (flag)',
+        message: expect.stringContaining(outsider.publicKey),
+      }),
     ]);
     expect(err.message).toMatch(/not a genesis authority \(authorities: validator-1, validator-2, validator-3\)/);
   });
@@ -182,9 +191,19 @@ describe('loadStartConfig', () => {
     ['rpcHost', '--rpc-host', 'bad host!', /--rpc-host \(flag\): must be a host name or IP address/],
     ['p2pHost', '--p2p-host', '', /--p2p-host \(flag\): must be an IPv4 or IPv6 address/],
     ['p2pHost', '--p2p-host', 'localhost', /--p2p-host \(flag\): must be an IPv4 or IPv6 address .*got "localhost"/],
-    ['peers', '--peers', '/ip4/127.0.0.1/tcp/1,127.0.0.1:30303', /--peers \(flag\): peer 2 "127.0.0.1:30303" is not a TCP multiaddr/],
+    [
+      'peers',
+      '--peers',
+      '/ip4/127.0.0.1/tcp/1,127.0.0.1:30303',
+      /--peers \(flag\): peer 2 "127.0.0.1:30303" is not a TCP multiaddr/,
+    ],
     ['peers', '--peers', '/ip4/127.0.0.1', /--peers \(flag\): peer 1 "\/ip4\/127.0.0.1" is not a TCP multiaddr/],
-    ['logLevel', '--log-level', 'loud', /--log-level \(flag\): must be one of fatal, error, warn, info, debug, trace, silent, got "loud"/],
+    [
+      'logLevel',
+      '--log-level',
+      'loud',
+      /--log-level \(flag\): must be one of fatal, error, warn, info, debug, trace, silent, got "loud"/,
+    ],
     ['maxBodyBytes', '--max-body-bytes', '10', /--max-body-bytes \(flag\): must be an integer from 1024/],
     ['maxPoolSize', '--max-pool-size', '0', /--max-pool-size \(flag\): must be an integer from 1/],
     ['clockSkewMs', '--clock-skew-ms', '1.5', /--clock-skew-ms \(flag\): must be an integer/],
@@ -199,7 +218,10 @@ describe('loadStartConfig', () => {
   });
 
   it('names the environment variable when the bad value came from it', () => {
-    const err = configError({ genesis: genesisPath, key: keyPath }, { POA_RPC_PORT: 'eighty', POA_LOG_LEVEL: 'chatty' });
+    const err = configError(
+      { genesis: genesisPath, key: keyPath },
+      { POA_RPC_PORT: 'eighty', POA_LOG_LEVEL: 'chatty' },
+    );
     expect(err.problems.map((p) => p.source).sort()).toEqual(['POA_LOG_LEVEL (env)', 'POA_RPC_PORT (env)']);
   });
 
@@ -209,13 +231,19 @@ describe('loadStartConfig', () => {
   });
 
   it('names a missing, non-JSON or invalid genesis file', () => {
-    expect(configError({ genesis: join(dir, 'nope.json'), key: keyPath }).message).toMatch(/--genesis \(flag\): cannot read genesis file .*nope\.json: ENOENT/);
+    expect(configError({ genesis: join(dir, 'nope.json'), key: keyPath }).message).toMatch(
+      /--genesis \(flag\): cannot read genesis file .*nope\.json: ENOENT/,
+    );
     const notJson = join(dir, 'not-json.json');
     writeFileSync(notJson, '{chainId:');
-    expect(configError({ key: keyPath }, { POA_GENESIS: notJson }).message).toMatch(/POA_GENESIS \(env\): genesis file .*not-json\.json is not valid JSON/);
+    expect(configError({ key: keyPath }, { POA_GENESIS: notJson }).message).toMatch(
+      /POA_GENESIS \(env\): genesis file .*not-json\.json is not valid JSON/,
+    );
     const invalid = join(dir, 'invalid-genesis.json');
     writeFileSync(invalid, JSON.stringify({ ...genesis, chainId: -4 }));
-    expect(configError({ genesis: invalid, key: keyPath }).message).toMatch(/--genesis \(flag\): genesis file .*: invalid genesis: chainId must be a positive integer/);
+    expect(configError({ genesis: invalid, key: keyPath }).message).toMatch(
+      /--genesis \(flag\): genesis file .*: invalid genesis: chainId must be a positive integer/,
+    );
   });
 
   it('names a bad key file without echoing a private key', () => {
@@ -227,7 +255,9 @@ describe('loadStartConfig', () => {
 
     const mismatched = join(dir, 'mismatched.json');
     writeFileSync(mismatched, JSON.stringify({ privateKey: keys[0]!.privateKey, publicKey: keys[1]!.publicKey }));
-    expect(configError({ genesis: genesisPath, key: mismatched }).message).toMatch(/publicKey .* does not belong to its privateKey/);
+    expect(configError({ genesis: genesisPath, key: mismatched }).message).toMatch(
+      /publicKey .* does not belong to its privateKey/,
+    );
   });
 
   it('names a malformed POA_PRIVATE_KEY without echoing it', () => {
@@ -240,7 +270,9 @@ describe('loadStartConfig', () => {
   it('refuses a data dir that is a file', () => {
     const file = join(dir, 'a-file');
     writeFileSync(file, 'x');
-    expect(configError({ genesis: genesisPath, key: keyPath, dataDir: file }).message).toMatch(/--data-dir \(flag\): .*a-file exists and is not a directory/);
+    expect(configError({ genesis: genesisPath, key: keyPath, dataDir: file }).message).toMatch(
+      /--data-dir \(flag\): .*a-file exists and is not a directory/,
+    );
   });
 
   it('refuses the same port for RPC and p2p', () => {
@@ -250,7 +282,9 @@ describe('loadStartConfig', () => {
 
   it('refuses a body limit below the genesis transaction size limit', () => {
     const err = configError({ genesis: genesisPath, key: keyPath, maxBodyBytes: '2048' });
-    expect(err.problems).toEqual([expect.objectContaining({ setting: 'maxBodyBytes', message: expect.stringContaining('limits.maxTxBytes') })]);
+    expect(err.problems).toEqual([
+      expect.objectContaining({ setting: 'maxBodyBytes', message: expect.stringContaining('limits.maxTxBytes') }),
+    ]);
   });
 
   it('accepts a key file generated elsewhere (keys are independent of the test fixture)', () => {
@@ -258,7 +292,9 @@ describe('loadStartConfig', () => {
     const g = buildGenesis({ authority: [`solo:${kp.publicKey}`], chainId: 7 });
     const gp = join(dir, 'solo-genesis.json');
     writeGenesisFile(gp, g);
-    expect(loadOpen({ genesis: gp }, { POA_PRIVATE_KEY: kp.privateKey.toUpperCase().replace('0X', '0x') }).authority.id).toBe('solo');
+    expect(
+      loadOpen({ genesis: gp }, { POA_PRIVATE_KEY: kp.privateKey.toUpperCase().replace('0X', '0x') }).authority.id,
+    ).toBe('solo');
   });
 });
 
@@ -268,39 +304,81 @@ describe('write access settings', () => {
   it('refuses to start without tokens or --insecure-open-writes, naming both settings', () => {
     const err = configError({ genesis: genesisPath, key: keyPath });
     expect(err.exitCode).toBe(2);
-    expect(err.problems).toEqual([expect.objectContaining({ setting: 'apiTokensFile', source: '--api-tokens-file / POA_API_TOKENS_FILE' })]);
+    expect(err.problems).toEqual([
+      expect.objectContaining({ setting: 'apiTokensFile', source: '--api-tokens-file / POA_API_TOKENS_FILE' }),
+    ]);
     expect(err.message).toMatch(/--api-tokens-file \/ POA_API_TOKENS_FILE/);
     expect(err.message).toMatch(/--insecure-open-writes \/ POA_INSECURE_OPEN_WRITES=1/);
-    expect(configError({ genesis: genesisPath, key: keyPath }, { POA_INSECURE_OPEN_WRITES: '0' }).problems[0]!.setting).toBe('apiTokensFile');
+    expect(
+      configError({ genesis: genesisPath, key: keyPath }, { POA_INSECURE_OPEN_WRITES: '0' }).problems[0]!.setting,
+    ).toBe('apiTokensFile');
   });
 
   it('takes open writes from the flag or the environment, with the default limits', () => {
-    expect(loadStartConfig({ genesis: genesisPath, key: keyPath, insecureOpenWrites: true }, {}).options).toMatchObject({
-      insecureOpenWrites: true,
-      writeRatePerCredential: 5000,
-      writeBurstPerCredential: 10_000,
-      writeRatePerAddress: 200,
-      writeBurstPerAddress: 400,
-    });
-    expect(loadStartConfig({ genesis: genesisPath, key: keyPath }, { POA_INSECURE_OPEN_WRITES: '1' }).options.insecureOpenWrites).toBe(true);
-    expect(configError({ genesis: genesisPath, key: keyPath }, { POA_INSECURE_OPEN_WRITES: 'maybe' }).problems).toEqual([
-      expect.objectContaining({ setting: 'insecureOpenWrites', source: 'POA_INSECURE_OPEN_WRITES (env)', message: expect.stringContaining('must be 1/true') }),
-    ]);
+    expect(loadStartConfig({ genesis: genesisPath, key: keyPath, insecureOpenWrites: true }, {}).options).toMatchObject(
+      {
+        insecureOpenWrites: true,
+        writeRatePerCredential: 5000,
+        writeBurstPerCredential: 10_000,
+        writeRatePerAddress: 200,
+        writeBurstPerAddress: 400,
+      },
+    );
+    expect(
+      loadStartConfig({ genesis: genesisPath, key: keyPath }, { POA_INSECURE_OPEN_WRITES: '1' }).options
+        .insecureOpenWrites,
+    ).toBe(true);
+    expect(configError({ genesis: genesisPath, key: keyPath }, { POA_INSECURE_OPEN_WRITES: 'maybe' }).problems).toEqual(
+      [
+        expect.objectContaining({
+          setting: 'insecureOpenWrites',
+          source: 'POA_INSECURE_OPEN_WRITES (env)',
+          message: expect.stringContaining('must be 1/true'),
+        }),
+      ],
+    );
   });
 
   it('reads and checks the tokens file at start, never echoing a token', () => {
     const good = join(dir, 'api.tokens');
     writeFileSync(good, `backend-1:${token}\n`, { mode: 0o600 });
-    const { options } = loadStartConfig({ genesis: genesisPath, key: keyPath, apiTokensFile: good, writeRatePerCredential: '0', writeBurstPerAddress: '7' }, {});
-    expect(options).toMatchObject({ apiTokensFile: good, insecureOpenWrites: false, writeRatePerCredential: 0, writeBurstPerAddress: 7 });
-    expect(loadStartConfig({ genesis: genesisPath, key: keyPath }, { POA_API_TOKENS_FILE: good }).options.apiTokensFile).toBe(good);
+    const { options } = loadStartConfig(
+      {
+        genesis: genesisPath,
+        key: keyPath,
+        apiTokensFile: good,
+        writeRatePerCredential: '0',
+        writeBurstPerAddress: '7',
+      },
+      {},
+    );
+    expect(options).toMatchObject({
+      apiTokensFile: good,
+      insecureOpenWrites: false,
+      writeRatePerCredential: 0,
+      writeBurstPerAddress: 7,
+    });
+    expect(
+      loadStartConfig({ genesis: genesisPath, key: keyPath }, { POA_API_TOKENS_FILE: good }).options.apiTokensFile,
+    ).toBe(good);
 
     const bad = join(dir, 'bad.tokens');
     writeFileSync(bad, `backend-1 ${token}\n`);
     const err = configError({ genesis: genesisPath, key: keyPath, apiTokensFile: bad });
-    expect(err.problems).toEqual([expect.objectContaining({ setting: 'apiTokensFile', source: '--api-tokens-file (flag)', message: expect.stringMatching(/line 1: must be name:token/) })]);
+    expect(err.problems).toEqual([
+      expect.objectContaining({
+        setting: 'apiTokensFile',
+        source: '--api-tokens-file (flag)',
+        message: expect.stringMatching(/line 1: must be name:token/),
+      }),
+    ]);
     expect(err.message).not.toContain(token);
-    expect(configError({ genesis: genesisPath, key: keyPath, apiTokensFile: join(dir, 'missing.tokens') }).message).toMatch(/cannot read .*missing\.tokens/);
-    expect(configError({ genesis: genesisPath, key: keyPath, insecureOpenWrites: true, writeBurstPerAddress: '0' }).problems[0]!.setting).toBe('writeBurstPerAddress');
+    expect(
+      configError({ genesis: genesisPath, key: keyPath, apiTokensFile: join(dir, 'missing.tokens') }).message,
+    ).toMatch(/cannot read .*missing\.tokens/);
+    expect(
+      configError({ genesis: genesisPath, key: keyPath, insecureOpenWrites: true, writeBurstPerAddress: '0' })
+        .problems[0]!.setting,
+    ).toBe('writeBurstPerAddress');
   });
 });

@@ -18,7 +18,10 @@ describe('key files', () => {
     const { keyPair, created } = createKeyFile(path);
     expect(created).toBe(true);
     expect(statSync(path).mode & 0o777).toBe(0o600);
-    expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual({ privateKey: keyPair.privateKey, publicKey: keyPair.publicKey });
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual({
+      privateKey: keyPair.privateKey,
+      publicKey: keyPair.publicKey,
+    });
     const read = readKeyFile(path);
     expect(read).toEqual(keyPair);
     expect(keyPairFromSeed(read.privateKey).publicKey).toBe(keyPair.publicKey);
@@ -52,7 +55,9 @@ describe('key files', () => {
       expect((err as CliError).code).toBe(CliErrorCode.FILE_INVALID);
       expect((err as CliError).message).toBe('key file k.json: privateKey is missing');
     }
-    expect(keyPairFromJson({ publicKey: `0x${'ab'.repeat(32)}` }, 'k', { allowPublicOnly: true })).toEqual({ publicKey: `0x${'ab'.repeat(32)}` });
+    expect(keyPairFromJson({ publicKey: `0x${'ab'.repeat(32)}` }, 'k', { allowPublicOnly: true })).toEqual({
+      publicKey: `0x${'ab'.repeat(32)}`,
+    });
     expect(() => keyPairFromJson([], 'k')).toThrow(/k: must be a JSON object/);
   });
 });

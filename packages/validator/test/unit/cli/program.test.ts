@@ -12,10 +12,17 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Run the CLI in-process with captured output. */
-async function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> {
+async function cli(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const code = await runCli(['node', 'poa-validator', ...args], { out: (t) => void (out += t), err: (t) => void (err += t), env });
+  const code = await runCli(['node', 'poa-validator', ...args], {
+    out: (t) => void (out += t),
+    err: (t) => void (err += t),
+    env,
+  });
   return { code, out, err };
 }
 
@@ -30,9 +37,21 @@ describe('poa-validator command line', () => {
     }
     expect(statSync(join(dir, 'keys', 'validator-1.json')).mode & 0o777).toBe(0o600);
 
-    const g = await cli(['genesis', '--keys-dir', join(dir, 'keys'), '--chain-id', '1337', '--genesis-time', 'now+2s', '--out', join(dir, 'genesis.json')]);
+    const g = await cli([
+      'genesis',
+      '--keys-dir',
+      join(dir, 'keys'),
+      '--chain-id',
+      '1337',
+      '--genesis-time',
+      'now+2s',
+      '--out',
+      join(dir, 'genesis.json'),
+    ]);
     expect(g.code).toBe(0);
-    expect(g.out).toMatch(/chainId 1337, 3 authorities \(validator-1, validator-2, validator-3\), quorum majority, slot 1000 ms/);
+    expect(g.out).toMatch(
+      /chainId 1337, 3 authorities \(validator-1, validator-2, validator-3\), quorum majority, slot 1000 ms/,
+    );
     const genesis = parseGenesis(JSON.parse(readFileSync(join(dir, 'genesis.json'), 'utf8')));
     expect(genesis.authorities.map((a) => a.publicKey)).toEqual(pubs);
 
@@ -54,9 +73,29 @@ describe('poa-validator command line', () => {
   it('genesis without --out prints the document; --authority is repeatable', async () => {
     const a = JSON.parse((await cli(['keygen'])).out) as { publicKey: string };
     const b = JSON.parse((await cli(['keygen'])).out) as { publicKey: string };
-    const r = await cli(['genesis', '--authority', `n1:${a.publicKey}:North`, '--authority', `n2:${b.publicKey}`, '--chain-id', '9', '--genesis-time', '1000', '--quorum', 'bft', '--slot-ms', '250']);
+    const r = await cli([
+      'genesis',
+      '--authority',
+      `n1:${a.publicKey}:North`,
+      '--authority',
+      `n2:${b.publicKey}`,
+      '--chain-id',
+      '9',
+      '--genesis-time',
+      '1000',
+      '--quorum',
+      'bft',
+      '--slot-ms',
+      '250',
+    ]);
     expect(r.code).toBe(0);
-    expect(parseGenesis(JSON.parse(r.out))).toMatchObject({ chainId: 9, genesisTime: 1000, quorum: 'bft', slotDurationMs: 250, authorities: [{ id: 'n1', name: 'North' }, { id: 'n2' }] });
+    expect(parseGenesis(JSON.parse(r.out))).toMatchObject({
+      chainId: 9,
+      genesisTime: 1000,
+      quorum: 'bft',
+      slotDurationMs: 250,
+      authorities: [{ id: 'n1', name: 'North' }, { id: 'n2' }],
+    });
   });
 
   it('exits 2 with a message naming the problem on bad arguments', async () => {
@@ -82,7 +121,13 @@ describe('poa-validator command line', () => {
   });
 
   it('start exits 2 without API tokens or --insecure-open-writes, naming both settings', async () => {
-    const r = await cli(['start', '--genesis', join(dir, 'genesis.json'), '--key', join(dir, 'keys', 'validator-1.json')]);
+    const r = await cli([
+      'start',
+      '--genesis',
+      join(dir, 'genesis.json'),
+      '--key',
+      join(dir, 'keys', 'validator-1.json'),
+    ]);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/--api-tokens-file \/ POA_API_TOKENS_FILE/);
     expect(r.err).toMatch(/--insecure-open-writes \/ POA_INSECURE_OPEN_WRITES=1/);

@@ -62,7 +62,10 @@ describe('stopOnSignals', () => {
 
   it('uninstalls its handlers', async () => {
     const before = process.listenerCount('SIGTERM');
-    await run(fakeNode(async () => undefined), []);
+    await run(
+      fakeNode(async () => undefined),
+      [],
+    );
     expect(process.listenerCount('SIGTERM')).toBe(before);
   });
 });

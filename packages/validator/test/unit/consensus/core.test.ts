@@ -1,5 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
-import { type FinalizedBlock, type Genesis, type Transaction, Signer, generateKeyPair, parseGenesis } from '@poa-vote/shared';
+import {
+  type FinalizedBlock,
+  type Genesis,
+  type Transaction,
+  Signer,
+  generateKeyPair,
+  parseGenesis,
+} from '@poa-vote/shared';
 import { ConsensusCore, type ConsensusMessage, type Output } from '../../../src/consensus/index.js';
 import { ChainState } from '../../../src/state/chainState.js';
 
@@ -11,12 +18,20 @@ function setup(n = 3): { genesis: Genesis; cores: ConsensusCore[] } {
     slotDurationMs: 1000,
     authorities: keys.map((k, i) => ({ id: `validator-${i + 1}`, publicKey: k.publicKey })),
   });
-  const cores = keys.map((k, i) => new ConsensusCore({ genesis, self: i, signer: new Signer(k.privateKey), chain: new ChainState(genesis) }));
+  const cores = keys.map(
+    (k, i) => new ConsensusCore({ genesis, self: i, signer: new Signer(k.privateKey), chain: new ChainState(genesis) }),
+  );
   return { genesis, cores };
 }
 
 /** Deliver every message at once (a perfect network), returning everything that was sent. */
-function deliver(cores: ConsensusCore[], from: number, out: Output, down = new Set<number>(), record?: (node: number, out: Output) => void): void {
+function deliver(
+  cores: ConsensusCore[],
+  from: number,
+  out: Output,
+  down = new Set<number>(),
+  record?: (node: number, out: Output) => void,
+): void {
   record?.(from, out);
   const queue: { from: number; to: number; msg: ConsensusMessage }[] = [];
   const push = (src: number, o: Output) => {
@@ -37,7 +52,11 @@ function deliver(cores: ConsensusCore[], from: number, out: Output, down = new S
   }
 }
 
-const vote = (i: number, election = '1'): Transaction => ({ from: `voter-${i}`, to: `election-${election}`, data: `{"candidate_id":"A${i % 2}"}` });
+const vote = (i: number, election = '1'): Transaction => ({
+  from: `voter-${i}`,
+  to: `election-${election}`,
+  data: `{"candidate_id":"A${i % 2}"}`,
+});
 
 describe('ConsensusCore on a perfect network', () => {
   it('finalizes one block per slot with a 2-of-3 certificate that verifies from genesis', () => {
@@ -57,7 +76,8 @@ describe('ConsensusCore on a perfect network', () => {
   it('keeps finalizing with one validator down, and never with two down', () => {
     const { cores } = setup();
     const down = new Set([2]);
-    for (let slot = 0; slot < 6; slot++) for (const i of [0, 1]) deliver(cores, i, cores[i]!.tick(slot * 1000 + 1), down);
+    for (let slot = 0; slot < 6; slot++)
+      for (const i of [0, 1]) deliver(cores, i, cores[i]!.tick(slot * 1000 + 1), down);
     expect(cores[0]!.chain.head.height).toBe(4); // slots 2 and 5 belong to the crashed leader
     const alone = new Set([1, 2]);
     const h = cores[0]!.chain.head.height;
@@ -78,21 +98,30 @@ describe('ConsensusCore on a perfect network', () => {
     const { cores } = setup();
     const finalized: FinalizedBlock[] = [];
     const record = (node: number, out: Output) => {
-      if (node === 0) for (const op of out.persist) if (op.kind === 'finalize') finalized.push({ block: op.block, certificate: op.certificate });
+      if (node === 0)
+        for (const op of out.persist)
+          if (op.kind === 'finalize') finalized.push({ block: op.block, certificate: op.certificate });
     };
     const down = new Set([2]);
-    for (let slot = 0; slot < 4; slot++) for (const i of [0, 1]) deliver(cores, i, cores[i]!.tick(slot * 1000 + 1), down, record);
+    for (let slot = 0; slot < 4; slot++)
+      for (const i of [0, 1]) deliver(cores, i, cores[i]!.tick(slot * 1000 + 1), down, record);
     expect(finalized.length).toBeGreaterThanOrEqual(2);
     const late = cores[2]!;
     late.tick(4000);
     // a certificate of another block: refused, nothing applied
-    const forged = late.receive(0, { type: 'sync-response', blocks: [{ block: finalized[0]!.block, certificate: finalized[1]!.certificate }] });
+    const forged = late.receive(0, {
+      type: 'sync-response',
+      blocks: [{ block: finalized[0]!.block, certificate: finalized[1]!.certificate }],
+    });
     expect(forged.events).toContainEqual(expect.objectContaining({ type: 'invalid-message', code: 'CERT_INVALID' }));
     expect(late.chain.head.height).toBe(0);
     // the real blocks: applied in order, and the core asks for more since it made progress
     const out = late.receive(0, { type: 'sync-response', blocks: finalized });
     expect(late.chain.head).toEqual(cores[0]!.chain.head);
     expect(out.persist.filter((op) => op.kind === 'finalize')).toHaveLength(finalized.length);
-    expect(out.send).toContainEqual({ to: 0, msg: { type: 'sync-request', fromHeight: finalized.length + 1, max: 64 } });
+    expect(out.send).toContainEqual({
+      to: 0,
+      msg: { type: 'sync-request', fromHeight: finalized.length + 1, max: 64 },
+    });
   });
 });

@@ -5,14 +5,19 @@ import { join, resolve } from 'node:path';
 
 const SRC = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../../../src');
 const FORBIDDEN: [RegExp, string][] = [
-  [/from ['"](libp2p|@libp2p\/|@chainsafe\/|level|classic-level|express|ws|node:fs|node:net|node:http|fs|net|http)[/'"]/, 'I/O import'],
+  [
+    /from ['"](libp2p|@libp2p\/|@chainsafe\/|level|classic-level|express|ws|node:fs|node:net|node:http|fs|net|http)[/'"]/,
+    'I/O import',
+  ],
   [/Date\.now\(|new Date\(/, 'wall clock'],
   [/Math\.random\(/, 'unseeded randomness'],
   [/setTimeout\(|setInterval\(|setImmediate\(/, 'timers'],
 ];
 
 function files(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
 }
 
 describe('determinism of the consensus core', () => {

@@ -23,13 +23,26 @@ function setup(n = 3, recovering: boolean[] = []): Net {
     authorities: keys.map((k, i) => ({ id: `validator-${i + 1}`, publicKey: k.publicKey })),
   });
   const cores = keys.map(
-    (k, i) => new ConsensusCore({ genesis, self: i, signer: new Signer(k.privateKey), chain: new ChainState(genesis), options: { epoch: i, recovering: recovering[i] ?? false, recoveryGraceSlots: 0 } }),
+    (k, i) =>
+      new ConsensusCore({
+        genesis,
+        self: i,
+        signer: new Signer(k.privateKey),
+        chain: new ChainState(genesis),
+        options: { epoch: i, recovering: recovering[i] ?? false, recoveryGraceSlots: 0 },
+      }),
   );
   return { genesis, cores, keys };
 }
 
 /** Deliver messages breadth-first among the live cores; returns every event per node. */
-function deliver(cores: ConsensusCore[], from: number, out: Output, down = new Set<number>(), drop?: (m: { from: number; to: number; msg: ConsensusMessage }) => boolean): CoreEvent[][] {
+function deliver(
+  cores: ConsensusCore[],
+  from: number,
+  out: Output,
+  down = new Set<number>(),
+  drop?: (m: { from: number; to: number; msg: ConsensusMessage }) => boolean,
+): CoreEvent[][] {
   const events: CoreEvent[][] = cores.map(() => []);
   events[from]!.push(...out.events);
   const queue: { from: number; to: number; msg: ConsensusMessage }[] = [];
@@ -53,8 +66,13 @@ function deliver(cores: ConsensusCore[], from: number, out: Output, down = new S
   return events;
 }
 
-const vote = (i: number, candidate = 'A'): Transaction => ({ from: `voter-${i}`, to: 'election-1', data: `{"candidate_id":"${candidate}"}` });
-const replicated = (events: CoreEvent[]): string[] => events.flatMap((e) => (e.type === 'tx-replicated' ? e.hashes : []));
+const vote = (i: number, candidate = 'A'): Transaction => ({
+  from: `voter-${i}`,
+  to: 'election-1',
+  data: `{"candidate_id":"${candidate}"}`,
+});
+const replicated = (events: CoreEvent[]): string[] =>
+  events.flatMap((e) => (e.type === 'tx-replicated' ? e.hashes : []));
 
 describe('quorum acknowledgement of votes', () => {
   it('a vote is replicated only once a peer acknowledged holding it, and the event says so', () => {
@@ -129,12 +147,25 @@ describe('one bad transaction cannot wedge a height', () => {
   // proposed by each at its turn, and refused by its peers: no slot ever finalized again.
   it('an oversized vote left in every pool (as by an older version) is never proposed; blocks keep finalizing', () => {
     const keys = Array.from({ length: 3 }, () => generateKeyPair());
-    const genesis = parseGenesis({ chainId: 7, genesisTime: 0, slotDurationMs: 1000, authorities: keys.map((k, i) => ({ id: `v${i}`, publicKey: k.publicKey })) });
+    const genesis = parseGenesis({
+      chainId: 7,
+      genesisTime: 0,
+      slotDurationMs: 1000,
+      authorities: keys.map((k, i) => ({ id: `v${i}`, publicKey: k.publicKey })),
+    });
     const big: Transaction = { from: 'voter-x', to: 'election-1', data: 'x'.repeat(20_000) };
     // Even marked replicated, the leader leaves it out: its peers would refuse the block.
     const cores = keys.map(
       (k, i) =>
-        new ConsensusCore({ genesis, self: i, signer: new Signer(k.privateKey), chain: new ChainState(genesis), pool: [big], replicated: new Set([txHash(big)]), options: { epoch: i } }),
+        new ConsensusCore({
+          genesis,
+          self: i,
+          signer: new Signer(k.privateKey),
+          chain: new ChainState(genesis),
+          pool: [big],
+          replicated: new Set([txHash(big)]),
+          options: { epoch: i },
+        }),
     );
     const good = vote(1);
     deliver(cores, 0, cores[0]!.submit([good]).output);
@@ -181,7 +212,13 @@ describe('a validator that lost its pool', () => {
     expect(cores[2]!.pool.has(txHash(b))).toBe(true);
     // Reading validator 0's pool: A is held by a quorum, so it replaces B.
     cores[2]!.tick(1); // enters slot 0: from now on it reads its peers' pools
-    const out = cores[2]!.receive(0, { type: 'pool-response', entries: [{ tx: a, holders: [0, 1], replicated: true }], next: 0, done: true, height: 0 });
+    const out = cores[2]!.receive(0, {
+      type: 'pool-response',
+      entries: [{ tx: a, holders: [0, 1], replicated: true }],
+      next: 0,
+      done: true,
+      height: 0,
+    });
     expect(cores[2]!.pool.has(txHash(a))).toBe(true);
     expect(cores[2]!.pool.has(txHash(b))).toBe(false);
     expect(out.persist.map((p) => p.kind)).toEqual(['pool-add', 'pool-remove', 'pool-replicated']);
@@ -193,7 +230,13 @@ describe('a validator that lost its pool', () => {
     cores[2]!.receive(1, { type: 'txs', txs: [b] });
     const a = vote(9, 'A');
     cores[2]!.tick(1);
-    cores[2]!.receive(0, { type: 'pool-response', entries: [{ tx: a, holders: [0], replicated: false }], next: 0, done: true, height: 0 });
+    cores[2]!.receive(0, {
+      type: 'pool-response',
+      entries: [{ tx: a, holders: [0], replicated: false }],
+      next: 0,
+      done: true,
+      height: 0,
+    });
     expect(cores[2]!.pool.has(txHash(b))).toBe(true);
     expect(cores[2]!.pool.has(txHash(a))).toBe(false);
   });

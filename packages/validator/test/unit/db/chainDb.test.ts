@@ -1,10 +1,24 @@
 import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
-import { type Evidence, type FinalizedBlock, type Hex, type Vote, certificateFromVotes, createVote, genesisHash, txHash, voterKey } from '@poa-vote/shared';
+import {
+  type Evidence,
+  type FinalizedBlock,
+  type Hex,
+  type Vote,
+  certificateFromVotes,
+  createVote,
+  genesisHash,
+  txHash,
+  voterKey,
+} from '@poa-vote/shared';
 import { ChainDb, DbErrorCode } from '../../../src/db/index.js';
 import type { PersistOp, SafetyState } from '../../../src/consensus/interface.js';
 import { type TestChain, ballot, buildBlocks, makeChain, tempDir } from './fixtures.js';
 
-const finalize = (fb: FinalizedBlock): PersistOp => ({ kind: 'finalize', block: fb.block, certificate: fb.certificate });
+const finalize = (fb: FinalizedBlock): PersistOp => ({
+  kind: 'finalize',
+  block: fb.block,
+  certificate: fb.certificate,
+});
 
 describe('ChainDb', () => {
   let chain: TestChain;
@@ -45,7 +59,12 @@ describe('ChainDb', () => {
   });
 
   it('stores a finalized block with every index, tally and pool removal, and keeps them across reopen', async () => {
-    const txs = [ballot('v1', '1', 'alice'), ballot('v2', '1', 'bob'), ballot('v3', '1', 'alice'), { from: 'v4', to: 'election-1', data: '0xdeadbeef' }];
+    const txs = [
+      ballot('v1', '1', 'alice'),
+      ballot('v2', '1', 'bob'),
+      ballot('v3', '1', 'alice'),
+      { from: 'v4', to: 'election-1', data: '0xdeadbeef' },
+    ];
     const pending = ballot('v9', '1', 'carol');
     const [fb] = buildBlocks(chain, 1, () => txs);
     let db = await open();
@@ -67,8 +86,19 @@ describe('ChainDb', () => {
         to: 'election-1',
         status: 'success',
       });
-      expect(await db.getTransaction(txHash(txs[3]!))).toEqual({ tx: txs[3], hash: txHash(txs[3]!), blockHash: fb!.block.hash, blockNumber: 1, transactionIndex: 3 });
-      expect(await db.results('1')).toEqual({ electionId: '1', counts: { alice: 2, bob: 1, sealed: 1 }, total: 4, height: 1 });
+      expect(await db.getTransaction(txHash(txs[3]!))).toEqual({
+        tx: txs[3],
+        hash: txHash(txs[3]!),
+        blockHash: fb!.block.hash,
+        blockNumber: 1,
+        transactionIndex: 3,
+      });
+      expect(await db.results('1')).toEqual({
+        electionId: '1',
+        counts: { alice: 2, bob: 1, sealed: 1 },
+        total: 4,
+        height: 1,
+      });
       expect(db.electionVoteCount('1')).toBe(4);
       expect(db.electionVoteCount('2')).toBe(0);
       expect(await db.loadPool()).toEqual([pending]);
@@ -82,7 +112,11 @@ describe('ChainDb', () => {
   });
 
   it('accumulates tallies over several finalize ops in one batch and across reopen', async () => {
-    const blocks = buildBlocks(chain, 4, (h) => [ballot(`a${h}`, '1', 'alice'), ballot(`b${h}`, '1', h % 2 ? 'bob' : 'alice'), ballot(`c${h}`, 'x.2', 'zed')]);
+    const blocks = buildBlocks(chain, 4, (h) => [
+      ballot(`a${h}`, '1', 'alice'),
+      ballot(`b${h}`, '1', h % 2 ? 'bob' : 'alice'),
+      ballot(`c${h}`, 'x.2', 'zed'),
+    ]);
     let db = await open();
     await db.apply(blocks.slice(0, 3).map(finalize));
     expect((await db.results('1')).counts).toEqual({ alice: 4, bob: 2 });
@@ -101,7 +135,10 @@ describe('ChainDb', () => {
     let db = await open();
     await db.apply([{ kind: 'pool-add', txs }]);
     const bad = db.apply([finalize(fb!), { kind: 'pool-remove', hashes: ['0xnot-a-hash' as Hex] }]);
-    await expect(bad).rejects.toMatchObject({ code: DbErrorCode.INVALID_ARGUMENT, message: expect.stringContaining('0xnot-a-hash') });
+    await expect(bad).rejects.toMatchObject({
+      code: DbErrorCode.INVALID_ARGUMENT,
+      message: expect.stringContaining('0xnot-a-hash'),
+    });
     for (let round = 0; round < 2; round++) {
       expect(db.head().height).toBe(0);
       expect(await db.getFinalized(1)).toBeUndefined();
@@ -118,8 +155,13 @@ describe('ChainDb', () => {
   it('refuses finalized blocks that do not extend the head or whose certificate is for another block', async () => {
     const [b1, b2] = buildBlocks(chain, 2, () => []);
     const db = await open();
-    await expect(db.apply([finalize(b2!)])).rejects.toMatchObject({ code: DbErrorCode.OUT_OF_ORDER, message: expect.stringContaining('height 2') });
-    await expect(db.apply([{ kind: 'finalize', block: b1!.block, certificate: b2!.certificate }])).rejects.toMatchObject({ code: DbErrorCode.OUT_OF_ORDER });
+    await expect(db.apply([finalize(b2!)])).rejects.toMatchObject({
+      code: DbErrorCode.OUT_OF_ORDER,
+      message: expect.stringContaining('height 2'),
+    });
+    await expect(
+      db.apply([{ kind: 'finalize', block: b1!.block, certificate: b2!.certificate }]),
+    ).rejects.toMatchObject({ code: DbErrorCode.OUT_OF_ORDER });
     await db.apply([finalize(b1!)]);
     await expect(db.apply([finalize(b1!)])).rejects.toMatchObject({ code: DbErrorCode.OUT_OF_ORDER });
     expect(db.head().height).toBe(1);
@@ -127,11 +169,29 @@ describe('ChainDb', () => {
 
   it('round-trips the safety state, the last one of a batch winning', async () => {
     const [fb] = buildBlocks(chain, 1, () => [ballot('v1', '1', 'a')]);
-    const polka = certificateFromVotes([0, 2].map((i) => createVote(chain.genesis, chain.signers[i]!, i, { type: 'prevote', height: 1, slot: 1, blockHash: fb!.block.hash })));
+    const polka = certificateFromVotes(
+      [0, 2].map((i) =>
+        createVote(chain.genesis, chain.signers[i]!, i, {
+          type: 'prevote',
+          height: 1,
+          slot: 1,
+          blockHash: fb!.block.hash,
+        }),
+      ),
+    );
     const first: SafetyState = { height: 1, lastProposedSlot: -1, lastPrevoteSlot: 0, lastPrecommitSlot: -1 };
-    const second: SafetyState = { height: 1, lastProposedSlot: 1, lastPrevoteSlot: 1, lastPrecommitSlot: 1, lock: { slot: 1, block: fb!.block, polka } };
+    const second: SafetyState = {
+      height: 1,
+      lastProposedSlot: 1,
+      lastPrevoteSlot: 1,
+      lastPrecommitSlot: 1,
+      lock: { slot: 1, block: fb!.block, polka },
+    };
     let db = await open();
-    await db.apply([{ kind: 'safety', state: first }, { kind: 'safety', state: second }]);
+    await db.apply([
+      { kind: 'safety', state: first },
+      { kind: 'safety', state: second },
+    ]);
     expect(await db.loadSafety()).toEqual(second);
     db = await reopen(db);
     expect(await db.loadSafety()).toEqual(second);
@@ -144,7 +204,10 @@ describe('ChainDb', () => {
     const txs = Array.from({ length: 6 }, (_, i) => ballot(`voter-${i}`, '1', 'z'));
     let db = await open();
     await db.apply([{ kind: 'pool-add', txs: [txs[3]!, txs[1]!] }]);
-    await db.apply([{ kind: 'pool-add', txs: [txs[5]!] }, { kind: 'pool-remove', hashes: [txHash(txs[1]!)] }]);
+    await db.apply([
+      { kind: 'pool-add', txs: [txs[5]!] },
+      { kind: 'pool-remove', hashes: [txHash(txs[1]!)] },
+    ]);
     db = await reopen(db);
     expect(await db.loadPool()).toEqual([txs[3], txs[5]]);
     await db.apply([{ kind: 'pool-add', txs: [txs[0]!, txs[1]!] }]);
@@ -163,7 +226,10 @@ describe('ChainDb', () => {
     expect(await db.getFinalizedRange(6, 10)).toEqual([]);
     expect(await db.getFinalizedRange(1, 0)).toEqual([]);
     expect(await db.getFinalizedRange(1, 5)).toEqual(blocks);
-    await expect(db.getFinalizedRange(-1, 2)).rejects.toMatchObject({ code: DbErrorCode.INVALID_ARGUMENT, message: expect.stringContaining('fromHeight') });
+    await expect(db.getFinalizedRange(-1, 2)).rejects.toMatchObject({
+      code: DbErrorCode.INVALID_ARGUMENT,
+      message: expect.stringContaining('fromHeight'),
+    });
     await expect(db.getFinalized(1.5)).rejects.toMatchObject({ code: DbErrorCode.INVALID_ARGUMENT });
   });
 
@@ -195,8 +261,14 @@ describe('ChainDb', () => {
   });
 
   it('stores evidence once per evidence id', async () => {
-    const vote = (hash: Hex): Vote => createVote(chain.genesis, chain.signers[2]!, 2, { type: 'prevote', height: 1, slot: 1, blockHash: hash });
-    const ev: Evidence = { kind: 'double-vote', validator: 2, a: vote(`0x${'11'.repeat(32)}`), b: vote(`0x${'22'.repeat(32)}`) };
+    const vote = (hash: Hex): Vote =>
+      createVote(chain.genesis, chain.signers[2]!, 2, { type: 'prevote', height: 1, slot: 1, blockHash: hash });
+    const ev: Evidence = {
+      kind: 'double-vote',
+      validator: 2,
+      a: vote(`0x${'11'.repeat(32)}`),
+      b: vote(`0x${'22'.repeat(32)}`),
+    };
     const swapped: Evidence = { ...ev, a: ev.b, b: ev.a };
     let db = await open();
     await db.apply([{ kind: 'evidence', evidence: ev }]);
@@ -220,7 +292,10 @@ describe('ChainDb', () => {
 
   it('refuses a second opener of the same directory and calls after close', async () => {
     const db = await open();
-    await expect(ChainDb.open(dir, chain.genesis)).rejects.toMatchObject({ code: DbErrorCode.OPEN_FAILED, message: expect.stringContaining('another process') });
+    await expect(ChainDb.open(dir, chain.genesis)).rejects.toMatchObject({
+      code: DbErrorCode.OPEN_FAILED,
+      message: expect.stringContaining('another process'),
+    });
     await db.close();
     await expect(db.apply([{ kind: 'pool-add', txs: [] }])).rejects.toMatchObject({ code: DbErrorCode.CLOSED });
     await expect(db.loadPool()).rejects.toMatchObject({ code: DbErrorCode.CLOSED });

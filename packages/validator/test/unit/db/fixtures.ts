@@ -41,17 +41,33 @@ export function ballot(voter: string, election: string, candidate: string): Tran
 }
 
 /** Sign block `height` (created in slot `slot`) on top of `parent`, with a 2-of-3 precommit certificate. */
-export function finalizedBlock(chain: TestChain, parent: { hash: Hex; height: number }, slot: number, transactions: Transaction[]): FinalizedBlock {
+export function finalizedBlock(
+  chain: TestChain,
+  parent: { hash: Hex; height: number },
+  slot: number,
+  transactions: Transaction[],
+): FinalizedBlock {
   const { genesis, signers } = chain;
   const height = parent.height + 1;
   const proposer = leaderOf(genesis, slot);
-  const block: Block = createBlock(genesis, { height, slot, parentHash: parent.hash, proposer, transactions }, signers[proposer]!);
-  const votes = [0, 1].map((i) => createVote(genesis, signers[i]!, i, { type: 'precommit', height, slot, blockHash: block.hash }));
+  const block: Block = createBlock(
+    genesis,
+    { height, slot, parentHash: parent.hash, proposer, transactions },
+    signers[proposer]!,
+  );
+  const votes = [0, 1].map((i) =>
+    createVote(genesis, signers[i]!, i, { type: 'precommit', height, slot, blockHash: block.hash }),
+  );
   return { block, certificate: certificateFromVotes(votes) };
 }
 
 /** `n` consecutive finalized blocks from genesis; `txs(h)` gives the votes of block h. */
-export function buildBlocks(chain: TestChain, n: number, txs: (height: number) => Transaction[], from?: { hash: Hex; height: number; slot: number }): FinalizedBlock[] {
+export function buildBlocks(
+  chain: TestChain,
+  n: number,
+  txs: (height: number) => Transaction[],
+  from?: { hash: Hex; height: number; slot: number },
+): FinalizedBlock[] {
   let parent = from ?? { hash: genesisHash(chain.genesis), height: 0, slot: 0 };
   const out: FinalizedBlock[] = [];
   for (let i = 0; i < n; i++) {

@@ -5,7 +5,11 @@ import { Bucket, ChainDb, DbErrorCode, MetaKey, SCHEMA_VERSION, encodeHash } fro
 import type { PersistOp, SafetyState } from '../../../src/consensus/interface.js';
 import { type TestChain, ballot, buildBlocks, makeChain, tempDir } from './fixtures.js';
 
-const finalize = (fb: FinalizedBlock): PersistOp => ({ kind: 'finalize', block: fb.block, certificate: fb.certificate });
+const finalize = (fb: FinalizedBlock): PersistOp => ({
+  kind: 'finalize',
+  block: fb.block,
+  certificate: fb.certificate,
+});
 
 /** Every raw (key, value) pair of one bucket, read with a second handle on a closed database. */
 async function rawBucket(dir: string, bucket: Bucket): Promise<[Buffer, unknown][]> {
@@ -42,8 +46,18 @@ describe('ChainDb storage efficiency', () => {
   });
 
   function lockedState(fb: FinalizedBlock, slot: number): SafetyState {
-    const polka = certificateFromVotes([0, 1].map((i) => createVote(chain.genesis, chain.signers[i]!, i, { type: 'prevote', height: 1, slot, blockHash: fb.block.hash })));
-    return { height: 1, lastProposedSlot: slot, lastPrevoteSlot: slot, lastPrecommitSlot: slot, lock: { slot, block: fb.block, polka } };
+    const polka = certificateFromVotes(
+      [0, 1].map((i) =>
+        createVote(chain.genesis, chain.signers[i]!, i, { type: 'prevote', height: 1, slot, blockHash: fb.block.hash }),
+      ),
+    );
+    return {
+      height: 1,
+      lastProposedSlot: slot,
+      lastPrevoteSlot: slot,
+      lastPrecommitSlot: slot,
+      lock: { slot, block: fb.block, polka },
+    };
   }
 
   it('stores a locked block once, however often the safety state is rewritten, and drops it once decided', async () => {
@@ -62,7 +76,10 @@ describe('ChainDb storage efficiency', () => {
 
     const db2 = await open();
     expect(await db2.loadSafety()).toEqual(states[2]);
-    await db2.apply([finalize(fb!), { kind: 'safety', state: { height: 2, lastProposedSlot: 3, lastPrevoteSlot: -1, lastPrecommitSlot: -1 } }]);
+    await db2.apply([
+      finalize(fb!),
+      { kind: 'safety', state: { height: 2, lastProposedSlot: 3, lastPrevoteSlot: -1, lastPrecommitSlot: -1 } },
+    ]);
     await db2.close();
     expect(await rawBucket(dir, Bucket.lockBlock)).toEqual([]);
   });
@@ -77,7 +94,10 @@ describe('ChainDb storage efficiency', () => {
     await level.del(Buffer.concat([Buffer.from([Bucket.lockBlock]), encodeHash(fb!.block.hash)]));
     await level.close();
     const db2 = await open();
-    await expect(db2.loadSafety()).rejects.toMatchObject({ code: DbErrorCode.CORRUPT, message: expect.stringContaining(fb!.block.hash) });
+    await expect(db2.loadSafety()).rejects.toMatchObject({
+      code: DbErrorCode.CORRUPT,
+      message: expect.stringContaining(fb!.block.hash),
+    });
   });
 
   it('keeps one-vote state in the tx locations and still reads a version 1 voter index', async () => {
@@ -91,7 +111,11 @@ describe('ChainDb storage efficiency', () => {
     await level.open();
     await level.batch([
       { type: 'put', key: Buffer.concat([Buffer.from([Bucket.txLocation]), encodeHash(txHash(tx1))]), value: [1, 0] },
-      { type: 'put', key: Buffer.concat([Buffer.from([Bucket.voterIndex]), Buffer.from(voterKey(tx1))]), value: txHash(tx1) },
+      {
+        type: 'put',
+        key: Buffer.concat([Buffer.from([Bucket.voterIndex]), Buffer.from(voterKey(tx1))]),
+        value: txHash(tx1),
+      },
       { type: 'put', key: Buffer.concat([Buffer.from([Bucket.meta]), Buffer.from(MetaKey.schemaVersion)]), value: 1 },
     ]);
     await level.close();
@@ -99,7 +123,9 @@ describe('ChainDb storage efficiency', () => {
     db = await open();
     await db.apply([finalize(b2!)]);
     const tx2 = b2!.block.transactions[0]!;
-    expect(new Map((await db.loadChainStateSnapshot()).voters)).toEqual(new Map([tx1, tx2].map((t) => [voterKey(t), txHash(t)])));
+    expect(new Map((await db.loadChainStateSnapshot()).voters)).toEqual(
+      new Map([tx1, tx2].map((t) => [voterKey(t), txHash(t)])),
+    );
     expect(await db.getTxLocation(txHash(tx1))).toEqual({ height: 1, index: 0 });
     expect(await db.getTxLocation(txHash(tx2))).toEqual({ height: 2, index: 0 });
     await db.close();
@@ -115,7 +141,10 @@ describe('ChainDb storage efficiency', () => {
     await level.open();
     await level.put(Buffer.concat([Buffer.from([Bucket.meta]), Buffer.from(MetaKey.schemaVersion)]), 99);
     await level.close();
-    await expect(ChainDb.open(dir, chain.genesis)).rejects.toMatchObject({ code: DbErrorCode.SCHEMA_MISMATCH, message: expect.stringContaining('99') });
+    await expect(ChainDb.open(dir, chain.genesis)).rejects.toMatchObject({
+      code: DbErrorCode.SCHEMA_MISMATCH,
+      message: expect.stringContaining('99'),
+    });
   });
 
   it('writes no pool entry for a vote admitted and finalized in the same batch', async () => {

@@ -7,7 +7,11 @@ import { ChainDb } from '../../../src/db/index.js';
 import type { PersistOp } from '../../../src/consensus/interface.js';
 import { type TestChain, ballot, buildBlocks, makeChain, tempDir } from './fixtures.js';
 
-const finalize = (fb: FinalizedBlock): PersistOp => ({ kind: 'finalize', block: fb.block, certificate: fb.certificate });
+const finalize = (fb: FinalizedBlock): PersistOp => ({
+  kind: 'finalize',
+  block: fb.block,
+  certificate: fb.certificate,
+});
 const HOSTILE = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf'];
 
 describe('ChainDb tallies', () => {
@@ -32,17 +36,28 @@ describe('ChainDb tallies', () => {
   });
 
   it('counts candidates named like Object.prototype members, in memory and across reopen', async () => {
-    const blocks = buildBlocks(chain, 2, (h) => HOSTILE.map((c, i) => ballot(`v${h}-${i}`, '1', c)).concat(h === 1 ? [ballot('a', '1', 'alice')] : []));
+    const blocks = buildBlocks(chain, 2, (h) =>
+      HOSTILE.map((c, i) => ballot(`v${h}-${i}`, '1', c)).concat(h === 1 ? [ballot('a', '1', 'alice')] : []),
+    );
     let db = await open();
     await db.apply(blocks.map(finalize));
     for (let round = 0; round < 2; round++) {
       const r = await db.results('1');
       expect(r.total).toBe(11);
-      expect(Object.keys(r.counts)).toEqual(['__proto__', 'alice', 'constructor', 'hasOwnProperty', 'toString', 'valueOf']);
+      expect(Object.keys(r.counts)).toEqual([
+        '__proto__',
+        'alice',
+        'constructor',
+        'hasOwnProperty',
+        'toString',
+        'valueOf',
+      ]);
       for (const c of HOSTILE) expect(Object.getOwnPropertyDescriptor(r.counts, c)?.value).toBe(2);
       // The sum of the counts is the total: nothing counted is missing from the answer.
       expect(Object.values(r.counts).reduce((a, b) => a + b, 0)).toBe(r.total);
-      expect(JSON.parse(JSON.stringify(r.counts))).toEqual(JSON.parse('{"__proto__":2,"alice":1,"constructor":2,"hasOwnProperty":2,"toString":2,"valueOf":2}'));
+      expect(JSON.parse(JSON.stringify(r.counts))).toEqual(
+        JSON.parse('{"__proto__":2,"alice":1,"constructor":2,"hasOwnProperty":2,"toString":2,"valueOf":2}'),
+      );
       await db.close();
       db = await open();
     }
@@ -60,7 +75,14 @@ describe('ChainDb tallies', () => {
     const blocks = buildBlocks(chain, 2, (h) =>
       h === 1
         ? names.map((c, i) => ballot(`v${i}`, '1', c))
-        : [ballot('x1', '1', 'late-1'), ballot('x2', '1', 'c7'), ballot('x3', '1', 'late-2'), ballot('x4', '1', SEALED), ballot('x5', '1', OTHER), { from: 'x6', to: 'election-1', data: 'zz' }],
+        : [
+            ballot('x1', '1', 'late-1'),
+            ballot('x2', '1', 'c7'),
+            ballot('x3', '1', 'late-2'),
+            ballot('x4', '1', SEALED),
+            ballot('x5', '1', OTHER),
+            { from: 'x6', to: 'election-1', data: 'zz' },
+          ],
     );
     let db = await open();
     await db.apply([finalize(blocks[0]!)]);
@@ -80,12 +102,16 @@ describe('ChainDb tallies', () => {
 
   it('keeps the counts of a bounded number of elections in memory and reads the others back', async () => {
     const elections = ['1', '2', '3', '4'];
-    const blocks = buildBlocks(chain, 3, (h) => elections.map((e) => ballot(`v${h}-${e}`, e, h === 2 ? 'bob' : 'alice')));
+    const blocks = buildBlocks(chain, 3, (h) =>
+      elections.map((e) => ballot(`v${h}-${e}`, e, h === 2 ? 'bob' : 'alice')),
+    );
     const db = await open({ tallyCacheElections: 2 });
     await db.apply([finalize(blocks[0]!)]);
-    for (const e of elections) expect(await db.results(e)).toEqual({ electionId: e, counts: { alice: 1 }, total: 1, height: 1 });
+    for (const e of elections)
+      expect(await db.results(e)).toEqual({ electionId: e, counts: { alice: 1 }, total: 1, height: 1 });
     await db.apply([finalize(blocks[1]!), finalize(blocks[2]!)]);
-    for (const e of elections) expect(await db.results(e)).toEqual({ electionId: e, counts: { alice: 2, bob: 1 }, total: 3, height: 3 });
+    for (const e of elections)
+      expect(await db.results(e)).toEqual({ electionId: e, counts: { alice: 2, bob: 1 }, total: 3, height: 3 });
     expect(await db.results('5')).toEqual({ electionId: '5', counts: {}, total: 0, height: 3 });
   });
 

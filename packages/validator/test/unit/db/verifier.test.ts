@@ -5,7 +5,11 @@ import { Bucket, ChainDb, ChainVerifier, encodeHeight } from '../../../src/db/in
 import type { PersistOp } from '../../../src/consensus/interface.js';
 import { type TestChain, ballot, buildBlocks, makeChain, tempDir } from './fixtures.js';
 
-const finalize = (fb: FinalizedBlock): PersistOp => ({ kind: 'finalize', block: fb.block, certificate: fb.certificate });
+const finalize = (fb: FinalizedBlock): PersistOp => ({
+  kind: 'finalize',
+  block: fb.block,
+  certificate: fb.certificate,
+});
 
 describe('ChainVerifier', () => {
   let chain: TestChain;
@@ -20,7 +24,12 @@ describe('ChainVerifier', () => {
   }
 
   /** Overwrite a stored value behind ChainDb's back, as a disk fault or an intruder would. */
-  async function tamper(bucket: Bucket, height: number, value: unknown, encoding: 'json' | 'utf8' = 'json'): Promise<void> {
+  async function tamper(
+    bucket: Bucket,
+    height: number,
+    value: unknown,
+    encoding: 'json' | 'utf8' = 'json',
+  ): Promise<void> {
     for (const db of opened.splice(0)) await db.close();
     const raw = new Level<Buffer, unknown>(dir, { keyEncoding: 'buffer', valueEncoding: 'json' });
     await raw.open();
@@ -45,7 +54,11 @@ describe('ChainVerifier', () => {
     const empty = await new ChainVerifier(db, chain.genesis).verify();
     expect(empty).toEqual({ chain_valid: true, checked_blocks: 0, errors: [] });
     await db.apply(blocks.slice(0, 3).map(finalize));
-    expect(await new ChainVerifier(db, chain.genesis).verify()).toEqual({ chain_valid: true, checked_blocks: 3, errors: [] });
+    expect(await new ChainVerifier(db, chain.genesis).verify()).toEqual({
+      chain_valid: true,
+      checked_blocks: 3,
+      errors: [],
+    });
     await db.apply(blocks.slice(3).map(finalize));
     await db.close();
     db = await open();
@@ -81,7 +94,10 @@ describe('ChainVerifier', () => {
     const blocks = buildBlocks(chain, 2, votes);
     const db = await open();
     await db.apply(blocks.map(finalize));
-    const weak: QuorumCertificate = { ...blocks[1]!.certificate, signatures: blocks[1]!.certificate.signatures.slice(0, 1) };
+    const weak: QuorumCertificate = {
+      ...blocks[1]!.certificate,
+      signatures: blocks[1]!.certificate.signatures.slice(0, 1),
+    };
     await tamper(Bucket.certificate, 2, weak);
     const result = await new ChainVerifier(await open(), chain.genesis).verify();
     expect(result).toMatchObject({ chain_valid: false, checked_blocks: 1 });

@@ -46,7 +46,11 @@ export function tx(i: number, data = `ballot-${i}`): Transaction {
 /** Block 1 created by the leader of `slot`. */
 export function makeBlock(chain: TestChain, slot: number, transactions: Transaction[] = []): Block {
   const proposer = leaderOf(chain.genesis, slot);
-  return createBlock(chain.genesis, { height: 1, slot, parentHash: genesisHash(chain.genesis), proposer, transactions }, chain.signers[proposer]!);
+  return createBlock(
+    chain.genesis,
+    { height: 1, slot, parentHash: genesisHash(chain.genesis), proposer, transactions },
+    chain.signers[proposer]!,
+  );
 }
 
 /** A fresh proposal of block 1 at `slot`. */
@@ -56,13 +60,30 @@ export function makeProposal(chain: TestChain, slot: number, transactions: Trans
 }
 
 /** A prevote by authority `validator` for block 1 at `slot`. */
-export function makeVote(chain: TestChain, validator: number, slot: number, blockHash = makeBlock(chain, slot).hash): Vote {
-  return createVote(chain.genesis, chain.signers[validator]!, validator, { type: 'prevote', height: 1, slot, blockHash });
+export function makeVote(
+  chain: TestChain,
+  validator: number,
+  slot: number,
+  blockHash = makeBlock(chain, slot).hash,
+): Vote {
+  return createVote(chain.genesis, chain.signers[validator]!, validator, {
+    type: 'prevote',
+    height: 1,
+    slot,
+    blockHash,
+  });
 }
 
 /** A block with a precommit quorum (authorities 0 and 1). */
 export function makeFinalized(chain: TestChain, block: Block): FinalizedBlock {
-  const votes = [0, 1].map((i) => createVote(chain.genesis, chain.signers[i]!, i, { type: 'precommit', height: block.header.height, slot: block.header.slot, blockHash: block.hash }));
+  const votes = [0, 1].map((i) =>
+    createVote(chain.genesis, chain.signers[i]!, i, {
+      type: 'precommit',
+      height: block.header.height,
+      slot: block.header.slot,
+      blockHash: block.hash,
+    }),
+  );
   return { block, certificate: certificateFromVotes(votes) };
 }
 
@@ -75,7 +96,8 @@ export interface LogLine {
 /** A logger that records every line. */
 export function recordingLogger(): NetworkLogger & { lines: LogLine[] } {
   const lines: LogLine[] = [];
-  const at = (level: LogLine['level']) => (obj: Record<string, unknown>, msg: string) => void lines.push({ level, obj, msg });
+  const at = (level: LogLine['level']) => (obj: Record<string, unknown>, msg: string) =>
+    void lines.push({ level, obj, msg });
   return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 
@@ -88,7 +110,12 @@ export interface TestNode {
 }
 
 /** Create and start the network of authority `index`, listening on 127.0.0.1. */
-export async function startNode(chain: TestChain, index: number, peers: string[], extra: Partial<NetworkOptions> = {}): Promise<TestNode> {
+export async function startNode(
+  chain: TestChain,
+  index: number,
+  peers: string[],
+  extra: Partial<NetworkOptions> = {},
+): Promise<TestNode> {
   const logger = recordingLogger();
   const net = await Network.create({
     genesis: chain.genesis,
@@ -132,6 +159,12 @@ export function withoutPeerId(addr: string): string {
 }
 
 /** Messages of one type a node received. */
-export function receivedOfType<T extends ConsensusMessage['type']>(node: TestNode, type: T): Array<{ from: number; msg: Extract<ConsensusMessage, { type: T }> }> {
-  return node.received.filter((r) => r.msg.type === type) as Array<{ from: number; msg: Extract<ConsensusMessage, { type: T }> }>;
+export function receivedOfType<T extends ConsensusMessage['type']>(
+  node: TestNode,
+  type: T,
+): Array<{ from: number; msg: Extract<ConsensusMessage, { type: T }> }> {
+  return node.received.filter((r) => r.msg.type === type) as Array<{
+    from: number;
+    msg: Extract<ConsensusMessage, { type: T }>;
+  }>;
 }

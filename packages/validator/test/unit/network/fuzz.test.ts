@@ -64,7 +64,11 @@ const proposal = makeProposal(chain, 3, [tx(1), tx(2)]);
 const vote = makeVote(chain, 2, 3, proposal.block.hash);
 const b1 = makeBlock(chain, 1, [tx(1)]);
 const fb1 = makeFinalized(chain, b1);
-const b2 = createBlock(chain.genesis, { height: 2, slot: 2, parentHash: b1.hash, proposer: 2, transactions: [tx(2)] }, chain.signers[2]!);
+const b2 = createBlock(
+  chain.genesis,
+  { height: 2, slot: 2, parentHash: b1.hash, proposer: 2, transactions: [tx(2)] },
+  chain.signers[2]!,
+);
 const fb2 = makeFinalized(chain, b2);
 const HASH = `0x${'ab'.repeat(32)}` as Hex;
 const VALID: Record<string, unknown> = {
@@ -73,9 +77,21 @@ const VALID: Record<string, unknown> = {
   status: { type: 'status', status: { height: 3, slot: 9, headHash: HASH } },
   txs: { type: 'txs', txs: [tx(1), tx(2)] },
   txsBatch: { type: 'txs', txs: [tx(3)], batch: { epoch: 1, seq: 7 } },
-  acks: { type: 'acks', acks: [{ origin: 1, epoch: 2, seq: 3, refused: [{ hash: HASH, reason: 'conflict', conflictsWith: HASH }] }, { origin: 0, epoch: 0, seq: 0, refused: [] }] },
+  acks: {
+    type: 'acks',
+    acks: [
+      { origin: 1, epoch: 2, seq: 3, refused: [{ hash: HASH, reason: 'conflict', conflictsWith: HASH }] },
+      { origin: 0, epoch: 0, seq: 0, refused: [] },
+    ],
+  },
   poolRequest: { type: 'pool-request', cursor: 5 },
-  poolResponse: { type: 'pool-response', entries: [{ tx: tx(4), holders: [0, 2], replicated: true }], next: -1, done: true, height: 4 },
+  poolResponse: {
+    type: 'pool-response',
+    entries: [{ tx: tx(4), holders: [0, 2], replicated: true }],
+    next: -1,
+    done: true,
+    height: 4,
+  },
   syncResponse: { type: 'sync-response', blocks: [fb1, fb2] },
   blockResponse: { type: 'block-response', block: b1 },
 };
@@ -83,7 +99,26 @@ const VALID: Record<string, unknown> = {
 /** A value to put where a field was: anything JSON, or a near miss of the usual types. */
 const junk: fc.Arbitrary<unknown> = fc.oneof(
   fc.jsonValue(),
-  fc.constantFrom(-1, 0, 1, 2, 3, 2 ** 53, -0, 1.5, '', '0x', HASH, `${HASH}0`, '\ud800', '__proto__', null, [], {}, true),
+  fc.constantFrom(
+    -1,
+    0,
+    1,
+    2,
+    3,
+    2 ** 53,
+    -0,
+    1.5,
+    '',
+    '0x',
+    HASH,
+    `${HASH}0`,
+    '\ud800',
+    '__proto__',
+    null,
+    [],
+    {},
+    true,
+  ),
   fc.string({ unit: 'binary', maxLength: 40 }),
   fc.integer(),
 );
@@ -93,7 +128,8 @@ function paths(v: unknown, prefix: (string | number)[] = [], out: (string | numb
   if (out.length > 400) return out;
   out.push(prefix);
   if (Array.isArray(v)) v.forEach((x, i) => paths(x, [...prefix, i], out));
-  else if (v !== null && typeof v === 'object') for (const k of Object.keys(v)) paths((v as Record<string, unknown>)[k], [...prefix, k], out);
+  else if (v !== null && typeof v === 'object')
+    for (const k of Object.keys(v)) paths((v as Record<string, unknown>)[k], [...prefix, k], out);
   return out;
 }
 
@@ -114,9 +150,15 @@ function messageArb(names: string[]): fc.Arbitrary<unknown> {
   const mutated = fc.constantFrom(...names).chain((name) => {
     const base = VALID[name];
     const ps = paths(base);
-    return fc.tuple(fc.nat(ps.length - 1), junk, fc.boolean()).map(([k, value, drop]) => mutate(base, ps[k]!, value, drop));
+    return fc
+      .tuple(fc.nat(ps.length - 1), junk, fc.boolean())
+      .map(([k, value, drop]) => mutate(base, ps[k]!, value, drop));
   });
-  return fc.oneof({ weight: 6, arbitrary: mutated }, { weight: 1, arbitrary: fc.jsonValue() }, { weight: 1, arbitrary: fc.constantFrom(...names.map((n) => VALID[n])) });
+  return fc.oneof(
+    { weight: 6, arbitrary: mutated },
+    { weight: 1, arbitrary: fc.jsonValue() },
+    { weight: 1, arbitrary: fc.constantFrom(...names.map((n) => VALID[n])) },
+  );
 }
 
 /** The wire bytes of a value, sometimes truncated or not JSON at all. */
@@ -124,10 +166,13 @@ function wireArb(names: string[]): fc.Arbitrary<Uint8Array> {
   return fc.oneof(
     { weight: 8, arbitrary: messageArb(names).map((m) => encodeMessage(m as ConsensusMessage)) },
     { weight: 1, arbitrary: fc.uint8Array({ maxLength: 256 }) },
-    { weight: 1, arbitrary: messageArb(names).chain((m) => {
-      const b = encodeMessage(m as ConsensusMessage);
-      return fc.nat(b.length).map((n) => b.slice(0, n));
-    }) },
+    {
+      weight: 1,
+      arbitrary: messageArb(names).chain((m) => {
+        const b = encodeMessage(m as ConsensusMessage);
+        return fc.nat(b.length).map((n) => b.slice(0, n));
+      }),
+    },
   );
 }
 
@@ -136,7 +181,8 @@ function only<T>(types: (new (...a: never[]) => Error)[], fn: () => T): T | unde
   try {
     return fn();
   } catch (e) {
-    if (!types.some((t) => e instanceof t)) throw new Error(`unexpected ${(e as Error)?.name}: ${(e as Error)?.message}`);
+    if (!types.some((t) => e instanceof t))
+      throw new Error(`unexpected ${(e as Error)?.name}: ${(e as Error)?.message}`);
     return undefined;
   }
 }
@@ -166,8 +212,15 @@ describe('fuzz: gossip decoders', () => {
           expect(msg.type).toBe(kind);
           expect(validateGossipData(ctx, kind, encodeMessage(msg))).toEqual(msg);
           checkSigned(msg);
-          if (msg.type === 'status') expect(Number.isSafeInteger(msg.status.height) && msg.status.height >= 1 && isHex(msg.status.headHash, 32)).toBe(true);
-          if (msg.type === 'acks') for (const a of msg.acks) expect(a.origin < chain.genesis.authorities.length && a.refused.every((r) => isHex(r.hash, 32))).toBe(true);
+          if (msg.type === 'status')
+            expect(
+              Number.isSafeInteger(msg.status.height) && msg.status.height >= 1 && isHex(msg.status.headHash, 32),
+            ).toBe(true);
+          if (msg.type === 'acks')
+            for (const a of msg.acks)
+              expect(a.origin < chain.genesis.authorities.length && a.refused.every((r) => isHex(r.hash, 32))).toBe(
+                true,
+              );
         }),
         { numRuns: RUNS },
       );
@@ -184,7 +237,9 @@ describe('fuzz: req/resp decoders', () => {
         if (msg === undefined) return;
         expect(validateDirectMessage(ctx, encodeMessage(msg))).toEqual(msg);
         checkSigned(msg);
-        if (msg.type === 'pool-response') for (const e of msg.entries) expect(e.holders.every((h) => Number.isSafeInteger(h) && h >= 0 && h < 3)).toBe(true);
+        if (msg.type === 'pool-response')
+          for (const e of msg.entries)
+            expect(e.holders.every((h) => Number.isSafeInteger(h) && h >= 0 && h < 3)).toBe(true);
         if (msg.type === 'pool-request') expect(Number.isSafeInteger(msg.cursor) && msg.cursor >= -1).toBe(true);
       }),
       { numRuns: RUNS },
@@ -195,21 +250,47 @@ describe('fuzz: req/resp decoders', () => {
   it('parseSyncRequest, validateFinalizedBlocks, parseBlockRequest, validateBlockResponse', () => {
     const syncReq = { fromHeight: 1, max: 4 };
     const arb = fc.oneof(
-      fc.tuple(fc.constant('sync-req'), fc.oneof(fc.jsonValue(), fc.nat(paths(syncReq).length - 1).chain((k) => fc.tuple(junk, fc.boolean()).map(([v, d]) => mutate(syncReq, paths(syncReq)[k]!, v, d))))),
-      fc.tuple(fc.constant('sync-resp'), messageArb(['syncResponse']).map((m) => (m as { blocks?: unknown } | null)?.blocks ?? m)),
-      fc.tuple(fc.constant('block-req'), fc.oneof(fc.jsonValue(), junk.map((h) => ({ hash: h })), fc.constant({ hash: b1.hash }))),
-      fc.tuple(fc.constant('block-resp'), messageArb(['blockResponse']).map((m) => (m as { block?: unknown } | null)?.block ?? m)),
+      fc.tuple(
+        fc.constant('sync-req'),
+        fc.oneof(
+          fc.jsonValue(),
+          fc
+            .nat(paths(syncReq).length - 1)
+            .chain((k) => fc.tuple(junk, fc.boolean()).map(([v, d]) => mutate(syncReq, paths(syncReq)[k]!, v, d))),
+        ),
+      ),
+      fc.tuple(
+        fc.constant('sync-resp'),
+        messageArb(['syncResponse']).map((m) => (m as { blocks?: unknown } | null)?.blocks ?? m),
+      ),
+      fc.tuple(
+        fc.constant('block-req'),
+        fc.oneof(
+          fc.jsonValue(),
+          junk.map((h) => ({ hash: h })),
+          fc.constant({ hash: b1.hash }),
+        ),
+      ),
+      fc.tuple(
+        fc.constant('block-resp'),
+        messageArb(['blockResponse']).map((m) => (m as { block?: unknown } | null)?.block ?? m),
+      ),
     );
     fc.assert(
       fc.property(arb, ([target, input]) => {
         switch (target) {
           case 'sync-req': {
             const r = only([NetworkError], () => parseSyncRequest(input, ctx.maxSyncBlocks));
-            if (r) expect(Number.isSafeInteger(r.fromHeight) && r.fromHeight >= 1 && r.max >= 1 && r.max <= ctx.maxSyncBlocks).toBe(true);
+            if (r)
+              expect(
+                Number.isSafeInteger(r.fromHeight) && r.fromHeight >= 1 && r.max >= 1 && r.max <= ctx.maxSyncBlocks,
+              ).toBe(true);
             return;
           }
           case 'sync-resp': {
-            const r = only([NetworkError], () => validateFinalizedBlocks(chain.genesis, input, { fromHeight: 1, max: ctx.maxSyncBlocks }));
+            const r = only([NetworkError], () =>
+              validateFinalizedBlocks(chain.genesis, input, { fromHeight: 1, max: ctx.maxSyncBlocks }),
+            );
             if (r) r.forEach((fb, i) => expect(fb.block.header.height).toBe(i + 1));
             return;
           }
@@ -232,9 +313,21 @@ describe('fuzz: req/resp decoders', () => {
 
 describe('fuzz: HTTP query parsing', () => {
   it('electionIdQuery and blockPathRef: only HttpError (400); accepted values match their rules', () => {
-    const value = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.stringMatching(/^[A-Za-z0-9_.-]{1,70}$/), fc.stringMatching(/^(0x)?[0-9a-fA-F]{0,70}$/), fc.stringMatching(/^\d{1,20}$/), fc.constantFrom('latest', 'finalized', '', '0x', '0x0', '00', HASH, HASH.toUpperCase()));
+    const value = fc.oneof(
+      fc.string(),
+      fc.string({ unit: 'binary' }),
+      fc.stringMatching(/^[A-Za-z0-9_.-]{1,70}$/),
+      fc.stringMatching(/^(0x)?[0-9a-fA-F]{0,70}$/),
+      fc.stringMatching(/^\d{1,20}$/),
+      fc.constantFrom('latest', 'finalized', '', '0x', '0x0', '00', HASH, HASH.toUpperCase()),
+    );
     // Express's parser gives a string, an array of strings (repeated key) or an object (a[b]=c).
-    const query = fc.oneof(value, fc.array(value, { maxLength: 3 }), fc.dictionary(fc.string(), value), fc.constant(undefined));
+    const query = fc.oneof(
+      value,
+      fc.array(value, { maxLength: 3 }),
+      fc.dictionary(fc.string(), value),
+      fc.constant(undefined),
+    );
     fc.assert(
       fc.property(query, value, fc.boolean(), (q, path, required) => {
         const id = only([HttpError], () => electionIdQuery(q, required as true));

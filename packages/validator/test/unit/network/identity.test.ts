@@ -10,7 +10,9 @@ const chain = makeChain(3);
 describe('authority identities', () => {
   it('derives the same PeerId from the public key as libp2p derives from the seed', async () => {
     for (const k of chain.keys) {
-      const fromSeed = peerIdFromPrivateKey(await generateKeyPairFromSeed('Ed25519', hexToBytes(k.privateKey))).toString();
+      const fromSeed = peerIdFromPrivateKey(
+        await generateKeyPairFromSeed('Ed25519', hexToBytes(k.privateKey)),
+      ).toString();
       expect(peerIdOfAuthority(k.publicKey)).toBe(fromSeed);
       expect(peerIdFromPrivateKey(libp2pPrivateKey(k.privateKey)).toString()).toBe(fromSeed);
     }

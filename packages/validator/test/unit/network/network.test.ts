@@ -26,7 +26,10 @@ async function startTrio(): Promise<TestNode[]> {
   const n1 = await startNode(chain, 1, [n0.net.listenAddrs()[0]!]);
   const n2 = await startNode(chain, 2, [n0.net.listenAddrs()[0]!, withoutPeerId(n1.net.listenAddrs()[0]!)]);
   const nodes = [n0, n1, n2];
-  await waitFor(() => nodes.every((n) => n.net.connectedAuthorities().length === 2), 'the three authorities to connect');
+  await waitFor(
+    () => nodes.every((n) => n.net.connectedAuthorities().length === 2),
+    'the three authorities to connect',
+  );
   await waitFor(() => nodes.every((n) => n.net.gossipPeers().length === 2), 'the gossip subscriptions to propagate');
   return nodes;
 }
@@ -76,7 +79,9 @@ describe('Network (three authorities on loopback)', () => {
       expect(receivedOfType(n, 'status')).toEqual([{ from: 0, msg: { type: 'status', status } }]);
     }
     // Delivered by gossipsub itself, not by the direct fallback.
-    expect(publishes(n0).slice(0, 3)).toEqual(['proposal', 'vote', 'status'].map((topic) => expect.objectContaining({ topic, gossiped: 2, direct: [] })));
+    expect(publishes(n0).slice(0, 3)).toEqual(
+      ['proposal', 'vote', 'status'].map((topic) => expect.objectContaining({ topic, gossiped: 2, direct: [] })),
+    );
     await sleep(200);
     expect(n0.received).toEqual([]);
   }, 20_000);
@@ -104,14 +109,17 @@ describe('Network (three authorities on loopback)', () => {
     n0.net.send('all', { type: 'acks', acks: [ack(2), ack(3)] });
     for (const n of [n1, n2]) await waitFor(() => receivedOfType(n, 'acks').length >= 1, `acks at node ${n.index}`);
     await sleep(200);
-    for (const n of [n1, n2]) expect(receivedOfType(n, 'acks')).toEqual([{ from: 0, msg: { type: 'acks', acks: [ack(1), ack(2), ack(3)] } }]);
+    for (const n of [n1, n2])
+      expect(receivedOfType(n, 'acks')).toEqual([{ from: 0, msg: { type: 'acks', acks: [ack(1), ack(2), ack(3)] } }]);
     // A transaction batch leaving while an acknowledgement waits carries it: one message, not two.
     n0.net.send('all', { type: 'acks', acks: [ack(4)] });
     n0.net.send('all', { type: 'txs', txs: [tx(1)], batch: { epoch: 5, seq: 0 } });
     for (const n of [n1, n2]) await waitFor(() => receivedOfType(n, 'txs').length >= 1, `txs at node ${n.index}`);
     await sleep(200);
     for (const n of [n1, n2]) {
-      expect(receivedOfType(n, 'txs')).toEqual([{ from: 0, msg: { type: 'txs', txs: [tx(1)], batch: { epoch: 5, seq: 0 }, acks: [ack(4)] } }]);
+      expect(receivedOfType(n, 'txs')).toEqual([
+        { from: 0, msg: { type: 'txs', txs: [tx(1)], batch: { epoch: 5, seq: 0 }, acks: [ack(4)] } },
+      ]);
       expect(receivedOfType(n, 'acks')).toHaveLength(1);
     }
   }, 20_000);
@@ -128,12 +136,16 @@ describe('Network (three authorities on loopback)', () => {
       await waitFor(() => codesLogged(n).includes('VOTE_BAD_SIGNATURE'), `node ${n.index} to log the bad signature`);
     }
     await sleep(200);
-    for (const n of [n1, n2]) expect(receivedOfType(n, 'vote')).toEqual([{ from: 0, msg: { type: 'vote', vote: good } }]);
+    for (const n of [n1, n2])
+      expect(receivedOfType(n, 'vote')).toEqual([{ from: 0, msg: { type: 'vote', vote: good } }]);
   }, 20_000);
 
   it('rejects oversized gossip and does not deliver it', async () => {
     const [n0, n1, n2] = nodes as [TestNode, TestNode, TestNode];
-    const padded = { type: 'vote', vote: { ...makeVote(chain, 0, 9), padding: 'p'.repeat(10_000) } } as unknown as ConsensusMessage;
+    const padded = {
+      type: 'vote',
+      vote: { ...makeVote(chain, 0, 9), padding: 'p'.repeat(10_000) },
+    } as unknown as ConsensusMessage;
     const status = { height: 1, slot: 9, headHash: genesisHash(chain.genesis) };
     n0.net.send('all', padded);
     n0.net.send('all', { type: 'status', status });
@@ -159,9 +171,11 @@ describe('Network (three authorities on loopback)', () => {
     const [n0, n1, n2] = nodes as [TestNode, TestNode, TestNode];
     const vote = makeVote(chain, 0, 11);
     n0.net.send('all', { type: 'vote', vote });
-    for (const n of [n1, n2]) await waitFor(() => receivedOfType(n, 'vote').length === 1, `first vote at node ${n.index}`);
+    for (const n of [n1, n2])
+      await waitFor(() => receivedOfType(n, 'vote').length === 1, `first vote at node ${n.index}`);
     n0.net.send('all', { type: 'vote', vote });
-    for (const n of [n1, n2]) await waitFor(() => receivedOfType(n, 'vote').length === 2, `re-sent vote at node ${n.index}`);
+    for (const n of [n1, n2])
+      await waitFor(() => receivedOfType(n, 'vote').length === 2, `re-sent vote at node ${n.index}`);
   }, 20_000);
 
   it('answers a sync request from the handler and delivers it as a sync-response', async () => {

@@ -1,9 +1,23 @@
 import { describe, it, expect } from '@jest/globals';
-import { Network, NetworkError, NetworkErrorCode, type NetworkOptions, defaultNetworkOptions, resolveNetworkOptions } from '../../../src/network/index.js';
+import {
+  Network,
+  NetworkError,
+  NetworkErrorCode,
+  type NetworkOptions,
+  defaultNetworkOptions,
+  resolveNetworkOptions,
+} from '../../../src/network/index.js';
 import { makeChain } from './fixtures.js';
 
 const chain = makeChain(3);
-const base: NetworkOptions = { genesis: chain.genesis, self: 1, privateKey: chain.keys[1]!.privateKey, listenHost: '127.0.0.1', listenPort: 0, peers: [] };
+const base: NetworkOptions = {
+  genesis: chain.genesis,
+  self: 1,
+  privateKey: chain.keys[1]!.privateKey,
+  listenHost: '127.0.0.1',
+  listenPort: 0,
+  peers: [],
+};
 
 function invalid(patch: Partial<NetworkOptions>, message: RegExp): void {
   let err: unknown;

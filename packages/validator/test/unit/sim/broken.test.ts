@@ -7,7 +7,11 @@ import { InvariantCode } from '../../../src/sim/invariants.js';
 import { BrokenVariant, type Scenario, TOPOLOGIES, makeScenario } from '../../../src/sim/scenario.js';
 import { type SimResult, runScenario } from '../../../src/sim/simulator.js';
 
-function firstCaught(broken: BrokenVariant, maxSeeds: number, codes?: InvariantCode[]): { seed: number; scenario: Scenario; result: SimResult } | undefined {
+function firstCaught(
+  broken: BrokenVariant,
+  maxSeeds: number,
+  codes?: InvariantCode[],
+): { seed: number; scenario: Scenario; result: SimResult } | undefined {
   for (let seed = 1; seed <= maxSeeds; seed++) {
     const scenario = makeScenario(seed, TOPOLOGIES[seed % TOPOLOGIES.length]!, { broken });
     const result = runScenario(scenario);
@@ -42,14 +46,26 @@ describe('the checker catches broken validators', () => {
   }, 120_000);
 
   it('(c) fork choice that reverts a final block', () => {
-    expectCaught(BrokenVariant.REVERT_FINAL, 15, [InvariantCode.FINALITY_REGRESSED, InvariantCode.AGREEMENT, InvariantCode.BAD_CERTIFICATE]);
+    expectCaught(BrokenVariant.REVERT_FINAL, 15, [
+      InvariantCode.FINALITY_REGRESSED,
+      InvariantCode.AGREEMENT,
+      InvariantCode.BAD_CERTIFICATE,
+    ]);
   }, 60_000);
 
   it('(d) acknowledging a vote once one validator holds it: an acknowledged vote on too few disks', () => {
-    expectCaught(BrokenVariant.ACK_LOCAL, 5, [InvariantCode.ACK_UNDER_REPLICATED, InvariantCode.LOST_TX, InvariantCode.ACK_CONFLICT]);
+    expectCaught(BrokenVariant.ACK_LOCAL, 5, [
+      InvariantCode.ACK_UNDER_REPLICATED,
+      InvariantCode.LOST_TX,
+      InvariantCode.ACK_CONFLICT,
+    ]);
   }, 60_000);
 
   it('(e) a validator that lost its disk vouching at once: acknowledged votes on too few disks', () => {
-    expectCaught(BrokenVariant.NO_RECOVERY, 10, [InvariantCode.ACK_UNDER_REPLICATED, InvariantCode.LOST_TX, InvariantCode.ACK_CONFLICT]);
+    expectCaught(BrokenVariant.NO_RECOVERY, 10, [
+      InvariantCode.ACK_UNDER_REPLICATED,
+      InvariantCode.LOST_TX,
+      InvariantCode.ACK_CONFLICT,
+    ]);
   }, 60_000);
 });

@@ -12,7 +12,12 @@ describe('sim CLI', () => {
     ]);
     const d = parseSimArgs([]);
     expect(d !== 'help' && d.topologies).toEqual(TOPOLOGIES);
-    expect(parseSimArgs(['--seed', '9', '--trace', '--broken', 'revert-final'])).toMatchObject({ start: 9, seeds: 1, trace: true, broken: BrokenVariant.REVERT_FINAL });
+    expect(parseSimArgs(['--seed', '9', '--trace', '--broken', 'revert-final'])).toMatchObject({
+      start: 9,
+      seeds: 1,
+      trace: true,
+      broken: BrokenVariant.REVERT_FINAL,
+    });
     expect(parseSimArgs(['--help'])).toBe('help');
   });
 
@@ -29,14 +34,21 @@ describe('sim CLI', () => {
   it('rotates topologies by seed and prints a replay command', () => {
     expect(topologyForSeed(0, TOPOLOGIES)).toBe(TOPOLOGIES[0]);
     expect(topologyForSeed(7, TOPOLOGIES)).toBe(TOPOLOGIES[2]);
-    expect(replayCommand(12, { n: 4, quorum: 'bft' }, { slots: 60, healSlots: 20 })).toBe('npm run sim -- --seed 12 --validators 4 --quorum bft --slots 60 --heal 20 --trace');
+    expect(replayCommand(12, { n: 4, quorum: 'bft' }, { slots: 60, healSlots: 20 })).toBe(
+      'npm run sim -- --seed 12 --validators 4 --quorum bft --slots 60 --heal 20 --trace',
+    );
   });
 
   it('runs seeds and prints a summary; exit 0 when clean', () => {
     const lines: string[] = [];
-    const code = runSimCli(['--seeds', '2', '--start', '1', '--validators', '3', '--slots', '30', '--heal', '15'], (l) => lines.push(l));
+    const code = runSimCli(
+      ['--seeds', '2', '--start', '1', '--validators', '3', '--slots', '30', '--heal', '15'],
+      (l) => lines.push(l),
+    );
     expect(code).toBe(0);
-    expect(lines[lines.length - 1]).toMatch(/^seeds run: 2, simulated slots: 60, blocks finalized: \d+, txs finalized: \d+, violations: 0/);
+    expect(lines[lines.length - 1]).toMatch(
+      /^seeds run: 2, simulated slots: 60, blocks finalized: \d+, txs finalized: \d+, violations: 0/,
+    );
   }, 60_000);
 
   it('exits 1 on a violation, printing the seed, the trace and the replay command', () => {
@@ -46,7 +58,9 @@ describe('sim CLI', () => {
     const text = lines.join('\n');
     expect(text).toMatch(/VIOLATION seed 1 \(3-majority\)/);
     expect(text).toContain('trace lines:');
-    expect(text).toContain('replay: npm run sim -- --seed 1 --validators 3 --quorum majority --slots 60 --heal 20 --broken quorum-1 --trace');
+    expect(text).toContain(
+      'replay: npm run sim -- --seed 1 --validators 3 --quorum majority --slots 60 --heal 20 --broken quorum-1 --trace',
+    );
     expect(text).toMatch(/violations: 1/);
   }, 60_000);
 

@@ -22,7 +22,8 @@ describe('simulator replay determinism', () => {
   });
 
   it('replays a failing seed to the same violation with the same trace', () => {
-    const run = () => runScenario(makeScenario(2, TOPOLOGIES[2]!, { broken: BrokenVariant.REVERT_FINAL }), { fullTrace: true });
+    const run = () =>
+      runScenario(makeScenario(2, TOPOLOGIES[2]!, { broken: BrokenVariant.REVERT_FINAL }), { fullTrace: true });
     const a = run();
     const b = run();
     expect(a.ok).toBe(false);

@@ -1,5 +1,17 @@
 import { describe, expect, it } from '@jest/globals';
-import { type Block, type Genesis, type QuorumCertificate, type Signer, type Transaction, certificateFromVotes, createBlock, createVote, genesisHash, leaderOf, txHash } from '@poa-vote/shared';
+import {
+  type Block,
+  type Genesis,
+  type QuorumCertificate,
+  type Signer,
+  type Transaction,
+  certificateFromVotes,
+  createBlock,
+  createVote,
+  genesisHash,
+  leaderOf,
+  txHash,
+} from '@poa-vote/shared';
 import { InvariantChecker, InvariantCode, InvariantViolation } from '../../../src/sim/invariants.js';
 import { scenarioGenesis } from '../../../src/sim/simulator.js';
 import { ChainState } from '../../../src/state/chainState.js';
@@ -7,13 +19,24 @@ import { ChainState } from '../../../src/state/chainState.js';
 const { genesis, signers } = scenarioGenesis({ seed: 1, n: 3, quorum: 'majority' });
 const vote = (i: number, data = 'A'): Transaction => ({ from: `voter-${i}`, to: 'election-1', data });
 
-function block(g: Genesis, s: Signer[], height: number, slot: number, parentHash: Block['hash'], txs: Transaction[] = []): Block {
+function block(
+  g: Genesis,
+  s: Signer[],
+  height: number,
+  slot: number,
+  parentHash: Block['hash'],
+  txs: Transaction[] = [],
+): Block {
   const proposer = leaderOf(g, slot);
   return createBlock(g, { height, slot, parentHash, proposer, transactions: txs }, s[proposer]!);
 }
 
 function cert(b: Block, voters: number[], slot = b.header.slot): QuorumCertificate {
-  return certificateFromVotes(voters.map((v) => createVote(genesis, signers[v]!, v, { type: 'precommit', height: b.header.height, slot, blockHash: b.hash })));
+  return certificateFromVotes(
+    voters.map((v) =>
+      createVote(genesis, signers[v]!, v, { type: 'precommit', height: b.header.height, slot, blockHash: b.hash }),
+    ),
+  );
 }
 
 function violation(fn: () => void): InvariantViolation {
@@ -34,7 +57,10 @@ describe('InvariantChecker', () => {
     const c = new InvariantChecker(genesis);
     c.onPersist(0, { kind: 'finalize', block: b1, certificate: cert(b1, [0, 1]) });
     c.onPersist(2, { kind: 'finalize', block: b1, certificate: cert(b1, [1, 2]) });
-    c.onPersist(0, { kind: 'safety', state: { height: 2, lastProposedSlot: -1, lastPrevoteSlot: -1, lastPrecommitSlot: -1 } });
+    c.onPersist(0, {
+      kind: 'safety',
+      state: { height: 2, lastProposedSlot: -1, lastPrevoteSlot: -1, lastPrecommitSlot: -1 },
+    });
     c.onPersist(0, { kind: 'pool-add', txs: [vote(3)] });
     expect(c.globalHeight).toBe(1);
     expect(c.txCount).toBe(2);
@@ -47,40 +73,56 @@ describe('InvariantChecker', () => {
   it('reports two different blocks finalized at one height on different nodes', () => {
     const c = new InvariantChecker(genesis);
     c.onPersist(0, { kind: 'finalize', block: b1, certificate: cert(b1, [0, 1]) });
-    expect(violation(() => c.onPersist(2, { kind: 'finalize', block: b1other, certificate: cert(b1other, [1, 2]) })).code).toBe(InvariantCode.AGREEMENT);
+    expect(
+      violation(() => c.onPersist(2, { kind: 'finalize', block: b1other, certificate: cert(b1other, [1, 2]) })).code,
+    ).toBe(InvariantCode.AGREEMENT);
   });
 
   it('reports a certificate without a quorum or for another block', () => {
     const c = new InvariantChecker(genesis);
-    expect(violation(() => c.onPersist(0, { kind: 'finalize', block: b1, certificate: cert(b1, [0]) })).message).toMatch(/CERT_NO_QUORUM/);
+    expect(
+      violation(() => c.onPersist(0, { kind: 'finalize', block: b1, certificate: cert(b1, [0]) })).message,
+    ).toMatch(/CERT_NO_QUORUM/);
     const wrong = { ...cert(b1other, [0, 1]) };
-    expect(violation(() => c.onPersist(0, { kind: 'finalize', block: b1, certificate: wrong })).code).toBe(InvariantCode.BAD_CERTIFICATE);
+    expect(violation(() => c.onPersist(0, { kind: 'finalize', block: b1, certificate: wrong })).code).toBe(
+      InvariantCode.BAD_CERTIFICATE,
+    );
   });
 
   it('reports a node re-finalizing a height or skipping one', () => {
     const c = new InvariantChecker(genesis);
     c.onPersist(0, { kind: 'finalize', block: b1, certificate: cert(b1, [0, 1]) });
-    expect(violation(() => c.onPersist(0, { kind: 'finalize', block: b1, certificate: cert(b1, [0, 1]) })).code).toBe(InvariantCode.FINALITY_REGRESSED);
+    expect(violation(() => c.onPersist(0, { kind: 'finalize', block: b1, certificate: cert(b1, [0, 1]) })).code).toBe(
+      InvariantCode.FINALITY_REGRESSED,
+    );
     const b3 = block(genesis, signers, 3, 5, b1.hash);
-    expect(violation(() => c.onPersist(1, { kind: 'finalize', block: b3, certificate: cert(b3, [0, 1]) })).message).toMatch(/skipping/);
+    expect(
+      violation(() => c.onPersist(1, { kind: 'finalize', block: b3, certificate: cert(b3, [0, 1]) })).message,
+    ).toMatch(/skipping/);
   });
 
   it('reports a transaction or a voter finalized twice', () => {
     const c = new InvariantChecker(genesis);
     c.onPersist(0, { kind: 'finalize', block: b1, certificate: cert(b1, [0, 1]) });
     const again = block(genesis, signers, 2, 3, b1.hash, [vote(1)]);
-    expect(violation(() => c.onPersist(0, { kind: 'finalize', block: again, certificate: cert(again, [0, 1]) })).code).toBe(InvariantCode.DUPLICATE_TX);
+    expect(
+      violation(() => c.onPersist(0, { kind: 'finalize', block: again, certificate: cert(again, [0, 1]) })).code,
+    ).toBe(InvariantCode.DUPLICATE_TX);
     const c2 = new InvariantChecker(genesis);
     c2.onPersist(0, { kind: 'finalize', block: b1, certificate: cert(b1, [0, 1]) });
     const second = block(genesis, signers, 2, 3, b1.hash, [vote(2, 'B')]);
-    expect(violation(() => c2.onPersist(0, { kind: 'finalize', block: second, certificate: cert(second, [0, 1]) })).message).toMatch(/two final votes/);
+    expect(
+      violation(() => c2.onPersist(0, { kind: 'finalize', block: second, certificate: cert(second, [0, 1]) })).message,
+    ).toMatch(/two final votes/);
   });
 
   it('reports any evidence: every simulated validator is honest', () => {
     const c = new InvariantChecker(genesis);
     const a = createVote(genesis, signers[1]!, 1, { type: 'prevote', height: 1, slot: 1, blockHash: b1.hash });
     const b = createVote(genesis, signers[1]!, 1, { type: 'prevote', height: 1, slot: 1, blockHash: b1other.hash });
-    expect(violation(() => c.onPersist(0, { kind: 'evidence', evidence: { kind: 'double-vote', validator: 1, a, b } })).code).toBe(InvariantCode.EVIDENCE);
+    expect(
+      violation(() => c.onPersist(0, { kind: 'evidence', evidence: { kind: 'double-vote', validator: 1, a, b } })).code,
+    ).toBe(InvariantCode.EVIDENCE);
   });
 
   it('accepts acknowledged votes that are final, and reports lost ones and ones beaten by a conflicting vote', () => {

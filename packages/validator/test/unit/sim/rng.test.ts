@@ -39,7 +39,13 @@ describe('Rng', () => {
     expect([...a.shuffle(items)].sort()).toEqual(items);
     expect(items).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect(items).toContain(a.pick(items));
-    for (let i = 0; i < 100; i++) expect(a.weighted([['x', 1], ['never', 0]] as const)).toBe('x');
+    for (let i = 0; i < 100; i++)
+      expect(
+        a.weighted([
+          ['x', 1],
+          ['never', 0],
+        ] as const),
+      ).toBe('x');
   });
 
   it('derives independent labelled streams and 32-byte seeds', () => {

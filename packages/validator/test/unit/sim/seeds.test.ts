@@ -5,7 +5,13 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { replayCommand, topologyForSeed } from '../../../src/sim/cli.js';
-import { DEFAULT_FAULT_SLOTS, DEFAULT_HEAL_SLOTS, TOPOLOGIES, makeScenario, topologyName } from '../../../src/sim/scenario.js';
+import {
+  DEFAULT_FAULT_SLOTS,
+  DEFAULT_HEAL_SLOTS,
+  TOPOLOGIES,
+  makeScenario,
+  topologyName,
+} from '../../../src/sim/scenario.js';
 import { runScenario } from '../../../src/sim/simulator.js';
 
 const FIRST_SEED = 1;

@@ -40,29 +40,33 @@ const FIELD_RE = /"(from|to|data)"/;
  * (gas, value, nonce) are ignored and `input` stands in for a missing `data`. The size limit is
  * the node's to enforce (it knows the genesis limits).
  */
-const transactionParam = checked<Transaction>((v) => {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return bad(`must be a transaction object {from, to, data}, got ${preview(v)}`);
-  const r = v as Record<string, unknown>;
-  const input = r.data === undefined && r.input !== undefined ? { ...r, data: r.input } : r;
-  try {
-    return parseTransaction(input, Number.MAX_SAFE_INTEGER);
-  } catch (e) {
-    if (!(e instanceof ProtocolError)) throw e;
-    const field = FIELD_RE.exec(e.message)?.[1];
-    return bad(e.message, field ? [field] : []);
-  }
-}, {
-  type: 'object',
-  required: ['from', 'to'],
-  properties: {
-    from: { type: 'string', pattern: '^[\\x21-\\x7e]{1,128}$', description: 'voter id' },
-    to: { type: 'string', pattern: '^election-[A-Za-z0-9_.-]{1,64}$', description: '"election-<id>"' },
-    data: { type: 'string', minLength: 1, description: 'the ballot (opaque to the chain)' },
-    input: { type: 'string', minLength: 1, description: 'the ballot, when data is absent' },
+const transactionParam = checked<Transaction>(
+  (v) => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v))
+      return bad(`must be a transaction object {from, to, data}, got ${preview(v)}`);
+    const r = v as Record<string, unknown>;
+    const input = r.data === undefined && r.input !== undefined ? { ...r, data: r.input } : r;
+    try {
+      return parseTransaction(input, Number.MAX_SAFE_INTEGER);
+    } catch (e) {
+      if (!(e instanceof ProtocolError)) throw e;
+      const field = FIELD_RE.exec(e.message)?.[1];
+      return bad(e.message, field ? [field] : []);
+    }
   },
-  anyOf: [{ required: ['data'] }, { required: ['input'] }],
-  description: 'a vote; Ethereum extras (gas, value, nonce) are ignored',
-});
+  {
+    type: 'object',
+    required: ['from', 'to'],
+    properties: {
+      from: { type: 'string', pattern: '^[\\x21-\\x7e]{1,128}$', description: 'voter id' },
+      to: { type: 'string', pattern: '^election-[A-Za-z0-9_.-]{1,64}$', description: '"election-<id>"' },
+      data: { type: 'string', minLength: 1, description: 'the ballot (opaque to the chain)' },
+      input: { type: 'string', minLength: 1, description: 'the ballot, when data is absent' },
+    },
+    anyOf: [{ required: ['data'] }, { required: ['input'] }],
+    description: 'a vote; Ethereum extras (gas, value, nonce) are ignored',
+  },
+);
 
 /** The JSON-RPC error of a refused submission. */
 export function submitError(o: Extract<SubmitOutcome, { ok: false }>): JsonRpcError {
@@ -71,12 +75,20 @@ export function submitError(o: Extract<SubmitOutcome, { ok: false }>): JsonRpcEr
   if ('conflictsWith' in o && o.conflictsWith !== undefined) data.conflictsWith = o.conflictsWith;
   switch (o.code) {
     case 'TX_NOT_REPLICATED':
-      return new JsonRpcError(JsonRpcErrorCode.NOT_REPLICATED, o.message, { ...data, holders: o.holders, needed: o.needed });
+      return new JsonRpcError(JsonRpcErrorCode.NOT_REPLICATED, o.message, {
+        ...data,
+        holders: o.holders,
+        needed: o.needed,
+      });
     case 'RECOVERING':
       return new JsonRpcError(JsonRpcErrorCode.UNAVAILABLE, o.message, data);
     case 'TX_DOUBLE_VOTE': {
       const names = o.conflictsWith === undefined || o.message.includes(o.conflictsWith);
-      return new JsonRpcError(JsonRpcErrorCode.DOUBLE_VOTE, names ? o.message : `${o.message} (earlier transaction ${o.conflictsWith})`, data);
+      return new JsonRpcError(
+        JsonRpcErrorCode.DOUBLE_VOTE,
+        names ? o.message : `${o.message} (earlier transaction ${o.conflictsWith})`,
+        data,
+      );
     }
     case 'POOL_FULL':
       return new JsonRpcError(JsonRpcErrorCode.POOL_FULL, o.message, data);
@@ -88,7 +100,10 @@ export function submitError(o: Extract<SubmitOutcome, { ok: false }>): JsonRpcEr
 }
 
 /** Resolve a block reference to a block and its certificate (null for the pending candidate); height 0 is the genesis. */
-export async function blockByRef(backend: NodeApiBackend, ref: BlockRef): Promise<{ block: Block; certificate: QuorumCertificate | null } | 'genesis' | undefined> {
+export async function blockByRef(
+  backend: NodeApiBackend,
+  ref: BlockRef,
+): Promise<{ block: Block; certificate: QuorumCertificate | null } | 'genesis' | undefined> {
   let height: number;
   if ('number' in ref) height = ref.number;
   else if (ref.tag === 'earliest') height = 0;
@@ -117,9 +132,27 @@ export function ethMethods({ backend, writeGate }: MethodDeps): MethodTable {
   const noParams = z.tuple([]);
   const refOnly = z.tuple([txRefParam]);
   return {
-    eth_chainId: defineMethod({ summary: "The genesis chainId", paramNames: [], params: noParams, result: quantitySchema, call: () => toQuantity(backend.chainId) }),
-    eth_blockNumber: defineMethod({ summary: 'The finalized height (0: only the genesis)', paramNames: [], params: noParams, result: quantitySchema, call: () => toQuantity(backend.finalizedHeight()) }),
-    eth_accounts: defineMethod({ summary: 'Always []: a validator holds no Ethereum accounts (votes are not Ethereum-signed)', paramNames: [], params: noParams, result: z.array(addressSchema).max(0), call: () => [] }),
+    eth_chainId: defineMethod({
+      summary: 'The genesis chainId',
+      paramNames: [],
+      params: noParams,
+      result: quantitySchema,
+      call: () => toQuantity(backend.chainId),
+    }),
+    eth_blockNumber: defineMethod({
+      summary: 'The finalized height (0: only the genesis)',
+      paramNames: [],
+      params: noParams,
+      result: quantitySchema,
+      call: () => toQuantity(backend.finalizedHeight()),
+    }),
+    eth_accounts: defineMethod({
+      summary: 'Always []: a validator holds no Ethereum accounts (votes are not Ethereum-signed)',
+      paramNames: [],
+      params: noParams,
+      result: z.array(addressSchema).max(0),
+      call: () => [],
+    }),
     eth_syncing: defineMethod({
       summary: 'false, or the progress of a node catching up',
       paramNames: [],
@@ -128,28 +161,41 @@ export function ethMethods({ backend, writeGate }: MethodDeps): MethodTable {
       call: () => {
         if (!backend.health().syncing) return false;
         const current = backend.finalizedHeight();
-        return { startingBlock: toQuantity(current), currentBlock: toQuantity(current), highestBlock: toQuantity(Math.max(current, backend.headHeight())) };
+        return {
+          startingBlock: toQuantity(current),
+          currentBlock: toQuantity(current),
+          highestBlock: toQuantity(Math.max(current, backend.headHeight())),
+        };
       },
     }),
 
     eth_sendTransaction: defineMethod({
-      summary: 'Submit a vote {from: voter id, to: "election-<id>", data: ballot}; answers its hash once a quorum of validators holds it',
+      summary:
+        'Submit a vote {from: voter id, to: "election-<id>", data: ballot}; answers its hash once a quorum of validators holds it',
       paramNames: ['transaction'],
       params: z.tuple([transactionParam]),
       result: hashSchema,
       // Every vote of a batch goes to the node in one call: the pool admits them together.
       callMany: async (calls): Promise<CallOutcome[]> => {
         if (writeGate) {
-          const gated = await writeGate.submit(calls.map((c) => ({ tx: c.params[0], id: c.ctx.id, session: c.ctx.session })));
+          const gated = await writeGate.submit(
+            calls.map((c) => ({ tx: c.params[0], id: c.ctx.id, session: c.ctx.session })),
+          );
           return gated.map((o) => ('error' in o ? o : o.ok ? { result: o.hash } : { error: submitError(o) }));
         }
-        const outcomes = await backend.submit(calls.map((c) => ({ tx: c.params[0], submissionId: c.ctx.id === undefined || c.ctx.id === null ? undefined : String(c.ctx.id) })));
+        const outcomes = await backend.submit(
+          calls.map((c) => ({
+            tx: c.params[0],
+            submissionId: c.ctx.id === undefined || c.ctx.id === null ? undefined : String(c.ctx.id),
+          })),
+        );
         return outcomes.map((o) => (o.ok ? { result: o.hash } : { error: submitError(o) }));
       },
     }),
 
     eth_getTransactionReceipt: defineMethod({
-      summary: 'The receipt of a finalized vote, by hash or by the JSON-RPC id it was submitted under; null until final',
+      summary:
+        'The receipt of a finalized vote, by hash or by the JSON-RPC id it was submitted under; null until final',
       paramNames: ['transactionHash'],
       params: refOnly,
       result: ethReceiptSchema.nullable(),
@@ -162,7 +208,8 @@ export function ethMethods({ backend, writeGate }: MethodDeps): MethodTable {
     }),
 
     eth_getTransactionByHash: defineMethod({
-      summary: 'A vote as an Ethereum transaction (pending ones without block fields), by hash or submission id; null when unknown',
+      summary:
+        'A vote as an Ethereum transaction (pending ones without block fields), by hash or submission id; null when unknown',
       paramNames: ['transactionHash'],
       params: refOnly,
       result: ethTransactionSchema.nullable(),
@@ -175,7 +222,8 @@ export function ethMethods({ backend, writeGate }: MethodDeps): MethodTable {
     }),
 
     eth_getBlockByNumber: defineMethod({
-      summary: 'A block by number or tag; block 0 is the genesis; latest, finalized and safe: the finalized head; pending: the candidate with a polka',
+      summary:
+        'A block by number or tag; block 0 is the genesis; latest, finalized and safe: the finalized head; pending: the candidate with a polka',
       paramNames: ['block', 'fullTransactions'],
       params: z.tuple([blockRefParam, optionalFlag]),
       result: ethBlockSchema.nullable(),
@@ -197,17 +245,25 @@ export function ethMethods({ backend, writeGate }: MethodDeps): MethodTable {
     }),
 
     eth_subscribe: defineMethod({
-      summary: 'WebSocket only: subscribe to newHeads / finalizedHeads (each finalized block once) or candidateHeads; answers the subscription id',
+      summary:
+        'WebSocket only: subscribe to newHeads / finalizedHeads (each finalized block once) or candidateHeads; answers the subscription id',
       paramNames: ['subscription'],
       params: z.tuple([
         checked<SubscriptionTopic>(
-          (v) => ((SUBSCRIPTION_TOPICS as readonly unknown[]).includes(v) ? (v as SubscriptionTopic) : bad(`must be one of ${SUBSCRIPTION_TOPICS.map((t) => `"${t}"`).join(', ')}, got ${preview(v)}`)),
+          (v) =>
+            (SUBSCRIPTION_TOPICS as readonly unknown[]).includes(v)
+              ? (v as SubscriptionTopic)
+              : bad(`must be one of ${SUBSCRIPTION_TOPICS.map((t) => `"${t}"`).join(', ')}, got ${preview(v)}`),
           { enum: [...SUBSCRIPTION_TOPICS] },
         ),
       ]),
       result: z.string().regex(/^0x[0-9a-f]{32}$/),
       call: ([topic], ctx) => {
-        if (!ctx.session.push) throw new JsonRpcError(JsonRpcErrorCode.METHOD_NOT_FOUND, 'the method eth_subscribe is only available over WebSocket (path /ws)');
+        if (!ctx.session.push)
+          throw new JsonRpcError(
+            JsonRpcErrorCode.METHOD_NOT_FOUND,
+            'the method eth_subscribe is only available over WebSocket (path /ws)',
+          );
         return ctx.session.push.subscribe(topic);
       },
     }),
@@ -218,7 +274,11 @@ export function ethMethods({ backend, writeGate }: MethodDeps): MethodTable {
       params: z.tuple([z.string({ error: 'must be a subscription id string' })]),
       result: z.boolean(),
       call: ([id], ctx) => {
-        if (!ctx.session.push) throw new JsonRpcError(JsonRpcErrorCode.METHOD_NOT_FOUND, 'the method eth_unsubscribe is only available over WebSocket (path /ws)');
+        if (!ctx.session.push)
+          throw new JsonRpcError(
+            JsonRpcErrorCode.METHOD_NOT_FOUND,
+            'the method eth_unsubscribe is only available over WebSocket (path /ws)',
+          );
         return ctx.session.push.unsubscribe(id);
       },
     }),

@@ -29,6 +29,7 @@ export function registerNodeMethods(server: JsonRpcServer, deps: MethodDeps): Js
 
 /** Protocol rule violations the backend throws about a transaction are the caller's bad params. */
 export function mapBackendError(e: unknown): JsonRpcError | undefined {
-  if (e instanceof ProtocolError && e.code.startsWith('TX_')) return invalidParams(e.message, { code: e.code, ...e.data });
+  if (e instanceof ProtocolError && e.code.startsWith('TX_'))
+    return invalidParams(e.message, { code: e.code, ...e.data });
   return undefined;
 }

@@ -6,7 +6,12 @@ import { defineMethod } from '../types.js';
 import type { MethodDeps, MethodTable } from './context.js';
 
 /** A raw block as verifyFinalizedBlock takes it (PROTOCOL.md §7). */
-const rawBlock = z.looseObject({ header: z.looseObject({ height: z.number().int().nonnegative() }), hash: z.string(), signature: z.string(), transactions: z.array(z.looseObject({ from: z.string(), to: z.string(), data: z.string() })) });
+const rawBlock = z.looseObject({
+  header: z.looseObject({ height: z.number().int().nonnegative() }),
+  hash: z.string(),
+  signature: z.string(),
+  transactions: z.array(z.looseObject({ from: z.string(), to: z.string(), data: z.string() })),
+});
 
 /** The poa_* method group. */
 export function poaMethods({ backend }: MethodDeps): MethodTable {

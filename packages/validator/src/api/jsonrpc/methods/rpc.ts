@@ -11,7 +11,11 @@ export function discoverMethod(server: JsonRpcServer, version: string): RpcMetho
     summary: 'The OpenRPC document of this API (also GET /openrpc.json)',
     paramNames: [],
     params: z.tuple([]),
-    result: z.looseObject({ openrpc: z.string(), info: z.looseObject({ title: z.string(), version: z.string() }), methods: z.array(z.looseObject({ name: z.string() })) }),
+    result: z.looseObject({
+      openrpc: z.string(),
+      info: z.looseObject({ title: z.string(), version: z.string() }),
+      methods: z.array(z.looseObject({ name: z.string() })),
+    }),
     call: () => (doc ??= openRpcDocument(server.methods(), { title: 'poa-evoting validator JSON-RPC', version })),
   });
 }

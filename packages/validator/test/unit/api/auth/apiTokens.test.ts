@@ -2,7 +2,14 @@ import { describe, it, expect, afterAll } from '@jest/globals';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ApiTokenFile, ApiTokenSet, ApiTokensFileError, generateApiToken, parseApiTokens, readApiTokensFile } from '../../../../src/api/auth/index.js';
+import {
+  ApiTokenFile,
+  ApiTokenSet,
+  ApiTokensFileError,
+  generateApiToken,
+  parseApiTokens,
+  readApiTokensFile,
+} from '../../../../src/api/auth/index.js';
 import type { ApiLogger } from '../../../../src/api/logger.js';
 
 const A = 'a'.repeat(40);

@@ -1,7 +1,13 @@
 import { describe, it, expect } from '@jest/globals';
 import type { Hex } from '@poa-vote/shared';
 import { JsonRpcError } from '../../../../src/api/jsonrpc/errors.js';
-import { type ClaimTicket, MAX_SUBMISSION_ID_BYTES, SubmissionIdGuard, type SubmissionOwner, submissionIdOf } from '../../../../src/api/auth/index.js';
+import {
+  type ClaimTicket,
+  MAX_SUBMISSION_ID_BYTES,
+  SubmissionIdGuard,
+  type SubmissionOwner,
+  submissionIdOf,
+} from '../../../../src/api/auth/index.js';
 
 const H1 = `0x${'11'.repeat(32)}` as Hex;
 const H2 = `0x${'22'.repeat(32)}` as Hex;

@@ -26,10 +26,15 @@ async function start(writes: WriteAccessOptions, backend = new FakeBackend()) {
   await server.start();
   const url = `http://127.0.0.1:${server.port}`;
   const post = async (body: unknown, headers: Record<string, string> = {}) => {
-    const res = await fetch(`${url}/rpc`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers } });
+    const res = await fetch(`${url}/rpc`, {
+      method: 'POST',
+      body: JSON.stringify(body),
+      headers: { 'content-type': 'application/json', ...headers },
+    });
     return { status: res.status, json: (await res.json()) as any };
   };
-  const send = (tx: unknown, id: string | number, headers?: Record<string, string>) => post({ jsonrpc: '2.0', id, method: 'eth_sendTransaction', params: [tx] }, headers);
+  const send = (tx: unknown, id: string | number, headers?: Record<string, string>) =>
+    post({ jsonrpc: '2.0', id, method: 'eth_sendTransaction', params: [tx] }, headers);
   return { url, backend, post, send };
 }
 
@@ -53,8 +58,14 @@ describe('credentials', () => {
 
   it('names a wrong or malformed credential', async () => {
     const h = await start({ openWrites: false, apiTokens: tokens });
-    expect((await h.send(vote('v2'), 'b-1', bearer(`${TOKEN_1}z`))).json.error).toMatchObject({ code: -32001, data: { code: 'CREDENTIAL_INVALID' } });
-    expect((await h.send(vote('v2'), 'b-2', { authorization: TOKEN_1 })).json.error).toMatchObject({ code: -32001, data: { code: 'CREDENTIAL_MALFORMED' } });
+    expect((await h.send(vote('v2'), 'b-1', bearer(`${TOKEN_1}z`))).json.error).toMatchObject({
+      code: -32001,
+      data: { code: 'CREDENTIAL_INVALID' },
+    });
+    expect((await h.send(vote('v2'), 'b-2', { authorization: TOKEN_1 })).json.error).toMatchObject({
+      code: -32001,
+      data: { code: 'CREDENTIAL_MALFORMED' },
+    });
     expect((await h.send(vote('v2'), 'b-3', { authorization: `bearer   ${TOKEN_2}` })).json.result).toBeDefined();
   });
 
@@ -83,7 +94,10 @@ describe('credentials', () => {
       expect((await h.send(vote('v6'), 'e-1', bearer(TOKEN_2))).json.result).toBeDefined();
       writeFileSync(file, `backend-1:${TOKEN_1}\n`);
       expect(server!.reloadApiTokens('test')).toMatchObject({ ok: true, removed: ['backend-2'] });
-      expect((await h.send(vote('v7'), 'e-2', bearer(TOKEN_2))).json.error).toMatchObject({ code: -32001, data: { code: 'CREDENTIAL_INVALID' } });
+      expect((await h.send(vote('v7'), 'e-2', bearer(TOKEN_2))).json.error).toMatchObject({
+        code: -32001,
+        data: { code: 'CREDENTIAL_INVALID' },
+      });
       expect((await h.send(vote('v7'), 'e-2', bearer(TOKEN_1))).json.result).toBeDefined();
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -106,8 +120,13 @@ describe('credentials', () => {
     const anon = await open({});
     const authed = await open(bearer(TOKEN_1));
     try {
-      expect((await call(anon, { jsonrpc: '2.0', id: 'w-1', method: 'eth_sendTransaction', params: [vote('w1')] })).error.code).toBe(-32001);
-      expect((await call(authed, { jsonrpc: '2.0', id: 'w-2', method: 'eth_sendTransaction', params: [vote('w2')] })).result).toBeDefined();
+      expect(
+        (await call(anon, { jsonrpc: '2.0', id: 'w-1', method: 'eth_sendTransaction', params: [vote('w1')] })).error
+          .code,
+      ).toBe(-32001);
+      expect(
+        (await call(authed, { jsonrpc: '2.0', id: 'w-2', method: 'eth_sendTransaction', params: [vote('w2')] })).result,
+      ).toBeDefined();
       expect((await call(anon, { jsonrpc: '2.0', id: 3, method: 'eth_blockNumber', params: [] })).result).toBeDefined();
     } finally {
       anon.close();
@@ -119,12 +138,20 @@ describe('credentials', () => {
 describe('write rate', () => {
   it('counts votes, not requests: a batch beyond the budget is refused from the first vote over it', async () => {
     const h = await start({ openWrites: false, apiTokens: tokens, ratePerCredential: 1, burstPerCredential: 5 });
-    const batch = Array.from({ length: 8 }, (_, i) => ({ jsonrpc: '2.0', id: `r-${i}`, method: 'eth_sendTransaction', params: [vote(`r${i}`)] }));
+    const batch = Array.from({ length: 8 }, (_, i) => ({
+      jsonrpc: '2.0',
+      id: `r-${i}`,
+      method: 'eth_sendTransaction',
+      params: [vote(`r${i}`)],
+    }));
     const r = await h.post(batch, bearer(TOKEN_1));
     expect(r.json.filter((x: any) => x.result).length).toBe(5);
     const refused = r.json.filter((x: any) => x.error);
     expect(refused).toHaveLength(3);
-    expect(refused[0].error).toMatchObject({ code: -32005, data: { limit: 'writeRate', scope: 'credential', code: 'RATE_LIMITED' } });
+    expect(refused[0].error).toMatchObject({
+      code: -32005,
+      data: { limit: 'writeRate', scope: 'credential', code: 'RATE_LIMITED' },
+    });
     expect(refused[0].error.data.retryAfterMs).toBeGreaterThan(0);
     expect(refused[0].error.message).toMatch(/backend-1/);
     // Another credential has its own budget; reads are never limited.
@@ -136,7 +163,10 @@ describe('write rate', () => {
     const h = await start({ openWrites: true, ratePerAddress: 1, burstPerAddress: 2 });
     expect((await h.send(vote('a1'), 'o-1')).json.result).toBeDefined();
     expect((await h.send(vote('a2'), 'o-2')).json.result).toBeDefined();
-    expect((await h.send(vote('a3'), 'o-3')).json.error).toMatchObject({ code: -32005, data: { scope: 'address', limit: 'writeRate' } });
+    expect((await h.send(vote('a3'), 'o-3')).json.error).toMatchObject({
+      code: -32005,
+      data: { scope: 'address', limit: 'writeRate' },
+    });
   });
 });
 
@@ -144,8 +174,14 @@ describe('submission ids', () => {
   it('CONTROL: without the gate, a second vote under a taken id takes over the receipt by id', async () => {
     const backend = new FakeBackend();
     const rpc = registerNodeMethods(new JsonRpcServer(), { backend });
-    const first = (await rpc.handle({ jsonrpc: '2.0', id: 'tx-victim', method: 'eth_sendTransaction', params: [vote('victim')] }, { transport: 'http' })) as any;
-    const hijack = (await rpc.handle({ jsonrpc: '2.0', id: 'tx-victim', method: 'eth_sendTransaction', params: [vote('attacker', '1', 'mallory')] }, { transport: 'http' })) as any;
+    const first = (await rpc.handle(
+      { jsonrpc: '2.0', id: 'tx-victim', method: 'eth_sendTransaction', params: [vote('victim')] },
+      { transport: 'http' },
+    )) as any;
+    const hijack = (await rpc.handle(
+      { jsonrpc: '2.0', id: 'tx-victim', method: 'eth_sendTransaction', params: [vote('attacker', '1', 'mallory')] },
+      { transport: 'http' },
+    )) as any;
     expect(hijack.result).toBeDefined();
     expect(await backend.resolveTxRef('tx-victim')).toBe(hijack.result);
     expect(await backend.resolveTxRef('tx-victim')).not.toBe(first.result);
@@ -155,13 +191,19 @@ describe('submission ids', () => {
     const h = await start({ openWrites: true });
     const first = (await h.send(vote('victim'), 'tx-victim')).json.result as string;
     const hijack = (await h.send(vote('attacker', '1', 'mallory'), 'tx-victim')).json;
-    expect(hijack.error).toMatchObject({ code: -32602, data: { code: 'SUBMISSION_ID_TAKEN', id: 'tx-victim', boundTo: first } });
+    expect(hijack.error).toMatchObject({
+      code: -32602,
+      data: { code: 'SUBMISSION_ID_TAKEN', id: 'tx-victim', boundTo: first },
+    });
     expect(hijack.error.message).toContain(first);
     expect(await h.backend.resolveTxRef('tx-victim')).toBe(first);
     expect((await h.send(vote('victim'), 'tx-victim')).json.result).toBe(first);
     // Numbers are ids too, compared as strings.
     const n = (await h.send(vote('numeric'), 42)).json.result;
-    expect((await h.send(vote('other-numeric'), '42')).json.error.data).toMatchObject({ code: 'SUBMISSION_ID_TAKEN', boundTo: n });
+    expect((await h.send(vote('other-numeric'), '42')).json.error.data).toMatchObject({
+      code: 'SUBMISSION_ID_TAKEN',
+      boundTo: n,
+    });
   });
 
   it('lets one of two different votes under one id in a single batch through', async () => {
@@ -178,7 +220,10 @@ describe('submission ids', () => {
     const h = await start({ openWrites: true });
     // The dispatcher may refuse a lone surrogate first (-32600); either way the vote never reaches the node.
     expect([-32600, -32602]).toContain((await h.send(vote('s1'), 'a\ud800')).json.error.code);
-    expect((await h.send(vote('s2'), '')).json.error).toMatchObject({ code: -32602, data: { code: 'SUBMISSION_ID_INVALID' } });
+    expect((await h.send(vote('s2'), '')).json.error).toMatchObject({
+      code: -32602,
+      data: { code: 'SUBMISSION_ID_INVALID' },
+    });
     expect(h.backend.submitCalls).toEqual([]);
   });
 

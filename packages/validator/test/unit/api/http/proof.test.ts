@@ -10,9 +10,17 @@ import { silentLogger } from '../../../../src/api/logger.js';
 import { JsonRpcServer } from '../../../../src/api/jsonrpc/server.js';
 import { registerNodeMethods } from '../../../../src/api/jsonrpc/methods/index.js';
 
-const txs: Transaction[] = Array.from({ length: 7 }, (_, i) => ({ from: `voter-${i}`, to: 'election-1', data: `ballot-${i}` }));
+const txs: Transaction[] = Array.from({ length: 7 }, (_, i) => ({
+  from: `voter-${i}`,
+  to: 'election-1',
+  data: `ballot-${i}`,
+}));
 const hashes = txs.map(txHash);
-const block = { header: { height: 4, txRoot: merkleRoot(hashes), txCount: txs.length }, hash: `0x${'ab'.repeat(32)}` as Hex, transactions: txs };
+const block = {
+  header: { height: 4, txRoot: merkleRoot(hashes), txCount: txs.length },
+  hash: `0x${'ab'.repeat(32)}` as Hex,
+  transactions: txs,
+};
 const pending = txHash({ from: 'late', to: 'election-1', data: 'x' });
 
 /** Just what the proof needs: one finalized block of seven votes, one pooled vote, one submission id. */
@@ -25,7 +33,8 @@ const backend = {
     return hash === pending ? { tx: txs[0]!, hash } : undefined;
   },
   getFinalizedBlock: async (h: number) => (h === 4 ? { block, certificate: {} } : undefined),
-  getTxState: async (hash: Hex): Promise<TxState> => (hash === pending ? { state: 'replicated', hash } : { state: 'unknown', hash }),
+  getTxState: async (hash: Hex): Promise<TxState> =>
+    hash === pending ? { state: 'replicated', hash } : { state: 'unknown', hash },
 } as unknown as NodeApiBackend;
 
 describe('transactionProof', () => {
@@ -33,7 +42,16 @@ describe('transactionProof', () => {
     for (const [i, h] of hashes.entries()) {
       const out = await transactionProof(backend, h);
       if (!out.ok) throw new Error('no proof');
-      expect(out.proof).toMatchObject({ transactionHash: h, leaf: h, blockNumber: 4, blockHash: block.hash, index: i, treeSize: 7, root: block.header.txRoot, algorithm: 'rfc6962-sha256' });
+      expect(out.proof).toMatchObject({
+        transactionHash: h,
+        leaf: h,
+        blockNumber: 4,
+        blockHash: block.hash,
+        index: i,
+        treeSize: 7,
+        root: block.header.txRoot,
+        algorithm: 'rfc6962-sha256',
+      });
       expect(verifyMerkleProof(out.proof, block.header.txRoot)).toBe(true);
     }
     const bySub = await transactionProof(backend, 'sub-3');
@@ -44,7 +62,12 @@ describe('transactionProof', () => {
 
   it('has none for an unknown vote or one not final yet', async () => {
     expect(await transactionProof(backend, 'nope')).toEqual({ ok: false, reason: 'unknown' });
-    expect(await transactionProof(backend, pending)).toEqual({ ok: false, reason: 'not-finalized', hash: pending, state: { state: 'replicated', hash: pending } });
+    expect(await transactionProof(backend, pending)).toEqual({
+      ok: false,
+      reason: 'not-finalized',
+      hash: pending,
+      state: { state: 'replicated', hash: pending },
+    });
   });
 });
 
@@ -66,14 +89,20 @@ describe('GET /transactions/:hash/proof and poa_getProof', () => {
     expect(proof.siblings).toHaveLength(3);
     const notFinal = await fetch(`${base}/transactions/${pending}/proof`);
     expect(notFinal.status).toBe(404);
-    expect(await notFinal.json()).toMatchObject({ error: expect.stringContaining('not in a finalized block yet (state: replicated)'), state: { state: 'replicated' } });
+    expect(await notFinal.json()).toMatchObject({
+      error: expect.stringContaining('not in a finalized block yet (state: replicated)'),
+      state: { state: 'replicated' },
+    });
     const unknown = await fetch(`${base}/transactions/nope/proof`);
     expect(unknown.status).toBe(404);
     expect(await unknown.json()).toEqual({ error: 'transaction nope not found' });
   });
 
   it('GET / sends browsers to /explorer/ and JSON clients to the API index', async () => {
-    const html = await fetch(`${base}/`, { headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' }, redirect: 'manual' });
+    const html = await fetch(`${base}/`, {
+      headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' },
+      redirect: 'manual',
+    });
     expect(html.status).toBe(302);
     expect(html.headers.get('location')).toBe('/explorer/');
     for (const accept of ['application/json', '*/*', undefined]) {
@@ -85,7 +114,8 @@ describe('GET /transactions/:hash/proof and poa_getProof', () => {
 
   it('poa_getProof gives the same proof, null before finality', async () => {
     const rpc = registerNodeMethods(new JsonRpcServer({ logger: silentLogger }), { backend });
-    const call = async (ref: string) => rpc.handle({ jsonrpc: '2.0', id: 1, method: 'poa_getProof', params: [ref] }, { transport: 'http' });
+    const call = async (ref: string) =>
+      rpc.handle({ jsonrpc: '2.0', id: 1, method: 'poa_getProof', params: [ref] }, { transport: 'http' });
     const viaHttp = await (await fetch(`${base}/transactions/${hashes[6]}/proof`)).json();
     expect(await call(hashes[6]!)).toMatchObject({ result: viaHttp });
     expect(await call(pending)).toMatchObject({ result: null });

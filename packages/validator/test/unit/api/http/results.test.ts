@@ -19,7 +19,10 @@ beforeAll(async () => {
   let dir: string;
   ({ dir, cleanup } = await tempDir());
   db = await ChainDb.open(dir, chain.genesis);
-  const [fb] = buildBlocks(chain, 1, () => [...HOSTILE.map((c, i) => ballot(`v${i}`, '7', c)), ballot('w', '7', 'alice')]);
+  const [fb] = buildBlocks(chain, 1, () => [
+    ...HOSTILE.map((c, i) => ballot(`v${i}`, '7', c)),
+    ballot('w', '7', 'alice'),
+  ]);
   await db.apply([{ kind: 'finalize', block: fb!.block, certificate: fb!.certificate }]);
   const app = express();
   app.get('/results', resultsRoute({ results: (e: string) => db.results(e) } as unknown as NodeApiBackend));

@@ -72,7 +72,11 @@ describe('GET /blockchain', () => {
       verification: { chain_valid: true, checked_blocks: 1, errors: [] },
     });
     expect(r.body.authorities).toHaveLength(3);
-    expect(r.body.authorities[0]).toEqual({ id: 'validator-1', name: 'validator-1', public_key: h.backend.authorities[0]!.publicKey });
+    expect(r.body.authorities[0]).toEqual({
+      id: 'validator-1',
+      name: 'validator-1',
+      public_key: h.backend.authorities[0]!.publicKey,
+    });
   });
 
   it('works without election_id and rejects a bad one naming it', async () => {
@@ -90,7 +94,13 @@ describe('GET /results', () => {
   it('tallies an election; unreadable ballots count as sealed', async () => {
     const r = await get('/results?election_id=7');
     expect(r.status).toBe(200);
-    expect(r.body).toEqual({ election_id: '7', results: { alice: 2, bob: 1, sealed: 1 }, counts: { alice: 2, bob: 1, sealed: 1 }, total: 4, height: 1 });
+    expect(r.body).toEqual({
+      election_id: '7',
+      results: { alice: 2, bob: 1, sealed: 1 },
+      counts: { alice: 2, bob: 1, sealed: 1 },
+      total: 4,
+      height: 1,
+    });
     expect((await get('/results?election_id=8')).body.results).toEqual({ zed: 1 });
   });
 
@@ -109,7 +119,13 @@ describe('GET /blocks, /transactions, /evidence', () => {
     for (const ref of ['1', '0x1', fb.block.hash, 'latest']) {
       const r = await get(`/blocks/${ref}`);
       expect(r.status).toBe(200);
-      expect(r.body).toEqual({ height: 1, hash: fb.block.hash, finalized: true, block: JSON.parse(JSON.stringify(fb.block)), certificate: fb.certificate });
+      expect(r.body).toEqual({
+        height: 1,
+        hash: fb.block.hash,
+        finalized: true,
+        block: JSON.parse(JSON.stringify(fb.block)),
+        certificate: fb.certificate,
+      });
     }
     const missing = await get('/blocks/999');
     expect(missing.status).toBe(404);
@@ -124,7 +140,12 @@ describe('GET /blocks, /transactions, /evidence', () => {
     for (const ref of [hash, 'r2']) {
       const r = await get(`/transactions/${ref}`);
       expect(r.status).toBe(200);
-      expect(r.body).toMatchObject({ hash, transaction: vote('bob-voter', '7', 'bob'), blockNumber: 1, state: { state: 'finalized', hash, blockNumber: 1 } });
+      expect(r.body).toMatchObject({
+        hash,
+        transaction: vote('bob-voter', '7', 'bob'),
+        blockNumber: 1,
+        state: { state: 'finalized', hash, blockNumber: 1 },
+      });
     }
     const unknown = await get(`/transactions/0x${'cd'.repeat(32)}`);
     expect(unknown.status).toBe(404);
@@ -134,8 +155,19 @@ describe('GET /blocks, /transactions, /evidence', () => {
 
   it('serves evidence with ids', async () => {
     expect((await get('/evidence')).body).toEqual({ count: 0, evidence: [] });
-    const v = { type: 'prevote' as const, height: 1, slot: 2, validator: 0, signature: `0x${'11'.repeat(64)}` as const };
-    const ev: Evidence = { kind: 'double-vote', validator: 0, a: { ...v, blockHash: `0x${'aa'.repeat(32)}` }, b: { ...v, blockHash: `0x${'bb'.repeat(32)}` } };
+    const v = {
+      type: 'prevote' as const,
+      height: 1,
+      slot: 2,
+      validator: 0,
+      signature: `0x${'11'.repeat(64)}` as const,
+    };
+    const ev: Evidence = {
+      kind: 'double-vote',
+      validator: 0,
+      a: { ...v, blockHash: `0x${'aa'.repeat(32)}` },
+      b: { ...v, blockHash: `0x${'bb'.repeat(32)}` },
+    };
     h.backend.evidenceList = [ev];
     try {
       const r = await get('/evidence');

@@ -13,7 +13,14 @@ fc.configureGlobal({ seed: Number(process.env.FUZZ_SEED ?? 20261129) });
 import { isHex } from '@poa-vote/shared';
 import { JsonRpcServer } from '../../../../src/api/jsonrpc/server.js';
 import { mapBackendError, registerNodeMethods } from '../../../../src/api/jsonrpc/methods/index.js';
-import { BLOCK_TAGS, blockNumberParam, blockRefParam, hashParam, isWellFormedString, txRefParam } from '../../../../src/api/jsonrpc/params.js';
+import {
+  BLOCK_TAGS,
+  blockNumberParam,
+  blockRefParam,
+  hashParam,
+  isWellFormedString,
+  txRefParam,
+} from '../../../../src/api/jsonrpc/params.js';
 import { deeperThan, scanJson } from '../../../../src/api/jsonrpc/scan.js';
 import type { RpcSession } from '../../../../src/api/jsonrpc/types.js';
 import { FakeBackend } from '../fakeBackend.js';
@@ -22,7 +29,24 @@ const RUNS = Number(process.env.FUZZ_RUNS ?? 100_000);
 const session: RpcSession = { transport: 'http' };
 const LIMITS = { maxBatchItems: 20, maxResponseBytes: 64 * 1024, maxIdBytes: 64, maxJsonDepth: 8, yieldEveryMs: 10 };
 const CODES = new Set([-32700, -32600, -32601, -32602, -32603, -32002, -32005, -32010, -32011, -32012]);
-const METHODS = ['eth_chainId', 'eth_blockNumber', 'eth_getBlockByNumber', 'eth_getBlockByHash', 'eth_getTransactionReceipt', 'eth_getTransactionByHash', 'eth_sendTransaction', 'poa_getTransactionStatus', 'poa_getCertificate', 'poa_getFinalizedBlock', 'eth_subscribe', 'net_version', 'nope', '', '__proto__', 'constructor'];
+const METHODS = [
+  'eth_chainId',
+  'eth_blockNumber',
+  'eth_getBlockByNumber',
+  'eth_getBlockByHash',
+  'eth_getTransactionReceipt',
+  'eth_getTransactionByHash',
+  'eth_sendTransaction',
+  'poa_getTransactionStatus',
+  'poa_getCertificate',
+  'poa_getFinalizedBlock',
+  'eth_subscribe',
+  'net_version',
+  'nope',
+  '',
+  '__proto__',
+  'constructor',
+];
 
 let unhandled: unknown[] = [];
 const onUnhandled = (e: unknown): void => void unhandled.push(e);
@@ -77,9 +101,25 @@ function checkReply(text: string | undefined, request?: unknown): void {
   }
 }
 
-const idArb = fc.oneof(fc.constant(null), fc.integer(), fc.double(), fc.string(), fc.string({ unit: 'binary', maxLength: 80 }), fc.constant('\ud800'), fc.constant('\ufffd'), fc.object(), fc.boolean());
+const idArb = fc.oneof(
+  fc.constant(null),
+  fc.integer(),
+  fc.double(),
+  fc.string(),
+  fc.string({ unit: 'binary', maxLength: 80 }),
+  fc.constant('\ud800'),
+  fc.constant('\ufffd'),
+  fc.object(),
+  fc.boolean(),
+);
 const hex64 = fc.stringMatching(/^0x[0-9a-fA-F]{64}$/);
-const paramArb = fc.oneof(fc.anything(), hex64, fc.constantFrom(...BLOCK_TAGS), fc.stringMatching(/^0x[0-9a-f]{1,14}$/), fc.record({ from: fc.string(), to: fc.oneof(fc.constant('election-1'), fc.string()), data: fc.string() }));
+const paramArb = fc.oneof(
+  fc.anything(),
+  hex64,
+  fc.constantFrom(...BLOCK_TAGS),
+  fc.stringMatching(/^0x[0-9a-f]{1,14}$/),
+  fc.record({ from: fc.string(), to: fc.oneof(fc.constant('election-1'), fc.string()), data: fc.string() }),
+);
 const requestArb = fc.record(
   {
     jsonrpc: fc.oneof(fc.constant('2.0'), fc.constant('2.0'), fc.anything()),
@@ -109,7 +149,8 @@ describe(`JSON-RPC fuzzing (${RUNS} inputs per target)`, () => {
       fc.asyncProperty(textArb, async (text) => {
         const reply = await rpc.serveText(text, session);
         checkReply(reply);
-        if (!scanJson(text, LIMITS.maxJsonDepth, LIMITS.maxBatchItems).ok) expect(JSON.parse(reply!).error.code).toBeLessThan(-32000);
+        if (!scanJson(text, LIMITS.maxJsonDepth, LIMITS.maxBatchItems).ok)
+          expect(JSON.parse(reply!).error.code).toBeLessThan(-32000);
       }),
       { numRuns: RUNS },
     );
@@ -130,26 +171,40 @@ describe(`JSON-RPC fuzzing (${RUNS} inputs per target)`, () => {
   }, 600_000);
 
   it('param validators accept only what their rule allows', () => {
-    const parse = (schema: typeof hashParam | typeof txRefParam | typeof blockRefParam | typeof blockNumberParam, v: unknown) => schema.safeParse(v);
+    const parse = (
+      schema: typeof hashParam | typeof txRefParam | typeof blockRefParam | typeof blockNumberParam,
+      v: unknown,
+    ) => schema.safeParse(v);
     fc.assert(
-      fc.property(fc.oneof(fc.anything(), hex64, fc.string({ unit: 'binary' }), fc.stringMatching(/^0x[0-9a-fA-F]{0,20}$/), fc.constantFrom(...BLOCK_TAGS), fc.integer(), fc.double()), (v) => {
-        const h = parse(hashParam, v);
-        if (h.success) expect(isHex(h.data, 32)).toBe(true);
-        const t = parse(txRefParam, v);
-        if (t.success) {
-          expect(typeof t.data).toBe('string');
-          expect(t.data.length).toBeGreaterThan(0);
-          expect(t.data.length).toBeLessThanOrEqual(256);
-          expect(isWellFormedString(t.data)).toBe(true);
-        }
-        const b = parse(blockRefParam, v);
-        if (b.success) {
-          if ('tag' in b.data) expect(BLOCK_TAGS).toContain(b.data.tag);
-          else expect(Number.isSafeInteger(b.data.number) && b.data.number >= 0).toBe(true);
-        }
-        const n = parse(blockNumberParam, v);
-        if (n.success) expect(Number.isSafeInteger(n.data) && n.data >= 0).toBe(true);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.anything(),
+          hex64,
+          fc.string({ unit: 'binary' }),
+          fc.stringMatching(/^0x[0-9a-fA-F]{0,20}$/),
+          fc.constantFrom(...BLOCK_TAGS),
+          fc.integer(),
+          fc.double(),
+        ),
+        (v) => {
+          const h = parse(hashParam, v);
+          if (h.success) expect(isHex(h.data, 32)).toBe(true);
+          const t = parse(txRefParam, v);
+          if (t.success) {
+            expect(typeof t.data).toBe('string');
+            expect(t.data.length).toBeGreaterThan(0);
+            expect(t.data.length).toBeLessThanOrEqual(256);
+            expect(isWellFormedString(t.data)).toBe(true);
+          }
+          const b = parse(blockRefParam, v);
+          if (b.success) {
+            if ('tag' in b.data) expect(BLOCK_TAGS).toContain(b.data.tag);
+            else expect(Number.isSafeInteger(b.data.number) && b.data.number >= 0).toBe(true);
+          }
+          const n = parse(blockNumberParam, v);
+          if (n.success) expect(Number.isSafeInteger(n.data) && n.data >= 0).toBe(true);
+        },
+      ),
       { numRuns: RUNS },
     );
   }, 600_000);

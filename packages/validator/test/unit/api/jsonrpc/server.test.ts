@@ -11,11 +11,41 @@ const session: RpcSession = { transport: 'http' };
 function makeServer(): { rpc: JsonRpcServer; manyCalls: number[] } {
   const manyCalls: number[] = [];
   const rpc = new JsonRpcServer({ mapError: mapBackendError });
-  rpc.register('add', defineMethod({ paramNames: ['a', 'b'], params: z.tuple([z.number(), z.number()]), call: ([a, b]) => a + b }));
+  rpc.register(
+    'add',
+    defineMethod({ paramNames: ['a', 'b'], params: z.tuple([z.number(), z.number()]), call: ([a, b]) => a + b }),
+  );
   rpc.register('nothing', defineMethod({ paramNames: [], params: z.tuple([]), call: () => undefined }));
-  rpc.register('boom', defineMethod({ paramNames: [], params: z.tuple([]), call: () => { throw new Error('disk on fire'); } }));
-  rpc.register('protocol', defineMethod({ paramNames: [], params: z.tuple([]), call: () => { throw new ProtocolError(ProtocolErrorCode.TX_INVALID, 'transaction "to" must be "election-<id>"'); } }));
-  rpc.register('custom', defineMethod({ paramNames: [], params: z.tuple([]), call: () => { throw new JsonRpcError(JsonRpcErrorCode.POOL_FULL, 'full', { code: 'POOL_FULL' }); } }));
+  rpc.register(
+    'boom',
+    defineMethod({
+      paramNames: [],
+      params: z.tuple([]),
+      call: () => {
+        throw new Error('disk on fire');
+      },
+    }),
+  );
+  rpc.register(
+    'protocol',
+    defineMethod({
+      paramNames: [],
+      params: z.tuple([]),
+      call: () => {
+        throw new ProtocolError(ProtocolErrorCode.TX_INVALID, 'transaction "to" must be "election-<id>"');
+      },
+    }),
+  );
+  rpc.register(
+    'custom',
+    defineMethod({
+      paramNames: [],
+      params: z.tuple([]),
+      call: () => {
+        throw new JsonRpcError(JsonRpcErrorCode.POOL_FULL, 'full', { code: 'POOL_FULL' });
+      },
+    }),
+  );
   rpc.register(
     'echoMany',
     defineMethod({
@@ -23,7 +53,11 @@ function makeServer(): { rpc: JsonRpcServer; manyCalls: number[] } {
       params: z.tuple([z.string()]),
       callMany: async (calls) => {
         manyCalls.push(calls.length);
-        return calls.map((c) => (c.params[0] === 'bad' ? { error: new JsonRpcError(JsonRpcErrorCode.INVALID_PARAMS, 'bad value') } : { result: `${c.params[0]}@${String(c.ctx.id)}` }));
+        return calls.map((c) =>
+          c.params[0] === 'bad'
+            ? { error: new JsonRpcError(JsonRpcErrorCode.INVALID_PARAMS, 'bad value') }
+            : { result: `${c.params[0]}@${String(c.ctx.id)}` },
+        );
       },
     }),
   );
@@ -33,16 +67,37 @@ function makeServer(): { rpc: JsonRpcServer; manyCalls: number[] } {
 describe('JsonRpcServer (JSON-RPC 2.0 spec)', () => {
   it('answers a call, echoing string, number and null ids with their type', async () => {
     const { rpc } = makeServer();
-    expect(await rpc.handleText('{"jsonrpc":"2.0","method":"add","params":[1,2],"id":7}', session)).toEqual({ jsonrpc: '2.0', id: 7, result: 3 });
-    expect(await rpc.handleText('{"jsonrpc":"2.0","method":"add","params":[1,2],"id":"7"}', session)).toEqual({ jsonrpc: '2.0', id: '7', result: 3 });
-    expect(await rpc.handleText('{"jsonrpc":"2.0","method":"add","params":[1,2],"id":null}', session)).toEqual({ jsonrpc: '2.0', id: null, result: 3 });
+    expect(await rpc.handleText('{"jsonrpc":"2.0","method":"add","params":[1,2],"id":7}', session)).toEqual({
+      jsonrpc: '2.0',
+      id: 7,
+      result: 3,
+    });
+    expect(await rpc.handleText('{"jsonrpc":"2.0","method":"add","params":[1,2],"id":"7"}', session)).toEqual({
+      jsonrpc: '2.0',
+      id: '7',
+      result: 3,
+    });
+    expect(await rpc.handleText('{"jsonrpc":"2.0","method":"add","params":[1,2],"id":null}', session)).toEqual({
+      jsonrpc: '2.0',
+      id: null,
+      result: 3,
+    });
   });
 
   it('accepts params by name and omitted params', async () => {
     const { rpc } = makeServer();
-    expect(await rpc.handle({ jsonrpc: '2.0', id: 1, method: 'add', params: { b: 2, a: 40 } }, session)).toMatchObject({ result: 42 });
-    expect(await rpc.handle({ jsonrpc: '2.0', id: 1, method: 'nothing' }, session)).toEqual({ jsonrpc: '2.0', id: 1, result: null });
-    const unknownName = (await rpc.handle({ jsonrpc: '2.0', id: 1, method: 'add', params: { a: 1, c: 2 } }, session)) as any;
+    expect(await rpc.handle({ jsonrpc: '2.0', id: 1, method: 'add', params: { b: 2, a: 40 } }, session)).toMatchObject({
+      result: 42,
+    });
+    expect(await rpc.handle({ jsonrpc: '2.0', id: 1, method: 'nothing' }, session)).toEqual({
+      jsonrpc: '2.0',
+      id: 1,
+      result: null,
+    });
+    const unknownName = (await rpc.handle(
+      { jsonrpc: '2.0', id: 1, method: 'add', params: { a: 1, c: 2 } },
+      session,
+    )) as any;
     expect(unknownName.error.code).toBe(-32602);
     expect(unknownName.error.message).toContain('"c"');
   });
@@ -60,7 +115,10 @@ describe('JsonRpcServer (JSON-RPC 2.0 spec)', () => {
     const r = (await rpc.handleText('{"jsonrpc":"2.0","method":"add", "params":[1,2', session)) as any;
     expect(r.id).toBeNull();
     expect(r.error.code).toBe(-32700);
-    const batch = (await rpc.handleText('[{"jsonrpc":"2.0","method":"add","params":[1,2],"id":1},{"jsonrpc":"2.0"', session)) as any;
+    const batch = (await rpc.handleText(
+      '[{"jsonrpc":"2.0","method":"add","params":[1,2],"id":1},{"jsonrpc":"2.0"',
+      session,
+    )) as any;
     expect(Array.isArray(batch)).toBe(false);
     expect(batch.error.code).toBe(-32700);
   });
@@ -147,7 +205,12 @@ describe('JsonRpcServer (JSON-RPC 2.0 spec)', () => {
 
   it('sends nothing for a batch of notifications only', async () => {
     const { rpc } = makeServer();
-    expect(await rpc.handleText('[{"jsonrpc":"2.0","method":"add","params":[1,2]},{"jsonrpc":"2.0","method":"nothing"}]', session)).toBeUndefined();
+    expect(
+      await rpc.handleText(
+        '[{"jsonrpc":"2.0","method":"add","params":[1,2]},{"jsonrpc":"2.0","method":"nothing"}]',
+        session,
+      ),
+    ).toBeUndefined();
   });
 
   it('hands every call of a batch to a callMany method in one go, results in order', async () => {

@@ -73,7 +73,11 @@ afterAll(async () => {
 describe('WebSocket JSON-RPC', () => {
   it('answers any method as over HTTP, including batches', async () => {
     const c = await connect();
-    expect(await c.request({ jsonrpc: '2.0', id: 'a', method: 'eth_chainId' })).toEqual({ jsonrpc: '2.0', id: 'a', result: '0x539' });
+    expect(await c.request({ jsonrpc: '2.0', id: 'a', method: 'eth_chainId' })).toEqual({
+      jsonrpc: '2.0',
+      id: 'a',
+      result: '0x539',
+    });
     const batch = await c.request([
       { jsonrpc: '2.0', id: 1, method: 'net_version' },
       { jsonrpc: '2.0', method: 'net_version' },
@@ -90,7 +94,10 @@ describe('WebSocket JSON-RPC', () => {
     c.ws.send(Buffer.from([0xff, 0xfe, 0x00]), { binary: true });
     expect((await c.next()).error.code).toBe(-32700);
     expect(await c.request('[]')).toMatchObject({ error: { code: -32600 } });
-    expect(await c.request({ jsonrpc: '2.0', id: 5, method: 'eth_blockNumber' })).toMatchObject({ id: 5, result: expect.stringMatching(QUANTITY_RE) });
+    expect(await c.request({ jsonrpc: '2.0', id: 5, method: 'eth_blockNumber' })).toMatchObject({
+      id: 5,
+      result: expect.stringMatching(QUANTITY_RE),
+    });
     expect(c.ws.readyState).toBe(WebSocket.OPEN);
     expect((await h.call('eth_chainId')).result).toBe('0x539');
   });
@@ -121,7 +128,12 @@ describe('WebSocket limits', () => {
 
   it('limits subscriptions per connection with -32005', async () => {
     const c = await connect();
-    const batch = Array.from({ length: 65 }, (_, i) => ({ jsonrpc: '2.0', id: i, method: 'eth_subscribe', params: ['newHeads'] }));
+    const batch = Array.from({ length: 65 }, (_, i) => ({
+      jsonrpc: '2.0',
+      id: i,
+      method: 'eth_subscribe',
+      params: ['newHeads'],
+    }));
     const r = await c.request(batch);
     expect(r.filter((x: any) => typeof x.result === 'string')).toHaveLength(64);
     expect(r.filter((x: any) => x.error?.code === -32005)).toHaveLength(1);
@@ -142,7 +154,14 @@ describe('eth_subscribe', () => {
     const candidate = h.backend.proposeCandidate();
     const pushCandidate = await c.next();
     // Only candidateHeads hears of a candidate: newHeads waits until the block can be read.
-    expect(pushCandidate).toEqual({ jsonrpc: '2.0', method: 'eth_subscription', params: { subscription: candidates.result, result: expect.objectContaining({ hash: candidate.hash, certificate: null }) } });
+    expect(pushCandidate).toEqual({
+      jsonrpc: '2.0',
+      method: 'eth_subscription',
+      params: {
+        subscription: candidates.result,
+        result: expect.objectContaining({ hash: candidate.hash, certificate: null }),
+      },
+    });
     expect(pushCandidate.params.result.number).toMatch(QUANTITY_RE);
     expect(pushCandidate.params.result.transactions).toBeUndefined();
 
@@ -151,13 +170,24 @@ describe('eth_subscribe', () => {
     const head = pushes.find((p) => p.params.subscription === heads.result);
     const final = pushes.find((p) => p.params.subscription === finals.result);
     expect(head.params.result).toMatchObject({ hash: fb.block.hash, finalized: true });
-    expect(final.params.result).toMatchObject({ hash: fb.block.hash, number: `0x${fb.block.header.height.toString(16)}`, certificate: fb.certificate, finalized: true });
+    expect(final.params.result).toMatchObject({
+      hash: fb.block.hash,
+      number: `0x${fb.block.header.height.toString(16)}`,
+      certificate: fb.certificate,
+      finalized: true,
+    });
     // The block a newHeads push names is readable at once.
     expect((await h.call('eth_getBlockByNumber', [head.params.result.number])).result.hash).toBe(fb.block.hash);
 
-    expect(await c.request({ jsonrpc: '2.0', id: 3, method: 'eth_unsubscribe', params: [heads.result] })).toMatchObject({ id: 3, result: true });
-    expect(await c.request({ jsonrpc: '2.0', id: 4, method: 'eth_unsubscribe', params: [heads.result] })).toMatchObject({ id: 4, result: false });
-    expect(await c.request({ jsonrpc: '2.0', id: 7, method: 'eth_unsubscribe', params: [candidates.result] })).toMatchObject({ id: 7, result: true });
+    expect(await c.request({ jsonrpc: '2.0', id: 3, method: 'eth_unsubscribe', params: [heads.result] })).toMatchObject(
+      { id: 3, result: true },
+    );
+    expect(await c.request({ jsonrpc: '2.0', id: 4, method: 'eth_unsubscribe', params: [heads.result] })).toMatchObject(
+      { id: 4, result: false },
+    );
+    expect(
+      await c.request({ jsonrpc: '2.0', id: 7, method: 'eth_unsubscribe', params: [candidates.result] }),
+    ).toMatchObject({ id: 7, result: true });
     h.backend.finalizePending();
     const only = await c.next();
     expect(only.params.subscription).toBe(finals.result);
@@ -173,7 +203,7 @@ describe('eth_subscribe', () => {
     expect(r.error.message).toContain('newHeads');
   });
 
-  it('drops a closed connection\'s subscriptions, and stop() closes clients', async () => {
+  it("drops a closed connection's subscriptions, and stop() closes clients", async () => {
     const c = await connect();
     await c.request({ jsonrpc: '2.0', id: 1, method: 'eth_subscribe', params: ['finalizedHeads'] });
     c.ws.close();

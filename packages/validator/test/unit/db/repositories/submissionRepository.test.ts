@@ -21,7 +21,13 @@ describe('SubmissionRepository: the first binding of an id wins', () => {
       await db.apply([{ kind: 'pool-add', txs: [a] }], [{ id: 'tx-1', hash: txHash(a) }]);
       await db.apply([{ kind: 'pool-add', txs: [b] }], [{ id: 'tx-1', hash: txHash(b) }]);
       expect(await db.resolveSubmissionId('tx-1')).toBe(txHash(a));
-      await db.apply([], [{ id: 'tx-2', hash: txHash(b) }, { id: 'tx-2', hash: txHash(a) }]);
+      await db.apply(
+        [],
+        [
+          { id: 'tx-2', hash: txHash(b) },
+          { id: 'tx-2', hash: txHash(a) },
+        ],
+      );
       expect(await db.resolveSubmissionId('tx-2')).toBe(txHash(b));
       await db.close();
       db = await ChainDb.open(dir, chain.genesis);
@@ -42,7 +48,14 @@ describe('SubmissionRepository: the first binding of an id wins', () => {
     const a = ballot('v1', '1', 'alice');
     const db = await ChainDb.open(dir, chain.genesis);
     try {
-      await db.apply([{ kind: 'pool-add', txs: [a] }], [{ id: '', hash: H1 }, { id: '\ud800', hash: H1 }, { id: 'ok', hash: txHash(a) }]);
+      await db.apply(
+        [{ kind: 'pool-add', txs: [a] }],
+        [
+          { id: '', hash: H1 },
+          { id: '\ud800', hash: H1 },
+          { id: 'ok', hash: txHash(a) },
+        ],
+      );
       expect(await db.resolveSubmissionId('ok')).toBe(txHash(a));
       expect(await db.resolveSubmissionId('\ud800')).toBeUndefined();
       expect(await db.resolveSubmissionId('\ufffd')).toBeUndefined();

@@ -18,7 +18,13 @@ import { tx } from '../fixtures.js';
 
 describe('gossip topics', () => {
   it('are namespaced by chain id', () => {
-    expect(GOSSIP_KINDS.map((k) => gossipTopic(7, k))).toEqual(['/poa-evote/7/txs/1', '/poa-evote/7/proposal/1', '/poa-evote/7/vote/1', '/poa-evote/7/status/1', '/poa-evote/7/acks/1']);
+    expect(GOSSIP_KINDS.map((k) => gossipTopic(7, k))).toEqual([
+      '/poa-evote/7/txs/1',
+      '/poa-evote/7/proposal/1',
+      '/poa-evote/7/vote/1',
+      '/poa-evote/7/status/1',
+      '/poa-evote/7/acks/1',
+    ]);
     expect(parseGossipTopic(7, '/poa-evote/7/vote/1')).toBe(GossipKind.vote);
     expect(parseGossipTopic(8, '/poa-evote/7/vote/1')).toBeUndefined();
     expect(protocolId(7, ReqRespMethod.sync)).toBe('/poa-evote/7/sync/1');

@@ -1,7 +1,14 @@
 import { describe, it, expect } from '@jest/globals';
 import type { Stream } from '@libp2p/interface';
 import { utf8ToBytes } from '@poa-vote/shared';
-import { NetworkError, NetworkErrorCode, encodeFrame, jsonFrame, parseJsonPayload, readFrame } from '../../../../src/network/index.js';
+import {
+  NetworkError,
+  NetworkErrorCode,
+  encodeFrame,
+  jsonFrame,
+  parseJsonPayload,
+  readFrame,
+} from '../../../../src/network/index.js';
 
 /** Just enough of a libp2p 3 message stream to feed readFrame. */
 class FakeStream extends EventTarget {

@@ -33,7 +33,11 @@ const ctx: ReqRespContext = {
 // A chain of two finalized blocks: block 1 at slot 1, block 2 at slot 2.
 const b1 = makeBlock(chain, 1, [tx(1)]);
 const fb1 = makeFinalized(chain, b1);
-const b2 = createBlock(chain.genesis, { height: 2, slot: 2, parentHash: b1.hash, proposer: 2, transactions: [tx(2)] }, chain.signers[2]!);
+const b2 = createBlock(
+  chain.genesis,
+  { height: 2, slot: 2, parentHash: b1.hash, proposer: 2, transactions: [tx(2)] },
+  chain.signers[2]!,
+);
 const fb2 = makeFinalized(chain, b2);
 
 describe('sync protocol', () => {
@@ -54,11 +58,13 @@ describe('sync protocol', () => {
   });
 
   it('accepts contiguous, certified blocks from the requested height', () => {
-    expect(validateFinalizedBlocks(chain.genesis, JSON.parse(JSON.stringify([fb1, fb2])), { fromHeight: 1, max: 8 })).toEqual([fb1, fb2]);
+    expect(
+      validateFinalizedBlocks(chain.genesis, JSON.parse(JSON.stringify([fb1, fb2])), { fromHeight: 1, max: 8 }),
+    ).toEqual([fb1, fb2]);
     expect(validateFinalizedBlocks(chain.genesis, [], { fromHeight: 1, max: 8 })).toEqual([]);
   });
 
-  it('rejects responses that are not what was asked (certificates are the core\'s to verify)', () => {
+  it("rejects responses that are not what was asked (certificates are the core's to verify)", () => {
     const bad = (input: unknown, expected: { fromHeight?: number; max: number }, message: RegExp): void => {
       let err: { code?: string; message: string } | undefined;
       try {
@@ -88,7 +94,9 @@ describe('block protocol', () => {
     expect(validateBlockResponse(ctx, null, b1.hash)).toBeUndefined();
     expect(validateBlockResponse(ctx, JSON.parse(JSON.stringify(b1)), b1.hash)).toEqual(b1);
     expect(() => validateBlockResponse(ctx, b2, b1.hash)).toThrow(/is not the requested/);
-    expect(() => validateBlockResponse(ctx, { ...b1, signature: b2.signature }, b1.hash)).toThrow(/bad block response: block .* is not signed/);
+    expect(() => validateBlockResponse(ctx, { ...b1, signature: b2.signature }, b1.hash)).toThrow(
+      /bad block response: block .* is not signed/,
+    );
   });
 });
 
@@ -109,12 +117,24 @@ describe('direct messages', () => {
     const vote = makeVote(chain, 1, 1, b1.hash);
     expect(validateDirectMessage(ctx, enc({ type: 'status', status }))).toEqual({ type: 'status', status });
     expect(validateDirectMessage(ctx, enc({ type: 'vote', vote }))).toEqual({ type: 'vote', vote });
-    expect(validateDirectMessage(ctx, enc({ type: 'sync-response', blocks: [fb1, fb2] }))).toEqual({ type: 'sync-response', blocks: [fb1, fb2] });
-    expect(validateDirectMessage(ctx, enc({ type: 'block-response', block: b1 }))).toEqual({ type: 'block-response', block: b1 });
-    expect(refusal(enc({ type: 'vote', vote: { ...vote, signature: `0x${'00'.repeat(64)}` as Hex } })).code).toBe('VOTE_BAD_SIGNATURE');
-    expect(refusal(enc({ type: 'vote', vote: { ...vote, pad: 'x'.repeat(5000) } })).code).toBe(GossipErrorCode.TOO_LARGE);
+    expect(validateDirectMessage(ctx, enc({ type: 'sync-response', blocks: [fb1, fb2] }))).toEqual({
+      type: 'sync-response',
+      blocks: [fb1, fb2],
+    });
+    expect(validateDirectMessage(ctx, enc({ type: 'block-response', block: b1 }))).toEqual({
+      type: 'block-response',
+      block: b1,
+    });
+    expect(refusal(enc({ type: 'vote', vote: { ...vote, signature: `0x${'00'.repeat(64)}` as Hex } })).code).toBe(
+      'VOTE_BAD_SIGNATURE',
+    );
+    expect(refusal(enc({ type: 'vote', vote: { ...vote, pad: 'x'.repeat(5000) } })).code).toBe(
+      GossipErrorCode.TOO_LARGE,
+    );
     expect(refusal(enc({ type: 'sync-request', fromHeight: 1, max: 1 })).message).toMatch(/cannot be sent directly/);
-    expect(refusal(enc({ type: 'block-response', block: { ...b1, hash: b2.hash } })).code).toBe(GossipErrorCode.INVALID);
+    expect(refusal(enc({ type: 'block-response', block: { ...b1, hash: b2.hash } })).code).toBe(
+      GossipErrorCode.INVALID,
+    );
     expect(refusal(new Uint8Array([0x5b])).code).toBe(GossipErrorCode.MALFORMED);
   });
 });
