@@ -8,6 +8,7 @@ import { type Genesis, leaderOf, slotStart } from './genesis.js';
 import { type Transaction, parseTransaction, txHash, txSize, voterKey } from './transaction.js';
 import { type Signer, verifySignature } from './signature.js';
 import { ProtocolError, ProtocolErrorCode, check } from './errors.js';
+import { at } from './assert.js';
 
 export interface BlockHeader {
   chainId: number;
@@ -122,6 +123,7 @@ export function validateBlock(genesis: Genesis, input: unknown): Block {
     txCount: h.txCount,
   };
   const hash = blockHash(header);
+  const proposer = at(genesis.authorities, header.proposer, 'proposer authority');
   check(
     b.hash === hash,
     ProtocolErrorCode.BLOCK_BAD_HASH,
@@ -129,13 +131,9 @@ export function validateBlock(genesis: Genesis, input: unknown): Block {
   );
   check(
     typeof b.signature === 'string' &&
-      verifySignature(
-        genesis.authorities[header.proposer]!.publicKey,
-        blockSigningBytes(genesis.chainId, hash),
-        b.signature as Hex,
-      ),
+      verifySignature(proposer.publicKey, blockSigningBytes(genesis.chainId, hash), b.signature as Hex),
     ProtocolErrorCode.BLOCK_BAD_SIGNATURE,
-    `block ${hash} is not signed by its proposer ${genesis.authorities[header.proposer]!.id}`,
+    `block ${hash} is not signed by its proposer ${proposer.id}`,
   );
   const txs = b.transactions as unknown[];
   check(

@@ -8,6 +8,7 @@ import { type Vote, validateVote } from './vote.js';
 import { proposalSigningBytes } from './proposal.js';
 import { verifySignature } from './signature.js';
 import { ProtocolError, ProtocolErrorCode, check } from './errors.js';
+import { at } from './assert.js';
 import { hashCanonical } from './hash.js';
 
 export interface SignedProposalHeader {
@@ -134,7 +135,7 @@ export function verifyEvidence(genesis: Genesis, ev: Evidence): void {
     ProtocolErrorCode.EVIDENCE_INVALID,
     `accused authority ${ev.validator} is not the leader of slot ${ev.slot}`,
   );
-  const pub = genesis.authorities[ev.validator]!.publicKey;
+  const pub = at(genesis.authorities, ev.validator, 'accused authority').publicKey;
   checkProposalHeader(ev.a, 'a');
   checkProposalHeader(ev.b, 'b');
   for (const [which, p] of [

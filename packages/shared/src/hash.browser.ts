@@ -5,6 +5,7 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, canonicalBytes, hexToBytes, isHex, utf8ToBytes, type Hex } from './encoding.js';
+import { at } from './assert.js';
 
 /** sha256 of bytes as 0x-hex. */
 export function sha256Hex(bytes: Uint8Array): Hex {
@@ -22,7 +23,7 @@ export function hashCanonical(value: unknown): Hex {
 }
 
 function merkle(leaves: Uint8Array[], lo: number, hi: number): Uint8Array {
-  if (hi - lo === 1) return leaves[lo]!;
+  if (hi - lo === 1) return at(leaves, lo, 'merkle leaf');
   let k = 1;
   while (k * 2 < hi - lo) k *= 2;
   const node = new Uint8Array(65);

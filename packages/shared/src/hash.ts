@@ -5,6 +5,7 @@
  */
 import * as nodeCrypto from 'node:crypto';
 import { canonicalBytes, isHex, type Hex } from './encoding.js';
+import { at } from './assert.js';
 
 type OneShot = (algorithm: string, data: Uint8Array | string, outputEncoding: 'hex' | 'buffer') => string | Buffer;
 // crypto.hash (Node >= 20.12) skips the Hash object of createHash; older Nodes fall back to it.
@@ -40,7 +41,7 @@ export function hashCanonical(value: unknown): Hex {
 const NODE = 0x01;
 
 function merkle(leaves: Buffer[], lo: number, hi: number, scratch: Buffer): Buffer {
-  if (hi - lo === 1) return leaves[lo]!;
+  if (hi - lo === 1) return at(leaves, lo, 'merkle leaf');
   let k = 1;
   while (k * 2 < hi - lo) k *= 2;
   const left = merkle(leaves, lo, lo + k, scratch);

@@ -4,6 +4,7 @@ export * from './hash.js';
 export * from './merkleProof.js';
 export * from './signature.js';
 export * from './errors.js';
+export * from './assert.js';
 export * from './genesis.js';
 export * from './transaction.js';
 export * from './block.js';

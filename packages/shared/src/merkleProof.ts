@@ -6,6 +6,7 @@
  */
 import { hexToBytes, isHex, type Hex } from './encoding.js';
 import { sha256Hex } from './hash.js';
+import { at } from './assert.js';
 
 /** An audit path: the siblings from the leaf up to the root, as RFC 6962 orders them. */
 export interface MerkleProof {
@@ -43,7 +44,7 @@ function split(n: number): number {
 }
 
 function subtreeHash(leaves: readonly Hex[], lo: number, hi: number): Hex {
-  if (hi - lo === 1) return leaves[lo]!;
+  if (hi - lo === 1) return at(leaves, lo, 'merkle leaf');
   const k = split(hi - lo);
   return merkleNodeHash(subtreeHash(leaves, lo, lo + k), subtreeHash(leaves, lo + k, hi));
 }
@@ -76,7 +77,7 @@ export function merkleProof(items: readonly Hex[], index: number): MerkleProof {
   });
   const siblings: Hex[] = [];
   path(leaves, index, 0, leaves.length, siblings);
-  return { index, treeSize: items.length, leaf: items[index]!.toLowerCase() as Hex, siblings };
+  return { index, treeSize: items.length, leaf: at(items, index, 'item').toLowerCase() as Hex, siblings };
 }
 
 /**

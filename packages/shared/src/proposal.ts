@@ -9,6 +9,7 @@ import { type Block, validateBlock } from './block.js';
 import { type QuorumCertificate, verifyCertificate } from './vote.js';
 import { type Signer, verifySignature } from './signature.js';
 import { ProtocolErrorCode, check } from './errors.js';
+import { at } from './assert.js';
 
 export interface Proposal {
   height: number;
@@ -89,7 +90,7 @@ export function validateProposal(genesis: Genesis, input: unknown): Proposal {
     ProtocolErrorCode.PROPOSAL_INVALID,
     `proposal at slot ${p.slot} carries a block from a later slot ${block.header.slot}`,
   );
-  const leader = leaderOf(genesis, p.slot);
+  const leader = at(genesis.authorities, leaderOf(genesis, p.slot), 'leader authority');
   const bytes = proposalSigningBytes(genesis.chainId, {
     height: block.header.height,
     slot: p.slot,
@@ -97,9 +98,9 @@ export function validateProposal(genesis: Genesis, input: unknown): Proposal {
     validRound: p.validRound,
   });
   check(
-    verifySignature(genesis.authorities[leader]!.publicKey, bytes, p.signature),
+    verifySignature(leader.publicKey, bytes, p.signature),
     ProtocolErrorCode.PROPOSAL_INVALID,
-    `proposal for slot ${p.slot} is not signed by its leader ${genesis.authorities[leader]!.id}`,
+    `proposal for slot ${p.slot} is not signed by its leader ${leader.id}`,
   );
   let polka: QuorumCertificate | undefined;
   if (p.validRound >= 0) {

@@ -4,6 +4,7 @@
  * (signature.ts) and the browser build (signature.browser.ts) reach the same verdicts.
  */
 import { hexToBytes, isHex, type Hex } from './encoding.js';
+import { at } from './assert.js';
 
 // Edwards25519 (RFC 8032 section 5.1): -x^2 + y^2 = 1 + d x^2 y^2 over GF(p).
 const P = 2n ** 255n - 19n;
@@ -19,7 +20,7 @@ const SQRT_M1 = pow(2n, (P - 1n) / 4n);
 
 function decodePoint(bytes: Uint8Array): [bigint, bigint] | string {
   let y = 0n;
-  for (let i = 31; i >= 0; i--) y = (y << 8n) | BigInt(bytes[i]!);
+  for (let i = 31; i >= 0; i--) y = (y << 8n) | BigInt(at(bytes, i, 'public key byte'));
   const sign = y >> 255n;
   y &= (1n << 255n) - 1n;
   if (y >= P) return 'is not a canonical point encoding (y >= p)';

@@ -7,6 +7,7 @@ import { type Hex, canonicalBytes, isHex } from './encoding.js';
 import { type Genesis, quorumSize } from './genesis.js';
 import { type Signer, verifySignature } from './signature.js';
 import { ProtocolErrorCode, check } from './errors.js';
+import { at } from './assert.js';
 
 export type VoteType = 'prevote' | 'precommit';
 
@@ -106,10 +107,11 @@ export function validateVote(genesis: Genesis, input: unknown): Vote {
     validator: v.validator,
     signature: v.signature,
   };
+  const authority = at(genesis.authorities, vote.validator, 'voting authority');
   check(
-    verifyMemo(genesis.authorities[vote.validator]!.publicKey, voteSigningBytes(genesis.chainId, vote), vote.signature),
+    verifyMemo(authority.publicKey, voteSigningBytes(genesis.chainId, vote), vote.signature),
     ProtocolErrorCode.VOTE_BAD_SIGNATURE,
-    `${vote.type} of ${genesis.authorities[vote.validator]!.id} at height ${vote.height} slot ${vote.slot} has a bad signature`,
+    `${vote.type} of ${authority.id} at height ${vote.height} slot ${vote.slot} has a bad signature`,
   );
   return vote;
 }
@@ -193,10 +195,11 @@ export function verifyCertificate(
       slot: c.slot,
       blockHash: c.blockHash,
     });
+    const signer = at(genesis.authorities, e.validator, 'certificate signer');
     check(
-      verifyMemo(genesis.authorities[e.validator]!.publicKey, bytes, e.signature),
+      verifyMemo(signer.publicKey, bytes, e.signature),
       ProtocolErrorCode.VOTE_BAD_SIGNATURE,
-      `certificate signature of ${genesis.authorities[e.validator]!.id} does not verify`,
+      `certificate signature of ${signer.id} does not verify`,
     );
     signatures.push({ validator: e.validator, signature: e.signature });
   }

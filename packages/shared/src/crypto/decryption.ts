@@ -5,6 +5,7 @@
  */
 import { type Hex, bytesToHex } from '../encoding.js';
 import { ProtocolError, ProtocolErrorCode } from '../errors.js';
+import { at } from '../assert.js';
 import { CRYPTO_VERSION, prepareElection, type ElectionParams, type PreparedElection } from './election.js';
 import {
   ZERO_CIPHERTEXT,
@@ -99,7 +100,8 @@ export function addBallots(
         ProtocolErrorCode.BALLOT_INVALID,
         `ballot has ${b.ciphertexts.length} ciphertexts, the election ${n} candidates`,
       );
-    for (let i = 0; i < n; i++) cts[i] = addCiphertexts(cts[i]!, b.ciphertexts[i]!);
+    for (let i = 0; i < n; i++)
+      cts[i] = addCiphertexts(at(cts, i, 'aggregate ciphertext'), at(b.ciphertexts, i, 'ciphertext'));
   }
   return { count: base.count + ballots.length, ciphertexts: cts };
 }
@@ -153,7 +155,7 @@ export function partialDecrypt(
 ): PartialDecryption {
   const e = prepareElection(params);
   const { trustee, secret } = decodeTrusteeShare(params, share);
-  const Kj = e.verificationKeys[trustee - 1]!;
+  const Kj = at(e.verificationKeys, trustee - 1, 'verification key');
   if (!mulSecret(G, secret).equals(Kj)) {
     throw new ProtocolError(
       ProtocolErrorCode.DECRYPTION_INVALID,
@@ -201,13 +203,14 @@ export function verifyPartialDecryption(
       { field: 'partial.aggregate' },
     );
   }
-  const Kj = e.verificationKeys[trustee - 1]!;
+  const Kj = at(e.verificationKeys, trustee - 1, 'verification key');
   const shares = expectArray(o.shares, 'partial.shares', aggregate.ciphertexts.length);
   const d = shares.map((s, i) => {
     const so = expectObject(s, `partial.shares[${i}]`, ['d', 'proof']);
     const D = decodePoint(so.d, `partial.shares[${i}].d`);
     const proof = decodeProof(so.proof, `partial.shares[${i}].proof`);
-    if (!checkDleq(partialContext(e, aggHash, trustee, i), aggregate.ciphertexts[i]!.alpha, Kj, D, proof)) {
+    const { alpha } = at(aggregate.ciphertexts, i, 'aggregate ciphertext');
+    if (!checkDleq(partialContext(e, aggHash, trustee, i), alpha, Kj, D, proof)) {
       const name = `partial.shares[${i}].proof`;
       throw new ProtocolError(
         ProtocolErrorCode.DECRYPTION_BAD_PROOF,
@@ -253,7 +256,7 @@ export function combinePartials(
   return aggregate.ciphertexts.map((ct, i) => {
     let sAlpha = IDENTITY;
     partials.forEach((p, k) => {
-      sAlpha = sAlpha.add(mulPublic(p.d[i]!, lambdas[k]!));
+      sAlpha = sAlpha.add(mulPublic(at(p.d, i, 'partial share'), at(lambdas, k, 'lagrange coefficient')));
     });
     return ct.beta.subtract(sAlpha);
   });

@@ -11,6 +11,7 @@
  */
 import { bytesToHex, hexToBytes, isHex, type Hex } from '../encoding.js';
 import { ProtocolError, ProtocolErrorCode } from '../errors.js';
+import { at, must } from '../assert.js';
 import {
   CRYPTO_VERSION,
   electionParams,
@@ -188,7 +189,7 @@ function evalCommitments(commitments: readonly Point[], x: number): Point {
 
 function evalPolynomial(coeffs: readonly bigint[], x: number): bigint {
   let acc = 0n;
-  for (let k = coeffs.length - 1; k >= 0; k--) acc = mod(acc * BigInt(x) + coeffs[k]!);
+  for (let k = coeffs.length - 1; k >= 0; k--) acc = mod(acc * BigInt(x) + at(coeffs, k, 'coefficient'));
   return acc;
 }
 
@@ -207,7 +208,7 @@ export function dkgRound1(
   const coeffs = Array.from({ length: s.threshold }, () => randomScalar(rng));
   const commitments = coeffs.map((a) => mulSecret(G, a));
   const proofs = coeffs.map((a, k) =>
-    encodeProof(proveSchnorr(coefficientContext(sh, dealer, k), a, commitments[k]!, rng)),
+    encodeProof(proveSchnorr(coefficientContext(sh, dealer, k), a, at(commitments, k, 'commitment'), rng)),
   );
   const shares = E.map((Ej, j) => {
     const slot: ShareSlot = { setupHash: sh, dealer, recipient: j + 1, recipientKey: Ej, commitments };
@@ -237,12 +238,11 @@ function dealingHash(sh: Uint8Array, d: Omit<VerifiedDealing, 'hash'>): Uint8Arr
     .uint(d.commitments.length)
     .points(d.commitments)
     .uint(d.shares.length);
-  d.shares.forEach((x, j) =>
-    t
-      .uint(j + 1)
+  d.shares.forEach((x, j) => {
+    t.uint(j + 1)
       .point(x.ephemeral)
-      .bytes(x.ciphertext),
-  );
+      .bytes(x.ciphertext);
+  });
   return t.hash();
 }
 
@@ -279,7 +279,7 @@ function checkDealing(s: ElectionSetup, dealing: unknown): VerifiedDealing {
     return { ephemeral, ciphertext: hexToBytes(so.ciphertext) };
   });
   commitments.forEach((C, k) => {
-    if (!checkSchnorr(coefficientContext(sh, dealer, k), C, proofs[k]!)) {
+    if (!checkSchnorr(coefficientContext(sh, dealer, k), C, at(proofs, k, 'coefficient proof'))) {
       fail(
         ProtocolErrorCode.DKG_BAD_PROOF,
         `dealing.proofs[${k}]`,
@@ -297,7 +297,7 @@ function slotOf(s: ElectionSetup, E: readonly Point[], d: VerifiedDealing, recip
     setupHash: setupHash(s),
     dealer: d.dealer,
     recipient,
-    recipientKey: E[recipient - 1]!,
+    recipientKey: at(E, recipient - 1, 'recipient key'),
     commitments: d.commitments,
   };
 }
@@ -314,7 +314,7 @@ function shareFault(
   d: VerifiedDealing,
   S: Point,
 ): { reason: 'undecryptable' | 'mismatch' } | { share: bigint } {
-  const x = d.shares[slot.recipient - 1]!;
+  const x = at(d.shares, slot.recipient - 1, 'encrypted share');
   const share = decryptShare(slot, x.ephemeral, S, x.ciphertext);
   if (share === undefined) return { reason: 'undecryptable' };
   if (!mulSecret(G, share).equals(evalCommitments(d.commitments, slot.recipient))) return { reason: 'mismatch' };
@@ -332,7 +332,7 @@ export function openShare(
   const E = trusteeKeys(s, keys);
   const d = checkDealing(s, dealing);
   const { trustee, e } = decodeSecret(s, secret);
-  const x = d.shares[trustee - 1]!;
+  const x = at(d.shares, trustee - 1, 'encrypted share');
   const r = shareFault(slotOf(s, E, d, trustee), d, mulSecret(x.ephemeral, e));
   if ('reason' in r)
     fail(
@@ -365,9 +365,10 @@ export function makeComplaint(
   const E = trusteeKeys(s, keys);
   const d = checkDealing(s, dealing);
   const { trustee, e } = decodeSecret(s, secret);
-  const Y = d.shares[trustee - 1]!.ephemeral;
+  const Y = at(d.shares, trustee - 1, 'encrypted share').ephemeral;
   const S = mulSecret(Y, e);
-  const proof = proveDleq(complaintContext(setupHash(s), d.hash, d.dealer, trustee), e, Y, E[trustee - 1]!, S, rng);
+  const Ej = at(E, trustee - 1, 'trustee key');
+  const proof = proveDleq(complaintContext(setupHash(s), d.hash, d.dealer, trustee), e, Y, Ej, S, rng);
   return {
     type: COMPLAINT_TYPE,
     v: CRYPTO_VERSION,
@@ -427,8 +428,9 @@ function judgeComplaint(
     fail(ProtocolErrorCode.DKG_COMPLAINT_INVALID, 'complaint.dealing', `does not name dealer ${d.dealer}'s dealing`);
   const S = decodePoint(o.sharedSecret, 'complaint.sharedSecret');
   const proof = decodeProof(o.proof, 'complaint.proof');
-  const Y = d.shares[complainer - 1]!.ephemeral;
-  if (!checkDleq(complaintContext(setupHash(s), d.hash, dealer, complainer), Y, E[complainer - 1]!, S, proof)) {
+  const Y = at(d.shares, complainer - 1, 'encrypted share').ephemeral;
+  const Ec = at(E, complainer - 1, 'complainer key');
+  if (!checkDleq(complaintContext(setupHash(s), d.hash, dealer, complainer), Y, Ec, S, proof)) {
     fail(
       ProtocolErrorCode.DKG_COMPLAINT_INVALID,
       'complaint.proof',
@@ -515,8 +517,8 @@ export function finalizeKey(
       { qualified, disqualified: Object.fromEntries(disqualified) },
     );
   }
-  const Q = qualified.map((i) => byDealer.get(i)!);
-  const K = Q.reduce((acc, d) => acc.add(d.commitments[0]!), IDENTITY);
+  const Q = qualified.map((i) => must(byDealer.get(i), `dealing of qualified dealer ${i}`));
+  const K = Q.reduce((acc, d) => acc.add(at(d.commitments, 0, 'constant commitment')), IDENTITY);
   const vks = Array.from({ length: n }, (_, j) =>
     Q.reduce((acc, d) => acc.add(evalCommitments(d.commitments, j + 1)), IDENTITY),
   );
@@ -533,7 +535,8 @@ export function finalizeKey(
     const { trustee, e } = decodeSecret(s, secret);
     let sj = 0n;
     for (const d of Q) {
-      const r = shareFault(slotOf(s, E, d, trustee), d, mulSecret(d.shares[trustee - 1]!.ephemeral, e));
+      const ephemeral = at(d.shares, trustee - 1, 'encrypted share').ephemeral;
+      const r = shareFault(slotOf(s, E, d, trustee), d, mulSecret(ephemeral, e));
       if ('reason' in r)
         fail(
           ProtocolErrorCode.DKG_BAD_SHARE,

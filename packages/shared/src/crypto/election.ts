@@ -134,7 +134,9 @@ export function parseElectionParams(value: unknown, field = 'params'): ElectionP
   const K = decodePoint(o.publicKey, `${field}.publicKey`);
   if (K.is0()) badEncoding(`${field}.publicKey`, 'is the identity');
   const vks = expectArray(o.verificationKeys, `${field}.verificationKeys`, setup.trustees.length);
-  vks.forEach((k, i) => decodePoint(k, `${field}.verificationKeys[${i}]`));
+  vks.forEach((k, i) => {
+    decodePoint(k, `${field}.verificationKeys[${i}]`);
+  });
   return {
     type: PARAMS_TYPE,
     v: CRYPTO_VERSION,

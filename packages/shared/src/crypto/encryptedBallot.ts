@@ -6,6 +6,7 @@
  */
 import { canonicalize, isWellFormedString, type Hex } from '../encoding.js';
 import { ProtocolError, ProtocolErrorCode } from '../errors.js';
+import { at } from '../assert.js';
 import { CRYPTO_VERSION, prepareElection, type ElectionParams, type PreparedElection } from './election.js';
 import { ZERO_CIPHERTEXT, addCiphertexts, decodeCiphertext, encrypt, type Ciphertext } from './elgamal.js';
 import { GROUP_ORDER, badEncoding, defaultRng, mod, pointToHex, randomScalar, type Rng } from './group.js';
@@ -101,14 +102,15 @@ export function encryptBallot(
   const sel = selectionsOf(e, choice);
   const K = e.publicKey;
   const nonces = sel.map(() => randomScalar(rng));
-  const cts = sel.map((m, i) => encrypt(K, m, nonces[i]!));
+  const cts = sel.map((m, i) => encrypt(K, m, at(nonces, i, 'nonce')));
   const selections = sel.map((m, i): EncryptedSelection => {
-    const ct = cts[i]!;
-    const proof = proveRange(selectionContext(e, voterId, i), K, ct.alpha, ct.beta, m, nonces[i]!, 0, 1, rng);
+    const ct = at(cts, i, 'ciphertext');
+    const nonce = at(nonces, i, 'nonce');
+    const proof = proveRange(selectionContext(e, voterId, i), K, ct.alpha, ct.beta, m, nonce, 0, 1, rng);
     return {
       alpha: pointToHex(ct.alpha),
       beta: pointToHex(ct.beta),
-      proof: [encodeProof(proof[0]!), encodeProof(proof[1]!)],
+      proof: [encodeProof(at(proof, 0, 'range proof')), encodeProof(at(proof, 1, 'range proof'))],
     };
   });
   const sum = cts.reduce(addCiphertexts, ZERO_CIPHERTEXT);

@@ -1,6 +1,6 @@
 /** Encrypted ballots (issue 14): ristretto255 ElGamal, ballot proofs, key ceremony, threshold tally. */
 export { GROUP_ORDER, defaultRng, seededRng, type Rng } from './group.js';
-export { type Proof, type ProofWire } from './proofs.js';
+export type { Proof, ProofWire } from './proofs.js';
 export {
   SETUP_TYPE,
   PARAMS_TYPE,

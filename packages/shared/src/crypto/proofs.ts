@@ -7,6 +7,7 @@
  */
 import { type Hex } from '../encoding.js';
 import { ProtocolError, ProtocolErrorCode } from '../errors.js';
+import { at } from '../assert.js';
 import {
   CHALLENGE_MODULUS,
   G,
@@ -190,7 +191,7 @@ export function checkRange(
   const commitments: Point[] = [];
   let sum = 0n;
   for (let j = lo; j <= hi; j++) {
-    const { c, v } = proofs[j - lo]!;
+    const { c, v } = at(proofs, j - lo, 'range proof');
     commitments.push(mulPublic(G, v).add(mulPublic(alpha, c)), mulPublic(K, v).add(mulPublic(shifted(beta, j), c)));
     sum += c;
   }

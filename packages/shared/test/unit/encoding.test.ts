@@ -91,7 +91,7 @@ describe('canonicalize (RFC 8785)', () => {
 
   it('rejects lone surrogates in values and keys, accepts surrogate pairs', () => {
     expect(() => canonicalize({ s: 'a\ud800b' })).toThrow(/lone surrogate/);
-    expect(() => canonicalize({ ['\udc00']: 1 })).toThrow(/lone surrogate/);
+    expect(() => canonicalize({ '\udc00': 1 })).toThrow(/lone surrogate/);
     expect(() => canonicalize(['\ude00\ud83d'])).toThrow(/lone surrogate/);
     expect(canonicalize('\ud83d\ude00')).toBe('"😀"');
     expect(isWellFormedString('😀 ok')).toBe(true);

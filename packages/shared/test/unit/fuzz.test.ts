@@ -79,8 +79,11 @@ const junk: fc.Arbitrary<unknown> = fc.oneof(
 function paths(v: unknown, prefix: (string | number)[] = [], out: (string | number)[][] = []): (string | number)[][] {
   if (out.length > 400) return out;
   out.push(prefix);
-  if (Array.isArray(v)) v.forEach((x, i) => paths(x, [...prefix, i], out));
-  else if (v !== null && typeof v === 'object')
+  if (Array.isArray(v)) {
+    v.forEach((x, i) => {
+      paths(x, [...prefix, i], out);
+    });
+  } else if (v !== null && typeof v === 'object')
     for (const k of Object.keys(v)) paths((v as Record<string, unknown>)[k], [...prefix, k], out);
   return out;
 }
