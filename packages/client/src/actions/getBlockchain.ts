@@ -1,5 +1,5 @@
 /** Read a validator's summary of its chain, from one validator or compared across a quorum. */
-import { canonicalize } from '@poa-vote/shared';
+import { at, canonicalize } from '@poa-vote/shared';
 import type { ClientContext } from '../context.js';
 import { formatBlockchain, type BlockchainInfo } from '../formatters/blockchain.js';
 import { withFailover } from '../pool/failover.js';
@@ -77,6 +77,6 @@ export async function getBlockchain(
     },
     ...(options.signal ? { signal: options.signal } : {}),
   });
-  const best = answers[0]!;
+  const best = at(answers, 0, 'quorum answer');
   return { ...best.value, validator: best.validator.nodeId, quorum };
 }

@@ -1,4 +1,5 @@
 /** Ask every validator (or one) how it is doing. */
+import { must } from '@poa-vote/shared';
 import type { ClientContext } from '../context.js';
 import { BaseError, InvalidArgumentError } from '../errors.js';
 import { formatHealth, type HealthReport } from '../formatters/health.js';
@@ -36,7 +37,7 @@ export async function getHealth(
     const h = client.pool.handle(options.validator);
     if (!h) throw new InvalidArgumentError('validator', `${options.validator} is not one of the configured validators`);
     handles = [h];
-  } else handles = client.pool.validators.map((s) => client.pool.handle(s.nodeId)!);
+  } else handles = client.pool.validators.map((s) => must(client.pool.handle(s.nodeId), `handle of ${s.nodeId}`));
   return Promise.all(
     handles.map(async (h): Promise<ValidatorHealth> => {
       try {

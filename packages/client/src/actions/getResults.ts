@@ -1,5 +1,5 @@
 /** Read an election's results, from one validator or compared across a quorum. */
-import { canonicalize } from '@poa-vote/shared';
+import { at, canonicalize } from '@poa-vote/shared';
 import type { ClientContext } from '../context.js';
 import { formatResults, type ElectionResults } from '../formatters/results.js';
 import { withFailover } from '../pool/failover.js';
@@ -71,6 +71,6 @@ export async function getResults(
     inconsistency: resultsInconsistency,
     ...(options.signal ? { signal: options.signal } : {}),
   });
-  const best = answers[0]!;
+  const best = at(answers, 0, 'quorum answer');
   return { ...best.value, validator: best.validator.nodeId, quorum };
 }

@@ -7,6 +7,7 @@
  * height. In every case the finalized block hash at the lowest height must match.
  */
 import { performance } from 'node:perf_hooks';
+import { at } from '@poa-vote/shared';
 import type { ClientContext } from '../context.js';
 import {
   AbortError,
@@ -66,8 +67,8 @@ async function readDistinct<T>(
   const answers: { validator: ValidatorHandle; value: T }[] = [];
   const failures: FailedAttempt[] = [];
   const next = (): ValidatorHandle | undefined => {
-    while (queue.length) {
-      const h = client.pool.handle(queue.shift()!);
+    for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+      const h = client.pool.handle(id);
       if (h && !used.has(h.nodeId)) {
         used.add(h.nodeId);
         return h;
@@ -126,8 +127,8 @@ export async function quorumRead<T>(
         throw new QuorumDisagreementError(report(), `different answers at height ${heights[0]}`);
     } else {
       for (let i = 0; i + 1 < answers.length; i++) {
-        const higher = answers[i]!;
-        const lower = answers[i + 1]!;
+        const higher = at(answers, i, 'quorum answer');
+        const lower = at(answers, i + 1, 'quorum answer');
         const why = spec.inconsistency(lower.value, higher.value);
         if (why)
           throw new QuorumDisagreementError(

@@ -2,6 +2,7 @@
  * Status checks of many waiters coalesced into one JSON-RPC batch per turn of the event loop:
  * when a finalized head arrives, a thousand votes waiting on it cost one request, not a thousand.
  */
+import { at } from '@poa-vote/shared';
 import type { ClientContext } from '../context.js';
 import { BaseError } from '../errors.js';
 import { formatTxStatus } from '../formatters/txStatus.js';
@@ -26,7 +27,10 @@ class StatusBatcher {
     return new Promise((resolve, reject) => {
       const key = prefer ?? '';
       let group = this.#groups.get(key);
-      if (!group) this.#groups.set(key, (group = new Map()));
+      if (!group) {
+        group = new Map();
+        this.#groups.set(key, group);
+      }
       const list = group.get(ref);
       if (list) list.push({ resolve, reject });
       else group.set(ref, [{ resolve, reject }]);
@@ -61,8 +65,11 @@ class StatusBatcher {
         { retry: this.client.retry, ...(prefer ? { prefer } : {}) },
       );
       value.forEach((o, i) => {
-        const ref = refs[i]!;
-        if (!o.ok) return settle(ref, (w) => w.reject(o.error));
+        const ref = at(refs, i, 'batched reference');
+        if (!o.ok) {
+          settle(ref, (w) => w.reject(o.error));
+          return;
+        }
         try {
           const s = { ...formatTxStatus(o.result, `${validator.rpcUrl}/rpc`), validator: validator.nodeId };
           settle(ref, (w) => w.resolve(s));
@@ -86,6 +93,9 @@ export function batchedTransactionStatus(
   prefer: string | undefined,
 ): Promise<GetTransactionStatusReturnType> {
   let b = batchers.get(client);
-  if (!b) batchers.set(client, (b = new StatusBatcher(client)));
+  if (!b) {
+    b = new StatusBatcher(client);
+    batchers.set(client, b);
+  }
   return b.check(ref, prefer);
 }

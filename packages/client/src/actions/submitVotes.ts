@@ -1,6 +1,6 @@
 /** Submit many votes in JSON-RPC batches, failing over only the votes that need it. */
 import { randomUUID } from 'node:crypto';
-import type { Hex, Transaction } from '@poa-vote/shared';
+import { at, must, type Hex, type Transaction } from '@poa-vote/shared';
 import type { ClientContext } from '../context.js';
 import {
   BaseError,
@@ -11,6 +11,7 @@ import {
   NoHealthyValidatorError,
 } from '../errors.js';
 import { isRetryable, withFailover } from '../pool/failover.js';
+import type { JsonRpcOutcome } from '../transport/http.js';
 import { voteTransaction, type VoteInput } from '../utils/voteTransaction.js';
 import { isOwnVote, toSubmitError } from './submitError.js';
 import type { SubmitVoteReturnType } from './submitVote.js';
@@ -105,7 +106,7 @@ async function submitChunk(
   let remaining = chunk;
   const failures = new Map<number, FailedAttempt[]>(chunk.map((it) => [it.index, []]));
   const fail = (it: Item, validator: string, error: unknown): void => {
-    failures.get(it.index)!.push({ validator, error: asBaseError(error) });
+    must(failures.get(it.index), `failures of vote ${it.index}`).push({ validator, error: asBaseError(error) });
   };
   try {
     await withFailover(
@@ -113,7 +114,7 @@ async function submitChunk(
       `a batch of ${chunk.length} votes`,
       async (v, sig) => {
         const calls = remaining.map((it) => ({ method: 'eth_sendTransaction', params: [it.tx], id: it.submissionId }));
-        let outcomes;
+        let outcomes: JsonRpcOutcome[];
         try {
           outcomes = await v.transport.batch(calls, sig ? { signal: sig } : {});
         } catch (err) {
@@ -122,7 +123,7 @@ async function submitChunk(
         }
         const again: Item[] = [];
         outcomes.forEach((o, k) => {
-          const it = remaining[k]!;
+          const it = at(remaining, k, 'submitted vote');
           const accepted = { ok: true as const, hash: it.hash, submissionId: it.submissionId, validator: v.nodeId };
           if (o.ok) {
             if (typeof o.result === 'string' && o.result.toLowerCase() === it.hash) results[it.index] = accepted;
@@ -161,7 +162,9 @@ async function submitChunk(
     for (const it of remaining) {
       const error =
         err instanceof NoHealthyValidatorError
-          ? new NoHealthyValidatorError(failures.get(it.index)!, { operation: `vote ${it.hash}` })
+          ? new NoHealthyValidatorError(must(failures.get(it.index), `failures of vote ${it.index}`), {
+              operation: `vote ${it.hash}`,
+            })
           : asBaseError(err);
       results[it.index] = { ok: false, hash: it.hash, submissionId: it.submissionId, error };
     }

@@ -1,7 +1,7 @@
 /** Wait until a vote is finalized (or included), pushed by WebSocket heads, polling as a fallback; re-send it if it is stranded. */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { Hex, Transaction } from '@poa-vote/shared';
+import { must, type Hex, type Transaction } from '@poa-vote/shared';
 import type { ClientContext } from '../context.js';
 import {
   AbortError,
@@ -173,7 +173,7 @@ export function waitForConfirmation(
       dispose();
       controller.signal.removeEventListener('abort', onAbort);
       if (err !== undefined) reject(err);
-      else resolve({ ...value!, resends, ...(acknowledgedBy ? { acknowledgedBy } : {}) });
+      else resolve({ ...must(value, 'confirmed status'), resends, ...(acknowledgedBy ? { acknowledgedBy } : {}) });
     };
 
     const onAbort = (): void => finish(new AbortError('waitForConfirmation', controller.signal.reason));

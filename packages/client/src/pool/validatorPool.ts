@@ -5,6 +5,7 @@
  */
 import { EventEmitter, setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
+import { at } from '@poa-vote/shared';
 import { AbortError, BaseError } from '../errors.js';
 import { formatHealth, type HealthReport } from '../formatters/health.js';
 import { createHttpTransport, type HttpTransport } from '../transport/http.js';
@@ -204,7 +205,7 @@ export class ValidatorPool extends EventEmitter<ValidatorPoolEvents> {
     if (this.closed) return this.validators;
     const t = this.options.now();
     results.forEach((r, i) => {
-      const s = this.#states[i]!;
+      const s = at(this.#states, i, 'validator state');
       s.lastCheckedAt = t;
       if (!r.health) return;
       s.health = r.health;
@@ -215,7 +216,7 @@ export class ValidatorPool extends EventEmitter<ValidatorPoolEvents> {
       if (r.latencyMs !== undefined) s.latencyMs = ewma(s.latencyMs, r.latencyMs, this.options.ewmaAlpha);
     });
     results.forEach((r, i) => {
-      const s = this.#states[i]!;
+      const s = at(this.#states, i, 'validator state');
       const reasons: string[] = [];
       let explicit = true;
       if (!r.health) {
@@ -248,16 +249,17 @@ export class ValidatorPool extends EventEmitter<ValidatorPoolEvents> {
 
   /** Finalized height unchanged for stallTimeoutMs while a healthy peer is ahead. */
   #stallReason(s: ValidatorState, results: ProbeResult[], i: number, t: number): string | undefined {
-    if (s.finalizedHeight === undefined || s.finalizedAdvancedAt === undefined) return undefined;
+    const height = s.finalizedHeight;
+    if (height === undefined || s.finalizedAdvancedAt === undefined) return undefined;
     if (t - s.finalizedAdvancedAt < this.options.stallTimeoutMs) return undefined;
     let ahead: { nodeId: string; height: number } | undefined;
     results.forEach((r, j) => {
       if (j === i || !r.health?.healthy) return;
-      if (r.health.finalizedHeight > s.finalizedHeight! && (!ahead || r.health.finalizedHeight > ahead.height))
-        ahead = { nodeId: this.#states[j]!.nodeId, height: r.health.finalizedHeight };
+      if (r.health.finalizedHeight > height && (!ahead || r.health.finalizedHeight > ahead.height))
+        ahead = { nodeId: at(this.#states, j, 'validator state').nodeId, height: r.health.finalizedHeight };
     });
     if (!ahead) return undefined;
-    return `finalized height stuck at ${s.finalizedHeight} for ${t - s.finalizedAdvancedAt} ms while ${ahead.nodeId} reached ${ahead.height}`;
+    return `finalized height stuck at ${height} for ${t - s.finalizedAdvancedAt} ms while ${ahead.nodeId} reached ${ahead.height}`;
   }
 
   #setHealth(s: ValidatorState, healthy: boolean, reasons: string[]): void {

@@ -17,5 +17,10 @@ export function linkedAbortController(...parents: (AbortSignal | undefined)[]): 
     p.addEventListener('abort', onAbort, { once: true });
     detach.push(() => p.removeEventListener('abort', onAbort));
   }
-  return { controller, dispose: () => detach.forEach((d) => d()) };
+  return {
+    controller,
+    dispose: () => {
+      for (const d of detach) d();
+    },
+  };
 }

@@ -6,7 +6,7 @@
  * The same checks through the proxy while it is honest pass, so what fails is the tampering.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import type { Hex } from '@poa-vote/shared';
+import type { BlockchainBody, FinalizedBlock, Hex } from '@poa-vote/shared';
 import { TestNetwork } from '../../../validator/test/harness/index.js';
 import {
   QuorumDisagreementError,
@@ -99,8 +99,8 @@ describe('a validator that tampers with what it serves', () => {
   it('a vote rewritten inside a finalized block: verifyBlockchainIntegrity and tallyElection reject the chain', async () => {
     proxy.rewrite = (path, body) => {
       if (path !== `/blocks/${target.height}`) return undefined;
-      const copy = structuredClone(body);
-      copy.block.transactions[target.index].data = ballot('mallory');
+      const copy = structuredClone(body) as FinalizedBlock;
+      copy.block.transactions[target.index]!.data = ballot('mallory');
       return copy;
     };
     const integrity = await client.verifyBlockchainIntegrity({ validator: 'validator-1' });
@@ -122,8 +122,9 @@ describe('a validator that tampers with what it serves', () => {
   it('a forged signature in a block certificate: verifyBlockchainIntegrity rejects the chain', async () => {
     proxy.rewrite = (path, body) => {
       if (path !== `/blocks/${target.height}`) return undefined;
-      const copy = structuredClone(body);
-      copy.certificate.signatures[0].signature = flipLastHex(copy.certificate.signatures[0].signature);
+      const copy = structuredClone(body) as FinalizedBlock;
+      const first = copy.certificate.signatures[0]!;
+      first.signature = flipLastHex(first.signature) as Hex;
       return copy;
     };
     const integrity = await client.verifyBlockchainIntegrity({ validator: 'validator-1' });
@@ -137,8 +138,9 @@ describe('a validator that tampers with what it serves', () => {
     // One vote moved from alice to bob: a lower count, whichever height the others are at.
     proxy.rewrite = (path, body) => {
       if (!path.startsWith('/results')) return undefined;
-      const forged = { ...body.results, alice: body.results.alice - 1, bob: body.results.bob + 1 };
-      return { ...body, results: forged, counts: forged };
+      const answer = body as { results: Record<string, number> };
+      const forged = { ...answer.results, alice: answer.results.alice! - 1, bob: answer.results.bob! + 1 };
+      return { ...answer, results: forged, counts: forged };
     };
     const cmp = await client.compareWithResults(1, { validator: 'validator-1' });
     expect(cmp.validator).toBe('validator-1');
@@ -165,8 +167,8 @@ describe('a validator that tampers with what it serves', () => {
   it('a rewritten authority list in /blockchain: a quorum read refuses it', async () => {
     proxy.rewrite = (path, body) => {
       if (!path.startsWith('/blockchain')) return undefined;
-      const copy = structuredClone(body);
-      copy.authorities[0].id = 'mallory';
+      const copy = structuredClone(body) as BlockchainBody;
+      copy.authorities[0]!.id = 'mallory';
       return copy;
     };
     await expect(client.getBlockchain({ quorum: 3 })).rejects.toBeInstanceOf(QuorumDisagreementError);

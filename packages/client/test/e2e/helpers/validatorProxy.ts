@@ -8,7 +8,7 @@ import { type IncomingMessage, type Server, type ServerResponse, createServer, r
 import { type Socket, connect } from 'node:net';
 
 /** Rewrites a JSON answer to a GET: return the new body, or undefined to leave it as it is. */
-export type Rewrite = (path: string, body: any) => unknown;
+export type Rewrite = (path: string, body: unknown) => unknown;
 
 export class ValidatorProxy {
   /** Applied to every JSON answer to a GET while set. */

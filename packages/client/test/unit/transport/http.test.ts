@@ -32,7 +32,7 @@ function json(res: ServerResponse, status: number, body: unknown): void {
 }
 
 afterEach(async () => {
-  hanging.splice(0).forEach((r) => r.destroy());
+  for (const r of hanging.splice(0)) r.destroy();
   const s = server;
   server = undefined;
   if (!s) return;
