@@ -20,7 +20,7 @@ const out = join(here, 'dist');
  * The parts of the protocol the page verifies with. Not index.ts: its wire contract (zod
  * schemas) and ballot encryption would triple the bundle for nothing the page runs.
  */
-const SHARED_MODULES = ['encoding', 'errors', 'hash', 'merkleProof', 'signature', 'genesis', 'transaction', 'block', 'vote', 'finalized', 'ballot', 'tally'];
+const SHARED_MODULES = ['encoding', 'errors', 'assert', 'hash', 'merkleProof', 'signature', 'genesis', 'transaction', 'block', 'vote', 'finalized', 'ballot', 'tally'];
 
 /** Swap node-only modules of packages/shared for their browser builds. */
 const browserShared = {

@@ -158,10 +158,11 @@ export function subscribeHeads(
       onState(false);
       return;
     }
-    ws.onopen = () =>
-      topics.forEach((t, i) =>
-        ws?.send(JSON.stringify({ jsonrpc: '2.0', id: i + 1, method: 'eth_subscribe', params: [t] })),
-      );
+    ws.onopen = () => {
+      topics.forEach((t, i) => {
+        ws?.send(JSON.stringify({ jsonrpc: '2.0', id: i + 1, method: 'eth_subscribe', params: [t] }));
+      });
+    };
     ws.onmessage = (ev) => {
       let msg: { id?: number; result?: unknown; method?: string; params?: { subscription: string; result: HeadPush } };
       try {

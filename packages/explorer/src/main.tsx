@@ -1,5 +1,6 @@
 /** The explorer: network, blocks, an election and a vote, verified in the browser against a trusted genesis. */
-import { render } from 'preact';
+import { must } from '@poa-vote/shared';
+import { type JSX, render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { SELF } from './api.js';
 import { type Route, currentRoute, href, param, setParam } from './router.js';
@@ -58,7 +59,7 @@ function App() {
     setParam('genesis', t.hash);
   };
 
-  let view;
+  let view: JSX.Element;
   switch (route.view) {
     case 'network':
       view = <NetworkView validators={validators} onValidators={setValidators} />;
@@ -112,4 +113,4 @@ function App() {
   );
 }
 
-render(<App />, document.getElementById('app')!);
+render(<App />, must(document.getElementById('app'), 'the #app element'));

@@ -15,6 +15,7 @@ import {
   type Hex,
   type QuorumCertificate,
   ProtocolError,
+  at,
   countBallot,
   genesisCursor,
   genesisHash,
@@ -102,7 +103,7 @@ export function verifyBlockAlone(
   let block: Block;
   try {
     block = validateBlock(genesis, raw.block);
-    const proposer = genesis.authorities[block.header.proposer]!;
+    const proposer = at(genesis.authorities, block.header.proposer, 'proposer authority');
     steps.push({
       ok: true,
       label: `Block ${block.header.height} is well formed and signed by its proposer`,

@@ -8,6 +8,7 @@ import {
   LinearScale,
   Tooltip,
 } from 'chart.js';
+import { at } from '@poa-vote/shared';
 import { useEffect, useRef } from 'preact/hooks';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Tooltip);
@@ -57,7 +58,7 @@ export function BarChart({
     const c = chart.current;
     if (!c) return;
     c.data.labels = labels;
-    c.data.datasets[0]!.data = values;
+    at(c.data.datasets, 0, 'chart dataset').data = values;
     c.update();
   }, [labels.join('\u0000'), values.join(',')]);
   return (

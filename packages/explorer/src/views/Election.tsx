@@ -3,6 +3,7 @@
  * time, and the recount from the verified chain compared with what is published. Refreshed as
  * blocks finalize.
  */
+import { at } from '@poa-vote/shared';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { type ResultsBody, SELF, getJson, subscribeHeads } from '../api.js';
 import { BarChart } from '../components/Chart.js';
@@ -169,8 +170,8 @@ export function ElectionView({ id, trust }: { id: string; trust: Trust | undefin
 
 function PerBlock({ perBlock, id }: { perBlock: { height: number; votes: number; timestamp: number }[]; id: string }) {
   const recent = perBlock.slice(-40);
-  const first = recent[0]!;
-  const last = recent[recent.length - 1]!;
+  const first = at(recent, 0, 'recent block');
+  const last = at(recent, -1, 'recent block');
   return (
     <>
       <h3>Votes per block over time</h3>

@@ -123,6 +123,7 @@ export function VoteView({
   return (
     <section aria-labelledby="vote-h">
       <h2 id="vote-h">Check a vote</h2>
+      {/* biome-ignore lint/a11y/useSemanticElements: role="search" on the form is a landmark in every browser; the <search> element needs Chromium/Firefox 118 or Safari 17 */}
       <form class="inline" onSubmit={go} role="search">
         <label>
           Vote hash or submission id
