@@ -36,6 +36,8 @@ export enum ProtocolErrorCode {
   DECRYPTION_INVALID = 'DECRYPTION_INVALID',
   DECRYPTION_BAD_PROOF = 'DECRYPTION_BAD_PROOF',
   TALLY_OUT_OF_RANGE = 'TALLY_OUT_OF_RANGE',
+  // Elections on chain (election/): a transaction that breaks an election rule (phase, signer, window).
+  ELECTION_TX_INVALID = 'ELECTION_TX_INVALID',
 }
 
 /** A violation of a protocol rule. `code` is stable; `message` names the problem. */

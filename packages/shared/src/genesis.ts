@@ -39,6 +39,12 @@ export interface Genesis {
   authorities: Authority[];
   quorum: QuorumRule;
   limits: BlockLimits;
+  /**
+   * Ed25519 public key that signs election configurations (docs/ELECTIONS.md). Optional: absent,
+   * no election can be configured and every election is opaque as before; absent, it is also left
+   * out of the genesis hash, so existing genesis documents keep their hash.
+   */
+  electionOperator?: Hex;
 }
 
 export const DEFAULT_LIMITS: BlockLimits = {
@@ -111,7 +117,15 @@ export function parseGenesis(input: unknown): Genesis {
         : positiveInt(l.maxBlockBytes, 'limits.maxBlockBytes', 64 << 20),
   };
   if (limits.maxBlockBytes < limits.maxTxBytes) fail('limits.maxBlockBytes must be at least limits.maxTxBytes');
-  return { chainId, genesisTime: g.genesisTime, slotDurationMs, authorities, quorum, limits };
+  const genesis: Genesis = { chainId, genesisTime: g.genesisTime, slotDurationMs, authorities, quorum, limits };
+  if (g.electionOperator !== undefined) {
+    if (!isHex(g.electionOperator, 32)) fail('electionOperator must be 32 bytes of lowercase 0x-hex');
+    const weakness = publicKeyWeakness(g.electionOperator);
+    if (weakness !== undefined) fail(`electionOperator ${weakness}`);
+    if (keys.has(g.electionOperator)) fail('electionOperator must not be an authority key');
+    genesis.electionOperator = g.electionOperator;
+  }
+  return genesis;
 }
 
 /** Number of distinct authority signatures that certify a block. */

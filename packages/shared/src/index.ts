@@ -17,3 +17,4 @@ export * from './finalized.js';
 export * from './address.js';
 export * from './crypto/index.js';
 export * from './api/index.js';
+export * from './election/index.js';

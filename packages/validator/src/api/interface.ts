@@ -38,6 +38,8 @@ export type SubmitOutcome =
       code: 'TX_INVALID' | 'TX_TOO_LARGE' | 'TX_DOUBLE_VOTE' | 'POOL_FULL' | 'UNAVAILABLE' | 'RECOVERING';
       message: string;
       conflictsWith?: Hex;
+      /** TX_INVALID by an election rule: `reason` (the protocol code), `proof` or `field` naming what failed. */
+      details?: Record<string, unknown>;
     }
   /** Taken, but a quorum was not confirmed in time: resubmitting the identical vote anywhere is safe. */
   | { ok: false; hash: Hex; code: 'TX_NOT_REPLICATED'; message: string; holders: number; needed: number };

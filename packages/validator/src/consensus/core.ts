@@ -14,6 +14,7 @@
  */
 import {
   type Block,
+  type ElectionRegistry,
   type Evidence,
   type FinalizedBlock,
   type Genesis,
@@ -78,6 +79,11 @@ export interface ConsensusInit {
   replicated?: ReadonlySet<Hex>;
   mempool?: Mempool;
   options?: Partial<ConsensusOptions>;
+  /**
+   * The chain's elections (configured elections, key ceremonies, encrypted tallies), restored to
+   * the same finalized head as `chain`. Absent: no election rule is checked (as before elections).
+   */
+  elections?: ElectionRegistry;
 }
 
 interface Valid {
@@ -101,6 +107,7 @@ export class ConsensusCore {
   readonly self: number;
   readonly chain: ChainState;
   readonly pool: Mempool;
+  readonly elections: ElectionRegistry | undefined;
   readonly #signer: Signer;
   readonly #opts: ConsensusOptions;
   readonly #quorum: number;
@@ -142,6 +149,7 @@ export class ConsensusCore {
     this.genesis = init.genesis;
     this.self = init.self;
     this.chain = init.chain;
+    this.elections = init.elections;
     this.#signer = init.signer;
     this.#opts = { ...defaultConsensusOptions, ...init.options };
     this.#quorum = this.quorumOf(init.genesis);
@@ -489,7 +497,11 @@ export class ConsensusCore {
       const entries = this.pool.take(
         maxTxPerBlock,
         maxBlockBytes,
-        (e) => !e.replicated || e.size > maxTxBytes || this.chain.voterTx(voterKey(e.tx)) !== undefined,
+        (e) =>
+          !e.replicated ||
+          e.size > maxTxBytes ||
+          this.chain.voterTx(voterKey(e.tx)) !== undefined ||
+          this.elections?.includable(e.tx, e.hash, this.#height) === false,
       );
       block = createBlock(
         this.genesis,
@@ -535,6 +547,19 @@ export class ConsensusCore {
           `block ${block.hash} holds two votes of ${tx.from} in ${tx.to}`,
         );
       voters.add(key);
+    }
+    if (this.elections === undefined) return;
+    for (const tx of block.transactions) {
+      try {
+        this.elections.check(tx, txHash(tx), block.header.height);
+      } catch (e) {
+        if (!(e instanceof ProtocolError)) throw e;
+        throw new ProtocolError(
+          ProtocolErrorCode.BLOCK_BAD_TX,
+          `block ${block.hash}: ${tx.from} in ${tx.to}: ${e.code}: ${e.message}`,
+          { cause: e.code, ...e.data },
+        );
+      }
     }
   }
 
@@ -673,8 +698,10 @@ export class ConsensusCore {
     if (block.header.height !== this.#height) return;
     this.willFinalize(block);
     this.chain.apply(block);
+    const electionChanges = this.elections?.apply(block) ?? [];
     this.#out.persist.push({ kind: 'finalize', block, certificate });
     const rejected: Hex[] = [];
+    if (electionChanges.length > 0) this.#dropExpired(rejected);
     for (const tx of block.transactions) {
       const hash = txHash(tx);
       const pending = this.pool.voterTx(voterKey(tx));
@@ -708,6 +735,19 @@ export class ConsensusCore {
     if (this.#recoveryFrom !== undefined) this.#maybeFinishRecovery();
     this.#replayDeferred();
     this.#tryPropose();
+  }
+
+  /** Pooled election transactions that can never be valid again (the election moved past their phase). */
+  #dropExpired(rejected: Hex[]): void {
+    const elections = this.elections;
+    if (elections === undefined) return;
+    for (const e of [...this.pool.entries()]) {
+      const why = elections.expired(e.tx);
+      if (why === undefined) continue;
+      this.pool.remove(e.hash);
+      rejected.push(e.hash);
+      this.#event({ type: 'tx-rejected', hash: e.hash, reason: why });
+    }
   }
 
   #onStatus(from: number, status: Status): void {
@@ -802,6 +842,18 @@ export class ConsensusCore {
         });
         refused.push({ hash, reason: 'conflict', conflictsWith: onChain });
         continue;
+      }
+      if (this.elections !== undefined && !this.pool.has(hash)) {
+        try {
+          this.elections.check(tx, hash, this.#height);
+        } catch (err) {
+          if (!(err instanceof ProtocolError)) throw err;
+          const data = { reason: err.code, ...err.data };
+          results.push({ status: 'rejected', hash, code: 'TX_INVALID', message: err.message, data });
+          // Not held here: 'full' is the reason every peer version accepts for "I do not hold it".
+          refused.push({ hash, reason: 'full' });
+          continue;
+        }
       }
       const r = this.pool.add(tx, hash, this.#slot);
       if (r.status === 'added' || r.status === 'known') {

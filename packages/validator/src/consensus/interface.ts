@@ -178,4 +178,6 @@ export type SubmitResult =
   /** The validator lost its pool and is reading its peers' pools: submit elsewhere. */
   | { status: 'rejected'; hash: Hex; code: 'RECOVERING'; message: string }
   | { status: 'rejected'; hash: Hex; code: 'TX_DOUBLE_VOTE'; message: string; conflictsWith: Hex }
-  | { status: 'rejected'; hash: Hex; code: 'POOL_FULL'; message: string };
+  | { status: 'rejected'; hash: Hex; code: 'POOL_FULL'; message: string }
+  /** Breaks an election rule (docs/ELECTIONS.md): data.reason is the protocol code, data.proof a failed proof. */
+  | { status: 'rejected'; hash: Hex; code: 'TX_INVALID'; message: string; data: Record<string, unknown> };

@@ -135,6 +135,8 @@ export class SubmitQueue {
             }
             if (r.code === 'TX_DOUBLE_VOTE')
               return { ok: false, hash: r.hash, code: r.code, message: r.message, conflictsWith: r.conflictsWith };
+            if (r.code === 'TX_INVALID')
+              return { ok: false, hash: r.hash, code: r.code, message: r.message, details: r.data };
             return { ok: false, hash: r.hash, code: r.code, message: r.message };
           });
           void Promise.all(outcomes).then(b.resolve, b.reject);

@@ -21,7 +21,7 @@ function files(dir: string): string[] {
 }
 
 describe('determinism of the consensus core', () => {
-  for (const folder of ['consensus', 'state', 'mempool']) {
+  for (const folder of ['consensus', 'state', 'mempool', 'elections']) {
     it(`src/${folder} has no I/O, clock, timers or unseeded randomness`, () => {
       const found: string[] = [];
       for (const f of files(join(SRC, folder))) {

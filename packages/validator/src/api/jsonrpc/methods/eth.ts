@@ -73,6 +73,8 @@ export function submitError(o: Extract<SubmitOutcome, { ok: false }>): JsonRpcEr
   const data: Record<string, unknown> = { code: o.code };
   if (o.hash !== undefined) data.hash = o.hash;
   if ('conflictsWith' in o && o.conflictsWith !== undefined) data.conflictsWith = o.conflictsWith;
+  // An election rule: the protocol code (BALLOT_BAD_PROOF...) and the failed proof or field, beside `code`.
+  if ('details' in o && o.details !== undefined) for (const [k, v] of Object.entries(o.details)) data[k] ??= v;
   switch (o.code) {
     case 'TX_NOT_REPLICATED':
       return new JsonRpcError(JsonRpcErrorCode.NOT_REPLICATED, o.message, {

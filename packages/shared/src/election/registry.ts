@@ -1,0 +1,536 @@
+/**
+ * The elections of a chain as a deterministic state machine over finalized blocks: configured
+ * elections, their key ceremony, the running homomorphic sum of their ballots, their partial
+ * decryptions and their decrypted counts. Validators check transactions with it (admission and
+ * block validity) and apply finalized blocks to it; the client's verifier replays the chain
+ * through the same rules. No clock, no randomness, no I/O. Specified in docs/PROTOCOL.md section 16.
+ *
+ * A transaction is checked against the state after the block before it (`check(tx, hash, h)` for a
+ * block at height h = applied height + 1); the phase changes computed after a block apply from the
+ * next block on, so no rule depends on the order of transactions within a block.
+ */
+import type { Block } from '../block.js';
+import { type Hex, bytesToHex } from '../encoding.js';
+import { ProtocolError, ProtocolErrorCode } from '../errors.js';
+import { type Genesis, quorumSize } from '../genesis.js';
+import { type Transaction, electionIdOf, txHash } from '../transaction.js';
+import {
+  type Aggregate,
+  type Ciphertext,
+  type Complaint,
+  type Dealing,
+  type ElectionParams,
+  type ElectionSetup,
+  type PartialDecryption,
+  type TrusteeKeyMessage,
+  aggregateHash,
+  addBallots,
+  ballotFromData,
+  decodeCiphertext,
+  decryptTally,
+  electionSetup,
+  emptyAggregate,
+  encodeAggregate,
+  finalizeKey,
+  type AggregateWire,
+  verifyBallot,
+  verifyComplaint,
+  verifyDealing,
+  verifyPartialDecryption,
+  verifyTrusteeKey,
+} from '../crypto/index.js';
+import { type ElectionConfig, parseElectionConfig } from './config.js';
+import { type ControlKind, openElectionTx, parseControlFrom } from './controlTx.js';
+
+export const COMPLAINTS_TYPE = 'poa-evoting/dkg-complaints';
+
+/** A trustee's round-2 message: its complaints (often none), which also says it has checked its shares. */
+export interface ComplaintsMessage {
+  type: typeof COMPLAINTS_TYPE;
+  v: 1;
+  trustee: number;
+  complaints: Complaint[];
+}
+
+/**
+ * Phases. Plain elections: `scheduled`, `open`, `closed` by height. Encrypted elections: the key
+ * ceremony (`keys`, `dealings`, `complaints`), `ready` (ballots from openHeight), `tallying` (from
+ * closeHeight: partial decryptions), `decrypted` (a threshold of them is on chain), or `failed`.
+ */
+export type ElectionPhase =
+  | 'scheduled'
+  | 'open'
+  | 'closed'
+  | 'keys'
+  | 'dealings'
+  | 'complaints'
+  | 'ready'
+  | 'tallying'
+  | 'decrypted'
+  | 'failed';
+
+/** One election's on-chain record. */
+export interface ElectionRecord {
+  electionId: string;
+  config: ElectionConfig;
+  /** Height of the block holding the configuration. */
+  configHeight: number;
+  configTx: Hex;
+  /** Encrypted elections: the setup of the key ceremony (trustees = authorities, threshold = quorumSize). */
+  setup?: ElectionSetup;
+  /** Phase after the last applied block (plain elections: see phaseAt). */
+  phase: ElectionPhase;
+  /** First height of the current key-ceremony phase (its deadline counts from here). */
+  phaseStart: number;
+  /** Trustee messages on chain, by trustee index - 1. */
+  keys: (TrusteeKeyMessage | undefined)[];
+  dealings: (Dealing | undefined)[];
+  complaints: (ComplaintsMessage | undefined)[];
+  /** Hash of each control transaction on chain, in chain order. */
+  transactions: { kind: ControlKind; authority?: number; hash: Hex; height: number }[];
+  /** After the key ceremony: public key and verification keys. */
+  params?: ElectionParams;
+  qualified?: number[];
+  disqualified?: { dealer: number; reason: string }[];
+  readyHeight?: number;
+  /** Ballots counted (finalized, valid). */
+  ballots: number;
+  /** Encrypted: the running homomorphic sum (frozen at closeHeight). */
+  aggregate?: Aggregate;
+  /** Valid partial decryptions on chain, by trustee index (1-based). */
+  partials: Map<number, PartialDecryption>;
+  /** Decrypted counts in candidate order, and the trustees whose partials were combined. */
+  counts?: number[];
+  decryptedWith?: number[];
+  decryptedHeight?: number;
+  failure?: string;
+}
+
+/** What an applied block changed, for the node's trustee duties and logs. */
+export interface ElectionChange {
+  electionId: string;
+  phase: ElectionPhase;
+  height: number;
+}
+
+export interface ElectionRegistryOptions {
+  /**
+   * Verify ballot proofs when applying blocks whose transactions were not checked here first
+   * (default true). A validator replaying its own finalized blocks at start-up passes false.
+   */
+  verify?: boolean;
+  /** Most verified ballots remembered between check and apply (default 50,000). */
+  maxCached?: number;
+}
+
+function refuse(message: string, data?: Record<string, unknown>): never {
+  throw new ProtocolError(ProtocolErrorCode.ELECTION_TX_INVALID, message, data);
+}
+
+/** The elections of one chain. */
+export class ElectionRegistry {
+  readonly genesis: Genesis;
+  readonly #elections = new Map<string, ElectionRecord>();
+  /** Unconfigured elections that already have a vote on chain: they can no longer be configured. */
+  readonly #voted = new Set<string>();
+  /** Ballots verified by check(), by transaction hash: apply() and re-checks need not verify again. */
+  readonly #verified = new Map<Hex, Ciphertext[]>();
+  readonly #verify: boolean;
+  readonly #maxCached: number;
+  #height = 0;
+
+  constructor(genesis: Genesis, options: ElectionRegistryOptions = {}) {
+    this.genesis = genesis;
+    this.#verify = options.verify ?? true;
+    this.#maxCached = options.maxCached ?? 50_000;
+  }
+
+  /** Height of the last applied block. */
+  get height(): number {
+    return this.#height;
+  }
+
+  /** Whether any election is configured (a chain without one behaves exactly as before). */
+  get active(): boolean {
+    return this.#elections.size > 0;
+  }
+
+  /** One election's record, if configured. */
+  get(electionId: string): ElectionRecord | undefined {
+    return this.#elections.get(electionId);
+  }
+
+  /** Every configured election. */
+  list(): ElectionRecord[] {
+    return [...this.#elections.values()];
+  }
+
+  /** The phase of an election for a block at `height` (plain elections depend on the height alone). */
+  phaseAt(e: ElectionRecord, height: number): ElectionPhase {
+    if (e.config.ballotFormat === 'encrypted') return e.phase;
+    return height < e.config.openHeight ? 'scheduled' : height < e.config.closeHeight ? 'open' : 'closed';
+  }
+
+  /** The aggregate's wire form (encrypted elections with a key). */
+  aggregateWire(e: ElectionRecord): AggregateWire | undefined {
+    return e.aggregate && encodeAggregate(e.aggregate);
+  }
+
+  /** aggregateHash of the current aggregate (what partial decryptions name). */
+  aggregateHashHex(e: ElectionRecord): Hex | undefined {
+    return e.params && e.aggregate && bytesToHex(aggregateHash(e.params, e.aggregate));
+  }
+
+  /** Decrypted counts by candidate name. */
+  countsByName(e: ElectionRecord): Record<string, number> | undefined {
+    const counts = e.counts;
+    if (counts === undefined) return undefined;
+    const out = Object.create(null) as Record<string, number>;
+    e.config.candidates.forEach((c, i) => {
+      out[c] = counts[i] ?? 0;
+    });
+    return out;
+  }
+
+  /**
+   * Throw (ELECTION_TX_INVALID, ELECTION_INVALID or the failed proof's code, data.proof naming it)
+   * unless `tx` may be in a block at `height` on top of the applied state. Plain votes of elections
+   * that are not configured always pass, as before.
+   */
+  check(tx: Transaction, hash: Hex, height: number): void {
+    const electionId = electionIdOf(tx.to);
+    if (electionId === undefined) return;
+    const target = parseControlFrom(tx.from);
+    if (target === undefined) {
+      const e = this.#elections.get(electionId);
+      if (e !== undefined) this.#checkBallot(e, tx, hash, height);
+      return;
+    }
+    const opened = openElectionTx(this.genesis, tx, target);
+    if (opened.kind === 'election') {
+      this.#checkConfig(electionId, opened.body, height);
+      return;
+    }
+    const e = this.#elections.get(electionId);
+    if (e === undefined || e.setup === undefined)
+      refuse(`election ${electionId} is not a configured encrypted election: no ${opened.kind} is expected`);
+    const trustee = (opened.authority ?? -1) + 1;
+    if (opened.kind === 'dkg-key') this.#checkKey(e, trustee, opened.body);
+    else if (opened.kind === 'dkg-dealing') this.#checkDealing(e, trustee, opened.body);
+    else if (opened.kind === 'dkg-complaints') this.#checkComplaints(e, trustee, opened.body);
+    else this.#checkPartial(e, trustee, opened.body);
+  }
+
+  /** Whether `tx` passes check at `height` (the proposer's filter; cheap once checked). */
+  includable(tx: Transaction, hash: Hex, height: number): boolean {
+    try {
+      this.check(tx, hash, height);
+      return true;
+    } catch (e) {
+      if (e instanceof ProtocolError) return false;
+      throw e;
+    }
+  }
+
+  /**
+   * Why `tx` can never be valid again (its election moved past the phase that takes it), or
+   * undefined. Pools drop such transactions; a transaction that may still become valid is kept.
+   */
+  expired(tx: Transaction): string | undefined {
+    const electionId = electionIdOf(tx.to);
+    const e = electionId === undefined ? undefined : this.#elections.get(electionId);
+    if (e === undefined) return undefined;
+    let target: ReturnType<typeof parseControlFrom>;
+    try {
+      target = parseControlFrom(tx.from);
+    } catch {
+      return `${tx.from} names no election statement`;
+    }
+    const order: readonly ElectionPhase[] = ['keys', 'dealings', 'complaints', 'ready', 'tallying', 'decrypted'];
+    const at = order.indexOf(e.phase);
+    if (target === undefined) {
+      const closed = this.#height + 1 >= e.config.closeHeight || e.phase === 'failed';
+      return closed ? `election ${e.electionId} is closed (phase ${e.phase})` : undefined;
+    }
+    if (target.kind === 'election') return `election ${e.electionId} is already configured`;
+    const needs: Record<Exclude<typeof target.kind, 'election'>, number> = {
+      'dkg-key': 0,
+      'dkg-dealing': 1,
+      'dkg-complaints': 2,
+      partial: 5,
+    };
+    if (e.phase === 'failed' || (at >= 0 && at > needs[target.kind] && !(target.kind === 'partial')))
+      return `election ${e.electionId} is in phase ${e.phase}: a ${target.kind} is no longer accepted`;
+    return undefined;
+  }
+
+  #expectPhase(e: ElectionRecord, phases: readonly ElectionPhase[], what: string): void {
+    if (!phases.includes(e.phase))
+      refuse(`election ${e.electionId} is in phase ${e.phase}: ${what} is accepted in phase ${phases.join(' or ')}`, {
+        phase: e.phase,
+      });
+  }
+
+  #checkConfig(electionId: string, body: unknown, height: number): ElectionConfig {
+    if (this.#elections.has(electionId)) refuse(`election ${electionId} is already configured`);
+    if (this.#voted.has(electionId))
+      refuse(`election ${electionId} already has votes on chain: it can no longer be configured`);
+    const config = parseElectionConfig(body);
+    if (config.electionId !== electionId)
+      refuse(`the configuration names election ${config.electionId}, the transaction election ${electionId}`);
+    if (config.openHeight <= height)
+      refuse(`config.openHeight ${config.openHeight} must be after the configuration's block (height ${height})`, {
+        field: 'config.openHeight',
+      });
+    if (config.ballotFormat === 'encrypted') this.#setupOf(config);
+    return config;
+  }
+
+  #setupOf(config: ElectionConfig): ElectionSetup {
+    return electionSetup({
+      chainId: this.genesis.chainId,
+      electionId: config.electionId,
+      candidates: config.candidates,
+      minSelections: config.minSelections,
+      maxSelections: config.maxSelections,
+      trustees: this.genesis.authorities.map((a) => a.id),
+      threshold: quorumSize(this.genesis),
+    });
+  }
+
+  #checkKey(e: ElectionRecord, trustee: number, body: unknown): void {
+    this.#expectPhase(e, ['keys'], 'a trustee key');
+    const setup = e.setup as ElectionSetup;
+    verifyTrusteeKey(setup, body, 'body');
+    if ((body as TrusteeKeyMessage).trustee !== trustee)
+      refuse(`body.trustee must be ${trustee}, the signing authority's index`, { field: 'body.trustee' });
+  }
+
+  #allKeys(e: ElectionRecord): TrusteeKeyMessage[] {
+    return e.keys.filter((k): k is TrusteeKeyMessage => k !== undefined);
+  }
+
+  #checkDealing(e: ElectionRecord, trustee: number, body: unknown): Dealing {
+    this.#expectPhase(e, ['dealings'], 'a dealing');
+    const d = verifyDealing(e.setup as ElectionSetup, this.#allKeys(e), body);
+    if (d.dealer !== trustee) refuse(`body.dealer must be ${trustee}, the signing authority's index`);
+    return body as Dealing;
+  }
+
+  #checkComplaints(e: ElectionRecord, trustee: number, body: unknown): ComplaintsMessage {
+    this.#expectPhase(e, ['complaints'], 'a complaints message');
+    if (typeof body !== 'object' || body === null || Array.isArray(body))
+      refuse('body must be a complaints object', { field: 'body' });
+    const o = body as Record<string, unknown>;
+    const keys = Object.keys(o).sort().join(',');
+    if (keys !== 'complaints,trustee,type,v' || o.type !== COMPLAINTS_TYPE || o.v !== 1)
+      refuse(`body must be {type: "${COMPLAINTS_TYPE}", v: 1, trustee, complaints}`, { field: 'body' });
+    if (o.trustee !== trustee) refuse(`body.trustee must be ${trustee}`, { field: 'body.trustee' });
+    if (!Array.isArray(o.complaints) || o.complaints.length > e.keys.length)
+      refuse('body.complaints must be an array of at most one complaint per dealer', { field: 'body.complaints' });
+    const dealers = new Set<unknown>();
+    o.complaints.forEach((c: unknown, i: number) => {
+      const dealer = (c as { dealer?: unknown } | null)?.dealer;
+      const complainer = (c as { complainer?: unknown } | null)?.complainer;
+      const dealing = typeof dealer === 'number' ? e.dealings[dealer - 1] : undefined;
+      if (dealing === undefined || dealers.has(dealer))
+        refuse(`body.complaints[${i}] must name one on-chain dealing, once`, { field: `body.complaints[${i}]` });
+      if (complainer !== trustee)
+        refuse(`body.complaints[${i}].complainer must be ${trustee}`, { field: `body.complaints[${i}].complainer` });
+      dealers.add(dealer);
+      verifyComplaint(e.setup as ElectionSetup, this.#allKeys(e), dealing, c);
+    });
+    return body as ComplaintsMessage;
+  }
+
+  #checkPartial(e: ElectionRecord, trustee: number, body: unknown): PartialDecryption {
+    this.#expectPhase(e, ['tallying', 'decrypted'], 'a partial decryption');
+    const params = e.params as ElectionParams;
+    const aggregate = e.aggregate as Aggregate;
+    const v = verifyPartialDecryption(params, aggregate, body);
+    if (v.trustee !== trustee) refuse(`body.trustee must be ${trustee}`, { field: 'body.trustee' });
+    return body as PartialDecryption;
+  }
+
+  #checkBallot(e: ElectionRecord, tx: Transaction, hash: Hex, height: number): void {
+    const { openHeight, closeHeight } = e.config;
+    if (height < openHeight || height >= closeHeight)
+      refuse(`election ${e.electionId} takes ballots in blocks ${openHeight} to ${closeHeight - 1}, not ${height}`, {
+        phase: this.phaseAt(e, height),
+      });
+    if (e.config.ballotFormat === 'plain') return;
+    if (e.phase !== 'ready')
+      refuse(`election ${e.electionId} is in phase ${e.phase}: ballots need phase ready (its key on chain)`, {
+        phase: e.phase,
+      });
+    if (this.#verified.has(hash)) return;
+    const v = verifyBallot(e.params as ElectionParams, tx.from, tx.data);
+    this.#remember(hash, v.ciphertexts);
+  }
+
+  #remember(hash: Hex, cts: Ciphertext[]): void {
+    if (this.#verified.size >= this.#maxCached) {
+      const oldest = this.#verified.keys().next();
+      if (!oldest.done) this.#verified.delete(oldest.value);
+    }
+    this.#verified.set(hash, cts);
+  }
+
+  /** Apply a finalized block (already valid against this state). Returns the phase changes. */
+  apply(block: Block): ElectionChange[] {
+    const height = block.header.height;
+    const touched = new Set<ElectionRecord>();
+    for (const tx of block.transactions) {
+      const electionId = electionIdOf(tx.to);
+      if (electionId === undefined) continue;
+      const target = parseControlFrom(tx.from);
+      const e = this.#elections.get(electionId);
+      if (target === undefined) {
+        if (e === undefined) this.#voted.add(electionId);
+        else this.#applyBallot(e, tx);
+        continue;
+      }
+      const hash = txHash(tx);
+      const opened = openElectionTx(this.genesis, tx, target);
+      if (opened.kind === 'election') {
+        const config = parseElectionConfig(opened.body);
+        const rec: ElectionRecord = {
+          electionId,
+          config,
+          configHeight: height,
+          configTx: hash,
+          phase: config.ballotFormat === 'encrypted' ? 'keys' : 'scheduled',
+          phaseStart: height + 1,
+          keys: [],
+          dealings: [],
+          complaints: [],
+          transactions: [{ kind: 'election', hash, height }],
+          ballots: 0,
+          partials: new Map(),
+        };
+        if (config.ballotFormat === 'encrypted') {
+          rec.setup = this.#setupOf(config);
+          const n = this.genesis.authorities.length;
+          rec.keys = new Array(n).fill(undefined);
+          rec.dealings = new Array(n).fill(undefined);
+          rec.complaints = new Array(n).fill(undefined);
+        }
+        this.#elections.set(electionId, rec);
+        touched.add(rec);
+        continue;
+      }
+      if (e === undefined || opened.authority === undefined) continue;
+      const i = opened.authority;
+      e.transactions.push({ kind: opened.kind, authority: i, hash, height });
+      if (opened.kind === 'dkg-key') e.keys[i] = opened.body as TrusteeKeyMessage;
+      else if (opened.kind === 'dkg-dealing') e.dealings[i] = opened.body as Dealing;
+      else if (opened.kind === 'dkg-complaints') e.complaints[i] = opened.body as ComplaintsMessage;
+      else if (opened.kind === 'partial') e.partials.set(i + 1, opened.body as PartialDecryption);
+      touched.add(e);
+    }
+    this.#height = height;
+    const changes: ElectionChange[] = [];
+    for (const e of this.#elections.values()) {
+      const before = e.phase;
+      this.#advance(e, height);
+      if (e.phase !== before || touched.has(e)) changes.push({ electionId: e.electionId, phase: e.phase, height });
+    }
+    return changes;
+  }
+
+  #applyBallot(e: ElectionRecord, tx: Transaction): void {
+    e.ballots++;
+    if (e.config.ballotFormat !== 'encrypted' || e.params === undefined || e.aggregate === undefined) return;
+    const hash = txHash(tx);
+    let cts = this.#verified.get(hash);
+    this.#verified.delete(hash);
+    if (cts === undefined)
+      cts = this.#verify ? verifyBallot(e.params, tx.from, tx.data).ciphertexts : decodeBallot(tx.data);
+    e.aggregate = addBallots(e.params, [{ ciphertexts: cts }], e.aggregate);
+  }
+
+  /** Phase changes after block `height`; they take effect from block height + 1. */
+  #advance(e: ElectionRecord, height: number): void {
+    if (e.setup === undefined) return;
+    const next = height + 1;
+    const n = this.genesis.authorities.length;
+    const setup = e.setup;
+    const late = next >= e.phaseStart + e.config.dkgPhaseBlocks;
+    const move = (phase: ElectionPhase): void => {
+      e.phase = phase;
+      e.phaseStart = next;
+    };
+    const fail = (why: string): void => {
+      e.failure = why;
+      move('failed');
+    };
+    const missing = (list: readonly unknown[]): string =>
+      list
+        .map((x, i) => (x === undefined ? this.genesis.authorities[i]?.id : undefined))
+        .filter((x) => x !== undefined)
+        .join(', ');
+    switch (e.phase) {
+      case 'keys': {
+        if (e.keys.every((k) => k !== undefined)) move('dealings');
+        else if (late || next >= e.config.closeHeight) fail(`no trustee key from ${missing(e.keys)}`);
+        return;
+      }
+      case 'dealings': {
+        const dealt = e.dealings.filter((d) => d !== undefined).length;
+        if (dealt === n || ((late || next >= e.config.closeHeight) && dealt >= setup.threshold)) move('complaints');
+        else if (late || next >= e.config.closeHeight) fail(`no dealing from ${missing(e.dealings)}`);
+        return;
+      }
+      case 'complaints': {
+        if (!e.complaints.every((c) => c !== undefined) && !late && next < e.config.closeHeight) return;
+        try {
+          const r = finalizeKey(
+            setup,
+            this.#allKeys(e),
+            e.dealings.filter((d) => d !== undefined),
+            e.complaints.flatMap((c) => c?.complaints ?? []),
+          );
+          e.params = r.params;
+          e.qualified = r.qualified;
+          e.disqualified = r.disqualified;
+          e.aggregate = emptyAggregate(r.params);
+          e.readyHeight = next;
+          move(next >= e.config.closeHeight ? 'tallying' : 'ready');
+        } catch (err) {
+          if (!(err instanceof ProtocolError)) throw err;
+          fail(`key ceremony failed: ${err.message}`);
+        }
+        return;
+      }
+      case 'ready':
+        if (next >= e.config.closeHeight) move('tallying');
+        return;
+      case 'tallying': {
+        if (e.partials.size < setup.threshold || e.params === undefined || e.aggregate === undefined) return;
+        const partials = [...e.partials.entries()].sort((a, b) => a[0] - b[0]).map(([, p]) => p);
+        try {
+          const r = decryptTally(e.params, e.aggregate, partials);
+          e.counts = r.counts;
+          e.decryptedWith = r.trustees;
+          e.decryptedHeight = height;
+          move('decrypted');
+        } catch (err) {
+          if (!(err instanceof ProtocolError)) throw err;
+        }
+        return;
+      }
+      default:
+        return;
+    }
+  }
+}
+
+/** The ciphertexts of a ballot already verified once (a validator's own finalized chain). */
+function decodeBallot(data: string): Ciphertext[] {
+  const o = ballotFromData(data) as { selections?: unknown };
+  if (!Array.isArray(o.selections)) throw new ProtocolError(ProtocolErrorCode.BALLOT_INVALID, 'ballot.selections');
+  return o.selections.map((s: unknown, i: number) => {
+    const x = s as { alpha?: unknown; beta?: unknown };
+    return decodeCiphertext({ alpha: x.alpha, beta: x.beta }, `ballot.selections[${i}]`);
+  });
+}
