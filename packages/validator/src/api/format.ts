@@ -75,14 +75,15 @@ export function formatTransaction(
   chainId: number,
   at?: Partial<TxLocation>,
 ): EthTransaction {
-  const placed = at?.blockHash !== undefined && at.blockNumber !== undefined && at.transactionIndex !== undefined;
+  const { blockHash, blockNumber, transactionIndex }: Partial<TxLocation> = at ?? {};
+  const placed = blockHash !== undefined && blockNumber !== undefined && transactionIndex !== undefined;
   return {
     hash,
     type: '0x0',
     nonce: '0x0',
-    blockHash: placed ? at.blockHash! : null,
-    blockNumber: placed ? toQuantity(at.blockNumber!) : null,
-    transactionIndex: placed ? toQuantity(at.transactionIndex!) : null,
+    blockHash: placed ? blockHash : null,
+    blockNumber: placed ? toQuantity(blockNumber) : null,
+    transactionIndex: placed ? toQuantity(transactionIndex) : null,
     from: voterAddress(tx.from),
     to: electionAddress(tx.to),
     value: '0x0',

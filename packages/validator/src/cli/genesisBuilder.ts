@@ -1,7 +1,15 @@
 /** Building a genesis document from command-line input (`poa-validator genesis`). */
 import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { isHex, parseGenesis, ProtocolError, type Authority, type Genesis, type QuorumRule } from '@poa-vote/shared';
+import {
+  isHex,
+  must,
+  parseGenesis,
+  ProtocolError,
+  type Authority,
+  type Genesis,
+  type QuorumRule,
+} from '@poa-vote/shared';
 import { CliError, CliErrorCode } from './errors.js';
 import { readJsonFile, writeNewFile } from './files.js';
 import { keyPairFromJson } from './keyFile.js';
@@ -59,7 +67,7 @@ export function parseGenesisTime(value: string | number, now: number = Date.now(
     usage(
       `--genesis-time must be unix milliseconds, "now" or "now+N" (N in ms, or with unit s/m: now+10s), got ${JSON.stringify(text)}`,
     );
-  const offset = m[1] === undefined ? 0 : Number(m[1]) * UNIT_MS[m[2] ?? '']!;
+  const offset = m[1] === undefined ? 0 : Number(m[1]) * must(UNIT_MS[m[2] ?? ''], 'time unit');
   if (!Number.isSafeInteger(offset) || offset > 366 * 24 * 3_600_000)
     usage(`--genesis-time offset must be at most one year, got ${JSON.stringify(text)}`);
   return now + offset;
@@ -92,9 +100,10 @@ export function buildGenesis(args: GenesisArgs, now: number = Date.now()): Genes
   const specs = args.authority ?? [];
   if (specs.length > 0 && args.keysDir !== undefined)
     usage('give either --authority (repeatable) or --keys-dir, not both');
-  if (specs.length === 0 && args.keysDir === undefined)
-    usage('give the authorities with --authority id:publicKey[:name] (repeatable) or --keys-dir <dir>');
-  const authorities = specs.length > 0 ? specs.map(parseAuthoritySpec) : authoritiesFromKeysDir(args.keysDir!);
+  let authorities: Authority[];
+  if (specs.length > 0) authorities = specs.map(parseAuthoritySpec);
+  else if (args.keysDir !== undefined) authorities = authoritiesFromKeysDir(args.keysDir);
+  else usage('give the authorities with --authority id:publicKey[:name] (repeatable) or --keys-dir <dir>');
   if (args.chainId === undefined) usage('--chain-id is required');
   const chainId = integerArg(args.chainId, '--chain-id', 1, 2 ** 32);
   const slotDurationMs = integerArg(args.slotMs ?? 1000, '--slot-ms', 50, 3_600_000);

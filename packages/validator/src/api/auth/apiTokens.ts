@@ -43,8 +43,8 @@ export function parseApiTokens(text: string): ApiTokenEntry[] {
   const names = new Set<string>();
   const digests = new Set<string>();
   const lines = text.split(/\r?\n/);
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!.trim();
+  for (const [i, raw] of lines.entries()) {
+    const line = raw.trim();
     if (line === '' || line.startsWith('#')) continue;
     const colon = line.indexOf(':');
     if (colon < 0) throw new ApiTokensFileError(i + 1, 'must be name:token');

@@ -92,11 +92,11 @@ export class RateLimiter {
  */
 export function addressKey(address: string | undefined): string {
   if (address === undefined || address === '') return 'unknown';
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped) return mapped[1]!;
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
+  if (mapped !== undefined) return mapped;
   if (!address.includes(':')) return address;
-  const [head] = address.split('%');
-  const parts = expandIpv6(head!);
+  const zone = address.indexOf('%');
+  const parts = expandIpv6(zone < 0 ? address : address.slice(0, zone));
   return parts ? `${parts.slice(0, 4).join(':')}::/64` : address;
 }
 

@@ -118,7 +118,10 @@ export class SubmissionIdGuard {
   }
 
   #rememberCredential(id: string, credential: string): void {
-    if (this.#credentials.size >= this.#remember) this.#credentials.delete(this.#credentials.keys().next().value!);
+    if (this.#credentials.size >= this.#remember) {
+      const oldest = this.#credentials.keys().next();
+      if (!oldest.done) this.#credentials.delete(oldest.value);
+    }
     this.#credentials.set(id, credential);
   }
 }

@@ -4,7 +4,7 @@
  * credential or client address, and the submission id's binding. Calls refused here cost the
  * node nothing; the others of the batch still go to the node together, in one submit.
  */
-import { type Hex, type Transaction, txHash } from '@poa-vote/shared';
+import { at, type Hex, type Transaction, txHash } from '@poa-vote/shared';
 import type { NodeApiBackend, SubmitOutcome } from '../interface.js';
 import type { ApiLogger } from '../logger.js';
 import type { JsonRpcError } from '../jsonrpc/errors.js';
@@ -115,8 +115,7 @@ export class WriteGate {
     const out: (WriteOutcome | undefined)[] = new Array(calls.length);
     const writers = new Map<RpcSession, Writer | JsonRpcError>();
     const admitted: { index: number; tx: Transaction; submissionId?: string; credential: string | undefined }[] = [];
-    for (let i = 0; i < calls.length; i++) {
-      const call = calls[i]!;
+    for (const [i, call] of calls.entries()) {
       let writer = writers.get(call.session);
       if (writer === undefined) {
         writer = this.#authenticate(call.session);
@@ -175,7 +174,7 @@ export class WriteGate {
         throw e;
       }
       toSubmit.forEach((s, k) => {
-        const o = outcomes[k]!;
+        const o = at(outcomes, k, 'submit outcome');
         s.ticket?.release(o.ok);
         out[s.a.index] = o;
       });
@@ -186,9 +185,9 @@ export class WriteGate {
   #authenticate(session: RpcSession): Writer | JsonRpcError {
     const client = clientOf(session);
     if (client.authorization !== undefined) {
-      const m = /^Bearer +(\S+) *$/i.exec(client.authorization);
-      if (!m) return unauthorized(WriteErrorCode.CREDENTIAL_MALFORMED);
-      const name = this.tokens.match(m[1]!);
+      const token = /^Bearer +(\S+) *$/i.exec(client.authorization)?.[1];
+      if (token === undefined) return unauthorized(WriteErrorCode.CREDENTIAL_MALFORMED);
+      const name = this.tokens.match(token);
       if (name === undefined) {
         this.#logger.debug({ address: client.address }, 'write with an unknown API token refused');
         return unauthorized(WriteErrorCode.CREDENTIAL_INVALID);

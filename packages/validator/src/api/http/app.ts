@@ -74,14 +74,12 @@ export function createHttpApp(backend: NodeApiBackend, logger: ApiLogger): Expre
       res.destroy();
       return;
     }
-    res
-      .status(status)
-      .json({
-        error:
-          status >= 500
-            ? `internal error: ${(err as Error).message ?? String(err)}`
-            : String((err as Error).message ?? err),
-      });
+    res.status(status).json({
+      error:
+        status >= 500
+          ? `internal error: ${(err as Error).message ?? String(err)}`
+          : String((err as Error).message ?? err),
+    });
   };
   app.use(onError);
   return app;

@@ -37,8 +37,9 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<BodyRe
       else chunks.push(chunk);
     });
     req.on('end', () => {
-      if (!over)
-        resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks, size).toString('utf8'));
+      if (over) return;
+      const [only] = chunks;
+      resolve(chunks.length === 1 && only ? only.toString('utf8') : Buffer.concat(chunks, size).toString('utf8'));
     });
     req.on('error', () => resolve(BODY_ABORTED));
     req.on('close', () => {

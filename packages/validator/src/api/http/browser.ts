@@ -42,7 +42,9 @@ export function hostName(host: string): string {
 
 /** The media type of a content-type header (no parameters), lowercased. */
 export function mediaType(contentType: string | undefined): string {
-  return (contentType ?? '').split(';', 1)[0]!.trim().toLowerCase();
+  const text = contentType ?? '';
+  const semicolon = text.indexOf(';');
+  return (semicolon < 0 ? text : text.slice(0, semicolon)).trim().toLowerCase();
 }
 
 /** Host, Origin and content-type checks, and CORS answers. */
@@ -123,7 +125,8 @@ export class BrowserGuard {
   /** Add the CORS headers an allowed cross-origin request needs (after check() passed). */
   addCorsHeaders(req: IncomingMessage, res: ServerResponse): void {
     res.setHeader('vary', 'Origin');
-    if (this.originKind(req) === 'cors') res.setHeader('access-control-allow-origin', req.headers.origin!);
+    const { origin } = req.headers;
+    if (origin !== undefined && this.originKind(req) === 'cors') res.setHeader('access-control-allow-origin', origin);
   }
 
   /** Answer an OPTIONS request (a CORS preflight, after check() passed). */

@@ -50,11 +50,9 @@ export function explorerRouter(dir: string = DEFAULT_EXPLORER_DIR): Router {
   router.get('/explorer', (_req, res) => res.redirect(301, '/explorer/'));
   if (!existsSync(dir)) {
     router.use('/explorer/', (_req, res) => {
-      res
-        .status(404)
-        .json({
-          error: 'the explorer is not built on this node: run `npm run build` (it writes packages/explorer/dist)',
-        });
+      res.status(404).json({
+        error: 'the explorer is not built on this node: run `npm run build` (it writes packages/explorer/dist)',
+      });
     });
     return router;
   }

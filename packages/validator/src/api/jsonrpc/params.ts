@@ -3,7 +3,7 @@
  * the parameter ("param block (params[0]): ...") so a caller can fix the request.
  */
 import { z } from 'zod';
-import { type Hex, isHex, parseQuantity } from '@poa-vote/shared';
+import { at, type Hex, isHex, parseQuantity } from '@poa-vote/shared';
 import { invalidParams, type JsonRpcError } from './errors.js';
 
 /** Positional params of a request: absent -> [], by-name -> ordered by the method's names. */
@@ -29,7 +29,7 @@ function pathSuffix(path: readonly PropertyKey[]): string {
 
 /** A -32602 error naming the first bad parameter of a zod failure. */
 export function paramsError(error: z.ZodError, names: readonly string[], given: readonly unknown[]): JsonRpcError {
-  const issue = error.issues[0]!;
+  const issue = at(error.issues, 0, 'zod issue');
   if (issue.path.length === 0) {
     if (issue.code === 'too_small') {
       const missing = names[given.length] ?? `#${given.length}`;

@@ -58,8 +58,8 @@ export function scanJson(text: string, maxDepth: number, maxItems: number): Scan
 /** Whether a parsed value nests arrays/objects deeper than maxDepth (iterative: no recursion to overflow). */
 export function deeperThan(value: unknown, maxDepth: number): boolean {
   const stack: [unknown, number][] = [[value, 0]];
-  while (stack.length > 0) {
-    const [v, d] = stack.pop()!;
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const [v, d] = top;
     if (typeof v !== 'object' || v === null) continue;
     if (d + 1 > maxDepth) return true;
     for (const child of Array.isArray(v) ? v : Object.values(v)) {

@@ -8,6 +8,7 @@
  * once it is spent are not run, they get -32005), and the work yields to the event loop every
  * `yieldEveryMs` so that /health and other clients are served during a big batch.
  */
+import { InvariantError, at } from '@poa-vote/shared';
 import type { ApiLogger } from '../logger.js';
 import { silentLogger } from '../logger.js';
 import { JsonRpcError, JsonRpcErrorCode, invalidRequest, limitExceeded } from './errors.js';
@@ -105,9 +106,9 @@ export class JsonRpcServer {
   }
 
   /** Add a method; a second registration of the same name is a programming error. */
-  register(name: string, method: RpcMethod<any>): this {
+  register(name: string, method: RpcMethod<unknown>): this {
     if (this.#methods.has(name)) throw new Error(`JSON-RPC method ${name} is already registered`);
-    this.#methods.set(name, method as RpcMethod<unknown>);
+    this.#methods.set(name, method);
     return this;
   }
 
@@ -253,9 +254,9 @@ export class JsonRpcServer {
     for (const [method, calls] of groups) {
       work.push(
         this.#callMany(method, calls).then(async (outcomes) => {
-          for (let k = 0; k < calls.length; k++) {
+          for (const [k, call] of calls.entries()) {
             await clock.maybeYield();
-            out[calls[k]!.index] = this.#finish(calls[k]!, outcomes[k]!, budget);
+            out[call.index] = this.#finish(call, at(outcomes, k, 'batch outcome'), budget);
           }
         }),
       );
@@ -269,7 +270,7 @@ export class JsonRpcServer {
         let running = 0;
         let window = 1;
         const pump = (): void => {
-          while (running < window && next < singles.length) launch(singles[next++]!);
+          while (running < window && next < singles.length) launch(at(singles, next++, 'pending call'));
           if (running === 0 && next >= singles.length) resolveAll();
         };
         const launch = ({ method, call }: { method: RpcMethod<unknown>; call: PendingCall }): void => {
@@ -351,7 +352,8 @@ export class JsonRpcServer {
 
   async #callOne(method: RpcMethod<unknown>, call: PendingCall): Promise<CallOutcome> {
     try {
-      const result = await method.call!(call.params, call.ctx);
+      if (!method.call) throw new InvariantError(`method of call ${call.index} has no call()`);
+      const result = await method.call(call.params, call.ctx);
       return { result: result === undefined ? null : result };
     } catch (e) {
       return { error: this.#toError(e) };
@@ -360,7 +362,8 @@ export class JsonRpcServer {
 
   async #callMany(method: RpcMethod<unknown>, calls: PendingCall[]): Promise<CallOutcome[]> {
     try {
-      const outcomes = await method.callMany!(calls.map((c) => ({ params: c.params, ctx: c.ctx })));
+      if (!method.callMany) throw new InvariantError('a batched method has no callMany()');
+      const outcomes = await method.callMany(calls.map((c) => ({ params: c.params, ctx: c.ctx })));
       if (outcomes.length !== calls.length)
         throw new Error(`batch method answered ${outcomes.length} of ${calls.length} calls`);
       return outcomes.map((o) =>

@@ -4,7 +4,7 @@ import type { NodeApiBackend } from '../../interface.js';
 import type { RpcMethod } from '../types.js';
 
 /** Methods by name, as a group file provides them. */
-export type MethodTable = Record<string, RpcMethod<any>>;
+export type MethodTable = Record<string, RpcMethod<unknown>>;
 
 export interface MethodDeps {
   backend: NodeApiBackend;
