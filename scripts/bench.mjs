@@ -7,6 +7,14 @@ import { parseBenchArgs, USAGE } from './bench/args.mjs';
 import { formatReport } from './bench/report.mjs';
 import { runBench } from './bench/run.mjs';
 
+// --mode ballots: the encrypted-ballot crypto benchmark (scripts/bench/ballots.mjs), no validators.
+const argv = process.argv.slice(2);
+const modeAt = argv.findIndex((a) => a === '--mode' || a.startsWith('--mode='));
+if (modeAt >= 0 && (argv[modeAt] === '--mode=ballots' || argv[modeAt + 1] === 'ballots')) {
+  const { ballotBenchMain } = await import('./bench/ballots.mjs');
+  process.exit(await ballotBenchMain(argv));
+}
+
 let opts;
 try {
   opts = parseBenchArgs(process.argv.slice(2));
