@@ -32,6 +32,13 @@ import {
 import { TallyCache } from './verify/tallyCache.js';
 import { tallyElection, type TallyElectionParameters, type TallyElectionReturnType } from './verify/tallyElection.js';
 import {
+  verifyElection,
+  type VerifyElectionParameters,
+  type VerifyElectionReturnType,
+} from './verify/verifyElection.js';
+import { getElectionParams, type GetElectionParamsParameters } from './verify/getElectionParams.js';
+import type { ElectionParams } from '@poa-vote/shared';
+import {
   verifyBlockchainIntegrity,
   type VerifyBlockchainIntegrityParameters,
   type VerifyBlockchainIntegrityReturnType,
@@ -73,6 +80,10 @@ export interface VotingClient extends ClientContext {
     electionId: string | number,
     params?: CompareWithResultsParameters,
   ): Promise<CompareWithResultsReturnType>;
+  /** See {@link verifyElection}. */
+  verifyElection(electionId: string | number, params?: VerifyElectionParameters): Promise<VerifyElectionReturnType>;
+  /** See {@link getElectionParams}. */
+  getElectionParams(electionId: string | number, params?: GetElectionParamsParameters): Promise<ElectionParams>;
   /** Stop the health monitor, abort requests in flight, close sockets. Idempotent. */
   close(): void;
 }
@@ -116,6 +127,8 @@ export function createVotingClient(options: VotingClientOptions = {}): VotingCli
     verifyBlockchainIntegrity: (params) => verifyBlockchainIntegrity(ctx, params),
     tallyElection: (electionId, params) => tallyElection(ctx, electionId, params),
     compareWithResults: (electionId, params) => compareWithResults(ctx, electionId, params),
+    verifyElection: (electionId, params) => verifyElection(ctx, electionId, params),
+    getElectionParams: (electionId, params) => getElectionParams(ctx, electionId, params),
     close: () => {
       pool.close();
       webSockets.close();

@@ -22,5 +22,6 @@ export { getBlockchain, type GetBlockchainParameters, type GetBlockchainReturnTy
 export { getHealth, type GetHealthParameters, type GetHealthReturnType, type ValidatorHealth } from './getHealth.js';
 export { getElection, type GetElectionParameters, type GetElectionReturnType } from './getElection.js';
 export { getBlock, type GetBlockParameters, type GetBlockReturnType } from './getBlock.js';
+export { encryptBallot, type BallotChoice, type EncryptBallotParameters } from './encryptBallot.js';
 export type { QuorumInfo } from './quorum.js';
 export type { ReadOptions } from './readOptions.js';

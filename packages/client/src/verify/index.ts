@@ -18,3 +18,5 @@ export {
   type TallyCacheOptions,
 } from './tallyCache.js';
 export { toGenesis } from './genesis.js';
+export { verifyElection, type VerifyElectionParameters, type VerifyElectionReturnType } from './verifyElection.js';
+export { getElectionParams, type GetElectionParamsParameters } from './getElectionParams.js';

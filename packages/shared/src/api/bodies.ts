@@ -138,6 +138,11 @@ export interface ElectionResults {
   total: number;
   /** Finalized height the counts reflect. */
   height: number;
+  /** Configured elections (docs/ELECTIONS.md): the ballot format and the phase at `height`. */
+  ballotFormat?: 'plain' | 'encrypted';
+  phase?: string;
+  /** Encrypted elections once decrypted: what was checked to obtain the counts. */
+  verification?: Record<string, unknown>;
 }
 
 /** GET /results body; `results` and `counts` are the same tally (older backends read `results`). */
@@ -147,12 +152,24 @@ export const resultsBodySchema = z.object({
   counts: countsSchema.optional(),
   total: nat,
   height: nat,
+  ballot_format: z.enum(['plain', 'encrypted']).optional(),
+  phase: z.string().optional(),
+  verification: z.record(z.string(), z.unknown()).optional(),
 });
 export type ResultsBody = z.input<typeof resultsBodySchema>;
 
 /** The /results body of a tally. */
 export function resultsBody(r: ElectionResults): ResultsBody {
-  return { election_id: r.electionId, results: r.counts, counts: r.counts, total: r.total, height: r.height };
+  return {
+    election_id: r.electionId,
+    results: r.counts,
+    counts: r.counts,
+    total: r.total,
+    height: r.height,
+    ...(r.ballotFormat !== undefined ? { ballot_format: r.ballotFormat } : {}),
+    ...(r.phase !== undefined ? { phase: r.phase } : {}),
+    ...(r.verification !== undefined ? { verification: r.verification } : {}),
+  };
 }
 
 /** The node's audit of its own stored chain (informative: clients verify for themselves). */

@@ -10,6 +10,8 @@
  * next block on, so no rule depends on the order of transactions within a block.
  */
 import type { Block } from '../block.js';
+import { SEALED, ballotCandidate } from '../ballot.js';
+import { OTHER } from '../tally.js';
 import { type Hex, bytesToHex } from '../encoding.js';
 import { ProtocolError, ProtocolErrorCode } from '../errors.js';
 import { type Genesis, quorumSize } from '../genesis.js';
@@ -95,6 +97,11 @@ export interface ElectionRecord {
   readyHeight?: number;
   /** Ballots counted (finalized, valid). */
   ballots: number;
+  /**
+   * Plain elections: counts by candidate (countBallot's reading of each ballot; a name outside the
+   * configuration's list counts under "other", an unreadable ballot under "sealed").
+   */
+  plainCounts?: Map<string, number>;
   /** Encrypted: the running homomorphic sum (frozen at closeHeight). */
   aggregate?: Aggregate;
   /** Valid partial decryptions on chain, by trustee index (1-based). */
@@ -408,6 +415,7 @@ export class ElectionRegistry {
           ballots: 0,
           partials: new Map(),
         };
+        if (config.ballotFormat === 'plain') rec.plainCounts = new Map();
         if (config.ballotFormat === 'encrypted') {
           rec.setup = this.#setupOf(config);
           const n = this.genesis.authorities.length;
@@ -440,6 +448,11 @@ export class ElectionRegistry {
 
   #applyBallot(e: ElectionRecord, tx: Transaction): void {
     e.ballots++;
+    if (e.plainCounts !== undefined) {
+      const c = ballotCandidate(tx.data);
+      const bucket = e.config.candidates.includes(c) || c === SEALED ? c : OTHER;
+      e.plainCounts.set(bucket, (e.plainCounts.get(bucket) ?? 0) + 1);
+    }
     if (e.config.ballotFormat !== 'encrypted' || e.params === undefined || e.aggregate === undefined) return;
     const hash = txHash(tx);
     let cts = this.#verified.get(hash);

@@ -558,5 +558,7 @@ export function loadStartConfig(flags: StartFlags, env: Env = process.env): Star
     }
   }
   if (problems.length > 0 || !result.success) throw new ConfigError(problems);
+  // Trustee secrets of encrypted elections live beside the key file (a wiped data directory keeps them).
+  if (keyKind === 'file' && typeof raw.key === 'string') result.data.options.trusteeDir = `${raw.key}.trustee`;
   return result.data;
 }

@@ -31,6 +31,8 @@ import type { NodeOptions } from './options.js';
 import type { HealthPolicy } from './healthPolicy.js';
 import type { SubmitItem, SubmitQueue } from './submitQueue.js';
 import type { TxTracker } from './txTracker.js';
+import type { ElectionRegistry } from '@poa-vote/shared';
+import { configuredResults } from '../elections/results.js';
 
 export const CLIENT_VERSION = 'poa-validator/0.1.0';
 
@@ -45,6 +47,8 @@ export interface ApiBackendInit {
   health: HealthPolicy;
   /** Connected authorities other than this one. */
   peerCount: () => number;
+  /** The chain's elections, when its genesis names an election operator: /results of configured elections. */
+  elections?: ElectionRegistry;
 }
 
 export class ApiBackend implements NodeApiBackend {
@@ -147,7 +151,8 @@ export class ApiBackend implements NodeApiBackend {
   }
 
   async results(electionId: string): Promise<ElectionResults> {
-    return this.#init.db.results(electionId);
+    const base = await this.#init.db.results(electionId);
+    return this.#init.elections ? configuredResults(this.#init.elections, base) : base;
   }
 
   async electionVoteCount(electionId: string): Promise<number> {

@@ -10,7 +10,16 @@
  * - apiBackend: what the API serves (NodeApiBackend)
  * A storage failure stops the node and is handed to `onFatal`, which the CLI owns (exit 70).
  */
-import { type Authority, Signer, blockWireSize, keyPairFromSeed, slotAt } from '@poa-vote/shared';
+import {
+  type Authority,
+  ElectionRegistry,
+  Signer,
+  blockWireSize,
+  defaultRng,
+  keyPairFromSeed,
+  slotAt,
+} from '@poa-vote/shared';
+import { join } from 'node:path';
 import { randomInt } from 'node:crypto';
 import { ConsensusCore, type Output } from '../consensus/index.js';
 import { ChainState } from '../state/chainState.js';
@@ -29,6 +38,9 @@ import { ApiBackend, CLIENT_VERSION } from './apiBackend.js';
 import { Ticker } from './ticker.js';
 import { logCoreEvent } from './eventLog.js';
 import { PromMetrics } from '../metrics/index.js';
+import { Trustee } from '../elections/trustee.js';
+import { TrusteeFileStore } from './trusteeStore.js';
+import { ElectionDuties } from './electionDuties.js';
 
 /** Block bytes read from disk per sync request: a response frame's worth (certificates need little). */
 const SYNC_READ_BYTES = defaultNetworkOptions.maxMessageBytes;
@@ -99,6 +111,8 @@ export class ValidatorNode {
     const now = (): number => Date.now() + opts.clockSkewMs;
 
     const chain = new ChainState(genesis, await db.loadChainStateSnapshot());
+    const elections = genesis.electionOperator === undefined ? undefined : await restoreElections(opts, db, chain);
+    let duties: ElectionDuties | undefined;
     // A data directory without the vouching mark is new or was wiped: whatever this validator
     // acknowledged before is gone from it, so it must read its peers' pools before vouching.
     const recovering = !db.vouching;
@@ -111,6 +125,7 @@ export class ValidatorNode {
       pool: await db.loadPool(),
       replicated: await db.loadPoolReplicated(),
       mempool: new Mempool({ maxSize: opts.maxPoolSize, maxBytes: opts.maxPoolBytes }),
+      ...(elections ? { elections } : {}),
       options: {
         epoch: randomInt(2 ** 47),
         recovering,
@@ -171,6 +186,7 @@ export class ValidatorNode {
         tracker.onEvent(e);
         submits.onEvent(e);
         backend.onEvent(e);
+        duties?.onEvent(e);
         logCoreEvent(eventLog, e);
         if (e.type === 'invalid-message') network.penalize(e.from, e.code);
       }
@@ -222,7 +238,22 @@ export class ValidatorNode {
       submits: countedSubmits,
       health,
       peerCount,
+      ...(elections ? { elections } : {}),
     });
+    // The trustee subsystem: this validator's key-ceremony and decryption transactions.
+    if (elections !== undefined) {
+      const store = new TrusteeFileStore(opts.trusteeDir ?? join(opts.dataDir, 'trustee'));
+      const signer = new Signer(opts.privateKey);
+      duties = new ElectionDuties({
+        registry: elections,
+        trustee: new Trustee({ genesis, self, signer, rng: defaultRng, store }),
+        store,
+        submit: (items) => countedSubmits.submit(items),
+        logger: moduleLogger(log, 'trustee'),
+      });
+      const started = duties;
+      this.#running.push({ name: 'election duties', stop: () => started.stop() });
+    }
     metrics.bindGauges({
       finalizedHeight: () => db.head().height,
       headHeight: () => health.headHeight(),
@@ -265,6 +296,7 @@ export class ValidatorNode {
     const ticker = new Ticker(genesis, () => pipeline.run(() => core.tick(now())));
     this.#running.push({ name: 'clock', stop: () => ticker.stop() });
     ticker.start();
+    duties?.start();
     log.info(
       { node: this.nodeId, height: chain.head.height, pool: core.pool.size, rpcPort: this.rpcPort, p2p: this.p2pAddrs },
       'validator started',
@@ -304,4 +336,19 @@ export class ValidatorNode {
   reloadApiTokens(reason = 'requested'): ReloadResult | undefined {
     return this.#api?.reloadApiTokens(reason);
   }
+}
+
+/**
+ * The election state at the finalized head, replayed from the stored blocks (each was checked
+ * before it was stored, so ballot proofs are not verified again).
+ */
+async function restoreElections(opts: NodeOptions, db: ChainDb, chain: ChainState): Promise<ElectionRegistry> {
+  const elections = new ElectionRegistry(opts.genesis, { verify: false });
+  for (let h = 1; h <= chain.head.height; ) {
+    const blocks = await db.getFinalizedRange(h, 256, { maxBytes: SYNC_READ_BYTES });
+    if (blocks.length === 0) throw new Error(`finalized block ${h} is missing: cannot restore the election state`);
+    for (const fb of blocks) elections.apply(fb.block);
+    h += blocks.length;
+  }
+  return elections;
 }

@@ -9,6 +9,11 @@ export interface NodeOptions {
   privateKey: Hex;
   /** Directory of the LevelDB database and node files. */
   dataDir: string;
+  /**
+   * Directory of this validator's trustee secrets of encrypted elections (never on chain); the CLI
+   * puts it beside the key file. Unset: `<dataDir>/trustee`.
+   */
+  trusteeDir?: string;
   /** HTTP/JSON-RPC/WebSocket listen address. */
   rpcHost: string;
   /** 0 picks an ephemeral port (tests); the bound port is reported by `ValidatorNode.rpcPort`. */

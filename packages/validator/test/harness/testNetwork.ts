@@ -68,6 +68,8 @@ export interface NetworkOptions {
    * (extraArgs / env), e.g. --api-tokens-file.
    */
   openWrites?: boolean;
+  /** Extra genesis members (e.g. electionOperator), validated by parseGenesis. */
+  genesisExtra?: Record<string, unknown>;
 }
 
 /** The write-access flags of a test validator with open writes. */
@@ -122,6 +124,7 @@ export class TestNetwork {
         publicKey: k.publicKey,
         name: `Validator ${i + 1}`,
       })),
+      ...(opts.genesisExtra ?? {}),
     });
     writeFileSync(join(dir, 'genesis.json'), JSON.stringify(genesis, null, 2));
     const net = new TestNetwork(dir, genesis, keys, opts);

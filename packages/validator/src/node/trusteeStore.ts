@@ -1,0 +1,57 @@
+/**
+ * Trustee records (an election secret and the key message published with it) kept as files
+ * beside the validator's key material, never on chain: one `election-<id>.json` per election,
+ * mode 0600, written to a temporary file, fsynced and renamed before the key transaction leaves,
+ * so a restarted validator still holds the secret behind the key the chain already has.
+ */
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { open, rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { TrusteeRecord, TrusteeStore } from '../elections/trustee.js';
+
+const FILE_RE = /^election-([A-Za-z0-9_.-]{1,64})\.json$/;
+
+/** A directory of trustee records, all read once at start-up. */
+export class TrusteeFileStore implements TrusteeStore {
+  readonly dir: string;
+  readonly #records = new Map<string, TrusteeRecord>();
+
+  constructor(dir: string) {
+    this.dir = dir;
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    for (const name of readdirSync(dir)) {
+      const m = FILE_RE.exec(name);
+      if (m?.[1] === undefined) continue;
+      const record = JSON.parse(readFileSync(join(dir, name), 'utf8')) as TrusteeRecord;
+      if (record.electionId === m[1]) this.#records.set(m[1], record);
+    }
+  }
+
+  get size(): number {
+    return this.#records.size;
+  }
+
+  get(electionId: string): TrusteeRecord | undefined {
+    return this.#records.get(electionId);
+  }
+
+  async put(record: TrusteeRecord): Promise<void> {
+    const file = join(this.dir, `election-${record.electionId}.json`);
+    const tmp = `${file}.tmp`;
+    const fh = await open(tmp, 'w', 0o600);
+    try {
+      await fh.writeFile(`${JSON.stringify(record)}\n`);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, file);
+    const dh = await open(this.dir, 'r');
+    try {
+      await dh.sync();
+    } finally {
+      await dh.close();
+    }
+    this.#records.set(record.electionId, record);
+  }
+}
