@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { QuorumRule } from '@poa-vote/shared';
+import { at, must, type QuorumRule } from '@poa-vote/shared';
 import {
   BrokenVariant,
   DEFAULT_HEAL_SLOTS,
@@ -57,29 +57,30 @@ function int(name: string, v: string | undefined, def: number, min: number): num
 
 /** Parse the simulator's command line; throws SimCliError naming the bad option. */
 export function parseSimArgs(argv: string[]): SimCliOptions | 'help' {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        seeds: { type: 'string' },
-        start: { type: 'string' },
-        seed: { type: 'string' },
-        validators: { type: 'string' },
-        quorum: { type: 'string' },
-        slots: { type: 'string' },
-        heal: { type: 'string' },
-        broken: { type: 'string' },
-        trace: { type: 'boolean' },
-        tail: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (e) {
-    throw new SimCliError((e as Error).message);
-  }
+  const values = (() => {
+    try {
+      return parseArgs({
+        args: argv,
+        options: {
+          seeds: { type: 'string' },
+          start: { type: 'string' },
+          seed: { type: 'string' },
+          validators: { type: 'string' },
+          quorum: { type: 'string' },
+          slots: { type: 'string' },
+          heal: { type: 'string' },
+          broken: { type: 'string' },
+          trace: { type: 'boolean' },
+          tail: { type: 'string' },
+          help: { type: 'boolean', short: 'h' },
+        },
+        strict: true,
+        allowPositionals: false,
+      }).values;
+    } catch (e) {
+      throw new SimCliError((e as Error).message);
+    }
+  })();
   if (values.help) return 'help';
   const counts = (values.validators ?? '3,4,5').split(',').map((x) => {
     const n = Number(x.trim());
@@ -130,7 +131,7 @@ export function parseSimArgs(argv: string[]): SimCliOptions | 'help' {
 
 /** The topology a seed runs with: seeds rotate through the selected topologies. */
 export function topologyForSeed(seed: number, topologies: readonly Topology[]): Topology {
-  return topologies[seed % topologies.length]!;
+  return at(topologies, seed % topologies.length, 'topology');
 }
 
 /** The command that replays one seed exactly. */
@@ -184,7 +185,8 @@ export function runSimCli(
     if (!r.ok) {
       total.violations++;
       print('');
-      print(`VIOLATION seed ${seed} (${topologyName(topo)}) at ${r.failure!.time}ms: ${r.failure!.message}`);
+      const failure = must(r.failure, 'failure of a failed run');
+      print(`VIOLATION seed ${seed} (${topologyName(topo)}) at ${failure.time}ms: ${failure.message}`);
       print(`scenario: ${r.description}`);
       if (!o.trace) {
         print(`last ${r.traceTail.length} trace lines:`);

@@ -20,14 +20,18 @@ export class EventQueue<T> {
   push(time: number, item: T): void {
     if (!Number.isFinite(time)) throw new RangeError(`event time must be finite, got ${time}`);
     const h = this.#heap;
-    h.push({ time, seq: this.#seq++, item });
+    const entry = { time, seq: this.#seq++, item };
+    h.push(entry);
+    // Sift up: parents later than the entry move down into the hole it leaves.
     let i = h.length - 1;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (!before(h[i]!, h[p]!)) break;
-      [h[i], h[p]] = [h[p]!, h[i]!];
+      const parent = h[p];
+      if (parent === undefined || !before(entry, parent)) break;
+      h[i] = parent;
       i = p;
     }
+    h[i] = entry;
   }
 
   /** Time of the next event, or undefined when empty. */
@@ -38,22 +42,31 @@ export class EventQueue<T> {
   /** Remove and return the earliest event. */
   pop(): Scheduled<T> | undefined {
     const h = this.#heap;
-    if (h.length === 0) return undefined;
-    const top = h[0]!;
-    const last = h.pop()!;
+    const top = h[0];
+    const last = h.pop();
+    if (top === undefined || last === undefined) return undefined;
     if (h.length > 0) {
-      h[0] = last;
+      // Sift the last entry down from the root: the earlier child moves up into the hole.
       let i = 0;
       for (;;) {
         const l = 2 * i + 1;
-        const r = l + 1;
+        const left = h[l];
+        const right = h[l + 1];
+        let next = last;
         let m = i;
-        if (l < h.length && before(h[l]!, h[m]!)) m = l;
-        if (r < h.length && before(h[r]!, h[m]!)) m = r;
+        if (left !== undefined && before(left, next)) {
+          next = left;
+          m = l;
+        }
+        if (right !== undefined && before(right, next)) {
+          next = right;
+          m = l + 1;
+        }
         if (m === i) break;
-        [h[i], h[m]] = [h[m]!, h[i]!];
+        h[i] = next;
         i = m;
       }
+      h[i] = last;
     }
     return top;
   }

@@ -7,6 +7,7 @@ import {
   type Hex,
   type Transaction,
   ProtocolError,
+  at,
   genesisHash,
   txHash,
   verifyFinalizedBlock,
@@ -110,7 +111,7 @@ export class InvariantChecker {
 
   /** Height a node has durably finalized. */
   nodeHeight(node: number): number {
-    return this.#chains[node]!.length;
+    return at(this.#chains, node, 'chain of node').length;
   }
 
   /** Check a persist op of `node` before the disk applies it. */
@@ -123,7 +124,7 @@ export class InvariantChecker {
       );
     }
     if (op.kind !== 'finalize') return;
-    const chain = this.#chains[node]!;
+    const chain = at(this.#chains, node, 'chain of node');
     const h = op.block.header.height;
     if (h !== chain.length + 1) {
       const had = chain[h - 1]?.hash;
@@ -177,7 +178,7 @@ export class InvariantChecker {
 
   /** A live node's in-memory finalized head must be exactly its durable finalized head. */
   checkHead(node: number, chain: ChainState, when: string): void {
-    const mine = this.#chains[node]!;
+    const mine = at(this.#chains, node, 'chain of node');
     const head = chain.head;
     const expected = mine[mine.length - 1]?.hash ?? this.#genesisHash;
     if (head.height !== mine.length || head.hash !== expected) {

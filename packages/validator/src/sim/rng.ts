@@ -2,7 +2,7 @@
  * Seeded pseudo-random numbers for the simulator: xoshiro128** seeded through splitmix32.
  * Everything random in a simulation comes from here, so a seed replays a run exactly.
  */
-import type { Hex } from '@poa-vote/shared';
+import { at, type Hex } from '@poa-vote/shared';
 
 function splitmix32(state: number): () => number {
   let s = state >>> 0;
@@ -75,7 +75,7 @@ export class Rng {
   /** A uniformly chosen element of a non-empty array. */
   pick<T>(items: readonly T[]): T {
     if (items.length === 0) throw new RangeError('rng.pick from an empty array');
-    return items[Math.floor(this.float() * items.length)]!;
+    return at(items, Math.floor(this.float() * items.length), 'picked item');
   }
 
   /** An element chosen with the given relative weights. */
@@ -86,7 +86,7 @@ export class Rng {
       if (x < w) return item;
       x -= w;
     }
-    return items[items.length - 1]![0];
+    return at(items, -1, 'weighted item')[0];
   }
 
   /** A shuffled copy (Fisher-Yates). */
@@ -94,7 +94,9 @@ export class Rng {
     const out = [...items];
     for (let i = out.length - 1; i > 0; i--) {
       const j = Math.floor(this.float() * (i + 1));
-      [out[i], out[j]] = [out[j]!, out[i]!];
+      const a = at(out, i, 'shuffled item');
+      out[i] = at(out, j, 'shuffled item');
+      out[j] = a;
     }
     return out;
   }

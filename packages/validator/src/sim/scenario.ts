@@ -4,7 +4,7 @@
  * per-message network fates, the client load and crashes right after voting are drawn while
  * running, from streams of the same seed.
  */
-import type { QuorumRule } from '@poa-vote/shared';
+import { at, type QuorumRule } from '@poa-vote/shared';
 import { Rng } from './rng.js';
 
 /** Validator count and quorum rule. */
@@ -226,7 +226,7 @@ function scheduleCrashes(rng: Rng, n: number, end: number, out: FaultEvent[], wi
   let t = rng.int(500, 5000);
   while (t < end - 200) {
     const node = rng.int(0, n - 1);
-    if (busyUntil[node]! > t) {
+    if (at(busyUntil, node, 'node') > t) {
       t += 500;
       continue;
     }

@@ -12,7 +12,10 @@ import {
   keyPairFromSeed,
   parseGenesis,
   quorumSize,
+  at,
+  must,
   txHash,
+  unreachable,
   voterKey,
 } from '@poa-vote/shared';
 import type { ConsensusCore, ConsensusMessage, Output } from '../consensus/index.js';
@@ -292,19 +295,28 @@ class Simulation {
   #handle(ev: SimEvent): void {
     switch (ev.kind) {
       case 'tick':
-        return this.#onTick(ev.node);
+        this.#onTick(ev.node);
+        return;
       case 'deliver':
-        return this.#onDeliver(ev.from, ev.to, ev.msg);
+        this.#onDeliver(ev.from, ev.to, ev.msg);
+        return;
       case 'fault':
-        return this.#onFault(ev.action, ev.reason);
+        this.#onFault(ev.action, ev.reason);
+        return;
       case 'client':
-        return this.#onClient();
+        this.#onClient();
+        return;
       case 'heal':
-        return this.#onHeal();
+        this.#onHeal();
+        return;
       case 'liveness':
-        return this.#onLiveness();
+        this.#onLiveness();
+        return;
       case 'end':
-        return this.#onEnd();
+        this.#onEnd();
+        return;
+      default:
+        unreachable(ev, 'simulator event');
     }
   }
 
@@ -332,32 +344,52 @@ class Simulation {
 
   #onTick(i: number): void {
     this.#queue.push(this.#now + TICK_MS, { kind: 'tick', node: i });
-    const n = this.#nodes[i]!;
-    if (!n.core) return;
-    const before = n.core.slot;
+    const n = this.#node(i);
+    const core = n.core;
+    if (!core) return;
+    const before = core.slot;
     const clock = this.#now + n.offsetMs;
-    const out = this.#call(() => n.core!.tick(clock));
-    if (n.core.slot === before && isEmpty(out)) return;
-    this.#apply(i, out, `tick clock=${clock} slot ${n.core.slot} h${n.core.height}`);
+    const out = this.#call(() => core.tick(clock));
+    if (core.slot === before && isEmpty(out)) return;
+    this.#apply(i, out, `tick clock=${clock} slot ${core.slot} h${core.height}`);
   }
 
   #onDeliver(from: number, to: number, msg: ConsensusMessage): void {
-    const n = this.#nodes[to]!;
+    const n = this.#node(to);
     const what = `<- n${from} ${fmtMsg(msg)}`;
-    if (!n.core) return this.#lost(`n${to}`, `${what} DROPPED (down)`);
-    if (!this.#linked(from, to)) return this.#lost(`n${to}`, `${what} DROPPED (partition)`);
+    const core = n.core;
+    if (!core) {
+      this.#lost(`n${to}`, `${what} DROPPED (down)`);
+      return;
+    }
+    if (!this.#linked(from, to)) {
+      this.#lost(`n${to}`, `${what} DROPPED (partition)`);
+      return;
+    }
     this.#stats.messagesDelivered++;
     if (msg.type === 'sync-request') {
       // Answered by the driver from durable storage, as the real node does.
       const blocks = n.disk.blocksFrom(msg.fromHeight, msg.max);
-      if (blocks.length === 0)
-        return this.#trace.add(this.#now, `n${to}`, `${what} | nothing to send (h${n.disk.height})`);
+      if (blocks.length === 0) {
+        this.#trace.add(this.#now, `n${to}`, `${what} | nothing to send (h${n.disk.height})`);
+        return;
+      }
       this.#stats.syncResponses++;
       const fate = this.#route(to, from, { type: 'sync-response', blocks });
-      return this.#trace.add(this.#now, `n${to}`, `${what} | send sync-resp(${blocks.length})->n${from}[${fate}]`);
+      this.#trace.add(this.#now, `n${to}`, `${what} | send sync-resp(${blocks.length})->n${from}[${fate}]`);
+      return;
     }
-    const out = this.#call(() => n.core!.receive(from, msg));
+    const out = this.#call(() => core.receive(from, msg));
     this.#apply(to, out, what);
+  }
+
+  #node(i: number): SimNode {
+    return at(this.#nodes, i, 'simulated node');
+  }
+
+  /** The votes whose clients wait on node i for an acknowledgement. */
+  #waitingOn(i: number): Map<Hex, Transaction> {
+    return at(this.#waiting, i, 'waiting clients of node');
   }
 
   #lost(who: string, line: string): void {
@@ -379,7 +411,7 @@ class Simulation {
 
   /** Make `persist` durable (after checking it), then send. */
   #apply(i: number, out: Output, what: string): void {
-    const n = this.#nodes[i]!;
+    const n = this.#node(i);
     try {
       for (const op of out.persist) {
         this.#checker.onPersist(i, op);
@@ -390,7 +422,7 @@ class Simulation {
       this.#trace.add(this.#now, `n${i}`, `${what} | ${fmtOutput(out, [])}`);
       throw e;
     }
-    const waiting = this.#waiting[i]!;
+    const waiting = this.#waitingOn(i);
     for (const e of out.events) {
       if (e.type === 'invalid-message')
         this.#stats.invalidMessages[e.code] = (this.#stats.invalidMessages[e.code] ?? 0) + 1;
@@ -414,9 +446,10 @@ class Simulation {
 
   /** A client waiting on node i for `hash` hears "acknowledged". */
   #settle(i: number, hash: Hex): void {
-    const tx = this.#waiting[i]!.get(hash);
+    const waiting = this.#waitingOn(i);
+    const tx = waiting.get(hash);
     if (tx === undefined) return;
-    this.#waiting[i]!.delete(hash);
+    waiting.delete(hash);
     this.#ack(tx, hash, i);
   }
 
@@ -492,44 +525,53 @@ class Simulation {
           const g = a.groups.findIndex((grp) => grp.includes(n.index));
           return g >= 0 ? g : a.groups.length + n.index;
         });
-        return this.#trace.add(this.#now, 'net', `PARTITION ${a.groups.map((g) => `{${g.join(',')}}`).join('|')}`);
+        this.#trace.add(this.#now, 'net', `PARTITION ${a.groups.map((g) => `{${g.join(',')}}`).join('|')}`);
+        return;
       case 'heal-net':
         this.#group = this.#nodes.map(() => 0);
-        return this.#trace.add(this.#now, 'net', 'heal partitions');
+        this.#trace.add(this.#now, 'net', 'heal partitions');
+        return;
       case 'crash': {
-        const n = this.#nodes[a.node]!;
+        const n = this.#node(a.node);
         if (!n.core) return;
         n.core = undefined;
-        this.#waiting[a.node]!.clear();
+        this.#waitingOn(a.node).clear();
         this.#stats.crashes++;
-        return this.#trace.add(
+        this.#trace.add(
           this.#now,
           `n${a.node}`,
           `CRASH (${reason}; durable: h${n.disk.height} pool ${n.disk.pool.size})`,
         );
+        return;
       }
       case 'wipe': {
-        const n = this.#nodes[a.node]!;
+        const n = this.#node(a.node);
         // Two lost disks at once are two failures: the model tolerates one.
         const another = this.#nodes.some((x) => x.index !== a.node && !x.disk.vouching);
-        if (!n.core || another)
-          return this.#onFault({ kind: 'crash', node: a.node }, `${reason}; wipe skipped: another node is recovering`);
+        if (!n.core || another) {
+          this.#onFault({ kind: 'crash', node: a.node }, `${reason}; wipe skipped: another node is recovering`);
+          return;
+        }
         n.core = undefined;
-        this.#waiting[a.node]!.clear();
+        this.#waitingOn(a.node).clear();
         const had = `h${n.disk.height} pool ${n.disk.pool.size}`;
         n.disk.wipe();
         // Broken: the node trusts its empty pool at once, as if nothing had been lost.
         if (this.#s.broken === BrokenVariant.NO_RECOVERY) n.disk.vouching = true;
         this.#checker.onWipe(a.node);
         this.#stats.crashes++;
-        return this.#trace.add(this.#now, `n${a.node}`, `CRASH AND DISK LOST (${reason}; had ${had})`);
+        this.#trace.add(this.#now, `n${a.node}`, `CRASH AND DISK LOST (${reason}; had ${had})`);
+        return;
       }
       case 'restart': {
-        const n = this.#nodes[a.node]!;
+        const n = this.#node(a.node);
         if (n.core) return;
         this.#stats.restarts++;
-        return this.#boot(n, 'restart');
+        this.#boot(n, 'restart');
+        return;
       }
+      default:
+        unreachable(a, 'fault action');
     }
   }
 
@@ -572,7 +614,7 @@ class Simulation {
       `end: final height ${this.#checker.globalHeight}, ${this.#checker.txCount} txs final, ${this.#acked.size} acknowledged`,
     );
     this.#checker.checkAcked(this.#acked.values(), (node, hash) => {
-      const n = this.#nodes[node]!;
+      const n = this.#node(node);
       const pools = this.#nodes.filter((x) => x.core?.pool.has(hash)).map((x) => `n${x.index}`);
       return `in the pool of [${pools.join(',')}], on n${node}'s disk pool: ${n.disk.pool.has(hash)}`;
     });
@@ -610,7 +652,8 @@ class Simulation {
       txs.push(tx);
     }
     const n = target;
-    const { results, output } = this.#call(() => n.core!.submit(txs));
+    const core = must(n.core, `core of live node n${n.index}`);
+    const { results, output } = this.#call(() => core.submit(txs));
     this.#stats.txsSubmitted += txs.length;
     // The client hears back once the node made the votes durable and a quorum holds them.
     this.#apply(
@@ -619,11 +662,11 @@ class Simulation {
       `client submit ${txs.length}: ${results.map((r) => `${r.hash.slice(2, 10)} ${r.status}${r.status === 'rejected' ? ` ${r.code}` : r.replicated ? ' replicated' : ''}`).join(', ')}`,
     );
     results.forEach((r, k) => {
-      const tx = txs[k]!;
+      const tx = at(txs, k, 'submitted vote');
       this.#submitted.push(tx);
       if (r.status !== 'accepted' && r.status !== 'known') return;
       if (r.replicated || this.#s.broken === BrokenVariant.ACK_LOCAL) this.#ack(tx, r.hash, n.index);
-      else this.#waiting[n.index]!.set(r.hash, tx);
+      else this.#waitingOn(n.index).set(r.hash, tx);
     });
   }
 }

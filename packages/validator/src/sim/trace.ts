@@ -89,14 +89,20 @@ export function fmtMsg(m: ConsensusMessage): string {
       return `pool-resp(${m.entries.length} next ${m.next}${m.done ? ' done' : ''})`;
     case 'sync-request':
       return `sync-req(from h${m.fromHeight} max ${m.max})`;
-    case 'sync-response':
-      return `sync-resp(${m.blocks.length}${m.blocks.length ? ` h${m.blocks[0]!.block.header.height}..h${m.blocks[m.blocks.length - 1]!.block.header.height}` : ''})`;
+    case 'sync-response': {
+      const first = m.blocks[0];
+      const last = m.blocks.at(-1);
+      const range = first && last ? ` h${first.block.header.height}..h${last.block.header.height}` : '';
+      return `sync-resp(${m.blocks.length}${range})`;
+    }
     case 'block-request':
       return `block-req(${h8(m.hash)})`;
     case 'block-response':
       return `block-resp(h${m.block.header.height} ${h8(m.block.hash)})`;
-    default:
-      return `?(${String((m as { type?: unknown }).type)})`;
+    default: {
+      const unhandled: never = m;
+      return `?(${String((unhandled as { type?: unknown }).type)})`;
+    }
   }
 }
 
@@ -150,8 +156,10 @@ export function fmtOutput(out: Output, fates: string[]): string {
               return `replicated(${e.hashes.map(h8).join(',')})`;
             case 'recovered':
               return `RECOVERED(${e.entries} entries)`;
-            default:
-              return (e as { type: string }).type;
+            default: {
+              const unhandled: never = e;
+              return (unhandled as { type: string }).type;
+            }
           }
         })
         .join(' ')}`,
