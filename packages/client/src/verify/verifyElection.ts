@@ -91,9 +91,18 @@ export async function verifyElection(
 ): Promise<VerifyElectionReturnType> {
   const id = checkElectionId(electionId);
   const genesis = trustedGenesis(client, options.genesis);
+  const compare = options.compareResults ?? true;
+  const read = {
+    ...(options.validator !== undefined ? { validator: options.validator } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  };
+  // The published results first: the walk then stops at their height, so both describe one chain.
+  const p = compare && options.toHeight === undefined ? await getResults(client, id, read) : undefined;
   const head =
-    options.toHeight === undefined ? await finalizedHeight(client, options.validator, options.signal) : undefined;
-  const target = head ? head.height : checkHeight(options.toHeight, 'toHeight');
+    options.toHeight === undefined && p === undefined
+      ? await finalizedHeight(client, options.validator, options.signal)
+      : undefined;
+  const target = p ? p.height : head ? head.height : checkHeight(options.toHeight, 'toHeight');
   const validator = options.validator ?? head?.validator;
   const verifyBallots = options.verifyBallots ?? true;
   const registry = new ElectionRegistry(genesis, { verify: verifyBallots });
@@ -135,11 +144,7 @@ export async function verifyElection(
   if (e === undefined) errors.push(`election ${id} has no configuration on the verified chain`);
   const counts = e && countsOf(registry, e);
   let published: VerifyElectionReturnType['published'];
-  if ((options.compareResults ?? true) && e !== undefined) {
-    const p = await getResults(client, id, {
-      ...(validator !== undefined ? { validator } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
+  if (p !== undefined && e !== undefined) {
     published = { counts: p.counts, total: p.total };
     if (p.height !== r.height)
       errors.push(`the published results are at height ${p.height}, the verified chain at ${r.height}: compare again`);

@@ -1,0 +1,186 @@
+/**
+ * An encrypted election on three real validators (issue 14): the operator configures it, the
+ * validators run the key ceremony on chain, ballots are encrypted and submitted through the
+ * client, /results shows only the number of ballots until the closing, one validator is down for
+ * the closing and the other two decrypt, verifyElection recomputes everything from the chain, and
+ * a proxy that alters one partial decryption in what it serves is caught.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import {
+  CONFIG_TYPE,
+  type ElectionParams,
+  type FinalizedBlock,
+  type Hex,
+  Signer,
+  generateKeyPair,
+  signElectionTx,
+} from '@poa-vote/shared';
+import { TestNetwork } from '../../../validator/test/harness/index.js';
+import { finalizedHeight } from '../../../validator/test/harness/http.js';
+import { type VotingClient, createVotingClient, encryptBallot } from '../../src/index.js';
+import { validatorsOf } from './helpers/network.js';
+import { ValidatorProxy } from './helpers/validatorProxy.js';
+
+const SLOT_MS = 600;
+/** Ballots: ENC_BALLOTS (default 300: each costs ~20 ms to encrypt and ~20 ms to verify per validator on this machine). */
+const N = Number(process.env.ENC_BALLOTS ?? 300);
+const CANDIDATES = ['alice', 'bob', 'carol', 'dave'];
+const ID = 'enc-1';
+
+async function until<T>(what: string, f: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await f().catch(() => undefined);
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+describe('an encrypted election on three validators', () => {
+  let net: TestNetwork;
+  let client: VotingClient;
+  let params: ElectionParams;
+  const op = generateKeyPair();
+  const expected: Record<string, number> = Object.fromEntries(CANDIDATES.map((c) => [c, 0]));
+  let closeHeight = 0;
+
+  beforeAll(async () => {
+    net = await TestNetwork.create({ slotMs: SLOT_MS, genesisExtra: { electionOperator: op.publicKey } });
+    await net.start();
+    await net.waitHealthy();
+    client = createVotingClient({ validators: validatorsOf(net), genesis: net.genesis, healthCheckIntervalMs: 0 });
+  }, 60_000);
+
+  afterAll(async () => {
+    client?.close();
+    await net?.stop();
+  }, 30_000);
+
+  it('configures the election, runs the key ceremony on chain, and refuses a ballot whose proof fails', async () => {
+    const h = await finalizedHeight(net.validators[0]?.url ?? '');
+    const openHeight = h + 14;
+    closeHeight = openHeight + Math.max(60, Math.ceil(N / 4));
+    const config = {
+      type: CONFIG_TYPE,
+      v: 1,
+      electionId: ID,
+      candidates: CANDIDATES,
+      ballotFormat: 'encrypted',
+      minSelections: 1,
+      maxSelections: 1,
+      openHeight,
+      closeHeight,
+    };
+    const tx = signElectionTx(net.genesis, new Signer(op.privateKey), 'election', ID, config);
+    await client.submitVote({ voterId: tx.from, electionId: ID, encryptedVote: tx.data, until: 'finalized' });
+    params = await until('the election key', () => client.getElectionParams(ID), 60_000);
+    expect(params.setup.trustees).toEqual(['validator-1', 'validator-2', 'validator-3']);
+    expect(params.setup.threshold).toBe(2);
+    await net.waitHeight(0, openHeight, 60_000);
+
+    const good = encryptBallot(params, 'bob', { voterId: 'voter-copied' });
+    const copied = client.submitVote({ voterId: 'voter-thief', electionId: ID, encryptedVote: good });
+    await expect(copied).rejects.toThrow(/ballot\.selections\[0\]\.proof/);
+  }, 150_000);
+
+  it(`takes ${N} encrypted ballots through the client and shows only their number before the closing`, async () => {
+    const started = Date.now();
+    const votes = Array.from({ length: N }, (_, k) => {
+      const candidate = CANDIDATES[(k * 7) % 3 === 0 ? 0 : k % CANDIDATES.length] ?? 'alice';
+      expected[candidate] = (expected[candidate] ?? 0) + 1;
+      const voterId = `voter-${k}`;
+      return { voterId, electionId: ID, encryptedVote: encryptBallot(params, candidate, { voterId }) };
+    });
+    const encryptedMs = Date.now() - started;
+    for (let k = 0; k < votes.length; k += 25) {
+      const results = await client.submitVotes(votes.slice(k, k + 25), { batchSize: 25 });
+      const failed = results.filter((r) => !r.ok);
+      expect(failed).toEqual([]);
+    }
+    const submittedMs = Date.now() - started - encryptedMs;
+    const results = await until(
+      'every ballot final',
+      async () => {
+        const r = await client.getResults(ID, { validator: 'validator-1' });
+        return r.total === N ? r : undefined;
+      },
+      120_000,
+    );
+    expect(results.counts).toEqual({});
+    expect(results.height).toBeLessThan(closeHeight);
+    console.log(`${N} ballots: encrypted in ${encryptedMs} ms, submitted and acknowledged in ${submittedMs} ms`);
+  }, 400_000);
+
+  it('decrypts with one validator down at the closing, and verifyElection checks it all from the chain', async () => {
+    await net.kill(2);
+    await net.waitHeight(0, closeHeight + 1, 200_000);
+    const decrypted = await until(
+      'the decrypted counts',
+      async () => {
+        const r = await fetch(`${net.validators[0]?.url}/results?election_id=${ID}`);
+        const body = (await r.json()) as { phase?: string; counts: Record<string, number>; verification?: unknown };
+        return body.phase === 'decrypted' ? body : undefined;
+      },
+      60_000,
+    );
+    expect(decrypted.counts).toEqual(expected);
+    expect(decrypted.verification).toMatchObject({ combined: [1, 2], threshold: 2, ballots_verified: N });
+
+    const honest = createVotingClient({
+      validators: validatorsOf(net).slice(0, 2),
+      genesis: net.genesis,
+      healthCheckIntervalMs: 0,
+    });
+    try {
+      const started = Date.now();
+      const report = await honest.verifyElection(ID, { validator: 'validator-1' });
+      console.log(`verifyElection of ${N} ballots: ${Date.now() - started} ms`, report.checked);
+      expect(report.errors).toEqual([]);
+      expect(report.ok).toBe(true);
+      expect(report.phase).toBe('decrypted');
+      expect(report.counts).toEqual(expected);
+      expect(report.checked.ballotProofs).toBe(N);
+      expect(report.checked.partialDecryptions).toBe(2);
+      expect(report.checked.keyCeremonyMessages).toBe(9);
+    } finally {
+      honest.close();
+    }
+  }, 400_000);
+
+  it('catches a proxy that alters one partial decryption in the blocks it serves', async () => {
+    const proxy = await ValidatorProxy.start(net.validators[0]?.rpcPort ?? 0);
+    const lying = createVotingClient({
+      validators: validatorsOf(net, (i) => (i === 0 ? proxy.url : undefined)).slice(0, 2),
+      genesis: net.genesis,
+      healthCheckIntervalMs: 0,
+    });
+    try {
+      let target: number | undefined;
+      for (let h = closeHeight; target === undefined && h < closeHeight + 200; h++) {
+        const b = await lying.getBlock(h, { validator: 'validator-2' });
+        if (b?.block.transactions.some((t) => t.from === '@poa/partial/validator-1')) target = h;
+      }
+      expect(target).toBeDefined();
+      proxy.rewrite = (path, body) => {
+        if (path !== `/blocks/${target}`) return undefined;
+        const copy = structuredClone(body) as FinalizedBlock;
+        for (const tx of copy.block.transactions) {
+          if (tx.from !== '@poa/partial/validator-1') continue;
+          const signed = JSON.parse(tx.data) as { body: { shares: { d: Hex }[] } };
+          const share = signed.body.shares[0];
+          if (share) share.d = signed.body.shares[1]?.d ?? share.d;
+          tx.data = JSON.stringify(signed);
+        }
+        return copy;
+      };
+      const report = await lying.verifyElection(ID, { validator: 'validator-1' });
+      expect(proxy.counts.rewritten).toBeGreaterThan(0);
+      expect(report.ok).toBe(false);
+      expect(report.errors.join('\n')).toContain(`block ${target}`);
+    } finally {
+      lying.close();
+      await proxy.close();
+    }
+  }, 300_000);
+});
