@@ -1,13 +1,15 @@
-/** Storage of the validator: the LevelDB chain database and its auditor. */
+/** Storage of the validator: the chain database over a key-value store, and its auditor. */
 export {
   ChainDb,
   SCHEMA_VERSION,
   type ChainDbOptions,
+  type ElectionTally,
   type StoredTransaction,
   type SubmissionRecord,
   type TxLocation,
 } from './chainDb.js';
-export { ChainVerifier } from './verifier.js';
+export { ChainVerifier, type ChainAudit } from './verifier.js';
 export { DbError, DbErrorCode } from './errors.js';
 export { Bucket, encodeHash, encodeHeight } from './buckets.js';
+export { type KvOp, type KvRange, type KvStore, LevelKv, MemoryKv } from './kv/index.js';
 export { MetaKey, type VerifiedCursor } from './repositories/index.js';

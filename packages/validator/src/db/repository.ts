@@ -1,21 +1,19 @@
 /**
- * The generic repository (lodestar style): an entity in one bucket, with an id codec. Writes are
- * returned as batch operations, never performed, so that everything one consensus output
- * changes goes to disk in a single atomic batch.
+ * The generic repository (lodestar style): an entity in one bucket, with an id codec, over a
+ * KvStore. Writes are returned as batch operations, never performed, so that everything one
+ * consensus output changes goes to disk in a single atomic batch.
  */
-import type { Level } from 'level';
 import { type Bucket, bucketEnd, bucketStart } from './buckets.js';
+import type { KvOp, KvStore } from './kv/index.js';
 
-/** The LevelDB handle: binary keys (bucket byte + id), JSON values. */
-export type ChainLevel = Level<Buffer, unknown>;
-
-export type DbOp = { type: 'put'; key: Buffer; value: unknown } | { type: 'del'; key: Buffer };
+/** A batch operation (see KvOp). */
+export type DbOp = KvOp;
 
 export abstract class Repository<I, V> {
   readonly #prefix: Buffer;
 
   constructor(
-    protected readonly level: ChainLevel,
+    protected readonly kv: KvStore,
     readonly bucket: Bucket,
   ) {
     this.#prefix = bucketStart(bucket);
@@ -31,15 +29,20 @@ export abstract class Repository<I, V> {
     return Buffer.concat([this.#prefix, this.encodeId(id)]);
   }
 
+  /** Id of a full key of this bucket. */
+  idOf(key: Buffer): I {
+    return this.decodeId(key.subarray(1));
+  }
+
   /** Stored value, or undefined. */
   async get(id: I): Promise<V | undefined> {
-    return (await this.level.get(this.key(id))) as V | undefined;
+    return (await this.kv.get(this.key(id))) as V | undefined;
   }
 
   /** Stored values of several ids, undefined where missing. */
   async getMany(ids: readonly I[]): Promise<(V | undefined)[]> {
     if (ids.length === 0) return [];
-    return (await this.level.getMany(ids.map((id) => this.key(id)))) as (V | undefined)[];
+    return (await this.kv.getMany(ids.map((id) => this.key(id)))) as (V | undefined)[];
   }
 
   /** Batch operation storing a value. */
@@ -52,17 +55,17 @@ export abstract class Repository<I, V> {
     return { type: 'del', key: this.key(id) };
   }
 
-  /** Entries in key order, from `gte` (inclusive) to `lt` (exclusive), whole bucket by default. */
-  async *entries(range: { gte?: I; lt?: I; limit?: number } = {}): AsyncGenerator<[I, V]> {
-    const it = this.level.iterator({
+  /** The key range of ids from `gte` (inclusive) to `lt` (exclusive), whole bucket by default. */
+  range(range: { gte?: I; lt?: I; limit?: number } = {}): { gte: Buffer; lt: Buffer; limit?: number } {
+    return {
       gte: range.gte === undefined ? this.#prefix : this.key(range.gte),
       lt: range.lt === undefined ? bucketEnd(this.bucket) : this.key(range.lt),
       ...(range.limit === undefined ? {} : { limit: range.limit }),
-    });
-    try {
-      for await (const [k, v] of it) yield [this.decodeId(k.subarray(1)), v as V];
-    } finally {
-      await it.close();
-    }
+    };
+  }
+
+  /** Entries in key order, from `gte` (inclusive) to `lt` (exclusive), whole bucket by default. */
+  async *entries(range: { gte?: I; lt?: I; limit?: number } = {}): AsyncGenerator<[I, V]> {
+    for await (const [k, v] of this.kv.entries(this.range(range))) yield [this.idOf(k), v as V];
   }
 }

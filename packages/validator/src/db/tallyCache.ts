@@ -39,7 +39,10 @@ export class TallyStage {
   increment(electionId: string, candidate: string): string {
     const base = this.bases.get(electionId) ?? EMPTY;
     let c = this.counts.get(electionId);
-    if (!c) this.counts.set(electionId, (c = new Map()));
+    if (!c) {
+      c = new Map();
+      this.counts.set(electionId, c);
+    }
     const named = this.#named.get(electionId) ?? namedCandidates(base);
     const known = c.has(candidate) || base.has(candidate);
     const bucket = tallyBucket(candidate, known, named);

@@ -5,15 +5,21 @@
  * on a long chain. A failure is sticky and persisted: a chain found corrupt stays reported so.
  */
 import { type ChainCursor, type Genesis, genesisCursor, verifyFinalizedBlock } from '@poa-vote/shared';
-import type { ChainVerification } from '@poa-vote/shared';
 import type { ChainDb } from './chainDb.js';
 import type { VerifiedCursor } from './repositories/index.js';
+
+/** The audit of the stored chain: `valid` until a stored block fails, with the failures named. */
+export interface ChainAudit {
+  valid: boolean;
+  checkedBlocks: number;
+  errors: string[];
+}
 
 /** Blocks read per step; the cursor is persisted after each step. */
 const CHUNK = 256;
 
 export class ChainVerifier {
-  #running: Promise<ChainVerification> | undefined;
+  #running: Promise<ChainAudit> | undefined;
 
   constructor(
     private readonly db: ChainDb,
@@ -24,7 +30,7 @@ export class ChainVerifier {
    * Verify the blocks stored since the last run and report the chain's state. Concurrent calls
    * share one run. `full` starts over from genesis, forgetting earlier results.
    */
-  verify(opts: { full?: boolean } = {}): Promise<ChainVerification> {
+  verify(opts: { full?: boolean } = {}): Promise<ChainAudit> {
     if (this.#running && !opts.full) return this.#running;
     const run = (this.#running ?? Promise.resolve())
       .catch(() => undefined)
@@ -36,7 +42,7 @@ export class ChainVerifier {
     return run;
   }
 
-  async #verify(full: boolean): Promise<ChainVerification> {
+  async #verify(full: boolean): Promise<ChainAudit> {
     const stored = full ? undefined : await this.db.getVerifiedCursor();
     let cursor: ChainCursor = stored
       ? { height: stored.height, hash: stored.hash, slot: stored.slot }
@@ -47,14 +53,14 @@ export class ChainVerifier {
     if (errors.length > 0) return report(checked, errors);
 
     let step = CHUNK;
-    const fail = async (message: string): Promise<ChainVerification> => {
+    const fail = async (message: string): Promise<ChainAudit> => {
       errors.push(message);
       await this.db.setVerifiedCursor({ ...cursor, checkedBlocks: checked, errors });
       return report(checked, errors);
     };
     while (cursor.height < this.db.head().height) {
       const from = cursor.height + 1;
-      let blocks;
+      let blocks: Awaited<ReturnType<ChainDb['getFinalizedRange']>>;
       try {
         blocks = await this.db.getFinalizedRange(from, step);
       } catch (e) {
@@ -86,8 +92,8 @@ export class ChainVerifier {
   }
 }
 
-function report(checked: number, errors: string[]): ChainVerification {
-  return { chain_valid: errors.length === 0, checked_blocks: checked, errors: [...errors] };
+function report(checked: number, errors: string[]): ChainAudit {
+  return { valid: errors.length === 0, checkedBlocks: checked, errors: [...errors] };
 }
 
 export type { VerifiedCursor };

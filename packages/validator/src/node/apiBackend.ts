@@ -16,7 +16,7 @@ import type {
 import { isHex } from '@poa-vote/shared';
 import { EventEmitter } from 'node:events';
 import type { ConsensusCore, CoreEvent } from '../consensus/index.js';
-import type { ChainDb, ChainVerifier } from '../db/index.js';
+import type { ChainAudit, ChainDb, ChainVerifier, StoredTransaction } from '../db/index.js';
 import type {
   ChainVerification,
   ElectionResults,
@@ -35,6 +35,24 @@ import type { ElectionRegistry } from '@poa-vote/shared';
 import { configuredResults } from '../elections/results.js';
 
 export const CLIENT_VERSION = 'poa-validator/0.1.0';
+
+/** The receipt of a finalized transaction. */
+export function receiptOf(t: StoredTransaction): Receipt {
+  return {
+    transactionHash: t.hash,
+    transactionIndex: t.transactionIndex,
+    blockHash: t.blockHash,
+    blockNumber: t.blockNumber,
+    from: t.tx.from,
+    to: t.tx.to,
+    status: 'success',
+  };
+}
+
+/** The /verify answer of an audit of the stored chain. */
+export function chainVerificationOf(a: ChainAudit): ChainVerification {
+  return { chain_valid: a.valid, checked_blocks: a.checkedBlocks, errors: [...a.errors] };
+}
 
 export interface ApiBackendInit {
   nodeId: string;
@@ -98,8 +116,9 @@ export class ApiBackend implements NodeApiBackend {
     return this.#init.db.resolveSubmissionId(ref);
   }
 
-  getReceipt(hash: Hex): Promise<Receipt | undefined> {
-    return this.#init.db.getReceipt(hash);
+  async getReceipt(hash: Hex): Promise<Receipt | undefined> {
+    const t = await this.#init.db.getTransaction(hash);
+    return t && receiptOf(t);
   }
 
   async getTransaction(
@@ -146,8 +165,8 @@ export class ApiBackend implements NodeApiBackend {
     return this.#init.health.report();
   }
 
-  verification(): Promise<ChainVerification> {
-    return this.#init.verifier.verify();
+  async verification(): Promise<ChainVerification> {
+    return chainVerificationOf(await this.#init.verifier.verify());
   }
 
   async results(electionId: string): Promise<ElectionResults> {

@@ -14,14 +14,14 @@ const MAX_REJECTED = 100_000;
 type Where = { blockHash: Hex; blockNumber: number };
 
 export class TxTracker {
-  readonly #db: Pick<ChainDb, 'getReceipt'>;
+  readonly #db: Pick<ChainDb, 'getTransaction'>;
   readonly #core: ConsensusCore;
   readonly #rejected = new Map<Hex, { reason: string; conflictsWith?: Hex }>();
   #candidateTxs = new Set<Hex>();
   /** Transactions of blocks finalized by the core whose batch is being written (not yet readable from the db). */
   readonly #writing = new Map<Hex, Where>();
 
-  constructor(db: Pick<ChainDb, 'getReceipt'>, core: ConsensusCore) {
+  constructor(db: Pick<ChainDb, 'getTransaction'>, core: ConsensusCore) {
     this.#db = db;
     this.#core = core;
   }
@@ -62,7 +62,7 @@ export class TxTracker {
 
   /** Where a transaction stands, from the most to the least settled source. */
   async state(hash: Hex): Promise<TxState> {
-    const r = await this.#db.getReceipt(hash);
+    const r = await this.#db.getTransaction(hash);
     if (r)
       return {
         state: 'finalized',

@@ -1,10 +1,10 @@
 /** Height of a finalized block, by its hash. */
 import { Bucket } from '../buckets.js';
-import type { ChainLevel } from '../repository.js';
+import type { KvStore } from '../kv/index.js';
 import { HashRepository } from './keyedRepositories.js';
 
 export class BlockHashRepository extends HashRepository<number> {
-  constructor(level: ChainLevel) {
-    super(level, Bucket.blockHeightByHash);
+  constructor(kv: KvStore) {
+    super(kv, Bucket.blockHeightByHash);
   }
 }

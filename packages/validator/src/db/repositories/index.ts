@@ -12,3 +12,4 @@ export { SubmissionRepository, isStorableSubmissionId } from './submissionReposi
 export { TallyRepository, type TallyId } from './tallyRepository.js';
 export { TxLocationRepository, type StoredTxLocation } from './txLocationRepository.js';
 export { VoterIndexRepository } from './voterIndexRepository.js';
+export { ChainRepositories } from './chainRepositories.js';

@@ -1,11 +1,11 @@
 /** Candidate blocks referenced by the stored lock, by block hash (see Bucket.lockBlock). */
 import type { Block } from '@poa-vote/shared';
 import { Bucket } from '../buckets.js';
-import type { ChainLevel } from '../repository.js';
+import type { KvStore } from '../kv/index.js';
 import { HashRepository } from './keyedRepositories.js';
 
 export class LockBlockRepository extends HashRepository<Block> {
-  constructor(level: ChainLevel) {
-    super(level, Bucket.lockBlock);
+  constructor(kv: KvStore) {
+    super(kv, Bucket.lockBlock);
   }
 }

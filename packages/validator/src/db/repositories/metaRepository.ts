@@ -2,7 +2,8 @@
 import type { ChainCursor, Hex } from '@poa-vote/shared';
 import type { ChainHead } from '../../state/chainState.js';
 import { Bucket } from '../buckets.js';
-import { type ChainLevel, type DbOp, Repository } from '../repository.js';
+import type { KvStore } from '../kv/index.js';
+import { type DbOp, Repository } from '../repository.js';
 
 /** Progress of the stored-chain verifier. `errors` makes a failure survive restarts. */
 export interface VerifiedCursor extends ChainCursor {
@@ -37,8 +38,8 @@ interface MetaValues {
 }
 
 export class MetaRepository extends Repository<MetaKey, unknown> {
-  constructor(level: ChainLevel) {
-    super(level, Bucket.meta);
+  constructor(kv: KvStore) {
+    super(kv, Bucket.meta);
   }
   protected encodeId(id: MetaKey): Buffer {
     return Buffer.from(id, 'utf8');

@@ -1,7 +1,7 @@
 /** Pending transactions by hash, with an arrival sequence number to restore the pool's order. */
 import type { Transaction } from '@poa-vote/shared';
 import { Bucket } from '../buckets.js';
-import type { ChainLevel } from '../repository.js';
+import type { KvStore } from '../kv/index.js';
 import { HashRepository } from './keyedRepositories.js';
 
 export interface StoredPoolEntry {
@@ -10,14 +10,14 @@ export interface StoredPoolEntry {
 }
 
 export class PoolRepository extends HashRepository<StoredPoolEntry> {
-  constructor(level: ChainLevel) {
-    super(level, Bucket.pool);
+  constructor(kv: KvStore) {
+    super(kv, Bucket.pool);
   }
 }
 
 /** Pending transactions known to be held by a quorum (the flag of docs/DURABILITY.md). */
 export class PoolReplicatedRepository extends HashRepository<true> {
-  constructor(level: ChainLevel) {
-    super(level, Bucket.poolReplicated);
+  constructor(kv: KvStore) {
+    super(kv, Bucket.poolReplicated);
   }
 }

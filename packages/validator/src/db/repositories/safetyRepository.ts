@@ -2,7 +2,8 @@
 import type { Hex, QuorumCertificate } from '@poa-vote/shared';
 import type { Lock, SafetyState } from '../../consensus/interface.js';
 import { Bucket } from '../buckets.js';
-import { Repository, type ChainLevel } from '../repository.js';
+import type { KvStore } from '../kv/index.js';
+import { Repository } from '../repository.js';
 
 /** The lock as stored: the block by hash (its body lives in the lockBlock bucket). */
 export interface StoredLockRef {
@@ -15,8 +16,8 @@ export interface StoredLockRef {
 export type StoredSafety = Omit<SafetyState, 'lock'> & { lock?: StoredLockRef | Lock };
 
 export class SafetyRepository extends Repository<void, StoredSafety> {
-  constructor(level: ChainLevel) {
-    super(level, Bucket.safety);
+  constructor(kv: KvStore) {
+    super(kv, Bucket.safety);
   }
   protected encodeId(): Buffer {
     return Buffer.alloc(0);

@@ -6,7 +6,7 @@
  */
 import type { Hex } from '@poa-vote/shared';
 import { Bucket } from '../buckets.js';
-import type { ChainLevel } from '../repository.js';
+import type { KvStore } from '../kv/index.js';
 import { StringRepository } from './keyedRepositories.js';
 
 const LONE_SURROGATE = /\p{Cs}/u;
@@ -20,8 +20,8 @@ export class SubmissionRepository extends StringRepository<Hex> {
   /** Lookups asked within one turn of the event loop, answered by one getMany. */
   #queued: { id: string; resolve: (h: Hex | undefined) => void; reject: (e: unknown) => void }[] = [];
 
-  constructor(level: ChainLevel) {
-    super(level, Bucket.submission);
+  constructor(kv: KvStore) {
+    super(kv, Bucket.submission);
   }
 
   /**
@@ -41,8 +41,12 @@ export class SubmissionRepository extends StringRepository<Hex> {
     const queued = this.#queued;
     this.#queued = [];
     super.getMany(queued.map((q) => q.id)).then(
-      (found) => queued.forEach((q, i) => q.resolve(found[i])),
-      (e: unknown) => queued.forEach((q) => q.reject(e)),
+      (found) => {
+        for (const [i, q] of queued.entries()) q.resolve(found[i]);
+      },
+      (e: unknown) => {
+        for (const q of queued) q.reject(e);
+      },
     );
   }
 

@@ -1,6 +1,7 @@
 /** Vote counters per (election, candidate). Election ids never contain NUL, so it separates. */
 import { Bucket } from '../buckets.js';
-import { Repository, type ChainLevel } from '../repository.js';
+import type { KvStore } from '../kv/index.js';
+import { Repository } from '../repository.js';
 
 export interface TallyId {
   electionId: string;
@@ -8,8 +9,8 @@ export interface TallyId {
 }
 
 export class TallyRepository extends Repository<TallyId, number> {
-  constructor(level: ChainLevel) {
-    super(level, Bucket.tally);
+  constructor(kv: KvStore) {
+    super(kv, Bucket.tally);
   }
   protected encodeId(id: TallyId): Buffer {
     return Buffer.from(`${id.electionId}\u0000${id.candidate}`, 'utf8');

@@ -1,6 +1,6 @@
 /** Where a finalized transaction is: [height, index in block], by tx hash. */
 import { Bucket } from '../buckets.js';
-import type { ChainLevel } from '../repository.js';
+import type { KvStore } from '../kv/index.js';
 import { HashRepository } from './keyedRepositories.js';
 
 /**
@@ -10,7 +10,7 @@ import { HashRepository } from './keyedRepositories.js';
 export type StoredTxLocation = [number, number, string?];
 
 export class TxLocationRepository extends HashRepository<StoredTxLocation> {
-  constructor(level: ChainLevel) {
-    super(level, Bucket.txLocation);
+  constructor(kv: KvStore) {
+    super(kv, Bucket.txLocation);
   }
 }

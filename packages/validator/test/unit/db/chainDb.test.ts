@@ -12,6 +12,7 @@ import {
 } from '@poa-vote/shared';
 import { ChainDb, DbErrorCode } from '../../../src/db/index.js';
 import type { PersistOp, SafetyState } from '../../../src/consensus/interface.js';
+import { receiptOf } from '../../../src/node/apiBackend.js';
 import { type TestChain, ballot, buildBlocks, makeChain, tempDir } from './fixtures.js';
 
 const finalize = (fb: FinalizedBlock): PersistOp => ({
@@ -77,7 +78,9 @@ describe('ChainDb', () => {
       expect(await db.getFinalized(1)).toEqual(fb);
       expect(await db.getFinalizedByHash(fb!.block.hash)).toEqual(fb);
       expect(await db.getTxLocation(txHash(txs[2]!))).toEqual({ height: 1, index: 2 });
-      expect(await db.getReceipt(txHash(txs[1]!))).toEqual({
+      // Storage keeps the transaction and its place; the API layer shapes the receipt.
+      const stored = await db.getTransaction(txHash(txs[1]!));
+      expect(stored && receiptOf(stored)).toEqual({
         transactionHash: txHash(txs[1]!),
         transactionIndex: 1,
         blockHash: fb!.block.hash,
@@ -252,7 +255,7 @@ describe('ChainDb', () => {
     expect(await db.resolveSubmissionId('req-17')).toBe(h);
     expect(await db.resolveSubmissionId('req-18')).toBeUndefined();
     expect(await db.getPoolTx(h.toUpperCase().replace('0X', '0x') as Hex)).toEqual(tx);
-    expect(await db.getReceipt('0x1234' as Hex)).toBeUndefined();
+    expect(await db.getTransaction('0x1234' as Hex)).toBeUndefined();
     expect(await db.getTransaction(h)).toBeUndefined();
     // A binding that cannot be stored is skipped, never fatal: a failed batch stops the node.
     await db.apply([], [{ id: '', hash: h }]);

@@ -52,11 +52,11 @@ describe('ChainVerifier', () => {
     const blocks = buildBlocks(chain, 5, votes);
     let db = await open();
     const empty = await new ChainVerifier(db, chain.genesis).verify();
-    expect(empty).toEqual({ chain_valid: true, checked_blocks: 0, errors: [] });
+    expect(empty).toEqual({ valid: true, checkedBlocks: 0, errors: [] });
     await db.apply(blocks.slice(0, 3).map(finalize));
     expect(await new ChainVerifier(db, chain.genesis).verify()).toEqual({
-      chain_valid: true,
-      checked_blocks: 3,
+      valid: true,
+      checkedBlocks: 3,
       errors: [],
     });
     await db.apply(blocks.slice(3).map(finalize));
@@ -64,10 +64,10 @@ describe('ChainVerifier', () => {
     db = await open();
     const range = jest.spyOn(db, 'getFinalizedRange');
     const verifier = new ChainVerifier(db, chain.genesis);
-    expect(await verifier.verify()).toEqual({ chain_valid: true, checked_blocks: 5, errors: [] });
+    expect(await verifier.verify()).toEqual({ valid: true, checkedBlocks: 5, errors: [] });
     expect(range.mock.calls.map((c) => c[0])).toEqual([4]);
     range.mockClear();
-    expect(await verifier.verify()).toEqual({ chain_valid: true, checked_blocks: 5, errors: [] });
+    expect(await verifier.verify()).toEqual({ valid: true, checkedBlocks: 5, errors: [] });
     expect(range).not.toHaveBeenCalled();
   });
 
@@ -81,8 +81,8 @@ describe('ChainVerifier', () => {
 
     db = await open();
     const result = await new ChainVerifier(db, chain.genesis).verify();
-    expect(result.chain_valid).toBe(false);
-    expect(result.checked_blocks).toBe(1);
+    expect(result.valid).toBe(false);
+    expect(result.checkedBlocks).toBe(1);
     expect(result.errors).toHaveLength(1);
     expect(result.errors[0]).toMatch(/stored block 2: .*txRoot/);
     await db.close();
@@ -100,7 +100,7 @@ describe('ChainVerifier', () => {
     };
     await tamper(Bucket.certificate, 2, weak);
     const result = await new ChainVerifier(await open(), chain.genesis).verify();
-    expect(result).toMatchObject({ chain_valid: false, checked_blocks: 1 });
+    expect(result).toMatchObject({ valid: false, checkedBlocks: 1 });
     expect(result.errors[0]).toMatch(/stored block 2: .*quorum/);
   });
 
@@ -110,7 +110,7 @@ describe('ChainVerifier', () => {
     await db.apply(blocks.map(finalize));
     await tamper(Bucket.block, 3, '{"header": trunc', 'utf8');
     const result = await new ChainVerifier(await open(), chain.genesis).verify();
-    expect(result).toMatchObject({ chain_valid: false, checked_blocks: 2 });
+    expect(result).toMatchObject({ valid: false, checkedBlocks: 2 });
     expect(result.errors[0]).toMatch(/stored block 3 cannot be read/);
   });
 
@@ -118,14 +118,14 @@ describe('ChainVerifier', () => {
     const blocks = buildBlocks(chain, 3, votes);
     let db = await open();
     await db.apply(blocks.map(finalize));
-    expect((await new ChainVerifier(db, chain.genesis).verify()).chain_valid).toBe(true);
+    expect((await new ChainVerifier(db, chain.genesis).verify()).valid).toBe(true);
     const forged: Block = { ...blocks[0]!.block, signature: blocks[1]!.block.signature };
     await tamper(Bucket.block, 1, forged);
     db = await open();
     const verifier = new ChainVerifier(db, chain.genesis);
-    expect((await verifier.verify()).chain_valid).toBe(true);
+    expect((await verifier.verify()).valid).toBe(true);
     const full = await verifier.verify({ full: true });
-    expect(full).toMatchObject({ chain_valid: false, checked_blocks: 0 });
+    expect(full).toMatchObject({ valid: false, checkedBlocks: 0 });
     expect(full.errors[0]).toMatch(/stored block 1: .*not signed/);
   });
 });

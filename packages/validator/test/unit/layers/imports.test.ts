@@ -36,6 +36,13 @@ describe('import layers', () => {
     expect(violations(join(PACKAGES, 'validator/src/db'), (s) => /(^|\/)api(\/|$)/.test(s))).toEqual([]);
   });
 
+  it('validator db/ neither names nor builds the wire types (it answers in storage terms)', () => {
+    const found = files(join(PACKAGES, 'validator/src/db')).filter((f) =>
+      /\b(Receipt|ElectionResults|ChainVerification|chain_valid|checked_blocks)\b/.test(readFileSync(f, 'utf8')),
+    );
+    expect(found).toEqual([]);
+  });
+
   it('client src/ and test/ import only @poa-vote/shared, never the validator', () => {
     const bad = (s: string) => s.startsWith('@poa-vote/validator') || /(^|\/)validator\/(src|dist|test)\//.test(s);
     expect([

@@ -1,0 +1,30 @@
+/**
+ * The key-value contract the repositories are written against (lodestar's `db/interface.ts`: the
+ * methods name no engine). Keys are binary (a bucket byte, then the id); values are JSON values,
+ * stored as their JSON text. Two implementations: LevelDB for a validator (`levelKv.ts`) and
+ * memory for tests, tools and the simulator (`memoryKv.ts`).
+ */
+
+/** One write of a batch. */
+export type KvOp = { type: 'put'; key: Buffer; value: unknown } | { type: 'del'; key: Buffer };
+
+/** A key range in byte order: `gte` inclusive, `lt` exclusive, at most `limit` entries. */
+export interface KvRange {
+  gte?: Buffer;
+  lt?: Buffer;
+  limit?: number;
+}
+
+export interface KvStore {
+  /** The value stored under `key`, or undefined. */
+  get(key: Buffer): Promise<unknown>;
+  /** The values of several keys, undefined where missing (one round trip). */
+  getMany(keys: readonly Buffer[]): Promise<unknown[]>;
+  /** Entries of a range in key order, values decoded. */
+  entries(range: KvRange): AsyncIterable<[Buffer, unknown]>;
+  /** Entries of a range in key order, each value as its stored JSON text (its size is known before parsing). */
+  rawEntries(range: KvRange): AsyncIterable<[Buffer, string]>;
+  /** Apply every op atomically, in order; `sync` waits until the batch is on stable storage. */
+  write(ops: Iterable<KvOp>, opts?: { sync?: boolean }): Promise<void>;
+  close(): Promise<void>;
+}

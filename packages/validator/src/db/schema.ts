@@ -1,0 +1,137 @@
+/**
+ * What a chain database holds before the first batch: checked, upgraded and loaded at open. A
+ * new directory gets the schema version, the genesis hash and the tally rules version; an existing
+ * one must belong to this chain and to a schema this software reads, and is upgraded in place.
+ */
+import { type Hex, TALLY_RULES_VERSION, countBallot, electionIdOf } from '@poa-vote/shared';
+import type { CommittedState } from './batchBuilder.js';
+import { DbError, DbErrorCode } from './errors.js';
+import { type ChainRepositories, MetaKey } from './repositories/index.js';
+import type { CandidateCounts } from './tallyCache.js';
+import type { ChainHead } from '../state/chainState.js';
+
+/**
+ * Version of the key layout and value shapes; bumped on any incompatible change.
+ * 2: txLocation values carry the voterKey (the voterIndex bucket is no longer written, only read
+ *    for data written under version 1); the safety state refers to its lock's block by hash
+ *    (Bucket.lockBlock). A version 1 database opens and is marked version 2, so that older
+ *    software, which would misread the new values, refuses it.
+ */
+export const SCHEMA_VERSION = 2;
+/** Older schema versions this software reads (and upgrades in place). */
+const UPGRADABLE_SCHEMAS: readonly number[] = [1];
+
+/** What open loads: the committed state, and every election's total of finalized votes. */
+export interface LoadedChain {
+  state: CommittedState;
+  totals: Map<string, number>;
+}
+
+/** Check, upgrade and load the database in `dir` (named in errors) for the chain of `gHash`. */
+export async function loadChain(repos: ChainRepositories, dir: string, genesisHead: ChainHead): Promise<LoadedChain> {
+  const { kv, meta } = repos;
+  const gHash = genesisHead.hash;
+  const [storedGenesis, schema, head, poolSeq, vouching] = await Promise.all([
+    meta.read(MetaKey.genesisHash),
+    meta.read(MetaKey.schemaVersion),
+    meta.read(MetaKey.head),
+    meta.read(MetaKey.poolSeq),
+    meta.read(MetaKey.vouching),
+  ]);
+  const state: CommittedState = {
+    head: genesisHead,
+    poolSeq: 0,
+    vouching: vouching === true,
+    storedLock: undefined,
+    lockBlockHeights: new Map(),
+  };
+  const totals = new Map<string, number>();
+  if (storedGenesis === undefined) {
+    for await (const _ of kv.entries({ limit: 1 })) {
+      throw new DbError(
+        DbErrorCode.CORRUPT,
+        `database at ${dir} holds data but no genesis hash: not a chain database of this software`,
+      );
+    }
+    await kv.write(
+      [
+        meta.write(MetaKey.schemaVersion, SCHEMA_VERSION),
+        meta.write(MetaKey.genesisHash, gHash),
+        meta.write(MetaKey.tallyRules, TALLY_RULES_VERSION),
+      ],
+      { sync: true },
+    );
+    return { state, totals };
+  }
+  if (storedGenesis !== gHash) {
+    throw new DbError(
+      DbErrorCode.GENESIS_MISMATCH,
+      `database at ${dir} belongs to another chain: stored genesis hash ${storedGenesis}, this genesis hashes to ${gHash}`,
+    );
+  }
+  if (schema !== SCHEMA_VERSION) {
+    if (typeof schema !== 'number' || !UPGRADABLE_SCHEMAS.includes(schema)) {
+      throw new DbError(
+        DbErrorCode.SCHEMA_MISMATCH,
+        `database at ${dir} has schema version ${String(schema)}, this software reads versions ${[...UPGRADABLE_SCHEMAS, SCHEMA_VERSION].join(', ')}`,
+      );
+    }
+    await kv.write([meta.write(MetaKey.schemaVersion, SCHEMA_VERSION)], { sync: true });
+  }
+  if (head !== undefined) {
+    if ((await repos.blockHeights.get(head.hash)) !== head.height) {
+      throw new DbError(
+        DbErrorCode.CORRUPT,
+        `database at ${dir} head points at block ${head.hash} (height ${head.height}), which is not stored`,
+      );
+    }
+    state.head = { height: head.height, hash: head.hash, slot: head.slot };
+  }
+  state.poolSeq = poolSeq ?? 0;
+  if (vouching === undefined) {
+    // Written by a version without pool recovery: its pool is intact (not a new directory).
+    await kv.write([meta.write(MetaKey.vouching, true)], { sync: true });
+    state.vouching = true;
+  }
+  if ((await meta.read(MetaKey.tallyRules)) !== TALLY_RULES_VERSION) await recountTallies(repos, state.head);
+  // Candidate counts are read per election when first needed (TallyCache keeps the recent ones).
+  for await (const [id, n] of repos.totals.entries()) totals.set(id, n);
+  const lockBlockHeights = new Map<Hex, number>();
+  for await (const [hash, block] of repos.lockBlocks.entries()) lockBlockHeights.set(hash, block.header.height);
+  state.lockBlockHeights = lockBlockHeights;
+  const safety = await repos.safety.get();
+  state.storedLock = safety?.lock && 'blockHash' in safety.lock ? safety.lock.blockHash : undefined;
+  return { state, totals };
+}
+
+/**
+ * Recount every stored block under the current counting rules (TALLY_RULES_VERSION), replacing
+ * the stored tallies in one batch: tallies written by older software used older rules, and a
+ * client recounting the chain applies the current ones. Runs once, at open.
+ */
+async function recountTallies(repos: ChainRepositories, head: ChainHead): Promise<void> {
+  const counts = new Map<string, CandidateCounts>();
+  const totals = new Map<string, number>();
+  for await (const [height, block] of repos.blocks.entries()) {
+    if (height > head.height) break;
+    for (const tx of block.transactions) {
+      const e = electionIdOf(tx.to);
+      if (e === undefined) continue;
+      let c = counts.get(e);
+      if (!c) {
+        c = new Map();
+        counts.set(e, c);
+      }
+      countBallot(c, tx.data);
+      totals.set(e, (totals.get(e) ?? 0) + 1);
+    }
+  }
+  const ops = [];
+  for await (const [id] of repos.tallies.entries()) ops.push(repos.tallies.del(id));
+  for await (const [id] of repos.totals.entries()) ops.push(repos.totals.del(id));
+  for (const [e, c] of counts)
+    for (const [candidate, n] of c) ops.push(repos.tallies.put({ electionId: e, candidate }, n));
+  for (const [e, n] of totals) ops.push(repos.totals.put(e, n));
+  ops.push(repos.meta.write(MetaKey.tallyRules, TALLY_RULES_VERSION));
+  await repos.kv.write(ops, { sync: true });
+}
