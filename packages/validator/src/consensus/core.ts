@@ -349,14 +349,14 @@ export class ConsensusCore {
     try {
       switch (msg.type) {
         case 'proposal':
-          return this.#onProposal(
-            from,
-            from === this.self ? msg.proposal : validateProposal(this.genesis, msg.proposal),
-          );
+          this.#onProposal(from, from === this.self ? msg.proposal : validateProposal(this.genesis, msg.proposal));
+          return;
         case 'vote':
-          return this.#onVote(from, validateVote(this.genesis, msg.vote));
+          this.#onVote(from, validateVote(this.genesis, msg.vote));
+          return;
         case 'status':
-          return this.#onStatus(from, msg.status);
+          this.#onStatus(from, msg.status);
+          return;
         case 'txs':
           if (!Array.isArray(msg.txs)) throw new ProtocolError(ProtocolErrorCode.TX_INVALID, 'txs must be an array');
           if (msg.acks !== undefined) this.#onAcks(from, msg.acks);
@@ -366,26 +366,35 @@ export class ConsensusCore {
           );
           return;
         case 'acks':
-          return this.#onAcks(from, msg.acks);
-        case 'pool-request':
-          return this.#onPoolRequest(from, msg.cursor);
-        case 'pool-response':
-          return this.#onPoolResponse(from, msg.entries, msg.next, msg.done, msg.height);
-        case 'sync-response':
-          return this.#onSyncResponse(from, msg.blocks);
-        case 'block-request':
-          if (this.#blocks.has(msg.hash))
-            this.#send(from, { type: 'block-response', block: this.#blocks.get(msg.hash)! });
+          this.#onAcks(from, msg.acks);
           return;
+        case 'pool-request':
+          this.#onPoolRequest(from, msg.cursor);
+          return;
+        case 'pool-response':
+          this.#onPoolResponse(from, msg.entries, msg.next, msg.done, msg.height);
+          return;
+        case 'sync-response':
+          this.#onSyncResponse(from, msg.blocks);
+          return;
+        case 'block-request': {
+          const block = this.#blocks.get(msg.hash);
+          if (block) this.#send(from, { type: 'block-response', block });
+          return;
+        }
         case 'block-response':
-          return this.#onBlockResponse(msg.block);
+          this.#onBlockResponse(msg.block);
+          return;
         case 'sync-request':
           return; // answered by the driver from storage
-        default:
+        default: {
+          // Compile time: every message type has a case. Run time: a peer can still send any type.
+          const unknown: never = msg;
           throw new ProtocolError(
             ProtocolErrorCode.VOTE_INVALID,
-            `unknown message type ${(msg as { type: unknown }).type}`,
+            `unknown message type ${(unknown as { type: unknown }).type}`,
           );
+        }
       }
     } catch (e) {
       if (!(e instanceof ProtocolError)) throw e;
@@ -468,7 +477,10 @@ export class ConsensusCore {
       this.#persistSafety();
     }
     if (this.#slot < this.#recoveryFrom) return;
-    if (this.#recovery.size === 0) return this.#maybeFinishRecovery();
+    if (this.#recovery.size === 0) {
+      this.#maybeFinishRecovery();
+      return;
+    }
     for (const [peer, r] of this.#recovery) {
       if (this.#slot - r.askedSlot < 2) continue;
       r.askedSlot = this.#slot;
@@ -566,7 +578,10 @@ export class ConsensusCore {
   #onProposal(from: number, p: Proposal): void {
     if (this.interceptProposal(from, p)) return;
     const where = this.#placement(from, p.height, p.slot);
-    if (where === 'defer') return this.#defer(from, { type: 'proposal', proposal: p });
+    if (where === 'defer') {
+      this.#defer(from, { type: 'proposal', proposal: p });
+      return;
+    }
     if (where === 'past') {
       // The proposer is behind: tell it where we are so it syncs.
       if (from !== this.self) this.#send(from, { type: 'status', status: this.status() });
@@ -640,7 +655,10 @@ export class ConsensusCore {
 
   #onVote(from: number, vote: Vote): void {
     const where = this.#placement(from, vote.height, vote.slot);
-    if (where === 'defer') return this.#defer(from, { type: 'vote', vote });
+    if (where === 'defer') {
+      this.#defer(from, { type: 'vote', vote });
+      return;
+    }
     if (where !== 'now') return;
     this.#addVote(vote);
   }
@@ -683,7 +701,10 @@ export class ConsensusCore {
       return;
     }
     const cert = certificateFromVotes(votes);
-    if (type === 'precommit') return this.#finalize(block, cert);
+    if (type === 'precommit') {
+      this.#finalize(block, cert);
+      return;
+    }
     if (!this.#valid || slot > this.#valid.slot) {
       this.#valid = { slot, block, polka: cert };
       this.#event({ type: 'polka', slot, block });
@@ -754,7 +775,10 @@ export class ConsensusCore {
     if (typeof status !== 'object' || status === null || !Number.isSafeInteger(status.height)) {
       throw new ProtocolError(ProtocolErrorCode.VOTE_INVALID, 'status must carry an integer height');
     }
-    if (status.height > this.#height) return this.#askSync(from);
+    if (status.height > this.#height) {
+      this.#askSync(from);
+      return;
+    }
     if (status.height === this.#height && status.polka !== undefined) {
       const cert = verifyCertificate(this.genesis, status.polka, { type: 'prevote', height: this.#height });
       if (cert.slot <= this.#slot + 1 && (!this.#valid || cert.slot > this.#valid.slot)) this.#learnCertificate(cert);

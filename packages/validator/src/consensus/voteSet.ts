@@ -12,14 +12,20 @@ export class VoteSet {
   add(vote: Vote): AddVoteResult {
     const key = `${vote.type}:${vote.slot}`;
     let m = this.#byValidator.get(key);
-    if (!m) this.#byValidator.set(key, (m = new Map()));
+    if (!m) {
+      m = new Map();
+      this.#byValidator.set(key, m);
+    }
     const existing = m.get(vote.validator);
     if (existing)
       return existing.blockHash === vote.blockHash ? { status: 'duplicate' } : { status: 'conflict', existing };
     m.set(vote.validator, vote);
     const bkey = `${key}:${vote.blockHash}`;
     let list = this.#byBlock.get(bkey);
-    if (!list) this.#byBlock.set(bkey, (list = []));
+    if (!list) {
+      list = [];
+      this.#byBlock.set(bkey, list);
+    }
     list.push(vote);
     return { status: 'added' };
   }
