@@ -88,7 +88,8 @@ export class InboundGate {
     const list = this.#byIp.get(ip) ?? [];
     if (this.#known.has(ip)) {
       while (list.length >= this.#opts.maxPendingPerAuthorityIp) {
-        const oldest = list.shift()!;
+        const oldest = list.shift();
+        if (oldest === undefined) break;
         this.#forget(oldest, false);
         this.stats.evicted++;
         oldest.conn.abort(new Error('dropped: oldest pending handshake from a busy address'));

@@ -32,7 +32,7 @@ export class AuthorityBook {
 
   constructor(genesis: Pick<Genesis, 'authorities'>) {
     this.#peers = genesis.authorities.map((a) => peerIdOfAuthority(a.publicKey));
-    this.#peers.forEach((p, i) => this.#byPeer.set(p, i));
+    for (const [i, p] of this.#peers.entries()) this.#byPeer.set(p, i);
   }
 
   /** Number of authorities. */

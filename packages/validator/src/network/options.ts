@@ -1,7 +1,7 @@
 /** Options of the network layer, with defaults sized for blocks of up to 8 MiB of transactions. */
 import { isIP } from 'node:net';
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
-import { type Genesis, type Hex, isHex, keyPairFromSeed } from '@poa-vote/shared';
+import { at, type Genesis, type Hex, isHex, keyPairFromSeed } from '@poa-vote/shared';
 import { NetworkError, NetworkErrorCode, type NetworkLogger } from './interface.js';
 
 export interface NetworkOptions {
@@ -107,7 +107,7 @@ export function resolveNetworkOptions(opts: NetworkOptions): ResolvedNetworkOpti
   }
   if (!isHex(opts.privateKey, 32)) fail('privateKey must be a 32-byte Ed25519 seed in lowercase 0x-hex');
   const publicKey = keyPairFromSeed(opts.privateKey).publicKey;
-  const authority = genesis.authorities[opts.self]!;
+  const authority = at(genesis.authorities, opts.self, 'own authority');
   if (publicKey !== authority.publicKey) fail(`privateKey does not belong to authority ${opts.self} (${authority.id})`);
   if (typeof opts.listenHost !== 'string' || isIP(opts.listenHost) === 0)
     fail(`listenHost must be an IPv4 or IPv6 address, got ${JSON.stringify(opts.listenHost)}`);

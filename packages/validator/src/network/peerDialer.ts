@@ -7,6 +7,7 @@
  * addresses identify reported for them.
  */
 import type { Libp2p, PeerId } from '@libp2p/interface';
+import { must } from '@poa-vote/shared';
 import { peerIdFromString } from '@libp2p/peer-id';
 import type { Multiaddr } from '@multiformats/multiaddr';
 import type { AuthorityBook } from './identity.js';
@@ -94,7 +95,9 @@ export class PeerDialer {
 
   #allAuthoritiesConnected(): boolean {
     for (let i = 0; i < this.opts.book.size; i++) {
-      if (i !== this.opts.self && !this.#connected(this.opts.book.peerOf(i)!)) return false;
+      if (i !== this.opts.self && !this.#connected(must(this.opts.book.peerOf(i), `peer of authority ${i}`))) {
+        return false;
+      }
     }
     return true;
   }
@@ -112,7 +115,7 @@ export class PeerDialer {
       void this.#dial(e);
     }
     for (let i = 0; i < this.opts.book.size; i++) {
-      const peer = this.opts.book.peerOf(i)!;
+      const peer = must(this.opts.book.peerOf(i), `peer of authority ${i}`);
       if (i === this.opts.self || covered.has(peer) || this.#dialingKnown.has(peer) || this.#connected(peer)) continue;
       void this.#dialKnown(peer);
     }

@@ -9,7 +9,8 @@
  * 128-bit collision (about 2^64 voters before one is even likely), so lookups are exact in practice.
  */
 import * as nodeCrypto from 'node:crypto';
-import { type Hex, bytesToHex, isHex } from '@poa-vote/shared';
+import { at, type Hex, bytesToHex, isHex } from '@poa-vote/shared';
+import type { VoterStore } from './voterStore.js';
 
 const KEY_BYTES = 16;
 const VALUE_BYTES = 32;
@@ -25,8 +26,8 @@ function keyDigest(voterKey: string): Buffer {
     : nodeCrypto.createHash('sha256').update(voterKey, 'utf8').digest();
 }
 
-/** A set of (voterKey -> tx hash) pairs with Map-like get/set/delete. */
-export class VoterIndex {
+/** A set of (voterKey -> tx hash) pairs with Map-like get/set/delete; holds every vote, so never misses. */
+export class VoterIndex implements VoterStore {
   #capacity: number;
   /** KEY_WORDS words per slot; a slot is used iff #used[slot] === 1. */
   #keys: Uint32Array;
@@ -105,7 +106,7 @@ export class VoterIndex {
     this.#used[slot] = 0;
     this.#size--;
     for (let next = (slot + 1) & mask; this.#used[next] === 1; next = (next + 1) & mask) {
-      const home = this.#keys[next * KEY_WORDS]! & mask;
+      const home = at(this.#keys, next * KEY_WORDS, 'key word') & mask;
       // Move `next` into the hole when its home does not lie cyclically in (slot, next].
       const inRange = slot <= next ? slot < home && home <= next : slot < home || home <= next;
       if (inRange) continue;
@@ -126,7 +127,7 @@ export class VoterIndex {
     const digest = Buffer.alloc(KEY_BYTES);
     for (let slot = 0; slot < this.#capacity; slot++) {
       if (this.#used[slot] === 0) continue;
-      for (let w = 0; w < KEY_WORDS; w++) digest.writeUInt32LE(this.#keys[slot * KEY_WORDS + w]!, w * 4);
+      for (let w = 0; w < KEY_WORDS; w++) digest.writeUInt32LE(at(this.#keys, slot * KEY_WORDS + w, 'key word'), w * 4);
       const to = VoterIndex.#find(digest, keys, used, capacity);
       used[to] = 1;
       keys.set(this.#keys.subarray(slot * KEY_WORDS, (slot + 1) * KEY_WORDS), to * KEY_WORDS);

@@ -4,7 +4,7 @@
  * validates it exactly as it would the same message from gossip.
  */
 import type { Connection, Stream } from '@libp2p/interface';
-import { parseTransaction, validateBlock } from '@poa-vote/shared';
+import { parseTransaction, type Transaction, validateBlock } from '@poa-vote/shared';
 import type { ConsensusMessage } from '../../consensus/interface.js';
 import { decodeMessage, encodeMessage } from '../gossip/encoding.js';
 import { GossipErrorCode, GossipValidationError, GossipAction, validateMessageOfKind } from '../gossip/validation.js';
@@ -85,7 +85,7 @@ function validatePoolResponse(ctx: ReqRespContext, m: Record<string, unknown>): 
     if (typeof e !== 'object' || e === null)
       reject(GossipErrorCode.MALFORMED, `pool-response.entries[${i}] must be an object`);
     const r = e as Record<string, unknown>;
-    let tx;
+    let tx: Transaction;
     try {
       tx = parseTransaction(r.tx, ctx.genesis.limits.maxTxBytes);
     } catch (err) {

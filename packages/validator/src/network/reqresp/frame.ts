@@ -5,7 +5,7 @@
  * the reader four bytes.
  */
 import type { Connection, Stream, StreamCloseEvent, StreamMessageEvent } from '@libp2p/interface';
-import { bytesToUtf8, utf8ToBytes } from '@poa-vote/shared';
+import { bytesToUtf8, must, utf8ToBytes } from '@poa-vote/shared';
 import { NetworkError, NetworkErrorCode } from '../interface.js';
 
 const HEADER_BYTES = 4;
@@ -40,7 +40,8 @@ export function sizeStreamFor(stream: Stream, maxBytes: number): void {
 }
 
 function concat(chunks: Uint8Array[], total: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0]!;
+  const [only] = chunks;
+  if (chunks.length === 1 && only) return only;
   const out = new Uint8Array(total);
   let o = 0;
   for (const c of chunks) {
@@ -66,7 +67,7 @@ export function readFrame(stream: Stream, maxBytes: number, signal: AbortSignal)
       stream.removeEventListener('close', onClose);
       signal.removeEventListener('abort', onAbort);
       if (err) reject(err);
-      else resolve(value!);
+      else resolve(must(value, 'frame payload'));
     };
     const ended = (): NetworkError =>
       new NetworkError(
