@@ -37,6 +37,8 @@ export enum InvariantCode {
   ACK_CONFLICT = 'ACK_CONFLICT',
   /** The core threw an unexpected exception. */
   CORE_EXCEPTION = 'CORE_EXCEPTION',
+  /** An encrypted election's decrypted counts differ from the sum of the ballots on chain, or between nodes. */
+  ELECTION_TALLY = 'ELECTION_TALLY',
   /** The simulator itself failed (a bug in sim/, not in the core). */
   SIM_ERROR = 'SIM_ERROR',
 }

@@ -94,12 +94,15 @@ export interface Scenario {
   /** Client submissions: mean gap between submissions, and mix of resubmissions and conflicting votes. */
   load: { minGapMs: number; maxGapMs: number; resubmitP: number; conflictP: number };
   broken?: BrokenVariant;
+  /** Run an encrypted election (sim/elections.ts) alongside the opaque load. */
+  encryptedElection?: boolean;
 }
 
 export interface ScenarioOptions {
   faultSlots?: number;
   healSlots?: number;
   broken?: BrokenVariant;
+  encryptedElection?: boolean;
 }
 
 export const SLOT_MS = 1000;
@@ -182,6 +185,7 @@ export function makeScenario(seed: number, topology: Topology, opts: ScenarioOpt
     quickRestartMs,
     load: { minGapMs: 50, maxGapMs: rng.pick([300, 700, 1500]), resubmitP: 0.15, conflictP: 0.08 },
     ...(broken ? { broken } : {}),
+    ...(opts.encryptedElection ? { encryptedElection: true } : {}),
   };
 }
 
@@ -265,7 +269,7 @@ export function describeScenario(s: Scenario): string {
   const shown = s.schedule.slice(0, 60).map((e) => `${fmtSeconds(e.at)} ${fmtAction(e.action)}`);
   if (s.schedule.length > 60) shown.push(`... ${s.schedule.length - 60} more`);
   return [
-    `seed=${s.seed} n=${s.n} quorum=${s.quorum} profile=${s.profile}${s.broken ? ` BROKEN=${s.broken}` : ''}`,
+    `seed=${s.seed} n=${s.n} quorum=${s.quorum} profile=${s.profile}${s.broken ? ` BROKEN=${s.broken}` : ''}${s.encryptedElection ? ' +encrypted-election' : ''}`,
     `slots=${s.faultSlots}+${s.healSlots} skew=[${s.skewMs.map((x) => (x >= 0 ? `+${x}` : `${x}`)).join(',')}]ms`,
     `net{${net(s.net)}} heal{${net(s.healNet)}${s.restartAllAtHeal ? ' restart-all' : ''}} crashAfterVote=${s.crashAfterVoteP}`,
     `faults[${shown.join('; ')}]`,

@@ -33,6 +33,7 @@ import {
   describeScenario,
 } from './scenario.js';
 import { Trace, fmtMsg, fmtOutput } from './trace.js';
+import { type ElectionOutcome, SimElection } from './elections.js';
 
 /** How often each node's clock is read (simulated ms). */
 export const TICK_MS = 100;
@@ -80,6 +81,8 @@ export interface SimStats {
   livenessSlots: number;
   /** 'invalid-message' events by code (informational: skewed clocks legitimately cause some). */
   invalidMessages: Record<string, number>;
+  /** The encrypted election's outcome, in scenarios that run one. */
+  election?: ElectionOutcome;
 }
 
 export interface SimFailure {
@@ -123,17 +126,27 @@ interface SimNode {
 const CHAIN_ID = 7;
 
 /** The genesis and signers of a scenario: keys derived from the seed, genesisTime 0, 1 s slots. */
-export function scenarioGenesis(s: Pick<Scenario, 'seed' | 'n' | 'quorum'>): { genesis: Genesis; signers: Signer[] } {
+export function scenarioGenesis(s: Pick<Scenario, 'seed' | 'n' | 'quorum' | 'encryptedElection'>): {
+  genesis: Genesis;
+  signers: Signer[];
+  operator?: Signer;
+} {
   const rng = new Rng(s.seed).fork('keys');
   const keys = Array.from({ length: s.n }, () => keyPairFromSeed(rng.bytes32()));
+  const op = s.encryptedElection ? keyPairFromSeed(new Rng(s.seed).fork('operator').bytes32()) : undefined;
   const genesis = parseGenesis({
+    ...(op ? { electionOperator: op.publicKey } : {}),
     chainId: CHAIN_ID,
     genesisTime: 0,
     slotDurationMs: SLOT_MS,
     quorum: s.quorum,
     authorities: keys.map((k, i) => ({ id: `validator-${i}`, publicKey: k.publicKey })),
   });
-  return { genesis, signers: keys.map((k) => new Signer(k.privateKey)) };
+  return {
+    genesis,
+    signers: keys.map((k) => new Signer(k.privateKey)),
+    ...(op ? { operator: new Signer(op.privateKey) } : {}),
+  };
 }
 
 /** Run one scenario to completion or to the first violation. Never throws for a violation. */
@@ -170,12 +183,14 @@ class Simulation {
   readonly #submitted: Transaction[] = [];
   #voterSeq = 0;
   readonly #stats: SimStats;
+  readonly #election: SimElection | undefined;
 
   constructor(s: Scenario, opts: SimOptions) {
     this.#s = s;
     this.#opts = opts;
-    const { genesis, signers } = scenarioGenesis(s);
+    const { genesis, signers, operator } = scenarioGenesis(s);
     this.#genesis = genesis;
+    this.#election = operator && new SimElection(genesis, operator, signers, new Rng(s.seed).fork('election'));
     this.#nodes = signers.map((signer, index) => ({
       index,
       signer,
@@ -280,6 +295,7 @@ class Simulation {
         pool: [...n.disk.pool.values()],
         replicated: n.disk.replicated,
         options: { epoch: this.#boots++, recovering: !n.disk.vouching },
+        ...(this.#election ? { elections: this.#election.restore(n.disk) } : {}),
       }),
     );
     this.#checker.checkHead(n.index, n.core.chain, `after ${why}`);
@@ -350,8 +366,18 @@ class Simulation {
     const before = core.slot;
     const clock = this.#now + n.offsetMs;
     const out = this.#call(() => core.tick(clock));
-    if (core.slot === before && isEmpty(out)) return;
-    this.#apply(i, out, `tick clock=${clock} slot ${core.slot} h${core.height}`);
+    if (core.slot !== before || !isEmpty(out))
+      this.#apply(i, out, `tick clock=${clock} slot ${core.slot} h${core.height}`);
+    if (this.#election === undefined) return;
+    for (const { txs, what } of this.#election.onTick(i, core, this.#now, SLOT_MS)) {
+      if (n.core !== core) return;
+      const { results, output } = this.#call(() => core.submit(txs));
+      this.#apply(
+        i,
+        output,
+        `${what}: ${results.map((r) => `${r.hash.slice(2, 10)} ${r.status}${r.status === 'rejected' ? ` ${r.code}` : ''}`).join(', ')}`,
+      );
+    }
   }
 
   #onDeliver(from: number, to: number, msg: ConsensusMessage): void {
@@ -613,6 +639,15 @@ class Simulation {
       'check',
       `end: final height ${this.#checker.globalHeight}, ${this.#checker.txCount} txs final, ${this.#acked.size} acknowledged`,
     );
+    if (this.#election) {
+      this.#stats.election = this.#election.check(this.#nodes);
+      const o = this.#stats.election;
+      this.#trace.add(
+        this.#now,
+        'check',
+        `election: ${o.phase}, ${o.ballots} ballots${o.counts ? `, counts ${o.counts.join('/')}` : ''}`,
+      );
+    }
     this.#checker.checkAcked(this.#acked.values(), (node, hash) => {
       const n = this.#node(node);
       const pools = this.#nodes.filter((x) => x.core?.pool.has(hash)).map((x) => `n${x.index}`);
