@@ -10,8 +10,9 @@ import { at } from '../assert.js';
 import { CRYPTO_VERSION, prepareElection, type ElectionParams, type PreparedElection } from './election.js';
 import { ZERO_CIPHERTEXT, addCiphertexts, decodeCiphertext, encrypt, type Ciphertext } from './elgamal.js';
 import { GROUP_ORDER, badEncoding, defaultRng, mod, pointToHex, randomScalar, type Rng } from './group.js';
+import { ChallengeMultiplier } from './msm.js';
 import {
-  checkRange,
+  checkRangePrepared,
   decodeProof,
   encodeProof,
   expectArray,
@@ -187,8 +188,15 @@ export function verifyBallot(
   });
   const limitProof = limitWire.map((p, j) => decodeProof(p, `ballot.limitProof[${j}]`));
   const K = e.publicKey;
-  decoded.forEach(({ ct, proof }, i) => {
-    if (!checkRange(selectionContext(e, voterId, i), K, ct.alpha, ct.beta, 0, 1, proof)) {
+  // Each alpha_i and beta_i is multiplied by two challenges here and once more, summed, in the limit
+  // proof: prepared once (msm.ts), the sums' preparations are additions of theirs.
+  const prepared = decoded.map(({ ct }) => ({
+    alpha: ChallengeMultiplier.of(ct.alpha),
+    beta: ChallengeMultiplier.of(ct.beta),
+  }));
+  decoded.forEach(({ proof }, i) => {
+    const p = at(prepared, i, 'prepared selection');
+    if (!checkRangePrepared(selectionContext(e, voterId, i), K, p.alpha, p.beta, 0, 1, proof)) {
       const name = `ballot.selections[${i}].proof`;
       throw new ProtocolError(
         ProtocolErrorCode.BALLOT_BAD_PROOF,
@@ -198,8 +206,10 @@ export function verifyBallot(
     }
   });
   const cts = decoded.map((d) => d.ct);
-  const sum = cts.reduce(addCiphertexts, ZERO_CIPHERTEXT);
-  if (!checkRange(limitContext(e, voterId, cts), K, sum.alpha, sum.beta, minSelections, maxSelections, limitProof)) {
+  const sumAlpha = ChallengeMultiplier.sum(prepared.map((p) => p.alpha));
+  const sumBeta = ChallengeMultiplier.sum(prepared.map((p) => p.beta));
+  const context = limitContext(e, voterId, cts);
+  if (!checkRangePrepared(context, K, sumAlpha, sumBeta, minSelections, maxSelections, limitProof)) {
     throw new ProtocolError(
       ProtocolErrorCode.BALLOT_BAD_PROOF,
       `ballot.limitProof: the proof that the ballot selects ${minSelections}..${maxSelections} candidates does not verify`,
@@ -207,4 +217,32 @@ export function verifyBallot(
     );
   }
   return { ciphertexts: cts };
+}
+
+/** One ballot of a batch: the voter (the transaction's `from`) and the ballot (object or JSON text). */
+export interface BallotBatchItem {
+  voterId: string;
+  ballot: EncryptedBallot | string | unknown;
+}
+
+/** The verdict on one ballot of a batch: its ciphertexts, or the error verifyBallot would throw. */
+export type BallotVerdict = { ok: true; ballot: VerifiedBallot } | { ok: false; error: ProtocolError };
+
+/**
+ * Verify many ballots of one election (a block's, a mempool batch): one verdict per item, in order;
+ * a refused ballot's verdict carries the ProtocolError that verifyBallot throws for it (naming the
+ * field or the failed proof), the others are unaffected. Errors other than ProtocolErrors (bugs) are
+ * thrown. The election is prepared once; each ballot is checked in full (see PROTOCOL.md, "Batch
+ * verification", for why the compact v1 proofs admit no random-linear-combination shortcut).
+ */
+export function verifyBallots(params: ElectionParams, items: readonly BallotBatchItem[]): BallotVerdict[] {
+  prepareElection(params);
+  return items.map(({ voterId, ballot }): BallotVerdict => {
+    try {
+      return { ok: true, ballot: verifyBallot(params, voterId, ballot) };
+    } catch (err) {
+      if (err instanceof ProtocolError) return { ok: false, error: err };
+      throw err;
+    }
+  });
 }

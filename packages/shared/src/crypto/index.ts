@@ -21,11 +21,14 @@ export {
   BALLOT_TYPE,
   encryptBallot,
   verifyBallot,
+  verifyBallots,
   ballotToData,
   ballotFromData,
   type EncryptedBallot,
   type EncryptedSelection,
   type VerifiedBallot,
+  type BallotBatchItem,
+  type BallotVerdict,
 } from './encryptedBallot.js';
 export {
   AGGREGATE_TYPE,

@@ -25,6 +25,7 @@ import {
   type Point,
   type Rng,
 } from './group.js';
+import { type ChallengeMultiplier, mulAdd } from './msm.js';
 import { TAGS, Transcript } from './transcript.js';
 
 /** A proof in compact form: challenge c (128-bit) and response v (scalar). */
@@ -108,7 +109,8 @@ export function proveDleq(context: Uint8Array, x: bigint, H: Point, X: Point, Y:
 /** True when the Chaum-Pedersen proof verifies. */
 export function checkDleq(context: Uint8Array, H: Point, X: Point, Y: Point, p: Proof): boolean {
   const a = mulPublic(G, p.v).add(mulPublic(X, p.c));
-  const b = mulPublic(H, p.v).add(mulPublic(Y, p.c));
+  // v*H + c*Y with one doubling chain for both (H has no table: an aggregate's alpha, a DH point).
+  const b = mulAdd(H, p.v, Y, p.c);
   return dleqChallenge(context, H, X, Y, a, b) === p.c;
 }
 
@@ -196,6 +198,30 @@ export function checkRange(
     sum += c;
   }
   return rangeChallenge(context, alpha, beta, lo, hi, commitments) === mod(sum, CHALLENGE_MODULUS);
+}
+
+/**
+ * checkRange for a verifier that prepared alpha and beta (msm.ts): the same commitments, so the same
+ * verdict as checkRange(context, K, alpha.point, beta.point, lo, hi, proofs), with the challenge
+ * multiplications sharing their doublings. Every c_j must be a decoded challenge (below 2^128).
+ */
+export function checkRangePrepared(
+  context: Uint8Array,
+  K: Point,
+  alpha: ChallengeMultiplier,
+  beta: ChallengeMultiplier,
+  lo: number,
+  hi: number,
+  proofs: readonly Proof[],
+): boolean {
+  if (proofs.length !== hi - lo + 1) return false;
+  const commitments: Point[] = [];
+  let sum = 0n;
+  proofs.forEach(({ c, v }, i) => {
+    commitments.push(mulPublic(G, v).add(alpha.times(c)), mulPublic(K, v).add(beta.minusG(lo + i).times(c)));
+    sum += c;
+  });
+  return rangeChallenge(context, alpha.point, beta.point, lo, hi, commitments) === mod(sum, CHALLENGE_MODULUS);
 }
 
 export { proofFailed, IDENTITY };
