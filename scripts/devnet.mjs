@@ -231,8 +231,8 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 
 try {
   await Promise.all(devnet.nodes.map((n) => waitForHealth(n.rpcUrl, { timeoutMs: 60_000, signal: startup.signal })));
-} catch (err) {
-  if (startup.signal.aborted) err = startup.signal.reason;
+} catch (caught) {
+  const err = startup.signal.aborted ? startup.signal.reason : caught;
   if (!stopping) {
     say(err.message);
     await shutdown(1);

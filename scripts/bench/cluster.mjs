@@ -80,7 +80,8 @@ export class Cluster {
   /** Start validator i. */
   start(i) {
     const node = this.nodes[i];
-    const log = (this.logs[i] = []);
+    const log = [];
+    this.logs[i] = log;
     // --cpu-prof is refused in NODE_OPTIONS: it goes on the command line, before the script.
     const nodeArgs = [
       ...this.nodeArgs,
@@ -150,8 +151,8 @@ export class Cluster {
 
   /** Start every validator and wait until all report healthy. */
   async startAll(timeoutMs = 60_000) {
-    this.nodes.forEach((_, i) => this.start(i));
-    await Promise.all(this.nodes.map((n, i) => this.waitHealthy(i, timeoutMs)));
+    for (const i of this.nodes.keys()) this.start(i);
+    await Promise.all(this.nodes.map((_, i) => this.waitHealthy(i, timeoutMs)));
   }
 
   async waitHealthy(i, timeoutMs = 60_000) {

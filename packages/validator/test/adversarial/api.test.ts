@@ -95,9 +95,7 @@ class Watch {
     })();
   }
 
-  async stop(
-    output?: string[],
-  ): Promise<{
+  async stop(output?: string[]): Promise<{
     rssGrowthMb: number;
     maxHealthMs: number;
     p95HealthMs: number;

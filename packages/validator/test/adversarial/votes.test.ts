@@ -196,7 +196,7 @@ describe('adversarial: hostile votes', () => {
             batch.map((b) => ({ method: 'eth_sendTransaction', params: [b.tx] })),
             30_000,
           );
-        } catch (e) {
+        } catch {
           codes.set('transport', (codes.get('transport') ?? 0) + 1);
           continue;
         }

@@ -49,12 +49,12 @@ describe("fault: one validator's clock is skewed", () => {
           const blocks = now.map((h, i) => h - at[i]!);
           const stallMs = f.monitor.longestStall(t, Date.now(), [0, 1, 2]);
           phases.push({ skewMs: skews[skewed]!, blocks, stallMs });
-          blocks.forEach((b, i) =>
+          blocks.forEach((b, i) => {
             r.check(
               b >= MIN_BLOCKS,
               `skew ${skews[skewed]} ms: validator-${i + 1} finalized ${b} blocks in ${PHASE_SLOTS} slots`,
-            ),
-          );
+            );
+          });
           r.check(stallMs <= f.slots(MAX_STALL_SLOTS), `skew ${skews[skewed]} ms: no finality for ${stallMs} ms`);
         };
         await phase();

@@ -4,7 +4,7 @@
  * audit every scenario ends with is shown to fail when a vote is lost or appears unacknowledged.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { type Hex, txHash } from '@poa-vote/shared';
+import { txHash } from '@poa-vote/shared';
 import { type AckedVote, auditNetwork, ballot, finalizedHeight, waitFor } from '../harness/index.js';
 import { FaultNetwork, runScenario } from './scenario.js';
 

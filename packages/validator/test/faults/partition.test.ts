@@ -77,12 +77,12 @@ describe('fault: a validator is partitioned from the other two', () => {
           `${f.mesh!.openLinks(iso)} connections of the lone validator pass the proxies`,
         );
         const pairNow = await Promise.all(pair.map((i) => finalizedHeight(url(i))));
-        pair.forEach((i, k) =>
+        pair.forEach((i, k) => {
           r.check(
             pairNow[k]! - pairAt[k]! >= 6,
             `validator-${i + 1} finalized ${pairNow[k]! - pairAt[k]!} blocks in ${PARTITION_SLOTS} slots of partition`,
-          ),
-        );
+          );
+        });
 
         // Cut off, it acknowledges nothing: no quorum can hold what it takes. It answers -32012 and
         // the load resends the identical votes to the pair, which acknowledges and finalizes them.

@@ -43,12 +43,12 @@ describe('fault: a validator is paused (SIGSTOP) and continued', () => {
         f.net.signal(victim, 'SIGSTOP');
         await f.waitSlots(PAUSE_SLOTS);
         const now = await Promise.all(others.map((i) => finalizedHeight(f.urls[i]!)));
-        others.forEach((i, k) =>
+        others.forEach((i, k) => {
           r.check(
             now[k]! - at[k]! >= 5,
             `validator-${i + 1} finalized ${now[k]! - at[k]!} blocks while validator-${victim + 1} was paused`,
-          ),
-        );
+          );
+        });
         const tCont = Date.now();
         f.net.signal(victim, 'SIGCONT');
         await waitFor(

@@ -75,7 +75,9 @@ async function receipts(url: string, hashes: Hex[]): Promise<Map<Hex, Record<str
       chunk.map((h) => ({ method: 'eth_getTransactionReceipt', params: [h] })),
       20_000,
     );
-    chunk.forEach((h, j) => out.set(h, (answers[j]!.result ?? null) as Record<string, string> | null));
+    chunk.forEach((h, j) => {
+      out.set(h, (answers[j]!.result ?? null) as Record<string, string> | null);
+    });
   }
   return out;
 }

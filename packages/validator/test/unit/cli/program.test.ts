@@ -19,8 +19,12 @@ async function cli(
   let out = '';
   let err = '';
   const code = await runCli(['node', 'poa-validator', ...args], {
-    out: (t) => void (out += t),
-    err: (t) => void (err += t),
+    out: (t) => {
+      out += t;
+    },
+    err: (t) => {
+      err += t;
+    },
     env,
   });
   return { code, out, err };

@@ -60,7 +60,7 @@ const vote = (i: number, election = '1'): Transaction => ({
 
 describe('ConsensusCore on a perfect network', () => {
   it('finalizes one block per slot with a 2-of-3 certificate that verifies from genesis', () => {
-    const { genesis, cores } = setup();
+    const { cores } = setup();
     const sub = cores[0]!.submit([vote(1), vote(2)]);
     expect(sub.results.map((r) => r.status)).toEqual(['accepted', 'accepted']);
     deliver(cores, 0, sub.output);

@@ -135,7 +135,7 @@ describe('ChainDb storage efficiency', () => {
   });
 
   it('refuses schema versions it does not know', async () => {
-    let db = await open();
+    const db = await open();
     await db.close();
     const level = new Level<Buffer, unknown>(dir, { keyEncoding: 'buffer', valueEncoding: 'json' });
     await level.open();

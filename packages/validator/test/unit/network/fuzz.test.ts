@@ -54,7 +54,7 @@ const ctx: ReqRespContext = {
   maxSyncBlocks: 8,
 };
 
-let unhandled: unknown[] = [];
+const unhandled: unknown[] = [];
 const onUnhandled = (e: unknown): void => void unhandled.push(e);
 beforeAll(() => void process.on('unhandledRejection', onUnhandled));
 afterAll(() => void process.off('unhandledRejection', onUnhandled));
@@ -127,8 +127,11 @@ const junk: fc.Arbitrary<unknown> = fc.oneof(
 function paths(v: unknown, prefix: (string | number)[] = [], out: (string | number)[][] = []): (string | number)[][] {
   if (out.length > 400) return out;
   out.push(prefix);
-  if (Array.isArray(v)) v.forEach((x, i) => paths(x, [...prefix, i], out));
-  else if (v !== null && typeof v === 'object')
+  if (Array.isArray(v)) {
+    v.forEach((x, i) => {
+      paths(x, [...prefix, i], out);
+    });
+  } else if (v !== null && typeof v === 'object')
     for (const k of Object.keys(v)) paths((v as Record<string, unknown>)[k], [...prefix, k], out);
   return out;
 }
@@ -291,7 +294,11 @@ describe('fuzz: req/resp decoders', () => {
             const r = only([NetworkError], () =>
               validateFinalizedBlocks(chain.genesis, input, { fromHeight: 1, max: ctx.maxSyncBlocks }),
             );
-            if (r) r.forEach((fb, i) => expect(fb.block.header.height).toBe(i + 1));
+            if (r) {
+              r.forEach((fb, i) => {
+                expect(fb.block.header.height).toBe(i + 1);
+              });
+            }
             return;
           }
           case 'block-req': {

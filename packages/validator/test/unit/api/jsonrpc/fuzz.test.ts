@@ -95,7 +95,7 @@ function checkReply(text: string | undefined, request?: unknown): void {
   if (Array.isArray(parsed)) {
     expect(parsed.length).toBeGreaterThan(0);
     expect(parsed.length).toBeLessThanOrEqual(LIMITS.maxBatchItems);
-    parsed.forEach((r) => checkResponse(r));
+    for (const r of parsed) checkResponse(r);
   } else {
     checkResponse(parsed, request);
   }
