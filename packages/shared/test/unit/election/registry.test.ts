@@ -1,0 +1,267 @@
+/** The election rules (PROTOCOL.md section 16): configuration, control transactions, phases, proofs. */
+import { describe, expect, it } from '@jest/globals';
+import {
+  type Block,
+  type ElectionRegistry as Registry,
+  type Genesis,
+  type TrusteeKeyMessage,
+  type TrusteeSecret,
+  type Transaction,
+  COMPLAINTS_TYPE,
+  CONFIG_TYPE,
+  ElectionRegistry,
+  ProtocolError,
+  Signer,
+  ballotToData,
+  dkgRound1,
+  electionTxSigningBytes,
+  encryptBallot,
+  generateKeyPair,
+  genesisHash,
+  makeTrusteeKey,
+  parseElectionConfig,
+  parseGenesis,
+  partialDecrypt,
+  finalizeKey,
+  seededRng,
+  signElectionTx,
+  txHash,
+} from '../../../src/index.js';
+
+const keys = [1, 2, 3].map(() => generateKeyPair());
+const op = generateKeyPair();
+const base = {
+  chainId: 9,
+  genesisTime: 0,
+  authorities: keys.map((k, i) => ({ id: `validator-${i + 1}`, publicKey: k.publicKey })),
+};
+const genesis: Genesis = parseGenesis({ ...base, electionOperator: op.publicKey });
+const operator = new Signer(op.privateKey);
+const signers = keys.map((k) => new Signer(k.privateKey));
+const ids = genesis.authorities.map((a) => a.id);
+
+const config = (over: Record<string, unknown> = {}) => ({
+  type: CONFIG_TYPE,
+  v: 1,
+  electionId: 'e1',
+  candidates: ['a', 'b', 'c'],
+  ballotFormat: 'encrypted',
+  minSelections: 1,
+  maxSelections: 1,
+  openHeight: 10,
+  closeHeight: 20,
+  dkgPhaseBlocks: 5,
+  ...over,
+});
+
+/** Apply one block of transactions at the registry's next height, each checked first. */
+function block(r: Registry, txs: Transaction[]): void {
+  const height = r.height + 1;
+  for (const tx of txs) r.check(tx, txHash(tx), height);
+  r.apply({ header: { height }, transactions: txs } as unknown as Block);
+}
+
+function errorOf(f: () => void): ProtocolError {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof ProtocolError) return e;
+    throw e;
+  }
+  throw new Error('expected a ProtocolError');
+}
+
+/** Drive an election to `ready`; returns the trustee secrets. */
+function keyed(r: Registry, missing?: number): TrusteeSecret[] {
+  block(r, [signElectionTx(genesis, operator, 'election', 'e1', config())]);
+  const e = r.get('e1');
+  const setup = e?.setup;
+  if (setup === undefined) throw new Error('no setup');
+  const rng = seededRng('registry-test');
+  const made = [0, 1, 2].map((i) => makeTrusteeKey(setup, i + 1, rng));
+  block(
+    r,
+    made
+      .filter((_, i) => i !== missing)
+      .map((m, i) => signElectionTx(genesis, signers[i] ?? operator, 'dkg-key', 'e1', m.message, ids[i])),
+  );
+  if (missing !== undefined) return made.map((m) => m.secret);
+  const msgs: TrusteeKeyMessage[] = made.map((m) => m.message);
+  block(
+    r,
+    [0, 1, 2].map((i) =>
+      signElectionTx(genesis, signers[i] ?? operator, 'dkg-dealing', 'e1', dkgRound1(setup, i + 1, msgs, rng), ids[i]),
+    ),
+  );
+  block(
+    r,
+    [0, 1, 2].map((i) =>
+      signElectionTx(
+        genesis,
+        signers[i] ?? operator,
+        'dkg-complaints',
+        'e1',
+        { type: COMPLAINTS_TYPE, v: 1, trustee: i + 1, complaints: [] },
+        ids[i],
+      ),
+    ),
+  );
+  return made.map((m) => m.secret);
+}
+
+describe('election configuration', () => {
+  it('is validated field by field', () => {
+    expect(parseElectionConfig(config()).dkgPhaseBlocks).toBe(5);
+    expect(errorOf(() => parseElectionConfig(config({ closeHeight: 10 }))).data?.field).toBe('config.closeHeight');
+    expect(errorOf(() => parseElectionConfig(config({ candidates: ['a', 'a'] }))).data?.field).toBe(
+      'config.candidates[1]',
+    );
+    expect(errorOf(() => parseElectionConfig(config({ ballotFormat: 'plain', maxSelections: 2 }))).message).toMatch(
+      /one candidate/,
+    );
+    expect(errorOf(() => parseElectionConfig(config({ extra: 1 }))).data?.field).toBe('config.extra');
+  });
+
+  it('leaves the genesis hash of a genesis without an operator unchanged, and hashes the operator when present', () => {
+    const plain = parseGenesis(base);
+    expect(plain.electionOperator).toBeUndefined();
+    expect(genesisHash(plain)).not.toBe(genesisHash(genesis));
+    expect(genesisHash(parseGenesis({ ...base }))).toBe(genesisHash(plain));
+    expect(() => parseGenesis({ ...base, electionOperator: keys[0]?.publicKey })).toThrow(/not be an authority key/);
+  });
+
+  it('must be signed by the operator for this chain, election and role', () => {
+    const r = new ElectionRegistry(genesis);
+    const tx = signElectionTx(genesis, operator, 'election', 'e1', config());
+    expect(() => r.check(tx, txHash(tx), 1)).not.toThrow();
+    const other = signElectionTx({ chainId: 10 }, operator, 'election', 'e1', config());
+    expect(errorOf(() => r.check(other, txHash(other), 1)).message).toMatch(/election operator does not verify/);
+    const moved = { ...tx, to: 'election-e2' };
+    expect(errorOf(() => r.check(moved, txHash(moved), 1)).code).toBe('ELECTION_TX_INVALID');
+    const byAuthority = signElectionTx(genesis, signers[0] ?? operator, 'election', 'e1', config());
+    expect(() => r.check(byAuthority, txHash(byAuthority), 1)).toThrow(/election operator/);
+    const late = signElectionTx(genesis, operator, 'election', 'e1', config({ openHeight: 3, closeHeight: 9 }));
+    expect(errorOf(() => r.check(late, txHash(late), 3)).data?.field).toBe('config.openHeight');
+    // The signed bytes are the domain-separated JCS of {domain, chainId, from, to, body}.
+    expect(new TextDecoder().decode(electionTxSigningBytes(9, '@poa/election', 'election-e1', { x: 1 }))).toBe(
+      '{"body":{"x":1},"chainId":9,"domain":"poa-evote/election-tx/v1","from":"@poa/election","to":"election-e1"}',
+    );
+  });
+
+  it('refuses reserved voter ids that name no statement, and configurations on chains without an operator', () => {
+    const r = new ElectionRegistry(genesis);
+    const odd = { from: '@poa/whatever', to: 'election-e1', data: 'x' };
+    expect(errorOf(() => r.check(odd, txHash(odd), 1)).code).toBe('ELECTION_TX_INVALID');
+    const none = new ElectionRegistry(parseGenesis(base));
+    const tx = signElectionTx(genesis, operator, 'election', 'e1', config());
+    expect(errorOf(() => none.check(tx, txHash(tx), 1)).message).toMatch(/no electionOperator/);
+    // Opaque votes of unconfigured elections pass as before.
+    const vote = { from: 'voter-1', to: 'election-x', data: 'anything' };
+    expect(() => none.check(vote, txHash(vote), 1)).not.toThrow();
+  });
+});
+
+describe('encrypted election phases', () => {
+  it('keys, dealings, complaints, ready, tallying, decrypted; each statement only in its phase', () => {
+    const r = new ElectionRegistry(genesis);
+    const secrets = keyed(r);
+    const e = r.get('e1');
+    expect(e?.phase).toBe('ready');
+    const params = e?.params;
+    const setup = e?.setup;
+    if (params === undefined || setup === undefined) throw new Error('not keyed');
+    // A key now is out of phase.
+    const lateKey = signElectionTx(
+      genesis,
+      signers[0] ?? operator,
+      'dkg-key',
+      'e1',
+      makeTrusteeKey(setup, 1).message,
+      ids[0],
+    );
+    expect(errorOf(() => r.check(lateKey, txHash(lateKey), r.height + 1)).message).toMatch(/phase ready/);
+    while (r.height + 1 < 10) block(r, []);
+    const ballots = [0, 2, 2].map((c, v) => ({
+      from: `v${v}`,
+      to: 'election-e1',
+      data: ballotToData(encryptBallot(params, `v${v}`, c, seededRng(`b${v}`))),
+    }));
+    block(r, ballots);
+    // Tampering with a ballot is refused, naming the proof.
+    const flipped = JSON.parse(ballots[0]?.data ?? '{}') as { selections: { proof: { c: string }[] }[] };
+    const first = flipped.selections[1]?.proof[0];
+    if (first) first.c = `0x${'00'.repeat(16)}`;
+    const bad = { from: 'v0', to: 'election-e1', data: JSON.stringify(flipped) };
+    expect(errorOf(() => r.check(bad, txHash(bad), r.height + 1)).data?.proof).toBe('ballot.selections[1].proof');
+    expect(r.expired(bad)).toBeUndefined();
+    while (r.height + 1 < 20) block(r, []);
+    expect(r.get('e1')?.phase).toBe('tallying');
+    expect(r.expired(bad)).toMatch(/closed/);
+    const late = { from: 'v8', to: 'election-e1', data: ballots[0]?.data ?? '' };
+    expect(errorOf(() => r.check(late, txHash(late), r.height + 1)).message).toMatch(/not 20/);
+    const aggregate = r.get('e1')?.aggregate;
+    if (aggregate === undefined) throw new Error('no aggregate');
+    const keysOnChain = (r.get('e1')?.keys ?? []).filter((k) => k !== undefined);
+    const dealings = (r.get('e1')?.dealings ?? []).filter((d) => d !== undefined);
+    const share = (i: number) => {
+      const s = finalizeKey(setup, keysOnChain, dealings, [], secrets[i]).share;
+      if (s === undefined) throw new Error('no share');
+      return s;
+    };
+    const p0 = partialDecrypt(params, share(0), aggregate, seededRng('p0'));
+    // Trustee 2 signing trustee 1's partial is refused; so is a partial with an altered share.
+    const wrong = signElectionTx(genesis, signers[1] ?? operator, 'partial', 'e1', p0, ids[1]);
+    expect(errorOf(() => r.check(wrong, txHash(wrong), r.height + 1)).message).toMatch(/trustee must be 2/);
+    const altered = structuredClone(p0);
+    const d0 = altered.shares[0];
+    const d1 = altered.shares[1];
+    if (d0 && d1) d0.d = d1.d;
+    const forged = signElectionTx(genesis, signers[0] ?? operator, 'partial', 'e1', altered, ids[0]);
+    const err = errorOf(() => r.check(forged, txHash(forged), r.height + 1));
+    expect(err.code).toBe('DECRYPTION_BAD_PROOF');
+    expect(err.data?.proof).toBe('partial.shares[0].proof');
+    block(r, [signElectionTx(genesis, signers[0] ?? operator, 'partial', 'e1', p0, ids[0])]);
+    expect(r.get('e1')?.phase).toBe('tallying');
+    const p2 = partialDecrypt(params, share(2), aggregate, seededRng('p2'));
+    block(r, [signElectionTx(genesis, signers[2] ?? operator, 'partial', 'e1', p2, ids[2])]);
+    const done = r.get('e1');
+    expect(done?.phase).toBe('decrypted');
+    expect(done?.counts).toEqual([1, 0, 2]);
+    expect(done?.decryptedWith).toEqual([1, 3]);
+    expect(r.countsByName(done ?? ({} as never))).toEqual({ a: 1, b: 0, c: 2 });
+  });
+
+  it('fails when a trustee never publishes its key', () => {
+    const r = new ElectionRegistry(genesis);
+    keyed(r, 2);
+    expect(r.get('e1')?.phase).toBe('keys');
+    for (let k = 0; k < 6; k++) block(r, []);
+    expect(r.get('e1')?.phase).toBe('failed');
+    expect(r.get('e1')?.failure).toMatch(/validator-3/);
+  });
+
+  it('counts a plain configured election against its list, outside its window nothing', () => {
+    const r = new ElectionRegistry(genesis);
+    block(r, [
+      signElectionTx(
+        genesis,
+        operator,
+        'election',
+        'p',
+        config({ electionId: 'p', ballotFormat: 'plain', openHeight: 3 }),
+      ),
+    ]);
+    const early = { from: 'x', to: 'election-p', data: '{"candidate_id":"a"}' };
+    expect(errorOf(() => r.check(early, txHash(early), 2)).message).toMatch(/blocks 3 to 19/);
+    block(r, []);
+    block(r, [
+      early,
+      { from: 'y', to: 'election-p', data: '{"candidate_id":"zed"}' },
+      { from: 'z', to: 'election-p', data: 'opaque' },
+    ]);
+    const e = r.get('p');
+    expect(e?.ballots).toBe(3);
+    expect(Object.fromEntries(e?.plainCounts ?? [])).toEqual({ a: 1, other: 1, sealed: 1 });
+    expect(r.phaseAt(e ?? ({} as never), 25)).toBe('closed');
+  });
+});
