@@ -31,7 +31,16 @@ import {
   type Point,
   type Rng,
 } from './group.js';
-import { checkDleq, decodeProof, encodeProof, expectArray, expectObject, proveDleq, type ProofWire } from './proofs.js';
+import {
+  checkDleqPrepared,
+  decodeProof,
+  encodeProof,
+  expectArray,
+  expectObject,
+  proveDleq,
+  type ProofWire,
+} from './proofs.js';
+import { ChallengeMultiplier } from './msm.js';
 import { TAGS, Transcript } from './transcript.js';
 import { type VerifiedBallot } from './encryptedBallot.js';
 
@@ -203,14 +212,15 @@ export function verifyPartialDecryption(
       { field: 'partial.aggregate' },
     );
   }
-  const Kj = at(e.verificationKeys, trustee - 1, 'verification key');
+  // K_j is multiplied by one challenge per candidate: prepared once (msm.ts).
+  const Kj = ChallengeMultiplier.of(at(e.verificationKeys, trustee - 1, 'verification key'));
   const shares = expectArray(o.shares, 'partial.shares', aggregate.ciphertexts.length);
   const d = shares.map((s, i) => {
     const so = expectObject(s, `partial.shares[${i}]`, ['d', 'proof']);
     const D = decodePoint(so.d, `partial.shares[${i}].d`);
     const proof = decodeProof(so.proof, `partial.shares[${i}].proof`);
     const { alpha } = at(aggregate.ciphertexts, i, 'aggregate ciphertext');
-    if (!checkDleq(partialContext(e, aggHash, trustee, i), alpha, Kj, D, proof)) {
+    if (!checkDleqPrepared(partialContext(e, aggHash, trustee, i), alpha, Kj, D, proof)) {
       const name = `partial.shares[${i}].proof`;
       throw new ProtocolError(
         ProtocolErrorCode.DECRYPTION_BAD_PROOF,

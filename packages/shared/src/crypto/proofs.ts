@@ -114,6 +114,16 @@ export function checkDleq(context: Uint8Array, H: Point, X: Point, Y: Point, p: 
   return dleqChallenge(context, H, X, Y, a, b) === p.c;
 }
 
+/**
+ * checkDleq with X prepared for challenge multiplications (msm.ts), for a verifier that checks several
+ * proofs against one X (a trustee's verification key, one proof per candidate): the same verdict.
+ */
+export function checkDleqPrepared(context: Uint8Array, H: Point, X: ChallengeMultiplier, Y: Point, p: Proof): boolean {
+  const a = mulPublic(G, p.v).add(X.times(p.c));
+  const b = mulAdd(H, p.v, Y, p.c);
+  return dleqChallenge(context, H, X.point, Y, a, b) === p.c;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Range proof: (alpha, beta) = (r*G, m*G + r*K) with m in lo..hi, one (c_j, v_j) per value j.
 
