@@ -27,6 +27,8 @@ export interface GenesisArgs {
   genesisTime?: string | number;
   /** `majority` (default) or `bft`. */
   quorum?: string;
+  /** Ed25519 public key (0x-hex) that may configure elections on chain (docs/ELECTIONS.md). */
+  electionOperator?: string;
 }
 
 const ID_RE = /^[A-Za-z0-9._-]{1,64}$/;
@@ -112,7 +114,14 @@ export function buildGenesis(args: GenesisArgs, now: number = Date.now()): Genes
   if (quorum !== 'majority' && quorum !== 'bft')
     usage(`--quorum must be "majority" or "bft", got ${JSON.stringify(quorum)}`);
   try {
-    return parseGenesis({ chainId, genesisTime, slotDurationMs, authorities, quorum: quorum satisfies QuorumRule });
+    return parseGenesis({
+      chainId,
+      genesisTime,
+      slotDurationMs,
+      authorities,
+      quorum: quorum satisfies QuorumRule,
+      ...(args.electionOperator !== undefined ? { electionOperator: args.electionOperator } : {}),
+    });
   } catch (err) {
     // Duplicated ids or keys among the authorities land here, named by parseGenesis.
     if (err instanceof ProtocolError) usage(err.message);

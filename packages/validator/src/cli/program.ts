@@ -87,6 +87,10 @@ export function buildProgram(io: CliIo = defaultIo, exitCode: { value: number } 
         .choices(['majority', 'bft'])
         .default('majority'),
     )
+    .option(
+      '--election-operator <publicKey>',
+      'Ed25519 public key (0x-hex, from keygen) that may configure elections on chain (docs/ELECTIONS.md)',
+    )
     .option('--out <file>', 'write the genesis to this file')
     .option('--force', 'overwrite an existing --out file')
     .action((opts: GenesisArgs & { out?: string; force?: boolean }) => {
