@@ -71,13 +71,51 @@ export function guardMuxer<M extends object>(muxer: M, transport: Transport, onD
   return muxer;
 }
 
+/** Yamux stream states (StreamState in @chainsafe/libp2p-yamux) in which a window update carries no flag. */
+const STATE_SYN_SENT = 1;
+const STATE_ESTABLISHED = 3;
+
+/** The parts of a yamux stream the window-update policy reads. */
+interface WindowedStream {
+  state: number;
+  recvWindow: number;
+  recvWindowCapacity: number;
+  sendWindowUpdate(): void;
+}
+type NewStream = (streamId: number, state: number, direction: string) => WindowedStream;
+
+/**
+ * Send a stream's window update only once half of its receive window is consumed, as
+ * hashicorp/yamux (the reference implementation) does, instead of after every data frame:
+ * @chainsafe/libp2p-yamux 8.0.1 answers each frame with an update of its own, which on the
+ * long-lived transaction channels doubled the frames, encryptions and socket writes per message.
+ * Updates that carry a flag (SYN, ACK) and the auto-tuning of the window are unchanged.
+ */
+export function halfWindowUpdates<M extends object>(muxer: M): M {
+  const m = muxer as unknown as { _newStream?: NewStream };
+  const create = m._newStream?.bind(muxer);
+  if (create === undefined) return muxer;
+  m._newStream = (streamId, state, direction) => {
+    const stream = create(streamId, state, direction);
+    const update = stream.sendWindowUpdate.bind(stream);
+    stream.sendWindowUpdate = () => {
+      const flagless = stream.state === STATE_ESTABLISHED || stream.state === STATE_SYN_SENT;
+      if (flagless && stream.recvWindow - stream.recvWindowCapacity < stream.recvWindow / 2) return;
+      update();
+    };
+    return stream;
+  };
+  return muxer;
+}
+
 /** The yamux muxer factory, with every muxer guarded (see the module comment). */
 export function guardedYamux(init?: YamuxMuxerInit, onDrop?: MuxerGuardHook): () => StreamMuxerFactory {
   const make = yamux(init);
   return () => {
     const factory = make();
     const create = factory.createStreamMuxer.bind(factory);
-    factory.createStreamMuxer = (maConn) => guardMuxer(create(maConn), maConn as unknown as Transport, onDrop);
+    factory.createStreamMuxer = (maConn) =>
+      halfWindowUpdates(guardMuxer(create(maConn), maConn as unknown as Transport, onDrop));
     return factory;
   };
 }

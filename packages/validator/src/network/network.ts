@@ -1,6 +1,7 @@
 /**
  * The validator's libp2p network: TCP + Noise + Yamux between genesis authorities only.
- * Gossipsub carries proposals, votes, statuses and transaction batches; request/response
+ * Gossipsub carries proposals, votes and statuses; a long-lived channel per peer carries
+ * transaction batches and their acknowledgements (reqresp/channel.ts); request/response
  * protocols carry sync, block fetches and directed messages. Every inbound message is validated
  * before the node sees it, and the node sees it tagged with the sending authority's index.
  */
@@ -47,6 +48,7 @@ import { type NetworkOptions, type ResolvedNetworkOptions, resolveNetworkOptions
 import { PeerDialer } from './peerDialer.js';
 import { handleBlockStream, requestBlock } from './reqresp/block.js';
 import type { ReqRespContext } from './reqresp/context.js';
+import { PeerChannels, handleChannelStream, travelsOnChannel } from './reqresp/channel.js';
 import { handleDirectStream, sendDirect } from './reqresp/direct.js';
 import { ReqRespMethod, protocolId } from './reqresp/protocols.js';
 import { handleSyncStream, requestSync } from './reqresp/sync.js';
@@ -63,6 +65,9 @@ interface Validated {
  * a client sees (a round trip plus a peer's write), and about one message per window per peer.
  */
 const ACK_WINDOW_MS = 5;
+
+/** Bytes a channel may buffer for one peer before messages to it are dropped (16 large batches). */
+const CHANNEL_MAX_QUEUED_BYTES = 16 * 1024 * 1024;
 
 /** Room for gossipsub's RPC envelope (signature, key, topic, control) around message data. */
 const RPC_OVERHEAD_BYTES = 64 * 1024;
@@ -95,6 +100,8 @@ export class Network implements INetwork {
   readonly #blockRequestsInFlight = new Set<Hex>();
   /** Acknowledgements of transaction batches, coalesced over a few ms into one gossip message. */
   readonly #acks = new AckBatcher({ windowMs: ACK_WINDOW_MS, flush: (acks) => this.#publishAcks(acks) });
+  /** Long-lived streams to each authority for transaction batches and acknowledgements. */
+  readonly #channels: PeerChannels;
   #syncHandler: SyncRequestHandler | undefined;
   #blockHandler: BlockRequestHandler | undefined;
   #started = false;
@@ -127,6 +134,11 @@ export class Network implements INetwork {
       maxSyncBlocks: opts.maxSyncBlocks,
       onInboundFault: (from, method, err) => this.#onInboundFault(from, method, err),
     };
+    this.#channels = new PeerChannels({
+      ctx: this.#ctx,
+      connectionTo: (index) => this.#connectionTo(index),
+      maxQueuedBytes: CHANNEL_MAX_QUEUED_BYTES,
+    });
     this.#dialer = new PeerDialer({
       libp2p,
       book,
@@ -232,6 +244,12 @@ export class Network implements INetwork {
       (stream, conn) => handleDirectStream(this.#ctx, stream, conn, (from, msg) => this.#deliver(from, msg)),
       directLimits,
     );
+    await this.#libp2p.handle(
+      protocolId(chainId, ReqRespMethod.channel),
+      (stream, conn) => handleChannelStream(this.#ctx, stream, conn, (from, msg) => this.#deliver(from, msg)),
+      // One channel per peer; a second while a replaced connection's is closing.
+      { maxInboundStreams: 2, maxOutboundStreams: 2 },
+    );
     this.#libp2p.addEventListener('peer:connect', (evt) => {
       const index = this.#book.indexOf(evt.detail);
       if (index !== undefined) this.#opts.logger.info({ peer: index }, 'authority connected');
@@ -309,6 +327,7 @@ export class Network implements INetwork {
     this.#started = false;
     this.#dialer.stop();
     this.#acks.clear();
+    this.#channels.close();
     await this.#libp2p.stop();
     this.#opts.logger.info({}, 'p2p network stopped');
   }
@@ -379,6 +398,10 @@ export class Network implements INetwork {
           { type: msg.type, bytes: data.byteLength, limit: this.#opts.maxMessageBytes },
           'message exceeds maxMessageBytes; not sent',
         );
+        return;
+      }
+      if (travelsOnChannel(msg)) {
+        this.#toChannels(to, msg, data);
         return;
       }
       if (to !== 'all') {
@@ -472,7 +495,13 @@ export class Network implements INetwork {
   #publishAcks(acks: TxAck[]): void {
     if (!this.#started) return;
     const msg: ConsensusMessage = { type: 'acks', acks };
-    void this.#publish(GossipKind.acks, msg, encodeMessage(msg));
+    this.#toChannels('all', msg, encodeMessage(msg));
+  }
+
+  /** Send on each destination's channel; a peer without one gets the message directly. */
+  #toChannels(to: Destination, msg: ConsensusMessage, data: Uint8Array): void {
+    const peers = to === 'all' ? this.connectedAuthorities() : [to];
+    for (const peer of peers) if (!this.#channels.send(peer, data)) void this.#direct(peer, msg, data);
   }
 
   async #publish(kind: GossipKind, msg: ConsensusMessage, data: Uint8Array): Promise<void> {

@@ -7,6 +7,8 @@ export enum ReqRespMethod {
   block = 'block',
   /** One directed consensus message, no response. */
   direct = 'direct',
+  /** A long-lived stream of transaction batches and acknowledgements (reqresp/channel.ts). */
+  channel = 'channel',
 }
 
 /** The libp2p protocol id of a method on a chain. */

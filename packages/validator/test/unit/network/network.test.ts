@@ -102,7 +102,7 @@ describe('Network (three authorities on loopback)', () => {
     expect(n1.logger.lines.some((l) => l.msg.startsWith('too large for gossipsub'))).toBe(true);
   }, 30_000);
 
-  it('coalesces acknowledgements sent within the window into one gossip message, and lets waiting ones ride along a txs batch', async () => {
+  it('coalesces acknowledgements sent within the window into one message, and lets waiting ones ride along a txs batch', async () => {
     const [n0, n1, n2] = nodes as [TestNode, TestNode, TestNode];
     const ack = (seq: number) => ({ origin: 1, epoch: 9, seq, refused: [] });
     n0.net.send('all', { type: 'acks', acks: [ack(1)] });
@@ -123,6 +123,68 @@ describe('Network (three authorities on loopback)', () => {
       expect(receivedOfType(n, 'acks')).toHaveLength(1);
     }
   }, 20_000);
+
+  it('carries transaction batches and acknowledgements on one channel per peer: in order, once each, never gossiped', async () => {
+    const [n0, n1, n2] = nodes as [TestNode, TestNode, TestNode];
+    const batches = Array.from({ length: 30 }, (_, seq) => ({
+      type: 'txs' as const,
+      txs: [tx(100 + seq)],
+      batch: { epoch: 3, seq },
+    }));
+    for (const b of batches) n0.net.send('all', b);
+    n0.net.send('all', { type: 'acks', acks: [{ origin: 1, epoch: 9, seq: 0, refused: [] }] });
+    for (const n of [n1, n2]) {
+      await waitFor(() => receivedOfType(n, 'acks').length >= 1, `the acknowledgement at node ${n.index}`);
+      expect(receivedOfType(n, 'txs').map((r) => [r.from, r.msg.batch?.seq])).toEqual(
+        batches.map((b) => [0, b.batch.seq]),
+      );
+    }
+    await sleep(200);
+    // Not relayed (each peer got each batch once, from its origin) and not on gossipsub.
+    for (const n of [n1, n2]) expect(receivedOfType(n, 'txs')).toHaveLength(30);
+    expect(publishes(n0).filter((p) => p.topic === 'txs' || p.topic === 'acks')).toEqual([]);
+  }, 20_000);
+
+  it('refuses an invalid or oversized channel message without delivering it, penalizes the sender, and the next batch gets through', async () => {
+    const [n0] = nodes as [TestNode, TestNode, TestNode];
+    // Authority 1 is restarted with a larger batch limit than the others accept.
+    await nodes[1]!.net.stop();
+    const liar = await startNode(chain, 1, [n0.net.listenAddrs()[0]!], { maxTxBatchBytes: 8 * 1024 * 1024 });
+    nodes[1] = liar;
+    await waitFor(() => liar.net.connectedAuthorities().includes(0), 'the restarted authority to reconnect');
+    const failures = () =>
+      n0.logger.lines.filter((l) => l.msg === 'inbound request failed' && l.obj.method === 'channel').map((l) => l.obj);
+    const batchOf = (n: number, seq: number) => ({
+      type: 'txs' as const,
+      txs: Array.from({ length: n }, (_, i) => tx(2000 + 100 * seq + i, 'x'.repeat(60_000))),
+      batch: { epoch: 4, seq },
+    });
+    // A frame over the largest message a channel carries is refused from its length alone...
+    liar.net.send(0, batchOf(90, 0));
+    await waitFor(() => failures().length === 1, 'node 0 to refuse the oversized channel frame');
+    expect(failures()[0]).toEqual(expect.objectContaining({ peer: 1, code: 'NETWORK_FRAME_TOO_LARGE' }));
+    // ...and a batch over the txs limit by that limit.
+    await sleep(300);
+    liar.net.send(0, batchOf(40, 1));
+    await waitFor(() => failures().length === 2, 'node 0 to refuse the oversized batch');
+    expect(failures()[1]).toEqual(expect.objectContaining({ peer: 1, code: 'GOSSIP_TOO_LARGE' }));
+    // Each refusal aborts the stream; the next message opens a new channel, where a malformed batch is refused too.
+    await sleep(300);
+    liar.net.send(0, {
+      type: 'txs',
+      txs: [{ from: 7, to: 'election-1', data: 'x' } as never],
+      batch: { epoch: 4, seq: 2 },
+    });
+    await waitFor(() => failures().length === 3, 'node 0 to refuse the malformed batch');
+    expect(failures()[2]).toEqual(expect.objectContaining({ peer: 1 }));
+    expect(String(failures()[2]?.err)).toMatch(/from/);
+    expect(n0.logger.lines.filter((l) => l.msg === 'peer penalized' && l.obj.peer === 1)).toHaveLength(3);
+    expect(receivedOfType(n0, 'txs')).toEqual([]);
+    await sleep(300);
+    liar.net.send(0, { type: 'txs', txs: [tx(3000)], batch: { epoch: 4, seq: 3 } });
+    await waitFor(() => receivedOfType(n0, 'txs').length > 0, 'the next batch at node 0');
+    expect(receivedOfType(n0, 'txs').map((r) => r.msg.batch?.seq)).toEqual([3]);
+  }, 30_000);
 
   it('rejects gossip with a bad signature and does not deliver it', async () => {
     const [n0, n1, n2] = nodes as [TestNode, TestNode, TestNode];
