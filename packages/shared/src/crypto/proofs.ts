@@ -151,7 +151,8 @@ function shifted(beta: Point, j: number): Point {
 }
 
 /**
- * Prove that (alpha, beta) encrypts m in lo..hi with nonce r under K. Commitments are
+ * Prove that (alpha, beta) = (r*G, m*G + r*K) encrypts m in lo..hi with nonce r under K (the caller's
+ * own ciphertext: the simulated commitments are computed from m and r). Commitments are
  * (a_j, b_j) for j = lo..hi in order; for j != m they are simulated from random (c_j, v_j).
  */
 export function proveRange(
@@ -178,7 +179,11 @@ export function proveRange(
     } else {
       const c = randomChallenge(rng);
       const v = randomScalar(rng);
-      commitments.push(mulPublic(G, v).add(mulPublic(alpha, c)), mulPublic(K, v).add(mulPublic(shifted(beta, j), c)));
+      // The simulated a_j = v*G + c*alpha and b_j = v*K + c*(beta - j*G), computed from the nonce with
+      // the fixed-base tables: alpha = r*G and beta = m*G + r*K make them (v + c*r)*G and
+      // (v + c*r)*K + c*(m - j)*G. These scalars reveal r and m with v and c public: constant time.
+      const s = mod(v + c * r);
+      commitments.push(mulSecret(G, s), mulSecret(K, s).add(mulSecret(G, mod(c * BigInt(m - j)))));
       proofs.push({ c, v });
       sum += c;
     }
