@@ -30,6 +30,8 @@ export interface SimCliOptions {
   broken?: BrokenVariant;
   /** Trace lines printed for a failure. */
   tail: number;
+  /** Run an encrypted election in every seed (sim/elections.ts). */
+  elections?: boolean;
 }
 
 export class SimCliError extends Error {
@@ -45,6 +47,7 @@ const USAGE = `usage: npm run sim -- [options]
   --slots T            simulated slots per seed, fault phase + heal phase (default 60)
   --heal H             heal-phase slots, at least 15 (default 20)
   --broken V           run a deliberately broken validator: ${Object.values(BrokenVariant).join(', ')}
+  --elections          also run an encrypted election per seed (checks decrypted tally = sum of ballots)
   --trace              print every trace line (use with --seed)
   --tail L             trace lines printed for a failure (default 50)`;
 
@@ -71,6 +74,7 @@ export function parseSimArgs(argv: string[]): SimCliOptions | 'help' {
           heal: { type: 'string' },
           broken: { type: 'string' },
           trace: { type: 'boolean' },
+          elections: { type: 'boolean' },
           tail: { type: 'string' },
           help: { type: 'boolean', short: 'h' },
         },
@@ -126,6 +130,7 @@ export function parseSimArgs(argv: string[]): SimCliOptions | 'help' {
     trace: values.trace ?? false,
     tail: int('tail', values.tail, 50, 1),
     ...(broken ? { broken } : {}),
+    ...(values.elections ? { elections: true } : {}),
   };
 }
 
@@ -138,9 +143,9 @@ export function topologyForSeed(seed: number, topologies: readonly Topology[]): 
 export function replayCommand(
   seed: number,
   t: Topology,
-  o: Pick<SimCliOptions, 'slots' | 'healSlots' | 'broken'>,
+  o: Pick<SimCliOptions, 'slots' | 'healSlots' | 'broken' | 'elections'>,
 ): string {
-  return `npm run sim -- --seed ${seed} --validators ${t.n} --quorum ${t.quorum} --slots ${o.slots} --heal ${o.healSlots}${o.broken ? ` --broken ${o.broken}` : ''} --trace`;
+  return `npm run sim -- --seed ${seed} --validators ${t.n} --quorum ${t.quorum} --slots ${o.slots} --heal ${o.healSlots}${o.broken ? ` --broken ${o.broken}` : ''}${o.elections ? ' --elections' : ''} --trace`;
 }
 
 /** Run the simulator CLI; returns the process exit code. */
@@ -163,7 +168,15 @@ export function runSimCli(
     return 0;
   }
   const t0 = clock();
-  const total = { seeds: 0, slots: 0, blocks: 0, txs: 0, violations: 0 };
+  const total = {
+    seeds: 0,
+    slots: 0,
+    blocks: 0,
+    txs: 0,
+    violations: 0,
+    ballots: 0,
+    elections: {} as Record<string, number>,
+  };
   const every = Math.max(1, Math.floor(o.seeds / 20));
   print(
     `simulating seeds ${o.start}..${o.start + o.seeds - 1} over ${o.topologies.map(topologyName).join(', ')}, ${o.slots} slots each (${o.slots - o.healSlots} fault + ${o.healSlots} heal)${o.broken ? `, BROKEN ${o.broken}` : ''}`,
@@ -174,6 +187,7 @@ export function runSimCli(
       faultSlots: o.slots - o.healSlots,
       healSlots: o.healSlots,
       ...(o.broken ? { broken: o.broken } : {}),
+      ...(o.elections ? { encryptedElection: true } : {}),
     });
     if (o.trace) print(`--- ${topologyName(topo)} seed ${seed}`);
     const r = runScenario(scenario, { tailLines: o.tail, ...(o.trace ? { onTrace: print } : {}) });
@@ -182,6 +196,11 @@ export function runSimCli(
     total.blocks += r.stats.blocksFinalized;
     total.txs += r.stats.txsFinalized;
     if (o.trace) print(`--- digest ${r.digest}`);
+    const el = r.stats.election;
+    if (el !== undefined) {
+      total.elections[el.phase] = (total.elections[el.phase] ?? 0) + 1;
+      total.ballots += el.ballots;
+    }
     if (!r.ok) {
       total.violations++;
       print('');
@@ -204,6 +223,8 @@ export function runSimCli(
   print(
     `seeds run: ${total.seeds}, simulated slots: ${total.slots}, blocks finalized: ${total.blocks}, txs finalized: ${total.txs}, violations: ${total.violations} (${((clock() - t0) / 1000).toFixed(1)}s)`,
   );
+  if (o.elections)
+    print(`encrypted elections by final phase: ${JSON.stringify(total.elections)}, ${total.ballots} ballots finalized`);
   return total.violations > 0 ? 1 : 0;
 }
 
