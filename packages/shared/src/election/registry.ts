@@ -42,9 +42,10 @@ import {
   verifyTrusteeKey,
 } from '../crypto/index.js';
 import { type ElectionConfig, parseElectionConfig } from './config.js';
-import { type ControlKind, openElectionTx, parseControlFrom } from './controlTx.js';
+import { type ControlKind, controlFrom, openElectionTx, parseControlFrom } from './controlTx.js';
 
 export const COMPLAINTS_TYPE = 'poa-evoting/dkg-complaints';
+const CONFIG_FROM = controlFrom('election');
 
 /** A trustee's round-2 message: its complaints (often none), which also says it has checked its shares. */
 export interface ComplaintsMessage {
@@ -387,7 +388,13 @@ export class ElectionRegistry {
   apply(block: Block): ElectionChange[] {
     const height = block.header.height;
     const touched = new Set<ElectionRecord>();
-    for (const tx of block.transactions) {
+    // Configurations take effect after the block's other transactions: a vote in the same block as
+    // its election's configuration is a vote cast before the configuration (not counted in it).
+    const configsLast = [
+      ...block.transactions.filter((tx) => tx.from !== CONFIG_FROM),
+      ...block.transactions.filter((tx) => tx.from === CONFIG_FROM),
+    ];
+    for (const tx of configsLast) {
       const electionId = electionIdOf(tx.to);
       if (electionId === undefined) continue;
       const target = parseControlFrom(tx.from);

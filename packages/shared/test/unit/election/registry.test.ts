@@ -265,3 +265,14 @@ describe('encrypted election phases', () => {
     expect(r.phaseAt(e ?? ({} as never), 25)).toBe('closed');
   });
 });
+
+describe('a configuration and a vote of its election in one block', () => {
+  it('applies the configuration after the vote: the vote is not part of the configured election', () => {
+    const r = new ElectionRegistry(genesis);
+    const vote = { from: 'early', to: 'election-q', data: '{"candidate_id":"a"}' };
+    const cfg = signElectionTx(genesis, operator, 'election', 'q', config({ electionId: 'q', ballotFormat: 'plain' }));
+    block(r, [cfg, vote]);
+    expect(r.get('q')?.ballots).toBe(0);
+    expect(r.get('q')?.plainCounts?.size).toBe(0);
+  });
+});
