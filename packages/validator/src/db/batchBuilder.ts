@@ -143,8 +143,8 @@ export function buildBatch(
           const tx = txs[i];
           if (tx === undefined) continue;
           const th = txHash(tx);
-          // The location doubles as the one-vote index: its voterKey rebuilds ChainState at start.
-          batch.push(repos.txLocations.put(th, [h, i, voterKey(tx)]));
+          // The one-vote index is read by voterKey, a few entries per consensus step (state/voterCache.ts).
+          batch.push(repos.txLocations.put(th, [h, i]), repos.voters.put(voterKey(tx), th));
           poolDel(th);
           const election = electionIdOf(tx.to);
           if (election !== undefined) tally.increment(election, ballotCandidate(tx.data));

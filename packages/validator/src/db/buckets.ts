@@ -14,9 +14,9 @@ export enum Bucket {
   blockHeightByHash = 2,
   /** height -> precommit QuorumCertificate. */
   certificate = 3,
-  /** tx hash -> [height, index, voterKey] ([height, index] under schema 1). */
+  /** tx hash -> [height, index] ([height, index, voterKey] under schema 2). */
   txLocation = 4,
-  /** voterKey -> tx hash (the one-vote-per-(voter, election) index); written by schema 1 only, see txLocation. */
+  /** voterKey -> tx hash (the one-vote-per-(voter, election) index); written by schemas 1 and 3, see txLocation. */
   voterIndex = 5,
   /** submission id (JSON-RPC request id) -> tx hash. */
   submission = 6,

@@ -250,11 +250,18 @@ export class ChainDb {
     return (await this.#repos.pool.get(hash))?.tx;
   }
 
-  /** What ChainState needs to resume: the head and every (voterKey, tx hash). */
+  /** The finalized transaction of each voterKey (the one-vote index on disk; VoterCache's source). */
+  async voterTxs(voterKeys: readonly string[]): Promise<(Hex | undefined)[]> {
+    this.#assertOpen();
+    return this.#repos.voters.getMany(voterKeys);
+  }
+
+  /** Every (voterKey, tx hash) and the head: a whole ChainState in memory (tools, tests; a validator reads on demand). */
   async loadChainStateSnapshot(): Promise<ChainStateSnapshot> {
     this.#assertOpen();
     const voters: [string, Hex][] = [];
-    // Version 1 data: the voter index; version 2 data: the voterKey in each tx location.
+    // Versions 1 and 3 write the voter index; version 2 wrote the voterKey in each tx location
+    // (a version 2 database upgraded at open has both: the same pair twice).
     for await (const e of this.#repos.voters.entries()) voters.push(e);
     for await (const [hash, loc] of this.#repos.txLocations.entries())
       if (loc[2] !== undefined) voters.push([loc[2], hash]);

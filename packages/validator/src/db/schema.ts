@@ -16,10 +16,16 @@ import type { ChainHead } from '../state/chainState.js';
  *    for data written under version 1); the safety state refers to its lock's block by hash
  *    (Bucket.lockBlock). A version 1 database opens and is marked version 2, so that older
  *    software, which would misread the new values, refuses it.
+ * 3: the one-vote index is read from disk by voterKey (the node no longer holds it in memory):
+ *    every finalized vote has its voterIndex entry again, and txLocation values are [height,
+ *    index]. Opening a version 1 or 2 database writes the voterIndex entries its tx locations
+ *    name (version 1's own entries are already there), then marks it version 3.
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 /** Older schema versions this software reads (and upgrades in place). */
-const UPGRADABLE_SCHEMAS: readonly number[] = [1];
+const UPGRADABLE_SCHEMAS: readonly number[] = [1, 2];
+/** Index entries written per batch by the upgrade to version 3 (bounded memory on a long chain). */
+const UPGRADE_CHUNK = 50_000;
 
 /** What open loads: the committed state, and every election's total of finalized votes. */
 export interface LoadedChain {
@@ -76,6 +82,7 @@ export async function loadChain(repos: ChainRepositories, dir: string, genesisHe
         `database at ${dir} has schema version ${String(schema)}, this software reads versions ${[...UPGRADABLE_SCHEMAS, SCHEMA_VERSION].join(', ')}`,
       );
     }
+    await indexVoters(repos);
     await kv.write([meta.write(MetaKey.schemaVersion, SCHEMA_VERSION)], { sync: true });
   }
   if (head !== undefined) {
@@ -102,6 +109,20 @@ export async function loadChain(repos: ChainRepositories, dir: string, genesisHe
   const safety = await repos.safety.get();
   state.storedLock = safety?.lock && 'blockHash' in safety.lock ? safety.lock.blockHash : undefined;
   return { state, totals };
+}
+
+/** Upgrade to version 3: a voterIndex entry for every tx location that names its voterKey (version 2 data). */
+async function indexVoters(repos: ChainRepositories): Promise<void> {
+  let ops = [];
+  for await (const [hash, loc] of repos.txLocations.entries()) {
+    if (loc[2] === undefined) continue;
+    ops.push(repos.voters.put(loc[2], hash));
+    if (ops.length >= UPGRADE_CHUNK) {
+      await repos.kv.write(ops);
+      ops = [];
+    }
+  }
+  await repos.kv.write(ops, { sync: true });
 }
 
 /**

@@ -22,7 +22,9 @@ import {
 import { join } from 'node:path';
 import { randomInt } from 'node:crypto';
 import { ConsensusCore, type Output } from '../consensus/index.js';
+import { VoterPrefetch } from '../consensus/reads.js';
 import { ChainState } from '../state/chainState.js';
+import { VoterCache } from '../state/voterCache.js';
 import { Mempool } from '../mempool/mempool.js';
 import { ChainDb, ChainVerifier } from '../db/index.js';
 import { Network, defaultNetworkOptions } from '../network/index.js';
@@ -110,7 +112,19 @@ export class ValidatorNode {
     const { genesis } = opts;
     const now = (): number => Date.now() + opts.clockSkewMs;
 
-    const chain = new ChainState(genesis, await db.loadChainStateSnapshot());
+    // The one-vote index stays on disk: the core reads a bounded cache that each step's voters
+    // are loaded into first (consensus/reads.ts, state/voterCache.ts), so memory does not grow
+    // with the chain.
+    const voters = new VoterCache(
+      { getMany: (keys) => db.voterTxs(keys) },
+      opts.voterCacheBytes === undefined ? {} : { maxBytes: opts.voterCacheBytes },
+    );
+    const chain = new ChainState(genesis, { head: db.head(), voters: [] }, { voters });
+    const prefetch = new VoterPrefetch(voters);
+    const pool = await db.loadPool();
+    // The core checks its restored pool against the chain as it starts.
+    const boot = prefetch.submission(pool);
+    await boot.ready;
     const elections = genesis.electionOperator === undefined ? undefined : await restoreElections(opts, db, chain);
     let duties: ElectionDuties | undefined;
     // A data directory without the vouching mark is new or was wiped: whatever this validator
@@ -122,7 +136,7 @@ export class ValidatorNode {
       signer: new Signer(opts.privateKey),
       chain,
       safety: await db.loadSafety(),
-      pool: await db.loadPool(),
+      pool,
       replicated: await db.loadPoolReplicated(),
       mempool: new Mempool({ maxSize: opts.maxPoolSize, maxBytes: opts.maxPoolBytes }),
       ...(elections ? { elections } : {}),
@@ -134,6 +148,8 @@ export class ValidatorNode {
         poolPageBytes: Math.floor(defaultNetworkOptions.maxMessageBytes / 4),
       },
     });
+    prefetch.attach(core);
+    boot.release();
     if (recovering && core.vouching) await db.apply([{ kind: 'vouching' }]);
     if (recovering && !core.vouching)
       log.warn(
@@ -202,7 +218,12 @@ export class ValidatorNode {
       db: timedDb,
       deliver,
       onWriteStart: (out) => tracker.writeStarted(out),
-      onWriteEnd: (out) => tracker.writeEnded(out),
+      onWriteEnd: (out) => {
+        tracker.writeEnded(out);
+        // Finalized votes on disk can leave memory (db.head() moves only once a batch is written).
+        if (out.persist.some((op) => op.kind === 'finalize')) voters.settle(db.head().height);
+      },
+      afterStep: () => prefetch.stepDone(),
       onFatal: (e) => this.#fatal(e, opts.onFatal),
       logger: moduleLogger(log, 'commit'),
     });
@@ -211,6 +232,7 @@ export class ValidatorNode {
       genesis,
       core,
       pipeline,
+      load: (txs) => prefetch.submission(txs),
       ackMode: opts.ackMode,
       ackTimeoutMs: opts.ackTimeoutMs,
       logger: moduleLogger(log, 'submit'),
@@ -267,7 +289,7 @@ export class ValidatorNode {
     network.onMessage((from, msg) => {
       metrics.p2pMessage('in', msg.type);
       if (!health.observe(from, msg)) network.penalize(from, 'STATUS_HEIGHT_IMPOSSIBLE');
-      pipeline.run(() => core.receive(from, msg));
+      pipeline.run(() => core.receive(from, msg), prefetch.message(msg));
     });
     // Read no more than one response frame can carry: the network trims the rest anyway.
     network.onSyncRequest(async (fromHeight, max) => {

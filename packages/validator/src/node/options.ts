@@ -32,6 +32,11 @@ export interface NodeOptions {
   /** Most bytes of transactions held in the pool (canonical sizes). */
   maxPoolBytes: number;
   /**
+   * Bytes (estimated) of the one-vote index kept in memory beyond what the pool and the blocks
+   * being decided need; the index itself is on disk. Unset: 32 MiB (state/voterCache.ts).
+   */
+  voterCacheBytes?: number;
+  /**
    * When `eth_sendTransaction` answers: `quorum` (default) once a quorum of validators hold the
    * vote on disk; `local` once this validator does (the old behaviour: a vote acknowledged this
    * way is lost if this validator's disk is lost before gossip lands; kept for comparison).

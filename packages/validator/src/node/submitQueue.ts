@@ -7,6 +7,7 @@
 import { type Genesis, type Hex, type Transaction, quorumSize, txHash } from '@poa-vote/shared';
 import type { ConsensusCore, CoreEvent } from '../consensus/index.js';
 import type { SubmitOutcome } from '../api/interface.js';
+import type { VoterLease } from '../state/voterCache.js';
 import type { CommitPipeline } from './commitPipeline.js';
 import type { Logger } from './logger.js';
 
@@ -34,7 +35,9 @@ interface AckWaiter {
 export interface SubmitQueueInit {
   genesis: Genesis;
   core: ConsensusCore;
-  pipeline: Pick<CommitPipeline, 'commit'>;
+  pipeline: Pick<CommitPipeline, 'commit' | 'step'>;
+  /** Load what the core reads to admit these transactions (their voters' finalized votes); see consensus/reads.ts. */
+  load?: (txs: readonly Transaction[]) => VoterLease;
   /** 'local': acknowledge once durable here (the fault tests' control); 'quorum': once a quorum holds it. */
   ackMode: 'quorum' | 'local';
   ackTimeoutMs: number;
@@ -103,8 +106,26 @@ export class SubmitQueue {
       for (const b of batch) b.resolve(b.items.map(shuttingDown));
       return;
     }
-    const { core, pipeline, ackMode } = this.#init;
     const txs = batch.flatMap((b) => b.items.map((i) => i.tx));
+    this.#init.pipeline.step(
+      () => {
+        try {
+          this.#admit(batch, txs);
+        } catch (e) {
+          for (const b of batch) b.reject(e);
+          throw e;
+        }
+      },
+      this.#init.load?.(txs),
+      () => {
+        for (const b of batch) b.resolve(b.items.map(shuttingDown));
+      },
+    );
+  }
+
+  /** One core step for the whole group, once what it reads is loaded. */
+  #admit(batch: PendingSubmit[], txs: Transaction[]): void {
+    const { core, pipeline, ackMode } = this.#init;
     const { results, output } = core.submit(txs);
     const resultOf = (k: number) => {
       const r = results[k];

@@ -6,6 +6,7 @@
 import type { Block, Genesis, Hex, Proposal, QuorumCertificate } from '@poa-vote/shared';
 import { ConsensusCore, type ConsensusInit } from '../consensus/core.js';
 import type { ChainHead } from '../state/chainState.js';
+import { prefetchingCore } from './prefetch.js';
 import { BrokenVariant } from './scenario.js';
 
 /** Certifies with a single vote instead of the genesis quorum. */
@@ -50,6 +51,10 @@ class RevertFinalCore extends ConsensusCore {
  * forget-safety, ack-local and no-recovery, are applied by the simulator itself.)
  */
 export function createSimCore(broken: BrokenVariant | undefined, init: ConsensusInit): ConsensusCore {
+  return prefetchingCore(init, (i) => createCore(broken, i));
+}
+
+function createCore(broken: BrokenVariant | undefined, init: ConsensusInit): ConsensusCore {
   switch (broken) {
     case BrokenVariant.QUORUM_1:
       return new QuorumOneCore(init);

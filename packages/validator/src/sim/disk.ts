@@ -1,6 +1,9 @@
 /**
  * A simulated validator's durable storage: what survives a crash. The simulator applies every
- * persist op here before it lets the messages of the same output leave the node.
+ * persist op here before it lets the messages of the same output leave the node. The one-vote
+ * index is kept as a validator keeps it: in a key-value store (memory), read by the core through
+ * a small VoterCache that the driver fills before each step (sim/prefetch.ts), so every seed
+ * also checks that the core reads nothing its driver did not load.
  */
 import {
   type ChainCursor,
@@ -11,9 +14,19 @@ import {
   type Transaction,
   genesisCursor,
   txHash,
+  voterKey,
 } from '@poa-vote/shared';
 import type { PersistOp, SafetyState } from '../consensus/index.js';
+import { MemoryKv } from '../db/kv/index.js';
+import { VoterIndexRepository } from '../db/repositories/index.js';
 import { ChainState } from '../state/chainState.js';
+import { VoterCache } from '../state/voterCache.js';
+
+/**
+ * Bytes of the simulated nodes' voter caches: a few dozen entries, so that eviction happens in
+ * every run (a validator's default is 32 MiB).
+ */
+export const SIM_VOTER_CACHE_BYTES = 4096;
 
 export class SimDisk {
   safety: SafetyState | undefined;
@@ -26,9 +39,17 @@ export class SimDisk {
   /** Pooled transactions known to be held by a quorum. */
   replicated = new Set<Hex>();
   evidence: Evidence[] = [];
+  /** The one-vote index (voterKey -> tx hash), as a validator stores it. */
+  #kv = new MemoryKv();
+  #voters = new VoterIndexRepository(this.#kv);
+  /** The running node's view of the index: told when a block's votes are durable. */
+  #cache: VoterCache | undefined;
 
   /** Lose everything, as a disk that burned down and was replaced by an empty one. */
   wipe(): void {
+    this.#kv = new MemoryKv();
+    this.#voters = new VoterIndexRepository(this.#kv);
+    this.#cache = undefined;
     this.safety = undefined;
     this.vouching = false;
     this.blocks = [];
@@ -58,10 +79,12 @@ export class SimDisk {
         return;
       case 'finalize':
         this.blocks.push({ block: op.block, certificate: op.certificate });
+        this.#kv.writeSync(op.block.transactions.map((tx) => this.#voters.put(voterKey(tx), txHash(tx))));
         for (const tx of op.block.transactions) {
           this.pool.delete(txHash(tx));
           this.replicated.delete(txHash(tx));
         }
+        this.#cache?.settle(op.block.header.height);
         return;
       case 'pool-add':
         for (const tx of op.txs) {
@@ -93,10 +116,15 @@ export class SimDisk {
     return this.blocks.slice(fromHeight - 1, fromHeight - 1 + Math.min(max, 512));
   }
 
-  /** The finalized state rebuilt by replaying every durable block, as a restarting node does. */
+  /** The finalized state a restarting node resumes from: the durable head, and the index read on demand. */
   restoreChain(genesis: Genesis): ChainState {
-    const chain = new ChainState(genesis);
-    for (const { block } of this.blocks) chain.apply(block);
-    return chain;
+    const kv = this.#kv;
+    const voters = this.#voters;
+    this.#cache = new VoterCache(
+      { getMany: (keys) => keys.map((k) => kv.getSync(voters.key(k)) as Hex | undefined) },
+      { maxBytes: SIM_VOTER_CACHE_BYTES },
+    );
+    const head = this.head(genesis);
+    return new ChainState(genesis, { head, voters: [] }, { voters: this.#cache });
   }
 }

@@ -1,9 +1,12 @@
 /**
- * The finalized state the protocol rules need, held in memory for synchronous checks by the
- * consensus core: the head, and which transaction each (voter, election) has on chain.
+ * The finalized state the protocol rules need, read synchronously by the consensus core: the
+ * head, and which transaction each (voter, election) has on chain. The latter lives in a
+ * VoterStore: all of it in memory (VoterIndex, the default), or a prefetched, bounded view of
+ * the index on disk (VoterCache, a validator's).
  */
 import { type Block, type Genesis, type Hex, genesisHash, txHash, voterKey } from '@poa-vote/shared';
 import { VoterIndex } from './voterIndex.js';
+import type { VoterStore } from './voterStore.js';
 
 export interface ChainHead {
   height: number;
@@ -18,15 +21,26 @@ export interface ChainStateSnapshot {
   voters: Iterable<readonly [string, Hex]>;
 }
 
+export interface ChainStateOptions {
+  /** Where the finalized votes are read from (default: a VoterIndex in memory, filled from the snapshot). */
+  voters?: VoterStore;
+}
+
 /** Finalized chain state; only ever moves forward by `apply`. */
 export class ChainState {
   #head: ChainHead;
-  /** Every finalized vote: the memory that grows with the election, hence the compact table. */
-  readonly #voters = new VoterIndex();
+  /** Every finalized vote (VoterIndex), or the loaded part of them (VoterCache). */
+  readonly #voters: VoterStore;
 
-  constructor(genesis: Genesis, snapshot?: ChainStateSnapshot) {
+  constructor(genesis: Genesis, snapshot?: ChainStateSnapshot, opts: ChainStateOptions = {}) {
     this.#head = snapshot ? { ...snapshot.head } : { height: 0, hash: genesisHash(genesis), slot: 0 };
-    for (const [key, hash] of snapshot?.voters ?? []) this.#voters.set(key, hash);
+    this.#voters = opts.voters ?? new VoterIndex();
+    for (const [key, hash] of snapshot?.voters ?? []) this.#voters.set(key, hash, this.#head.height);
+  }
+
+  /** The store the finalized votes are read from. */
+  get voters(): VoterStore {
+    return this.#voters;
   }
 
   get head(): ChainHead {
@@ -50,7 +64,8 @@ export class ChainState {
 
   /** Advance by one finalized block (already validated against this state). */
   apply(block: Block): void {
-    for (const tx of block.transactions) this.#voters.set(voterKey(tx), txHash(tx));
+    const h = block.header.height;
+    for (const tx of block.transactions) this.#voters.set(voterKey(tx), txHash(tx), h);
     this.#head = { height: block.header.height, hash: block.hash, slot: block.header.slot };
   }
 

@@ -4,8 +4,8 @@ import type { KvStore } from '../kv/index.js';
 import { HashRepository } from './keyedRepositories.js';
 
 /**
- * [height, index, voterKey]: an array, not an object, because there is one per finalized vote.
- * Schema version 1 stored [height, index] (the voterKey was in the voterIndex bucket).
+ * [height, index]: an array, not an object, because there is one per finalized vote. Schema
+ * version 2 stored [height, index, voterKey] (its one-vote index was rebuilt from them at start).
  */
 export type StoredTxLocation = [number, number, string?];
 

@@ -100,7 +100,7 @@ describe('ChainDb storage efficiency', () => {
     });
   });
 
-  it('keeps one-vote state in the tx locations and still reads a version 1 voter index', async () => {
+  it('keeps the one-vote index by voterKey (read on demand) and still reads a version 1 voter index', async () => {
     const [b1, b2] = buildBlocks(chain, 2, (h) => [ballot(`v${h}`, '1', 'a')]);
     let db = await open();
     await db.apply([finalize(b1!)]);
@@ -129,7 +129,45 @@ describe('ChainDb storage efficiency', () => {
     expect(await db.getTxLocation(txHash(tx1))).toEqual({ height: 1, index: 0 });
     expect(await db.getTxLocation(txHash(tx2))).toEqual({ height: 2, index: 0 });
     await db.close();
-    expect((await rawBucket(dir, Bucket.voterIndex)).map(([k]) => k.subarray(1).toString())).toEqual([voterKey(tx1)]);
+    // Schema 3: every finalized vote has its index entry, and tx locations are [height, index].
+    expect((await rawBucket(dir, Bucket.voterIndex)).map(([k]) => k.subarray(1).toString())).toEqual([
+      voterKey(tx1),
+      voterKey(tx2),
+    ]);
+    expect((await rawBucket(dir, Bucket.txLocation)).map(([, v]) => v)).toContainEqual([2, 0]);
+    const meta = await rawBucket(dir, Bucket.meta);
+    expect(meta.find(([k]) => k.subarray(1).toString() === MetaKey.schemaVersion)![1]).toBe(SCHEMA_VERSION);
+  });
+
+  it('upgrades a version 2 database: the voterKeys of its tx locations become index entries', async () => {
+    const blocks = buildBlocks(chain, 2, (h) => [ballot(`v${h}`, '1', 'a'), ballot(`w${h}`, '2', 'b')]);
+    let db = await open();
+    for (const fb of blocks) await db.apply([finalize(fb)]);
+    await db.close();
+    // As version 2 software left it: [height, index, voterKey] and no index entries.
+    const txs = blocks.flatMap((fb) => fb.block.transactions);
+    const level = new Level<Buffer, unknown>(dir, { keyEncoding: 'buffer', valueEncoding: 'json' });
+    await level.open();
+    await level.batch([
+      ...txs.map((tx, i) => ({
+        type: 'put' as const,
+        key: Buffer.concat([Buffer.from([Bucket.txLocation]), encodeHash(txHash(tx))]),
+        value: [1 + Math.floor(i / 2), i % 2, voterKey(tx)],
+      })),
+      ...txs.map((tx) => ({
+        type: 'del' as const,
+        key: Buffer.concat([Buffer.from([Bucket.voterIndex]), Buffer.from(voterKey(tx))]),
+      })),
+      { type: 'put', key: Buffer.concat([Buffer.from([Bucket.meta]), Buffer.from(MetaKey.schemaVersion)]), value: 2 },
+    ]);
+    await level.close();
+    db = await open();
+    expect(await db.voterTxs([...txs.map((tx) => voterKey(tx)), 'election-1\u0000nobody'])).toEqual([
+      ...txs.map((tx) => txHash(tx)),
+      undefined,
+    ]);
+    expect(await db.getTxLocation(txHash(txs[3]!))).toEqual({ height: 2, index: 1 });
+    await db.close();
     const meta = await rawBucket(dir, Bucket.meta);
     expect(meta.find(([k]) => k.subarray(1).toString() === MetaKey.schemaVersion)![1]).toBe(SCHEMA_VERSION);
   });
