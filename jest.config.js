@@ -6,9 +6,10 @@
 const common = {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
-  setupFiles: ['<rootDir>/scripts/polyfills.mjs'],
+  // Promise.withResolvers for libp2p on Node 20: the validator's own polyfill, the one copy there is.
+  setupFiles: ['<rootDir>/packages/validator/src/util/polyfills.ts'],
   moduleNameMapper: {
-    '^@poa-vote/(shared|validator|client)$': '<rootDir>/packages/$1/src/index.ts',
+    '^@poa-vote/(shared|validator|client|test-utils)$': '<rootDir>/packages/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   transform: {

@@ -2,7 +2,8 @@
 // The benchmark (`npm run bench`): three validators on loopback, votes one per request and in
 // JSON-RPC batches, finality on all validators, CPU, memory, disk, a node:http echo ceiling and a
 // resync from an empty disk. Prints a table and one JSON line. See docs/PERFORMANCE.md.
-import './polyfills.mjs';
+// Promise.withResolvers for libp2p on Node 20 (the validator's polyfill; `npm run bench` builds first).
+import '../packages/validator/dist/util/polyfills.js';
 import { parseBenchArgs, USAGE } from './bench/args.mjs';
 import { formatReport } from './bench/report.mjs';
 import { runBench } from './bench/run.mjs';

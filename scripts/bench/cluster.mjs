@@ -1,23 +1,12 @@
 // Three validators on loopback: temp dir, fresh keys and genesis, free ports, start/stop/wipe.
+// The processes are started by the launcher the tests and the devnet use (packages/test-utils).
 import { createWriteStream, mkdtempSync, mkdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { requireBuilt, VALIDATOR_BIN, VALIDATOR_CLI_LIB, waitForHealth } from '../lib/index.mjs';
+import { freePort, spawnValidator } from '@poa-vote/test-utils';
+import { requireBuilt, VALIDATOR_CLI_LIB, waitForHealth } from '../lib/index.mjs';
 
-/** A port the OS just handed out on 127.0.0.1 (released again for the child to bind). */
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 /** Keys, genesis and ports for n validators in a new temp dir (nothing started). */
 export async function createCluster({
@@ -82,71 +71,29 @@ export class Cluster {
     const node = this.nodes[i];
     const log = [];
     this.logs[i] = log;
-    // --cpu-prof is refused in NODE_OPTIONS: it goes on the command line, before the script.
-    const nodeArgs = [
-      ...this.nodeArgs,
-      ...(this.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${join(this.cpuProfDir, node.id)}`] : []),
-    ];
-    const args = [
-      ...nodeArgs,
-      requireBuilt(VALIDATOR_BIN),
-      'start',
-      '--genesis',
-      this.genesisFile,
-      '--key',
-      node.keyFile,
-      '--data-dir',
-      node.dataDir,
-      '--rpc-host',
-      node.host,
-      '--rpc-port',
-      String(node.rpcPort),
-      '--p2p-host',
-      node.host,
-      '--p2p-port',
-      String(node.p2pPort),
-      '--peers',
-      this.nodes
-        .filter((_, k) => k !== i)
-        .map((o) => o.p2pAddr)
-        .join(','),
-      '--log-level',
-      this.logLevel,
-      // The benchmark measures the chain, not the write limits: open writes, no per-address limit.
-      '--insecure-open-writes',
-      '--write-rate-per-address',
-      '0',
-    ];
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const file = createWriteStream(join(this.dir, node.id, 'validator.log'), { flags: 'a' });
-    child.once('exit', () => file.end());
     const keep = (line) => {
       file.write(`${line}\n`);
       log.push(line);
       if (log.length > 50) log.shift();
     };
-    createInterface({ input: child.stdout }).on('line', keep);
-    createInterface({ input: child.stderr }).on('line', keep);
-    const exited = new Promise((resolve) => {
-      child.once('exit', (code, signal) => resolve({ code, signal }));
-      child.once('error', (err) => resolve({ code: null, signal: null, error: err.message }));
+    const proc = spawnValidator(node, {
+      genesisFile: this.genesisFile,
+      peers: this.nodes.filter((_, k) => k !== i).map((o) => o.p2pAddr),
+      logLevel: this.logLevel,
+      // The benchmark measures the chain, not the write limits: open writes, no per-address limit.
+      writes: 'open-unlimited',
+      // --cpu-prof is refused in NODE_OPTIONS: it goes on the command line, before the script.
+      nodeArgs: [
+        ...this.nodeArgs,
+        ...(this.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${join(this.cpuProfDir, node.id)}`] : []),
+      ],
+      onLine: keep,
     });
-    let stopping;
-    this.procs[i] = {
-      child,
-      exited,
-      /** SIGTERM (a profiled node writes its profile on the way out), SIGKILL after graceMs. */
-      stop: (graceMs) =>
-        (stopping ??= (async () => {
-          if (child.exitCode !== null || child.signalCode !== null) return exited;
-          child.kill('SIGTERM');
-          const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-          const r = await exited;
-          clearTimeout(timer);
-          return r;
-        })()),
-    };
-    return this.procs[i];
+    proc.child.once('exit', () => file.end());
+    // A profiled node writes its profile on SIGTERM; stop(graceMs) sends SIGKILL only after graceMs.
+    this.procs[i] = proc;
+    return proc;
   }
 
   /** Start every validator and wait until all report healthy. */

@@ -1,5 +1,4 @@
 // Types of scripts/lib for TypeScript callers (end-to-end tests, benchmark).
-import type { ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import type { Interface } from 'node:readline';
 import type { Genesis } from '@poa-vote/shared';
@@ -50,38 +49,15 @@ export declare function prepareDevnet(
   opts: PrepareDevnetOptions,
 ): Promise<DevnetLayout & { genesis: Genesis; created: boolean; notes: string[] }>;
 
-export interface ExitStatus {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  error?: Error;
-}
-
-export interface ValidatorProcess {
-  id: string;
-  child: ChildProcess;
-  rpcUrl: string;
-  wsUrl: string;
-  p2pAddr: string;
-  exited: Promise<ExitStatus>;
-  stop(graceMs?: number): Promise<ExitStatus>;
-}
-
-export interface SpawnValidatorOptions {
-  genesisFile: string;
-  peers?: string[];
-  logLevel?: string;
-  extraArgs?: string[];
-  env?: Record<string, string>;
-  onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
-  detached?: boolean;
-  /** Pass --insecure-open-writes (default true). */
-  openWrites?: boolean;
-}
-
-export declare const STOP_GRACE_MS: number;
-export declare function spawnValidator(node: DevnetNode, opts: SpawnValidatorOptions): ValidatorProcess;
-export declare function stopValidators(procs: ValidatorProcess[], graceMs?: number): Promise<ExitStatus[]>;
-export declare function assertPortsFree(ports: number[], host?: string): Promise<void>;
+export {
+  STOP_GRACE_MS,
+  assertPortsFree,
+  spawnValidator,
+  stopValidators,
+  type LaunchOptions as SpawnValidatorOptions,
+  type ValidatorExit as ExitStatus,
+  type ValidatorProcess,
+} from '@poa-vote/test-utils';
 
 export interface HealthAnswer {
   status: number;

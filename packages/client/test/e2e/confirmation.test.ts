@@ -5,7 +5,7 @@
  * that each outcome can only have come from the path under test.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { TestNetwork, getJson, rpc, sleep, waitFor } from '../../../validator/test/harness/index.js';
+import { TestNetwork, getJson, rpc, sleep, waitFor } from '@poa-vote/test-utils';
 import {
   TimeoutError,
   type VoteInput,

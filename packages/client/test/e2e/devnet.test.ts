@@ -10,7 +10,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { freePort, sleep, waitFor } from '../../../validator/test/harness/index.js';
+import { freePort, sleep, waitFor } from '@poa-vote/test-utils';
 
 const HERE = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname);
 const REPO = resolve(HERE, '../../../..');

@@ -15,8 +15,8 @@ import {
   generateKeyPair,
   signElectionTx,
 } from '@poa-vote/shared';
-import { TestNetwork } from '../../../validator/test/harness/index.js';
-import { finalizedHeight } from '../../../validator/test/harness/http.js';
+import { TestNetwork } from '@poa-vote/test-utils';
+import { finalizedHeight } from '@poa-vote/test-utils';
 import { type VotingClient, createVotingClient, encryptBallot } from '../../src/index.js';
 import { validatorsOf } from './helpers/network.js';
 import { ValidatorProxy } from './helpers/validatorProxy.js';

@@ -17,7 +17,7 @@ import {
   getJson,
   sleep,
   waitFor,
-} from '../../../validator/test/harness/index.js';
+} from '@poa-vote/test-utils';
 import { type SelectionStrategy, type VoteInput, type VotingClient, createVotingClient } from '../../src/index.js';
 import { ackedVote, ballot, validatorsOf } from './helpers/network.js';
 

@@ -11,7 +11,7 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { TestNetwork } from '../../../validator/test/harness/index.js';
+import { TestNetwork } from '@poa-vote/test-utils';
 
 const ROOT = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../../../..');
 const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');

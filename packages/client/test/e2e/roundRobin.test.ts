@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Hex } from '@poa-vote/shared';
-import { type AckedVote, TestNetwork, auditNetwork, getJson } from '../../../validator/test/harness/index.js';
+import { type AckedVote, TestNetwork, auditNetwork, getJson } from '@poa-vote/test-utils';
 import { type VoteInput, type VotingClient, createVotingClient, voteTransaction } from '../../src/index.js';
 import { ackedVote, ballot, validatorsOf } from './helpers/network.js';
 

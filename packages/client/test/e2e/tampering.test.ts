@@ -7,7 +7,7 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import type { BlockchainBody, FinalizedBlock, Hex } from '@poa-vote/shared';
-import { TestNetwork } from '../../../validator/test/harness/index.js';
+import { TestNetwork } from '@poa-vote/test-utils';
 import {
   QuorumDisagreementError,
   VerificationError,

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { genesisHash } from '@poa-vote/shared';
 import type { Page } from 'playwright-core';
-import { TestNetwork, getJson } from '../../../validator/test/harness/index.js';
+import { TestNetwork, getJson } from '@poa-vote/test-utils';
 import { ballot, validatorsOf } from '../../../client/test/e2e/helpers/network.js';
 import { ValidatorProxy } from '../../../client/test/e2e/helpers/validatorProxy.js';
 import { type VotingClient, createVotingClient } from '../../../client/src/index.js';

@@ -19,7 +19,7 @@ import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { WebSocket } from 'ws';
-import { TestNetwork, finalizedHeight, rpcBatch, sleep, waitFor } from '../harness/index.js';
+import { TestNetwork, finalizedHeight, rpcBatch, sleep, waitFor } from '@poa-vote/test-utils';
 
 const SLOT_MS = 500;
 /** Votes of ~2 KB each, so that a full block's answer with transactions is several MB. */

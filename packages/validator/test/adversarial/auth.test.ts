@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createVotingClient } from '@poa-vote/client';
-import { TestNetwork, ballot, finalizedHeight, sleep, waitFor } from '../harness/index.js';
+import { TestNetwork, ballot, finalizedHeight, sleep, waitFor } from '@poa-vote/test-utils';
 
 const SLOT_MS = 500;
 const TOKEN_1 = `b1-${'1'.repeat(40)}`;

@@ -24,7 +24,7 @@ import {
   finalizedHeight,
   sleep,
   waitFor,
-} from '../harness/index.js';
+} from '@poa-vote/test-utils';
 import { AttackWatch, stopAllWatches } from './watch.js';
 
 const SLOT_MS = 500;

@@ -13,7 +13,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
-import { TestNetwork, finalizedHeight, sleep, waitFor } from '../harness/index.js';
+import { TestNetwork, finalizedHeight, sleep, waitFor } from '@poa-vote/test-utils';
 import { SilentFlood, sendAndTimeClose } from './p2pFlood.js';
 
 const SLOT_MS = 500;

@@ -33,7 +33,7 @@ import {
   rpcBatch,
   sleep,
   waitFor,
-} from '../harness/index.js';
+} from '@poa-vote/test-utils';
 import { AttackWatch, type WatchFigures, stopAllWatches } from './watch.js';
 
 const SLOT_MS = 500;

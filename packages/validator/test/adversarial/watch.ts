@@ -4,8 +4,8 @@
  * /proc/<pid>/status), so a test can assert that /health stayed fast and memory stayed bounded.
  */
 import { readFileSync } from 'node:fs';
-import type { TestNetwork } from '../harness/index.js';
-import { sleep } from '../harness/index.js';
+import type { TestNetwork } from '@poa-vote/test-utils';
+import { sleep } from '@poa-vote/test-utils';
 
 /** Resident set size of a process, MB (0 once it is gone). */
 export function rssMb(pid: number | undefined): number {

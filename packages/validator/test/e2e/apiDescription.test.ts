@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { WebSocket } from 'ws';
-import { TestNetwork, getJson, rpc, waitFor } from './harness.js';
+import { TestNetwork, getJson, rpc, waitFor } from '@poa-vote/test-utils';
 
 type Json = Record<string, any>;
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { JsonRpcProvider, WebSocketProvider } from 'ethers';
 import { createPublicClient, defineChain, http, webSocket } from 'viem';
 import { electionAddress, genesisHash, voterAddress } from '@poa-vote/shared';
-import { TestNetwork, rpc, sleep, waitFor } from './harness.js';
+import { TestNetwork, rpc, sleep, waitFor } from '@poa-vote/test-utils';
 
 const RESULTS = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, 'results/ethTools.json');
 const log: { library: string; call: string; result: unknown }[] = [];

@@ -3,7 +3,7 @@
  * of ../shared/REFERENCES.md), plus bad input that must not harm what was already accepted.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { TestNetwork, getJson, rpc, waitFor } from './harness.js';
+import { TestNetwork, getJson, rpc, waitFor } from '@poa-vote/test-utils';
 
 async function post(url: string, body: string): Promise<{ status: number; text: string; json: any }> {
   const r = await fetch(`${url}/rpc`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });

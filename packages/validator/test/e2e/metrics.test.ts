@@ -3,7 +3,7 @@
  * values that move under load (votes, blocks, writes, gossip, HTTP requests).
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { TestNetwork, rpc, rpcBatch, waitFor } from './harness.js';
+import { TestNetwork, rpc, rpcBatch, waitFor } from '@poa-vote/test-utils';
 
 /** Sum of a metric's samples whose labels contain every given label. */
 function value(text: string, name: string, labels: Record<string, string> = {}): number {

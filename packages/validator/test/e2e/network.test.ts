@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { genesisCursor, verifyFinalizedBlock, txHash, type Hex } from '@poa-vote/shared';
-import { TestNetwork, finalizedHeight, getJson, rpc, waitFor } from '../harness/index.js';
+import { TestNetwork, finalizedHeight, getJson, rpc, waitFor } from '@poa-vote/test-utils';
 
 const ballot = (c: string) => Buffer.from(JSON.stringify({ candidate_id: c })).toString('base64');
 

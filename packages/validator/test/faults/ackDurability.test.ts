@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { type Hex, type Transaction, txHash } from '@poa-vote/shared';
-import { ballot, fetchHealth, rpcBatch, waitFor } from '../harness/index.js';
+import { ballot, fetchHealth, rpcBatch, waitFor } from '@poa-vote/test-utils';
 import { FaultNetwork, runScenario } from './scenario.js';
 
 /** Kill-and-wipe rounds of 9a. */

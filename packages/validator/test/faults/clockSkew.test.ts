@@ -4,7 +4,7 @@
  * the network must keep finalizing one chain.
  */
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
-import { finalizedHeight, waitFor } from '../harness/index.js';
+import { finalizedHeight, waitFor } from '@poa-vote/test-utils';
 import { FaultNetwork, SLOT_MS, runScenario } from './scenario.js';
 
 const SKEW = 0.4;

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { txHash } from '@poa-vote/shared';
-import { type AckedVote, auditNetwork, ballot, finalizedHeight, waitFor } from '../harness/index.js';
+import { type AckedVote, auditNetwork, ballot, finalizedHeight, waitFor } from '@poa-vote/test-utils';
 import { FaultNetwork, runScenario } from './scenario.js';
 
 /** Catch-up must finish within this many slots of the restart (process start included). */

@@ -5,7 +5,7 @@
  * conflicting: no evidence anywhere, every chain valid, every acknowledged vote final once.
  */
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
-import { sleep, waitFor } from '../harness/index.js';
+import { sleep, waitFor } from '@poa-vote/test-utils';
 import { FaultNetwork, runScenario } from './scenario.js';
 
 /** Slots the victim runs before each kill, counted from when it is up; -1: kill while it is starting. */

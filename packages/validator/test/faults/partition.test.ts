@@ -5,7 +5,7 @@
  * there is one chain and every acknowledged vote is finalized exactly once.
  */
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
-import { fetchHealth, finalizedHeight, waitFor } from '../harness/index.js';
+import { fetchHealth, finalizedHeight, waitFor } from '@poa-vote/test-utils';
 import { FaultNetwork, runScenario } from './scenario.js';
 
 const PARTITION_SLOTS = 20;

@@ -4,7 +4,7 @@
  * catch up without signing anything conflicting.
  */
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
-import { finalizedHeight, waitFor } from '../harness/index.js';
+import { finalizedHeight, waitFor } from '@poa-vote/test-utils';
 import { FaultNetwork, runScenario } from './scenario.js';
 
 const PAUSE_SLOTS = 15;

@@ -5,7 +5,7 @@
  * resumes on one chain and the votes sent meanwhile are acknowledged and finalized.
  */
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
-import { fetchHealth, finalizedHeight, waitFor } from '../harness/index.js';
+import { fetchHealth, finalizedHeight, waitFor } from '@poa-vote/test-utils';
 import { FaultNetwork, runScenario } from './scenario.js';
 
 const OUTAGE_SLOTS = 15;

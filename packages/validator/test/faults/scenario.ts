@@ -19,7 +19,7 @@ import {
   fetchHealth,
   sleep,
   waitFor,
-} from '../harness/index.js';
+} from '@poa-vote/test-utils';
 import { type HeadlineFigures, RESULTS_FILE, recordScenario } from './figures.js';
 
 /** Slot length of the fault networks: short, so a scenario takes seconds. */

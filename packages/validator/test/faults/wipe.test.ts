@@ -3,7 +3,7 @@
  * restarted empty: it must resync the whole chain from the others and rejoin.
  */
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
-import { finalizedHeight, waitFor } from '../harness/index.js';
+import { finalizedHeight, waitFor } from '@poa-vote/test-utils';
 import { FaultNetwork, runScenario } from './scenario.js';
 
 const CATCH_UP_SLOTS = 90;

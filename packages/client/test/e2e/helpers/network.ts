@@ -4,7 +4,7 @@
  * chain audit takes.
  */
 import type { Hex } from '@poa-vote/shared';
-import { type AckedVote, type TestNetwork, ballot } from '../../../../validator/test/harness/index.js';
+import { type AckedVote, type TestNetwork, ballot } from '@poa-vote/test-utils';
 import { type ValidatorConfig, type VoteInput, voteTransaction } from '../../../src/index.js';
 
 export { ballot };

@@ -3,18 +3,19 @@
  * and genesis in a temp dir, free ports picked by the OS, health polling, kill/restart by PID,
  * data wipes, and each process's log kept (a tail in memory, all of it in a file).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { type WriteStream, createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { type Genesis, type KeyPair, generateKeyPair, parseGenesis } from '@poa-vote/shared';
 import { freePort } from './freePort.js';
 import { fetchHealth, finalizedHeight } from './http.js';
+import { OPEN_WRITE_ARGS, VALIDATOR_CLI, spawnValidator } from './launcher.js';
 import { waitFor } from './waitFor.js';
 
-const ROOT = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../../../..');
 /** The built validator CLI (run `npm run build` first). */
-export const CLI = join(ROOT, 'packages/validator/dist/cli/main.js');
+export const CLI = VALIDATOR_CLI;
+export { OPEN_WRITE_ARGS };
 
 /** Log levels (pino labels, or its numbers) that count as errors. */
 const ERROR_LEVELS = new Set<unknown>(['error', 'fatal', 50, 60]);
@@ -37,7 +38,7 @@ export interface ValidatorProc {
   p2pPort: number;
   dataDir: string;
   url: string;
-  proc?: ChildProcess;
+  proc?: ChildProcess | undefined;
   /** The last log lines of this validator, over all its runs. */
   output: string[];
   /** Every log line at level error or above, over all runs. */
@@ -71,9 +72,6 @@ export interface NetworkOptions {
   /** Extra genesis members (e.g. electionOperator), validated by parseGenesis. */
   genesisExtra?: Record<string, unknown>;
 }
-
-/** The write-access flags of a test validator with open writes. */
-export const OPEN_WRITE_ARGS: readonly string[] = ['--insecure-open-writes', '--write-rate-per-address', '0'];
 
 const live = new Set<ChildProcess>();
 let exitHookInstalled = false;
@@ -158,64 +156,40 @@ export class TestNetwork {
       return;
     }
     const v = this.validators[i]!;
-    if (this.isRunning(i)) throw new Error(`${v.id} is already running (pid ${v.proc!.pid})`);
+    if (this.isRunning(i)) throw new Error(`${v.id} is already running (pid ${v.proc?.pid})`);
     const peers =
       this.#opts.peers?.(i) ??
       this.validators.filter((o) => o.index !== i).map((o) => `/ip4/127.0.0.1/tcp/${o.p2pPort}`);
-    const args = [
-      '--enable-source-maps',
-      ...(this.#opts.nodeArgs?.(i) ?? []),
-      CLI,
-      'start',
-      '--genesis',
-      join(this.dir, 'genesis.json'),
-      '--key',
-      join(this.dir, `key-${i + 1}.json`),
-      '--data-dir',
-      v.dataDir,
-      '--rpc-host',
-      '127.0.0.1',
-      '--rpc-port',
-      String(v.rpcPort),
-      '--p2p-host',
-      '127.0.0.1',
-      '--p2p-port',
-      String(v.p2pPort),
-      '--peers',
-      peers.join(','),
-      '--log-level',
-      process.env.POA_TEST_LOG_LEVEL ?? 'info',
-      ...(this.#opts.openWrites === false ? [] : OPEN_WRITE_ARGS),
-      ...(this.#opts.extraArgs?.(i) ?? []),
-    ];
-    const proc = spawn(process.execPath, args, {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...(this.#opts.env?.(i) ?? {}) },
-    });
-    live.add(proc);
-    v.proc = proc;
-    v.starts.push(Date.now());
     let log = this.#logs.get(i);
     if (!log) {
       log = createWriteStream(v.logFile, { flags: 'a' });
       this.#logs.set(i, log);
     }
-    log.write(`---- start ${v.starts.length} at ${new Date().toISOString()}: ${args.slice(1).join(' ')}\n`);
     const sink = log;
-    const lines = (stream: NodeJS.ReadableStream) => {
-      let partial = '';
-      stream.on('data', (d: Buffer) => {
-        const text = partial + d.toString();
-        const parts = text.split('\n');
-        partial = parts.pop()!;
-        for (const line of parts) this.#keepLine(v, sink, line);
-      });
-      stream.on('end', () => {
-        if (partial) this.#keepLine(v, sink, partial);
-      });
-    };
-    lines(proc.stdout!);
-    lines(proc.stderr!);
+    const launched = spawnValidator(
+      {
+        id: v.id,
+        keyFile: join(this.dir, `key-${i + 1}.json`),
+        dataDir: v.dataDir,
+        rpcPort: v.rpcPort,
+        p2pPort: v.p2pPort,
+      },
+      {
+        genesisFile: join(this.dir, 'genesis.json'),
+        peers,
+        logLevel: process.env.POA_TEST_LOG_LEVEL ?? 'info',
+        writes: this.#opts.openWrites === false ? 'flags' : 'open-unlimited',
+        extraArgs: this.#opts.extraArgs?.(i) ?? [],
+        nodeArgs: ['--enable-source-maps', ...(this.#opts.nodeArgs?.(i) ?? [])],
+        env: this.#opts.env?.(i) ?? {},
+        onLine: (line) => this.#keepLine(v, sink, line),
+      },
+    );
+    const proc = launched.child;
+    live.add(proc);
+    v.proc = proc;
+    v.starts.push(Date.now());
+    log.write(`---- start ${v.starts.length} at ${new Date().toISOString()}: ${launched.args.slice(1).join(' ')}\n`);
     proc.once('exit', (code, signal) => {
       live.delete(proc);
       const expected = (proc as ChildProcess & { poaExpectedExit?: boolean }).poaExpectedExit === true;

@@ -1,4 +1,23 @@
-/** Test harness for real validator processes: the network, its links, a vote load, and the checks. */
+/**
+ * Test helpers shared by the packages' tests, the benchmark and the devnet: the validator launcher,
+ * a network of real validator processes, its links (TCP proxies), a vote load, finality
+ * monitoring and the chain audit.
+ */
+export {
+  OPEN_WRITE_ARGS,
+  REPO_ROOT,
+  STOP_GRACE_MS,
+  VALIDATOR_CLI,
+  assertPortsFree,
+  requireBuilt,
+  spawnValidator,
+  startArgs,
+  stopValidators,
+  type LaunchNode,
+  type LaunchOptions,
+  type ValidatorExit,
+  type ValidatorProcess,
+} from './launcher.js';
 export { CLI, TestNetwork, type NetworkOptions, type ProcExit, type ValidatorProc } from './testNetwork.js';
 export { freePort } from './freePort.js';
 export { fetchHealth, finalizedHeight, getJson, rpc, rpcBatch } from './http.js';
