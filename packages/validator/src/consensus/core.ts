@@ -767,7 +767,7 @@ export class ConsensusCore {
       if (why === undefined) continue;
       this.pool.remove(e.hash);
       rejected.push(e.hash);
-      this.#event({ type: 'tx-rejected', hash: e.hash, reason: why });
+      this.#event({ type: 'tx-rejected', hash: e.hash, reason: why, code: 'TX_INVALID' });
     }
   }
 

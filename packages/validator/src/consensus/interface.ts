@@ -152,7 +152,8 @@ export type CoreEvent =
   | { type: 'proposed'; slot: number; block: Block }
   /** A candidate block gathered a polka at the height being decided (votes are "included"). */
   | { type: 'polka'; slot: number; block: Block }
-  | { type: 'tx-rejected'; hash: Hex; reason: string; conflictsWith?: Hex }
+  /** `code` TX_INVALID: an election moved past the transaction's phase (e.g. a ballot pooled at the closing). */
+  | { type: 'tx-rejected'; hash: Hex; reason: string; conflictsWith?: Hex; code?: 'TX_INVALID' }
   /** Pooled transactions now known to be held durably by a quorum of validators. */
   | { type: 'tx-replicated'; hashes: Hex[] }
   /** The pool recovery finished: this validator vouches for transactions again. */

@@ -83,7 +83,7 @@ export class SubmitQueue {
         this.#settle(e.hash, {
           ok: false,
           hash: e.hash,
-          code: 'TX_DOUBLE_VOTE',
+          code: e.code ?? 'TX_DOUBLE_VOTE',
           message: e.reason,
           ...(e.conflictsWith ? { conflictsWith: e.conflictsWith } : {}),
         });
