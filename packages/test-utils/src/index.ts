@@ -1,8 +1,23 @@
 /**
- * Test helpers shared by the packages' tests, the benchmark and the devnet: the validator launcher,
- * a network of real validator processes, its links (TCP proxies), a vote load, finality
- * monitoring and the chain audit.
+ * Test helpers shared by the packages' tests, the benchmark and the devnet: chain fixtures, test
+ * loggers, the validator launcher, a network of real validator processes, its links (TCP
+ * proxies), a vote load, finality monitoring and the chain audit.
  */
+export {
+  GENESIS_TIME,
+  clone,
+  finalize,
+  finalizedChain,
+  genesisTip,
+  leaderBlock,
+  makeTestChain,
+  voteCertificate,
+  voteTx,
+  type ChainOptions,
+  type ChainTip,
+  type TestChain,
+} from './chainFixtures.js';
+export { quietLogger, recordingLogger, type LogLevel, type LogLine, type RecordingLogger } from './logger.js';
 export {
   OPEN_WRITE_ARGS,
   REPO_ROOT,

@@ -7,20 +7,15 @@ import {
   type Hex,
   type QuorumRule,
   type QuorumCertificate,
+  type Signer,
   type Transaction,
   type VoteType,
   ProtocolError,
-  ProtocolErrorCode,
-  Signer,
-  certificateFromVotes,
-  createBlock,
-  createVote,
-  generateKeyPair,
-  leaderOf,
-  parseGenesis,
+  type ProtocolErrorCode,
 } from '@poa-vote/shared';
+import { GENESIS_TIME, leaderBlock, makeTestChain, voteCertificate, voteTx } from '@poa-vote/test-utils';
 
-export const GENESIS_TIME = 1_700_000_000_000;
+export { GENESIS_TIME };
 
 export interface TestChain {
   genesis: Genesis;
@@ -31,21 +26,13 @@ export interface TestChain {
 export function makeChain(
   opts: { n?: number; quorum?: QuorumRule; chainId?: number; limits?: Partial<BlockLimits>; signers?: Signer[] } = {},
 ): TestChain {
-  const signers = opts.signers ?? Array.from({ length: opts.n ?? 3 }, () => new Signer(generateKeyPair().privateKey));
-  const genesis = parseGenesis({
-    chainId: opts.chainId ?? 1337,
-    genesisTime: GENESIS_TIME,
-    slotDurationMs: 1000,
-    authorities: signers.map((s, i) => ({ id: `validator-${i + 1}`, publicKey: s.publicKey })),
-    quorum: opts.quorum ?? 'majority',
-    ...(opts.limits ? { limits: opts.limits } : {}),
-  });
+  const { genesis, signers } = makeTestChain({ ...opts, quorum: opts.quorum ?? 'majority' });
   return { genesis, signers };
 }
 
 /** A vote transaction of voter i in an election. */
 export function tx(i: number, election = '1', candidate = 'alice'): Transaction {
-  return { from: `voter-${i}`, to: `election-${election}`, data: JSON.stringify({ candidate_id: candidate }) };
+  return voteTx(`voter-${i}`, election, candidate);
 }
 
 /** A block signed by the leader of its slot. */
@@ -53,12 +40,7 @@ export function makeBlock(
   chain: TestChain,
   p: { height: number; slot: number; parentHash: Hex; transactions?: Transaction[] },
 ): Block {
-  const proposer = leaderOf(chain.genesis, p.slot);
-  return createBlock(
-    chain.genesis,
-    { height: p.height, slot: p.slot, parentHash: p.parentHash, proposer, transactions: p.transactions ?? [] },
-    chain.signers[proposer]!,
-  );
+  return leaderBlock(chain, p);
 }
 
 /** A certificate of votes by the given authority indexes. */
@@ -69,16 +51,7 @@ export function makeCertificate(
   validators: number[],
   slot = block.header.slot,
 ): QuorumCertificate {
-  return certificateFromVotes(
-    validators.map((i) =>
-      createVote(chain.genesis, chain.signers[i]!, i, {
-        type,
-        height: block.header.height,
-        slot,
-        blockHash: block.hash,
-      }),
-    ),
-  );
+  return voteCertificate(chain, type, block, validators, slot);
 }
 
 /** A deep copy of a JSON value, to tamper with untrusted input. */

@@ -22,6 +22,7 @@ import {
   VoteLoad,
   auditNetwork,
   finalizedHeight,
+  quietLogger,
   sleep,
   waitFor,
 } from '@poa-vote/test-utils';
@@ -32,7 +33,7 @@ const LIE = 2 ** 40;
 const ATTACK_MS = 10_000;
 const RSS_GROWTH_LIMIT_MB = 200;
 
-const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+const quiet = quietLogger;
 
 describe('adversarial: a lying authority', () => {
   let net: TestNetwork;

@@ -2,21 +2,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  type Block,
-  type FinalizedBlock,
-  type Genesis,
-  type Hex,
-  type Transaction,
-  Signer,
-  certificateFromVotes,
-  createBlock,
-  createVote,
-  generateKeyPair,
-  genesisHash,
-  leaderOf,
-  parseGenesis,
-} from '@poa-vote/shared';
+import type { FinalizedBlock, Genesis, Hex, Signer, Transaction } from '@poa-vote/shared';
+import { finalize, finalizedChain, leaderBlock, makeTestChain, voteTx } from '@poa-vote/test-utils';
 
 export interface TestChain {
   genesis: Genesis;
@@ -25,19 +12,13 @@ export interface TestChain {
 
 /** A fresh 3-authority chain. */
 export function makeChain(chainId = 7): TestChain {
-  const keys = [generateKeyPair(), generateKeyPair(), generateKeyPair()];
-  const genesis = parseGenesis({
-    chainId,
-    genesisTime: 1_700_000_000_000,
-    slotDurationMs: 1000,
-    authorities: keys.map((k, i) => ({ id: `validator-${i + 1}`, publicKey: k.publicKey })),
-  });
-  return { genesis, signers: keys.map((k) => new Signer(k.privateKey)) };
+  const { genesis, signers } = makeTestChain({ chainId });
+  return { genesis, signers };
 }
 
 /** A vote for a candidate of an election. */
 export function ballot(voter: string, election: string, candidate: string): Transaction {
-  return { from: voter, to: `election-${election}`, data: JSON.stringify({ candidate_id: candidate }) };
+  return voteTx(voter, election, candidate);
 }
 
 /** Sign block `height` (created in slot `slot`) on top of `parent`, with a 2-of-3 precommit certificate. */
@@ -47,18 +28,10 @@ export function finalizedBlock(
   slot: number,
   transactions: Transaction[],
 ): FinalizedBlock {
-  const { genesis, signers } = chain;
-  const height = parent.height + 1;
-  const proposer = leaderOf(genesis, slot);
-  const block: Block = createBlock(
-    genesis,
-    { height, slot, parentHash: parent.hash, proposer, transactions },
-    signers[proposer]!,
+  return finalize(
+    chain,
+    leaderBlock(chain, { height: parent.height + 1, slot, parentHash: parent.hash, transactions }),
   );
-  const votes = [0, 1].map((i) =>
-    createVote(genesis, signers[i]!, i, { type: 'precommit', height, slot, blockHash: block.hash }),
-  );
-  return { block, certificate: certificateFromVotes(votes) };
 }
 
 /** `n` consecutive finalized blocks from genesis; `txs(h)` gives the votes of block h. */
@@ -68,14 +41,7 @@ export function buildBlocks(
   txs: (height: number) => Transaction[],
   from?: { hash: Hex; height: number; slot: number },
 ): FinalizedBlock[] {
-  let parent = from ?? { hash: genesisHash(chain.genesis), height: 0, slot: 0 };
-  const out: FinalizedBlock[] = [];
-  for (let i = 0; i < n; i++) {
-    const fb = finalizedBlock(chain, parent, parent.slot + 1, txs(parent.height + 1));
-    out.push(fb);
-    parent = { hash: fb.block.hash, height: fb.block.header.height, slot: fb.block.header.slot };
-  }
-  return out;
+  return finalizedChain(chain, n, txs, from);
 }
 
 /** A temporary directory, removed by the returned cleanup. */

@@ -2,40 +2,30 @@
 import {
   type Block,
   type FinalizedBlock,
-  type Genesis,
   type KeyPair,
   type Proposal,
   type Transaction,
   type Vote,
-  Signer,
-  certificateFromVotes,
-  createBlock,
   createProposal,
   createVote,
-  generateKeyPair,
   genesisHash,
-  leaderOf,
-  parseGenesis,
 } from '@poa-vote/shared';
+import {
+  type TestChain,
+  finalize,
+  leaderBlock,
+  makeTestChain,
+  recordingLogger,
+  type LogLine,
+} from '@poa-vote/test-utils';
 import type { ConsensusMessage } from '../../../src/consensus/interface.js';
-import { Network, type NetworkLogger, type NetworkOptions } from '../../../src/network/index.js';
+import { Network, type NetworkOptions } from '../../../src/network/index.js';
 
-export interface TestChain {
-  genesis: Genesis;
-  keys: KeyPair[];
-  signers: Signer[];
-}
+export { recordingLogger, type LogLine, type TestChain };
 
 /** A chain whose authorities have fresh keys. */
 export function makeChain(n = 3, chainId = 4242, extraKeys: KeyPair[] = []): TestChain {
-  const keys = [...Array.from({ length: n }, () => generateKeyPair()), ...extraKeys];
-  const genesis = parseGenesis({
-    chainId,
-    genesisTime: 1_700_000_000_000,
-    slotDurationMs: 1000,
-    authorities: keys.map((k, i) => ({ id: `validator-${i + 1}`, publicKey: k.publicKey })),
-  });
-  return { genesis, keys, signers: keys.map((k) => new Signer(k.privateKey)) };
+  return makeTestChain({ n, chainId, extraKeys });
 }
 
 /** A vote transaction of voter i. */
@@ -45,12 +35,7 @@ export function tx(i: number, data = `ballot-${i}`): Transaction {
 
 /** Block 1 created by the leader of `slot`. */
 export function makeBlock(chain: TestChain, slot: number, transactions: Transaction[] = []): Block {
-  const proposer = leaderOf(chain.genesis, slot);
-  return createBlock(
-    chain.genesis,
-    { height: 1, slot, parentHash: genesisHash(chain.genesis), proposer, transactions },
-    chain.signers[proposer]!,
-  );
+  return leaderBlock(chain, { height: 1, slot, parentHash: genesisHash(chain.genesis), transactions });
 }
 
 /** A fresh proposal of block 1 at `slot`. */
@@ -76,29 +61,7 @@ export function makeVote(
 
 /** A block with a precommit quorum (authorities 0 and 1). */
 export function makeFinalized(chain: TestChain, block: Block): FinalizedBlock {
-  const votes = [0, 1].map((i) =>
-    createVote(chain.genesis, chain.signers[i]!, i, {
-      type: 'precommit',
-      height: block.header.height,
-      slot: block.header.slot,
-      blockHash: block.hash,
-    }),
-  );
-  return { block, certificate: certificateFromVotes(votes) };
-}
-
-export interface LogLine {
-  level: 'debug' | 'info' | 'warn' | 'error';
-  obj: Record<string, unknown>;
-  msg: string;
-}
-
-/** A logger that records every line. */
-export function recordingLogger(): NetworkLogger & { lines: LogLine[] } {
-  const lines: LogLine[] = [];
-  const at = (level: LogLine['level']) => (obj: Record<string, unknown>, msg: string) =>
-    void lines.push({ level, obj, msg });
-  return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+  return finalize(chain, block);
 }
 
 /** A started network node with everything it received. */

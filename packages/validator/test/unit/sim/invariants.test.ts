@@ -5,13 +5,11 @@ import {
   type QuorumCertificate,
   type Signer,
   type Transaction,
-  certificateFromVotes,
-  createBlock,
   createVote,
   genesisHash,
-  leaderOf,
   txHash,
 } from '@poa-vote/shared';
+import { leaderBlock, voteCertificate } from '@poa-vote/test-utils';
 import { InvariantChecker, InvariantCode, InvariantViolation } from '../../../src/sim/invariants.js';
 import { scenarioGenesis } from '../../../src/sim/simulator.js';
 import { ChainState } from '../../../src/state/chainState.js';
@@ -27,16 +25,11 @@ function block(
   parentHash: Block['hash'],
   txs: Transaction[] = [],
 ): Block {
-  const proposer = leaderOf(g, slot);
-  return createBlock(g, { height, slot, parentHash, proposer, transactions: txs }, s[proposer]!);
+  return leaderBlock({ genesis: g, signers: s }, { height, slot, parentHash, transactions: txs });
 }
 
 function cert(b: Block, voters: number[], slot = b.header.slot): QuorumCertificate {
-  return certificateFromVotes(
-    voters.map((v) =>
-      createVote(genesis, signers[v]!, v, { type: 'precommit', height: b.header.height, slot, blockHash: b.hash }),
-    ),
-  );
+  return voteCertificate({ genesis, signers }, 'precommit', b, voters, slot);
 }
 
 function violation(fn: () => void): InvariantViolation {

@@ -10,18 +10,14 @@ import {
   parseApiTokens,
   readApiTokensFile,
 } from '../../../../src/api/auth/index.js';
-import type { ApiLogger } from '../../../../src/api/logger.js';
+import { recordingLogger } from '@poa-vote/test-utils';
 
 const A = 'a'.repeat(40);
 const B = 'B-b_b.b~b+b/b='.padEnd(40, 'b');
 const dir = mkdtempSync(join(tmpdir(), 'poa-tokens-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function recorder(): ApiLogger & { lines: { level: string; obj: unknown; msg?: string }[] } {
-  const lines: { level: string; obj: unknown; msg?: string }[] = [];
-  const at = (level: string) => (obj: unknown, msg?: string) => void lines.push({ level, obj, msg });
-  return { lines, info: at('info'), warn: at('warn'), error: at('error'), debug: at('debug') };
-}
+const recorder = recordingLogger;
 
 describe('parseApiTokens', () => {
   it('reads name:token lines, skipping comments and blank lines', () => {

@@ -1,0 +1,154 @@
+/**
+ * Real chains for tests, built with the protocol's own functions: a genesis of fresh authority
+ * keys, blocks signed by the leader of their slot, vote certificates and finalized blocks.
+ * The packages' test fixtures are thin shapes over these.
+ */
+import {
+  type Block,
+  type BlockLimits,
+  type FinalizedBlock,
+  type Genesis,
+  type Hex,
+  type KeyPair,
+  type QuorumCertificate,
+  type QuorumRule,
+  type Transaction,
+  type VoteType,
+  Signer,
+  at,
+  certificateFromVotes,
+  createBlock,
+  createVote,
+  generateKeyPair,
+  genesisHash,
+  leaderOf,
+  parseGenesis,
+} from '@poa-vote/shared';
+
+/** The genesis time of fixture chains: fixed, so slots and timestamps are the same in every run. */
+export const GENESIS_TIME = 1_700_000_000_000;
+
+export interface TestChain {
+  genesis: Genesis;
+  signers: Signer[];
+  /** The authorities' key pairs; empty when the chain was made from `signers` alone. */
+  keys: KeyPair[];
+}
+
+export interface ChainOptions {
+  /** Authorities with fresh keys (default 3), named "validator-1".."validator-n". */
+  n?: number;
+  chainId?: number;
+  quorum?: QuorumRule;
+  limits?: Partial<BlockLimits>;
+  /** These authorities instead of fresh ones. */
+  keys?: KeyPair[];
+  /** These signers instead of fresh authorities (no key pairs then). */
+  signers?: Signer[];
+  /** Authorities appended after the n fresh ones. */
+  extraKeys?: KeyPair[];
+}
+
+/** A chain whose genesis lists its authorities; nothing else is built. */
+export function makeTestChain(opts: ChainOptions = {}): TestChain {
+  const keys = opts.signers
+    ? []
+    : [...(opts.keys ?? Array.from({ length: opts.n ?? 3 }, () => generateKeyPair())), ...(opts.extraKeys ?? [])];
+  const signers = opts.signers ?? keys.map((k) => new Signer(k.privateKey));
+  const genesis = parseGenesis({
+    chainId: opts.chainId ?? 1337,
+    genesisTime: GENESIS_TIME,
+    slotDurationMs: 1000,
+    authorities: signers.map((s, i) => ({ id: `validator-${i + 1}`, publicKey: s.publicKey })),
+    ...(opts.quorum ? { quorum: opts.quorum } : {}),
+    ...(opts.limits ? { limits: opts.limits } : {}),
+  });
+  return { genesis, signers, keys };
+}
+
+/** A vote transaction: `{from: voter, to: "election-<election>", data: {"candidate_id": candidate}}`. */
+export function voteTx(voter: string, election: string, candidate: string): Transaction {
+  return { from: voter, to: `election-${election}`, data: JSON.stringify({ candidate_id: candidate }) };
+}
+
+/** A block signed by the leader of its slot. */
+export function leaderBlock(
+  chain: Pick<TestChain, 'genesis' | 'signers'>,
+  p: { height: number; slot: number; parentHash: Hex; transactions?: Transaction[] },
+): Block {
+  const proposer = leaderOf(chain.genesis, p.slot);
+  return createBlock(
+    chain.genesis,
+    { height: p.height, slot: p.slot, parentHash: p.parentHash, proposer, transactions: p.transactions ?? [] },
+    at(chain.signers, proposer, 'signer of the leader'),
+  );
+}
+
+/** A certificate of `type` votes by the given authority indexes for a block. */
+export function voteCertificate(
+  chain: Pick<TestChain, 'genesis' | 'signers'>,
+  type: VoteType,
+  block: Pick<Block, 'hash' | 'header'>,
+  validators: readonly number[],
+  slot = block.header.slot,
+): QuorumCertificate {
+  return certificateFromVotes(
+    validators.map((i) =>
+      createVote(chain.genesis, at(chain.signers, i, 'signer of the voter'), i, {
+        type,
+        height: block.header.height,
+        slot,
+        blockHash: block.hash,
+      }),
+    ),
+  );
+}
+
+/** A block with a precommit certificate of the given authorities (default 0 and 1: a 2-of-3 quorum). */
+export function finalize(
+  chain: Pick<TestChain, 'genesis' | 'signers'>,
+  block: Block,
+  validators: readonly number[] = [0, 1],
+): FinalizedBlock {
+  return { block, certificate: voteCertificate(chain, 'precommit', block, validators) };
+}
+
+/** Where the next block goes: the hash, height and slot of its parent. */
+export interface ChainTip {
+  hash: Hex;
+  height: number;
+  slot: number;
+}
+
+/** The tip before block 1. */
+export function genesisTip(chain: Pick<TestChain, 'genesis'>): ChainTip {
+  return { hash: genesisHash(chain.genesis), height: 0, slot: 0 };
+}
+
+/** `n` consecutive finalized blocks, one per slot, from `from` (default the genesis); `txs(h)` gives block h's votes. */
+export function finalizedChain(
+  chain: Pick<TestChain, 'genesis' | 'signers'>,
+  n: number,
+  txs: (height: number) => Transaction[],
+  from: ChainTip = genesisTip(chain),
+): FinalizedBlock[] {
+  let parent = from;
+  const out: FinalizedBlock[] = [];
+  for (let i = 0; i < n; i++) {
+    const height = parent.height + 1;
+    const block = leaderBlock(chain, {
+      height,
+      slot: parent.slot + 1,
+      parentHash: parent.hash,
+      transactions: txs(height),
+    });
+    out.push(finalize(chain, block));
+    parent = { hash: block.hash, height, slot: block.header.slot };
+  }
+  return out;
+}
+
+/** A deep copy of a JSON value, to tamper with. */
+export function clone<T>(v: T): T {
+  return JSON.parse(JSON.stringify(v)) as T;
+}
