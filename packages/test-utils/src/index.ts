@@ -38,6 +38,7 @@ export { freePort } from './freePort.js';
 export { fetchHealth, finalizedHeight, getJson, rpc, rpcBatch } from './http.js';
 export { sleep, waitFor } from './waitFor.js';
 export { TcpProxy } from './tcpProxy.js';
+export { ValidatorProxy, type Rewrite } from './validatorProxy.js';
 export { ProxyMesh, authorityPeerId } from './proxyMesh.js';
 export { VoteLoad, ballot, type AckedVote, type VoteLoadOptions } from './voteLoad.js';
 export { FinalityMonitor, type HeightSample } from './finalityMonitor.js';

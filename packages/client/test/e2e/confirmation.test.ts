@@ -5,7 +5,7 @@
  * that each outcome can only have come from the path under test.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { TestNetwork, getJson, rpc, sleep, waitFor } from '@poa-vote/test-utils';
+import { TestNetwork, ValidatorProxy, getJson, rpc, sleep, waitFor } from '@poa-vote/test-utils';
 import {
   TimeoutError,
   type VoteInput,
@@ -14,7 +14,6 @@ import {
   voteTransaction,
 } from '../../src/index.js';
 import { ballot, validatorsOf } from './helpers/network.js';
-import { ValidatorProxy } from './helpers/validatorProxy.js';
 
 const SLOT_MS = 400;
 

@@ -19,7 +19,7 @@ import { TestNetwork } from '@poa-vote/test-utils';
 import { finalizedHeight } from '@poa-vote/test-utils';
 import { type VotingClient, createVotingClient, encryptBallot } from '../../src/index.js';
 import { validatorsOf } from './helpers/network.js';
-import { ValidatorProxy } from './helpers/validatorProxy.js';
+import { ValidatorProxy } from '@poa-vote/test-utils';
 
 const SLOT_MS = 600;
 /** Ballots: ENC_BALLOTS (default 300: each costs ~20 ms to encrypt and ~20 ms to verify per validator on this machine). */

@@ -7,7 +7,7 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import type { BlockchainBody, FinalizedBlock, Hex } from '@poa-vote/shared';
-import { TestNetwork } from '@poa-vote/test-utils';
+import { TestNetwork, ValidatorProxy } from '@poa-vote/test-utils';
 import {
   QuorumDisagreementError,
   VerificationError,
@@ -16,7 +16,6 @@ import {
   createVotingClient,
 } from '../../src/index.js';
 import { ballot, validatorsOf } from './helpers/network.js';
-import { ValidatorProxy } from './helpers/validatorProxy.js';
 
 const SLOT_MS = 400;
 const EXPECTED = { alice: 6, bob: 4, carol: 2 };

@@ -8,9 +8,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { genesisHash } from '@poa-vote/shared';
 import type { Page } from 'playwright-core';
-import { TestNetwork, getJson } from '@poa-vote/test-utils';
+import { TestNetwork, ValidatorProxy, getJson } from '@poa-vote/test-utils';
 import { ballot, validatorsOf } from '../../../client/test/e2e/helpers/network.js';
-import { ValidatorProxy } from '../../../client/test/e2e/helpers/validatorProxy.js';
 import { type VotingClient, createVotingClient } from '../../../client/src/index.js';
 import { type TestBrowser, launchBrowser, shot } from './browser.js';
 
