@@ -24,7 +24,9 @@ try {
   process.exit(2);
 }
 if (opts.help) {
-  process.stdout.write(`${USAGE}\n`);
+  process.stdout.write(
+    `${USAGE}\n  --mode ballots             encrypted-ballot crypto alone (options: node scripts/bench/ballots.mjs --help)\n`,
+  );
   process.exit(0);
 }
 
