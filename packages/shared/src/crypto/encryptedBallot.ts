@@ -232,8 +232,8 @@ export type BallotVerdict = { ok: true; ballot: VerifiedBallot } | { ok: false; 
  * Verify many ballots of one election (a block's, a mempool batch): one verdict per item, in order;
  * a refused ballot's verdict carries the ProtocolError that verifyBallot throws for it (naming the
  * field or the failed proof), the others are unaffected. Errors other than ProtocolErrors (bugs) are
- * thrown. The election is prepared once; each ballot is checked in full (see PROTOCOL.md, "Batch
- * verification", for why the compact v1 proofs admit no random-linear-combination shortcut).
+ * thrown. The election is prepared once; each ballot is checked in full (see PROTOCOL.md, "Verifying
+ * many ballots", for why the compact v1 proofs admit no random-linear-combination shortcut).
  */
 export function verifyBallots(params: ElectionParams, items: readonly BallotBatchItem[]): BallotVerdict[] {
   prepareElection(params);
