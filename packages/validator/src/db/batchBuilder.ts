@@ -174,11 +174,14 @@ export function buildBatch(
         batch.push(repos.meta.write(MetaKey.vouching, true));
         vouching = true;
         break;
-      default:
+      default: {
+        // Compile time: every persist op kind has a case. Run time: still a named error, not a silent skip.
+        const unknown: never = op;
         throw new DbError(
           DbErrorCode.INVALID_ARGUMENT,
-          `unknown persist op kind ${JSON.stringify((op as { kind?: unknown }).kind)}`,
+          `unknown persist op kind ${JSON.stringify((unknown as { kind?: unknown }).kind)}`,
         );
+      }
     }
   }
   // First binding wins: within the batch, and against what is stored (read before the build, in
