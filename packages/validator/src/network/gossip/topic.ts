@@ -2,6 +2,7 @@
  * Gossip topics, namespaced by chain id so that two chains never mix messages even if their
  * nodes meet: /poa-evote/<chainId>/<kind>/1.
  */
+import { unreachable } from '@poa-vote/shared';
 import type { ConsensusMessage } from '../../consensus/interface.js';
 
 /** What a gossip topic carries. */
@@ -45,8 +46,16 @@ export function gossipKindOf(msg: ConsensusMessage): GossipKind | undefined {
       return GossipKind.txs;
     case 'acks':
       return GossipKind.acks;
-    default:
+    case 'pool-request':
+    case 'pool-response':
+    case 'sync-request':
+    case 'sync-response':
+    case 'block-request':
+    case 'block-response':
       return undefined;
+    default:
+      // A new message type does not compile until it is placed: gossiped, or sent directly.
+      return unreachable(msg, 'consensus message type');
   }
 }
 
