@@ -75,6 +75,8 @@ export interface NodeApiBackend {
   health(): HealthReport;
   verification(): Promise<ChainVerification>;
   results(electionId: string): Promise<ElectionResults>;
+  /** A configured election's on-chain record (GET /elections/:id); undefined when it is not configured. */
+  election?(electionId: string): Record<string, unknown> | undefined;
   /** Number of finalized votes in an election. */
   electionVoteCount(electionId: string): Promise<number>;
   evidence(): Promise<Evidence[]>;

@@ -33,6 +33,7 @@ import type { SubmitItem, SubmitQueue } from './submitQueue.js';
 import type { TxTracker } from './txTracker.js';
 import type { ElectionRegistry } from '@poa-vote/shared';
 import { configuredResults } from '../elections/results.js';
+import { electionRecordBody } from '../elections/record.js';
 
 export const CLIENT_VERSION = 'poa-validator/0.1.0';
 
@@ -172,6 +173,12 @@ export class ApiBackend implements NodeApiBackend {
   async results(electionId: string): Promise<ElectionResults> {
     const base = await this.#init.db.results(electionId);
     return this.#init.elections ? configuredResults(this.#init.elections, base) : base;
+  }
+
+  election(electionId: string): Record<string, unknown> | undefined {
+    const registry = this.#init.elections;
+    const e = registry?.get(electionId);
+    return registry && e && electionRecordBody(registry, e);
   }
 
   async electionVoteCount(electionId: string): Promise<number> {

@@ -41,6 +41,16 @@ export const transactionBodySchema = z.object({
   transactionIndex: z.number().int().nonnegative().nullable(),
   state: txStateSchema,
 });
+/** GET /elections/:id body (the members every record has; encrypted elections add the key ceremony's). */
+export const electionRecordBodySchema = z.looseObject({
+  election_id: z.string(),
+  ballot_format: z.enum(['plain', 'encrypted']),
+  phase: z.string(),
+  height: z.number().int().nonnegative(),
+  config: z.looseObject({ electionId: z.string(), candidates: z.array(z.string()) }),
+  ballots: z.number().int().nonnegative(),
+  transactions: z.array(z.looseObject({ kind: z.string(), hash: z.string(), height: z.number().int() })),
+});
 /** GET /evidence body. */
 export const evidenceBodySchema = z.object({
   count: z.number().int().nonnegative(),
@@ -85,6 +95,26 @@ export function openApiDocument(info: { title: string; version: string }): Json 
           responses: {
             '200': { description: 'the tally', content: json(resultsBodySchema) },
             '400': errorResponse('election_id missing, repeated or not a valid id'),
+          },
+        },
+      },
+      '/elections/{id}': {
+        get: {
+          summary:
+            'A configured election’s on-chain record: configuration, phase, key-ceremony transactions, public key, aggregate, partial decryptions, counts (docs/ELECTIONS.md)',
+          parameters: [
+            {
+              name: 'id',
+              in: 'path',
+              required: true,
+              description: 'the <id> of "election-<id>"',
+              schema: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,64}$' },
+            },
+          ],
+          responses: {
+            '200': { description: 'the record', content: json(electionRecordBodySchema) },
+            '400': errorResponse('not a valid election id'),
+            '404': errorResponse('not a configured election'),
           },
         },
       },

@@ -10,6 +10,7 @@ import { healthRoute } from './health.js';
 import { transactionProofRoute } from './proof.js';
 import { HttpError } from './respond.js';
 import { resultsRoute } from './results.js';
+import { electionRoute } from './elections.js';
 import { transactionRoute } from './transactions.js';
 
 const ENDPOINTS = [
@@ -43,6 +44,7 @@ export function createHttpApp(backend: NodeApiBackend, logger: ApiLogger): Expre
   app.get('/health', healthRoute(backend));
   app.get('/blockchain', blockchainRoute(backend));
   app.get('/results', resultsRoute(backend));
+  app.get('/elections/:id', electionRoute(backend));
   app.get('/blocks/:numberOrHash', blockRoute(backend));
   app.get('/transactions/:hash', transactionRoute(backend));
   app.get('/transactions/:hash/proof', transactionProofRoute(backend));

@@ -5,6 +5,7 @@ const ROUTES = new Set([
   'health',
   'blockchain',
   'results',
+  'elections',
   'blocks',
   'transactions',
   'evidence',
@@ -15,7 +16,7 @@ const ROUTES = new Set([
   'openapi.json',
   'ws',
 ]);
-const PARAM_NAMES: Record<string, string> = { blocks: ':numberOrHash', transactions: ':hash' };
+const PARAM_NAMES: Record<string, string> = { blocks: ':numberOrHash', transactions: ':hash', elections: ':id' };
 
 /** "/blocks/12" -> "/blocks/:numberOrHash"; unknown paths -> "other". */
 export function routeName(path: string): string {
