@@ -285,6 +285,11 @@ export class TestNetwork {
     if (!opts.keepDir && !process.env.POA_TEST_KEEP) rmSync(this.dir, { recursive: true, force: true });
   }
 
+  /** Each validator as a client configures it: its id and RPC URL, or `urlOf(i)` (a proxy) when that gives one. */
+  clientConfig(urlOf: (i: number) => string | undefined = () => undefined): { nodeId: string; rpcUrl: string }[] {
+    return this.validators.map((v) => ({ nodeId: v.id, rpcUrl: urlOf(v.index) ?? v.url }));
+  }
+
   /** Wait until every listed validator answers /health with 200. */
   async waitHealthy(indexes = this.validators.map((v) => v.index), timeoutMs = 30_000): Promise<void> {
     for (const i of indexes)

@@ -8,8 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { genesisHash } from '@poa-vote/shared';
 import type { Page } from 'playwright-core';
-import { TestNetwork, ValidatorProxy, getJson } from '@poa-vote/test-utils';
-import { ballot, validatorsOf } from '../../../client/test/e2e/helpers/network.js';
+import { TestNetwork, ValidatorProxy, ballot, getJson } from '@poa-vote/test-utils';
 import { type VotingClient, createVotingClient } from '../../../client/src/index.js';
 import { type TestBrowser, launchBrowser, shot } from './browser.js';
 
@@ -56,7 +55,7 @@ describe('the explorer page, in chromium, on three validators', () => {
     await net.waitHealthy();
     gh = genesisHash(net.genesis);
     base = net.validators[0]!.url;
-    client = createVotingClient({ validators: validatorsOf(net), genesis: net.genesis, healthCheckIntervalMs: 0 });
+    client = createVotingClient({ validators: net.clientConfig(), genesis: net.genesis, healthCheckIntervalMs: 0 });
     browser = await launchBrowser();
     page = await browser.page();
   }, 90_000);
@@ -241,8 +240,9 @@ describe('the explorer page, in chromium, on three validators', () => {
   it('shows the mismatch when a validator publishes a tampered tally', async () => {
     proxy.rewrite = (path, body) => {
       if (!path.startsWith('/results')) return undefined;
-      const counts = { ...body.counts, alice: (body.counts.alice ?? 0) + 100 };
-      return { ...body, counts, results: counts, total: body.total + 100 };
+      const answer = body as { counts: Record<string, number>; total: number };
+      const counts = { ...answer.counts, alice: (answer.counts.alice ?? 0) + 100 };
+      return { ...answer, counts, results: counts, total: answer.total + 100 };
     };
     const tampered = await browser.page();
     await tampered.goto(`${proxy.url}/explorer/?genesis=${gh}#/election/1`);

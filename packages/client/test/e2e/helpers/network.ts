@@ -14,7 +14,7 @@ export function validatorsOf(
   net: TestNetwork,
   urlOf: (i: number) => string | undefined = () => undefined,
 ): ValidatorConfig[] {
-  return net.validators.map((v) => ({ nodeId: v.id, rpcUrl: urlOf(v.index) ?? v.url }));
+  return net.clientConfig(urlOf);
 }
 
 /** Index of a validator id ("validator-2" -> 1). */
