@@ -11,6 +11,7 @@ COPY packages/shared/package.json packages/shared/
 COPY packages/validator/package.json packages/validator/
 COPY packages/client/package.json packages/client/
 COPY packages/explorer/package.json packages/explorer/
+COPY packages/test-utils/package.json packages/test-utils/
 RUN npm ci --no-audit --no-fund
 COPY packages/shared packages/shared
 COPY packages/validator packages/validator
@@ -26,6 +27,7 @@ COPY packages/shared/package.json packages/shared/
 COPY packages/validator/package.json packages/validator/
 COPY packages/client/package.json packages/client/
 COPY packages/explorer/package.json packages/explorer/
+COPY packages/test-utils/package.json packages/test-utils/
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/packages/shared/dist packages/shared/dist
 COPY --from=build /app/packages/validator/dist packages/validator/dist
