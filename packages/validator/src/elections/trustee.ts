@@ -29,11 +29,15 @@ import {
   signElectionTx,
 } from '@poa-vote/shared';
 
-/** What a trustee keeps per election (never on chain): its election secret and the key message it published. */
+/**
+ * What a trustee keeps per election (never on chain): its election secret and the key message it
+ * published, and once the key ceremony is over its key share s_j (checked against K_j).
+ */
 export interface TrusteeRecord {
   electionId: string;
   secret: TrusteeSecret;
   keyMessage: TrusteeKeyMessage;
+  share?: TrusteeShare;
 }
 
 /** Durable storage of trustee records; `put` resolves only once the record is durable. */
@@ -129,9 +133,12 @@ export class Trustee {
       case 'decrypted': {
         if (e.partials.has(j) || e.params === undefined || e.aggregate === undefined) return undefined;
         const share = this.share(e);
-        if (share === undefined) return undefined;
+        const kept = store.get(id);
+        if (share === undefined || kept === undefined) return undefined;
         const partial = partialDecrypt(e.params, share, e.aggregate, rng);
-        return { electionId: id, kind: 'partial', tx: this.#tx(id, 'partial', partial) };
+        const tx = this.#tx(id, 'partial', partial);
+        // The share is kept with the secret before the first partial decryption leaves.
+        return { electionId: id, kind: 'partial', tx, ...(kept.share ? {} : { record: { ...kept, share } }) };
       }
       default:
         return undefined;
@@ -144,6 +151,10 @@ export class Trustee {
     if (cached !== undefined) return cached;
     const kept = this.#init.store.get(e.electionId);
     if (kept === undefined || e.setup === undefined || e.params === undefined) return undefined;
+    if (kept.share !== undefined) {
+      this.#shares.set(e.electionId, kept.share);
+      return kept.share;
+    }
     const r = finalizeKey(
       e.setup,
       e.keys.filter((k) => k !== undefined),
