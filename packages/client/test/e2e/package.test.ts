@@ -183,7 +183,7 @@ describe('@poa-vote/client as an installed package', () => {
     const n = net!;
     // The same text, run as JavaScript: it uses no TypeScript-only syntax.
     writeFileSync(join(project, 'example.mjs'), readmeExample(readFileSync(README, 'utf8')));
-    const env = {
+    const env: NodeJS.ProcessEnv = {
       ...process.env,
       POA_RPC_URLS: n.validators.map((v) => v.url).join(','),
       POA_GENESIS: join(n.dir, 'genesis.json'),

@@ -69,7 +69,7 @@ describe('submitVotes', () => {
       'validator-2',
       'validator-1',
     ]);
-    expect((results[2] as { error: DoubleVoteError }).error.conflictsWith).toBe(conflict);
+    expect(((results[2] as { error: unknown }).error as DoubleVoteError).conflictsWith).toBe(conflict);
     expect(fakes[1]!.callsOf('eth_sendTransaction').map((c) => c.id)).toEqual(['s-1', 's-4']);
     expect(results[1]!.hash).toBe(hashOf(1));
   });

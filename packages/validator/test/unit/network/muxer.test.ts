@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { yamux } from '@chainsafe/libp2p-yamux';
+import type { StreamMuxerFactory } from '@libp2p/interface';
 import { multiaddrConnectionPair } from '@libp2p/utils';
 import { guardedYamux } from '../../../src/network/muxer.js';
 
@@ -22,7 +23,7 @@ afterEach(() => {
   detached.length = 0;
 });
 
-type Factory = ReturnType<ReturnType<typeof yamux>>;
+type Factory = StreamMuxerFactory;
 
 /** Open a stream on a connection whose transport starts closing in the same tick. */
 async function openStreamWhileClosing(factory: Factory): Promise<void> {

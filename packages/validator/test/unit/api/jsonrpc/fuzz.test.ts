@@ -50,7 +50,9 @@ const METHODS = [
 
 let unhandled: unknown[] = [];
 const onUnhandled = (e: unknown): void => void unhandled.push(e);
-beforeAll(() => process.on('unhandledRejection', onUnhandled));
+beforeAll(() => {
+  process.on('unhandledRejection', onUnhandled);
+});
 afterAll(() => void process.off('unhandledRejection', onUnhandled));
 
 function makeServer(): JsonRpcServer {
@@ -171,10 +173,6 @@ describe(`JSON-RPC fuzzing (${RUNS} inputs per target)`, () => {
   }, 600_000);
 
   it('param validators accept only what their rule allows', () => {
-    const parse = (
-      schema: typeof hashParam | typeof txRefParam | typeof blockRefParam | typeof blockNumberParam,
-      v: unknown,
-    ) => schema.safeParse(v);
     fc.assert(
       fc.property(
         fc.oneof(
@@ -187,21 +185,21 @@ describe(`JSON-RPC fuzzing (${RUNS} inputs per target)`, () => {
           fc.double(),
         ),
         (v) => {
-          const h = parse(hashParam, v);
+          const h = hashParam.safeParse(v);
           if (h.success) expect(isHex(h.data, 32)).toBe(true);
-          const t = parse(txRefParam, v);
+          const t = txRefParam.safeParse(v);
           if (t.success) {
             expect(typeof t.data).toBe('string');
             expect(t.data.length).toBeGreaterThan(0);
             expect(t.data.length).toBeLessThanOrEqual(256);
             expect(isWellFormedString(t.data)).toBe(true);
           }
-          const b = parse(blockRefParam, v);
+          const b = blockRefParam.safeParse(v);
           if (b.success) {
             if ('tag' in b.data) expect(BLOCK_TAGS).toContain(b.data.tag);
             else expect(Number.isSafeInteger(b.data.number) && b.data.number >= 0).toBe(true);
           }
-          const n = parse(blockNumberParam, v);
+          const n = blockNumberParam.safeParse(v);
           if (n.success) expect(Number.isSafeInteger(n.data) && n.data >= 0).toBe(true);
         },
       ),
