@@ -1,4 +1,5 @@
 /** Views by location hash (#/network, #/blocks, #/election/7, #/vote/<ref>, #/trust); settings in the query. */
+import { unreachable } from '@poa-vote/shared';
 
 export type Route =
   | { view: 'network' }
@@ -32,8 +33,12 @@ export function href(route: Route): string {
       return `#/election/${encodeURIComponent(route.id)}`;
     case 'vote':
       return `#/vote/${encodeURIComponent(route.ref)}`;
-    default:
+    case 'network':
+    case 'blocks':
+    case 'trust':
       return `#/${route.view}`;
+    default:
+      return unreachable(route, 'explorer route');
   }
 }
 
