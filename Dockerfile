@@ -51,6 +51,9 @@ ENV POA_GENESIS=/var/lib/poa/genesis/genesis.json \
     POA_P2P_HOST=0.0.0.0 \
     POA_P2P_PORT=30303 \
     POA_LOG_LEVEL=info
+# V8 heap limit of a validator (VALIDATOR_HEAP_MB in src/cli/start.ts; docs/DEPLOYMENT.md): its live
+# heap stays ~60-100 MB however long the chain, and without a limit V8 lets garbage grow RSS to 500 MB+.
+ENV NODE_OPTIONS=--max-old-space-size=256
 
 USER node
 EXPOSE 8545 30303

@@ -139,6 +139,8 @@ function start(slot) {
     peers: devnet.nodes.filter((n) => n !== node).map((n) => n.p2pAddr),
     logLevel: args['log-level'],
     env: validatorEnv,
+    // The heap limit a validator runs with (VALIDATOR_HEAP_MB, docs/DEPLOYMENT.md).
+    nodeArgs: ['--max-old-space-size=256'],
     // The explorer page of each validator reads the others (docs/EXPLORER.md).
     extraArgs: ['--rpc-cors-origins', devnet.nodes.map((n) => n.rpcUrl).join(',')],
     detached: true,

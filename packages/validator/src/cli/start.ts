@@ -1,4 +1,5 @@
 /** Running a validator: create the node from validated options, report its ports, stop on signals. */
+import { getHeapStatistics } from 'node:v8';
 import { genesisHash } from '@poa-vote/shared';
 import type { Logger } from '../util/logger.js';
 import type { StartConfig } from './config.js';
@@ -11,6 +12,14 @@ export interface RunningNode {
   /** Read the API tokens file again; undefined when there is none. */
   reloadApiTokens?(reason?: string): { ok: boolean } | undefined;
 }
+
+/**
+ * The V8 old-space limit a validator is run with (`node --max-old-space-size=256`, set by the
+ * Docker image's NODE_OPTIONS and the devnet; docs/DEPLOYMENT.md). Its live heap is ~60-100 MB
+ * and does not grow with the chain (docs/PERFORMANCE.md); V8's default limit (a quarter of RAM,
+ * up to 4 GB) lets garbage accumulate to several hundred MB of RSS before it collects.
+ */
+export const VALIDATOR_HEAP_MB = 256;
 
 /** Exit code after a storage failure (EX_SOFTWARE). */
 export const FATAL_EXIT_CODE = 70;
@@ -32,6 +41,8 @@ export async function startValidator(config: StartConfig, logger: Logger): Promi
       quorum: genesis.quorum,
       dataDir: options.dataDir,
       peers: options.peers,
+      // Compare with VALIDATOR_HEAP_MB: a limit in gigabytes means NODE_OPTIONS was not set.
+      heapLimitMb: Math.round(getHeapStatistics().heap_size_limit / 2 ** 20),
     },
     'starting validator',
   );

@@ -142,6 +142,8 @@ export class ConsensusCore {
   #outAcks: TxAck[] = [];
   /** Recent batches (ours and peers'), by batchKey: their transaction hashes, to attribute acks. */
   readonly #batches = new Map<string, Hex[]>();
+  /** Transaction hashes held by #batches: bounded too, so that memory does not follow the vote rate. */
+  #trackedTxs = 0;
   /** Transactions that reached a quorum of holders during the current step. */
   #newlyReplicated: Hex[] = [];
 
@@ -303,10 +305,17 @@ export class ConsensusCore {
   }
 
   #trackBatch(key: string, hashes: Hex[]): void {
-    if (this.#batches.size >= this.#opts.maxTrackedBatches) {
-      const oldest = this.#batches.keys().next();
-      if (!oldest.done) this.#batches.delete(oldest.value);
+    const { maxTrackedBatches, maxTrackedTxs } = this.#opts;
+    while (
+      this.#batches.size > 0 &&
+      (this.#batches.size >= maxTrackedBatches || this.#trackedTxs + hashes.length > maxTrackedTxs)
+    ) {
+      const [oldestKey, oldestHashes] = this.#batches.entries().next().value as [string, Hex[]];
+      this.#batches.delete(oldestKey);
+      this.#trackedTxs -= oldestHashes.length;
     }
+    // A batch seen again (a duplicated message) keeps its place, as Map.set does.
+    this.#trackedTxs += hashes.length - (this.#batches.get(key)?.length ?? 0);
     this.#batches.set(key, hashes);
   }
 

@@ -20,6 +20,12 @@ export interface ConsensusOptions {
   /** Recent batches of peers remembered so that their acknowledgements can be attributed. */
   maxTrackedBatches: number;
   /**
+   * Most transaction hashes those batches hold together (oldest batches forgotten first): at
+   * 10,000 votes/s, 100,000 is 10 s of acknowledgements, which arrive within a round trip and a
+   * peer's pool write. Without it, 4,096 batches of up to 10,000 hashes could hold ~4 GB.
+   */
+  maxTrackedTxs: number;
+  /**
    * Random per process start; names this process's gossip batches (see BatchId). The node draws
    * it from crypto, the simulator from its seed.
    */
@@ -48,6 +54,7 @@ export const defaultConsensusOptions: ConsensusOptions = {
   maxBatchTxs: 10_000,
   poolPageBytes: 4 * 1024 * 1024,
   maxTrackedBatches: 4_096,
+  maxTrackedTxs: 100_000,
   epoch: 0,
   recovering: false,
   recoveryGraceSlots: 4,

@@ -33,7 +33,7 @@ export interface NodeOptions {
   maxPoolBytes: number;
   /**
    * Bytes (estimated) of the one-vote index kept in memory beyond what the pool and the blocks
-   * being decided need; the index itself is on disk. Unset: 32 MiB (state/voterCache.ts).
+   * being decided need; the index itself is on disk. Unset: 8 MiB (state/voterCache.ts).
    */
   voterCacheBytes?: number;
   /**

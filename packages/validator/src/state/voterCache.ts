@@ -23,7 +23,11 @@ export interface VoterSource {
 }
 
 export interface VoterCacheOptions {
-  /** Bytes of cached entries (estimated) kept beyond what is pinned or retained; default 32 MiB. */
+  /**
+   * Bytes of cached entries (estimated) kept beyond what is pinned or retained; default 8 MiB.
+   * Pooled voters are retained anyway, and a proposal's voters were loaded when their votes
+   * arrived by gossip: beyond that the cache serves resubmissions and double votes only.
+   */
   maxBytes?: number;
   /**
    * Voters that must stay loaded: asked at each trim for a predicate (pooled voters and the
@@ -32,7 +36,7 @@ export interface VoterCacheOptions {
   retain?: () => (voterKey: string) => boolean;
 }
 
-export const DEFAULT_VOTER_CACHE_BYTES = 32 * 1024 * 1024;
+export const DEFAULT_VOTER_CACHE_BYTES = 8 * 1024 * 1024;
 
 /** Estimated heap bytes of an entry: key string, map slot, and the hash string when present. */
 const entryBytes = (key: string, hash: Hex | null): number => 64 + key.length + (hash === null ? 0 : 88);
