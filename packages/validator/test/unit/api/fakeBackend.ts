@@ -11,19 +11,14 @@ import {
   type Hex,
   type QuorumCertificate,
   type Transaction,
-  Signer,
+  type Signer,
   ballotCandidate,
-  certificateFromVotes,
-  createBlock,
-  createVote,
   electionIdOf,
-  generateKeyPair,
   genesisHash,
-  leaderOf,
-  parseGenesis,
   txHash,
   voterKey,
 } from '@poa-vote/shared';
+import { finalize, leaderBlock, makeTestChain } from '@poa-vote/test-utils';
 import type {
   ChainVerification,
   ElectionResults,
@@ -66,16 +61,11 @@ export class FakeBackend implements NodeApiBackend {
   readonly #headListeners = new Set<(b: Block) => void>();
 
   constructor(chainId = 1337) {
-    const keys = [generateKeyPair(), generateKeyPair(), generateKeyPair()];
-    this.genesis = parseGenesis({
-      chainId,
-      genesisTime: 1_700_000_000_000,
-      slotDurationMs: 1000,
-      authorities: keys.map((k, i) => ({ id: `validator-${i + 1}`, publicKey: k.publicKey })),
-    });
+    const chain = makeTestChain({ chainId });
+    this.genesis = chain.genesis;
     this.chainId = chainId;
     this.authorities = this.genesis.authorities;
-    this.#signers = keys.map((k) => new Signer(k.privateKey));
+    this.#signers = chain.signers;
   }
 
   #check(): void {
@@ -242,12 +232,10 @@ export class FakeBackend implements NodeApiBackend {
   #nextBlock(): Block {
     const height = this.#blocks.length + 1;
     const slot = height * 2;
-    const proposer = leaderOf(this.genesis, slot);
     const parentHash = height === 1 ? genesisHash(this.genesis) : this.#blocks[height - 2]!.block.hash;
-    return createBlock(
-      this.genesis,
-      { height, slot, parentHash, proposer, transactions: [...this.#pool.values()] },
-      this.#signers[proposer]!,
+    return leaderBlock(
+      { genesis: this.genesis, signers: this.#signers },
+      { height, slot, parentHash, transactions: [...this.#pool.values()] },
     );
   }
 
@@ -262,15 +250,7 @@ export class FakeBackend implements NodeApiBackend {
   finalizePending(): FinalizedBlock {
     const block = this.#candidate ?? this.#nextBlock();
     this.#candidate = undefined;
-    const votes = [0, 1].map((v) =>
-      createVote(this.genesis, this.#signers[v]!, v, {
-        type: 'precommit',
-        height: block.header.height,
-        slot: block.header.slot,
-        blockHash: block.hash,
-      }),
-    );
-    const fb: FinalizedBlock = { block, certificate: certificateFromVotes(votes) };
+    const fb: FinalizedBlock = finalize({ genesis: this.genesis, signers: this.#signers }, block);
     this.#blocks.push(fb);
     block.transactions.forEach((tx, i) => {
       const hash = txHash(tx);
