@@ -39,6 +39,8 @@ export interface ChainOptions {
   /** Authorities with fresh keys (default 3), named "validator-1".."validator-n". */
   n?: number;
   chainId?: number;
+  /** Unix ms of slot 0 (default GENESIS_TIME). */
+  genesisTime?: number;
   quorum?: QuorumRule;
   limits?: Partial<BlockLimits>;
   /** These authorities instead of fresh ones. */
@@ -57,7 +59,7 @@ export function makeTestChain(opts: ChainOptions = {}): TestChain {
   const signers = opts.signers ?? keys.map((k) => new Signer(k.privateKey));
   const genesis = parseGenesis({
     chainId: opts.chainId ?? 1337,
-    genesisTime: GENESIS_TIME,
+    genesisTime: opts.genesisTime ?? GENESIS_TIME,
     slotDurationMs: 1000,
     authorities: signers.map((s, i) => ({ id: `validator-${i + 1}`, publicKey: s.publicKey })),
     ...(opts.quorum ? { quorum: opts.quorum } : {}),

@@ -1,25 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
-import {
-  type FinalizedBlock,
-  type Genesis,
-  type Transaction,
-  Signer,
-  generateKeyPair,
-  parseGenesis,
-} from '@poa-vote/shared';
+import type { FinalizedBlock, Genesis, Transaction } from '@poa-vote/shared';
+import { makeTestChain } from '@poa-vote/test-utils';
 import { ConsensusCore, type ConsensusMessage, type Output } from '../../../src/consensus/index.js';
 import { ChainState } from '../../../src/state/chainState.js';
 
 function setup(n = 3): { genesis: Genesis; cores: ConsensusCore[] } {
-  const keys = Array.from({ length: n }, () => generateKeyPair());
-  const genesis = parseGenesis({
-    chainId: 7,
-    genesisTime: 0,
-    slotDurationMs: 1000,
-    authorities: keys.map((k, i) => ({ id: `validator-${i + 1}`, publicKey: k.publicKey })),
-  });
-  const cores = keys.map(
-    (k, i) => new ConsensusCore({ genesis, self: i, signer: new Signer(k.privateKey), chain: new ChainState(genesis) }),
+  const { genesis, signers } = makeTestChain({ n, chainId: 7, genesisTime: 0 });
+  const cores = signers.map(
+    (signer, i) => new ConsensusCore({ genesis, self: i, signer, chain: new ChainState(genesis) }),
   );
   return { genesis, cores };
 }

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { type Genesis, type Transaction, Signer, generateKeyPair, parseGenesis, txHash } from '@poa-vote/shared';
+import { makeTestChain } from '@poa-vote/test-utils';
 import { ConsensusCore, type ConsensusMessage, type CoreEvent, type Output } from '../../../src/consensus/index.js';
 import { ChainState } from '../../../src/state/chainState.js';
 
@@ -15,13 +16,7 @@ interface Net {
 }
 
 function setup(n = 3, recovering: boolean[] = []): Net {
-  const keys = Array.from({ length: n }, () => generateKeyPair());
-  const genesis = parseGenesis({
-    chainId: 7,
-    genesisTime: 0,
-    slotDurationMs: 1000,
-    authorities: keys.map((k, i) => ({ id: `validator-${i + 1}`, publicKey: k.publicKey })),
-  });
+  const { genesis, keys } = makeTestChain({ n, chainId: 7, genesisTime: 0 });
   const cores = keys.map(
     (k, i) =>
       new ConsensusCore({
