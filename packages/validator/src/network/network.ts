@@ -20,10 +20,11 @@ import { peerIdFromString } from '@libp2p/peer-id';
 import { tcp } from '@libp2p/tcp';
 import { createLibp2p } from 'libp2p';
 import { isIPv6 } from 'node:net';
-import type { Hex } from '@poa-vote/shared';
+import { type Hex, type Transaction, utf8ToBytes } from '@poa-vote/shared';
 import type { ConsensusMessage, Destination, TxAck } from '../consensus/interface.js';
 import { AckBatcher } from './gossip/ackBatcher.js';
-import { encodeMessage, messageId, messageIdToString } from './gossip/encoding.js';
+import { proposalWireForm } from './gossip/compact.js';
+import { decodeMessage, encodeMessage, messageId, messageIdToString } from './gossip/encoding.js';
 import {
   GOSSIP_KINDS,
   GossipKind,
@@ -36,8 +37,10 @@ import {
   GossipAction,
   GossipErrorCode,
   GossipValidationError,
+  MissingTxsError,
   topicValidatorResult,
   validateGossipData,
+  validateMessageOfKind,
 } from './gossip/validation.js';
 import { AuthorityBook, libp2pPrivateKey } from './identity.js';
 import { InboundGate, authorityGater, ipOf } from './gater.js';
@@ -98,6 +101,8 @@ export class Network implements INetwork {
   readonly #validated = new WeakMap<Message, Validated>();
   readonly #handlers: MessageHandler[] = [];
   readonly #blockRequestsInFlight = new Set<Hex>();
+  /** Compact proposals being completed from their sender's block, by block hash. */
+  readonly #proposalsCompleting = new Set<Hex>();
   /** Acknowledgements of transaction batches, coalesced over a few ms into one gossip message. */
   readonly #acks = new AckBatcher({ windowMs: ACK_WINDOW_MS, flush: (acks) => this.#publishAcks(acks) });
   /** Long-lived streams to each authority for transaction batches and acknowledgements. */
@@ -133,6 +138,7 @@ export class Network implements INetwork {
       requestTimeoutMs: opts.requestTimeoutMs,
       maxSyncBlocks: opts.maxSyncBlocks,
       onInboundFault: (from, method, err) => this.#onInboundFault(from, method, err),
+      onMissingTxs: (from, data) => void this.#completeProposal(from, data),
     };
     this.#channels = new PeerChannels({
       ctx: this.#ctx,
@@ -392,7 +398,11 @@ export class Network implements INetwork {
         default:
           break;
       }
-      const data = encodeMessage(msg);
+      // Proposals travel compact: their votes by hash (gossip/compact.ts).
+      const data =
+        msg.type === 'proposal'
+          ? utf8ToBytes(JSON.stringify({ type: 'proposal', proposal: proposalWireForm(msg.proposal) }))
+          : encodeMessage(msg);
       if (data.byteLength > this.#opts.maxMessageBytes) {
         this.#opts.logger.warn(
           { type: msg.type, bytes: data.byteLength, limit: this.#opts.maxMessageBytes },
@@ -434,6 +444,48 @@ export class Network implements INetwork {
     this.#blockHandler = handler;
   }
 
+  /** The local pool, by transaction hash: compact proposals are expanded from it. */
+  setTxLookup(lookup: (hash: Hex) => Transaction | undefined): void {
+    this.#ctx.lookupTx = lookup;
+  }
+
+  /**
+   * A compact proposal named votes this node does not hold: ask its sender for the whole block,
+   * then validate and deliver the proposal as if it had come whole.
+   */
+  async #completeProposal(from: number, data: Uint8Array): Promise<void> {
+    let proposal: Record<string, unknown>;
+    let hash: Hex;
+    try {
+      proposal = (decodeMessage(data) as { proposal: Record<string, unknown> }).proposal;
+      hash = (proposal.block as { hash: Hex }).hash;
+    } catch {
+      return;
+    }
+    if (this.#proposalsCompleting.has(hash)) return;
+    const conn = this.#connectionTo(from);
+    if (conn === undefined) return;
+    this.#proposalsCompleting.add(hash);
+    try {
+      const block = await requestBlock(this.#ctx, conn, hash);
+      if (block === undefined || block.hash !== hash) {
+        this.#opts.logger.debug({ peer: from, hash }, 'the sender of a compact proposal does not have its block');
+        return;
+      }
+      const msg = validateMessageOfKind(this.#ctx, GossipKind.proposal, {
+        type: 'proposal',
+        proposal: { ...proposal, block },
+      });
+      this.#opts.logger.debug({ peer: from, hash }, 'compact proposal completed from its block');
+      this.#deliver(from, msg);
+    } catch (e) {
+      if (this.#started)
+        this.#opts.logger.debug({ peer: from, hash, err: (e as Error).message }, 'compact proposal not completed');
+    } finally {
+      this.#proposalsCompleting.delete(hash);
+    }
+  }
+
   #deliver(from: number, msg: ConsensusMessage): void {
     if (!this.#started) return;
     for (const handler of this.#handlers) {
@@ -469,6 +521,7 @@ export class Network implements INetwork {
       this.#validated.set(msg, { from, msg: validated });
       return topicValidatorResult(GossipAction.ACCEPT);
     } catch (e) {
+      if (e instanceof MissingTxsError && from !== undefined) void this.#completeProposal(from, msg.data);
       const err = e as Partial<GossipValidationError>;
       const log = err.action === GossipAction.REJECT ? this.#opts.logger.warn : this.#opts.logger.debug;
       log.call(

@@ -301,6 +301,7 @@ export class ValidatorNode {
       return blocks;
     });
     network.onBlockRequest((hash) => core.candidateBlock(hash));
+    network.setTxLookup((hash) => core.pool.get(hash)?.tx);
     this.#running.push({ name: 'network', stop: () => network.stop() });
     await network.start();
 

@@ -7,6 +7,7 @@
 import { TopicValidatorResult } from '@libp2p/gossipsub';
 import {
   type Genesis,
+  type Hex,
   type QuorumCertificate,
   type Transaction,
   ProtocolError,
@@ -17,6 +18,7 @@ import {
   verifyCertificate,
 } from '@poa-vote/shared';
 import type { BatchId, ConsensusMessage, Status, TxAck, TxRefusal } from '../../consensus/interface.js';
+import { expandProposal } from './compact.js';
 import { decodeMessage } from './encoding.js';
 import { GossipKind, topicMaxBytes } from './topic.js';
 
@@ -37,6 +39,8 @@ export enum GossipErrorCode {
   UNKNOWN_PEER = 'GOSSIP_UNKNOWN_PEER',
   FROM_SELF = 'GOSSIP_FROM_SELF',
   INVALID = 'GOSSIP_INVALID',
+  /** A compact proposal names transactions this node does not hold (it fetches the block). */
+  MISSING_TXS = 'GOSSIP_MISSING_TXS',
 }
 
 /** A refused message: the action to take, a stable code (gossip or protocol code) and why. */
@@ -51,12 +55,28 @@ export class GossipValidationError extends Error {
   }
 }
 
+/** Some transactions of a compact proposal are not in the local pool: the sender is asked for the block. */
+export class MissingTxsError extends GossipValidationError {
+  constructor(
+    readonly blockHash: string,
+    readonly missing: number,
+  ) {
+    super(
+      GossipAction.IGNORE,
+      GossipErrorCode.MISSING_TXS,
+      `compact proposal of block ${blockHash}: ${missing} transaction(s) not in the pool`,
+    );
+  }
+}
+
 /** What validation needs to know about the chain and the local limits. */
 export interface ValidationContext {
   genesis: Genesis;
   maxMessageBytes: number;
   maxTxBatchBytes: number;
   maxTxsPerMessage: number;
+  /** The local pool, to expand compact proposals (gossip/compact.ts); without it they cannot be expanded. */
+  lookupTx?: ((hash: Hex) => Transaction | undefined) | undefined;
 }
 
 function reject(code: string, message: string): never {
@@ -84,7 +104,15 @@ function isNat(v: unknown): v is number {
 
 /** A gossiped proposal: leader signature, block rules, polka when re-proposing. */
 export function validateProposalMessage(ctx: ValidationContext, input: Record<string, unknown>): ConsensusMessage {
-  return { type: 'proposal', proposal: protocolCheck('proposal', () => validateProposal(ctx.genesis, input.proposal)) };
+  const expanded = expandProposal(input.proposal, ctx.lookupTx, ctx.genesis.limits.maxTxPerBlock);
+  if (!expanded.ok) {
+    if ('malformed' in expanded) reject(GossipErrorCode.MALFORMED, expanded.malformed);
+    throw new MissingTxsError(expanded.blockHash, expanded.missing);
+  }
+  return {
+    type: 'proposal',
+    proposal: protocolCheck('proposal', () => validateProposal(ctx.genesis, expanded.proposal)),
+  };
 }
 
 /** A gossiped vote: known authority and valid signature. */

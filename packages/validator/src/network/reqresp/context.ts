@@ -13,6 +13,8 @@ export interface ReqRespContext extends ValidationContext {
   maxSyncBlocks: number;
   /** Told about every failed inbound exchange (peer scoring decides whether it was the peer's fault). */
   onInboundFault?: (from: number, method: string, err: unknown) => void;
+  /** A directed compact proposal named votes this node lacks (gossip/compact.ts): complete it. */
+  onMissingTxs?: (from: number, data: Uint8Array) => void;
 }
 
 /** The authority on the other end of an inbound stream; aborts the stream for outsiders. */

@@ -7,7 +7,13 @@ import type { Connection, Stream } from '@libp2p/interface';
 import { parseTransaction, type Transaction, validateBlock } from '@poa-vote/shared';
 import type { ConsensusMessage } from '../../consensus/interface.js';
 import { decodeMessage, encodeMessage } from '../gossip/encoding.js';
-import { GossipErrorCode, GossipValidationError, GossipAction, validateMessageOfKind } from '../gossip/validation.js';
+import {
+  GossipAction,
+  GossipErrorCode,
+  GossipValidationError,
+  MissingTxsError,
+  validateMessageOfKind,
+} from '../gossip/validation.js';
 import { GOSSIP_KINDS, topicMaxBytes } from '../gossip/topic.js';
 import type { MessageHandler } from '../interface.js';
 import { type ReqRespContext, authorityOfStream, failInbound } from './context.js';
@@ -120,7 +126,13 @@ export async function handleDirectStream(
     const signal = AbortSignal.timeout(ctx.requestTimeoutMs);
     const payload = await readFrame(stream, ctx.maxMessageBytes, signal);
     await stream.close({ signal });
-    const msg = validateDirectMessage(ctx, payload);
+    let msg: ConsensusMessage;
+    try {
+      msg = validateDirectMessage(ctx, payload);
+    } catch (e) {
+      if (e instanceof MissingTxsError) ctx.onMissingTxs?.(from, payload);
+      throw e;
+    }
     deliver(from, msg);
   } catch (e) {
     failInbound(ctx, stream, ReqRespMethod.direct, from, e);

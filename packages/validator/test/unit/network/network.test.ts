@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
-import { genesisHash, type Hex } from '@poa-vote/shared';
+import { genesisHash, type Hex, parseGenesis, txHash } from '@poa-vote/shared';
 import { peerIdOfAuthority } from '../../../src/network/index.js';
 import type { ConsensusMessage } from '../../../src/consensus/interface.js';
 import {
@@ -86,20 +86,34 @@ describe('Network (three authorities on loopback)', () => {
     expect(n0.received).toEqual([]);
   }, 20_000);
 
-  it('sends a proposal too large for gossipsub (several MiB) directly to every authority', async () => {
+  it('sends a proposal compact: a receiver holding its votes rebuilds it from its pool, one missing some fetches the block from the sender', async () => {
     const [n0, n1, n2] = nodes as [TestNode, TestNode, TestNode];
     const big = 'x'.repeat(15_000);
     const txs = Array.from({ length: 350 }, (_, i) => tx(1000 + i, `${big}${i}`));
-    const proposal = makeProposal(chain, 4, txs); // leader of slot 4 is authority 1; ~5.3 MB
+    const proposal = makeProposal(chain, 4, txs); // leader of slot 4 is authority 1; ~5.3 MB whole
+    const pool = new Map(txs.map((t) => [txHash(t), t]));
+    n0.net.setTxLookup((h) => pool.get(h)); // holds every vote
+    n2.net.setTxLookup((h) => (Number(h.slice(-1).charCodeAt(0)) % 2 === 0 ? pool.get(h) : undefined)); // about half
+    let served = 0;
+    n1.net.onBlockRequest((hash) => (hash === proposal.block.hash ? (served++, proposal.block) : undefined));
     n1.net.send('all', { type: 'proposal', proposal });
     for (const n of [n0, n2]) {
-      await waitFor(() => receivedOfType(n, 'proposal').length === 1, `the large proposal at node ${n.index}`, 20_000);
+      await waitFor(() => receivedOfType(n, 'proposal').length === 1, `the proposal at node ${n.index}`, 20_000);
       const got = receivedOfType(n, 'proposal')[0]!;
       expect(got.from).toBe(1);
       expect(got.msg.proposal.block.hash).toBe(proposal.block.hash);
-      expect(got.msg.proposal.block.transactions).toHaveLength(350);
+      expect(got.msg.proposal.block.transactions).toEqual(txs);
     }
-    expect(n1.logger.lines.some((l) => l.msg.startsWith('too large for gossipsub'))).toBe(true);
+    // ~70 bytes per vote on the wire, gossiped (not the several-MiB direct path).
+    const sent = publishes(n1).find((p) => p.topic === 'proposal');
+    expect(sent).toEqual(expect.objectContaining({ gossiped: 2 }));
+    expect(Number(sent?.bytes)).toBeLessThan(40_000);
+    // Node 0 used its pool; node 2 asked node 1 for the block, once.
+    expect(n0.logger.lines.some((l) => l.msg === 'compact proposal completed from its block')).toBe(false);
+    expect(n2.logger.lines.some((l) => l.msg === 'compact proposal completed from its block')).toBe(true);
+    expect(served).toBe(1);
+    await sleep(200);
+    expect(receivedOfType(n2, 'proposal')).toHaveLength(1);
   }, 30_000);
 
   it('coalesces acknowledgements sent within the window into one message, and lets waiting ones ride along a txs batch', async () => {
@@ -286,6 +300,37 @@ describe('Network reconnection and admission', () => {
     await Promise.all(started.map((n) => n.net.stop()));
     started.length = 0;
   });
+
+  it('sends a whole proposal too large for gossipsub (several MiB) directly to every authority', async () => {
+    // Votes of up to 1 MiB: seven of them make a proposal that travels whole (too few to be compact).
+    const g = chain.genesis;
+    const bigChain = {
+      ...chain,
+      genesis: parseGenesis({
+        chainId: g.chainId + 1,
+        genesisTime: g.genesisTime,
+        slotDurationMs: g.slotDurationMs,
+        authorities: g.authorities.map((a) => ({ id: a.id, publicKey: a.publicKey })),
+        limits: { maxTxBytes: 1 << 20 },
+      }),
+    };
+    const n0 = await startNode(bigChain, 0, []);
+    const n1 = await startNode(bigChain, 1, [n0.net.listenAddrs()[0]!]);
+    const n2 = await startNode(bigChain, 2, [n0.net.listenAddrs()[0]!, n1.net.listenAddrs()[0]!]);
+    started.push(n0, n1, n2);
+    await waitFor(() => started.every((n) => n.net.connectedAuthorities().length === 2), 'the three to connect');
+    const txs = Array.from({ length: 7 }, (_, i) => tx(1000 + i, `${'x'.repeat(700_000)}${i}`));
+    const proposal = makeProposal(bigChain, 4, txs); // leader of slot 4 is authority 1; ~4.9 MB
+    n1.net.send('all', { type: 'proposal', proposal });
+    for (const n of [n0, n2]) {
+      await waitFor(() => receivedOfType(n, 'proposal').length === 1, `the large proposal at node ${n.index}`, 20_000);
+      const got = receivedOfType(n, 'proposal')[0]!;
+      expect(got.from).toBe(1);
+      expect(got.msg.proposal.block.hash).toBe(proposal.block.hash);
+      expect(got.msg.proposal.block.transactions).toHaveLength(7);
+    }
+    expect(n1.logger.lines.some((l) => l.msg.startsWith('too large for gossipsub'))).toBe(true);
+  }, 30_000);
 
   it('redials a stopped authority once it is back on its address', async () => {
     const n1 = await startNode(chain, 1, []);
