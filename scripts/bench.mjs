@@ -15,6 +15,11 @@ if (modeAt >= 0 && (argv[modeAt] === '--mode=ballots' || argv[modeAt + 1] === 'b
   const { ballotBenchMain } = await import('./bench/ballots.mjs');
   process.exit(await ballotBenchMain(argv));
 }
+// --mode election: an encrypted election on three validators (scripts/bench/election.mjs).
+if (modeAt >= 0 && (argv[modeAt] === '--mode=election' || argv[modeAt + 1] === 'election')) {
+  const { electionBenchMain } = await import('./bench/election.mjs');
+  process.exit(await electionBenchMain(argv));
+}
 
 let opts;
 try {
@@ -25,7 +30,7 @@ try {
 }
 if (opts.help) {
   process.stdout.write(
-    `${USAGE}\n  --mode ballots             encrypted-ballot crypto alone (options: node scripts/bench/ballots.mjs --help)\n`,
+    `${USAGE}\n  --mode ballots             encrypted-ballot crypto alone (options: node scripts/bench/ballots.mjs --help)\n  --mode election            an encrypted election on three validators (options: --mode election --help)\n`,
   );
   process.exit(0);
 }

@@ -16,6 +16,7 @@ export async function createCluster({
   cpuProfDir,
   logLevel = 'warn',
   nodeArgs = [],
+  electionOperator,
 } = {}) {
   const { createKeyFile, buildGenesis, writeGenesisFile } = await import(requireBuilt(VALIDATOR_CLI_LIB));
   const dir = mkdtempSync(join(tmpdir(), 'poa-bench-'));
@@ -44,6 +45,7 @@ export async function createCluster({
     chainId: 4242,
     slotMs,
     genesisTime: `now+${genesisDelayMs}`,
+    ...(electionOperator ? { electionOperator } : {}),
   });
   const genesisFile = join(dir, 'genesis.json');
   writeGenesisFile(genesisFile, genesis);
