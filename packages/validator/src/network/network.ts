@@ -360,7 +360,10 @@ export class Network implements INetwork {
     const sets = GOSSIP_KINDS.map(
       (k) => new Set(pubsub.getSubscribers(gossipTopic(this.#opts.genesis.chainId, k)).map((p) => p.toString())),
     );
-    return this.connectedAuthorities().filter((i) => sets.every((s) => s.has(this.#book.peerOf(i)!)));
+    return this.connectedAuthorities().filter((i) => {
+      const peer = this.#book.peerOf(i);
+      return peer !== undefined && sets.every((s) => s.has(peer));
+    });
   }
 
   /** Send a consensus message: 'all' = gossip on its topic; a number = that authority directly. */
@@ -586,7 +589,10 @@ export class Network implements INetwork {
         this.#opts.logger.warn({ topic: kind, err: message }, 'gossip publish failed');
     }
     if (!this.#started) return;
-    const missed = this.connectedAuthorities().filter((peer) => !reached.has(this.#book.peerOf(peer)!));
+    const missed = this.connectedAuthorities().filter((peer) => {
+      const id = this.#book.peerOf(peer);
+      return id !== undefined && !reached.has(id);
+    });
     this.#opts.logger.debug(
       { topic: kind, bytes: data.byteLength, gossiped: reached.size, direct: missed },
       'published',

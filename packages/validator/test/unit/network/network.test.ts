@@ -95,7 +95,11 @@ describe('Network (three authorities on loopback)', () => {
     n0.net.setTxLookup((h) => pool.get(h)); // holds every vote
     n2.net.setTxLookup((h) => (Number(h.slice(-1).charCodeAt(0)) % 2 === 0 ? pool.get(h) : undefined)); // about half
     let served = 0;
-    n1.net.onBlockRequest((hash) => (hash === proposal.block.hash ? (served++, proposal.block) : undefined));
+    n1.net.onBlockRequest((hash) => {
+      if (hash !== proposal.block.hash) return undefined;
+      served++;
+      return proposal.block;
+    });
     n1.net.send('all', { type: 'proposal', proposal });
     for (const n of [n0, n2]) {
       await waitFor(() => receivedOfType(n, 'proposal').length === 1, `the proposal at node ${n.index}`, 20_000);
