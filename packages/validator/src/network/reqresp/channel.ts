@@ -218,7 +218,13 @@ export class PeerChannels {
         return this.send(to, data);
       }
       if (stream.writeBufferLength + frame.byteLength > this.#init.maxQueuedBytes) return this.#drop(to, frame);
-      stream.send(frame);
+      try {
+        stream.send(frame);
+      } catch {
+        // Closed under us (the connection is going): forget it; the caller sends another way.
+        if (this.#out.get(to) === ch) this.#out.delete(to);
+        return false;
+      }
       return true;
     }
     if (ch.queuedBytes + frame.byteLength > this.#init.maxQueuedBytes) return this.#drop(to, frame);
@@ -260,9 +266,18 @@ export class PeerChannels {
     stream.addEventListener('close', () => {
       if (this.#out.get(to) === ch) this.#out.delete(to);
     });
-    for (const frame of ch.queue) stream.send(frame);
+    const queue = ch.queue;
     ch.queue = [];
     ch.queuedBytes = 0;
+    try {
+      for (const frame of queue) stream.send(frame);
+    } catch (e) {
+      if (this.#out.get(to) === ch) this.#out.delete(to);
+      ctx.logger.debug(
+        { peer: to, err: (e as Error).message },
+        'channel closed while opening; queued messages dropped',
+      );
+    }
   }
 
   /** Close every channel (the network is stopping). */
