@@ -19,6 +19,7 @@ import { type Transaction, electionIdOf, txHash } from '../transaction.js';
 import {
   type Aggregate,
   type Ciphertext,
+  type CiphertextWire,
   type Complaint,
   type Dealing,
   type ElectionParams,
@@ -42,7 +43,7 @@ import {
   verifyTrusteeKey,
 } from '../crypto/index.js';
 import { type ElectionConfig, parseElectionConfig } from './config.js';
-import { type ControlKind, controlFrom, openElectionTx, parseControlFrom } from './controlTx.js';
+import { type ControlKind, controlFrom, isControlFrom, openElectionTx, parseControlFrom } from './controlTx.js';
 
 export const COMPLAINTS_TYPE = 'poa-evoting/dkg-complaints';
 const CONFIG_FROM = controlFrom('election');
@@ -374,6 +375,30 @@ export class ElectionRegistry {
     if (this.#verified.has(hash)) return;
     const v = verifyBallot(e.params as ElectionParams, tx.from, tx.data);
     this.#remember(hash, v.ciphertexts);
+  }
+
+  /**
+   * The parameters to verify `tx` with when it is a ballot of an encrypted election taking ballots
+   * whose proofs were not checked here yet (a node verifies those off its event loop first, then
+   * hands the result to rememberVerified); undefined otherwise.
+   */
+  ballotToVerify(tx: Transaction, hash: Hex): ElectionParams | undefined {
+    const electionId = electionIdOf(tx.to);
+    const e = electionId === undefined ? undefined : this.#elections.get(electionId);
+    if (e?.params === undefined || e.phase !== 'ready' || isControlFrom(tx.from) || this.#verified.has(hash))
+      return undefined;
+    return e.params;
+  }
+
+  /**
+   * Record a ballot whose proofs verifyBallot accepted elsewhere (a worker thread of this node, never
+   * a peer): `check` and `apply` then use these ciphertexts instead of verifying again.
+   */
+  rememberVerified(hash: Hex, ciphertexts: readonly CiphertextWire[]): void {
+    this.#remember(
+      hash,
+      ciphertexts.map((c, i) => decodeCiphertext(c, `ballot.selections[${i}]`)),
+    );
   }
 
   #remember(hash: Hex, cts: Ciphertext[]): void {

@@ -43,6 +43,7 @@ import { PromMetrics } from '../metrics/index.js';
 import { Trustee } from '../elections/trustee.js';
 import { TrusteeFileStore } from './trusteeStore.js';
 import { ElectionDuties } from './electionDuties.js';
+import { BallotVerifier, withBallots } from './ballotVerifier.js';
 
 /** Block bytes read from disk per sync request: a response frame's worth (certificates need little). */
 const SYNC_READ_BYTES = defaultNetworkOptions.maxMessageBytes;
@@ -127,6 +128,18 @@ export class ValidatorNode {
     await boot.ready;
     const elections = genesis.electionOperator === undefined ? undefined : await restoreElections(opts, db, chain);
     let duties: ElectionDuties | undefined;
+    // Ballot proofs are checked in worker threads before the core step that needs them (0: in the core).
+    let ballots: BallotVerifier | undefined;
+    if (elections !== undefined && opts.ballotWorkers !== 0) {
+      const verifier = new BallotVerifier({
+        registry: elections,
+        ...(opts.ballotWorkers !== undefined ? { workers: opts.ballotWorkers } : {}),
+        logger: moduleLogger(log, 'ballots'),
+      });
+      verifier.start();
+      this.#running.push({ name: 'ballot verifier', stop: () => verifier.stop() });
+      ballots = verifier;
+    }
     // A data directory without the vouching mark is new or was wiped: whatever this validator
     // acknowledged before is gone from it, so it must read its peers' pools before vouching.
     const recovering = !db.vouching;
@@ -232,7 +245,7 @@ export class ValidatorNode {
       genesis,
       core,
       pipeline,
-      load: (txs) => prefetch.submission(txs),
+      load: (txs) => withBallots(prefetch.submission(txs), ballots?.verify(txs)),
       ackMode: opts.ackMode,
       ackTimeoutMs: opts.ackTimeoutMs,
       logger: moduleLogger(log, 'submit'),
@@ -289,7 +302,7 @@ export class ValidatorNode {
     network.onMessage((from, msg) => {
       metrics.p2pMessage('in', msg.type);
       if (!health.observe(from, msg)) network.penalize(from, 'STATUS_HEIGHT_IMPOSSIBLE');
-      pipeline.run(() => core.receive(from, msg), prefetch.message(msg));
+      pipeline.run(() => core.receive(from, msg), withBallots(prefetch.message(msg), ballots?.message(msg)));
     });
     // Read no more than one response frame can carry: the network trims the rest anyway.
     network.onSyncRequest(async (fromHeight, max) => {

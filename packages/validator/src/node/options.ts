@@ -14,6 +14,11 @@ export interface NodeOptions {
    * puts it beside the key file. Unset: `<dataDir>/trustee`.
    */
   trusteeDir?: string;
+  /**
+   * Worker threads that check encrypted ballots' proofs before the core steps needing them; 0
+   * leaves it to the core (on the event loop). Unset: every core but one, at least one.
+   */
+  ballotWorkers?: number;
   /** HTTP/JSON-RPC/WebSocket listen address. */
   rpcHost: string;
   /** 0 picks an ephemeral port (tests); the bound port is reported by `ValidatorNode.rpcPort`. */
