@@ -32,6 +32,7 @@ export interface StartFlags {
   maxBodyBytes?: string;
   maxPoolSize?: string;
   maxPoolBytes?: string;
+  ballotWorkers?: string;
   ackMode?: string;
   ackTimeoutMs?: string;
   clockSkewMs?: string;
@@ -191,6 +192,7 @@ export const START_SETTINGS = {
     default: String(defaultApiLimits.wsMaxInFlight),
   },
   apiTokensFile: { flag: '--api-tokens-file', env: 'POA_API_TOKENS_FILE' },
+  ballotWorkers: { flag: '--ballot-workers', env: 'POA_BALLOT_WORKERS' },
   insecureOpenWrites: {
     flag: '--insecure-open-writes',
     env: 'POA_INSECURE_OPEN_WRITES',
@@ -423,6 +425,7 @@ function schema(keyKind: 'file' | 'hex' | 'none') {
       wsMaxBufferedBytes: intSetting(64 * 1024, 1 << 30),
       wsMaxInFlight: intSetting(1, 10_000),
       apiTokensFile: apiTokensFileSetting.optional(),
+      ballotWorkers: intSetting(0, 256).optional(),
       insecureOpenWrites: switchSetting,
       writeRatePerCredential: intSetting(0, 100_000_000),
       writeBurstPerCredential: intSetting(1, 100_000_000),
@@ -491,6 +494,7 @@ function schema(keyKind: 'file' | 'hex' | 'none') {
           wsMaxInFlight: c.wsMaxInFlight,
         },
         ...(c.apiTokensFile !== undefined ? { apiTokensFile: c.apiTokensFile } : {}),
+        ...(c.ballotWorkers !== undefined ? { ballotWorkers: c.ballotWorkers } : {}),
         insecureOpenWrites: c.insecureOpenWrites,
         writeRatePerCredential: c.writeRatePerCredential,
         writeBurstPerCredential: c.writeBurstPerCredential,

@@ -139,6 +139,10 @@ export function buildProgram(io: CliIo = defaultIo, exitCode: { value: number } 
     .option('--log-level <level>', settingHelp('logLevel', 'fatal, error, warn, info, debug, trace or silent'))
     .option('--max-body-bytes <n>', settingHelp('maxBodyBytes', 'largest HTTP request body in bytes'))
     .option('--max-pool-size <n>', settingHelp('maxPoolSize', 'most transactions held in the pool'))
+    .option(
+      '--ballot-workers <n>',
+      settingHelp('ballotWorkers', 'threads checking encrypted ballots (default: cores - 1; 0: on the event loop)'),
+    )
     .option('--max-pool-bytes <n>', settingHelp('maxPoolBytes', 'most bytes of transactions held in the pool'))
     .option(
       '--ack-mode <mode>',
