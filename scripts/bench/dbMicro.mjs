@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
+import { leaderBlock, makeTestChain, voteCertificate } from '@poa-vote/test-utils';
 import { requireBuilt } from '../lib/index.mjs';
 import { diskUsage } from './disk.mjs';
 
@@ -34,14 +35,8 @@ const { ChainDb } = await import(
   requireBuilt(new URL('../../packages/validator/dist/db/index.js', import.meta.url).href)
 );
 
-const keys = [0, 1, 2].map(() => shared.generateKeyPair());
-const genesis = shared.parseGenesis({
-  chainId: 9,
-  genesisTime: 1_700_000_000_000,
-  slotDurationMs: 1000,
-  authorities: keys.map((k, i) => ({ id: `v${i}`, publicKey: k.publicKey })),
-});
-const signers = keys.map((k) => new shared.Signer(k.privateKey));
+const chain = makeTestChain({ chainId: 9 });
+const { genesis } = chain;
 const dir = mkdtempSync(join(tmpdir(), 'poa-dbmicro-'));
 const db = await ChainDb.open(dir, genesis);
 
@@ -62,22 +57,8 @@ for (let b = 0; b < blocks; b++) {
     await db.apply([{ kind: 'pool-add', txs: txs.slice(k, k + poolBatch) }]);
   poolMs += performance.now() - t;
   const slot = parent.slot + 1;
-  const proposer = shared.leaderOf(genesis, slot);
-  const block = shared.createBlock(
-    genesis,
-    { height: parent.height + 1, slot, parentHash: parent.hash, proposer, transactions: txs },
-    signers[proposer],
-  );
-  const certificate = shared.certificateFromVotes(
-    [0, 1].map((i) =>
-      shared.createVote(genesis, signers[i], i, {
-        type: 'precommit',
-        height: block.header.height,
-        slot,
-        blockHash: block.hash,
-      }),
-    ),
-  );
+  const block = leaderBlock(chain, { height: parent.height + 1, slot, parentHash: parent.hash, transactions: txs });
+  const certificate = voteCertificate(chain, 'precommit', block, [0, 1]);
   const lock = { slot, block, polka: certificate };
   t = performance.now();
   await db.apply([
