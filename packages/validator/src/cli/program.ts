@@ -1,4 +1,4 @@
-/** The `poa-validator` command line: keygen, genesis and start. */
+/** The `poa-validator` command line: keygen, genesis, api-token, election and start. */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { generateKeyPair, genesisHash } from '@poa-vote/shared';
@@ -8,6 +8,7 @@ import { loadStartConfig, START_SETTINGS, type Env, type StartFlags } from './co
 import { CliError, CliErrorCode, EXIT_FAILURE, EXIT_USAGE } from './errors.js';
 import { buildGenesis, formatGenesis, writeGenesisFile, type GenesisArgs } from './genesisBuilder.js';
 import { createKeyFile, formatKeyFile } from './keyFile.js';
+import { type ElectionArgs, buildElectionTx, submitElectionTx } from './electionTx.js';
 import { reloadOnHangup, startValidator, stopOnSignals } from './start.js';
 import { TOKEN_NAME_RE, generateApiToken } from '../api/auth/apiTokens.js';
 
@@ -117,6 +118,32 @@ export function buildProgram(io: CliIo = defaultIo, exitCode: { value: number } 
           `--name must be 1-64 letters, digits, '.', '_' or '-' (starting with a letter or digit), got ${JSON.stringify(opts.name)}`,
         );
       io.out(`${opts.name}:${generateApiToken()}\n`);
+    });
+
+  program
+    .command('election')
+    .description(
+      "sign an election configuration with the genesis electionOperator's key; prints the transaction (or sends it with --submit)",
+    )
+    .option('--genesis <file>', 'genesis.json of the chain (it names the electionOperator)')
+    .option('--key <file>', 'the election operator key file (from keygen)')
+    .option('--id <id>', 'the election id: votes go to election-<id>')
+    .option('--candidates <names>', 'comma-separated candidate names, in ballot order')
+    .addOption(new Option('--format <format>', 'ballot format').choices(['encrypted', 'plain']).default('encrypted'))
+    .option('--open <height>', 'first block height that takes ballots')
+    .option('--close <height>', 'first block height that no longer takes ballots (the tally starts)')
+    .option('--min-selections <n>', 'selections a ballot must make (default 1)')
+    .option('--max-selections <n>', 'selections a ballot may make (default 1)')
+    .option('--dkg-phase-blocks <n>', 'blocks each key-ceremony phase waits for late trustees (default 20)')
+    .option('--submit <rpcUrl>', 'send it to this validator (eth_sendTransaction) and print its hash')
+    .option('--token <token>', 'API token for --submit (or POA_API_TOKEN)')
+    .action(async (opts: ElectionArgs & { submit?: string; token?: string }) => {
+      const { tx } = buildElectionTx(opts);
+      if (opts.submit === undefined) {
+        io.out(`${JSON.stringify(tx)}\n`);
+        return;
+      }
+      io.out(`${await submitElectionTx(opts.submit, tx, opts.token ?? io.env.POA_API_TOKEN)}\n`);
     });
 
   program
