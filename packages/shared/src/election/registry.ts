@@ -204,15 +204,17 @@ export class ElectionRegistry {
   /**
    * Throw (ELECTION_TX_INVALID, ELECTION_INVALID or the failed proof's code, data.proof naming it)
    * unless `tx` may be in a block at `height` on top of the applied state. Plain votes of elections
-   * that are not configured always pass, as before.
+   * that are not configured always pass, as before. `ballotProofsChecked`: the caller knows this
+   * ballot's proofs verified under this election's parameters (it took the ballot into its pool
+   * through this check), so only the phase and the window are checked again.
    */
-  check(tx: Transaction, hash: Hex, height: number): void {
+  check(tx: Transaction, hash: Hex, height: number, ballotProofsChecked = false): void {
     const electionId = electionIdOf(tx.to);
     if (electionId === undefined) return;
     const target = parseControlFrom(tx.from);
     if (target === undefined) {
       const e = this.#elections.get(electionId);
-      if (e !== undefined) this.#checkBallot(e, tx, hash, height);
+      if (e !== undefined) this.#checkBallot(e, tx, hash, height, ballotProofsChecked);
       return;
     }
     const opened = openElectionTx(this.genesis, tx, target);
@@ -231,9 +233,9 @@ export class ElectionRegistry {
   }
 
   /** Whether `tx` passes check at `height` (the proposer's filter; cheap once checked). */
-  includable(tx: Transaction, hash: Hex, height: number): boolean {
+  includable(tx: Transaction, hash: Hex, height: number, ballotProofsChecked = false): boolean {
     try {
-      this.check(tx, hash, height);
+      this.check(tx, hash, height, ballotProofsChecked);
       return true;
     } catch (e) {
       if (e instanceof ProtocolError) return false;
@@ -361,7 +363,7 @@ export class ElectionRegistry {
     return body as PartialDecryption;
   }
 
-  #checkBallot(e: ElectionRecord, tx: Transaction, hash: Hex, height: number): void {
+  #checkBallot(e: ElectionRecord, tx: Transaction, hash: Hex, height: number, proofsChecked: boolean): void {
     const { openHeight, closeHeight } = e.config;
     if (height < openHeight || height >= closeHeight)
       refuse(`election ${e.electionId} takes ballots in blocks ${openHeight} to ${closeHeight - 1}, not ${height}`, {
@@ -372,7 +374,7 @@ export class ElectionRegistry {
       refuse(`election ${e.electionId} is in phase ${e.phase}: ballots need phase ready (its key on chain)`, {
         phase: e.phase,
       });
-    if (this.#verified.has(hash)) return;
+    if (proofsChecked || this.#verified.has(hash)) return;
     const v = verifyBallot(e.params as ElectionParams, tx.from, tx.data);
     this.#remember(hash, v.ciphertexts);
   }

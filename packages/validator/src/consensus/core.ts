@@ -522,7 +522,8 @@ export class ConsensusCore {
           !e.replicated ||
           e.size > maxTxBytes ||
           this.chain.voterTx(voterKey(e.tx)) !== undefined ||
-          this.elections?.includable(e.tx, e.hash, this.#height) === false,
+          // Pooled ballots' proofs were checked when they entered the pool: only phase and window again.
+          this.elections?.includable(e.tx, e.hash, this.#height, true) === false,
       );
       block = createBlock(
         this.genesis,
@@ -572,7 +573,8 @@ export class ConsensusCore {
     if (this.elections === undefined) return;
     for (const tx of block.transactions) {
       try {
-        this.elections.check(tx, txHash(tx), block.header.height);
+        const hash = txHash(tx);
+        this.elections.check(tx, hash, block.header.height, this.pool.has(hash));
       } catch (e) {
         if (!(e instanceof ProtocolError)) throw e;
         throw new ProtocolError(
