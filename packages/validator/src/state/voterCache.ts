@@ -119,7 +119,8 @@ export class VoterCache implements VoterStore {
 
   delete(voterKey: string): boolean {
     const had = this.#unsettled.delete(voterKey) || typeof this.#entries.get(voterKey) === 'string';
-    if (this.#entries.has(voterKey)) this.#put(voterKey, null);
+    // Known to have no vote from now on (only the simulator's broken "revert" variant gets here).
+    this.#put(voterKey, null);
     return had;
   }
 
