@@ -14,9 +14,19 @@ export type CandidateCounts = Map<string, number>;
 export interface TallyCacheOptions {
   /** Elections whose candidate counts stay in memory (least recently used evicted), default 256. */
   maxElections?: number;
+  /** Estimated heap bytes of the candidate counts in memory, default 4 MiB (the newest election always stays). */
+  maxBytes?: number;
 }
 
 export const DEFAULT_TALLY_CACHE_ELECTIONS = 256;
+export const DEFAULT_TALLY_CACHE_BYTES = 4 * 1024 * 1024;
+
+/** Estimated heap bytes of one election's counts: a map, and per candidate an entry and its name. */
+function countsBytes(electionId: string, counts: ReadonlyMap<string, number>): number {
+  let n = 160 + electionId.length;
+  for (const name of counts.keys()) n += 48 + name.length;
+  return n;
+}
 
 const EMPTY: ReadonlyMap<string, number> = new Map();
 
@@ -61,15 +71,25 @@ export class TallyStage {
 
 export class TallyCache {
   readonly #maxElections: number;
+  readonly #maxBytes: number;
   readonly #totals = new Map<string, number>();
   /** Least recently used first (Map insertion order). */
   readonly #counts = new Map<string, CandidateCounts>();
+  /** Estimated bytes of each resident election's counts, and their sum. */
+  readonly #sizes = new Map<string, number>();
+  #bytes = 0;
 
   constructor(opts: TallyCacheOptions = {}) {
     const max = opts.maxElections ?? DEFAULT_TALLY_CACHE_ELECTIONS;
     if (!Number.isSafeInteger(max) || max < 1)
       throw new RangeError(`maxElections must be a positive integer, got ${String(opts.maxElections)}`);
     this.#maxElections = max;
+    this.#maxBytes = opts.maxBytes ?? DEFAULT_TALLY_CACHE_BYTES;
+  }
+
+  /** Estimated bytes of the candidate counts in memory. */
+  get bytes(): number {
+    return this.#bytes;
   }
 
   /** Load one stored total (at open). */
@@ -94,12 +114,21 @@ export class TallyCache {
 
   /** Keep the stored counts of an election in memory, evicting the least recently used. */
   load(electionId: string, counts: CandidateCounts): void {
-    this.#counts.delete(electionId);
+    this.#drop(electionId);
     this.#counts.set(electionId, counts);
-    while (this.#counts.size > this.#maxElections) {
+    const size = countsBytes(electionId, counts);
+    this.#sizes.set(electionId, size);
+    this.#bytes += size;
+    while (this.#counts.size > 1 && (this.#counts.size > this.#maxElections || this.#bytes > this.#maxBytes)) {
       const oldest = this.#counts.keys().next().value as string;
-      this.#counts.delete(oldest);
+      this.#drop(oldest);
     }
+  }
+
+  #drop(electionId: string): void {
+    this.#counts.delete(electionId);
+    this.#bytes -= this.#sizes.get(electionId) ?? 0;
+    this.#sizes.delete(electionId);
   }
 
   /** Elections whose counts are in memory, least recently used first (tests, metrics). */
