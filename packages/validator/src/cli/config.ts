@@ -10,6 +10,7 @@ import { multiaddr } from '@multiformats/multiaddr';
 import { isHex, keyPairFromSeed, type Authority, type Hex } from '@poa-vote/shared';
 import { z } from 'zod';
 import { defaultNodeOptions, type NodeOptions } from '../node/options.js';
+import { DEFAULT_VOTER_CACHE_BYTES } from '../state/voterCache.js';
 import { defaultApiLimits } from '../api/options.js';
 import { LOG_LEVELS } from '../util/logger.js';
 import { CliError, ConfigError, type ConfigProblem } from './errors.js';
@@ -32,6 +33,7 @@ export interface StartFlags {
   maxBodyBytes?: string;
   maxPoolSize?: string;
   maxPoolBytes?: string;
+  voterCacheBytes?: string;
   ballotWorkers?: string;
   ackMode?: string;
   ackTimeoutMs?: string;
@@ -96,6 +98,11 @@ export const START_SETTINGS = {
     flag: '--max-pool-bytes',
     env: 'POA_MAX_POOL_BYTES',
     default: String(defaultNodeOptions.maxPoolBytes),
+  },
+  voterCacheBytes: {
+    flag: '--voter-cache-bytes',
+    env: 'POA_VOTER_CACHE_BYTES',
+    default: String(DEFAULT_VOTER_CACHE_BYTES),
   },
   ackMode: { flag: '--ack-mode', env: 'POA_ACK_MODE', default: defaultNodeOptions.ackMode },
   ackTimeoutMs: {
@@ -401,6 +408,7 @@ function schema(keyKind: 'file' | 'hex' | 'none') {
       maxBodyBytes: intSetting(1024, 1 << 30),
       maxPoolSize: intSetting(1, 10_000_000),
       maxPoolBytes: intSetting(64 * 1024, 16 * 1024 * 1024 * 1024),
+      voterCacheBytes: intSetting(0, 16 * 1024 * 1024 * 1024),
       ackMode: z.enum(['quorum', 'local'], {
         error: (iss) => `must be quorum or local, got ${JSON.stringify(iss.input)}`,
       }),
@@ -503,6 +511,7 @@ function schema(keyKind: 'file' | 'hex' | 'none') {
         maxBodyBytes: c.maxBodyBytes,
         maxPoolSize: c.maxPoolSize,
         maxPoolBytes: c.maxPoolBytes,
+        voterCacheBytes: c.voterCacheBytes,
         ackMode: c.ackMode,
         ackTimeoutMs: c.ackTimeoutMs,
         logLevel: c.logLevel,

@@ -172,6 +172,10 @@ export function buildProgram(io: CliIo = defaultIo, exitCode: { value: number } 
     )
     .option('--max-pool-bytes <n>', settingHelp('maxPoolBytes', 'most bytes of transactions held in the pool'))
     .option(
+      '--voter-cache-bytes <n>',
+      settingHelp('voterCacheBytes', 'bytes of the one-vote index cached beyond the pool (the index is on disk)'),
+    )
+    .option(
       '--ack-mode <mode>',
       settingHelp('ackMode', 'quorum: answer once a quorum holds the vote; local: once this node does (old behaviour)'),
     )
