@@ -34,6 +34,20 @@ describe('validateProposal', () => {
     expect(validateProposal(genesis, clone(p))).toEqual(p);
   });
 
+  it('returns a proposal it validated itself as is, but checks any copy of it, and any other genesis, in full', () => {
+    const p = createProposal(genesis, signers[1]!, { slot: 1, block, validRound: -1 });
+    const checked = validateProposal(genesis, clone(p));
+    expect(validateProposal(genesis, checked)).toBe(checked);
+    // A forged copy of a validated proposal is not trusted because the original was.
+    expectProtocolError(
+      () => validateProposal(genesis, { ...clone(checked), signature: flipHex(checked.signature) }),
+      ProtocolErrorCode.PROPOSAL_INVALID,
+    );
+    // Against another genesis (other authorities) the validated object is checked in full, and fails.
+    const other = makeChain({ n: 3 }).genesis;
+    expect(() => validateProposal(other, checked)).toThrow();
+  });
+
   it('rejects a proposal not signed by the slot leader', () => {
     const p = createProposal(genesis, signers[0]!, { slot: 1, block, validRound: -1 });
     expectProtocolError(
