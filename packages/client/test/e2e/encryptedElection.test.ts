@@ -82,6 +82,8 @@ describe('an encrypted election on three validators', () => {
     params = await until('the election key', () => client.getElectionParams(ID), 60_000);
     expect(params.setup.trustees).toEqual(['validator-1', 'validator-2', 'validator-3']);
     expect(params.setup.threshold).toBe(2);
+    // The short way (the key-ceremony blocks /elections/:id names, each verified) agrees with the whole chain.
+    expect(await client.getElectionParams(ID, { fullReplay: true })).toEqual(params);
     await net.waitHeight(0, openHeight, 60_000);
 
     const good = encryptBallot(params, 'bob', { voterId: 'voter-copied' });
@@ -205,6 +207,10 @@ describe('an encrypted election on three validators', () => {
           if (b?.block.transactions.some((t) => t.from === '@poa/partial/validator-1')) target = h;
         }
         expect(target).toBeDefined();
+        // The key by the short way: the record and a few key-ceremony blocks, not the whole chain.
+        const before = proxy.counts.http;
+        expect(await lying.getElectionParams(ID, { validator: 'validator-1' })).toEqual(params);
+        expect(proxy.counts.http - before).toBeLessThan(12);
         proxy.rewrite = (path, body) => {
           if (path !== `/blocks/${target}`) return undefined;
           const copy = structuredClone(body) as FinalizedBlock;
