@@ -227,6 +227,18 @@ describe('an encrypted election on three validators', () => {
         expect(proxy.counts.rewritten).toBeGreaterThan(0);
         expect(report.ok).toBe(false);
         expect(report.errors.join('\n')).toContain(`block ${target}`);
+
+        // Published counts that are not the decryption of the chain's ballots are caught too.
+        proxy.rewrite = (path, body) => {
+          if (!path.startsWith('/results')) return undefined;
+          const r = body as { results: Record<string, number>; counts: Record<string, number> };
+          const forged = { ...r.results, alice: (r.results.alice ?? 0) + 1, bob: (r.results.bob ?? 0) - 1 };
+          return { ...r, results: forged, counts: forged };
+        };
+        const forged = await lying.verifyElection(ID, { validator: 'validator-1' });
+        expect(forged.ok).toBe(false);
+        expect(forged.counts).toEqual(expected);
+        expect(forged.errors.join('\n')).toMatch(/published counts .* differ from the recomputed/);
       } finally {
         lying.close();
         await proxy.close();
