@@ -1,6 +1,7 @@
 /**
  * Jest projects: `unit` (in-process, including the consensus simulator), `e2e` (real validator
- * processes on loopback, run in band) and `faults` (perturbations of a real network).
+ * processes on loopback, run in band), `faults` (perturbations of a real network), `adversarial`
+ * and `soak` (a short long-run benchmark: memory must not grow with the chain).
  * ESM: run node with --experimental-vm-modules (the root scripts do).
  */
 const common = {
@@ -23,5 +24,7 @@ export default {
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/packages/*/test/e2e/**/*.test.ts'] },
     { ...common, displayName: 'faults', testMatch: ['<rootDir>/packages/*/test/faults/**/*.test.ts'] },
     { ...common, displayName: 'adversarial', testMatch: ['<rootDir>/packages/*/test/adversarial/**/*.test.ts'] },
+    // A short run of the long-run benchmark (scripts/soak.mjs): RSS after warm-up against RSS at the end.
+    { ...common, displayName: 'soak', testMatch: ['<rootDir>/packages/*/test/soak/**/*.test.ts'] },
   ],
 };
