@@ -35,6 +35,7 @@ export interface StartFlags {
   maxPoolBytes?: string;
   voterCacheBytes?: string;
   ballotWorkers?: string;
+  trusteeDir?: string;
   ackMode?: string;
   ackTimeoutMs?: string;
   clockSkewMs?: string;
@@ -200,6 +201,7 @@ export const START_SETTINGS = {
   },
   apiTokensFile: { flag: '--api-tokens-file', env: 'POA_API_TOKENS_FILE' },
   ballotWorkers: { flag: '--ballot-workers', env: 'POA_BALLOT_WORKERS' },
+  trusteeDir: { flag: '--trustee-dir', env: 'POA_TRUSTEE_DIR' },
   insecureOpenWrites: {
     flag: '--insecure-open-writes',
     env: 'POA_INSECURE_OPEN_WRITES',
@@ -434,6 +436,7 @@ function schema(keyKind: 'file' | 'hex' | 'none') {
       wsMaxInFlight: intSetting(1, 10_000),
       apiTokensFile: apiTokensFileSetting.optional(),
       ballotWorkers: intSetting(0, 256).optional(),
+      trusteeDir: z.string().min(1, 'must be a directory path').optional(),
       insecureOpenWrites: switchSetting,
       writeRatePerCredential: intSetting(0, 100_000_000),
       writeBurstPerCredential: intSetting(1, 100_000_000),
@@ -503,6 +506,7 @@ function schema(keyKind: 'file' | 'hex' | 'none') {
         },
         ...(c.apiTokensFile !== undefined ? { apiTokensFile: c.apiTokensFile } : {}),
         ...(c.ballotWorkers !== undefined ? { ballotWorkers: c.ballotWorkers } : {}),
+        ...(c.trusteeDir !== undefined ? { trusteeDir: c.trusteeDir } : {}),
         insecureOpenWrites: c.insecureOpenWrites,
         writeRatePerCredential: c.writeRatePerCredential,
         writeBurstPerCredential: c.writeBurstPerCredential,
@@ -572,6 +576,7 @@ export function loadStartConfig(flags: StartFlags, env: Env = process.env): Star
   }
   if (problems.length > 0 || !result.success) throw new ConfigError(problems);
   // Trustee secrets of encrypted elections live beside the key file (a wiped data directory keeps them).
-  if (keyKind === 'file' && typeof raw.key === 'string') result.data.options.trusteeDir = `${raw.key}.trustee`;
+  if (keyKind === 'file' && typeof raw.key === 'string' && result.data.options.trusteeDir === undefined)
+    result.data.options.trusteeDir = `${raw.key}.trustee`;
   return result.data;
 }

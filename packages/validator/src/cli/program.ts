@@ -167,6 +167,13 @@ export function buildProgram(io: CliIo = defaultIo, exitCode: { value: number } 
     .option('--max-body-bytes <n>', settingHelp('maxBodyBytes', 'largest HTTP request body in bytes'))
     .option('--max-pool-size <n>', settingHelp('maxPoolSize', 'most transactions held in the pool'))
     .option(
+      '--trustee-dir <dir>',
+      settingHelp(
+        'trusteeDir',
+        'where this validator keeps its trustee secrets of encrypted elections (default: <key file>.trustee, writable)',
+      ),
+    )
+    .option(
       '--ballot-workers <n>',
       settingHelp('ballotWorkers', 'threads checking encrypted ballots (default: cores - 1; 0: on the event loop)'),
     )

@@ -4,7 +4,7 @@
  * mode 0600, written to a temporary file, fsynced and renamed before the key transaction leaves,
  * so a restarted validator still holds the secret behind the key the chain already has.
  */
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TrusteeRecord, TrusteeStore } from '../elections/trustee.js';
@@ -18,7 +18,15 @@ export class TrusteeFileStore implements TrusteeStore {
 
   constructor(dir: string) {
     this.dir = dir;
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    try {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      // Checked at start, not at the first election: a read-only key volume must not surface mid-ceremony.
+      accessSync(dir, constants.W_OK);
+    } catch (err) {
+      throw new Error(
+        `trustee directory ${dir} is not writable (${(err as Error).message}): set --trustee-dir / POA_TRUSTEE_DIR to a writable directory`,
+      );
+    }
     for (const name of readdirSync(dir)) {
       const m = FILE_RE.exec(name);
       if (m?.[1] === undefined) continue;
