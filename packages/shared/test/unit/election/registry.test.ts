@@ -276,3 +276,21 @@ describe('a configuration and a vote of its election in one block', () => {
     expect(r.get('q')?.plainCounts?.size).toBe(0);
   });
 });
+
+describe('the PROTOCOL.md 16.2 test vector', () => {
+  it('signs the configuration with RFC 8032 test key 1 as documented', () => {
+    const seed = '0x9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60';
+    const cfg = config({
+      electionId: '7',
+      candidates: ['alice', 'bob'],
+      openHeight: 100,
+      closeHeight: 200,
+      dkgPhaseBlocks: 20,
+    });
+    const tx = signElectionTx({ chainId: 1337 }, new Signer(seed), 'election', '7', cfg);
+    expect(JSON.parse(tx.data).signature).toBe(
+      '0xfe9e98a25511a43a8f61dcdae64167fe763fae6495c710335c7887b7a967663c45f1cb4d0e0b1b3e23cf4f77d43ac67cdf0f4599d6d1de2c6ede1dc34b1af40b',
+    );
+    expect(txHash(tx)).toBe('0x9c90f7ce8ef2580e2192aac188c657624871f12b0ba9bc65c8ab4a8f0731dbd3');
+  });
+});
