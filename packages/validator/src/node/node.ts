@@ -302,7 +302,18 @@ export class ValidatorNode {
     network.onMessage((from, msg) => {
       metrics.p2pMessage('in', msg.type);
       if (!health.observe(from, msg)) network.penalize(from, 'STATUS_HEIGHT_IMPOSSIBLE');
-      pipeline.run(() => core.receive(from, msg), withBallots(prefetch.message(msg), ballots?.message(msg)));
+      pipeline.run(
+        () => {
+          const out = core.receive(from, msg);
+          // A vote is acknowledged once a quorum holds it on disk: the peers wrote it before they
+          // acknowledged, and this node before it sent it. Its own note of the fact (the step's
+          // pool-replicated write, a hint for restarts) need not be on disk first, so the waiting
+          // clients are answered now rather than behind this node's write queue (DURABILITY.md).
+          for (const e of out.events) if (e.type === 'tx-replicated') submits.onEvent(e);
+          return out;
+        },
+        withBallots(prefetch.message(msg), ballots?.message(msg)),
+      );
     });
     // Read no more than one response frame can carry: the network trims the rest anyway.
     network.onSyncRequest(async (fromHeight, max) => {
