@@ -213,6 +213,23 @@ export class SimElection {
       agreed = got;
       outcome = { phase: 'decrypted', ballots: e.ballots, counts: e.counts };
     }
+    // The election state is a function of the chain: a node whose chain holds the block that
+    // decrypted the tally (live, synced or replayed after a restart) must show the decryption too.
+    const at = nodes
+      .map((n) => n.core?.elections?.get(SIM_ELECTION)?.decryptedHeight)
+      .filter((h): h is number => h !== undefined);
+    const decryptedAt = at.length > 0 ? Math.min(...at) : undefined;
+    if (decryptedAt !== undefined)
+      for (const n of nodes) {
+        const core = n.core;
+        if (core === undefined || core.chain.head.height < decryptedAt) continue;
+        const e = core.elections?.get(SIM_ELECTION);
+        if (e?.phase !== 'decrypted' || JSON.stringify(e.counts) !== agreed)
+          throw new InvariantViolation(
+            InvariantCode.ELECTION_TALLY,
+            `n${n.index} is at height ${core.chain.head.height}, past the decryption at ${decryptedAt}, but its election is ${e?.phase ?? 'unknown'} with counts ${JSON.stringify(e?.counts)}`,
+          );
+      }
     return outcome;
   }
 }
