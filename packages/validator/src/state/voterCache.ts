@@ -180,7 +180,8 @@ export class VoterCache implements VoterStore {
       this.#unsettled.delete(k);
       this.#put(k, hash);
     }
-    if (this.#bytes > this.#maxBytes) this.trim();
+    // Not at every block past the budget: when pooled voters alone exceed it, a pass frees nothing.
+    if (this.#bytes > this.#trimAt) this.trim();
   }
 
   /** Evict the least recently loaded entries beyond the budget, except pinned and retained ones. */
