@@ -10,9 +10,11 @@ import type { SubmitOutcome } from '../api/interface.js';
 import type { VoterLease } from '../state/voterCache.js';
 import type { CommitPipeline } from './commitPipeline.js';
 import type { Logger } from './logger.js';
+import { Coalescer } from '../util/coalescer.js';
 
 /**
- * Submissions arriving within this window go through one core step. Short against the
+ * Least time between two flushes: submissions arriving within it go through one core step (the
+ * first one after a quiet spell is flushed at once, util/coalescer.ts). Short against the
  * acknowledgement latency (a round trip plus a peer's write), long enough that a stream of
  * single votes does not cost a batch each.
  */
@@ -49,7 +51,8 @@ const shuttingDown = (): SubmitOutcome => ({ ok: false, code: 'UNAVAILABLE', mes
 export class SubmitQueue {
   readonly #init: SubmitQueueInit;
   #pending: PendingSubmit[] = [];
-  #scheduled = false;
+  /** A lone vote after a quiet spell is flushed at once; a stream of them once per window. */
+  readonly #when = new Coalescer(SUBMIT_WINDOW_MS, () => this.#flush());
   #stopped = false;
   /** Clients waiting for their votes to reach a quorum, by tx hash. */
   readonly #ackWaiters = new Map<Hex, AckWaiter[]>();
@@ -63,10 +66,7 @@ export class SubmitQueue {
     if (this.#stopped) return Promise.resolve(items.map(shuttingDown));
     return new Promise((resolve, reject) => {
       this.#pending.push({ items, resolve, reject });
-      if (!this.#scheduled) {
-        this.#scheduled = true;
-        setTimeout(() => this.#flush(), SUBMIT_WINDOW_MS);
-      }
+      this.#when.schedule();
     });
   }
 
@@ -98,7 +98,6 @@ export class SubmitQueue {
 
   /** Group commit: every submission that arrived since the last flush goes through one core step and one batch. */
   #flush(): void {
-    this.#scheduled = false;
     const batch = this.#pending;
     this.#pending = [];
     if (batch.length === 0) return;
@@ -226,6 +225,7 @@ export class SubmitQueue {
     // elsewhere), and the API does not log a shutdown as an internal error.
     for (const p of this.#pending) p.resolve(p.items.map(() => shuttingDown()));
     this.#pending = [];
+    this.#when.cancel();
     for (const [hash, waiters] of this.#ackWaiters) {
       for (const w of waiters) {
         clearTimeout(w.timer);

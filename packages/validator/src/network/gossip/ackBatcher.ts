@@ -1,13 +1,14 @@
 /**
- * Coalesces the acknowledgements a validator sends within a short window into one gossip
- * message. Each gossip message costs a signature and a verification per peer; a validator that
- * receives many small batches would otherwise answer each with its own message.
+ * Coalesces the acknowledgements a validator sends within a short window into one message. A
+ * validator that receives many small batches would otherwise answer each with its own message
+ * (a frame, an encryption and a core step at every peer).
  */
 import type { TxAck } from '../../consensus/interface.js';
+import { Coalescer } from '../../util/coalescer.js';
 import { MAX_ACKS_PER_MESSAGE } from './validation.js';
 
 export interface AckBatcherOptions {
-  /** How long the first acknowledgement of a message may wait, ms. */
+  /** Least time between two acknowledgement messages, ms (the first after a quiet spell leaves at once). */
   windowMs: number;
   /** Receives each coalesced list (at most MAX_ACKS_PER_MESSAGE acknowledgements). */
   flush: (acks: TxAck[]) => void;
@@ -16,39 +17,40 @@ export interface AckBatcherOptions {
 /** Time-windowed accumulator of acknowledgements. */
 export class AckBatcher {
   #pending: TxAck[] = [];
-  #timer: NodeJS.Timeout | undefined;
+  readonly #when: Coalescer;
 
-  constructor(private readonly opts: AckBatcherOptions) {}
+  constructor(private readonly opts: AckBatcherOptions) {
+    this.#when = new Coalescer(opts.windowMs, () => this.#emit());
+  }
 
-  /** Queue acknowledgements; a full message leaves at once, the rest when the window closes. */
+  /**
+   * Queue acknowledgements; a full message leaves at once, the rest on the next turn of the event
+   * loop if none left within the window, else when the window closes (util/coalescer.ts).
+   */
   add(acks: readonly TxAck[]): void {
     for (const a of acks) {
       this.#pending.push(a);
       if (this.#pending.length >= MAX_ACKS_PER_MESSAGE) this.#emit();
     }
-    if (this.#pending.length > 0 && this.#timer === undefined)
-      this.#timer = setTimeout(() => this.#emit(), this.opts.windowMs);
+    if (this.#pending.length > 0) this.#when.schedule();
   }
 
   /** Hand over what waits (to ride along another message), cancelling its own message. */
   take(): TxAck[] {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
     const acks = this.#pending;
     this.#pending = [];
+    if (acks.length > 0) this.#when.flushed();
     return acks;
   }
 
   /** Drop what waits (the network is stopping). */
   clear(): void {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#when.cancel();
     this.#pending = [];
   }
 
   #emit(): void {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#when.cancel();
     const acks = this.#pending;
     this.#pending = [];
     if (acks.length > 0) this.opts.flush(acks);
