@@ -27,6 +27,8 @@ export const SOAK_USAGE = `usage: npm run soak -- [options]    (or: node scripts
   --concurrency <n>      requests in flight (default: 4 batch, 64 single)
   --rate <votes/s>       offer votes at this rate (paced) instead of as fast as answered
   --sample-ms <ms>       sampling interval (default 5000)
+  --warmup <percent>     RSS after warm-up: at this share of the votes (default 10); the end-minus-warm-up
+                         growth compares the median RSS of the tenth from there with that of the last tenth
   --latency-every <n>    measure the submit-to-final latency of every n-th vote (default 50)
   --max-minutes <m>      stop offering votes after m minutes (the run reports what it reached)
   --out <dir>            CSV, SVG plots and summary.json (default artifacts/soak)
@@ -48,6 +50,7 @@ export function parseSoakArgs(argv) {
       rate: { type: 'string' },
       'sample-ms': { type: 'string', default: '5000' },
       'latency-every': { type: 'string', default: '50' },
+      warmup: { type: 'string', default: '10' },
       'max-minutes': { type: 'string' },
       out: { type: 'string', default: 'artifacts/soak' },
       'node-args': { type: 'string' },
@@ -77,6 +80,7 @@ export function parseSoakArgs(argv) {
     rate: num('rate', 1, 10_000_000),
     sampleMs: num('sample-ms', 200, 600_000),
     latencyEvery: num('latency-every', 1, 1_000_000),
+    warmupPercent: num('warmup', 0, 80),
     maxMinutes: num('max-minutes', 0.1, 10_000, false),
     out: values.out,
     // As deployed (VALIDATOR_HEAP_MB in packages/validator/src/cli/start.ts, docs/DEPLOYMENT.md).
@@ -464,24 +468,33 @@ const med = (xs) =>
   );
 const maxOf = (xs) => (xs.length ? Math.max(...xs) : undefined);
 
-/** Per validator: RSS after warm-up (first sample at >= 10 % of the votes acknowledged), the tenths, max. */
+/**
+ * Per validator: RSS after warm-up (the first sample at --warmup % of the votes acknowledged, and
+ * the median of the samples of the tenth of the votes from there), the second and the last tenth
+ * (median and max), the end, the max; growth = median of the last tenth - median after warm-up.
+ */
 function summarize({ opts, rows, nodes, load, seconds, ours, otherCpu, notes }) {
   const total = Math.max(1, load.accepted);
-  const tenth = (r) => Math.min(9, Math.floor((10 * r.votes_acked) / total));
+  const w = opts.warmupPercent / 100;
   const validators = nodes.map((n) => {
     const rs = rows.filter((r) => r.validator === n.id && Number.isFinite(r.rss_mb));
-    const warm = rs.find((r) => r.votes_acked >= 0.1 * total) ?? rs[0];
-    const inTenth = (k) => rs.filter((r) => tenth(r) === k && r.votes_acked < total);
+    const between = (a, b) => rs.filter((r) => r.votes_acked >= a * total && r.votes_acked < b * total);
+    const warm = rs.find((r) => r.votes_acked >= w * total) ?? rs[0];
+    const afterWarm = between(w, w + 0.1);
+    const second = between(0.1, 0.2);
     // The last tenth: samples from 90 % of the votes on, including those after the last one was sent.
     const last = rs.filter((r) => r.votes_acked >= 0.9 * total);
     const end = rs.at(-1);
+    const rssAfterWarmupMedianMb = med(afterWarm.map((r) => r.rss_mb));
+    const rssLastTenthMedianMb = med(last.map((r) => r.rss_mb));
     return {
       id: n.id,
       rssWarmMb: warm?.rss_mb,
       rssWarmAtVotes: warm?.votes_acked,
-      rssSecondTenthMedianMb: med(inTenth(1).map((r) => r.rss_mb)),
-      rssSecondTenthMaxMb: maxOf(inTenth(1).map((r) => r.rss_mb)),
-      rssLastTenthMedianMb: med(last.map((r) => r.rss_mb)),
+      rssAfterWarmupMedianMb,
+      rssSecondTenthMedianMb: med(second.map((r) => r.rss_mb)),
+      rssSecondTenthMaxMb: maxOf(second.map((r) => r.rss_mb)),
+      rssLastTenthMedianMb,
       rssLastTenthMaxMb: maxOf(last.map((r) => r.rss_mb)),
       rssEndMb: end?.rss_mb,
       rssMaxMb: maxOf(rs.map((r) => r.rss_mb)),
@@ -490,7 +503,7 @@ function summarize({ opts, rows, nodes, load, seconds, ours, otherCpu, notes }) 
       heapUsedMaxMb: maxOf(rs.map((r) => r.heap_used_mb).filter(Number.isFinite)),
       eventLoopLagP99MedianMs: med(rs.map((r) => r.eventloop_lag_p99_ms).filter(Number.isFinite)),
       eventLoopLagP99MaxMs: maxOf(rs.map((r) => r.eventloop_lag_p99_ms).filter(Number.isFinite)),
-      growthMb: round((end?.rss_mb ?? NaN) - (warm?.rss_mb ?? NaN), 1),
+      growthMb: round((rssLastTenthMedianMb ?? Number.NaN) - (rssAfterWarmupMedianMb ?? Number.NaN), 1),
     };
   });
   const first = rows.filter((r) => r.validator === nodes[0].id);
@@ -516,6 +529,7 @@ function summarize({ opts, rows, nodes, load, seconds, ours, otherCpu, notes }) 
     offeredRate: opts.rate ?? null,
     nodeArgs: opts.nodeArgs,
     sampleMs: opts.sampleMs,
+    warmupPercent: opts.warmupPercent,
     votesRequested: opts.votes,
     votes: load.accepted,
     errors: load.errors,
@@ -628,17 +642,18 @@ function writeOutputs(out, rows, summary) {
 /** The summary as text lines. */
 export function formatSummary(s) {
   const lines = [
-    `soak: ${s.votes.toLocaleString('en-US')} votes (${s.mode}${s.mode === 'batch' ? ` of ${s.batchSize}` : ''}, concurrency ${s.concurrency}${s.offeredRate ? `, offered ${s.offeredRate}/s` : ''}) in ${s.seconds} s, ${s.errors} errors`,
+    `soak: ${s.votes.toLocaleString('en-US')} votes${s.resubmitted ? ` (${s.resubmitted} resubmitted after TX_NOT_REPLICATED)` : ''} (${s.mode}${s.mode === 'batch' ? ` of ${s.batchSize}` : ''}, concurrency ${s.concurrency}${s.offeredRate ? `, offered ${s.offeredRate}/s` : ''}) in ${s.seconds} s, ${s.errors} errors`,
     `throughput: ${s.finalizedPerSec} finalized votes/s overall; per ${s.sampleMs / 1000} s window median ${s.windowFinalizedPerSec.median}/s, lowest ${s.windowFinalizedPerSec.min}/s`,
     `submit-to-acknowledge: p50 ${s.ackMs.medianOfP50} ms, p99 ${s.ackMs.medianOfP99} ms (medians over windows; worst window p99 ${s.ackMs.maxOfP99} ms)`,
     `submit-to-final on all three: p50 ${s.finalMs.medianOfP50} ms, p99 ${s.finalMs.medianOfP99} ms (worst window p99 ${s.finalMs.maxOfP99} ms)`,
-    'RSS MB          after warm-up (10 %)  2nd tenth med/max  last tenth med/max  end     max    end-warm  heap used warm/end/max  loop lag p99 med/max ms',
   ];
   for (const v of s.validators) {
     lines.push(
-      `  ${v.id.padEnd(12)}  ${String(v.rssWarmMb).padStart(8)}              ${`${v.rssSecondTenthMedianMb}/${v.rssSecondTenthMaxMb}`.padEnd(17)}  ${`${v.rssLastTenthMedianMb}/${v.rssLastTenthMaxMb}`.padEnd(18)}  ${String(v.rssEndMb).padEnd(6)}  ${String(v.rssMaxMb).padEnd(6)} ${String(v.growthMb).padStart(7)}   ${`${v.heapUsedWarmMb}/${v.heapUsedEndMb}/${v.heapUsedMaxMb}`.padEnd(22)}  ${v.eventLoopLagP99MedianMs}/${v.eventLoopLagP99MaxMs}`,
+      `${v.id}: RSS ${v.rssWarmMb} MB at ${s.warmupPercent} % of the votes (after warm-up), median ${v.rssAfterWarmupMedianMb} MB over the tenth from there; 2nd tenth ${v.rssSecondTenthMedianMb}/${v.rssSecondTenthMaxMb} MB (median/max), last tenth ${v.rssLastTenthMedianMb}/${v.rssLastTenthMaxMb} MB, end ${v.rssEndMb} MB, max ${v.rssMaxMb} MB; growth ${v.growthMb} MB`,
+      `  V8 heap used ${v.heapUsedWarmMb} MB after warm-up, ${v.heapUsedEndMb} MB at the end, max ${v.heapUsedMaxMb} MB; event loop lag p99 per window median ${v.eventLoopLagP99MedianMs} ms, max ${v.eventLoopLagP99MaxMs} ms`,
     );
   }
+  lines.push('(growth: median RSS of the last tenth minus median RSS of the tenth after warm-up)');
   lines.push(`cpu: the soak's own ${s.ownCpuSeconds} s, other processes ${s.otherProcessesCpuSeconds} s`);
   for (const n of s.notes) lines.push(`note: ${n}`);
   return lines.join('\n');

@@ -1,8 +1,9 @@
 /**
  * The CI soak (issue 12): a short run of the long-run benchmark (scripts/soak.mjs as a real
- * process: three validators on loopback, batched votes) fails when a validator's RSS at the end
- * exceeds its RSS after warm-up (the first sample at 10 % of the votes) by more than
- * MAX_GROWTH_MB. Writes samples.csv, the SVG plots and summary.json to artifacts/soak/.
+ * process: three validators on loopback, batched votes, the deployed heap limit) fails when a
+ * validator's RSS at the end (median of the samples of the last tenth of the votes) exceeds its
+ * RSS after warm-up (median of the samples of the tenth of the votes after the first WARMUP_PERCENT)
+ * by more than MAX_GROWTH_MB. Writes samples.csv, the SVG plots and summary.json to artifacts/soak/.
  * Needs the build (`npm test` builds first). Margin and its justification: docs/PERFORMANCE.md,
  * "Long run".
  */
@@ -17,12 +18,23 @@ const OUT = join(REPO, 'artifacts/soak');
 
 /** Votes of the CI soak: batches of 250 to three validators. */
 const VOTES = 400_000;
-/** Allowed RSS growth per validator from warm-up (10 % of the votes) to the end of the run. */
-const MAX_GROWTH_MB = 60;
+/**
+ * Warm-up: RSS rises over the first ~35 % of a 400,000-vote run (V8 grows the committed heap toward
+ * its 256 MB limit, LevelDB fills its memtables, caches and the pool reach their bounds), then is flat.
+ */
+const WARMUP_PERCENT = 40;
+/**
+ * Allowed growth: measured 2-13 MB (medians 40-50 % -> last tenth) on this 2-core machine under
+ * heavy load from other processes; GC sawtooth within a tenth is up to ~40 MB (max - min), the
+ * medians absorb it. 40 MB over the ~200,000 votes between the two windows catches a leak of about
+ * 200 bytes per vote or more (the in-memory voter Map it replaced cost 276).
+ */
+const MAX_GROWTH_MB = 40;
 
 interface ValidatorSummary {
   id: string;
-  rssWarmMb: number;
+  rssAfterWarmupMedianMb: number;
+  rssLastTenthMedianMb: number;
   rssEndMb: number;
   rssMaxMb: number;
   growthMb: number;
@@ -54,7 +66,7 @@ function runSoak(args: string[]): Promise<{ code: number | null; stdout: string;
 
 describe('soak: memory does not grow with the chain', () => {
   it(
-    `RSS of each validator at the end of ${VOTES} batched votes is within ${MAX_GROWTH_MB} MB of its RSS after warm-up`,
+    `RSS of each validator over the last tenth of ${VOTES} batched votes is within ${MAX_GROWTH_MB} MB of its RSS after warm-up`,
     async () => {
       const run = await runSoak([
         '--votes',
@@ -65,6 +77,8 @@ describe('soak: memory does not grow with the chain', () => {
         '250',
         '--sample-ms',
         '2000',
+        '--warmup',
+        String(WARMUP_PERCENT),
         '--out',
         OUT,
       ]);
@@ -81,16 +95,15 @@ describe('soak: memory does not grow with the chain', () => {
         firstError: undefined,
       });
       for (const v of summary.validators) {
-        expect({ id: v.id, warm: v.rssWarmMb, end: v.rssEndMb, growthMb: v.growthMb }).toEqual(
-          expect.objectContaining({ growthMb: expect.any(Number) }),
-        );
         if (!(v.growthMb <= MAX_GROWTH_MB)) {
           throw new Error(
-            `${v.id}: RSS ${v.rssWarmMb} MB after warm-up, ${v.rssEndMb} MB at the end (+${v.growthMb} MB > ${MAX_GROWTH_MB} MB allowed); max ${v.rssMaxMb} MB. Plots: ${OUT}`,
+            `${v.id}: RSS median ${v.rssAfterWarmupMedianMb} MB after warm-up (${WARMUP_PERCENT}-${WARMUP_PERCENT + 10} % of the votes), ${v.rssLastTenthMedianMb} MB over the last tenth (+${v.growthMb} MB > ${MAX_GROWTH_MB} MB allowed); end ${v.rssEndMb} MB, max ${v.rssMaxMb} MB. Plots: ${OUT}`,
           );
         }
       }
+      expect(summary.validators.map((v) => v.growthMb <= MAX_GROWTH_MB)).toEqual([true, true, true]);
     },
-    8 * 60_000,
+    // ~1.5 min on a quiet 2-core machine; 6 min measured with other processes taking 1.4 cores.
+    12 * 60_000,
   );
 });
