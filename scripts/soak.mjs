@@ -5,7 +5,7 @@
 // Prints a summary and one JSON line. See docs/PERFORMANCE.md, "Long run".
 // Promise.withResolvers for libp2p on Node 20 (the validator's polyfill; `npm run soak` builds first).
 import '../packages/validator/dist/util/polyfills.js';
-import { formatSummary, parseSoakArgs, runSoak, SOAK_USAGE } from './soak/run.mjs';
+import { formatSummary, parseSoakArgs, replot, runSoak, SOAK_USAGE } from './soak/run.mjs';
 
 let opts;
 try {
@@ -16,6 +16,10 @@ try {
 }
 if (opts.help) {
   process.stdout.write(`${SOAK_USAGE}\n`);
+  process.exit(0);
+}
+if (opts.replot) {
+  replot(opts.replot);
   process.exit(0);
 }
 const log = opts.jsonOnly ? () => undefined : (line) => process.stderr.write(`${line}\n`);

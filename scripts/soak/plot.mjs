@@ -58,7 +58,10 @@ export function lineChart({ title, yLabel, xLabel = 'time (s)', series, marks = 
     if (!(mk.x >= xMin && mk.x <= xMax)) continue;
     out.push(
       `<line x1="${X(mk.x).toFixed(1)}" x2="${X(mk.x).toFixed(1)}" y1="${m.t}" y2="${m.t + h}" stroke="#999" stroke-dasharray="2,3"/>`,
-      `<text x="${(X(mk.x) + 3).toFixed(1)}" y="${m.t + 11}" fill="#666" font-size="10">${esc(mk.label)}</text>`,
+      // Near the right edge the label goes left of its line (clear of the legend).
+      X(mk.x) > m.l + 0.9 * w
+        ? `<text x="${(X(mk.x) - 3).toFixed(1)}" y="${m.t + 11}" fill="#666" font-size="10" text-anchor="end">${esc(mk.label)}</text>`
+        : `<text x="${(X(mk.x) + 3).toFixed(1)}" y="${m.t + 11}" fill="#666" font-size="10">${esc(mk.label)}</text>`,
     );
   }
   out.push(

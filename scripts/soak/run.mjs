@@ -3,7 +3,7 @@
 // prom-client default metrics), finalized height and votes, CPU, and of the submit-to-acknowledge
 // and submit-to-final latencies in that window. Writes samples.csv, one SVG per metric and
 // summary.json into --out. Reuses the benchmark's cluster, votes, finality tracker and /proc readers.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -36,6 +36,7 @@ export const SOAK_USAGE = `usage: npm run soak -- [options]    (or: node scripts
   --log-level <level>    validators' log level (default warn)
   --keep                 keep the validators' temp dir
   --json-only            print only the JSON summary line
+  --replot <dir>         draw the SVGs of an earlier run again from its samples.csv and summary.json
   -h, --help             this help`;
 
 /** Parse argv; throws an Error naming the bad option. */
@@ -57,6 +58,7 @@ export function parseSoakArgs(argv) {
       'log-level': { type: 'string', default: 'warn' },
       keep: { type: 'boolean', default: false },
       'json-only': { type: 'boolean', default: false },
+      replot: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -73,6 +75,7 @@ export function parseSoakArgs(argv) {
   if (!['batch', 'single'].includes(values.mode)) throw new Error(`--mode must be batch or single, got ${values.mode}`);
   return {
     help: values.help,
+    replot: values.replot,
     votes: num('votes', 1, 100_000_000),
     mode: values.mode,
     batchSize: num('batch-size', 1, 10_000),
@@ -559,16 +562,33 @@ function summarize({ opts, rows, nodes, load, seconds, ours, otherCpu, notes }) 
   };
 }
 
-function writeOutputs(out, rows, summary) {
+/** Draw the SVGs again from a run's samples.csv and summary.json (`npm run soak -- --replot DIR`). */
+export function replot(dir) {
+  const [head, ...lines] = readFileSync(join(dir, 'samples.csv'), 'utf8').trim().split('\n');
+  const cols = head.split(',');
+  const rows = lines.map((line) =>
+    Object.fromEntries(
+      line.split(',').map((v, i) => [cols[i], cols[i] === 'validator' ? v : v === '' ? undefined : Number(v)]),
+    ),
+  );
+  const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
+  summary.warmupPercent ??= 10;
+  writeOutputs(dir, rows, summary, false);
+}
+
+function writeOutputs(out, rows, summary, data = true) {
   const csv = [COLUMNS.join(','), ...rows.map((r) => COLUMNS.map((c) => r[c] ?? '').join(','))].join('\n');
-  writeFileSync(join(out, 'samples.csv'), `${csv}\n`);
-  if (summary) writeFileSync(join(out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  if (data) writeFileSync(join(out, 'samples.csv'), `${csv}\n`);
+  if (summary && data) writeFileSync(join(out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
   const ids = [...new Set(rows.map((r) => r.validator))];
   const total = summary?.votes ?? 0;
   const at = (frac) => rows.find((r) => r.votes_acked >= frac * total)?.t_s;
   const marks = total
     ? [
         { x: at(0.1), label: '10 %' },
+        ...(summary.warmupPercent !== 10
+          ? [{ x: at(summary.warmupPercent / 100), label: `warm-up ${summary.warmupPercent} %` }]
+          : []),
         { x: at(0.9), label: '90 %' },
         { x: at(1), label: 'all sent' },
       ]
