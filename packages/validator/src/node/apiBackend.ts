@@ -130,7 +130,10 @@ export class ApiBackend implements NodeApiBackend {
     const onChain = await this.#init.db.getTransaction(hash);
     if (onChain) return onChain;
     const pending = this.#init.core.pool.get(hash);
-    return pending ? { tx: pending.tx, hash } : undefined;
+    if (pending) return { tx: pending.tx, hash };
+    // Finalized while the db was read: its block is being written (served from memory until
+    // readable), or the write has just ended.
+    return this.#init.tracker.writing(hash) ?? (await this.#init.db.getTransaction(hash));
   }
 
   getTxState(hash: Hex): Promise<TxState> {

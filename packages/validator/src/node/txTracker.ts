@@ -3,7 +3,7 @@
  * (with the reason), the candidate block's transactions, and finalized transactions whose block
  * is still being written. `state(hash)` answers poa_getTransactionStatus.
  */
-import { type Hex, txHash } from '@poa-vote/shared';
+import { type Hex, type Transaction, txHash } from '@poa-vote/shared';
 import type { ConsensusCore, CoreEvent, Output } from '../consensus/index.js';
 import type { ChainDb } from '../db/index.js';
 import type { TxState } from '../api/interface.js';
@@ -11,7 +11,7 @@ import type { TxState } from '../api/interface.js';
 /** Rejected transactions remembered for status queries. */
 const MAX_REJECTED = 100_000;
 
-type Where = { blockHash: Hex; blockNumber: number };
+type Where = { blockHash: Hex; blockNumber: number; transactionIndex: number };
 
 export class TxTracker {
   readonly #db: Pick<ChainDb, 'getTransaction'>;
@@ -19,7 +19,7 @@ export class TxTracker {
   readonly #rejected = new Map<Hex, { reason: string; conflictsWith?: Hex }>();
   #candidateTxs = new Set<Hex>();
   /** Transactions of blocks finalized by the core whose batch is being written (not yet readable from the db). */
-  readonly #writing = new Map<Hex, Where>();
+  readonly #writing = new Map<Hex, Where & { tx: Transaction }>();
 
   constructor(db: Pick<ChainDb, 'getTransaction'>, core: ConsensusCore) {
     this.#db = db;
@@ -33,6 +33,12 @@ export class TxTracker {
 
   writeEnded(out: Output): void {
     for (const [hash] of finalizing(out)) this.#writing.delete(hash);
+  }
+
+  /** A finalized transaction whose block is being written (not yet readable from the db). */
+  writing(hash: Hex): (Where & { tx: Transaction; hash: Hex }) | undefined {
+    const w = this.#writing.get(hash);
+    return w && { ...w, hash };
   }
 
   /** Follow a delivered core event. */
@@ -72,22 +78,36 @@ export class TxTracker {
         transactionIndex: r.transactionIndex,
       };
     const writing = this.#writing.get(hash);
-    if (writing) return { state: 'included', hash, ...writing };
+    if (writing) return { state: 'included', hash, blockHash: writing.blockHash, blockNumber: writing.blockNumber };
     const candidate = this.#core.candidate;
     if (candidate && this.#candidateTxs.has(hash))
       return { state: 'included', hash, blockHash: candidate.block.hash, blockNumber: candidate.block.header.height };
     if (this.#core.pool.has(hash)) return { state: this.#core.isReplicated(hash) ? 'replicated' : 'accepted', hash };
     const rej = this.#rejected.get(hash);
     if (rej) return { state: 'rejected', hash, ...rej };
+    // Its block's write may have ended (and left memory) while the db was read: read once more.
+    const late = await this.#db.getTransaction(hash);
+    if (late)
+      return {
+        state: 'finalized',
+        hash,
+        blockHash: late.blockHash,
+        blockNumber: late.blockNumber,
+        transactionIndex: late.transactionIndex,
+      };
     return { state: 'unknown', hash };
   }
 }
 
-function finalizing(out: Output): (readonly [Hex, Where])[] {
+function finalizing(out: Output): (readonly [Hex, Where & { tx: Transaction }])[] {
   return out.persist.flatMap((op) =>
     op.kind === 'finalize'
       ? op.block.transactions.map(
-          (tx) => [txHash(tx), { blockHash: op.block.hash, blockNumber: op.block.header.height }] as const,
+          (tx, transactionIndex) =>
+            [
+              txHash(tx),
+              { tx, blockHash: op.block.hash, blockNumber: op.block.header.height, transactionIndex },
+            ] as const,
         )
       : [],
   );
