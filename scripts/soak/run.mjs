@@ -577,7 +577,12 @@ export function replot(dir) {
 }
 
 function writeOutputs(out, rows, summary, data = true) {
-  const csv = [COLUMNS.join(','), ...rows.map((r) => COLUMNS.map((c) => r[c] ?? '').join(','))].join('\n');
+  const csv = [
+    COLUMNS.join(','),
+    ...rows.map((r) =>
+      COLUMNS.map((c) => (typeof r[c] === 'number' && !Number.isFinite(r[c]) ? '' : (r[c] ?? ''))).join(','),
+    ),
+  ].join('\n');
   if (data) writeFileSync(join(out, 'samples.csv'), `${csv}\n`);
   if (summary && data) writeFileSync(join(out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
   const ids = [...new Set(rows.map((r) => r.validator))];
