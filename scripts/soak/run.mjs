@@ -3,7 +3,7 @@
 // prom-client default metrics), finalized height and votes, CPU, and of the submit-to-acknowledge
 // and submit-to-final latencies in that window. Writes samples.csv, one SVG per metric and
 // summary.json into --out. Reuses the benchmark's cluster, votes, finality tracker and /proc readers.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -92,6 +92,17 @@ export function parseSoakArgs(argv) {
     keep: values.keep,
     jsonOnly: values['json-only'],
   };
+}
+
+/** RSS split into anonymous memory (heaps, malloc) and file pages mapped in (LevelDB tables, code). */
+function rssSplit(pid) {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (field) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
+    return { anonMb: kb('RssAnon') / 1024, fileMb: (kb('RssFile') + kb('RssShmem')) / 1024 };
+  } catch {
+    return undefined;
+  }
 }
 
 const selfCpu = () => {
@@ -267,6 +278,8 @@ const COLUMNS = [
   'votes_sent',
   'votes_acked',
   'rss_mb',
+  'rss_anon_mb',
+  'rss_file_mb',
   'heap_used_mb',
   'heap_total_mb',
   'external_mb',
@@ -290,6 +303,9 @@ const COLUMNS = [
 export async function runSoak(opts, log) {
   const runTag = Date.now().toString(36);
   mkdirSync(opts.out, { recursive: true });
+  // Rows are appended as they are sampled: a run that dies still leaves its samples.
+  const csvFile = join(opts.out, 'samples.csv');
+  writeFileSync(csvFile, `${COLUMNS.join(',')}\n`);
   const notes = [];
   const cluster = await createCluster({ slotMs: 1000, logLevel: opts.logLevel, nodeArgs: opts.nodeArgs });
   log(`validators: ${cluster.dir}`);
@@ -347,6 +363,7 @@ export async function runSoak(opts, log) {
       const self = selfCpu();
       const machine = machineBusySeconds();
       const mems = pids.map(memory);
+      const split = pids.map(rssSplit);
       // Submit-to-final latencies of the timed votes that became final on all three.
       for (const [id, sentAt] of load.pending) {
         const h = tracker.voterHeight.get(id);
@@ -386,6 +403,8 @@ export async function runSoak(opts, log) {
           votes_sent: load.sent,
           votes_acked: load.accepted,
           rss_mb: round(mem?.rssMb, 1),
+          rss_anon_mb: round(split[i]?.anonMb, 1),
+          rss_file_mb: round(split[i]?.fileMb, 1),
           heap_used_mb: round((m.nodejs_heap_size_used_bytes ?? NaN) / 2 ** 20, 1),
           heap_total_mb: round((m.nodejs_heap_size_total_bytes ?? NaN) / 2 ** 20, 1),
           external_mb: round((m.nodejs_external_memory_bytes ?? NaN) / 2 ** 20, 1),
@@ -405,6 +424,7 @@ export async function runSoak(opts, log) {
           other_cpu_pct: round((100 * other) / dt, 1),
         });
         load.ack[i] = [];
+        appendFileSync(csvFile, `${csvLine(rows.at(-1))}\n`);
       }
       last = { t: now, cpu, self, machine, final: [...finalVotes] };
     };
@@ -576,14 +596,10 @@ export function replot(dir) {
   writeOutputs(dir, rows, summary, false);
 }
 
+const csvLine = (r) =>
+  COLUMNS.map((c) => (typeof r[c] === 'number' && !Number.isFinite(r[c]) ? '' : (r[c] ?? ''))).join(',');
+
 function writeOutputs(out, rows, summary, data = true) {
-  const csv = [
-    COLUMNS.join(','),
-    ...rows.map((r) =>
-      COLUMNS.map((c) => (typeof r[c] === 'number' && !Number.isFinite(r[c]) ? '' : (r[c] ?? ''))).join(','),
-    ),
-  ].join('\n');
-  if (data) writeFileSync(join(out, 'samples.csv'), `${csv}\n`);
   if (summary && data) writeFileSync(join(out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
   const ids = [...new Set(rows.map((r) => r.validator))];
   const total = summary?.votes ?? 0;
@@ -608,6 +624,11 @@ function writeOutputs(out, rows, summary, data = true) {
   const sub = summary ? ` (${summary.votes.toLocaleString('en-US')} votes, ${summary.mode})` : '';
   const charts = {
     'rss.svg': { title: `Validator RSS${sub}`, yLabel: 'RSS (MB)', series: series('rss_mb') },
+    'rss-split.svg': {
+      title: `RSS: anonymous (solid) and file pages mapped in (dashed)${sub}`,
+      yLabel: 'MB',
+      series: [...series('rss_anon_mb'), ...series('rss_file_mb', '4,3', ' file')],
+    },
     'heap.svg': {
       title: `V8 heap used (solid) and heap total (dashed)${sub}`,
       yLabel: 'MB',
