@@ -17,8 +17,8 @@ import { percentile, round } from '../bench/stats.mjs';
 import { VoteFactory } from '../bench/votes.mjs';
 import { lineChart } from './plot.mjs';
 
-/** The validators' node flags unless --node-args: the heap limit a validator is deployed with. */
-const DEFAULT_NODE_ARGS = '--max-old-space-size=256';
+/** The validators' node flags unless --node-args: the heap flags a validator is deployed with. */
+const DEFAULT_NODE_ARGS = '--max-old-space-size=256 --max-semi-space-size=8';
 
 export const SOAK_USAGE = `usage: npm run soak -- [options]    (or: node scripts/soak.mjs [options])
   --votes <n>            votes to drive through the three validators (default 10000000)
@@ -32,7 +32,8 @@ export const SOAK_USAGE = `usage: npm run soak -- [options]    (or: node scripts
   --latency-every <n>    measure the submit-to-final latency of every n-th vote (default 50)
   --max-minutes <m>      stop offering votes after m minutes (the run reports what it reached)
   --out <dir>            CSV, SVG plots and summary.json (default artifacts/soak)
-  --node-args=<flags>    node flags for the validators (default --max-old-space-size=256, as deployed)
+  --node-args=<flags>    node flags for the validators (default, as deployed:
+                         --max-old-space-size=256 --max-semi-space-size=8)
   --log-level <level>    validators' log level (default warn)
   --keep                 keep the validators' temp dir
   --json-only            print only the JSON summary line
