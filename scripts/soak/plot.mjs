@@ -33,7 +33,8 @@ export function lineChart({ title, yLabel, xLabel = 'time (s)', series, marks = 
   const yMin = Math.min(0, ...pts.map((p) => p[1]));
   if (yMax <= yMin) yMax = yMin + 1;
   const yStep = niceStep(yMax - yMin, 6);
-  yMax = Math.ceil(yMax / yStep) * yStep;
+  // Headroom above the highest point: the lines stay clear of the marks' labels.
+  yMax = Math.ceil((yMax + 0.06 * (yMax - yMin)) / yStep) * yStep;
   const X = (x) => m.l + ((x - xMin) / (xMax - xMin)) * w;
   const Y = (y) => m.t + h - ((y - yMin) / (yMax - yMin)) * h;
   const out = [
