@@ -528,6 +528,14 @@ function summarize({ opts, rows, nodes, load, seconds, ours, otherCpu, notes }) 
       eventLoopLagP99MedianMs: med(rs.map((r) => r.eventloop_lag_p99_ms).filter(Number.isFinite)),
       eventLoopLagP99MaxMs: maxOf(rs.map((r) => r.eventloop_lag_p99_ms).filter(Number.isFinite)),
       growthMb: round((rssLastTenthMedianMb ?? Number.NaN) - (rssAfterWarmupMedianMb ?? Number.NaN), 1),
+      // The same for the V8 heap used: a leak in JavaScript state shows here without GC or native noise.
+      heapUsedAfterWarmupMedianMb: med(afterWarm.map((r) => r.heap_used_mb).filter(Number.isFinite)),
+      heapUsedLastTenthMedianMb: med(last.map((r) => r.heap_used_mb).filter(Number.isFinite)),
+      heapGrowthMb: round(
+        (med(last.map((r) => r.heap_used_mb).filter(Number.isFinite)) ?? Number.NaN) -
+          (med(afterWarm.map((r) => r.heap_used_mb).filter(Number.isFinite)) ?? Number.NaN),
+        1,
+      ),
     };
   });
   const first = rows.filter((r) => r.validator === nodes[0].id);
@@ -697,7 +705,7 @@ export function formatSummary(s) {
   for (const v of s.validators) {
     lines.push(
       `${v.id}: RSS ${v.rssWarmMb} MB at ${s.warmupPercent} % of the votes (after warm-up), median ${v.rssAfterWarmupMedianMb} MB over the tenth from there; 2nd tenth ${v.rssSecondTenthMedianMb}/${v.rssSecondTenthMaxMb} MB (median/max), last tenth ${v.rssLastTenthMedianMb}/${v.rssLastTenthMaxMb} MB, end ${v.rssEndMb} MB, max ${v.rssMaxMb} MB; growth ${v.growthMb} MB`,
-      `  V8 heap used ${v.heapUsedWarmMb} MB after warm-up, ${v.heapUsedEndMb} MB at the end, max ${v.heapUsedMaxMb} MB; event loop lag p99 per window median ${v.eventLoopLagP99MedianMs} ms, max ${v.eventLoopLagP99MaxMs} ms`,
+      `  V8 heap used ${v.heapUsedWarmMb} MB after warm-up, ${v.heapUsedEndMb} MB at the end, max ${v.heapUsedMaxMb} MB, growth of the medians ${v.heapGrowthMb} MB; event loop lag p99 per window median ${v.eventLoopLagP99MedianMs} ms, max ${v.eventLoopLagP99MaxMs} ms`,
     );
   }
   lines.push('(growth: median RSS of the last tenth minus median RSS of the tenth after warm-up)');
