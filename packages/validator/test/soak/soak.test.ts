@@ -24,8 +24,8 @@ const VOTES = 400_000;
  */
 const WARMUP_PERCENT = 40;
 /**
- * Allowed RSS growth: measured +2 to +13 MB in one run and +22 to +41 MB in another (medians of
- * 40-50 % -> last tenth, three validators each, this 2-core machine shared with other processes).
+ * Allowed RSS growth: measured +2 to +41 MB over three runs (medians of 40-50 % -> last tenth,
+ * three validators each, this 2-core machine shared with other processes; docs/PERFORMANCE.md).
  * RSS outside the V8 heap still grows at this point of a run (LevelDB, malloc; the 2,845,000-vote
  * run in docs/PERFORMANCE.md: ~10 MB per million votes late in the run, more early), so the margin
  * is about twice the worst measured: it catches a leak of ~400 bytes per vote or more over the
@@ -33,10 +33,11 @@ const WARMUP_PERCENT = 40;
  */
 const MAX_GROWTH_MB = 80;
 /**
- * Allowed growth of the V8 heap used (same medians): measured 0 to +7 MB in both runs (the heap
- * is flat over the 2,845,000-vote run). Catches a JavaScript leak of ~100 bytes per vote or more.
+ * Allowed growth of the V8 heap used (same medians): measured +1 to +13 MB over three runs (the
+ * heap is flat over the 2,845,000-vote run; single samples swing with the GC). Catches a
+ * JavaScript leak of ~150 bytes per vote or more.
  */
-const MAX_HEAP_GROWTH_MB = 20;
+const MAX_HEAP_GROWTH_MB = 30;
 
 interface ValidatorSummary {
   id: string;
@@ -122,7 +123,7 @@ describe('soak: memory does not grow with the chain', () => {
         summary.validators.map((v) => v.growthMb <= MAX_GROWTH_MB && v.heapGrowthMb <= MAX_HEAP_GROWTH_MB),
       ).toEqual([true, true, true]);
     },
-    // 2 min 41 s and 6 min 9 s measured with other processes taking 0.9 and 1.4 of the 2 cores.
+    // 2 min 19 s to 6 min 9 s measured with other processes taking 0.8 to 1.4 of the 2 cores.
     12 * 60_000,
   );
 });
