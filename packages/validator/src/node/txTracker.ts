@@ -69,14 +69,7 @@ export class TxTracker {
   /** Where a transaction stands, from the most to the least settled source. */
   async state(hash: Hex): Promise<TxState> {
     const r = await this.#db.getTransaction(hash);
-    if (r)
-      return {
-        state: 'finalized',
-        hash,
-        blockHash: r.blockHash,
-        blockNumber: r.blockNumber,
-        transactionIndex: r.transactionIndex,
-      };
+    if (r) return finalizedState(hash, r);
     const writing = this.#writing.get(hash);
     if (writing) return { state: 'included', hash, blockHash: writing.blockHash, blockNumber: writing.blockNumber };
     const candidate = this.#core.candidate;
@@ -87,16 +80,19 @@ export class TxTracker {
     if (rej) return { state: 'rejected', hash, ...rej };
     // Its block's write may have ended (and left memory) while the db was read: read once more.
     const late = await this.#db.getTransaction(hash);
-    if (late)
-      return {
-        state: 'finalized',
-        hash,
-        blockHash: late.blockHash,
-        blockNumber: late.blockNumber,
-        transactionIndex: late.transactionIndex,
-      };
+    if (late) return finalizedState(hash, late);
     return { state: 'unknown', hash };
   }
+}
+
+function finalizedState(hash: Hex, at: Where): TxState {
+  return {
+    state: 'finalized',
+    hash,
+    blockHash: at.blockHash,
+    blockNumber: at.blockNumber,
+    transactionIndex: at.transactionIndex,
+  };
 }
 
 function finalizing(out: Output): (readonly [Hex, Where & { tx: Transaction }])[] {

@@ -20,12 +20,12 @@
  */
 import type { Connection, Stream, StreamMessageEvent } from '@libp2p/interface';
 import type { ConsensusMessage } from '../../consensus/interface.js';
-import { decodeMessage } from '../gossip/encoding.js';
 import { GossipKind, topicMaxBytes } from '../gossip/topic.js';
-import { GossipAction, GossipErrorCode, GossipValidationError, validateMessageOfKind } from '../gossip/validation.js';
+import { GossipAction, GossipErrorCode, GossipValidationError } from '../gossip/validation.js';
 import type { MessageHandler } from '../interface.js';
 import { NetworkError, NetworkErrorCode } from '../interface.js';
 import { type ReqRespContext, authorityOfStream, failInbound } from './context.js';
+import { validateDirectMessage } from './direct.js';
 import { encodeFrame, sizeStreamFor } from './frame.js';
 import { ReqRespMethod, protocolId } from './protocols.js';
 
@@ -49,38 +49,19 @@ export function channelMaxBytes(ctx: ReqRespContext): number {
   return Math.max(topicMaxBytes(GossipKind.txs, limits), topicMaxBytes(GossipKind.acks, limits));
 }
 
-/** Validate one channel message: JSON, a kind the channel carries, its topic's size limit and rules. */
+/**
+ * Validate one channel message: as a directed message (JSON, its topic's size limit and rules),
+ * and of a kind the channel carries.
+ */
 export function validateChannelMessage(ctx: ReqRespContext, payload: Uint8Array): ConsensusMessage {
-  let input: unknown;
-  try {
-    input = decodeMessage(payload);
-  } catch (e) {
-    throw new GossipValidationError(
-      GossipAction.REJECT,
-      GossipErrorCode.MALFORMED,
-      `channel message is not UTF-8 JSON: ${(e as Error).message}`,
-    );
-  }
-  const type = typeof input === 'object' && input !== null ? (input as { type?: unknown }).type : undefined;
-  const kind = type === GossipKind.txs ? GossipKind.txs : type === GossipKind.acks ? GossipKind.acks : undefined;
-  if (kind === undefined)
+  const msg = validateDirectMessage(ctx, payload);
+  if (!travelsOnChannel(msg))
     throw new GossipValidationError(
       GossipAction.REJECT,
       GossipErrorCode.WRONG_TOPIC,
-      `a ${JSON.stringify(type)} message cannot travel on a channel (txs and acks only)`,
+      `a ${msg.type} message cannot travel on a channel (txs and acks only)`,
     );
-  const max = topicMaxBytes(kind, {
-    maxMessageBytes: ctx.maxMessageBytes,
-    maxTxBatchBytes: ctx.maxTxBatchBytes,
-    maxTxBytes: ctx.genesis.limits.maxTxBytes,
-  });
-  if (payload.byteLength > max)
-    throw new GossipValidationError(
-      GossipAction.REJECT,
-      GossipErrorCode.TOO_LARGE,
-      `${kind} message of ${payload.byteLength} bytes exceeds the limit of ${max}`,
-    );
-  return validateMessageOfKind(ctx, kind, input);
+  return msg;
 }
 
 /**
