@@ -256,6 +256,12 @@ export class ChainDb {
     return this.#repos.voters.getMany(voterKeys);
   }
 
+  /** voterTxs answered on this thread (undefined when the store cannot): a step's few voters, read before it runs. */
+  voterTxsSync(voterKeys: readonly string[]): (Hex | undefined)[] | undefined {
+    this.#assertOpen();
+    return this.#repos.voters.getManySync(voterKeys);
+  }
+
   /** Every (voterKey, tx hash) and the head: a whole ChainState in memory (tools, tests; a validator reads on demand). */
   async loadChainStateSnapshot(): Promise<ChainStateSnapshot> {
     this.#assertOpen();

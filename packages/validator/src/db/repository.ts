@@ -45,6 +45,12 @@ export abstract class Repository<I, V> {
     return (await this.kv.getMany(ids.map((id) => this.key(id)))) as (V | undefined)[];
   }
 
+  /** The same on the caller's thread, or undefined when the store cannot (KvStore.getManySync). */
+  getManySync(ids: readonly I[]): (V | undefined)[] | undefined {
+    if (this.kv.getManySync === undefined) return undefined;
+    return this.kv.getManySync(ids.map((id) => this.key(id))) as (V | undefined)[];
+  }
+
   /** Batch operation storing a value. */
   put(id: I, value: V): DbOp {
     return { type: 'put', key: this.key(id), value };

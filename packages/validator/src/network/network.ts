@@ -501,9 +501,9 @@ export class Network implements INetwork {
   }
 
   #connectionTo(index: number): Connection | undefined {
-    const peer = this.#book.peerOf(index);
+    const peer = this.#book.peerIdOf(index);
     if (peer === undefined) return undefined;
-    return this.#libp2p.getConnections(peerIdFromString(peer)).find((c) => c.status === 'open');
+    return this.#libp2p.getConnections(peer).find((c) => c.status === 'open');
   }
 
   #validateGossip(kind: GossipKind, propagationSource: PeerId, msg: Message): TopicValidatorResult {

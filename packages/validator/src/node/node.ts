@@ -117,7 +117,7 @@ export class ValidatorNode {
     // are loaded into first (consensus/reads.ts, state/voterCache.ts), so memory does not grow
     // with the chain.
     const voters = new VoterCache(
-      { getMany: (keys) => db.voterTxs(keys) },
+      { getMany: (keys) => db.voterTxsSync(keys) ?? db.voterTxs(keys) },
       opts.voterCacheBytes === undefined ? {} : { maxBytes: opts.voterCacheBytes },
     );
     const chain = new ChainState(genesis, { head: db.head(), voters: [] }, { voters });

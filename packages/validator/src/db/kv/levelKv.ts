@@ -47,6 +47,10 @@ export class LevelKv implements KvStore {
     if (keys.length === 0) return Promise.resolve([]);
     return this.#level.getMany([...keys]);
   }
+  getManySync(keys: readonly Buffer[]): unknown[] {
+    return keys.map((k) => this.#level.getSync(k));
+  }
+
 
   async *entries(range: KvRange): AsyncGenerator<[Buffer, unknown]> {
     const it = this.#level.iterator(rangeOf(range));

@@ -39,6 +39,10 @@ export class MemoryKv implements KvStore {
   }
 
   async getMany(keys: readonly Buffer[]): Promise<unknown[]> {
+    return this.getManySync(keys);
+  }
+
+  getManySync(keys: readonly Buffer[]): unknown[] {
     return keys.map((k) => this.getSync(k));
   }
 
