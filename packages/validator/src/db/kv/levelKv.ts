@@ -51,7 +51,6 @@ export class LevelKv implements KvStore {
     return keys.map((k) => this.#level.getSync(k));
   }
 
-
   async *entries(range: KvRange): AsyncGenerator<[Buffer, unknown]> {
     const it = this.#level.iterator(rangeOf(range));
     try {
