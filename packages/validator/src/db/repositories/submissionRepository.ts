@@ -31,6 +31,14 @@ export class SubmissionRepository extends StringRepository<Hex> {
    */
   override get(id: string): Promise<Hex | undefined> {
     if (!isStorableSubmissionId(id)) return Promise.resolve(undefined);
+    // A store that answers on this thread (LevelDB's getSync: a missing id is answered from the
+    // bloom filters) needs no batching: that costs less than one thread-pool round trip.
+    try {
+      const now = this.getManySync([id]);
+      if (now !== undefined) return Promise.resolve(now[0]);
+    } catch (e) {
+      return Promise.reject(e);
+    }
     return new Promise((resolve, reject) => {
       if (this.#queued.length === 0) setImmediate(() => this.#drain());
       this.#queued.push({ id, resolve, reject });
@@ -52,7 +60,8 @@ export class SubmissionRepository extends StringRepository<Hex> {
 
   override async getMany(ids: readonly string[]): Promise<(Hex | undefined)[]> {
     const storable = ids.map((id) => isStorableSubmissionId(id));
-    const found = await super.getMany(ids.filter((_, i) => storable[i]));
+    const wanted = ids.filter((_, i) => storable[i]);
+    const found = wanted.length === 0 ? [] : (this.getManySync(wanted) ?? (await super.getMany(wanted)));
     let k = 0;
     return storable.map((ok) => (ok ? found[k++] : undefined));
   }
