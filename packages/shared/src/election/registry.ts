@@ -88,6 +88,13 @@ export interface ElectionRecord {
   phaseStart: number;
   /** Trustee messages on chain, by trustee index - 1. */
   keys: (TrusteeKeyMessage | undefined)[];
+  /**
+   * Once the key phase is over: the participants (1-based trustee indices whose keys reached the chain
+   * in the key phase, at least `threshold`). Only they deal, complain, hold a key share and decrypt.
+   */
+  participants?: number[];
+  /** First height after the key phase (a key is refused from here on). */
+  keysClosedHeight?: number;
   dealings: (Dealing | undefined)[];
   complaints: (ComplaintsMessage | undefined)[];
   /** Hash of each control transaction on chain, in chain order. */
@@ -272,6 +279,9 @@ export class ElectionRegistry {
     };
     if (e.phase === 'failed' || (at >= 0 && at > needs[target.kind] && !(target.kind === 'partial')))
       return `election ${e.electionId} is in phase ${e.phase}: a ${target.kind} is no longer accepted`;
+    const authority = this.genesis.authorities.findIndex((a) => a.id === target.authority);
+    if (e.participants !== undefined && authority >= 0 && !e.participants.includes(authority + 1))
+      return `trustee ${authority + 1} takes no part in election ${e.electionId}'s key ceremony`;
     return undefined;
   }
 
@@ -310,6 +320,11 @@ export class ElectionRegistry {
   }
 
   #checkKey(e: ElectionRecord, trustee: number, body: unknown): void {
+    if (e.keysClosedHeight !== undefined && e.keys[trustee - 1] === undefined)
+      refuse(
+        `election ${e.electionId}'s key phase ended before block ${e.keysClosedHeight}: the late key of trustee ${trustee} is refused (the ceremony goes on without it)`,
+        { phase: e.phase },
+      );
     this.#expectPhase(e, ['keys'], 'a trustee key');
     const setup = e.setup as ElectionSetup;
     verifyTrusteeKey(setup, body, 'body');
@@ -321,8 +336,18 @@ export class ElectionRegistry {
     return e.keys.filter((k): k is TrusteeKeyMessage => k !== undefined);
   }
 
+  /** Refuse a key-ceremony message or a partial decryption from a trustee that is not a participant. */
+  #expectParticipant(e: ElectionRecord, trustee: number, what: string): void {
+    if (e.participants === undefined || e.participants.includes(trustee)) return;
+    refuse(
+      `trustee ${trustee} published no key in election ${e.electionId}'s key phase (it ended before block ${e.keysClosedHeight}): it takes no part in the ceremony and holds no key share, so ${what} from it is refused`,
+      { phase: e.phase, participants: e.participants },
+    );
+  }
+
   #checkDealing(e: ElectionRecord, trustee: number, body: unknown): Dealing {
     this.#expectPhase(e, ['dealings'], 'a dealing');
+    this.#expectParticipant(e, trustee, 'a dealing');
     const d = verifyDealing(e.setup as ElectionSetup, this.#allKeys(e), body);
     if (d.dealer !== trustee) refuse(`body.dealer must be ${trustee}, the signing authority's index`);
     return body as Dealing;
@@ -330,6 +355,7 @@ export class ElectionRegistry {
 
   #checkComplaints(e: ElectionRecord, trustee: number, body: unknown): ComplaintsMessage {
     this.#expectPhase(e, ['complaints'], 'a complaints message');
+    this.#expectParticipant(e, trustee, 'a complaints message');
     if (typeof body !== 'object' || body === null || Array.isArray(body))
       refuse('body must be a complaints object', { field: 'body' });
     const o = body as Record<string, unknown>;
@@ -356,6 +382,7 @@ export class ElectionRegistry {
 
   #checkPartial(e: ElectionRecord, trustee: number, body: unknown): PartialDecryption {
     this.#expectPhase(e, ['tallying', 'decrypted'], 'a partial decryption');
+    this.#expectParticipant(e, trustee, 'a partial decryption');
     const params = e.params as ElectionParams;
     const aggregate = e.aggregate as Aggregate;
     const v = verifyPartialDecryption(params, aggregate, body);
@@ -518,18 +545,32 @@ export class ElectionRegistry {
         .join(', ');
     switch (e.phase) {
       case 'keys': {
-        if (e.keys.every((k) => k !== undefined)) move('dealings');
-        else if (late || next >= e.config.closeHeight) fail(`no trustee key from ${missing(e.keys)}`);
+        // The participants are fixed here, from the chain alone: every trustee once all keys are on
+        // chain, otherwise at the deadline those whose keys made it, if they reach the threshold.
+        const keyed = e.keys.flatMap((k, i) => (k === undefined ? [] : [i + 1]));
+        const due = late || next >= e.config.closeHeight;
+        if (keyed.length === n || (due && keyed.length >= setup.threshold)) {
+          e.participants = keyed;
+          e.keysClosedHeight = next;
+          move('dealings');
+        } else if (due)
+          fail(
+            `only ${keyed.length} of ${n} trustee keys by block ${height} (the threshold is ${setup.threshold}); none from ${missing(e.keys)}`,
+          );
         return;
       }
       case 'dealings': {
         const dealt = e.dealings.filter((d) => d !== undefined).length;
-        if (dealt === n || ((late || next >= e.config.closeHeight) && dealt >= setup.threshold)) move('complaints');
+        const expected = e.participants?.length ?? n;
+        if (dealt === expected || ((late || next >= e.config.closeHeight) && dealt >= setup.threshold))
+          move('complaints');
         else if (late || next >= e.config.closeHeight) fail(`no dealing from ${missing(e.dealings)}`);
         return;
       }
       case 'complaints': {
-        if (!e.complaints.every((c) => c !== undefined) && !late && next < e.config.closeHeight) return;
+        const participants = e.participants ?? [];
+        const all = participants.every((j) => e.complaints[j - 1] !== undefined);
+        if (!all && !late && next < e.config.closeHeight) return;
         try {
           const r = finalizeKey(
             setup,
