@@ -538,9 +538,14 @@ export class ElectionRegistry {
       e.failure = why;
       move('failed');
     };
-    const missing = (list: readonly unknown[]): string =>
+    /** The authorities (among `among`, 1-based, when given) with no message in `list`. */
+    const missing = (list: readonly unknown[], among?: readonly number[]): string =>
       list
-        .map((x, i) => (x === undefined ? this.genesis.authorities[i]?.id : undefined))
+        .map((x, i) =>
+          x === undefined && (among === undefined || among.includes(i + 1))
+            ? this.genesis.authorities[i]?.id
+            : undefined,
+        )
         .filter((x) => x !== undefined)
         .join(', ');
     switch (e.phase) {
@@ -564,7 +569,10 @@ export class ElectionRegistry {
         const expected = e.participants?.length ?? n;
         if (dealt === expected || ((late || next >= e.config.closeHeight) && dealt >= setup.threshold))
           move('complaints');
-        else if (late || next >= e.config.closeHeight) fail(`no dealing from ${missing(e.dealings)}`);
+        else if (late || next >= e.config.closeHeight)
+          fail(
+            `only ${dealt} dealings by block ${height} (the threshold is ${setup.threshold}); none from ${missing(e.dealings, e.participants)}`,
+          );
         return;
       }
       case 'complaints': {

@@ -351,6 +351,23 @@ describe('encrypted election phases', () => {
     expect(errorOf(() => r.check(tx, txHash(tx), r.height + 1)).message).toMatch(/phase failed/);
   });
 
+  it('fails when fewer than threshold participants deal by the deadline, naming only the participants', () => {
+    const r = new ElectionRegistry(genesis);
+    keyed(r, 2);
+    while (r.height < 6) block(r, []);
+    const e = r.get('e1');
+    const setup = e?.setup;
+    if (setup === undefined) throw new Error('no setup');
+    expect(e?.phase).toBe('dealings');
+    const keysOnChain = (e?.keys ?? []).filter((k) => k !== undefined);
+    const d1 = dkgRound1(setup, 1, keysOnChain, seededRng('d1'));
+    block(r, [signElectionTx(genesis, signers[0] ?? operator, 'dkg-dealing', 'e1', d1, ids[0])]);
+    while (r.get('e1')?.phase === 'dealings') block(r, []);
+    expect(r.height).toBe(11);
+    expect(r.get('e1')?.phase).toBe('failed');
+    expect(r.get('e1')?.failure).toBe('only 1 dealings by block 11 (the threshold is 2); none from validator-2');
+  });
+
   it('counts a plain configured election against its list, outside its window nothing', () => {
     const r = new ElectionRegistry(genesis);
     block(r, [
