@@ -24,8 +24,14 @@ import { validatorsOf } from './helpers/network.js';
 import { ValidatorProxy } from '@poa-vote/test-utils';
 
 const SLOT_MS = 600;
-/** Ballots: ENC_BALLOTS (default 300: each costs ~20 ms to encrypt and ~20 ms to verify per validator on this machine). */
-const N = Number(process.env.ENC_BALLOTS ?? 300);
+/**
+ * Ballots: ENC_BALLOTS (default the issue's 1,000; each costs ~14 ms to encrypt here and ~30 ms to
+ * verify on each validator, in its worker thread).
+ */
+const N = Number(process.env.ENC_BALLOTS ?? 1000);
+/** Ballots encrypted and submitted (one JSON-RPC batch) at a time, and batches in flight at once. */
+const CHUNK = 50;
+const IN_FLIGHT = 4;
 const CANDIDATES = ['alice', 'bob', 'carol', 'dave'];
 /** Time budget of the steps whose work grows with the ballots (encrypt, verify on 3 validators, verify again). */
 const PER_BALLOT_MS = 800;
@@ -64,8 +70,9 @@ describe('an encrypted election on three validators', () => {
   it('configures the election, runs the key ceremony on chain, and refuses a ballot whose proof fails', async () => {
     const h = await finalizedHeight(net.validators[0]?.url ?? '');
     const openHeight = h + 14;
-    // Open long enough for the ballots at the ~4 per second three busy validators verify here.
-    closeHeight = openHeight + Math.max(60, Math.ceil(N / 2) + 40);
+    // Open long enough for the ballots at 5 per block (8 per second): a third of the rate measured here
+    // (about 25 per second with batches in flight), so a busy machine still makes it.
+    closeHeight = openHeight + 40 + Math.ceil(N / 5);
     const config = {
       type: CONFIG_TYPE,
       v: 1,
@@ -95,19 +102,31 @@ describe('an encrypted election on three validators', () => {
     `takes ${N} encrypted ballots through the client and shows only their number before the closing`,
     async () => {
       const started = Date.now();
-      const votes = Array.from({ length: N }, (_, k) => {
-        const candidate = CANDIDATES[(k * 7) % 3 === 0 ? 0 : k % CANDIDATES.length] ?? 'alice';
-        expected[candidate] = (expected[candidate] ?? 0) + 1;
-        const voterId = `voter-${k}`;
-        return { voterId, electionId: ID, encryptedVote: encryptBallot(params, candidate, { voterId }) };
-      });
-      const encryptedMs = Date.now() - started;
-      for (let k = 0; k < votes.length; k += 25) {
-        const results = await client.submitVotes(votes.slice(k, k + 25), { batchSize: 25 });
-        const failed = results.filter((r) => !r.ok);
-        expect(failed).toEqual([]);
+      // A pipeline: while the validators verify the batches in flight (in their worker threads), the
+      // next chunk is encrypted here; at most IN_FLIGHT batches wait for their acknowledgements.
+      let encryptedMs = 0;
+      const failed: unknown[] = [];
+      const inFlight = new Set<Promise<void>>();
+      for (let k = 0; k < N; k += CHUNK) {
+        const t0 = Date.now();
+        const votes = Array.from({ length: Math.min(CHUNK, N - k) }, (_, j) => {
+          const i = k + j;
+          const candidate = CANDIDATES[(i * 7) % 3 === 0 ? 0 : i % CANDIDATES.length] ?? 'alice';
+          expected[candidate] = (expected[candidate] ?? 0) + 1;
+          const voterId = `voter-${i}`;
+          return { voterId, electionId: ID, encryptedVote: encryptBallot(params, candidate, { voterId }) };
+        });
+        encryptedMs += Date.now() - t0;
+        const sent: Promise<void> = client.submitVotes(votes, { batchSize: CHUNK }).then((results) => {
+          failed.push(...results.filter((r) => !r.ok));
+          inFlight.delete(sent);
+        });
+        inFlight.add(sent);
+        if (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight);
       }
-      const submittedMs = Date.now() - started - encryptedMs;
+      await Promise.all(inFlight);
+      expect(failed).toEqual([]);
+      const submittedMs = Date.now() - started;
       const results = await until(
         'every ballot final',
         async () => {
@@ -118,7 +137,9 @@ describe('an encrypted election on three validators', () => {
       );
       expect(results.counts).toEqual({});
       expect(results.height).toBeLessThan(closeHeight);
-      console.log(`${N} ballots: encrypted in ${encryptedMs} ms, submitted and acknowledged in ${submittedMs} ms`);
+      console.log(
+        `${N} ballots: encrypted in ${encryptedMs} ms (in the pipeline), all submitted and acknowledged after ${submittedMs} ms (${((N * 1000) / submittedMs).toFixed(1)}/s), final on validator-1 after ${Date.now() - started} ms`,
+      );
     },
     120_000 + N * PER_BALLOT_MS,
   );
@@ -223,7 +244,9 @@ describe('an encrypted election on three validators', () => {
           }
           return copy;
         };
-        const report = await lying.verifyElection(ID, { validator: 'validator-1' });
+        // The ballots' proofs were checked above (honest verifyElection): here only the chain, the key
+        // ceremony, the sum, the partial decryptions and the counts.
+        const report = await lying.verifyElection(ID, { validator: 'validator-1', verifyBallots: false });
         expect(proxy.counts.rewritten).toBeGreaterThan(0);
         expect(report.ok).toBe(false);
         expect(report.errors.join('\n')).toContain(`block ${target}`);
@@ -235,7 +258,7 @@ describe('an encrypted election on three validators', () => {
           const forged = { ...r.results, alice: (r.results.alice ?? 0) + 1, bob: (r.results.bob ?? 0) - 1 };
           return { ...r, results: forged, counts: forged };
         };
-        const forged = await lying.verifyElection(ID, { validator: 'validator-1' });
+        const forged = await lying.verifyElection(ID, { validator: 'validator-1', verifyBallots: false });
         expect(forged.ok).toBe(false);
         expect(forged.counts).toEqual(expected);
         expect(forged.errors.join('\n')).toMatch(/published counts .* differ from the recomputed/);
@@ -246,4 +269,94 @@ describe('an encrypted election on three validators', () => {
     },
     120_000 + N * PER_BALLOT_MS,
   );
+
+  it('runs the key ceremony of a second election without validator 3, which is down: 2 of 3 key and decrypt', async () => {
+    // Validator 3 is still down (killed before the first election's closing).
+    const ID2 = 'enc-2';
+    const DKG_PHASE_BLOCKS = 6;
+    const h = await finalizedHeight(net.validators[0]?.url ?? '');
+    const open2 = h + 4 * DKG_PHASE_BLOCKS;
+    const close2 = open2 + 12;
+    const config = {
+      type: CONFIG_TYPE,
+      v: 1,
+      electionId: ID2,
+      candidates: ['yes', 'no'],
+      ballotFormat: 'encrypted',
+      minSelections: 1,
+      maxSelections: 1,
+      openHeight: open2,
+      closeHeight: close2,
+      dkgPhaseBlocks: DKG_PHASE_BLOCKS,
+    };
+    const tx = signElectionTx(net.genesis, new Signer(op.privateKey), 'election', ID2, config);
+    const honest = createVotingClient({
+      validators: validatorsOf(net).slice(0, 2),
+      genesis: net.genesis,
+      healthCheckIntervalMs: 0,
+    });
+    try {
+      await honest.submitVote({ voterId: tx.from, electionId: ID2, encryptedVote: tx.data, until: 'finalized' });
+      const params2 = await until('the second election key', () => honest.getElectionParams(ID2), 60_000);
+      // The short way (whose key phase ended at its deadline, not with a message) agrees with the chain.
+      expect(await honest.getElectionParams(ID2, { fullReplay: true })).toEqual(params2);
+      const record = (await (await fetch(`${net.validators[0]?.url}/elections/${ID2}`)).json()) as {
+        participants: string[];
+        keys_closed_height: number;
+        disqualified: { dealer: number; reason: string }[];
+      };
+      expect(record.participants).toEqual(['validator-1', 'validator-2']);
+      expect(record.disqualified).toEqual([{ dealer: 3, reason: 'no election key' }]);
+      await net.waitHeight(0, open2, 60_000);
+      const choices = ['yes', 'no', 'yes', 'yes', 'no', 'yes'];
+      const results = await honest.submitVotes(
+        choices.map((c, k) => ({
+          voterId: `second-${k}`,
+          electionId: ID2,
+          encryptedVote: encryptBallot(params2, c, { voterId: `second-${k}` }),
+        })),
+      );
+      expect(results.filter((r) => !r.ok)).toEqual([]);
+      await net.waitHeight(0, close2 + 1, 60_000);
+      const decrypted = await until(
+        'the second election decrypted',
+        async () => {
+          const r = await fetch(`${net.validators[0]?.url}/results?election_id=${ID2}`);
+          const body = (await r.json()) as { phase?: string; counts: Record<string, number> };
+          return body.phase === 'decrypted' ? body : undefined;
+        },
+        60_000,
+      );
+      expect(decrypted.counts).toEqual({ yes: 4, no: 2 });
+      const report = await honest.verifyElection(ID2, { validator: 'validator-1' });
+      expect(report.errors).toEqual([]);
+      expect(report.ok).toBe(true);
+      expect(report.counts).toEqual({ yes: 4, no: 2 });
+      // Two keys, two dealings, two complaints messages: validator 3 took no part.
+      expect(report.checked.keyCeremonyMessages).toBe(6);
+
+      // Validator 3 comes back: it replays the chain to the same result and sends nothing for enc-2.
+      await net.start(2);
+      await net.waitHealthy([2]);
+      const back = await until(
+        'validator 3 to show the second election decrypted',
+        async () => {
+          const r = await fetch(`${net.validators[2]?.url}/elections/${ID2}`);
+          const body = (await r.json()) as { phase?: string; counts?: Record<string, number> };
+          return body.phase === 'decrypted' ? body : undefined;
+        },
+        60_000,
+      );
+      expect(back.counts).toEqual({ yes: 4, no: 2 });
+      expect(existsSync(join(net.dir, 'key-3.json.trustee', `election-${ID2}.json`))).toBe(false);
+      const h3 = await finalizedHeight(net.validators[0]?.url ?? '');
+      await net.waitHeight(0, h3 + 3, 30_000);
+      const after = (await (await fetch(`${net.validators[0]?.url}/elections/${ID2}`)).json()) as {
+        transactions: { kind: string; authority?: string }[];
+      };
+      expect(after.transactions.filter((t) => t.authority === 'validator-3')).toEqual([]);
+    } finally {
+      honest.close();
+    }
+  }, 240_000);
 });
