@@ -70,9 +70,9 @@ describe('an encrypted election on three validators', () => {
   it('configures the election, runs the key ceremony on chain, and refuses a ballot whose proof fails', async () => {
     const h = await finalizedHeight(net.validators[0]?.url ?? '');
     const openHeight = h + 14;
-    // Open long enough for the ballots at 5 per block (8 per second): a third of the rate measured here
-    // (about 25 per second with batches in flight), so a busy machine still makes it.
-    closeHeight = openHeight + 40 + Math.ceil(N / 5);
+    // Open long enough for the ballots at 6 per block (10 per second at 600 ms slots), below the 12.5
+    // per second measured here with two soak runs sharing the machine (PERFORMANCE: ELECTIONS.md).
+    closeHeight = openHeight + 40 + Math.ceil(N / 6);
     const config = {
       type: CONFIG_TYPE,
       v: 1,
@@ -269,94 +269,4 @@ describe('an encrypted election on three validators', () => {
     },
     120_000 + N * PER_BALLOT_MS,
   );
-
-  it('runs the key ceremony of a second election without validator 3, which is down: 2 of 3 key and decrypt', async () => {
-    // Validator 3 is still down (killed before the first election's closing).
-    const ID2 = 'enc-2';
-    const DKG_PHASE_BLOCKS = 6;
-    const h = await finalizedHeight(net.validators[0]?.url ?? '');
-    const open2 = h + 4 * DKG_PHASE_BLOCKS;
-    const close2 = open2 + 12;
-    const config = {
-      type: CONFIG_TYPE,
-      v: 1,
-      electionId: ID2,
-      candidates: ['yes', 'no'],
-      ballotFormat: 'encrypted',
-      minSelections: 1,
-      maxSelections: 1,
-      openHeight: open2,
-      closeHeight: close2,
-      dkgPhaseBlocks: DKG_PHASE_BLOCKS,
-    };
-    const tx = signElectionTx(net.genesis, new Signer(op.privateKey), 'election', ID2, config);
-    const honest = createVotingClient({
-      validators: validatorsOf(net).slice(0, 2),
-      genesis: net.genesis,
-      healthCheckIntervalMs: 0,
-    });
-    try {
-      await honest.submitVote({ voterId: tx.from, electionId: ID2, encryptedVote: tx.data, until: 'finalized' });
-      const params2 = await until('the second election key', () => honest.getElectionParams(ID2), 60_000);
-      // The short way (whose key phase ended at its deadline, not with a message) agrees with the chain.
-      expect(await honest.getElectionParams(ID2, { fullReplay: true })).toEqual(params2);
-      const record = (await (await fetch(`${net.validators[0]?.url}/elections/${ID2}`)).json()) as {
-        participants: string[];
-        keys_closed_height: number;
-        disqualified: { dealer: number; reason: string }[];
-      };
-      expect(record.participants).toEqual(['validator-1', 'validator-2']);
-      expect(record.disqualified).toEqual([{ dealer: 3, reason: 'no election key' }]);
-      await net.waitHeight(0, open2, 60_000);
-      const choices = ['yes', 'no', 'yes', 'yes', 'no', 'yes'];
-      const results = await honest.submitVotes(
-        choices.map((c, k) => ({
-          voterId: `second-${k}`,
-          electionId: ID2,
-          encryptedVote: encryptBallot(params2, c, { voterId: `second-${k}` }),
-        })),
-      );
-      expect(results.filter((r) => !r.ok)).toEqual([]);
-      await net.waitHeight(0, close2 + 1, 60_000);
-      const decrypted = await until(
-        'the second election decrypted',
-        async () => {
-          const r = await fetch(`${net.validators[0]?.url}/results?election_id=${ID2}`);
-          const body = (await r.json()) as { phase?: string; counts: Record<string, number> };
-          return body.phase === 'decrypted' ? body : undefined;
-        },
-        60_000,
-      );
-      expect(decrypted.counts).toEqual({ yes: 4, no: 2 });
-      const report = await honest.verifyElection(ID2, { validator: 'validator-1' });
-      expect(report.errors).toEqual([]);
-      expect(report.ok).toBe(true);
-      expect(report.counts).toEqual({ yes: 4, no: 2 });
-      // Two keys, two dealings, two complaints messages: validator 3 took no part.
-      expect(report.checked.keyCeremonyMessages).toBe(6);
-
-      // Validator 3 comes back: it replays the chain to the same result and sends nothing for enc-2.
-      await net.start(2);
-      await net.waitHealthy([2]);
-      const back = await until(
-        'validator 3 to show the second election decrypted',
-        async () => {
-          const r = await fetch(`${net.validators[2]?.url}/elections/${ID2}`);
-          const body = (await r.json()) as { phase?: string; counts?: Record<string, number> };
-          return body.phase === 'decrypted' ? body : undefined;
-        },
-        60_000,
-      );
-      expect(back.counts).toEqual({ yes: 4, no: 2 });
-      expect(existsSync(join(net.dir, 'key-3.json.trustee', `election-${ID2}.json`))).toBe(false);
-      const h3 = await finalizedHeight(net.validators[0]?.url ?? '');
-      await net.waitHeight(0, h3 + 3, 30_000);
-      const after = (await (await fetch(`${net.validators[0]?.url}/elections/${ID2}`)).json()) as {
-        transactions: { kind: string; authority?: string }[];
-      };
-      expect(after.transactions.filter((t) => t.authority === 'validator-3')).toEqual([]);
-    } finally {
-      honest.close();
-    }
-  }, 240_000);
 });
