@@ -29,8 +29,10 @@ import {
   aggregateHash,
   addBallots,
   ballotFromData,
+  decodeAggregate,
   decodeCiphertext,
   decryptTally,
+  parseElectionParams,
   electionSetup,
   emptyAggregate,
   encodeAggregate,
@@ -122,6 +124,49 @@ export interface ElectionRecord {
   failure?: string;
 }
 
+export const REGISTRY_SNAPSHOT_TYPE = 'poa-evoting/election-registry';
+
+/**
+ * The election state after block `height`, as JSON (ElectionRegistry.snapshot): restoring it and
+ * applying blocks height + 1 .. gives the state a replay from the genesis gives. Not part of the
+ * protocol: a node may keep one beside its chain to skip the replay at start-up (its integrity is
+ * the node's business: it names the block it follows).
+ */
+export interface ElectionRegistrySnapshot {
+  type: typeof REGISTRY_SNAPSHOT_TYPE;
+  v: 1;
+  chainId: number;
+  height: number;
+  /** Unconfigured elections that have a vote on chain. */
+  voted: string[];
+  elections: ElectionRecordWire[];
+}
+
+/** An ElectionRecord as JSON: absent entries are null, Maps are arrays, the aggregate its wire form. */
+export interface ElectionRecordWire
+  extends Omit<
+    ElectionRecord,
+    'setup' | 'keys' | 'dealings' | 'complaints' | 'plainCounts' | 'aggregate' | 'partials'
+  > {
+  keys: (TrusteeKeyMessage | null)[];
+  dealings: (Dealing | null)[];
+  complaints: (ComplaintsMessage | null)[];
+  plainCounts?: [string, number][];
+  aggregate?: AggregateWire;
+  partials: PartialDecryption[];
+}
+
+function snapshotError(field: string, what: string): never {
+  throw new ProtocolError(ProtocolErrorCode.ELECTION_INVALID, `election registry snapshot: ${field} ${what}`, {
+    field,
+  });
+}
+
+function natural(value: unknown, field: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) snapshotError(field, 'must be a natural');
+  return value;
+}
+
 /** What an applied block changed, for the node's trustee duties and logs. */
 export interface ElectionChange {
   electionId: string;
@@ -164,6 +209,96 @@ export class ElectionRegistry {
   /** Height of the last applied block. */
   get height(): number {
     return this.#height;
+  }
+
+  /** The state after the last applied block, as JSON (the cache of verified ballots is not part of it). */
+  snapshot(): ElectionRegistrySnapshot {
+    const orNull = <T>(list: readonly (T | undefined)[]): (T | null)[] => list.map((x) => x ?? null);
+    const elections = [...this.#elections.values()].map((e): ElectionRecordWire => {
+      const { setup: _setup, plainCounts, aggregate, partials, keys, dealings, complaints, ...rest } = e;
+      return structuredClone({
+        ...rest,
+        keys: orNull(keys),
+        dealings: orNull(dealings),
+        complaints: orNull(complaints),
+        ...(plainCounts ? { plainCounts: [...plainCounts.entries()] } : {}),
+        ...(aggregate ? { aggregate: encodeAggregate(aggregate) } : {}),
+        partials: [...partials.entries()].sort((a, b) => a[0] - b[0]).map(([, p]) => p),
+      });
+    });
+    return {
+      type: REGISTRY_SNAPSHOT_TYPE,
+      v: 1,
+      chainId: this.genesis.chainId,
+      height: this.#height,
+      voted: [...this.#voted].sort(),
+      elections,
+    };
+  }
+
+  /**
+   * A registry in the state of `snapshot` (from snapshot(), possibly through JSON), for the same
+   * genesis; then apply blocks from snapshot.height + 1. Throws ELECTION_INVALID naming the field of
+   * a snapshot that is not one (wrong type, version or chain, bad shape); each record's setup is
+   * recomputed from its configuration and the genesis, its parameters and aggregate decoded.
+   */
+  static restore(genesis: Genesis, snapshot: unknown, options: ElectionRegistryOptions = {}): ElectionRegistry {
+    const o = snapshot as Partial<ElectionRegistrySnapshot> | null;
+    if (typeof o !== 'object' || o === null || o.type !== REGISTRY_SNAPSHOT_TYPE || o.v !== 1)
+      snapshotError('type', `must be "${REGISTRY_SNAPSHOT_TYPE}" version 1`);
+    if (o.chainId !== genesis.chainId) snapshotError('chainId', `must be this chain's ${genesis.chainId}`);
+    const r = new ElectionRegistry(genesis, options);
+    r.#height = natural(o.height, 'height');
+    if (!Array.isArray(o.voted) || !o.voted.every((x) => typeof x === 'string'))
+      snapshotError('voted', 'must be an array of election ids');
+    for (const id of o.voted) r.#voted.add(id);
+    if (!Array.isArray(o.elections)) snapshotError('elections', 'must be an array');
+    const n = genesis.authorities.length;
+    o.elections.forEach((w: ElectionRecordWire, i) => {
+      const f = `elections[${i}]`;
+      if (typeof w !== 'object' || w === null) snapshotError(f, 'must be an election record');
+      const config = parseElectionConfig(w.config);
+      if (w.electionId !== config.electionId || r.#elections.has(config.electionId))
+        snapshotError(`${f}.electionId`, "must be its configuration's, once");
+      const encrypted = config.ballotFormat === 'encrypted';
+      const list = <T>(x: unknown, field: string): (T | undefined)[] => {
+        if (!Array.isArray(x) || x.length !== (encrypted ? n : 0))
+          snapshotError(`${f}.${field}`, `must have ${encrypted ? n : 0} entries`);
+        return x.map((y) => (y === null ? undefined : (y as T)));
+      };
+      const params = w.params === undefined ? undefined : parseElectionParams(w.params, `${f}.params`);
+      if (!Array.isArray(w.partials)) snapshotError(`${f}.partials`, 'must be an array');
+      const {
+        plainCounts: plainWire,
+        aggregate: aggregateWire,
+        partials: partialsWire,
+        keys,
+        dealings,
+        complaints,
+        ...rest
+      } = structuredClone(w);
+      const rec: ElectionRecord = {
+        ...rest,
+        config,
+        configHeight: natural(w.configHeight, `${f}.configHeight`),
+        phaseStart: natural(w.phaseStart, `${f}.phaseStart`),
+        ballots: natural(w.ballots, `${f}.ballots`),
+        keys: list<TrusteeKeyMessage>(keys, 'keys'),
+        dealings: list<Dealing>(dealings, 'dealings'),
+        complaints: list<ComplaintsMessage>(complaints, 'complaints'),
+        partials: new Map(partialsWire.map((p) => [p.trustee, p])),
+      };
+      if (encrypted) rec.setup = r.#setupOf(config);
+      if (params !== undefined) rec.params = params;
+      if (plainWire !== undefined) rec.plainCounts = new Map(plainWire);
+      else if (!encrypted) snapshotError(`${f}.plainCounts`, 'is missing');
+      if (aggregateWire !== undefined) {
+        if (params === undefined) snapshotError(`${f}.aggregate`, 'needs the parameters');
+        rec.aggregate = decodeAggregate(params, aggregateWire);
+      }
+      r.#elections.set(config.electionId, rec);
+    });
+    return r;
   }
 
   /** Whether any election is configured (a chain without one behaves exactly as before). */

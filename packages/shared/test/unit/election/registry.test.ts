@@ -54,8 +54,12 @@ const config = (over: Record<string, unknown> = {}) => ({
   ...over,
 });
 
+/** When set, every block applied through block() is recorded here. */
+let recording: Transaction[][] | undefined;
+
 /** Apply one block of transactions at the registry's next height, each checked first. */
 function block(r: Registry, txs: Transaction[]): void {
+  recording?.push(txs);
   const height = r.height + 1;
   for (const tx of txs) r.check(tx, txHash(tx), height);
   r.apply({ header: { height }, transactions: txs } as unknown as Block);
@@ -391,6 +395,115 @@ describe('encrypted election phases', () => {
     expect(e?.ballots).toBe(3);
     expect(Object.fromEntries(e?.plainCounts ?? [])).toEqual({ a: 1, other: 1, sealed: 1 });
     expect(r.phaseAt(e ?? ({} as never), 25)).toBe('closed');
+  });
+});
+
+describe('registry snapshots', () => {
+  it('restore a state from which the same blocks give the state a replay gives', () => {
+    const r = new ElectionRegistry(genesis);
+    const blocks: Transaction[][] = [];
+    const snapshots: string[] = [];
+    recording = blocks;
+    try {
+      // An encrypted election keyed by 2 of 3 (trustee 3 late), a plain one, votes of an unconfigured one.
+      const secrets = keyed(r, 2);
+      block(r, [
+        signElectionTx(genesis, operator, 'election', 'p', config({ electionId: 'p', ballotFormat: 'plain' })),
+        { from: 'x', to: 'election-free', data: 'opaque' },
+      ]);
+      while (r.get('e1')?.phase === 'keys') block(r, []);
+      const setup = r.get('e1')?.setup;
+      if (setup === undefined) throw new Error('no setup');
+      const keysOnChain = (r.get('e1')?.keys ?? []).filter((k) => k !== undefined);
+      const rng = seededRng('snap');
+      block(
+        r,
+        [0, 1].map((i) =>
+          signElectionTx(
+            genesis,
+            signers[i] ?? operator,
+            'dkg-dealing',
+            'e1',
+            dkgRound1(setup, i + 1, keysOnChain, rng),
+            ids[i],
+          ),
+        ),
+      );
+      block(
+        r,
+        [0, 1].map((i) =>
+          signElectionTx(
+            genesis,
+            signers[i] ?? operator,
+            'dkg-complaints',
+            'e1',
+            { type: COMPLAINTS_TYPE, v: 1, trustee: i + 1, complaints: [] },
+            ids[i],
+          ),
+        ),
+      );
+      const params = r.get('e1')?.params;
+      if (params === undefined) throw new Error('no key');
+      while (r.height + 1 < 10) block(r, []);
+      snapshots[r.height] = JSON.stringify(r.snapshot());
+      block(r, [
+        ...[2, 0].map((c, v) => ({
+          from: `v${v}`,
+          to: 'election-e1',
+          data: ballotToData(encryptBallot(params, `v${v}`, c, seededRng(`s${v}`))),
+        })),
+        { from: 'y', to: 'election-p', data: '{"candidate_id":"b"}' },
+      ]);
+      snapshots[r.height] = JSON.stringify(r.snapshot());
+      while (r.height + 1 < 20) block(r, []);
+      const aggregate = r.get('e1')?.aggregate;
+      const dealings = (r.get('e1')?.dealings ?? []).filter((d) => d !== undefined);
+      if (aggregate === undefined) throw new Error('no aggregate');
+      const partial = (i: number) => {
+        const share = finalizeKey(setup, keysOnChain, dealings, [], secrets[i]).share;
+        if (share === undefined) throw new Error('no share');
+        return signElectionTx(
+          genesis,
+          signers[i] ?? operator,
+          'partial',
+          'e1',
+          partialDecrypt(params, share, aggregate, seededRng(`sp${i}`)),
+          ids[i],
+        );
+      };
+      block(r, [partial(0)]);
+      snapshots[r.height] = JSON.stringify(r.snapshot());
+      block(r, [partial(1)]);
+      block(r, []);
+    } finally {
+      recording = undefined;
+    }
+    expect(r.get('e1')?.counts).toEqual([1, 0, 1]);
+    const final = JSON.stringify(r.snapshot());
+    const heights = Object.keys(snapshots).map(Number);
+    expect(heights.length).toBe(3);
+    for (const h of heights) {
+      const restored = ElectionRegistry.restore(genesis, JSON.parse(snapshots[h] ?? ''));
+      expect(restored.height).toBe(h);
+      for (const txs of blocks.slice(h)) block(restored, txs);
+      expect(JSON.stringify(restored.snapshot())).toBe(final);
+      expect(restored.get('e1')?.counts).toEqual([1, 0, 1]);
+      expect(restored.get('e1')?.participants).toEqual([1, 2]);
+      expect(Object.fromEntries(restored.get('p')?.plainCounts ?? [])).toEqual({ b: 1 });
+      // The unconfigured election with a vote stays unconfigurable.
+      const late = signElectionTx(genesis, operator, 'election', 'free', config({ electionId: 'free' }));
+      expect(errorOf(() => restored.check(late, txHash(late), restored.height + 1)).message).toMatch(
+        /already has votes/,
+      );
+    }
+  });
+
+  it('refuses a snapshot of another chain or of another kind, naming the field', () => {
+    const snap = new ElectionRegistry(genesis).snapshot();
+    expect(errorOf(() => ElectionRegistry.restore(genesis, { ...snap, chainId: 10 })).data?.field).toBe('chainId');
+    expect(errorOf(() => ElectionRegistry.restore(genesis, { ...snap, type: 'x' })).data?.field).toBe('type');
+    expect(errorOf(() => ElectionRegistry.restore(genesis, { ...snap, height: -1 })).data?.field).toBe('height');
+    expect(errorOf(() => ElectionRegistry.restore(genesis, null)).data?.field).toBe('type');
   });
 });
 
