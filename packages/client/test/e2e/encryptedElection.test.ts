@@ -6,7 +6,7 @@
  * a proxy that alters one partial decryption in what it serves is caught.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   CONFIG_TYPE,
@@ -24,8 +24,14 @@ import { validatorsOf } from './helpers/network.js';
 import { ValidatorProxy } from '@poa-vote/test-utils';
 
 const SLOT_MS = 600;
-/** Ballots: ENC_BALLOTS (default 300: each costs ~20 ms to encrypt and ~20 ms to verify per validator on this machine). */
-const N = Number(process.env.ENC_BALLOTS ?? 300);
+/**
+ * Ballots: ENC_BALLOTS (default the issue's 1,000; each costs ~14 ms to encrypt here and ~30 ms to
+ * verify on each validator, in its worker thread).
+ */
+const N = Number(process.env.ENC_BALLOTS ?? 1000);
+/** Ballots encrypted and submitted (one JSON-RPC batch) at a time, and batches in flight at once. */
+const CHUNK = 50;
+const IN_FLIGHT = 4;
 const CANDIDATES = ['alice', 'bob', 'carol', 'dave'];
 /** Time budget of the steps whose work grows with the ballots (encrypt, verify on 3 validators, verify again). */
 const PER_BALLOT_MS = 800;
@@ -64,8 +70,9 @@ describe('an encrypted election on three validators', () => {
   it('configures the election, runs the key ceremony on chain, and refuses a ballot whose proof fails', async () => {
     const h = await finalizedHeight(net.validators[0]?.url ?? '');
     const openHeight = h + 14;
-    // Open long enough for the ballots at the ~4 per second three busy validators verify here.
-    closeHeight = openHeight + Math.max(60, Math.ceil(N / 2) + 40);
+    // Open long enough for the ballots at 7 per block: about 10-11 per block were acknowledged here,
+    // quiet or with two soak runs sharing the machine (slower blocks when busy), ELECTIONS.md, Measured.
+    closeHeight = openHeight + 40 + Math.ceil(N / 7);
     const config = {
       type: CONFIG_TYPE,
       v: 1,
@@ -95,19 +102,31 @@ describe('an encrypted election on three validators', () => {
     `takes ${N} encrypted ballots through the client and shows only their number before the closing`,
     async () => {
       const started = Date.now();
-      const votes = Array.from({ length: N }, (_, k) => {
-        const candidate = CANDIDATES[(k * 7) % 3 === 0 ? 0 : k % CANDIDATES.length] ?? 'alice';
-        expected[candidate] = (expected[candidate] ?? 0) + 1;
-        const voterId = `voter-${k}`;
-        return { voterId, electionId: ID, encryptedVote: encryptBallot(params, candidate, { voterId }) };
-      });
-      const encryptedMs = Date.now() - started;
-      for (let k = 0; k < votes.length; k += 25) {
-        const results = await client.submitVotes(votes.slice(k, k + 25), { batchSize: 25 });
-        const failed = results.filter((r) => !r.ok);
-        expect(failed).toEqual([]);
+      // A pipeline: while the validators verify the batches in flight (in their worker threads), the
+      // next chunk is encrypted here; at most IN_FLIGHT batches wait for their acknowledgements.
+      let encryptedMs = 0;
+      const failed: unknown[] = [];
+      const inFlight = new Set<Promise<void>>();
+      for (let k = 0; k < N; k += CHUNK) {
+        const t0 = Date.now();
+        const votes = Array.from({ length: Math.min(CHUNK, N - k) }, (_, j) => {
+          const i = k + j;
+          const candidate = CANDIDATES[(i * 7) % 3 === 0 ? 0 : i % CANDIDATES.length] ?? 'alice';
+          expected[candidate] = (expected[candidate] ?? 0) + 1;
+          const voterId = `voter-${i}`;
+          return { voterId, electionId: ID, encryptedVote: encryptBallot(params, candidate, { voterId }) };
+        });
+        encryptedMs += Date.now() - t0;
+        const sent: Promise<void> = client.submitVotes(votes, { batchSize: CHUNK }).then((results) => {
+          failed.push(...results.filter((r) => !r.ok));
+          inFlight.delete(sent);
+        });
+        inFlight.add(sent);
+        if (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight);
       }
-      const submittedMs = Date.now() - started - encryptedMs;
+      await Promise.all(inFlight);
+      expect(failed).toEqual([]);
+      const submittedMs = Date.now() - started;
       const results = await until(
         'every ballot final',
         async () => {
@@ -118,7 +137,9 @@ describe('an encrypted election on three validators', () => {
       );
       expect(results.counts).toEqual({});
       expect(results.height).toBeLessThan(closeHeight);
-      console.log(`${N} ballots: encrypted in ${encryptedMs} ms, submitted and acknowledged in ${submittedMs} ms`);
+      console.log(
+        `${N} ballots: encrypted in ${encryptedMs} ms (in the pipeline), all submitted and acknowledged after ${submittedMs} ms (${((N * 1000) / submittedMs).toFixed(1)}/s), final on validator-1 after ${Date.now() - started} ms`,
+      );
     },
     120_000 + N * PER_BALLOT_MS,
   );
@@ -126,12 +147,19 @@ describe('an encrypted election on three validators', () => {
   it(
     'decrypts with one validator down at the closing, and verifyElection checks it all from the chain',
     async () => {
-      // Validator 2 restarts before the closing: its election state comes back from its blocks, its
-      // trustee secret from the file beside its key (never on chain), and it still decrypts.
+      // Validator 2 restarts before the closing: its election state comes back from the file its clean
+      // stop saved beside its database (then the blocks after it), its trustee secret from the file
+      // beside its key (never on chain), and it still decrypts: its partial decryption is computed on
+      // the restored aggregate, and the decryption needs it (validator 3 is down).
       expect(existsSync(join(net.dir, 'key-2.json.trustee', `election-${ID}.json`))).toBe(true);
-      await net.kill(1);
+      await net.kill(1, 'SIGTERM');
+      expect(existsSync(join(net.dir, 'validator-2', 'elections-state.json'))).toBe(true);
       await net.start(1);
       await net.waitHealthy([0, 1]);
+      const restored = readFileSync(join(net.dir, 'validator-2.log'), 'utf8')
+        .split('\n')
+        .filter((l) => l.includes('election state restored'));
+      expect(restored.at(-1)).toMatch(/saved state at height \d+/);
       await net.kill(2);
       await net.waitHeight(0, closeHeight + 1, 200_000 + N * 400);
       const decrypted = await until(
@@ -223,7 +251,9 @@ describe('an encrypted election on three validators', () => {
           }
           return copy;
         };
-        const report = await lying.verifyElection(ID, { validator: 'validator-1' });
+        // The ballots' proofs were checked above (honest verifyElection): here only the chain, the key
+        // ceremony, the sum, the partial decryptions and the counts.
+        const report = await lying.verifyElection(ID, { validator: 'validator-1', verifyBallots: false });
         expect(proxy.counts.rewritten).toBeGreaterThan(0);
         expect(report.ok).toBe(false);
         expect(report.errors.join('\n')).toContain(`block ${target}`);
@@ -235,7 +265,7 @@ describe('an encrypted election on three validators', () => {
           const forged = { ...r.results, alice: (r.results.alice ?? 0) + 1, bob: (r.results.bob ?? 0) - 1 };
           return { ...r, results: forged, counts: forged };
         };
-        const forged = await lying.verifyElection(ID, { validator: 'validator-1' });
+        const forged = await lying.verifyElection(ID, { validator: 'validator-1', verifyBallots: false });
         expect(forged.ok).toBe(false);
         expect(forged.counts).toEqual(expected);
         expect(forged.errors.join('\n')).toMatch(/published counts .* differ from the recomputed/);

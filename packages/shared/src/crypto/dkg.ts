@@ -8,6 +8,10 @@
  *      revealing the shared point of that one share with a Chaum-Pedersen proof (makeComplaint).
  *   3. Dealers with an invalid dealing or an upheld complaint are disqualified; with the rest (QUAL):
  *      K = sum C_i0, s_j = sum P_i(j), K_j = sum_i sum_k j^k C_ik (finalizeKey).
+ * The participants are the trustees whose keys are given (at least `threshold` of the n, in index
+ * order: on a chain, those whose keys reached it by the key phase's deadline). Only participants deal,
+ * and each dealing holds one share per participant; a trustee without a key takes no part and holds no
+ * share. Evaluation points stay the trustees' indices 1..n, so any `threshold` share holders decrypt.
  */
 import { bytesToHex, hexToBytes, isHex, type Hex } from '../encoding.js';
 import { ProtocolError, ProtocolErrorCode } from '../errors.js';
@@ -82,7 +86,7 @@ export interface Dealing {
   commitments: Hex[];
   /** Schnorr proof of knowledge of a_ik, one per commitment. */
   proofs: ProofWire[];
-  /** For recipients 1..n in order (the dealer's own share included). */
+  /** One per participant (trustee with a key), in index order, the dealer's own share included. */
   shares: { recipient: number; ephemeral: Hex; ciphertext: Hex }[];
 }
 
@@ -159,21 +163,45 @@ export function verifyTrusteeKey(setup: ElectionSetup, message: unknown, field =
   return E;
 }
 
-/** The n trustees' election keys, checked (one valid message per trustee, in index order). */
-function trusteeKeys(s: ElectionSetup, keys: readonly unknown[]): Point[] {
+/**
+ * The participants' election keys, checked: one valid message per participant in increasing trustee
+ * order, at least `threshold` and at most n of them. Returns E_j by trustee index j (in index order).
+ */
+function trusteeKeys(s: ElectionSetup, keys: readonly unknown[]): Map<number, Point> {
   const n = s.trustees.length;
-  if (keys.length !== n)
+  if (!Array.isArray(keys) || keys.length < s.threshold || keys.length > n)
     fail(
       ProtocolErrorCode.DKG_INVALID,
       'trusteeKeys',
-      `must hold the keys of all ${n} trustees in index order, got ${keys.length}`,
+      `must hold the keys of ${s.threshold} to ${n} trustees (the threshold to all), got ${Array.isArray(keys) ? keys.length : 'no array'}`,
     );
-  return keys.map((k, i) => {
+  const out = new Map<number, Point>();
+  let previous = 0;
+  keys.forEach((k, i) => {
     const E = verifyTrusteeKey(s, k, `trusteeKeys[${i}]`);
-    if ((k as TrusteeKeyMessage).trustee !== i + 1)
-      fail(ProtocolErrorCode.DKG_INVALID, `trusteeKeys[${i}].trustee`, `must be ${i + 1}`);
-    return E;
+    const trustee = (k as TrusteeKeyMessage).trustee;
+    if (trustee <= previous)
+      fail(
+        ProtocolErrorCode.DKG_INVALID,
+        `trusteeKeys[${i}].trustee`,
+        `must be above ${previous}: one key per trustee, in increasing trustee order`,
+      );
+    previous = trustee;
+    out.set(trustee, E);
   });
+  return out;
+}
+
+function participantKey(E: ReadonlyMap<number, Point>, trustee: number, field: string, role: string): Point {
+  const key = E.get(trustee);
+  if (key === undefined)
+    fail(
+      ProtocolErrorCode.DKG_INVALID,
+      field,
+      `${role} ${trustee} has no election key among the participants' keys: it takes no part in this key ceremony`,
+      { trustee },
+    );
+  return key;
 }
 
 /** sum_k x^k * C_k: the public image P(x)*G of a committed polynomial. */
@@ -204,16 +232,17 @@ export function dkgRound1(
   const n = s.trustees.length;
   index(dealer, 'dealer', n);
   const E = trusteeKeys(s, keys);
+  participantKey(E, dealer, 'dealer', 'dealer');
   const sh = setupHash(s);
   const coeffs = Array.from({ length: s.threshold }, () => randomScalar(rng));
   const commitments = coeffs.map((a) => mulSecret(G, a));
   const proofs = coeffs.map((a, k) =>
     encodeProof(proveSchnorr(coefficientContext(sh, dealer, k), a, at(commitments, k, 'commitment'), rng)),
   );
-  const shares = E.map((Ej, j) => {
-    const slot: ShareSlot = { setupHash: sh, dealer, recipient: j + 1, recipientKey: Ej, commitments };
-    const { ephemeral, ciphertext } = encryptShare(slot, evalPolynomial(coeffs, j + 1), rng);
-    return { recipient: j + 1, ephemeral: pointToHex(ephemeral), ciphertext: bytesToHex(ciphertext) };
+  const shares = [...E].map(([j, Ej]) => {
+    const slot: ShareSlot = { setupHash: sh, dealer, recipient: j, recipientKey: Ej, commitments };
+    const { ephemeral, ciphertext } = encryptShare(slot, evalPolynomial(coeffs, j), rng);
+    return { recipient: j, ephemeral: pointToHex(ephemeral), ciphertext: bytesToHex(ciphertext) };
   });
   return { type: DEALING_TYPE, v: CRYPTO_VERSION, dealer, commitments: commitments.map(pointToHex), proofs, shares };
 }
@@ -222,14 +251,15 @@ export function dkgRound1(
 export interface VerifiedDealing {
   dealer: number;
   commitments: Point[];
-  shares: { ephemeral: Point; ciphertext: Uint8Array }[];
+  /** One per participant, in trustee order. */
+  shares: { recipient: number; ephemeral: Point; ciphertext: Uint8Array }[];
   /** dealingHash, which complaints name. */
   hash: Uint8Array;
 }
 
 /**
  * dealingHash = SHA-256(lp(tag) || lp(setupHash) || lp(u64 dealer) || lp(u64 t) || lp(C_0) .. lp(C_{t-1})
- * || lp(u64 n) || for each recipient j: lp(u64 j) || lp(Y_j) || lp(ciphertext_j)).
+ * || lp(u64 m) || for each of the m recipients j in order: lp(u64 j) || lp(Y_j) || lp(ciphertext_j)).
  */
 function dealingHash(sh: Uint8Array, d: Omit<VerifiedDealing, 'hash'>): Uint8Array {
   const t = new Transcript(TAGS.dealing)
@@ -238,11 +268,9 @@ function dealingHash(sh: Uint8Array, d: Omit<VerifiedDealing, 'hash'>): Uint8Arr
     .uint(d.commitments.length)
     .points(d.commitments)
     .uint(d.shares.length);
-  d.shares.forEach((x, j) => {
-    t.uint(j + 1)
-      .point(x.ephemeral)
-      .bytes(x.ciphertext);
-  });
+  for (const x of d.shares) {
+    t.uint(x.recipient).point(x.ephemeral).bytes(x.ciphertext);
+  }
   return t.hash();
 }
 
@@ -253,30 +281,37 @@ export function verifyDealing(
   dealing: unknown,
 ): VerifiedDealing {
   const s = parseElectionSetup(setup);
-  trusteeKeys(s, keys);
-  return checkDealing(s, dealing);
+  return checkDealing(s, trusteeKeys(s, keys), dealing);
 }
 
-function checkDealing(s: ElectionSetup, dealing: unknown): VerifiedDealing {
+function checkDealing(s: ElectionSetup, E: ReadonlyMap<number, Point>, dealing: unknown): VerifiedDealing {
   const n = s.trustees.length;
+  const recipients = [...E.keys()];
   const sh = setupHash(s);
   const o = expectObject(dealing, 'dealing', ['type', 'v', 'dealer', 'commitments', 'proofs', 'shares']);
   header(o, 'dealing', DEALING_TYPE);
   const dealer = index(o.dealer, 'dealing.dealer', n);
+  participantKey(E, dealer, 'dealing.dealer', 'dealer');
   const commitments = expectArray(o.commitments, 'dealing.commitments', s.threshold).map((c, k) =>
     decodePoint(c, `dealing.commitments[${k}]`),
   );
   const proofs = expectArray(o.proofs, 'dealing.proofs', s.threshold).map((p, k) =>
     decodeProof(p, `dealing.proofs[${k}]`),
   );
-  const shares = expectArray(o.shares, 'dealing.shares', n).map((x, j) => {
+  const shares = expectArray(o.shares, 'dealing.shares', recipients.length).map((x, j) => {
     const f = `dealing.shares[${j}]`;
     const so = expectObject(x, f, ['recipient', 'ephemeral', 'ciphertext']);
-    if (so.recipient !== j + 1) fail(ProtocolErrorCode.DKG_INVALID, `${f}.recipient`, `must be ${j + 1}`);
+    const recipient = at(recipients, j, 'recipient');
+    if (so.recipient !== recipient)
+      fail(
+        ProtocolErrorCode.DKG_INVALID,
+        `${f}.recipient`,
+        `must be ${recipient} (one share per participant, in order)`,
+      );
     const ephemeral = decodePoint(so.ephemeral, `${f}.ephemeral`);
     if (!isHex(so.ciphertext, SHARE_CIPHERTEXT_BYTES))
       badEncoding(`${f}.ciphertext`, `must be ${SHARE_CIPHERTEXT_BYTES} bytes of lowercase 0x-hex`);
-    return { ephemeral, ciphertext: hexToBytes(so.ciphertext) };
+    return { recipient, ephemeral, ciphertext: hexToBytes(so.ciphertext) };
   });
   commitments.forEach((C, k) => {
     if (!checkSchnorr(coefficientContext(sh, dealer, k), C, at(proofs, k, 'coefficient proof'))) {
@@ -292,14 +327,27 @@ function checkDealing(s: ElectionSetup, dealing: unknown): VerifiedDealing {
   return { ...d, hash: dealingHash(sh, d) };
 }
 
-function slotOf(s: ElectionSetup, E: readonly Point[], d: VerifiedDealing, recipient: number): ShareSlot {
+function slotOf(s: ElectionSetup, E: ReadonlyMap<number, Point>, d: VerifiedDealing, recipient: number): ShareSlot {
   return {
     setupHash: setupHash(s),
     dealer: d.dealer,
     recipient,
-    recipientKey: at(E, recipient - 1, 'recipient key'),
+    recipientKey: participantKey(E, recipient, 'recipient', 'recipient'),
     commitments: d.commitments,
   };
+}
+
+/** The encrypted share of `recipient` in a checked dealing (which holds one per participant). */
+function shareOf(d: VerifiedDealing, recipient: number): VerifiedDealing['shares'][number] {
+  const x = d.shares.find((y) => y.recipient === recipient);
+  if (x === undefined)
+    fail(
+      ProtocolErrorCode.DKG_INVALID,
+      'dealing.shares',
+      `dealer ${d.dealer}'s dealing holds no share for trustee ${recipient}, which takes no part in the ceremony`,
+      { trustee: recipient },
+    );
+  return x;
 }
 
 function decodeSecret(s: ElectionSetup, secret: TrusteeSecret): { trustee: number; e: bigint } {
@@ -314,7 +362,7 @@ function shareFault(
   d: VerifiedDealing,
   S: Point,
 ): { reason: 'undecryptable' | 'mismatch' } | { share: bigint } {
-  const x = at(d.shares, slot.recipient - 1, 'encrypted share');
+  const x = shareOf(d, slot.recipient);
   const share = decryptShare(slot, x.ephemeral, S, x.ciphertext);
   if (share === undefined) return { reason: 'undecryptable' };
   if (!mulSecret(G, share).equals(evalCommitments(d.commitments, slot.recipient))) return { reason: 'mismatch' };
@@ -330,14 +378,14 @@ export function openShare(
 ): bigint {
   const s = parseElectionSetup(setup);
   const E = trusteeKeys(s, keys);
-  const d = checkDealing(s, dealing);
+  const d = checkDealing(s, E, dealing);
   const { trustee, e } = decodeSecret(s, secret);
-  const x = at(d.shares, trustee - 1, 'encrypted share');
+  const x = shareOf(d, trustee);
   const r = shareFault(slotOf(s, E, d, trustee), d, mulSecret(x.ephemeral, e));
   if ('reason' in r)
     fail(
       ProtocolErrorCode.DKG_BAD_SHARE,
-      `dealing.shares[${trustee - 1}]`,
+      `dealing.shares[${d.shares.indexOf(x)}]`,
       `dealer ${d.dealer}'s share for trustee ${trustee} is ${r.reason === 'undecryptable' ? 'not decryptable' : 'inconsistent with its commitments'}`,
       { dealer: d.dealer, reason: r.reason },
     );
@@ -363,11 +411,11 @@ export function makeComplaint(
 ): Complaint {
   const s = parseElectionSetup(setup);
   const E = trusteeKeys(s, keys);
-  const d = checkDealing(s, dealing);
+  const d = checkDealing(s, E, dealing);
   const { trustee, e } = decodeSecret(s, secret);
-  const Y = at(d.shares, trustee - 1, 'encrypted share').ephemeral;
+  const Y = shareOf(d, trustee).ephemeral;
   const S = mulSecret(Y, e);
-  const Ej = at(E, trustee - 1, 'trustee key');
+  const Ej = participantKey(E, trustee, 'secret.trustee', 'trustee');
   const proof = proveDleq(complaintContext(setupHash(s), d.hash, d.dealer, trustee), e, Y, Ej, S, rng);
   return {
     type: COMPLAINT_TYPE,
@@ -401,13 +449,13 @@ export function verifyComplaint(
 ): ComplaintVerdict {
   const s = parseElectionSetup(setup);
   const E = trusteeKeys(s, keys);
-  const d = checkDealing(s, dealing);
+  const d = checkDealing(s, E, dealing);
   return judgeComplaint(s, E, d, complaint);
 }
 
 function judgeComplaint(
   s: ElectionSetup,
-  E: readonly Point[],
+  E: ReadonlyMap<number, Point>,
   d: VerifiedDealing,
   complaint: unknown,
 ): ComplaintVerdict {
@@ -428,8 +476,14 @@ function judgeComplaint(
     fail(ProtocolErrorCode.DKG_COMPLAINT_INVALID, 'complaint.dealing', `does not name dealer ${d.dealer}'s dealing`);
   const S = decodePoint(o.sharedSecret, 'complaint.sharedSecret');
   const proof = decodeProof(o.proof, 'complaint.proof');
-  const Y = at(d.shares, complainer - 1, 'encrypted share').ephemeral;
-  const Ec = at(E, complainer - 1, 'complainer key');
+  if (!E.has(complainer))
+    fail(
+      ProtocolErrorCode.DKG_COMPLAINT_INVALID,
+      'complaint.complainer',
+      `trustee ${complainer} takes no part in the key ceremony (no key): it holds no share to complain about`,
+    );
+  const Y = shareOf(d, complainer).ephemeral;
+  const Ec = participantKey(E, complainer, 'complaint.complainer', 'complainer');
   if (!checkDleq(complaintContext(setupHash(s), d.hash, dealer, complainer), Y, Ec, S, proof)) {
     fail(
       ProtocolErrorCode.DKG_COMPLAINT_INVALID,
@@ -447,6 +501,8 @@ export interface KeyCeremonyResult {
   params: ElectionParams;
   /** Dealers whose polynomials make up the key. */
   qualified: number[];
+  /** The participants (trustees whose keys were given): each holds a share s_j; only they can decrypt. */
+  holders: number[];
   /** Dealers left out, with the reason (no dealing, invalid dealing, upheld complaint). */
   disqualified: { dealer: number; reason: string }[];
   /** Rejected complaints (the complainer's share was fine, or the complaint was malformed). */
@@ -476,7 +532,7 @@ export function finalizeKey(
   dealings.forEach((x, i) => {
     let d: VerifiedDealing;
     try {
-      d = checkDealing(s, x);
+      d = checkDealing(s, E, x);
     } catch (err) {
       if (!(err instanceof ProtocolError)) throw err;
       const dealer = (x as { dealer?: unknown } | null)?.dealer;
@@ -508,7 +564,8 @@ export function finalizeKey(
       rejectedComplaints.push({ index: i, reason: err.message });
     }
   });
-  for (let i = 1; i <= n; i++) if (!byDealer.has(i) && !disqualified.has(i)) disqualified.set(i, 'no dealing');
+  for (let i = 1; i <= n; i++)
+    if (!byDealer.has(i) && !disqualified.has(i)) disqualified.set(i, E.has(i) ? 'no dealing' : 'no election key');
   const qualified = [...byDealer.keys()].filter((i) => !disqualified.has(i)).sort((a, b) => a - b);
   if (qualified.length < s.threshold) {
     throw new ProtocolError(
@@ -526,6 +583,7 @@ export function finalizeKey(
   const result: KeyCeremonyResult = {
     params,
     qualified,
+    holders: [...E.keys()],
     disqualified: [...disqualified.entries()]
       .sort((a, b) => a[0] - b[0])
       .map(([dealer, reason]) => ({ dealer, reason })),
@@ -533,9 +591,10 @@ export function finalizeKey(
   };
   if (secret !== undefined) {
     const { trustee, e } = decodeSecret(s, secret);
+    participantKey(E, trustee, 'secret.trustee', 'trustee');
     let sj = 0n;
     for (const d of Q) {
-      const ephemeral = at(d.shares, trustee - 1, 'encrypted share').ephemeral;
+      const ephemeral = shareOf(d, trustee).ephemeral;
       const r = shareFault(slotOf(s, E, d, trustee), d, mulSecret(ephemeral, e));
       if ('reason' in r)
         fail(

@@ -24,6 +24,9 @@ export {
 export {
   COMPLAINTS_TYPE,
   ElectionRegistry,
+  REGISTRY_SNAPSHOT_TYPE,
+  type ElectionRecordWire,
+  type ElectionRegistrySnapshot,
   type ComplaintsMessage,
   type ElectionChange,
   type ElectionPhase,

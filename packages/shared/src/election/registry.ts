@@ -29,8 +29,10 @@ import {
   aggregateHash,
   addBallots,
   ballotFromData,
+  decodeAggregate,
   decodeCiphertext,
   decryptTally,
+  parseElectionParams,
   electionSetup,
   emptyAggregate,
   encodeAggregate,
@@ -88,6 +90,13 @@ export interface ElectionRecord {
   phaseStart: number;
   /** Trustee messages on chain, by trustee index - 1. */
   keys: (TrusteeKeyMessage | undefined)[];
+  /**
+   * Once the key phase is over: the participants (1-based trustee indices whose keys reached the chain
+   * in the key phase, at least `threshold`). Only they deal, complain, hold a key share and decrypt.
+   */
+  participants?: number[];
+  /** First height after the key phase (a key is refused from here on). */
+  keysClosedHeight?: number;
   dealings: (Dealing | undefined)[];
   complaints: (ComplaintsMessage | undefined)[];
   /** Hash of each control transaction on chain, in chain order. */
@@ -113,6 +122,49 @@ export interface ElectionRecord {
   decryptedWith?: number[];
   decryptedHeight?: number;
   failure?: string;
+}
+
+export const REGISTRY_SNAPSHOT_TYPE = 'poa-evoting/election-registry';
+
+/**
+ * The election state after block `height`, as JSON (ElectionRegistry.snapshot): restoring it and
+ * applying blocks height + 1 .. gives the state a replay from the genesis gives. Not part of the
+ * protocol: a node may keep one beside its chain to skip the replay at start-up (its integrity is
+ * the node's business: it names the block it follows).
+ */
+export interface ElectionRegistrySnapshot {
+  type: typeof REGISTRY_SNAPSHOT_TYPE;
+  v: 1;
+  chainId: number;
+  height: number;
+  /** Unconfigured elections that have a vote on chain. */
+  voted: string[];
+  elections: ElectionRecordWire[];
+}
+
+/** An ElectionRecord as JSON: absent entries are null, Maps are arrays, the aggregate its wire form. */
+export interface ElectionRecordWire
+  extends Omit<
+    ElectionRecord,
+    'setup' | 'keys' | 'dealings' | 'complaints' | 'plainCounts' | 'aggregate' | 'partials'
+  > {
+  keys: (TrusteeKeyMessage | null)[];
+  dealings: (Dealing | null)[];
+  complaints: (ComplaintsMessage | null)[];
+  plainCounts?: [string, number][];
+  aggregate?: AggregateWire;
+  partials: PartialDecryption[];
+}
+
+function snapshotError(field: string, what: string): never {
+  throw new ProtocolError(ProtocolErrorCode.ELECTION_INVALID, `election registry snapshot: ${field} ${what}`, {
+    field,
+  });
+}
+
+function natural(value: unknown, field: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) snapshotError(field, 'must be a natural');
+  return value;
 }
 
 /** What an applied block changed, for the node's trustee duties and logs. */
@@ -157,6 +209,96 @@ export class ElectionRegistry {
   /** Height of the last applied block. */
   get height(): number {
     return this.#height;
+  }
+
+  /** The state after the last applied block, as JSON (the cache of verified ballots is not part of it). */
+  snapshot(): ElectionRegistrySnapshot {
+    const orNull = <T>(list: readonly (T | undefined)[]): (T | null)[] => list.map((x) => x ?? null);
+    const elections = [...this.#elections.values()].map((e): ElectionRecordWire => {
+      const { setup: _setup, plainCounts, aggregate, partials, keys, dealings, complaints, ...rest } = e;
+      return structuredClone({
+        ...rest,
+        keys: orNull(keys),
+        dealings: orNull(dealings),
+        complaints: orNull(complaints),
+        ...(plainCounts ? { plainCounts: [...plainCounts.entries()] } : {}),
+        ...(aggregate ? { aggregate: encodeAggregate(aggregate) } : {}),
+        partials: [...partials.entries()].sort((a, b) => a[0] - b[0]).map(([, p]) => p),
+      });
+    });
+    return {
+      type: REGISTRY_SNAPSHOT_TYPE,
+      v: 1,
+      chainId: this.genesis.chainId,
+      height: this.#height,
+      voted: [...this.#voted].sort(),
+      elections,
+    };
+  }
+
+  /**
+   * A registry in the state of `snapshot` (from snapshot(), possibly through JSON), for the same
+   * genesis; then apply blocks from snapshot.height + 1. Throws ELECTION_INVALID naming the field of
+   * a snapshot that is not one (wrong type, version or chain, bad shape); each record's setup is
+   * recomputed from its configuration and the genesis, its parameters and aggregate decoded.
+   */
+  static restore(genesis: Genesis, snapshot: unknown, options: ElectionRegistryOptions = {}): ElectionRegistry {
+    const o = snapshot as Partial<ElectionRegistrySnapshot> | null;
+    if (typeof o !== 'object' || o === null || o.type !== REGISTRY_SNAPSHOT_TYPE || o.v !== 1)
+      snapshotError('type', `must be "${REGISTRY_SNAPSHOT_TYPE}" version 1`);
+    if (o.chainId !== genesis.chainId) snapshotError('chainId', `must be this chain's ${genesis.chainId}`);
+    const r = new ElectionRegistry(genesis, options);
+    r.#height = natural(o.height, 'height');
+    if (!Array.isArray(o.voted) || !o.voted.every((x) => typeof x === 'string'))
+      snapshotError('voted', 'must be an array of election ids');
+    for (const id of o.voted) r.#voted.add(id);
+    if (!Array.isArray(o.elections)) snapshotError('elections', 'must be an array');
+    const n = genesis.authorities.length;
+    o.elections.forEach((w: ElectionRecordWire, i) => {
+      const f = `elections[${i}]`;
+      if (typeof w !== 'object' || w === null) snapshotError(f, 'must be an election record');
+      const config = parseElectionConfig(w.config);
+      if (w.electionId !== config.electionId || r.#elections.has(config.electionId))
+        snapshotError(`${f}.electionId`, "must be its configuration's, once");
+      const encrypted = config.ballotFormat === 'encrypted';
+      const list = <T>(x: unknown, field: string): (T | undefined)[] => {
+        if (!Array.isArray(x) || x.length !== (encrypted ? n : 0))
+          snapshotError(`${f}.${field}`, `must have ${encrypted ? n : 0} entries`);
+        return x.map((y) => (y === null ? undefined : (y as T)));
+      };
+      const params = w.params === undefined ? undefined : parseElectionParams(w.params, `${f}.params`);
+      if (!Array.isArray(w.partials)) snapshotError(`${f}.partials`, 'must be an array');
+      const {
+        plainCounts: plainWire,
+        aggregate: aggregateWire,
+        partials: partialsWire,
+        keys,
+        dealings,
+        complaints,
+        ...rest
+      } = structuredClone(w);
+      const rec: ElectionRecord = {
+        ...rest,
+        config,
+        configHeight: natural(w.configHeight, `${f}.configHeight`),
+        phaseStart: natural(w.phaseStart, `${f}.phaseStart`),
+        ballots: natural(w.ballots, `${f}.ballots`),
+        keys: list<TrusteeKeyMessage>(keys, 'keys'),
+        dealings: list<Dealing>(dealings, 'dealings'),
+        complaints: list<ComplaintsMessage>(complaints, 'complaints'),
+        partials: new Map(partialsWire.map((p) => [p.trustee, p])),
+      };
+      if (encrypted) rec.setup = r.#setupOf(config);
+      if (params !== undefined) rec.params = params;
+      if (plainWire !== undefined) rec.plainCounts = new Map(plainWire);
+      else if (!encrypted) snapshotError(`${f}.plainCounts`, 'is missing');
+      if (aggregateWire !== undefined) {
+        if (params === undefined) snapshotError(`${f}.aggregate`, 'needs the parameters');
+        rec.aggregate = decodeAggregate(params, aggregateWire);
+      }
+      r.#elections.set(config.electionId, rec);
+    });
+    return r;
   }
 
   /** Whether any election is configured (a chain without one behaves exactly as before). */
@@ -272,6 +414,9 @@ export class ElectionRegistry {
     };
     if (e.phase === 'failed' || (at >= 0 && at > needs[target.kind] && !(target.kind === 'partial')))
       return `election ${e.electionId} is in phase ${e.phase}: a ${target.kind} is no longer accepted`;
+    const authority = this.genesis.authorities.findIndex((a) => a.id === target.authority);
+    if (e.participants !== undefined && authority >= 0 && !e.participants.includes(authority + 1))
+      return `trustee ${authority + 1} takes no part in election ${e.electionId}'s key ceremony`;
     return undefined;
   }
 
@@ -310,6 +455,11 @@ export class ElectionRegistry {
   }
 
   #checkKey(e: ElectionRecord, trustee: number, body: unknown): void {
+    if (e.keysClosedHeight !== undefined && e.keys[trustee - 1] === undefined)
+      refuse(
+        `election ${e.electionId}'s key phase ended before block ${e.keysClosedHeight}: the late key of trustee ${trustee} is refused (the ceremony goes on without it)`,
+        { phase: e.phase },
+      );
     this.#expectPhase(e, ['keys'], 'a trustee key');
     const setup = e.setup as ElectionSetup;
     verifyTrusteeKey(setup, body, 'body');
@@ -321,8 +471,18 @@ export class ElectionRegistry {
     return e.keys.filter((k): k is TrusteeKeyMessage => k !== undefined);
   }
 
+  /** Refuse a key-ceremony message or a partial decryption from a trustee that is not a participant. */
+  #expectParticipant(e: ElectionRecord, trustee: number, what: string): void {
+    if (e.participants === undefined || e.participants.includes(trustee)) return;
+    refuse(
+      `trustee ${trustee} published no key in election ${e.electionId}'s key phase (it ended before block ${e.keysClosedHeight}): it takes no part in the ceremony and holds no key share, so ${what} from it is refused`,
+      { phase: e.phase, participants: e.participants },
+    );
+  }
+
   #checkDealing(e: ElectionRecord, trustee: number, body: unknown): Dealing {
     this.#expectPhase(e, ['dealings'], 'a dealing');
+    this.#expectParticipant(e, trustee, 'a dealing');
     const d = verifyDealing(e.setup as ElectionSetup, this.#allKeys(e), body);
     if (d.dealer !== trustee) refuse(`body.dealer must be ${trustee}, the signing authority's index`);
     return body as Dealing;
@@ -330,6 +490,7 @@ export class ElectionRegistry {
 
   #checkComplaints(e: ElectionRecord, trustee: number, body: unknown): ComplaintsMessage {
     this.#expectPhase(e, ['complaints'], 'a complaints message');
+    this.#expectParticipant(e, trustee, 'a complaints message');
     if (typeof body !== 'object' || body === null || Array.isArray(body))
       refuse('body must be a complaints object', { field: 'body' });
     const o = body as Record<string, unknown>;
@@ -356,6 +517,7 @@ export class ElectionRegistry {
 
   #checkPartial(e: ElectionRecord, trustee: number, body: unknown): PartialDecryption {
     this.#expectPhase(e, ['tallying', 'decrypted'], 'a partial decryption');
+    this.#expectParticipant(e, trustee, 'a partial decryption');
     const params = e.params as ElectionParams;
     const aggregate = e.aggregate as Aggregate;
     const v = verifyPartialDecryption(params, aggregate, body);
@@ -511,25 +673,47 @@ export class ElectionRegistry {
       e.failure = why;
       move('failed');
     };
-    const missing = (list: readonly unknown[]): string =>
+    /** The authorities (among `among`, 1-based, when given) with no message in `list`. */
+    const missing = (list: readonly unknown[], among?: readonly number[]): string =>
       list
-        .map((x, i) => (x === undefined ? this.genesis.authorities[i]?.id : undefined))
+        .map((x, i) =>
+          x === undefined && (among === undefined || among.includes(i + 1))
+            ? this.genesis.authorities[i]?.id
+            : undefined,
+        )
         .filter((x) => x !== undefined)
         .join(', ');
     switch (e.phase) {
       case 'keys': {
-        if (e.keys.every((k) => k !== undefined)) move('dealings');
-        else if (late || next >= e.config.closeHeight) fail(`no trustee key from ${missing(e.keys)}`);
+        // The participants are fixed here, from the chain alone: every trustee once all keys are on
+        // chain, otherwise at the deadline those whose keys made it, if they reach the threshold.
+        const keyed = e.keys.flatMap((k, i) => (k === undefined ? [] : [i + 1]));
+        const due = late || next >= e.config.closeHeight;
+        if (keyed.length === n || (due && keyed.length >= setup.threshold)) {
+          e.participants = keyed;
+          e.keysClosedHeight = next;
+          move('dealings');
+        } else if (due)
+          fail(
+            `only ${keyed.length} of ${n} trustee keys by block ${height} (the threshold is ${setup.threshold}); none from ${missing(e.keys)}`,
+          );
         return;
       }
       case 'dealings': {
         const dealt = e.dealings.filter((d) => d !== undefined).length;
-        if (dealt === n || ((late || next >= e.config.closeHeight) && dealt >= setup.threshold)) move('complaints');
-        else if (late || next >= e.config.closeHeight) fail(`no dealing from ${missing(e.dealings)}`);
+        const expected = e.participants?.length ?? n;
+        if (dealt === expected || ((late || next >= e.config.closeHeight) && dealt >= setup.threshold))
+          move('complaints');
+        else if (late || next >= e.config.closeHeight)
+          fail(
+            `only ${dealt} dealings by block ${height} (the threshold is ${setup.threshold}); none from ${missing(e.dealings, e.participants)}`,
+          );
         return;
       }
       case 'complaints': {
-        if (!e.complaints.every((c) => c !== undefined) && !late && next < e.config.closeHeight) return;
+        const participants = e.participants ?? [];
+        const all = participants.every((j) => e.complaints[j - 1] !== undefined);
+        if (!all && !late && next < e.config.closeHeight) return;
         try {
           const r = finalizeKey(
             setup,

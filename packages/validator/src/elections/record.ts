@@ -24,6 +24,12 @@ export function electionRecordBody(registry: ElectionRegistry, e: ElectionRecord
       height: t.height,
     })),
     ...(e.setup ? { trustees: e.setup.trustees, threshold: e.setup.threshold } : {}),
+    ...(e.participants
+      ? {
+          participants: e.participants.map((j) => e.setup?.trustees[j - 1] ?? j),
+          keys_closed_height: e.keysClosedHeight,
+        }
+      : {}),
     ...(e.params
       ? { params: e.params, qualified: e.qualified, disqualified: e.disqualified, ready_height: e.readyHeight }
       : {}),

@@ -97,6 +97,9 @@ export class Trustee {
     const j = i + 1;
     const { store, rng } = this.#init;
     const id = e.electionId;
+    // A trustee whose key missed the key phase takes no further part in this election: no dealing,
+    // no complaints, no share, no partial decryption (the chain would refuse them).
+    if (e.participants !== undefined && !e.participants.includes(j)) return undefined;
     switch (e.phase) {
       case 'keys': {
         if (e.keys[i] !== undefined) return undefined;
@@ -151,6 +154,7 @@ export class Trustee {
     if (cached !== undefined) return cached;
     const kept = this.#init.store.get(e.electionId);
     if (kept === undefined || e.setup === undefined || e.params === undefined) return undefined;
+    if (e.participants !== undefined && !e.participants.includes(this.#init.self + 1)) return undefined;
     if (kept.share !== undefined) {
       this.#shares.set(e.electionId, kept.share);
       return kept.share;

@@ -13,6 +13,7 @@
 import {
   type Authority,
   ElectionRegistry,
+  type Hex,
   Signer,
   blockWireSize,
   defaultRng,
@@ -44,6 +45,7 @@ import { Trustee } from '../elections/trustee.js';
 import { TrusteeFileStore } from './trusteeStore.js';
 import { ElectionDuties } from './electionDuties.js';
 import { BallotVerifier, withBallots } from './ballotVerifier.js';
+import { RegistrySaver, loadRegistry } from './registryFile.js';
 
 /** Block bytes read from disk per sync request: a response frame's worth (certificates need little). */
 const SYNC_READ_BYTES = defaultNetworkOptions.maxMessageBytes;
@@ -126,7 +128,21 @@ export class ValidatorNode {
     // The core checks its restored pool against the chain as it starts.
     const boot = prefetch.submission(pool);
     await boot.ready;
-    const elections = genesis.electionOperator === undefined ? undefined : await restoreElections(opts, db, chain);
+    const elections =
+      genesis.electionOperator === undefined
+        ? undefined
+        : await restoreElections(opts, db, chain, moduleLogger(log, 'elections'));
+    // The election state is saved beside the database so that a restart replays only the blocks after it.
+    const saver =
+      elections === undefined
+        ? undefined
+        : new RegistrySaver(opts.dataDir, elections, moduleLogger(log, 'elections'), opts.electionStateEveryBlocks);
+    let lastDurable: { height: number; hash: Hex } | undefined;
+    if (saver !== undefined)
+      this.#running.push({
+        name: 'election state',
+        stop: () => saver.flush(lastDurable?.height ?? -1, lastDurable?.hash),
+      });
     let duties: ElectionDuties | undefined;
     // Ballot proofs are checked in worker threads before the core step that needs them (0: in the core).
     let ballots: BallotVerifier | undefined;
@@ -211,6 +227,8 @@ export class ValidatorNode {
             (now() - e.block.header.timestamp) / 1000,
           );
           lastFinalizedSlot = slot;
+          lastDurable = { height: e.block.header.height, hash: e.block.hash };
+          saver?.onFinalized(e.block.header.height, e.block.hash);
         } else if (e.type === 'invalid-message') metrics.invalidMessage(e.code);
         tracker.onEvent(e);
         submits.onEvent(e);
@@ -386,16 +404,34 @@ export class ValidatorNode {
 }
 
 /**
- * The election state at the finalized head, replayed from the stored blocks (each was checked
- * before it was stored, so ballot proofs are not verified again).
+ * The election state at the finalized head: the saved state (registryFile.ts) when it follows a
+ * stored block, then the stored blocks after it replayed (each was checked before it was stored, so
+ * ballot proofs are not verified again); without a usable saved state, the whole chain.
  */
-async function restoreElections(opts: NodeOptions, db: ChainDb, chain: ChainState): Promise<ElectionRegistry> {
-  const elections = new ElectionRegistry(opts.genesis, { verify: false });
-  for (let h = 1; h <= chain.head.height; ) {
+async function restoreElections(
+  opts: NodeOptions,
+  db: ChainDb,
+  chain: ChainState,
+  logger: Logger,
+): Promise<ElectionRegistry> {
+  const hashAt = async (h: number): Promise<Hex | undefined> =>
+    h > chain.head.height ? undefined : (await db.getFinalizedRange(h, 1))[0]?.block.hash;
+  const saved = await loadRegistry(opts.dataDir, opts.genesis, hashAt, logger);
+  const elections = saved ?? new ElectionRegistry(opts.genesis, { verify: false });
+  const started = performance.now();
+  for (let h = elections.height + 1; h <= chain.head.height; ) {
     const blocks = await db.getFinalizedRange(h, 256, { maxBytes: SYNC_READ_BYTES });
     if (blocks.length === 0) throw new Error(`finalized block ${h} is missing: cannot restore the election state`);
     for (const fb of blocks) elections.apply(fb.block);
     h += blocks.length;
   }
+  logger.info(
+    {
+      from: saved === undefined ? 'genesis' : `saved state at height ${saved.height}`,
+      replayed: chain.head.height - (saved?.height ?? 0),
+      ms: Math.round(performance.now() - started),
+    },
+    'election state restored',
+  );
   return elections;
 }

@@ -51,6 +51,8 @@ export interface ElectionOutcome {
   phase: string;
   ballots: number;
   counts?: number[];
+  /** The key ceremony's participants (1-based trustee indices), once its key phase is over. */
+  participants?: number[];
 }
 
 /** One simulated election: its operator, voters and trustees. */
@@ -72,7 +74,17 @@ export class SimElection {
   #closeHeight = 0;
   #voter = 0;
 
-  constructor(genesis: Genesis, operator: Signer, signers: readonly Signer[], rng: Rng) {
+  /** Simulated time before which the operator does not configure the election. */
+  readonly #configureFrom: number;
+
+  constructor(
+    genesis: Genesis,
+    operator: Signer,
+    signers: readonly Signer[],
+    rng: Rng,
+    options: { configureFrom?: number } = {},
+  ) {
+    this.#configureFrom = options.configureFrom ?? 0;
     this.#genesis = genesis;
     this.#operator = operator;
     this.#rng = rng;
@@ -113,7 +125,12 @@ export class SimElection {
     const out: { txs: Transaction[]; what: string }[] = [];
     const height = core.chain.head.height;
     const e = registry.get(SIM_ELECTION);
-    if (e === undefined && height >= 2 && now - this.#configSentAt >= RESEND_SLOTS * slotMs) {
+    if (
+      e === undefined &&
+      height >= 2 &&
+      now >= this.#configureFrom &&
+      now - this.#configSentAt >= RESEND_SLOTS * slotMs
+    ) {
       this.#configSentAt = now;
       if (this.#openHeight === 0 || this.#openHeight <= height + 2) {
         this.#openHeight = height + OPEN_AFTER;
@@ -178,7 +195,8 @@ export class SimElection {
     for (const n of nodes) {
       const e = n.core?.elections?.get(SIM_ELECTION);
       if (e === undefined) continue;
-      if (outcome.phase === 'unconfigured' || e.phase === 'decrypted') outcome = { phase: e.phase, ballots: e.ballots };
+      if (outcome.phase === 'unconfigured' || e.phase === 'decrypted')
+        outcome = { phase: e.phase, ballots: e.ballots, ...(e.participants ? { participants: e.participants } : {}) };
       if (e.phase !== 'decrypted' || e.counts === undefined) continue;
       const expected = CANDIDATES.map(() => 0);
       let ballots = 0;
@@ -211,7 +229,12 @@ export class SimElection {
           `nodes decrypted different counts: ${agreed} and ${got}`,
         );
       agreed = got;
-      outcome = { phase: 'decrypted', ballots: e.ballots, counts: e.counts };
+      outcome = {
+        phase: 'decrypted',
+        ballots: e.ballots,
+        counts: e.counts,
+        ...(e.participants ? { participants: e.participants } : {}),
+      };
     }
     // The election state is a function of the chain: a node whose chain holds the block that
     // decrypted the tally (live, synced or replayed after a restart) must show the decryption too.

@@ -96,6 +96,8 @@ export interface Scenario {
   broken?: BrokenVariant;
   /** Run an encrypted election (sim/elections.ts) alongside the opaque load. */
   encryptedElection?: boolean;
+  /** A node crashed from the start until the heal (no other fault touches it). */
+  downNode?: number;
 }
 
 export interface ScenarioOptions {
@@ -103,11 +105,18 @@ export interface ScenarioOptions {
   healSlots?: number;
   broken?: BrokenVariant;
   encryptedElection?: boolean;
+  /**
+   * Crash this node at the start and keep it down for the whole fault phase (the heal brings it
+   * back): with an encrypted election, the key ceremony runs without it.
+   */
+  downNode?: number;
 }
 
 export const SLOT_MS = 1000;
 export const DEFAULT_FAULT_SLOTS = 40;
 export const DEFAULT_HEAL_SLOTS = 20;
+/** When a scenario's downNode crashes (the encrypted election is configured only after it). */
+export const DOWN_AT_MS = 8 * SLOT_MS;
 
 /** Build the scenario of a seed for a topology. Same inputs, same scenario. */
 export function makeScenario(seed: number, topology: Topology, opts: ScenarioOptions = {}): Scenario {
@@ -136,6 +145,9 @@ export function makeScenario(seed: number, topology: Topology, opts: ScenarioOpt
   const wipeP = broken === BrokenVariant.ACK_LOCAL || broken === BrokenVariant.NO_RECOVERY ? 0.7 : 0.25;
   if (broken === BrokenVariant.ACK_LOCAL || broken === BrokenVariant.NO_RECOVERY) profile = 'crashes';
 
+  // With a node down for the whole fault phase, the others are exactly a quorum (one fault is all the
+  // model tolerates at n = 3): no partition or crash on top, only a lossy network.
+  if (opts.downNode !== undefined && profile !== 'calm') profile = 'lossy';
   const lossy = profile !== 'calm';
   const net: NetworkParams = {
     dropP: lossy ? rng.pick([0, 0.02, 0.1, 0.25]) : 0,
@@ -158,6 +170,16 @@ export function makeScenario(seed: number, topology: Topology, opts: ScenarioOpt
       broken === BrokenVariant.FORGET_SAFETY || broken === BrokenVariant.REVERT_FINAL,
     );
   if (profile === 'crashes' || profile === 'chaos') scheduleCrashes(rng, n, end, schedule, wipeP);
+  const down = opts.downNode;
+  if (down !== undefined) {
+    if (!Number.isSafeInteger(down) || down < 0 || down >= n)
+      throw new RangeError(`downNode must be a node index in 0..${n - 1}, got ${down}`);
+    const others = schedule.filter((f) => !('node' in f.action) || f.action.node !== down);
+    schedule.length = 0;
+    // After the start-up pool recovery (a fresh node reads its peers' pools first), before the election.
+    schedule.push({ at: DOWN_AT_MS, action: { kind: 'crash', node: down } }, ...others);
+    schedule.sort((a, b) => a.at - b.at);
+  }
   // Stable sort: equal times keep generation order.
   schedule.sort((a, b) => a.at - b.at);
 
@@ -186,6 +208,7 @@ export function makeScenario(seed: number, topology: Topology, opts: ScenarioOpt
     load: { minGapMs: 50, maxGapMs: rng.pick([300, 700, 1500]), resubmitP: 0.15, conflictP: 0.08 },
     ...(broken ? { broken } : {}),
     ...(opts.encryptedElection ? { encryptedElection: true } : {}),
+    ...(down !== undefined ? { downNode: down } : {}),
   };
 }
 
@@ -269,7 +292,7 @@ export function describeScenario(s: Scenario): string {
   const shown = s.schedule.slice(0, 60).map((e) => `${fmtSeconds(e.at)} ${fmtAction(e.action)}`);
   if (s.schedule.length > 60) shown.push(`... ${s.schedule.length - 60} more`);
   return [
-    `seed=${s.seed} n=${s.n} quorum=${s.quorum} profile=${s.profile}${s.broken ? ` BROKEN=${s.broken}` : ''}${s.encryptedElection ? ' +encrypted-election' : ''}`,
+    `seed=${s.seed} n=${s.n} quorum=${s.quorum} profile=${s.profile}${s.broken ? ` BROKEN=${s.broken}` : ''}${s.encryptedElection ? ' +encrypted-election' : ''}${s.downNode !== undefined ? ` n${s.downNode}-down-until-heal` : ''}`,
     `slots=${s.faultSlots}+${s.healSlots} skew=[${s.skewMs.map((x) => (x >= 0 ? `+${x}` : `${x}`)).join(',')}]ms`,
     `net{${net(s.net)}} heal{${net(s.healNet)}${s.restartAllAtHeal ? ' restart-all' : ''}} crashAfterVote=${s.crashAfterVoteP}`,
     `faults[${shown.join('; ')}]`,

@@ -29,6 +29,7 @@ import {
   type FaultAction,
   type NetworkParams,
   type Scenario,
+  DOWN_AT_MS,
   SLOT_MS,
   describeScenario,
 } from './scenario.js';
@@ -190,7 +191,11 @@ class Simulation {
     this.#opts = opts;
     const { genesis, signers, operator } = scenarioGenesis(s);
     this.#genesis = genesis;
-    this.#election = operator && new SimElection(genesis, operator, signers, new Rng(s.seed).fork('election'));
+    this.#election =
+      operator &&
+      new SimElection(genesis, operator, signers, new Rng(s.seed).fork('election'), {
+        configureFrom: s.downNode !== undefined ? DOWN_AT_MS + SLOT_MS : 0,
+      });
     this.#nodes = signers.map((signer, index) => ({
       index,
       signer,

@@ -18,7 +18,8 @@ import { defaultCeremony, setupOf, errorOf } from './fixtures.js';
 function cheat(dealing: Dealing, recipient: number, donor: Dealing): Dealing {
   const d = structuredClone(dealing);
   // The donor dealing's share is a valid ciphertext, but of another polynomial under other commitments.
-  d.shares[recipient - 1] = structuredClone(donor.shares[recipient - 1]!);
+  const slot = d.shares.findIndex((x) => x.recipient === recipient);
+  d.shares[slot] = structuredClone(donor.shares.find((x) => x.recipient === recipient)!);
   return d;
 }
 
@@ -137,6 +138,31 @@ describe('key ceremony', () => {
     expect(errorOf(() => dkgRound1(setup, 1, [k, k, keys[2]!], seededRng('x'))).data?.field).toBe(
       'trusteeKeys[1].trustee',
     );
-    expect(errorOf(() => dkgRound1(setup, 1, [k, keys[1]!], seededRng('x'))).code).toBe(ProtocolErrorCode.DKG_INVALID);
+    expect(errorOf(() => dkgRound1(setup, 1, [keys[1]!, k], seededRng('x'))).data?.field).toBe(
+      'trusteeKeys[1].trustee',
+    );
+    // Fewer keys than the threshold: no ceremony.
+    expect(errorOf(() => dkgRound1(setup, 1, [k], seededRng('x'))).data?.field).toBe('trusteeKeys');
+  });
+
+  it('runs with the threshold of participants: a trustee without a key neither deals nor receives a share', () => {
+    const two = [keys[0]!, keys[2]!];
+    expect(errorOf(() => dkgRound1(setup, 2, two, seededRng('x'))).data?.field).toBe('dealer');
+    const ds = [1, 3].map((i) => dkgRound1(setup, i, two, seededRng(`d${i}`)));
+    expect(ds[0]!.shares.map((x) => x.recipient)).toEqual([1, 3]);
+    // A dealing made for all three is not a dealing of this ceremony.
+    expect(errorOf(() => verifyDealing(setup, two, dealings[0])).data?.field).toBe('dealing.shares');
+    expect(errorOf(() => openShare(setup, two, ds[0], secrets[1]!)).message).toMatch(/takes no part/);
+    const results = [0, 2].map((i) => finalizeKey(setup, two, ds, [], secrets[i]));
+    expect(results[0]!.params).toEqual(results[1]!.params);
+    expect(results[0]!.qualified).toEqual([1, 3]);
+    expect(results[0]!.holders).toEqual([1, 3]);
+    expect(results[0]!.disqualified).toEqual([{ dealer: 2, reason: 'no election key' }]);
+    expect(results.map((r) => r.share?.trustee)).toEqual([1, 3]);
+    expect(() => finalizeKey(setup, two, ds, [], secrets[1])).toThrow(/takes no part/);
+    // A bad share to a participant is still caught by its complaint.
+    const bad = cheat(ds[0]!, 3, ds[1]!);
+    const complaint = makeComplaint(setup, two, bad, secrets[2]!, seededRng('c'));
+    expect(verifyComplaint(setup, two, bad, complaint).upheld).toBe(true);
   });
 });

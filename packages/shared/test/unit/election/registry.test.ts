@@ -54,8 +54,12 @@ const config = (over: Record<string, unknown> = {}) => ({
   ...over,
 });
 
+/** When set, every block applied through block() is recorded here. */
+let recording: Transaction[][] | undefined;
+
 /** Apply one block of transactions at the registry's next height, each checked first. */
 function block(r: Registry, txs: Transaction[]): void {
+  recording?.push(txs);
   const height = r.height + 1;
   for (const tx of txs) r.check(tx, txHash(tx), height);
   r.apply({ header: { height }, transactions: txs } as unknown as Block);
@@ -231,13 +235,141 @@ describe('encrypted election phases', () => {
     expect(r.countsByName(done ?? ({} as never))).toEqual({ a: 1, b: 0, c: 2 });
   });
 
-  it('fails when a trustee never publishes its key', () => {
+  it('goes on without a trustee whose key misses the key phase: 2 of 3 deal, hold shares and decrypt', () => {
+    const r = new ElectionRegistry(genesis);
+    const secrets = keyed(r, 2);
+    const e = r.get('e1');
+    const setup = e?.setup;
+    if (e === undefined || setup === undefined) throw new Error('not configured');
+    expect(e.phase).toBe('keys');
+    // The deadline is a height (keys phase from block 2, dkgPhaseBlocks 5): the phase ends after block 6.
+    while (r.height < 5) block(r, []);
+    expect(r.get('e1')?.phase).toBe('keys');
+    block(r, []);
+    expect(r.get('e1')?.phase).toBe('dealings');
+    expect(r.get('e1')?.participants).toEqual([1, 2]);
+    expect(r.get('e1')?.keysClosedHeight).toBe(7);
+    // Trustee 3's key, now late, is refused and dropped from pools; so is a dealing from it.
+    const late = makeTrusteeKey(setup, 3, seededRng('late'));
+    const lateKey = signElectionTx(genesis, signers[2] ?? operator, 'dkg-key', 'e1', late.message, ids[2]);
+    expect(errorOf(() => r.check(lateKey, txHash(lateKey), r.height + 1)).message).toMatch(
+      /key phase ended before block 7: the late key of trustee 3 is refused/,
+    );
+    expect(r.expired(lateKey)).toMatch(/no longer accepted/);
+    const keysOnChain = (r.get('e1')?.keys ?? []).filter((k) => k !== undefined);
+    expect(keysOnChain.map((k) => k.trustee)).toEqual([1, 2]);
+    const rng = seededRng('dealings');
+    const dealing3 = dkgRound1(setup, 3, [...keysOnChain, late.message], rng);
+    const excluded = signElectionTx(genesis, signers[2] ?? operator, 'dkg-dealing', 'e1', dealing3, ids[2]);
+    expect(errorOf(() => r.check(excluded, txHash(excluded), r.height + 1)).message).toMatch(
+      /trustee 3 published no key .* takes no part in the ceremony/,
+    );
+    expect(r.expired(excluded)).toMatch(/takes no part/);
+    const dealings = [0, 1].map((i) => dkgRound1(setup, i + 1, keysOnChain, rng));
+    expect(dealings[0]?.shares.map((x) => x.recipient)).toEqual([1, 2]);
+    block(
+      r,
+      [0, 1].map((i) => signElectionTx(genesis, signers[i] ?? operator, 'dkg-dealing', 'e1', dealings[i], ids[i])),
+    );
+    expect(r.get('e1')?.phase).toBe('complaints');
+    block(
+      r,
+      [0, 1].map((i) =>
+        signElectionTx(
+          genesis,
+          signers[i] ?? operator,
+          'dkg-complaints',
+          'e1',
+          { type: COMPLAINTS_TYPE, v: 1, trustee: i + 1, complaints: [] },
+          ids[i],
+        ),
+      ),
+    );
+    const ready = r.get('e1');
+    expect(ready?.phase).toBe('ready');
+    expect(ready?.qualified).toEqual([1, 2]);
+    expect(ready?.disqualified).toEqual([{ dealer: 3, reason: 'no election key' }]);
+    const params = ready?.params;
+    if (params === undefined) throw new Error('no key');
+    while (r.height + 1 < 10) block(r, []);
+    block(
+      r,
+      [1, 0, 1, 2].map((c, v) => ({
+        from: `v${v}`,
+        to: 'election-e1',
+        data: ballotToData(encryptBallot(params, `v${v}`, c, seededRng(`b${v}`))),
+      })),
+    );
+    while (r.height + 1 < 20) block(r, []);
+    const aggregate = r.get('e1')?.aggregate;
+    if (aggregate === undefined) throw new Error('no aggregate');
+    const onChain = (r.get('e1')?.dealings ?? []).filter((d) => d !== undefined);
+    const share = (i: number) => {
+      const sh = finalizeKey(setup, keysOnChain, onChain, [], secrets[i]).share;
+      if (sh === undefined) throw new Error('no share');
+      return sh;
+    };
+    // The excluded trustee holds no share: its partial is refused before any proof is checked.
+    expect(() => finalizeKey(setup, keysOnChain, onChain, [], secrets[2])).toThrow(/takes no part/);
+    const forged = { ...partialDecrypt(params, share(1), aggregate, seededRng('p3')), trustee: 3 };
+    const p3 = signElectionTx(genesis, signers[2] ?? operator, 'partial', 'e1', forged, ids[2]);
+    expect(errorOf(() => r.check(p3, txHash(p3), r.height + 1)).message).toMatch(
+      /trustee 3 published no key .* so a partial decryption from it is refused/,
+    );
+    block(
+      r,
+      [0, 1].map((i) =>
+        signElectionTx(
+          genesis,
+          signers[i] ?? operator,
+          'partial',
+          'e1',
+          partialDecrypt(params, share(i), aggregate, seededRng(`p${i}`)),
+          ids[i],
+        ),
+      ),
+    );
+    const done = r.get('e1');
+    expect(done?.phase).toBe('decrypted');
+    expect(done?.counts).toEqual([1, 2, 1]);
+    expect(done?.decryptedWith).toEqual([1, 2]);
+  });
+
+  it('fails when fewer than threshold trustees publish their keys by the deadline', () => {
+    const r = new ElectionRegistry(genesis);
+    block(r, [signElectionTx(genesis, operator, 'election', 'e1', config())]);
+    const setup = r.get('e1')?.setup;
+    if (setup === undefined) throw new Error('no setup');
+    const only = makeTrusteeKey(setup, 2, seededRng('one')).message;
+    block(r, [signElectionTx(genesis, signers[1] ?? operator, 'dkg-key', 'e1', only, ids[1])]);
+    while (r.height < 5) block(r, []);
+    expect(r.get('e1')?.phase).toBe('keys');
+    block(r, []);
+    expect(r.get('e1')?.phase).toBe('failed');
+    expect(r.get('e1')?.failure).toMatch(
+      /only 1 of 3 trustee keys by block 6 \(the threshold is 2\); none from validator-1, validator-3/,
+    );
+    // A key after the failure is refused too.
+    const k1 = makeTrusteeKey(setup, 1, seededRng('k1')).message;
+    const tx = signElectionTx(genesis, signers[0] ?? operator, 'dkg-key', 'e1', k1, ids[0]);
+    expect(errorOf(() => r.check(tx, txHash(tx), r.height + 1)).message).toMatch(/phase failed/);
+  });
+
+  it('fails when fewer than threshold participants deal by the deadline, naming only the participants', () => {
     const r = new ElectionRegistry(genesis);
     keyed(r, 2);
-    expect(r.get('e1')?.phase).toBe('keys');
-    for (let k = 0; k < 6; k++) block(r, []);
+    while (r.height < 6) block(r, []);
+    const e = r.get('e1');
+    const setup = e?.setup;
+    if (setup === undefined) throw new Error('no setup');
+    expect(e?.phase).toBe('dealings');
+    const keysOnChain = (e?.keys ?? []).filter((k) => k !== undefined);
+    const d1 = dkgRound1(setup, 1, keysOnChain, seededRng('d1'));
+    block(r, [signElectionTx(genesis, signers[0] ?? operator, 'dkg-dealing', 'e1', d1, ids[0])]);
+    while (r.get('e1')?.phase === 'dealings') block(r, []);
+    expect(r.height).toBe(11);
     expect(r.get('e1')?.phase).toBe('failed');
-    expect(r.get('e1')?.failure).toMatch(/validator-3/);
+    expect(r.get('e1')?.failure).toBe('only 1 dealings by block 11 (the threshold is 2); none from validator-2');
   });
 
   it('counts a plain configured election against its list, outside its window nothing', () => {
@@ -263,6 +395,115 @@ describe('encrypted election phases', () => {
     expect(e?.ballots).toBe(3);
     expect(Object.fromEntries(e?.plainCounts ?? [])).toEqual({ a: 1, other: 1, sealed: 1 });
     expect(r.phaseAt(e ?? ({} as never), 25)).toBe('closed');
+  });
+});
+
+describe('registry snapshots', () => {
+  it('restore a state from which the same blocks give the state a replay gives', () => {
+    const r = new ElectionRegistry(genesis);
+    const blocks: Transaction[][] = [];
+    const snapshots: string[] = [];
+    recording = blocks;
+    try {
+      // An encrypted election keyed by 2 of 3 (trustee 3 late), a plain one, votes of an unconfigured one.
+      const secrets = keyed(r, 2);
+      block(r, [
+        signElectionTx(genesis, operator, 'election', 'p', config({ electionId: 'p', ballotFormat: 'plain' })),
+        { from: 'x', to: 'election-free', data: 'opaque' },
+      ]);
+      while (r.get('e1')?.phase === 'keys') block(r, []);
+      const setup = r.get('e1')?.setup;
+      if (setup === undefined) throw new Error('no setup');
+      const keysOnChain = (r.get('e1')?.keys ?? []).filter((k) => k !== undefined);
+      const rng = seededRng('snap');
+      block(
+        r,
+        [0, 1].map((i) =>
+          signElectionTx(
+            genesis,
+            signers[i] ?? operator,
+            'dkg-dealing',
+            'e1',
+            dkgRound1(setup, i + 1, keysOnChain, rng),
+            ids[i],
+          ),
+        ),
+      );
+      block(
+        r,
+        [0, 1].map((i) =>
+          signElectionTx(
+            genesis,
+            signers[i] ?? operator,
+            'dkg-complaints',
+            'e1',
+            { type: COMPLAINTS_TYPE, v: 1, trustee: i + 1, complaints: [] },
+            ids[i],
+          ),
+        ),
+      );
+      const params = r.get('e1')?.params;
+      if (params === undefined) throw new Error('no key');
+      while (r.height + 1 < 10) block(r, []);
+      snapshots[r.height] = JSON.stringify(r.snapshot());
+      block(r, [
+        ...[2, 0].map((c, v) => ({
+          from: `v${v}`,
+          to: 'election-e1',
+          data: ballotToData(encryptBallot(params, `v${v}`, c, seededRng(`s${v}`))),
+        })),
+        { from: 'y', to: 'election-p', data: '{"candidate_id":"b"}' },
+      ]);
+      snapshots[r.height] = JSON.stringify(r.snapshot());
+      while (r.height + 1 < 20) block(r, []);
+      const aggregate = r.get('e1')?.aggregate;
+      const dealings = (r.get('e1')?.dealings ?? []).filter((d) => d !== undefined);
+      if (aggregate === undefined) throw new Error('no aggregate');
+      const partial = (i: number) => {
+        const share = finalizeKey(setup, keysOnChain, dealings, [], secrets[i]).share;
+        if (share === undefined) throw new Error('no share');
+        return signElectionTx(
+          genesis,
+          signers[i] ?? operator,
+          'partial',
+          'e1',
+          partialDecrypt(params, share, aggregate, seededRng(`sp${i}`)),
+          ids[i],
+        );
+      };
+      block(r, [partial(0)]);
+      snapshots[r.height] = JSON.stringify(r.snapshot());
+      block(r, [partial(1)]);
+      block(r, []);
+    } finally {
+      recording = undefined;
+    }
+    expect(r.get('e1')?.counts).toEqual([1, 0, 1]);
+    const final = JSON.stringify(r.snapshot());
+    const heights = Object.keys(snapshots).map(Number);
+    expect(heights.length).toBe(3);
+    for (const h of heights) {
+      const restored = ElectionRegistry.restore(genesis, JSON.parse(snapshots[h] ?? ''));
+      expect(restored.height).toBe(h);
+      for (const txs of blocks.slice(h)) block(restored, txs);
+      expect(JSON.stringify(restored.snapshot())).toBe(final);
+      expect(restored.get('e1')?.counts).toEqual([1, 0, 1]);
+      expect(restored.get('e1')?.participants).toEqual([1, 2]);
+      expect(Object.fromEntries(restored.get('p')?.plainCounts ?? [])).toEqual({ b: 1 });
+      // The unconfigured election with a vote stays unconfigurable.
+      const late = signElectionTx(genesis, operator, 'election', 'free', config({ electionId: 'free' }));
+      expect(errorOf(() => restored.check(late, txHash(late), restored.height + 1)).message).toMatch(
+        /already has votes/,
+      );
+    }
+  });
+
+  it('refuses a snapshot of another chain or of another kind, naming the field', () => {
+    const snap = new ElectionRegistry(genesis).snapshot();
+    expect(errorOf(() => ElectionRegistry.restore(genesis, { ...snap, chainId: 10 })).data?.field).toBe('chainId');
+    expect(errorOf(() => ElectionRegistry.restore(genesis, { ...snap, type: 'x' })).data?.field).toBe('type');
+    expect(errorOf(() => ElectionRegistry.restore(genesis, { ...snap, height: -1 })).data?.field).toBe('height');
+    expect(errorOf(() => ElectionRegistry.restore(genesis, null)).data?.field).toBe('type');
   });
 });
 

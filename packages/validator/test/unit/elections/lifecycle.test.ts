@@ -9,6 +9,7 @@ import {
   ballotToData,
   encryptBallot,
   generateKeyPair,
+  makeTrusteeKey,
   parseGenesis,
   seededRng,
   signElectionTx,
@@ -171,6 +172,53 @@ describe('encrypted election on chain', () => {
     expect(c2.chain.head.height).toBeLessThan(c0.chain.head.height);
     // A replay of the chain in a fresh registry (the verifier's view) reaches the same counts.
     expect(c0.pool.size).toBe(0);
+  });
+
+  it('keys and decrypts with 2 of 3 when validator 3 is down for the whole key ceremony; it then owes nothing', () => {
+    const net = setup();
+    const [c0, c1] = net.cores as [ConsensusCore, ConsensusCore, ConsensusCore];
+    const down = new Set([2]);
+    submit(net, 0, [signElectionTx(net.genesis, net.operator, 'election', '4', config('4', 16, 26))], down);
+    let s = 0;
+    for (; s < 40; s++) {
+      slot(net, s, down);
+      if (c0.elections?.get('4')?.phase === 'ready' && c0.chain.head.height + 1 >= 16) break;
+    }
+    const e = c0.elections?.get('4');
+    expect(e?.phase).toBe('ready');
+    expect(e?.participants).toEqual([1, 2]);
+    expect(e?.keysClosedHeight).toBe((e?.configHeight ?? 0) + 1 + 6);
+    expect(e?.qualified).toEqual([1, 2]);
+    const params = e?.params;
+    if (params === undefined) throw new Error('no params');
+    // Validator 3 made its key but it never reached the chain: with the chain's state it owes nothing.
+    const registry = c0.elections;
+    if (registry === undefined) throw new Error('no registry');
+    const setup3 = e?.setup;
+    if (setup3 === undefined) throw new Error('no setup');
+    const made = makeTrusteeKey(setup3, 3, seededRng('late-3'));
+    net.stores[2]?.set('4', { electionId: '4', secret: made.secret, keyMessage: made.message });
+    const t3 = net.trustees[2];
+    expect(t3?.duties(registry)).toEqual([]);
+    const choices = [2, 2, 0];
+    const ballots = choices.map((c, v) => ({
+      from: `voter-${v}`,
+      to: 'election-4',
+      data: ballotToData(encryptBallot(params, `voter-${v}`, c, seededRng(`down-${v}`))),
+    }));
+    expect(submit(net, 0, ballots, down).map((r) => r.status)).toEqual(choices.map(() => 'accepted'));
+    for (s++; s < 80; s++) {
+      slot(net, s, down);
+      if (c0.elections?.get('4')?.phase === 'decrypted') break;
+    }
+    const done = c0.elections?.get('4');
+    expect(done?.phase).toBe('decrypted');
+    expect(done?.counts).toEqual([1, 0, 2]);
+    expect(done?.decryptedWith).toEqual([1, 2]);
+    expect(c1.elections?.get('4')?.counts).toEqual([1, 0, 2]);
+    // Tallying: a non-participant with a trustee record owes no partial decryption (its share cannot exist).
+    expect(t3?.duties(registry)).toEqual([]);
+    expect(t3?.share(done ?? ({} as never))).toBeUndefined();
   });
 
   it('refuses a configuration from a key that is not the operator, and one for an election with votes', () => {
