@@ -7,6 +7,7 @@ import {
   ProtocolErrorCode,
   Signer,
   createBlock,
+  emptyStateRoot,
   createProposal,
   createVote,
   certificateFromVotes,
@@ -173,7 +174,7 @@ describe('worked example of docs/PROTOCOL.md', () => {
     const proposer = leaderOf(g, 4);
     const b = createBlock(
       g,
-      { height: 1, slot: 4, parentHash: genesisHash(g), proposer, transactions: [t1, t2] },
+      { height: 1, slot: 4, parentHash: genesisHash(g), proposer, transactions: [t1, t2], stateRoot: emptyStateRoot() },
       signers[proposer]!,
     );
     expect(b.header.txRoot).toBe('0x38c1e5320ba606c63b56c10dc940b1a7e9d5dd5d6f46e2c59c0ecfbde4566905');

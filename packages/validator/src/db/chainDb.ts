@@ -14,6 +14,7 @@ import {
   type FinalizedBlock,
   type Genesis,
   type Hex,
+  type StateCommitment,
   type Transaction,
   countsRecord,
   genesisHash,
@@ -85,6 +86,7 @@ export class ChainDb {
   readonly #writes: WriteQueue;
   readonly #tallyCache: TallyCache;
   readonly #blockCache: BlockCache;
+  readonly #commitment: StateCommitment;
   #closed = false;
 
   private constructor(
@@ -93,7 +95,9 @@ export class ChainDb {
     repos: ChainRepositories,
     writes: WriteQueue,
     caches: { tallies: TallyCache; blocks: BlockCache },
+    commitment: StateCommitment,
   ) {
+    this.#commitment = commitment;
     this.#kv = kv;
     this.#dir = dir;
     this.#repos = repos;
@@ -170,7 +174,15 @@ export class ChainDb {
       slowWriteMs: opts.slowWriteMs ?? 500,
       closedError: () => new DbError(DbErrorCode.CLOSED, `database at ${name} is closed`),
     });
-    return new ChainDb(kv, name, repos, writes, { tallies, blocks });
+    return new ChainDb(kv, name, repos, writes, { tallies, blocks }, loaded.commitment);
+  }
+
+  /**
+   * The state commitment at the head as loaded at open: the consensus core takes it over (and
+   * advances it), so this is read once, when the node starts.
+   */
+  get loadedCommitment(): StateCommitment {
+    return this.#commitment;
   }
 
   /** Whether this validator's pool is trustworthy (false for a new or wiped data directory until recovered). */

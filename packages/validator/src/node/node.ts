@@ -120,7 +120,7 @@ export class ValidatorNode {
       { getMany: (keys) => db.voterTxs(keys) },
       opts.voterCacheBytes === undefined ? {} : { maxBytes: opts.voterCacheBytes },
     );
-    const chain = new ChainState(genesis, { head: db.head(), voters: [] }, { voters });
+    const chain = new ChainState(genesis, { head: db.head(), voters: [] }, { voters, commitment: db.loadedCommitment });
     const prefetch = new VoterPrefetch(voters);
     const pool = await db.loadPool();
     // The core checks its restored pool against the chain as it starts.
