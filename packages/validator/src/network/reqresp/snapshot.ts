@@ -213,6 +213,7 @@ class FrameQueue {
   #waiter: { resolve: () => void } | undefined;
   #ended = false;
   #error: Error | undefined;
+  #paused = false;
   bytes = 0;
 
   constructor(stream: Stream, maxFrame: number, signal: AbortSignal) {
@@ -239,7 +240,10 @@ class FrameQueue {
     } catch (e) {
       this.#error = e as Error;
     }
-    if (this.#queue.length >= MAX_QUEUED_FRAMES) this.#stream.pause();
+    if (this.#queue.length >= MAX_QUEUED_FRAMES && !this.#paused && !this.#ended) {
+      this.#stream.pause();
+      this.#paused = true;
+    }
     this.#wake();
   };
 
@@ -258,7 +262,11 @@ class FrameQueue {
       if (this.#error) throw this.#error;
       const f = this.#queue.shift();
       if (f !== undefined) {
-        if (this.#queue.length < MAX_QUEUED_FRAMES) this.#stream.resume();
+        if (this.#paused && this.#queue.length < MAX_QUEUED_FRAMES) {
+          this.#paused = false;
+          // A stream that closed meanwhile has nothing more to emit.
+          if (!this.#ended) this.#stream.resume();
+        }
         return f;
       }
       if (this.#ended || this.#signal.aborted)
