@@ -86,7 +86,8 @@ export class LtHash {
   #mix(h: Uint8Array, sign: 1 | -1): void {
     const l = this.#lanes;
     // Uint16Array stores reduce mod 2^16.
-    if (sign === 1) for (let i = 0; i < LATTICE_LANES; i++) l[i] = (l[i] ?? 0) + ((h[2 * i] ?? 0) | ((h[2 * i + 1] ?? 0) << 8));
+    if (sign === 1)
+      for (let i = 0; i < LATTICE_LANES; i++) l[i] = (l[i] ?? 0) + ((h[2 * i] ?? 0) | ((h[2 * i + 1] ?? 0) << 8));
     else for (let i = 0; i < LATTICE_LANES; i++) l[i] = (l[i] ?? 0) - ((h[2 * i] ?? 0) | ((h[2 * i + 1] ?? 0) << 8));
   }
 

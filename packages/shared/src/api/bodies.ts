@@ -94,9 +94,7 @@ export const healthBodySchema = z.object({
   last_block_age_ms: nat.nullable(),
   slot: z.number().int(),
   reasons: z.array(z.string()),
-  snapshot_sync: z
-    .object({ snapshot_height: nat, backfilled_to: nat, backfill_complete: z.boolean() })
-    .optional(),
+  snapshot_sync: z.object({ snapshot_height: nat, backfilled_to: nat, backfill_complete: z.boolean() }).optional(),
 });
 export type HealthBody = z.infer<typeof healthBodySchema>;
 

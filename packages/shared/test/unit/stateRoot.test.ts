@@ -25,7 +25,11 @@ const t2 = parseTransaction(
 );
 const voterOf = (tx: typeof t1): StateEntry => ({ kind: 'voter', voterKey: voterKey(tx), txHash: txHash(tx) });
 const entries = (n: number): StateEntry[] =>
-  Array.from({ length: n }, (_, i) => ({ kind: 'voter', voterKey: `election-1\u0000v${i}`, txHash: sha256Hex(new Uint8Array([i])) }));
+  Array.from({ length: n }, (_, i) => ({
+    kind: 'voter',
+    voterKey: `election-1\u0000v${i}`,
+    txHash: sha256Hex(new Uint8Array([i])),
+  }));
 
 describe('state commitment vectors (PROTOCOL.md 17.3)', () => {
   it('encodes entries as the domain and the JCS array', () => {
@@ -87,7 +91,7 @@ describe('LtHash', () => {
     // Two halves summed separately, then combined.
     const h1 = new LtHash();
     const h2 = new LtHash();
-    es.forEach((e, i) => (i % 2 ? h1 : h2).addEntry(e));
+    for (const [i, e] of es.entries()) (i % 2 ? h1 : h2).addEntry(e);
     h1.combine(h2);
     expect(h1.root()).toBe(a.root());
   });

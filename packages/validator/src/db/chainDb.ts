@@ -463,9 +463,7 @@ export class ChainDb {
   installSnapshot(head: FinalizedBlock, lattice: LtHash): Promise<void> {
     this.#assertOpen();
     this.#assertEmpty('cannot install a snapshot');
-    return this.#writes.serialize(() =>
-      this.#kv.write(installSnapshotOps(this.#repos, head, lattice), { sync: true }),
-    );
+    return this.#writes.serialize(() => this.#kv.write(installSnapshotOps(this.#repos, head, lattice), { sync: true }));
   }
 
   /** Progress of the backfill below the snapshot this node started from (undefined: it replayed from genesis). */

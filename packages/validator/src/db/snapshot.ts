@@ -3,14 +3,7 @@
  * the head from one consistent view of the database (to serve it), writing a received one (to
  * start from it), and storing the blocks below it as they are backfilled.
  */
-import {
-  type FinalizedBlock,
-  type Hex,
-  LtHash,
-  type StateEntry,
-  bytesToHex,
-  txHash,
-} from '@poa-vote/shared';
+import { type FinalizedBlock, type Hex, LtHash, type StateEntry, bytesToHex, txHash } from '@poa-vote/shared';
 import { DbError, DbErrorCode } from './errors.js';
 import type { KvStore } from './kv/index.js';
 import { type BackfillState, ChainRepositories, MetaKey } from './repositories/index.js';
@@ -46,7 +39,10 @@ export async function openStateSnapshot(kv: KvStore): Promise<StateSnapshotReade
       await view.close();
       return undefined;
     }
-    const [block, certificate] = await Promise.all([repos.blocks.get(head.height), repos.certificates.get(head.height)]);
+    const [block, certificate] = await Promise.all([
+      repos.blocks.get(head.height),
+      repos.certificates.get(head.height),
+    ]);
     if (block === undefined || certificate === undefined)
       throw new DbError(DbErrorCode.CORRUPT, `the head block ${head.height} or its certificate is not stored`);
     return {
@@ -148,7 +144,7 @@ export function backfillOps(repos: ChainRepositories, blocks: readonly Finalized
   for (const { block, certificate } of blocks) {
     const h = block.header.height;
     ops.push(repos.blocks.put(h, block), repos.certificates.put(h, certificate), repos.blockHeights.put(block.hash, h));
-    block.transactions.forEach((tx, i) => ops.push(repos.txLocations.put(txHash(tx), [h, i])));
+    for (const [i, tx] of block.transactions.entries()) ops.push(repos.txLocations.put(txHash(tx), [h, i]));
   }
   ops.push(repos.meta.write(MetaKey.backfill, next));
   return ops;

@@ -103,7 +103,10 @@ export class ValidatorNode {
     let snapshot: SnapshotSyncResult | undefined;
     if (db.head().height === 0 && opts.syncMode === 'snapshot') {
       if (genesis.electionOperator !== undefined)
-        log.info({}, 'snapshot sync: the genesis has an election operator (its registry is rebuilt from the chain): replaying');
+        log.info(
+          {},
+          'snapshot sync: the genesis has an election operator (its registry is rebuilt from the chain): replaying',
+        );
       else {
         try {
           snapshot = await ValidatorNode.#snapshotSync(opts, db, log, self);

@@ -45,7 +45,8 @@ export class ChainState {
     this.#commitment = opts.commitment ?? new StateCommitment();
     for (const [key, hash] of snapshot?.voters ?? []) {
       this.#voters.set(key, hash, this.#head.height);
-      if (opts.commitment === undefined) this.#commitment.lattice.addEntry({ kind: 'voter', voterKey: key, txHash: hash });
+      if (opts.commitment === undefined)
+        this.#commitment.lattice.addEntry({ kind: 'voter', voterKey: key, txHash: hash });
     }
   }
 

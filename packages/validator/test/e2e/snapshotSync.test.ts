@@ -71,7 +71,11 @@ describe('snapshot sync: a wiped validator restarts from a verified snapshot', (
   }, 30_000);
 
   it('serves correct results from a verified snapshot, finalizes, backfills and verifies from genesis', async () => {
-    const [v0, v1, v2] = net.validators as [(typeof net.validators)[0], (typeof net.validators)[0], (typeof net.validators)[0]];
+    const [v0, v1, v2] = net.validators as [
+      (typeof net.validators)[0],
+      (typeof net.validators)[0],
+      (typeof net.validators)[0],
+    ];
     // 1. Load: batches to the two validators that stay up, two at a time. A vote answered
     // -32012 (not yet on a quorum within the ack timeout, e.g. when the machine is busy) stays
     // pooled; resubmitting the identical vote is safe, and is done until it is acknowledged.

@@ -117,7 +117,11 @@ class LevelSnapshotKv implements KvStore {
   }
 
   async *rawEntries(range: KvRange): AsyncGenerator<[Buffer, string]> {
-    const it = this.#level.iterator<Buffer, string>({ ...rangeOf(range), valueEncoding: 'utf8', snapshot: this.#snapshot });
+    const it = this.#level.iterator<Buffer, string>({
+      ...rangeOf(range),
+      valueEncoding: 'utf8',
+      snapshot: this.#snapshot,
+    });
     try {
       for await (const e of it) yield e;
     } finally {

@@ -71,9 +71,23 @@ function isShortString(v: unknown): v is string {
 export function parseWireEntry(input: unknown, where: string): StateEntry {
   if (!Array.isArray(input)) badResponse(`${where} must be an array`);
   const [kind, a, b, c] = input as unknown[];
-  if (kind === 'v' && input.length === 3 && isShortString(a) && typeof b === 'string' && isHex(b, 32) && b === b.toLowerCase())
+  if (
+    kind === 'v' &&
+    input.length === 3 &&
+    isShortString(a) &&
+    typeof b === 'string' &&
+    isHex(b, 32) &&
+    b === b.toLowerCase()
+  )
     return { kind: 'voter', voterKey: a, txHash: b };
-  if (kind === 't' && input.length === 4 && typeof a === 'string' && ELECTION_ID_RE.test(a) && isShortString(b) && isCount(c))
+  if (
+    kind === 't' &&
+    input.length === 4 &&
+    typeof a === 'string' &&
+    ELECTION_ID_RE.test(a) &&
+    isShortString(b) &&
+    isCount(c)
+  )
     return { kind: 'tally', election: a, candidate: b, count: c };
   if (kind === 'n' && input.length === 3 && typeof a === 'string' && ELECTION_ID_RE.test(a) && isCount(b))
     return { kind: 'total', election: a, count: b };
@@ -187,7 +201,8 @@ export async function requestSnapshot(
       const frame = parseJsonPayload(await frames.next(), 'snapshot frame') as Record<string, unknown>;
       bytes = frames.bytes;
       if (frame?.type === 'end') {
-        if (frame.entries !== count) badResponse(`the end frame counts ${String(frame.entries)} entries, ${count} came`);
+        if (frame.entries !== count)
+          badResponse(`the end frame counts ${String(frame.entries)} entries, ${count} came`);
         return { served: true, entries: count, bytes };
       }
       if (frame?.type !== 'entries' || !Array.isArray(frame.entries))

@@ -15,7 +15,11 @@ import { ChainState } from '../../../src/state/chainState.js';
 
 const chain = makeTestChain({ n: 3 });
 const { genesis } = chain;
-const vote = (i: number): Transaction => ({ from: `v${i}`, to: `election-${i % 2}`, data: `{"candidate_id":"c${i % 3}"}` });
+const vote = (i: number): Transaction => ({
+  from: `v${i}`,
+  to: `election-${i % 2}`,
+  data: `{"candidate_id":"c${i % 3}"}`,
+});
 const blocks = finalizedChain(chain, 5, (h) => [vote(2 * h), vote(2 * h + 1)]);
 
 /** Apply the blocks as a validator does: each finalize op carries the core's lattice. */

@@ -100,7 +100,9 @@ describe('snapshot sync', () => {
     expect(node.head()).toEqual(source.head());
     expect(node.loadedCommitment.root()).toBe(binding.block.header.stateRoot);
     for (const e of ['1', '2']) expect(await node.results(e)).toEqual(await source.results(e));
-    expect(await node.voterTxs(['election-1\u0000voter-3'])).toEqual(await source.voterTxs(['election-1\u0000voter-3']));
+    expect(await node.voterTxs(['election-1\u0000voter-3'])).toEqual(
+      await source.voterTxs(['election-1\u0000voter-3']),
+    );
     expect(await node.backfillState()).toEqual({
       snapshotHeight: HEIGHT,
       lowest: HEIGHT,
@@ -121,10 +123,7 @@ describe('snapshot sync', () => {
     [
       'an extra voter entry',
       {
-        entries: (es) => [
-          ...es,
-          { kind: 'voter', voterKey: 'election-1\u0000ghost', txHash: `0x${'11'.repeat(32)}` },
-        ],
+        entries: (es) => [...es, { kind: 'voter', voterKey: 'election-1\u0000ghost', txHash: `0x${'11'.repeat(32)}` }],
       },
       /commits to/,
     ],
@@ -142,7 +141,12 @@ describe('snapshot sync', () => {
     ],
     [
       'a head whose certificate is not a quorum',
-      { head: (fb) => ({ ...fb, certificate: { ...fb.certificate, signatures: fb.certificate.signatures.slice(0, 1) } }) },
+      {
+        head: (fb) => ({
+          ...fb,
+          certificate: { ...fb.certificate, signatures: fb.certificate.signatures.slice(0, 1) },
+        }),
+      },
       /CERT|quorum/i,
     ],
   ];

@@ -70,7 +70,12 @@ describe('InvariantChecker', () => {
     const state = new ChainState(genesis);
     state.apply(b1);
     // Control: the right lattice after block 1, and block 2 carrying the root of that state.
-    c.onPersist(0, { kind: 'finalize', block: b1, certificate: cert(b1, [0, 1]), lattice: state.commitment.lattice.bytes() });
+    c.onPersist(0, {
+      kind: 'finalize',
+      block: b1,
+      certificate: cert(b1, [0, 1]),
+      lattice: state.commitment.lattice.bytes(),
+    });
     const b2 = block(genesis, signers, 2, 3, b1.hash, [vote(5)]);
     expect(b2.header.stateRoot).toBe(state.stateRoot);
     c.onPersist(0, { kind: 'finalize', block: b2, certificate: cert(b2, [0, 1]) });
