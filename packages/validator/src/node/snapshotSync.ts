@@ -81,6 +81,7 @@ export async function receiveSnapshot(
 ): Promise<{ transfer: SnapshotTransfer; head: FinalizedBlock; lattice: LtHash }> {
   const lattice = new LtHash();
   let head: FinalizedBlock | undefined;
+  let writing: Promise<void> = Promise.resolve();
   const transfer = await network.requestSnapshot(
     peer,
     {
@@ -97,11 +98,15 @@ export async function receiveSnapshot(
       },
       onEntries: async (entries) => {
         for (const e of entries) lattice.addEntry(e);
-        await db.importStateEntries(entries);
+        // One frame is written while the next is read and hashed (at most one write in flight).
+        await writing;
+        writing = db.importStateEntries(entries);
+        writing.catch(() => undefined);
       },
     },
     opts.transferTimeoutMs,
   );
+  await writing;
   if (!transfer.served || head === undefined) throw new TooLow(`peer ${peer} has no snapshot to serve`);
   const { block } = head;
   // The state after h is committed in the header of h + 1: wait for it to be final.
