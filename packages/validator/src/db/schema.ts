@@ -144,16 +144,19 @@ export async function loadCommitment(
     c.set(candidate, n);
   }
   const stored = await repos.meta.read(MetaKey.stateLattice);
-  if (stored !== undefined && stored.height === height)
+  // At height 0 the state is empty unless an unfinished snapshot sync left entries: always
+  // recomputed there, so that they show (node.ts removes them).
+  if (stored !== undefined && stored.height === height && height > 0)
     return new StateCommitment(LtHash.fromHex(stored.lattice), counts, new Map(totals));
   const lattice = new LtHash();
   for await (const [voterKey, txHash] of repos.voters.entries()) lattice.addEntry({ kind: 'voter', voterKey, txHash });
   for (const [election, c] of counts)
     for (const [candidate, count] of c) lattice.addEntry({ kind: 'tally', election, candidate, count });
   for (const [election, count] of totals) lattice.addEntry({ kind: 'total', election, count });
-  await repos.kv.write([repos.meta.write(MetaKey.stateLattice, { height, lattice: bytesToHex(lattice.bytes()) })], {
-    sync: true,
-  });
+  if (height > 0)
+    await repos.kv.write([repos.meta.write(MetaKey.stateLattice, { height, lattice: bytesToHex(lattice.bytes()) })], {
+      sync: true,
+    });
   return new StateCommitment(lattice, counts, new Map(totals));
 }
 

@@ -109,6 +109,7 @@ export async function discardState(repos: ChainRepositories): Promise<void> {
     }
     await repos.kv.write(ops);
   }
+  await repos.kv.write([repos.meta.del(MetaKey.stateLattice)]);
 }
 
 /**

@@ -16,6 +16,7 @@ import {
   Signer,
   blockWireSize,
   defaultRng,
+  emptyStateRoot,
   keyPairFromSeed,
   slotAt,
 } from '@poa-vote/shared';
@@ -100,6 +101,14 @@ export class ValidatorNode {
     const openDb = (): Promise<ChainDb> =>
       ChainDb.open(opts.dataDir, genesis, { onSlowWrite: (w) => dbLog.warn(w, 'slow database write') });
     let db = await openDb();
+    // State entries at height 0 are what a snapshot sync that did not finish (a crash between
+    // import and install) left: never a state, so they go before anything reads them.
+    if (db.head().height === 0 && db.loadedCommitment.root() !== emptyStateRoot()) {
+      log.warn({}, 'removing the state entries of an unfinished snapshot sync');
+      await db.discardImportedState();
+      await db.close();
+      db = await openDb();
+    }
     let snapshot: SnapshotSyncResult | undefined;
     if (db.head().height === 0 && opts.syncMode === 'snapshot') {
       if (genesis.electionOperator !== undefined)

@@ -7,7 +7,7 @@
  * tampered block. The peer is a fake network over a real (in-memory) ChainDb.
  */
 import { describe, expect, it } from '@jest/globals';
-import { type FinalizedBlock, type StateEntry, type Transaction, txHash } from '@poa-vote/shared';
+import { type FinalizedBlock, type StateEntry, type Transaction, emptyStateRoot, txHash } from '@poa-vote/shared';
 import {
   clone,
   finalize,
@@ -168,6 +168,28 @@ describe('snapshot sync', () => {
   }
 });
 
+describe('an unfinished snapshot sync', () => {
+  it('leaves entries at height 0 that are detected at open and can be removed', async () => {
+    const source = await sourceDb();
+    const { db, kv } = await emptyNode();
+    // Entries imported, then a crash before the install: head 0 with state entries.
+    const reader = await source.openStateSnapshot();
+    for await (const batch of reader?.entries() ?? []) await db.importStateEntries(batch);
+    await reader?.close();
+    await db.close();
+    const reopened = await ChainDb.inMemory(genesis, {}, kv.reopen());
+    expect(reopened.head().height).toBe(0);
+    // What node.ts checks at start (and then discards).
+    expect(reopened.loadedCommitment.root()).not.toBe(emptyStateRoot());
+    await reopened.discardImportedState();
+    await reopened.close();
+    const clean = await ChainDb.inMemory(genesis, {}, kv.reopen());
+    expect(clean.loadedCommitment.root()).toBe(emptyStateRoot());
+    expect((await clean.loadChainStateSnapshot()).voters).toEqual([]);
+    expect((await clean.results('1')).total).toBe(0);
+  });
+});
+
 describe('backfill', () => {
   async function snapshotNode(source: ChainDb): Promise<ChainDb> {
     const { db, kv } = await emptyNode();
@@ -190,6 +212,39 @@ describe('backfill', () => {
     // Receipts of old votes: their locations were written with the backfilled blocks.
     const old = (blocks[1] as FinalizedBlock).block.transactions[0] as Transaction;
     expect(await node.getTxLocation(txHash(old))).toEqual({ height: 2, index: 0 });
+  });
+
+  it('resumes from its stored cursor after a restart', async () => {
+    const source = await sourceDb();
+    const node = await snapshotNode(source);
+    const honest = peerNetwork(source);
+    // A first run whose peer only has blocks 4 and up: it stores 5 and 4, then waits.
+    const partial = {
+      ...honest,
+      requestBlocks: async (p: number, from: number, max: number) =>
+        (await honest.requestBlocks(p, from, max)).filter((fb) => fb.block.header.height >= 4),
+    };
+    const first = new Backfill({ genesis, db: node, network: partial, logger: recordingLogger() });
+    await first.start();
+    for (let i = 0; i < 100 && first.status()?.lowest !== 4; i++) await new Promise((r) => setTimeout(r, 10));
+    await first.stop();
+    expect(await node.backfillState()).toMatchObject({ lowest: 4 });
+    // After a restart, the next run starts from 3.
+    const asked: number[] = [];
+    const second = new Backfill({
+      genesis,
+      db: node,
+      network: {
+        ...honest,
+        requestBlocks: (p, from, max) => (asked.push(from + max - 1), honest.requestBlocks(p, from, max)),
+      },
+      logger: recordingLogger(),
+    });
+    await second.start();
+    for (let i = 0; i < 100 && !second.status()?.complete; i++) await new Promise((r) => setTimeout(r, 10));
+    await second.stop();
+    expect(asked[0]).toBe(3);
+    expect(await new ChainVerifier(node, genesis).verify()).toEqual({ valid: true, checkedBlocks: HEIGHT, errors: [] });
   });
 
   it('refuses a block that is not the parent of the block above it', async () => {
