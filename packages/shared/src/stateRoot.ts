@@ -7,7 +7,7 @@
  * recomputes it entry by entry in constant memory. The root a block header carries is a
  * domain-separated sha256 of the 2,048 lattice bytes.
  */
-import { type Hex, canonicalize, hexToBytes, isHex, utf8ToBytes } from './encoding.js';
+import { type Hex, canonicalize, hexToBytes, isHex, isWellFormedString, utf8ToBytes } from './encoding.js';
 import { sha256Hex, shake256 } from './hash.js';
 import { type Transaction, electionIdOf, voterKey } from './transaction.js';
 import { countBallot } from './tally.js';
@@ -52,7 +52,12 @@ export function stateEntryBytes(e: StateEntry): Uint8Array {
       );
     }
   }
-  return utf8ToBytes(STATE_ENTRY_DOMAIN + canonicalize(fields));
+  // Fast path, byte-identical to canonicalize() (RFC 8785 serializes strings as JSON.stringify
+  // does, and safe integers as their decimal digits): only well-formed strings and safe integers.
+  const plain = fields.every((f) =>
+    typeof f === 'string' ? isWellFormedString(f) : typeof f === 'number' && Number.isSafeInteger(f),
+  );
+  return utf8ToBytes(STATE_ENTRY_DOMAIN + (plain ? JSON.stringify(fields) : canonicalize(fields)));
 }
 
 /** An order-independent, incremental multiset hash over 1,024 lanes of uint16. */

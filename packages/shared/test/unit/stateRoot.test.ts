@@ -8,6 +8,8 @@ import {
   StateCommitment,
   bytesToHex,
   bytesToUtf8,
+  canonicalize,
+  STATE_ENTRY_DOMAIN,
   emptyStateRoot,
   parseTransaction,
   sha256Hex,
@@ -42,6 +44,15 @@ describe('state commitment vectors (PROTOCOL.md 17.3)', () => {
     expect(bytesToUtf8(stateEntryBytes({ kind: 'total', election: '7', count: 2 }))).toBe(
       'poa-evote/state-entry/v1\n["total","7",2]',
     );
+  });
+
+  it('encodes exactly as RFC 8785 for names with escapes and non-ASCII characters', () => {
+    for (const candidate of ['é"\\\u0001😀', '__proto__', 'a\u2028b', '']) {
+      const e: StateEntry = { kind: 'tally', election: '7', candidate, count: 12 };
+      expect(bytesToUtf8(stateEntryBytes(e))).toBe(
+        `${STATE_ENTRY_DOMAIN}${canonicalize(['tally', '7', candidate, 12])}`,
+      );
+    }
   });
 
   it('reproduces the published element hash and roots', () => {
