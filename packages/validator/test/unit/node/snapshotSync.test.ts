@@ -236,7 +236,10 @@ describe('backfill', () => {
       db: node,
       network: {
         ...honest,
-        requestBlocks: (p, from, max) => (asked.push(from + max - 1), honest.requestBlocks(p, from, max)),
+        requestBlocks: (p, from, max) => {
+          asked.push(from + max - 1);
+          return honest.requestBlocks(p, from, max);
+        },
       },
       logger: recordingLogger(),
     });
