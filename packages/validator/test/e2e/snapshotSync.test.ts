@@ -188,7 +188,8 @@ describe('snapshot sync: a wiped validator restarts from a verified snapshot', (
     const chain = await getJson(`${v2.url}/blockchain`, 120_000);
     expect(chain.body.verification).toEqual({ chain_valid: true, checked_blocks: expect.any(Number), errors: [] });
     const height = chain.body.height as number;
-    expect(chain.body.verification.checked_blocks).toBe(height);
+    // The verifier reads the head when it runs, after the route read `height`: it may be past it.
+    expect(chain.body.verification.checked_blocks).toBeGreaterThanOrEqual(height);
     for (let h = 1; h <= height; h++) {
       const [a, b] = await Promise.all([getJson(`${v1.url}/blocks/${h}`), getJson(`${v2.url}/blocks/${h}`)]);
       expect(b.body.block.hash).toBe(a.body.block.hash);
