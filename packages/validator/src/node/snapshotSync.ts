@@ -82,6 +82,8 @@ export async function receiveSnapshot(
   const lattice = new LtHash();
   let head: FinalizedBlock | undefined;
   let writing: Promise<void> = Promise.resolve();
+  let received = 0;
+  let maxEntries = 0;
   const transfer = await network.requestSnapshot(
     peer,
     {
@@ -95,8 +97,18 @@ export async function receiveSnapshot(
         if (block.header.height < opts.minHeight)
           throw new TooLow(`peer ${peer} is at height ${block.header.height}, below ${opts.minHeight}`);
         head = { block, certificate };
+        // Each finalized vote adds one voter entry, and each tally bucket and total holds at
+        // least one vote: a chain of height h has at most 3 * maxTxPerBlock * h entries. More is
+        // a peer filling the disk, refused before it is written.
+        maxEntries = 3 * genesis.limits.maxTxPerBlock * block.header.height;
       },
       onEntries: async (entries) => {
+        received += entries.length;
+        if (received > maxEntries)
+          throw new ProtocolError(
+            ProtocolErrorCode.STATE_INVALID,
+            `snapshot of peer ${peer} has more than ${maxEntries} entries, the most a chain of its height holds`,
+          );
         for (const e of entries) lattice.addEntry(e);
         // One frame is written while the next is read and hashed (at most one write in flight).
         await writing;

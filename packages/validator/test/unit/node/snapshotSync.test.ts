@@ -22,7 +22,8 @@ import { MemoryKv } from '../../../src/db/kv/index.js';
 import { Backfill, type SnapshotSyncOptions, syncFromSnapshot } from '../../../src/node/snapshotSync.js';
 import type { SnapshotSink } from '../../../src/network/reqresp/snapshot.js';
 
-const chain = makeTestChain({ n: 3 });
+// Three votes per block at most: the bound on a snapshot's entries is then small enough to test.
+const chain = makeTestChain({ n: 3, limits: { maxTxPerBlock: 3 } });
 const { genesis } = chain;
 const HEIGHT = 6;
 const vote = (i: number): Transaction => ({
@@ -138,6 +139,23 @@ describe('snapshot sync', () => {
           ),
       },
       /commits to/,
+    ],
+    [
+      'more entries than a chain of its height can hold (a peer filling the disk)',
+      {
+        entries: (es) => [
+          ...es,
+          ...Array.from(
+            { length: 3 * 3 * HEIGHT },
+            (_, i): StateEntry => ({
+              kind: 'voter',
+              voterKey: `election-1\u0000filler-${i}`,
+              txHash: `0x${'22'.repeat(32)}`,
+            }),
+          ),
+        ],
+      },
+      /more than 54 entries/,
     ],
     [
       'a head whose certificate is not a quorum',
