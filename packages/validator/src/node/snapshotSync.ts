@@ -164,7 +164,12 @@ export async function syncFromSnapshot(
   const started = performance.now();
   const waitUntil = Date.now() + opts.waitPeersMs;
   while (network.connectedAuthorities().length === 0 && Date.now() < waitUntil) await sleep(200);
-  const peers = [...network.connectedAuthorities()].sort(() => Math.random() - 0.5);
+  // A random order (Fisher-Yates): no peer is everyone's first choice.
+  const peers = [...network.connectedAuthorities()];
+  for (let i = peers.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [peers[i], peers[j]] = [peers[j] as number, peers[i] as number];
+  }
   if (peers.length === 0) logger.warn({}, 'snapshot sync: no peer connected; replaying the chain');
   for (const peer of peers) {
     try {
