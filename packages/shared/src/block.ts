@@ -25,6 +25,11 @@ export interface BlockHeader {
   /** RFC 6962 Merkle root of the transaction hashes, in block order. */
   txRoot: Hex;
   txCount: number;
+  /**
+   * Commitment of the finalized state after the parent block (stateRoot.ts): the LtHash root of
+   * the voter index, tallies and totals, as Tendermint's AppHash. Block 1 carries emptyStateRoot().
+   */
+  stateRoot: Hex;
 }
 
 export interface Block {
@@ -49,7 +54,15 @@ export function blockSigningBytes(chainId: number, hash: Hex): Uint8Array {
 /** Build and sign a block. */
 export function createBlock(
   genesis: Genesis,
-  params: { height: number; slot: number; parentHash: Hex; proposer: number; transactions: Transaction[] },
+  params: {
+    height: number;
+    slot: number;
+    parentHash: Hex;
+    proposer: number;
+    transactions: Transaction[];
+    /** The commitment of the state after the parent (the finalized head). */
+    stateRoot: Hex;
+  },
   signer: Signer,
 ): Block {
   const header: BlockHeader = {
@@ -61,6 +74,7 @@ export function createBlock(
     proposer: params.proposer,
     txRoot: merkleRoot(params.transactions.map(txHash)),
     txCount: params.transactions.length,
+    stateRoot: params.stateRoot,
   };
   const hash = blockHash(header);
   return {
@@ -104,6 +118,7 @@ export function validateBlock(genesis: Genesis, input: unknown): Block {
   );
   check(isHex(h.parentHash, 32), ProtocolErrorCode.BLOCK_INVALID, 'block.header.parentHash must be a 32-byte hash');
   check(isHex(h.txRoot, 32), ProtocolErrorCode.BLOCK_INVALID, 'block.header.txRoot must be a 32-byte hash');
+  check(isHex(h.stateRoot, 32), ProtocolErrorCode.BLOCK_INVALID, 'block.header.stateRoot must be a 32-byte hash');
   check(isNat(h.proposer), ProtocolErrorCode.BLOCK_INVALID, 'block.header.proposer must be an authority index');
   check(
     h.proposer === leaderOf(genesis, h.slot),
@@ -121,6 +136,7 @@ export function validateBlock(genesis: Genesis, input: unknown): Block {
     proposer: h.proposer,
     txRoot: h.txRoot,
     txCount: h.txCount,
+    stateRoot: h.stateRoot,
   };
   const hash = blockHash(header);
   const proposer = at(genesis.authorities, header.proposer, 'proposer authority');

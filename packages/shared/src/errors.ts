@@ -14,6 +14,10 @@ export enum ProtocolErrorCode {
   BLOCK_BAD_SLOT = 'BLOCK_BAD_SLOT',
   BLOCK_BAD_TIMESTAMP = 'BLOCK_BAD_TIMESTAMP',
   BLOCK_BAD_TX_ROOT = 'BLOCK_BAD_TX_ROOT',
+  /** The header's stateRoot is not the commitment of the state after its parent. */
+  BLOCK_BAD_STATE_ROOT = 'BLOCK_BAD_STATE_ROOT',
+  /** A state entry or lattice that is malformed, or a snapshot that does not match its root. */
+  STATE_INVALID = 'STATE_INVALID',
   BLOCK_TOO_LARGE = 'BLOCK_TOO_LARGE',
   BLOCK_BAD_TX = 'BLOCK_BAD_TX',
   VOTE_INVALID = 'VOTE_INVALID',

@@ -4,6 +4,7 @@
  * the OpenSSL fast path. test/unit/browserBuild.test.ts checks both agree.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
+import { shake256 as nobleShake256 } from '@noble/hashes/sha3.js';
 import { bytesToHex, canonicalBytes, hexToBytes, isHex, utf8ToBytes, type Hex } from './encoding.js';
 import { at } from './assert.js';
 
@@ -44,4 +45,9 @@ export function merkleRoot(items: readonly Hex[]): Hex {
     return sha256(leaf);
   });
   return bytesToHex(merkle(leaves, 0, leaves.length));
+}
+
+/** SHAKE256 (FIPS 202) of bytes, `outputBytes` long: the element hash of the state commitment (stateRoot.ts). */
+export function shake256(data: Uint8Array, outputBytes: number): Uint8Array {
+  return nobleShake256(data, { dkLen: outputBytes });
 }

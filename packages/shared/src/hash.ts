@@ -68,3 +68,8 @@ export function merkleRoot(items: readonly Hex[]): Hex {
   });
   return `0x${merkle(leaves, 0, leaves.length, Buffer.alloc(65)).toString('hex')}`;
 }
+
+/** SHAKE256 (FIPS 202) of bytes, `outputBytes` long: the element hash of the state commitment (stateRoot.ts). */
+export function shake256(data: Uint8Array, outputBytes: number): Uint8Array {
+  return nodeCrypto.createHash('shake256', { outputLength: outputBytes }).update(data).digest();
+}

@@ -8,6 +8,7 @@ export * from './assert.js';
 export * from './genesis.js';
 export * from './transaction.js';
 export * from './block.js';
+export * from './stateRoot.js';
 export * from './vote.js';
 export * from './proposal.js';
 export * from './evidence.js';

@@ -15,14 +15,17 @@ import {
   type Transaction,
   type VoteType,
   Signer,
+  StateCommitment,
   at,
   certificateFromVotes,
   createBlock,
   createVote,
+  emptyStateRoot,
   generateKeyPair,
   genesisHash,
   leaderOf,
   parseGenesis,
+  txHash,
 } from '@poa-vote/shared';
 
 /** The genesis time of fixture chains: fixed, so slots and timestamps are the same in every run. */
@@ -73,17 +76,49 @@ export function voteTx(voter: string, election: string, candidate: string): Tran
   return { from: voter, to: `election-${election}`, data: JSON.stringify({ candidate_id: candidate }) };
 }
 
-/** A block signed by the leader of its slot. */
+/**
+ * The state commitment after each block these fixtures built, by block hash: a block on top of
+ * one of them carries the right stateRoot without its caller tracking the state. Bounded: the
+ * oldest are forgotten (a block on an unknown parent carries the empty state's root).
+ */
+const commitments = new Map<Hex, StateCommitment>();
+const MAX_TRACKED_COMMITMENTS = 4096;
+
+/** The stateRoot a block on top of `parentHash` carries, if these fixtures built the parent. */
+export function fixtureStateRoot(parentHash: Hex): Hex {
+  return commitments.get(parentHash)?.root() ?? emptyStateRoot();
+}
+
+/** A block signed by the leader of its slot (stateRoot: the state after the parent, as fixtureStateRoot). */
 export function leaderBlock(
   chain: Pick<TestChain, 'genesis' | 'signers'>,
-  p: { height: number; slot: number; parentHash: Hex; transactions?: Transaction[] },
+  p: { height: number; slot: number; parentHash: Hex; transactions?: Transaction[]; stateRoot?: Hex },
 ): Block {
   const proposer = leaderOf(chain.genesis, p.slot);
-  return createBlock(
+  const transactions = p.transactions ?? [];
+  const parent = commitments.get(p.parentHash) ?? new StateCommitment();
+  const block = createBlock(
     chain.genesis,
-    { height: p.height, slot: p.slot, parentHash: p.parentHash, proposer, transactions: p.transactions ?? [] },
+    {
+      height: p.height,
+      slot: p.slot,
+      parentHash: p.parentHash,
+      proposer,
+      transactions,
+      stateRoot: p.stateRoot ?? parent.root(),
+    },
     at(chain.signers, proposer, 'signer of the leader'),
   );
+  if (!commitments.has(block.hash)) {
+    const next = parent.clone();
+    next.apply(transactions, transactions.map(txHash));
+    if (commitments.size >= MAX_TRACKED_COMMITMENTS) {
+      const oldest = commitments.keys().next().value;
+      if (oldest !== undefined) commitments.delete(oldest);
+    }
+    commitments.set(block.hash, next);
+  }
+  return block;
 }
 
 /** A certificate of `type` votes by the given authority indexes for a block. */

@@ -8,6 +8,7 @@ export {
   clone,
   finalize,
   finalizedChain,
+  fixtureStateRoot,
   genesisTip,
   leaderBlock,
   makeTestChain,

@@ -23,5 +23,14 @@ export function formatHealth(raw: unknown, httpStatus: number, url?: string): He
     lastBlockAgeMs: b.last_block_age_ms,
     slot: b.slot,
     reasons: b.reasons,
+    ...(b.snapshot_sync
+      ? {
+          snapshotSync: {
+            snapshotHeight: b.snapshot_sync.snapshot_height,
+            backfilledTo: b.snapshot_sync.backfilled_to,
+            backfillComplete: b.snapshot_sync.backfill_complete,
+          },
+        }
+      : {}),
   };
 }

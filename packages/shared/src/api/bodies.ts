@@ -73,6 +73,11 @@ export interface HealthReport {
   /** Milliseconds since the finalized head's slot started; null before block 1. */
   lastBlockAgeMs: number | null;
   slot: number;
+  /**
+   * Present on a node that started from a state snapshot: its height, and how far down the blocks
+   * below it are stored (1 and `backfillComplete` once the chain is stored from the genesis).
+   */
+  snapshotSync?: { snapshotHeight: number; backfilledTo: number; backfillComplete: boolean };
 }
 
 /** GET /health body (snake_case, as the existing backends read it); HTTP 200 or 503. */
@@ -89,6 +94,7 @@ export const healthBodySchema = z.object({
   last_block_age_ms: nat.nullable(),
   slot: z.number().int(),
   reasons: z.array(z.string()),
+  snapshot_sync: z.object({ snapshot_height: nat, backfilled_to: nat, backfill_complete: z.boolean() }).optional(),
 });
 export type HealthBody = z.infer<typeof healthBodySchema>;
 
@@ -107,6 +113,15 @@ export function healthBody(h: HealthReport): HealthBody {
     last_block_age_ms: h.lastBlockAgeMs,
     slot: h.slot,
     reasons: h.reasons,
+    ...(h.snapshotSync
+      ? {
+          snapshot_sync: {
+            snapshot_height: h.snapshotSync.snapshotHeight,
+            backfilled_to: h.snapshotSync.backfilledTo,
+            backfill_complete: h.snapshotSync.backfillComplete,
+          },
+        }
+      : {}),
   };
 }
 

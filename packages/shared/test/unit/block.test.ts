@@ -9,6 +9,7 @@ import {
   canonicalBytes,
   checkBlockLinks,
   createBlock,
+  emptyStateRoot,
   genesisCursor,
   genesisHash,
   hashCanonical,
@@ -48,6 +49,7 @@ describe('createBlock', () => {
       proposer: 1,
       txRoot: merkleRoot(txs.map(txHash)),
       txCount: 2,
+      stateRoot: emptyStateRoot(),
     });
     expect(b.hash).toBe(hashCanonical(b.header));
     expect(b.hash).toBe(blockHash(b.header));
@@ -130,7 +132,7 @@ describe('validateBlock', () => {
     // Authority 2 creates a block for slot 4, whose leader is authority 1.
     const b = createBlock(
       genesis,
-      { height: 1, slot: 4, parentHash: parent, proposer: 2, transactions: [] },
+      { height: 1, slot: 4, parentHash: parent, proposer: 2, transactions: [], stateRoot: emptyStateRoot() },
       chain.signers[2]!,
     );
     expectProtocolError(

@@ -7,6 +7,7 @@ import {
   ProtocolErrorCode,
   Signer,
   createBlock,
+  emptyStateRoot,
   createProposal,
   createVote,
   certificateFromVotes,
@@ -173,25 +174,25 @@ describe('worked example of docs/PROTOCOL.md', () => {
     const proposer = leaderOf(g, 4);
     const b = createBlock(
       g,
-      { height: 1, slot: 4, parentHash: genesisHash(g), proposer, transactions: [t1, t2] },
+      { height: 1, slot: 4, parentHash: genesisHash(g), proposer, transactions: [t1, t2], stateRoot: emptyStateRoot() },
       signers[proposer]!,
     );
     expect(b.header.txRoot).toBe('0x38c1e5320ba606c63b56c10dc940b1a7e9d5dd5d6f46e2c59c0ecfbde4566905');
-    expect(b.hash).toBe('0x1b9aa54d4b41a99040c7a64ed73276dd220a72e6243b9fd4525a0994985ddc4f');
+    expect(b.hash).toBe('0xda30e67813cc0932ae2d689f42ffdda1b94580ac760facc3bd72762770b78875');
     expect(b.signature).toBe(
-      '0xbac7d24d674371d311413da6aa722c86012c400775b2bd8cb254570b110d578e0a256cecf0ec1f41727e5f4b64bd3d4d666cebab3d0ec15a358c3da2386a6f0a',
+      '0xb3c8c0d63fecd9c7f9cdfa418da16f949c1f1df34f26662f1b3e27d8103f2a19191be38e98238eac00d0d1f252929a5f419d5ca218341c2306fa9fe8bac23f05',
     );
     const at = { type: 'precommit' as const, height: 1, slot: 4, blockHash: b.hash };
     const v0 = createVote(g, signers[0]!, 0, at);
     expect(v0.signature).toBe(
-      '0xd0d75336ca5615e9bd9d9aa76c4dd0c8e48f1164308e29f3acdb76c60aeb32519034a1ddb9bad19bc4c1433d659efa9741e79970f1be05bd79e2df0e7b87110e',
+      '0x49afd4f1d8ec96cd4135a78563c2597d9213754d9c10bcbaf0559d46fcad34592c68e3ed9e1d513bf1ebdf2db8dd4972a142cd56cd56bdf54f82482950e0ab08',
     );
     const v2 = createVote(g, signers[2]!, 2, at);
     expect(v2.signature).toBe(
-      '0x8d660035a08433734578c0549e40cfe6ed9c9f59622acb0224ead20bdae73f4911dc9e31c1f6cbb9ec19475d0283aba3085473e550e21d1602584db3cac56b0d',
+      '0xf88a222761861f4dce08e4c5f0a99536fd81c94d0d1c3907e4633532b594d425876c6c0caa2e9153cb9e4df865e40d93f37cb23bacd4f69388bfcbecc3477d06',
     );
     expect(createProposal(g, signers[1]!, { slot: 4, block: b, validRound: -1 }).signature).toBe(
-      '0xc5cc61fd929abc44bfcdd6f8ff0069fc73ba13c9cec83c1cd53760ce177568f76b1ffdd813f4a42a96bd25b34b85d001619f3c879c06370067e8c8468664400e',
+      '0xaaf2cc5ea3b7fbd1ed7a81110dc0736fa78824300f9b30d9591a6d306b70752e5b7d3bd4b649782c7c494d69c75f8e08b3bcd108a03625d64d479f2c477e590a',
     );
     const out = verifyFinalizedBlock(
       g,

@@ -144,7 +144,7 @@ export function formatHeader(
     sha3Uncles: EMPTY_UNCLES_HASH,
     logsBloom: EMPTY_BLOOM,
     transactionsRoot: h.txRoot,
-    stateRoot: ZERO_HASH,
+    stateRoot: h.stateRoot,
     receiptsRoot: ZERO_HASH,
     miner: authority ? authorityAddress(authority.publicKey) : ZERO_ADDRESS,
     difficulty: '0x0',

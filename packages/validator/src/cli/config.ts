@@ -38,6 +38,8 @@ export interface StartFlags {
   trusteeDir?: string;
   ackMode?: string;
   ackTimeoutMs?: string;
+  syncMode?: string;
+  snapshotMinHeight?: string;
   clockSkewMs?: string;
   // API limits (api/options.ts)
   rpcVhosts?: string;
@@ -106,6 +108,12 @@ export const START_SETTINGS = {
     default: String(DEFAULT_VOTER_CACHE_BYTES),
   },
   ackMode: { flag: '--ack-mode', env: 'POA_ACK_MODE', default: defaultNodeOptions.ackMode },
+  syncMode: { flag: '--sync-mode', env: 'POA_SYNC_MODE', default: defaultNodeOptions.syncMode },
+  snapshotMinHeight: {
+    flag: '--snapshot-min-height',
+    env: 'POA_SNAPSHOT_MIN_HEIGHT',
+    default: String(defaultNodeOptions.snapshotMinHeight),
+  },
   ackTimeoutMs: {
     flag: '--ack-timeout-ms',
     env: 'POA_ACK_TIMEOUT_MS',
@@ -415,6 +423,10 @@ function schema(keyKind: 'file' | 'hex' | 'none') {
         error: (iss) => `must be quorum or local, got ${JSON.stringify(iss.input)}`,
       }),
       ackTimeoutMs: intSetting(10, 600_000),
+      syncMode: z.enum(['snapshot', 'full'], {
+        error: (iss) => `must be snapshot or full, got ${JSON.stringify(iss.input)}`,
+      }),
+      snapshotMinHeight: intSetting(1, Number.MAX_SAFE_INTEGER),
       clockSkewMs: intSetting(-3_600_000, 3_600_000),
       rpcVhosts: listSetting,
       rpcCorsOrigins: listSetting,
@@ -518,6 +530,8 @@ function schema(keyKind: 'file' | 'hex' | 'none') {
         voterCacheBytes: c.voterCacheBytes,
         ackMode: c.ackMode,
         ackTimeoutMs: c.ackTimeoutMs,
+        syncMode: c.syncMode,
+        snapshotMinHeight: c.snapshotMinHeight,
         logLevel: c.logLevel,
       };
       return { options, authority };

@@ -186,6 +186,17 @@ export function buildProgram(io: CliIo = defaultIo, exitCode: { value: number } 
       '--ack-mode <mode>',
       settingHelp('ackMode', 'quorum: answer once a quorum holds the vote; local: once this node does (old behaviour)'),
     )
+    .option(
+      '--sync-mode <mode>',
+      settingHelp(
+        'syncMode',
+        'empty data directory: snapshot (take the verified state of a peer, backfill blocks) or full (replay)',
+      ),
+    )
+    .option(
+      '--snapshot-min-height <n>',
+      settingHelp('snapshotMinHeight', 'snapshot sync only when a peer is at least this high (else replay)'),
+    )
     .option('--ack-timeout-ms <ms>', settingHelp('ackTimeoutMs', 'longest wait for a quorum before answering -32012'))
     .option('--clock-skew-ms <ms>', settingHelp('clockSkewMs', 'TEST ONLY: offset added to the wall clock'))
     .option('--rpc-vhosts <list>', settingHelp('rpcVhosts', 'host names served (Host header; IPs always; * any)'))

@@ -533,6 +533,7 @@ export class ConsensusCore {
           parentHash: this.chain.head.hash,
           proposer: this.self,
           transactions: entries.map((e) => e.tx),
+          stateRoot: this.chain.stateRoot,
         },
         this.#signer,
       );
@@ -553,6 +554,12 @@ export class ConsensusCore {
   /** Rules that depend on our finalized state: parent link, slot order, one vote per voter. */
   #checkAgainstChain(block: Block): void {
     checkBlockLinks(block, this.chain.head);
+    const stateRoot = this.chain.stateRoot;
+    if (block.header.stateRoot !== stateRoot)
+      throw new ProtocolError(
+        ProtocolErrorCode.BLOCK_BAD_STATE_ROOT,
+        `block ${block.hash} stateRoot ${block.header.stateRoot} is not the state after its parent (${stateRoot})`,
+      );
     const voters = new Set<string>();
     for (const tx of block.transactions) {
       const key = voterKey(tx);
@@ -731,7 +738,7 @@ export class ConsensusCore {
     this.willFinalize(block);
     this.chain.apply(block);
     const electionChanges = this.elections?.apply(block) ?? [];
-    this.#out.persist.push({ kind: 'finalize', block, certificate });
+    this.#out.persist.push({ kind: 'finalize', block, certificate, lattice: this.chain.commitment.lattice.bytes() });
     const rejected: Hex[] = [];
     if (electionChanges.length > 0) this.#dropExpired(rejected);
     for (const tx of block.transactions) {

@@ -133,7 +133,16 @@ export interface SafetyState {
 export type PersistOp =
   | { kind: 'safety'; state: SafetyState }
   /** A block became final: store it with its certificate and apply it (one atomic batch). */
-  | { kind: 'finalize'; block: Block; certificate: QuorumCertificate }
+  | {
+      kind: 'finalize';
+      block: Block;
+      certificate: QuorumCertificate;
+      /**
+       * The state commitment's lattice after the block (2,048 bytes), stored with it so a restart
+       * resumes the commitment without recomputing it (absent: recomputed at the next open).
+       */
+      lattice?: Uint8Array;
+    }
   /** Transactions accepted into the pool: stored so an acknowledged vote survives a crash. */
   | { kind: 'pool-add'; txs: Transaction[] }
   /** Transactions that left the pool without being finalized (e.g. lost to a double vote). */

@@ -14,6 +14,7 @@ import {
   evidenceId,
   txHash,
   voterKey,
+  bytesToHex,
 } from '@poa-vote/shared';
 import type { PersistOp, SafetyState } from '../consensus/interface.js';
 import type { ChainHead } from '../state/chainState.js';
@@ -150,6 +151,8 @@ export function buildBatch(
           if (election !== undefined) tally.increment(election, ballotCandidate(tx.data));
         }
         head = { height: h, hash: block.hash, slot: block.header.slot };
+        if (op.lattice !== undefined)
+          batch.push(repos.meta.write(MetaKey.stateLattice, { height: h, lattice: bytesToHex(op.lattice) }));
         finalized.push({ block, certificate });
         durable = true;
         break;

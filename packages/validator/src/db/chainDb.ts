@@ -14,6 +14,9 @@ import {
   type FinalizedBlock,
   type Genesis,
   type Hex,
+  type LtHash,
+  type StateCommitment,
+  type StateEntry,
   type Transaction,
   countsRecord,
   genesisHash,
@@ -25,7 +28,15 @@ import { BlockCache } from './blockCache.js';
 import { decodeHeight, isHashLike } from './buckets.js';
 import { DbError, DbErrorCode } from './errors.js';
 import { type KvStore, LevelKv, MemoryKv, levelOpenFailure } from './kv/index.js';
-import { ChainRepositories, MetaKey, type VerifiedCursor } from './repositories/index.js';
+import { type BackfillState, ChainRepositories, MetaKey, type VerifiedCursor } from './repositories/index.js';
+import {
+  type StateSnapshotReader,
+  backfillOps,
+  discardState,
+  importEntriesOps,
+  installSnapshotOps,
+  openStateSnapshot,
+} from './snapshot.js';
 import { loadChain } from './schema.js';
 import { type CandidateCounts, TallyCache } from './tallyCache.js';
 import { WriteQueue } from './writeQueue.js';
@@ -85,6 +96,7 @@ export class ChainDb {
   readonly #writes: WriteQueue;
   readonly #tallyCache: TallyCache;
   readonly #blockCache: BlockCache;
+  readonly #commitment: StateCommitment;
   #closed = false;
 
   private constructor(
@@ -93,7 +105,9 @@ export class ChainDb {
     repos: ChainRepositories,
     writes: WriteQueue,
     caches: { tallies: TallyCache; blocks: BlockCache },
+    commitment: StateCommitment,
   ) {
+    this.#commitment = commitment;
     this.#kv = kv;
     this.#dir = dir;
     this.#repos = repos;
@@ -170,7 +184,15 @@ export class ChainDb {
       slowWriteMs: opts.slowWriteMs ?? 500,
       closedError: () => new DbError(DbErrorCode.CLOSED, `database at ${name} is closed`),
     });
-    return new ChainDb(kv, name, repos, writes, { tallies, blocks });
+    return new ChainDb(kv, name, repos, writes, { tallies, blocks }, loaded.commitment);
+  }
+
+  /**
+   * The state commitment at the head as loaded at open: the consensus core takes it over (and
+   * advances it), so this is read once, when the node starts.
+   */
+  get loadedCommitment(): StateCommitment {
+    return this.#commitment;
   }
 
   /** Whether this validator's pool is trustworthy (false for a new or wiped data directory until recovered). */
@@ -409,6 +431,57 @@ export class ChainDb {
     const out: Evidence[] = [];
     for await (const [, ev] of this.#repos.evidence.entries()) out.push(ev);
     return out;
+  }
+
+  /** The committed state at the head from one consistent view of the database (undefined at genesis). */
+  openStateSnapshot(): Promise<StateSnapshotReader | undefined> {
+    this.#assertOpen();
+    return openStateSnapshot(this.#kv);
+  }
+
+  #assertEmpty(what: string): void {
+    if (this.#writes.state.head.height !== 0)
+      throw new DbError(
+        DbErrorCode.INVALID_ARGUMENT,
+        `${what}: the database at ${this.#dir} already holds blocks (head ${this.#writes.state.head.height})`,
+      );
+  }
+
+  /** Store received state entries (a database at genesis only; the head does not move until installSnapshot). */
+  importStateEntries(entries: readonly StateEntry[]): Promise<void> {
+    this.#assertOpen();
+    this.#assertEmpty('cannot import a snapshot');
+    return this.#writes.serialize(() => this.#kv.write(importEntriesOps(this.#repos, entries)));
+  }
+
+  /** Delete every imported state entry (a refused snapshot). */
+  discardImportedState(): Promise<void> {
+    this.#assertOpen();
+    this.#assertEmpty('cannot discard a snapshot');
+    return this.#writes.serialize(() => discardState(this.#repos));
+  }
+
+  /**
+   * Make the imported entries the state at `head` (verified by the caller): stores the block, its
+   * certificate, the head, the lattice and the backfill cursor in one synced batch. The database
+   * must be reopened afterwards (its in-memory head, tallies and commitment are those of genesis).
+   */
+  installSnapshot(head: FinalizedBlock, lattice: LtHash): Promise<void> {
+    this.#assertOpen();
+    this.#assertEmpty('cannot install a snapshot');
+    return this.#writes.serialize(() => this.#kv.write(installSnapshotOps(this.#repos, head, lattice), { sync: true }));
+  }
+
+  /** Progress of the backfill below the snapshot this node started from (undefined: it replayed from genesis). */
+  async backfillState(): Promise<BackfillState | undefined> {
+    this.#assertOpen();
+    return this.#repos.meta.read(MetaKey.backfill);
+  }
+
+  /** Store backfilled blocks (verified by the caller) and the new cursor, in one batch. */
+  writeBackfill(blocks: readonly FinalizedBlock[], next: BackfillState): Promise<void> {
+    this.#assertOpen();
+    return this.#writes.serialize(() => this.#kv.write(backfillOps(this.#repos, blocks, next)));
   }
 
   /** Where the stored-chain verifier stopped, if it ever ran. */

@@ -3,7 +3,15 @@
  * new directory gets the schema version, the genesis hash and the tally rules version; an existing
  * one must belong to this chain and to a schema this software reads, and is upgraded in place.
  */
-import { type Hex, TALLY_RULES_VERSION, countBallot, electionIdOf } from '@poa-vote/shared';
+import {
+  type Hex,
+  LtHash,
+  StateCommitment,
+  TALLY_RULES_VERSION,
+  bytesToHex,
+  countBallot,
+  electionIdOf,
+} from '@poa-vote/shared';
 import type { CommittedState } from './batchBuilder.js';
 import { DbError, DbErrorCode } from './errors.js';
 import { type ChainRepositories, MetaKey } from './repositories/index.js';
@@ -20,10 +28,13 @@ import type { ChainHead } from '../state/chainState.js';
  *    every finalized vote has its voterIndex entry again, and txLocation values are [height,
  *    index]. Opening a version 1 or 2 database writes the voterIndex entries its tx locations
  *    name (version 1's own entries are already there), then marks it version 3.
+ * 4: block headers carry a stateRoot and the meta bucket the state commitment's lattice
+ *    (MetaKey.stateLattice). Opening an older database computes the lattice from the stored
+ *    voter index and tallies once (as it does whenever the stored lattice is not the head's).
  */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 /** Older schema versions this software reads (and upgrades in place). */
-const UPGRADABLE_SCHEMAS: readonly number[] = [1, 2];
+const UPGRADABLE_SCHEMAS: readonly number[] = [1, 2, 3];
 /** Index entries written per batch by the upgrade to version 3 (bounded memory on a long chain). */
 const UPGRADE_CHUNK = 50_000;
 
@@ -31,6 +42,8 @@ const UPGRADE_CHUNK = 50_000;
 export interface LoadedChain {
   state: CommittedState;
   totals: Map<string, number>;
+  /** The commitment of the state at the head (stateRoot of the next block). */
+  commitment: StateCommitment;
 }
 
 /** Check, upgrade and load the database in `dir` (named in errors) for the chain of `gHash`. */
@@ -67,7 +80,7 @@ export async function loadChain(repos: ChainRepositories, dir: string, genesisHe
       ],
       { sync: true },
     );
-    return { state, totals };
+    return { state, totals, commitment: new StateCommitment() };
   }
   if (storedGenesis !== gHash) {
     throw new DbError(
@@ -82,7 +95,7 @@ export async function loadChain(repos: ChainRepositories, dir: string, genesisHe
         `database at ${dir} has schema version ${String(schema)}, this software reads versions ${[...UPGRADABLE_SCHEMAS, SCHEMA_VERSION].join(', ')}`,
       );
     }
-    await indexVoters(repos);
+    if (schema < 3) await indexVoters(repos);
     await kv.write([meta.write(MetaKey.schemaVersion, SCHEMA_VERSION)], { sync: true });
   }
   if (head !== undefined) {
@@ -108,7 +121,43 @@ export async function loadChain(repos: ChainRepositories, dir: string, genesisHe
   state.lockBlockHeights = lockBlockHeights;
   const safety = await repos.safety.get();
   state.storedLock = safety?.lock && 'blockHash' in safety.lock ? safety.lock.blockHash : undefined;
-  return { state, totals };
+  return { state, totals, commitment: await loadCommitment(repos, state.head.height, totals) };
+}
+
+/**
+ * The state commitment at the head: the stored lattice when it is the head's, else recomputed
+ * from the stored voter index, tallies and totals (and stored). The tallies are read whole: the
+ * commitment needs every counter's current value (memory per election, not per vote).
+ */
+export async function loadCommitment(
+  repos: ChainRepositories,
+  height: number,
+  totals: ReadonlyMap<string, number>,
+): Promise<StateCommitment> {
+  const counts = new Map<string, Map<string, number>>();
+  for await (const [{ electionId, candidate }, n] of repos.tallies.entries()) {
+    let c = counts.get(electionId);
+    if (!c) {
+      c = new Map();
+      counts.set(electionId, c);
+    }
+    c.set(candidate, n);
+  }
+  const stored = await repos.meta.read(MetaKey.stateLattice);
+  // At height 0 the state is empty unless an unfinished snapshot sync left entries: always
+  // recomputed there, so that they show (node.ts removes them).
+  if (stored !== undefined && stored.height === height && height > 0)
+    return new StateCommitment(LtHash.fromHex(stored.lattice), counts, new Map(totals));
+  const lattice = new LtHash();
+  for await (const [voterKey, txHash] of repos.voters.entries()) lattice.addEntry({ kind: 'voter', voterKey, txHash });
+  for (const [election, c] of counts)
+    for (const [candidate, count] of c) lattice.addEntry({ kind: 'tally', election, candidate, count });
+  for (const [election, count] of totals) lattice.addEntry({ kind: 'total', election, count });
+  if (height > 0)
+    await repos.kv.write([repos.meta.write(MetaKey.stateLattice, { height, lattice: bytesToHex(lattice.bytes()) })], {
+      sync: true,
+    });
+  return new StateCommitment(lattice, counts, new Map(totals));
 }
 
 /** Upgrade to version 3: a voterIndex entry for every tx location that names its voterKey (version 2 data). */

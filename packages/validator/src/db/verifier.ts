@@ -51,6 +51,17 @@ export class ChainVerifier {
     const errors = [...(stored?.errors ?? [])];
     if (full) await this.db.setVerifiedCursor({ ...cursor, checkedBlocks: 0 });
     if (errors.length > 0) return report(checked, errors);
+    // A node started from a snapshot holds the blocks below it only once backfilled: not a fault
+    // of the stored chain, so nothing is persisted, but it cannot be called verified yet.
+    const backfill = await this.db.backfillState();
+    if (backfill !== undefined && backfill.lowest > 1)
+      return {
+        valid: false,
+        checkedBlocks: checked,
+        errors: [
+          `started from a snapshot at height ${backfill.snapshotHeight}: blocks 1..${backfill.lowest - 1} are still being backfilled`,
+        ],
+      };
 
     let step = CHUNK;
     const fail = async (message: string): Promise<ChainAudit> => {

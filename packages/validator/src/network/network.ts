@@ -20,7 +20,7 @@ import { peerIdFromString } from '@libp2p/peer-id';
 import { tcp } from '@libp2p/tcp';
 import { createLibp2p } from 'libp2p';
 import { isIPv6 } from 'node:net';
-import { type Hex, type Transaction, utf8ToBytes } from '@poa-vote/shared';
+import { type FinalizedBlock, type Hex, type Transaction, utf8ToBytes } from '@poa-vote/shared';
 import type { ConsensusMessage, Destination, TxAck } from '../consensus/interface.js';
 import { AckBatcher } from './gossip/ackBatcher.js';
 import { proposalWireForm } from './gossip/compact.js';
@@ -46,7 +46,14 @@ import { AuthorityBook, libp2pPrivateKey } from './identity.js';
 import { InboundGate, authorityGater, ipOf } from './gater.js';
 import { guardedYamux } from './muxer.js';
 import { PeerScores, penaltyOf, penaltyOfCode } from './peerScore.js';
-import type { BlockRequestHandler, INetwork, MessageHandler, SyncRequestHandler } from './interface.js';
+import {
+  type BlockRequestHandler,
+  type INetwork,
+  type MessageHandler,
+  NetworkError,
+  NetworkErrorCode,
+  type SyncRequestHandler,
+} from './interface.js';
 import { type NetworkOptions, type ResolvedNetworkOptions, resolveNetworkOptions } from './options.js';
 import { PeerDialer } from './peerDialer.js';
 import { handleBlockStream, requestBlock } from './reqresp/block.js';
@@ -55,6 +62,13 @@ import { PeerChannels, handleChannelStream, travelsOnChannel } from './reqresp/c
 import { handleDirectStream, sendDirect } from './reqresp/direct.js';
 import { ReqRespMethod, protocolId } from './reqresp/protocols.js';
 import { handleSyncStream, requestSync } from './reqresp/sync.js';
+import {
+  type SnapshotRequestHandler,
+  type SnapshotSink,
+  type SnapshotTransfer,
+  handleSnapshotStream,
+  requestSnapshot,
+} from './reqresp/snapshot.js';
 
 type Services = { identify: Identify; pubsub: GossipSub };
 
@@ -80,6 +94,9 @@ const RPC_OVERHEAD_BYTES = 64 * 1024;
  * directly to every connected authority instead (a full mesh among authorities makes that the
  * same reach as a flood publish).
  */
+/** Longest a node spends serving one snapshot (a slow reader cannot hold a database snapshot longer). */
+const SNAPSHOT_SERVE_TIMEOUT_MS = 10 * 60 * 1000;
+
 export const GOSSIP_MAX_DATA_BYTES = 4 * 1024 * 1024 - RPC_OVERHEAD_BYTES;
 
 /**
@@ -109,6 +126,9 @@ export class Network implements INetwork {
   readonly #channels: PeerChannels;
   #syncHandler: SyncRequestHandler | undefined;
   #blockHandler: BlockRequestHandler | undefined;
+  #snapshotHandler: SnapshotRequestHandler | undefined;
+  /** Snapshot streams being served, per authority (reqresp/snapshot.ts limits them). */
+  readonly #snapshotStreams = new Map<number, number>();
   #started = false;
 
   private constructor(opts: ResolvedNetworkOptions, book: AuthorityBook, libp2p: Libp2p<Services>, gate: InboundGate) {
@@ -244,6 +264,21 @@ export class Network implements INetwork {
           ? handleBlockStream(this.#ctx, stream, conn, () => this.#blockHandler)
           : undefined,
       requestLimits,
+    );
+    await this.#libp2p.handle(
+      protocolId(chainId, ReqRespMethod.snapshot),
+      (stream, conn) =>
+        this.#admitRequest(ReqRespMethod.snapshot, stream, conn)
+          ? handleSnapshotStream(
+              this.#ctx,
+              stream,
+              conn,
+              () => this.#snapshotHandler,
+              this.#snapshotStreams,
+              SNAPSHOT_SERVE_TIMEOUT_MS,
+            )
+          : undefined,
+      { maxInboundStreams: 1, maxOutboundStreams: 1 },
     );
     await this.#libp2p.handle(
       protocolId(chainId, ReqRespMethod.direct),
@@ -445,6 +480,27 @@ export class Network implements INetwork {
   /** Serve block requests: the node answers with a candidate block it holds. */
   onBlockRequest(handler: BlockRequestHandler): void {
     this.#blockHandler = handler;
+  }
+
+  /** Serve the state at the finalized head to peers that start from a snapshot. */
+  onSnapshotRequest(handler: SnapshotRequestHandler): void {
+    this.#snapshotHandler = handler;
+  }
+
+  /** Ask a connected authority for its state snapshot (node/snapshotSync.ts verifies it). */
+  async requestSnapshot(peer: number, sink: SnapshotSink, timeoutMs: number): Promise<SnapshotTransfer> {
+    const conn = this.#connectionTo(peer);
+    if (conn === undefined)
+      throw new NetworkError(NetworkErrorCode.NOT_CONNECTED, `authority ${peer} is not connected`);
+    return requestSnapshot(this.#ctx, conn, sink, timeoutMs);
+  }
+
+  /** Ask a connected authority for finalized blocks fromHeight.. (shape-checked only: the caller verifies them). */
+  async requestBlocks(peer: number, fromHeight: number, max: number): Promise<FinalizedBlock[]> {
+    const conn = this.#connectionTo(peer);
+    if (conn === undefined)
+      throw new NetworkError(NetworkErrorCode.NOT_CONNECTED, `authority ${peer} is not connected`);
+    return requestSync(this.#ctx, conn, { fromHeight, max });
   }
 
   /** The local pool, by transaction hash: compact proposals are expanded from it. */

@@ -18,6 +18,8 @@ export interface HealthPolicyInit {
   peerCount: () => number;
   now: () => number;
   logger: Logger;
+  /** Progress of the backfill of a node that started from a snapshot (undefined otherwise). */
+  backfill?: () => { snapshotHeight: number; lowest: number; complete: boolean } | undefined;
 }
 
 export class HealthPolicy {
@@ -79,7 +81,17 @@ export class HealthPolicy {
     const age = lastBlockAgeMs ?? sinceGenesis;
     if (sinceGenesis > staleAfter && age > staleAfter)
       reasons.push(`no block finalized for ${Math.round(age / 1000)} s`);
+    const backfill = this.#init.backfill?.();
     return {
+      ...(backfill
+        ? {
+            snapshotSync: {
+              snapshotHeight: backfill.snapshotHeight,
+              backfilledTo: backfill.lowest,
+              backfillComplete: backfill.complete,
+            },
+          }
+        : {}),
       healthy: reasons.length === 0,
       reasons,
       nodeId: this.#init.nodeId,

@@ -17,6 +17,7 @@ import {
   Signer,
   blockWireSize,
   defaultRng,
+  emptyStateRoot,
   keyPairFromSeed,
   slotAt,
 } from '@poa-vote/shared';
@@ -46,6 +47,7 @@ import { TrusteeFileStore } from './trusteeStore.js';
 import { ElectionDuties } from './electionDuties.js';
 import { BallotVerifier, withBallots } from './ballotVerifier.js';
 import { RegistrySaver, loadRegistry } from './registryFile.js';
+import { Backfill, type SnapshotSyncResult, syncFromSnapshot } from './snapshotSync.js';
 
 /** Block bytes read from disk per sync request: a response frame's worth (certificates need little). */
 const SYNC_READ_BYTES = defaultNetworkOptions.maxMessageBytes;
@@ -98,7 +100,38 @@ export class ValidatorNode {
 
     const dbLog = moduleLogger(log, 'db');
     // A write this slow delays every consensus step queued behind it: worth a line in the log.
-    const db = await ChainDb.open(opts.dataDir, genesis, { onSlowWrite: (w) => dbLog.warn(w, 'slow database write') });
+    const openDb = (): Promise<ChainDb> =>
+      ChainDb.open(opts.dataDir, genesis, { onSlowWrite: (w) => dbLog.warn(w, 'slow database write') });
+    let db = await openDb();
+    // State entries at height 0 are what a snapshot sync that did not finish (a crash between
+    // import and install) left: never a state, so they go before anything reads them.
+    if (db.head().height === 0 && db.loadedCommitment.root() !== emptyStateRoot()) {
+      log.warn({}, 'removing the state entries of an unfinished snapshot sync');
+      await db.discardImportedState();
+      await db.close();
+      db = await openDb();
+    }
+    let snapshot: SnapshotSyncResult | undefined;
+    if (db.head().height === 0 && opts.syncMode === 'snapshot') {
+      if (genesis.electionOperator !== undefined)
+        log.info(
+          {},
+          'snapshot sync: the genesis has an election operator (its registry is rebuilt from the chain): replaying',
+        );
+      else {
+        try {
+          snapshot = await ValidatorNode.#snapshotSync(opts, db, log, self);
+        } catch (e) {
+          await db.close();
+          throw e;
+        }
+        // The database's head, tallies and commitment in memory are the genesis': read them again.
+        if (snapshot !== undefined) {
+          await db.close();
+          db = await openDb();
+        }
+      }
+    }
     const node = new ValidatorNode(opts, log, authority.id);
     node.#running.push({ name: 'db', stop: () => db.close(), propagate: true });
     try {
@@ -107,6 +140,35 @@ export class ValidatorNode {
     } catch (e) {
       await node.close();
       throw e;
+    }
+  }
+
+  /**
+   * A network of its own for the snapshot sync (the consensus core, which the main network
+   * feeds, is built from the state this installs): started, used, stopped before #compose.
+   */
+  static async #snapshotSync(
+    opts: ValidatorNodeInit,
+    db: ChainDb,
+    log: Logger,
+    self: number,
+  ): Promise<SnapshotSyncResult | undefined> {
+    const network = await Network.create({
+      genesis: opts.genesis,
+      self,
+      privateKey: opts.privateKey,
+      listenHost: opts.p2pHost,
+      listenPort: opts.p2pPort,
+      peers: opts.peers,
+      logger: log,
+    });
+    await network.start();
+    try {
+      return await syncFromSnapshot(opts.genesis, db, network, moduleLogger(log, 'snapshot'), {
+        minHeight: opts.snapshotMinHeight,
+      });
+    } finally {
+      await network.stop();
     }
   }
 
@@ -122,7 +184,7 @@ export class ValidatorNode {
       { getMany: (keys) => db.voterTxsSync(keys) ?? db.voterTxs(keys) },
       opts.voterCacheBytes === undefined ? {} : { maxBytes: opts.voterCacheBytes },
     );
-    const chain = new ChainState(genesis, { head: db.head(), voters: [] }, { voters });
+    const chain = new ChainState(genesis, { head: db.head(), voters: [] }, { voters, commitment: db.loadedCommitment });
     const prefetch = new VoterPrefetch(voters);
     const pool = await db.loadPool();
     // The core checks its restored pool against the chain as it starts.
@@ -202,7 +264,9 @@ export class ValidatorNode {
     const metrics = new PromMetrics();
     let lastFinalizedSlot: number | undefined = chain.head.slot;
     const tracker = new TxTracker(db, core);
+    const backfill = new Backfill({ genesis, db, network, logger: moduleLogger(log, 'backfill') });
     const health = new HealthPolicy({
+      backfill: () => backfill.status(),
       genesis,
       nodeId: this.nodeId,
       db,
@@ -343,9 +407,16 @@ export class ValidatorNode {
       return blocks;
     });
     network.onBlockRequest((hash) => core.candidateBlock(hash));
+    network.onSnapshotRequest(async () => {
+      const reader = await db.openStateSnapshot();
+      if (reader === undefined) return undefined;
+      return { head: reader.head, entries: () => reader.entries(), close: () => reader.close() };
+    });
     network.setTxLookup((hash) => core.pool.get(hash)?.tx);
     this.#running.push({ name: 'network', stop: () => network.stop() });
     await network.start();
+    this.#running.push({ name: 'backfill', stop: () => backfill.stop() });
+    await backfill.start();
 
     const api = new ApiServer(backend, {
       host: opts.rpcHost,

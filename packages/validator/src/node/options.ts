@@ -51,6 +51,15 @@ export interface NodeOptions {
   ackMode: 'quorum' | 'local';
   /** Longest wait for a quorum before answering -32012 (the vote stays pooled and safe to resubmit), ms. */
   ackTimeoutMs: number;
+  /**
+   * How a node with an empty data directory catches up: `snapshot` takes a peer's state at its
+   * finalized head, verified against a finalized header's stateRoot, then backfills the blocks
+   * (node/snapshotSync.ts); `full` replays every block. Ignored for a genesis with an
+   * electionOperator (the election registry is rebuilt from the chain: always full).
+   */
+  syncMode: 'snapshot' | 'full';
+  /** Snapshot sync only when a peer's head is at least this high (else replay). */
+  snapshotMinHeight: number;
   /** Log level for pino: fatal, error, warn, info, debug, trace, silent. */
   logLevel: string;
   /** Limits of the API server (batch, reply, connection and buffer sizes, browser checks); unset: defaultApiLimits. */
@@ -82,6 +91,8 @@ export const defaultNodeOptions = {
   maxPoolBytes: 64 * 1024 * 1024,
   ackMode: 'quorum' as 'quorum' | 'local',
   ackTimeoutMs: 3_000,
+  syncMode: 'full' as 'snapshot' | 'full',
+  snapshotMinHeight: 64,
   logLevel: 'info',
   insecureOpenWrites: false,
   writeRatePerCredential: 5000,

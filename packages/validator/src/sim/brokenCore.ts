@@ -3,7 +3,7 @@
  * (test/unit/sim/broken.test.ts, `npm run sim -- --broken <variant>`). They subclass the real
  * core and override its test seams; production code never constructs them.
  */
-import type { Block, Genesis, Hex, Proposal, QuorumCertificate } from '@poa-vote/shared';
+import type { Block, Genesis, Hex, Proposal, QuorumCertificate, StateCommitment } from '@poa-vote/shared';
 import { ConsensusCore, type ConsensusInit } from '../consensus/core.js';
 import type { ChainHead } from '../state/chainState.js';
 import { prefetchingCore } from './prefetch.js';
@@ -20,8 +20,10 @@ class QuorumOneCore extends ConsensusCore {
 class RevertFinalCore extends ConsensusCore {
   readonly #parents = new Map<Hex, ChainHead>();
   readonly #blocks = new Map<Hex, Block>();
+  readonly #commitments = new Map<Hex, StateCommitment>();
 
   protected override willFinalize(block: Block): void {
+    this.#commitments.set(block.hash, this.chain.commitment.clone());
     this.#parents.set(block.hash, { ...this.chain.head });
     this.#blocks.set(block.hash, block);
   }
@@ -31,8 +33,15 @@ class RevertFinalCore extends ConsensusCore {
     if (p.height !== head.height || p.block.hash === head.hash) return false;
     const parent = this.#parents.get(head.hash);
     const current = this.#blocks.get(head.hash);
-    if (parent === undefined || current === undefined || p.block.header.parentHash !== parent.hash) return true;
-    this.chain.revert(current, parent);
+    const commitment = this.#commitments.get(head.hash);
+    if (
+      parent === undefined ||
+      current === undefined ||
+      commitment === undefined ||
+      p.block.header.parentHash !== parent.hash
+    )
+      return true;
+    this.chain.revert(current, parent, commitment);
     const cert: QuorumCertificate = {
       type: 'precommit',
       height: p.height,

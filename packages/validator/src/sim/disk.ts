@@ -11,6 +11,7 @@ import {
   type FinalizedBlock,
   type Genesis,
   type Hex,
+  StateCommitment,
   type Transaction,
   genesisCursor,
   txHash,
@@ -44,12 +45,18 @@ export class SimDisk {
   #voters = new VoterIndexRepository(this.#kv);
   /** The running node's view of the index: told when a block's votes are durable. */
   #cache: VoterCache | undefined;
+  /**
+   * The state commitment after the durable head, advanced from the stored blocks (a validator
+   * stores the lattice and reads its tallies back; the simulator recomputes both).
+   */
+  #commitment = new StateCommitment();
 
   /** Lose everything, as a disk that burned down and was replaced by an empty one. */
   wipe(): void {
     this.#kv = new MemoryKv();
     this.#voters = new VoterIndexRepository(this.#kv);
     this.#cache = undefined;
+    this.#commitment = new StateCommitment();
     this.safety = undefined;
     this.vouching = false;
     this.blocks = [];
@@ -79,6 +86,7 @@ export class SimDisk {
         return;
       case 'finalize':
         this.blocks.push({ block: op.block, certificate: op.certificate });
+        this.#commitment.apply(op.block.transactions, op.block.transactions.map(txHash));
         this.#kv.writeSync(op.block.transactions.map((tx) => this.#voters.put(voterKey(tx), txHash(tx))));
         for (const tx of op.block.transactions) {
           this.pool.delete(txHash(tx));
@@ -125,6 +133,6 @@ export class SimDisk {
       { maxBytes: SIM_VOTER_CACHE_BYTES },
     );
     const head = this.head(genesis);
-    return new ChainState(genesis, { head, voters: [] }, { voters: this.#cache });
+    return new ChainState(genesis, { head, voters: [] }, { voters: this.#cache, commitment: this.#commitment.clone() });
   }
 }

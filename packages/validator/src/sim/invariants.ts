@@ -6,8 +6,11 @@ import {
   type Genesis,
   type Hex,
   type Transaction,
+  LtHash,
   ProtocolError,
+  StateCommitment,
   at,
+  emptyStateRoot,
   genesisHash,
   txHash,
   verifyFinalizedBlock,
@@ -39,6 +42,11 @@ export enum InvariantCode {
   CORE_EXCEPTION = 'CORE_EXCEPTION',
   /** An encrypted election's decrypted counts differ from the sum of the ballots on chain, or between nodes. */
   ELECTION_TALLY = 'ELECTION_TALLY',
+  /**
+   * A finalized block's stateRoot is not the commitment of the chain's state after its parent,
+   * or a node persisted a state lattice other than the chain's state after the block.
+   */
+  STATE_ROOT = 'STATE_ROOT',
   /** The simulator itself failed (a bug in sim/, not in the core). */
   SIM_ERROR = 'SIM_ERROR',
 }
@@ -74,6 +82,9 @@ export class InvariantChecker {
   readonly #voters = new Map<string, Hex>();
   /** Each node's finalized chain as seen through its persist ops (index = height - 1). */
   readonly #chains: { hash: Hex; slot: number }[][];
+  /** The state of the global finalized chain, and its root after each height (index height - 1). */
+  readonly #state = new StateCommitment();
+  readonly #roots: Hex[] = [];
 
   constructor(genesis: Genesis) {
     this.#genesis = genesis;
@@ -156,6 +167,21 @@ export class InvariantChecker {
       );
     }
     chain.push({ hash: op.block.hash, slot: op.block.header.slot });
+    if (known === undefined) {
+      this.#state.apply(op.block.transactions, op.block.transactions.map(txHash));
+      this.#roots.push(this.#state.root());
+    }
+    const before = h === 1 ? emptyStateRoot() : this.#roots[h - 2];
+    if (op.block.header.stateRoot !== before)
+      throw new InvariantViolation(
+        InvariantCode.STATE_ROOT,
+        `n${node} finalized ${short(op.block.hash)} at height ${h} with stateRoot ${short(op.block.header.stateRoot)}, the state after height ${h - 1} is ${short(String(before))}`,
+      );
+    if (op.lattice !== undefined && new LtHash(op.lattice).root() !== this.#roots[h - 1])
+      throw new InvariantViolation(
+        InvariantCode.STATE_ROOT,
+        `n${node} persisted a state lattice after height ${h} whose root is not the chain's state ${short(String(this.#roots[h - 1]))}`,
+      );
     if (known !== undefined) return;
     this.#global.push(op.block.hash);
     for (const tx of op.block.transactions) {

@@ -4,7 +4,7 @@
  * VoterStore: all of it in memory (VoterIndex, the default), or a prefetched, bounded view of
  * the index on disk (VoterCache, a validator's).
  */
-import { type Block, type Genesis, type Hex, genesisHash, txHash, voterKey } from '@poa-vote/shared';
+import { type Block, type Genesis, type Hex, StateCommitment, genesisHash, txHash, voterKey } from '@poa-vote/shared';
 import { VoterIndex } from './voterIndex.js';
 import type { VoterStore } from './voterStore.js';
 
@@ -24,6 +24,11 @@ export interface ChainStateSnapshot {
 export interface ChainStateOptions {
   /** Where the finalized votes are read from (default: a VoterIndex in memory, filled from the snapshot). */
   voters?: VoterStore;
+  /**
+   * The commitment of the state at the snapshot's head (default: computed from the snapshot's
+   * voters, which is right only for a state without tallies, as the genesis).
+   */
+  commitment?: StateCommitment;
 }
 
 /** Finalized chain state; only ever moves forward by `apply`. */
@@ -31,11 +36,28 @@ export class ChainState {
   #head: ChainHead;
   /** Every finalized vote (VoterIndex), or the loaded part of them (VoterCache). */
   readonly #voters: VoterStore;
+  /** Commitment of the finalized state (its root is the next block's stateRoot). */
+  #commitment: StateCommitment;
 
   constructor(genesis: Genesis, snapshot?: ChainStateSnapshot, opts: ChainStateOptions = {}) {
     this.#head = snapshot ? { ...snapshot.head } : { height: 0, hash: genesisHash(genesis), slot: 0 };
     this.#voters = opts.voters ?? new VoterIndex();
-    for (const [key, hash] of snapshot?.voters ?? []) this.#voters.set(key, hash, this.#head.height);
+    this.#commitment = opts.commitment ?? new StateCommitment();
+    for (const [key, hash] of snapshot?.voters ?? []) {
+      this.#voters.set(key, hash, this.#head.height);
+      if (opts.commitment === undefined)
+        this.#commitment.lattice.addEntry({ kind: 'voter', voterKey: key, txHash: hash });
+    }
+  }
+
+  /** Commitment of the finalized state. */
+  get commitment(): StateCommitment {
+    return this.#commitment;
+  }
+
+  /** The stateRoot a block on top of the head carries. */
+  get stateRoot(): Hex {
+    return this.#commitment.root();
   }
 
   /** The store the finalized votes are read from. */
@@ -65,7 +87,13 @@ export class ChainState {
   /** Advance by one finalized block (already validated against this state). */
   apply(block: Block): void {
     const h = block.header.height;
-    for (const tx of block.transactions) this.#voters.set(voterKey(tx), txHash(tx), h);
+    const hashes = block.transactions.map(txHash);
+    for (let i = 0; i < block.transactions.length; i++) {
+      const tx = block.transactions[i];
+      const hash = hashes[i];
+      if (tx !== undefined && hash !== undefined) this.#voters.set(voterKey(tx), hash, h);
+    }
+    this.#commitment.apply(block.transactions, hashes);
     this.#head = { height: block.header.height, hash: block.hash, slot: block.header.slot };
   }
 
@@ -73,8 +101,9 @@ export class ChainState {
    * Undo the head block. Only the deliberately broken "revert a final block" variant of the
    * simulator's checker tests calls this: a correct node never reverts finalized state.
    */
-  revert(block: Block, parent: ChainHead): void {
+  revert(block: Block, parent: ChainHead, commitment: StateCommitment): void {
     for (const tx of block.transactions) this.#voters.delete(voterKey(tx));
+    this.#commitment = commitment;
     this.#head = { ...parent };
   }
 }

@@ -33,5 +33,10 @@ export interface KvStore {
   rawEntries(range: KvRange): AsyncIterable<[Buffer, string]>;
   /** Apply every op atomically, in order; `sync` waits until the batch is on stable storage. */
   write(ops: Iterable<KvOp>, opts?: { sync?: boolean }): Promise<void>;
+  /**
+   * A consistent read-only view of the store as it is now (LevelDB: an explicit snapshot): later
+   * writes do not show in it, and its own writes are refused. Close it to release what it pins.
+   */
+  snapshot(): KvStore;
   close(): Promise<void>;
 }

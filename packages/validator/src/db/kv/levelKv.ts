@@ -80,7 +80,67 @@ export class LevelKv implements KvStore {
     await chained.write({ sync: opts.sync === true });
   }
 
+  snapshot(): KvStore {
+    return new LevelSnapshotKv(this.#level, this.#level.snapshot());
+  }
+
   close(): Promise<void> {
     return this.#level.close();
+  }
+}
+
+type LevelSnapshot = ReturnType<Level<Buffer, unknown>['snapshot']>;
+
+/** A LevelDB snapshot: every read sees the database as it was when the snapshot was taken. */
+class LevelSnapshotKv implements KvStore {
+  readonly #level: Level<Buffer, unknown>;
+  readonly #snapshot: LevelSnapshot;
+
+  constructor(level: Level<Buffer, unknown>, snapshot: LevelSnapshot) {
+    this.#level = level;
+    this.#snapshot = snapshot;
+  }
+
+  get(key: Buffer): Promise<unknown> {
+    return this.#level.get(key, { snapshot: this.#snapshot });
+  }
+
+  getMany(keys: readonly Buffer[]): Promise<unknown[]> {
+    if (keys.length === 0) return Promise.resolve([]);
+    return this.#level.getMany([...keys], { snapshot: this.#snapshot });
+  }
+
+  async *entries(range: KvRange): AsyncGenerator<[Buffer, unknown]> {
+    const it = this.#level.iterator({ ...rangeOf(range), snapshot: this.#snapshot });
+    try {
+      for await (const e of it) yield e;
+    } finally {
+      await it.close();
+    }
+  }
+
+  async *rawEntries(range: KvRange): AsyncGenerator<[Buffer, string]> {
+    const it = this.#level.iterator<Buffer, string>({
+      ...rangeOf(range),
+      valueEncoding: 'utf8',
+      snapshot: this.#snapshot,
+    });
+    try {
+      for await (const e of it) yield e;
+    } finally {
+      await it.close();
+    }
+  }
+
+  async write(): Promise<void> {
+    throw new Error('a database snapshot is read-only');
+  }
+
+  snapshot(): KvStore {
+    return new LevelSnapshotKv(this.#level, this.#level.snapshot());
+  }
+
+  close(): Promise<void> {
+    return this.#snapshot.close();
   }
 }

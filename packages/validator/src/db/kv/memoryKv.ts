@@ -22,6 +22,12 @@ export class MemoryKv implements KvStore {
     return new MemoryKv(this.#data);
   }
 
+  /** A copy of the data as it is now (memory: a copy is the snapshot). */
+  snapshot(): KvStore {
+    this.#assertOpen();
+    return new MemoryKv(new Map(this.#data));
+  }
+
   /** Number of keys held. */
   get size(): number {
     return this.#data.size;

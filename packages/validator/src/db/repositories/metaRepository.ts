@@ -25,6 +25,24 @@ export enum MetaKey {
    * version, after reading every peer's pool for a new or wiped one (docs/DURABILITY.md).
    */
   vouching = 'vouching',
+  /**
+   * The state commitment's lattice (0x-hex of 2,048 bytes) after the block at `height`, written
+   * with each finalized block; at open it is recomputed from the stored state when its height is
+   * not the head's (an older schema, or a batch that carried no lattice).
+   */
+  stateLattice = 'stateLattice',
+  /** Snapshot sync: the verified snapshot height and how far back the blocks are stored (docs/PROTOCOL.md). */
+  backfill = 'backfill',
+}
+
+/** Progress of the background download of the blocks below a snapshot. */
+export interface BackfillState {
+  /** Height of the verified snapshot the node started from. */
+  snapshotHeight: number;
+  /** Lowest height stored so far (blocks lowest..snapshotHeight are stored); 1 once complete. */
+  lowest: number;
+  /** Hash of the block at `lowest` (the next block down must be its parent). */
+  lowestParentHash: Hex;
 }
 
 interface MetaValues {
@@ -35,6 +53,8 @@ interface MetaValues {
   [MetaKey.poolSeq]: number;
   [MetaKey.tallyRules]: number;
   [MetaKey.vouching]: boolean;
+  [MetaKey.stateLattice]: { height: number; lattice: Hex };
+  [MetaKey.backfill]: BackfillState;
 }
 
 export class MetaRepository extends Repository<MetaKey, unknown> {

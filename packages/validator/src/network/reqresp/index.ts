@@ -6,3 +6,4 @@ export * from './sync.js';
 export * from './block.js';
 export * from './direct.js';
 export * from './channel.js';
+export * from './snapshot.js';

@@ -9,6 +9,8 @@ export enum ReqRespMethod {
   direct = 'direct',
   /** A long-lived stream of transaction batches and acknowledgements (reqresp/channel.ts). */
   channel = 'channel',
+  /** {version: 1} -> the state at the finalized head, streamed in frames (reqresp/snapshot.ts). */
+  snapshot = 'snapshot',
 }
 
 /** The libp2p protocol id of a method on a chain. */

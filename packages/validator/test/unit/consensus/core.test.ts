@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import type { FinalizedBlock, Genesis, Transaction } from '@poa-vote/shared';
-import { makeTestChain } from '@poa-vote/test-utils';
+import { type FinalizedBlock, type Genesis, type Transaction, emptyStateRoot } from '@poa-vote/shared';
+import { finalize, finalizedChain, leaderBlock, makeTestChain } from '@poa-vote/test-utils';
 import { ConsensusCore, type ConsensusMessage, type Output } from '../../../src/consensus/index.js';
 import { ChainState } from '../../../src/state/chainState.js';
 
@@ -111,5 +111,38 @@ describe('ConsensusCore on a perfect network', () => {
       to: 0,
       msg: { type: 'sync-request', fromHeight: finalized.length + 1, max: 64 },
     });
+  });
+
+  it('refuses a certified block whose stateRoot is not the state after its parent, and agrees on the root', () => {
+    const chain = makeTestChain({ n: 3, chainId: 7, genesisTime: 0 });
+    const { genesis, signers } = chain;
+    const [b1] = finalizedChain(chain, 1, () => [vote(1), vote(2)]);
+    const tip = { hash: b1!.block.hash, height: 1, slot: b1!.block.header.slot };
+    const good = leaderBlock(chain, { height: 2, slot: tip.slot + 1, parentHash: tip.hash, transactions: [vote(3)] });
+    // Same block, but claiming the state before block 1's votes: certified by a quorum all the same.
+    const bad = leaderBlock(chain, {
+      height: 2,
+      slot: tip.slot + 1,
+      parentHash: tip.hash,
+      transactions: [vote(3)],
+      stateRoot: emptyStateRoot(),
+    });
+    const node = new ConsensusCore({ genesis, self: 2, signer: signers[2]!, chain: new ChainState(genesis) });
+    node.tick(10_000);
+    const refused = node.receive(0, { type: 'sync-response', blocks: [b1!, finalize(chain, bad)] });
+    expect(refused.events).toContainEqual(
+      expect.objectContaining({ type: 'invalid-message', code: 'BLOCK_BAD_STATE_ROOT' }),
+    );
+    expect(node.chain.head.height).toBe(1);
+    // Control: the block with the right root is applied.
+    node.receive(0, { type: 'sync-response', blocks: [finalize(chain, good)] });
+    expect(node.chain.head.height).toBe(2);
+    // Validators that finalize together hold the same root.
+    const { cores } = setup();
+    cores[0]!.submit([vote(7), vote(8)]);
+    for (let slot = 0; slot < 4; slot++) for (const i of [0, 1, 2]) deliver(cores, i, cores[i]!.tick(slot * 1000 + 1));
+    expect(cores[0]!.chain.head.height).toBeGreaterThan(1);
+    expect(new Set(cores.map((c) => c.chain.stateRoot)).size).toBe(1);
+    expect(cores[0]!.chain.stateRoot).not.toBe(emptyStateRoot());
   });
 });

@@ -16,6 +16,7 @@ import fc from 'fast-check';
 // CI replays a fixed seed, so a run fails only for a change in the code; FUZZ_SEED=<n> explores
 // others (fast-check prints the seed and path of any counterexample, to replay it).
 fc.configureGlobal({ seed: Number(process.env.FUZZ_SEED ?? 20261129) });
+import { fixtureStateRoot } from '@poa-vote/test-utils';
 import { type Hex, ProtocolError, createBlock, isHex, utf8ToBytes } from '@poa-vote/shared';
 import {
   AuthorityBook,
@@ -66,7 +67,7 @@ const b1 = makeBlock(chain, 1, [tx(1)]);
 const fb1 = makeFinalized(chain, b1);
 const b2 = createBlock(
   chain.genesis,
-  { height: 2, slot: 2, parentHash: b1.hash, proposer: 2, transactions: [tx(2)] },
+  { height: 2, slot: 2, parentHash: b1.hash, proposer: 2, transactions: [tx(2)], stateRoot: fixtureStateRoot(b1.hash) },
   chain.signers[2]!,
 );
 const fb2 = makeFinalized(chain, b2);

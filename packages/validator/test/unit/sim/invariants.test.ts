@@ -5,7 +5,9 @@ import {
   type QuorumCertificate,
   type Signer,
   type Transaction,
+  LtHash,
   createVote,
+  emptyStateRoot,
   genesisHash,
   txHash,
 } from '@poa-vote/shared';
@@ -61,6 +63,40 @@ describe('InvariantChecker', () => {
     chain.apply(b1);
     c.checkHead(0, chain, 'test');
     expect(violation(() => c.checkHead(1, chain, 'test')).code).toBe(InvariantCode.FINALITY_REGRESSED);
+  });
+
+  it('reports a stateRoot or a persisted lattice that is not the chain state (and accepts the right ones)', () => {
+    const c = new InvariantChecker(genesis);
+    const state = new ChainState(genesis);
+    state.apply(b1);
+    // Control: the right lattice after block 1, and block 2 carrying the root of that state.
+    c.onPersist(0, {
+      kind: 'finalize',
+      block: b1,
+      certificate: cert(b1, [0, 1]),
+      lattice: state.commitment.lattice.bytes(),
+    });
+    const b2 = block(genesis, signers, 2, 3, b1.hash, [vote(5)]);
+    expect(b2.header.stateRoot).toBe(state.stateRoot);
+    c.onPersist(0, { kind: 'finalize', block: b2, certificate: cert(b2, [0, 1]) });
+    // A lattice that misses block 1's votes.
+    expect(
+      violation(() =>
+        c.onPersist(1, { kind: 'finalize', block: b1, certificate: cert(b1, [0, 1]), lattice: new LtHash().bytes() }),
+      ).code,
+    ).toBe(InvariantCode.STATE_ROOT);
+    // A block 2 whose header claims the empty state after block 1.
+    const c2 = new InvariantChecker(genesis);
+    c2.onPersist(0, { kind: 'finalize', block: b1, certificate: cert(b1, [0, 1]) });
+    const wrong = block(genesis, signers, 2, 3, b1.hash, [vote(5)]);
+    const forged = leaderBlock(
+      { genesis, signers },
+      { height: 2, slot: 3, parentHash: b1.hash, transactions: [vote(5)], stateRoot: emptyStateRoot() },
+    );
+    expect(forged.hash).not.toBe(wrong.hash);
+    expect(
+      violation(() => c2.onPersist(0, { kind: 'finalize', block: forged, certificate: cert(forged, [0, 1]) })).code,
+    ).toBe(InvariantCode.STATE_ROOT);
   });
 
   it('reports two different blocks finalized at one height on different nodes', () => {

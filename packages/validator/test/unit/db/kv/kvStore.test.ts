@@ -74,6 +74,34 @@ describe('KvStore implementations', () => {
     }
   });
 
+  it('a snapshot is a consistent read-only view: later writes do not show in it (both stores)', async () => {
+    for (const kv of [await LevelKv.open(dir), new MemoryKv()]) {
+      await kv.write([
+        { type: 'put', key: k(1), value: 'a' },
+        { type: 'put', key: k(2), value: 'b' },
+      ]);
+      const snap = kv.snapshot();
+      await kv.write([
+        { type: 'put', key: k(1), value: 'changed' },
+        { type: 'del', key: k(2) },
+        { type: 'put', key: k(3), value: 'new' },
+      ]);
+      expect(await snap.get(k(1))).toBe('a');
+      expect(await snap.getMany([k(2), k(3)])).toEqual(['b', undefined]);
+      expect(await all(snap.entries({}))).toEqual([
+        [k(1), 'a'],
+        [k(2), 'b'],
+      ]);
+      // Control: the store itself has the writes.
+      expect(await all(kv.entries({}))).toEqual([
+        [k(1), 'changed'],
+        [k(3), 'new'],
+      ]);
+      await snap.close();
+      await kv.close();
+    }
+  });
+
   it('a ChainDb runs on the memory store and reopens from it', async () => {
     const chain = makeChain();
     const kv = new MemoryKv();

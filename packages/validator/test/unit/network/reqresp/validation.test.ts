@@ -1,4 +1,5 @@
 import { describe, it, expect } from '@jest/globals';
+import { fixtureStateRoot } from '@poa-vote/test-utils';
 import { type Hex, createBlock, genesisHash } from '@poa-vote/shared';
 import {
   AuthorityBook,
@@ -35,7 +36,7 @@ const b1 = makeBlock(chain, 1, [tx(1)]);
 const fb1 = makeFinalized(chain, b1);
 const b2 = createBlock(
   chain.genesis,
-  { height: 2, slot: 2, parentHash: b1.hash, proposer: 2, transactions: [tx(2)] },
+  { height: 2, slot: 2, parentHash: b1.hash, proposer: 2, transactions: [tx(2)], stateRoot: fixtureStateRoot(b1.hash) },
   chain.signers[2]!,
 );
 const fb2 = makeFinalized(chain, b2);

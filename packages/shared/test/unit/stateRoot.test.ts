@@ -1,0 +1,161 @@
+/** The state commitment (docs/PROTOCOL.md section 17): vectors, order independence, add/remove, block updates. */
+import { describe, expect, it } from '@jest/globals';
+import {
+  LATTICE_BYTES,
+  LtHash,
+  ProtocolError,
+  type StateEntry,
+  StateCommitment,
+  bytesToHex,
+  bytesToUtf8,
+  canonicalize,
+  STATE_ENTRY_DOMAIN,
+  emptyStateRoot,
+  parseTransaction,
+  sha256Hex,
+  stateEntryBytes,
+  txHash,
+  voterKey,
+} from '@poa-vote/shared';
+import * as browserHash from '../../src/hash.browser.js';
+import { shake256 } from '../../src/hash.js';
+
+const t1 = parseTransaction({ from: 'voter-42', to: 'election-7', data: '{"candidate_id":"alice"}' }, 16_384);
+const t2 = parseTransaction(
+  { from: 'voter-43', to: 'election-7', data: '7b2263616e646964617465223a22626f62227d' },
+  16_384,
+);
+const voterOf = (tx: typeof t1): StateEntry => ({ kind: 'voter', voterKey: voterKey(tx), txHash: txHash(tx) });
+const entries = (n: number): StateEntry[] =>
+  Array.from({ length: n }, (_, i) => ({
+    kind: 'voter',
+    voterKey: `election-1\u0000v${i}`,
+    txHash: sha256Hex(new Uint8Array([i])),
+  }));
+
+describe('state commitment vectors (PROTOCOL.md 17.3)', () => {
+  it('encodes entries as the domain and the JCS array', () => {
+    expect(bytesToUtf8(stateEntryBytes(voterOf(t1)))).toBe(
+      'poa-evote/state-entry/v1\n["voter","election-7\\u0000voter-42","0x423b3ee92d260d26194c9171d4c6f85b89229d419405f4e8b20033519912946a"]',
+    );
+    expect(bytesToUtf8(stateEntryBytes({ kind: 'tally', election: '7', candidate: 'alice', count: 1 }))).toBe(
+      'poa-evote/state-entry/v1\n["tally","7","alice",1]',
+    );
+    expect(bytesToUtf8(stateEntryBytes({ kind: 'total', election: '7', count: 2 }))).toBe(
+      'poa-evote/state-entry/v1\n["total","7",2]',
+    );
+  });
+
+  it('encodes exactly as RFC 8785 for names with escapes and non-ASCII characters', () => {
+    for (const candidate of ['é"\\\u0001😀', '__proto__', 'a\u2028b', '']) {
+      const e: StateEntry = { kind: 'tally', election: '7', candidate, count: 12 };
+      expect(bytesToUtf8(stateEntryBytes(e))).toBe(
+        `${STATE_ENTRY_DOMAIN}${canonicalize(['tally', '7', candidate, 12])}`,
+      );
+    }
+  });
+
+  it('reproduces the published element hash and roots', () => {
+    expect(emptyStateRoot()).toBe('0x60ab2674c33ab0366251439ab15f07c5389fcf035a602d96b3acba41432a8a0e');
+    const eh = LtHash.elementHash(stateEntryBytes(voterOf(t1)));
+    expect(eh.length).toBe(LATTICE_BYTES);
+    expect(Buffer.from(eh.subarray(0, 16)).toString('hex')).toBe('642b6ee587d5f61fe6132711332ab3fd');
+    expect(sha256Hex(eh)).toBe('0xa0b8bf102a7f43136b41c9a1a6ad64dbbaf6f33c1350e3efd59f072c8220946c');
+    const one = new LtHash();
+    one.addEntry(voterOf(t1));
+    expect(one.root()).toBe('0xb689b984b569e113cf184c567fb96b2d4a9cf78f492e5bf333be4327452ddbf9');
+    const c = new StateCommitment();
+    c.apply([t1, t2], [txHash(t1), txHash(t2)]);
+    const lattice = c.lattice.bytes();
+    expect(Buffer.from(lattice.subarray(0, 16)).toString('hex')).toBe('70a0d1d6b1e45cfca94944ee7bcc01b6');
+    expect(sha256Hex(lattice)).toBe('0x0317e5a3d51668d9c3ac9b38cef0b15fd06552625ed96887ebb079dad5d53e88');
+    expect(c.root()).toBe('0xfc0db5e51007095ca4ddc8c5f69980efa632530f04a03b094edc33b8acd4f9be');
+  });
+
+  it('agrees with the browser build (@noble SHAKE256) and with the lattice spelled out', () => {
+    const bytes = stateEntryBytes(voterOf(t2));
+    expect(bytesToHex(browserHash.shake256(bytes, LATTICE_BYTES))).toBe(bytesToHex(shake256(bytes, LATTICE_BYTES)));
+    // Lane-wise sum mod 2^16 of little-endian uint16, written out independently of LtHash.
+    const a = shake256(stateEntryBytes(voterOf(t1)), LATTICE_BYTES);
+    const b = shake256(bytes, LATTICE_BYTES);
+    const sum = new Uint8Array(LATTICE_BYTES);
+    for (let i = 0; i < LATTICE_BYTES; i += 2) {
+      const v = ((a[i] ?? 0) + (b[i] ?? 0) + (((a[i + 1] ?? 0) + (b[i + 1] ?? 0)) << 8)) % 65536;
+      sum[i] = v & 0xff;
+      sum[i + 1] = v >> 8;
+    }
+    const l = new LtHash();
+    l.addEntry(voterOf(t2));
+    l.addEntry(voterOf(t1));
+    expect(bytesToHex(l.bytes())).toBe(bytesToHex(sum));
+  });
+});
+
+describe('LtHash', () => {
+  it('does not depend on the order of the entries', () => {
+    const es = entries(50);
+    const a = new LtHash();
+    for (const e of es) a.addEntry(e);
+    const b = new LtHash();
+    for (const e of [...es].reverse()) b.addEntry(e);
+    expect(b.root()).toBe(a.root());
+    // Two halves summed separately, then combined.
+    const h1 = new LtHash();
+    const h2 = new LtHash();
+    for (const [i, e] of es.entries()) (i % 2 ? h1 : h2).addEntry(e);
+    h1.combine(h2);
+    expect(h1.root()).toBe(a.root());
+  });
+
+  it('removing an entry undoes adding it, and a changed entry changes the root', () => {
+    const es = entries(10);
+    const a = new LtHash();
+    for (const e of es) a.addEntry(e);
+    const before = a.root();
+    const extra: StateEntry = { kind: 'tally', election: '1', candidate: 'x', count: 3 };
+    a.addEntry(extra);
+    expect(a.root()).not.toBe(before);
+    a.removeEntry(extra);
+    expect(a.root()).toBe(before);
+    const b = new LtHash();
+    for (const e of es.slice(1)) b.addEntry(e);
+    b.addEntry({ ...(es[0] as StateEntry & { kind: 'voter' }), txHash: sha256Hex(new Uint8Array([99])) });
+    expect(b.root()).not.toBe(before);
+    expect(new LtHash().root()).toBe(emptyStateRoot());
+  });
+
+  it('round-trips through its bytes and refuses a lattice of the wrong size', () => {
+    const a = new LtHash();
+    for (const e of entries(5)) a.addEntry(e);
+    expect(LtHash.fromHex(bytesToHex(a.bytes())).root()).toBe(a.root());
+    expect(() => new LtHash(new Uint8Array(10))).toThrow(ProtocolError);
+    expect(() => LtHash.fromHex('0x1234')).toThrow(ProtocolError);
+  });
+});
+
+describe('StateCommitment', () => {
+  it('equals the lattice of the final entries however the votes were split into blocks', () => {
+    const txs = Array.from({ length: 30 }, (_, i) =>
+      parseTransaction({ from: `v${i}`, to: `election-${i % 3}`, data: `{"candidate_id":"c${i % 4}"}` }, 16_384),
+    );
+    const whole = new StateCommitment();
+    whole.apply(txs, txs.map(txHash));
+    const split = new StateCommitment();
+    for (let i = 0; i < txs.length; i += 7) split.apply(txs.slice(i, i + 7), txs.slice(i, i + 7).map(txHash));
+    expect(split.root()).toBe(whole.root());
+    // The same state, entry by entry, as a snapshot receiver computes it.
+    const direct = new LtHash();
+    for (const tx of txs) direct.addEntry(voterOf(tx));
+    for (const e of ['0', '1', '2']) {
+      for (const [candidate, count] of whole.counts(e) ?? new Map<string, number>())
+        direct.addEntry({ kind: 'tally', election: e, candidate, count });
+      direct.addEntry({ kind: 'total', election: e, count: whole.total(e) });
+    }
+    expect(direct.root()).toBe(whole.root());
+    // A clone advances independently.
+    const c = whole.clone();
+    c.apply([t1], [txHash(t1)]);
+    expect(c.root()).not.toBe(whole.root());
+    expect(whole.total('7')).toBe(0);
+  });
+});
