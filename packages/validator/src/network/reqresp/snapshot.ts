@@ -140,9 +140,11 @@ export async function handleSnapshotStream(
       for await (const batch of source.entries()) {
         for (const e of batch) {
           const part = JSON.stringify(entryToWire(e));
-          if (size + part.length + 64 > SNAPSHOT_FRAME_BYTES) await flush();
+          // Bytes, not UTF-16 units: a candidate name may be non-ASCII.
+          const bytes = Buffer.byteLength(part);
+          if (size + bytes + 64 > SNAPSHOT_FRAME_BYTES) await flush();
           parts.push(part);
-          size += part.length + 1;
+          size += bytes + 1;
           count++;
         }
       }
