@@ -29,7 +29,7 @@ import { ChainState } from '../state/chainState.js';
 import { VoterCache } from '../state/voterCache.js';
 import { Mempool } from '../mempool/mempool.js';
 import { ChainDb, ChainVerifier } from '../db/index.js';
-import { Network, defaultNetworkOptions } from '../network/index.js';
+import { Network, type NetworkOptions, defaultNetworkOptions } from '../network/index.js';
 import { ApiServer } from '../api/server.js';
 import type { ReloadResult } from '../api/auth/apiTokenFile.js';
 import type { NodeOptions } from './options.js';
@@ -153,15 +153,7 @@ export class ValidatorNode {
     log: Logger,
     self: number,
   ): Promise<SnapshotSyncResult | undefined> {
-    const network = await Network.create({
-      genesis: opts.genesis,
-      self,
-      privateKey: opts.privateKey,
-      listenHost: opts.p2pHost,
-      listenPort: opts.p2pPort,
-      peers: opts.peers,
-      logger: log,
-    });
+    const network = await Network.create(networkOptions(opts, self, log));
     await network.start();
     try {
       return await syncFromSnapshot(opts.genesis, db, network, moduleLogger(log, 'snapshot'), {
@@ -248,15 +240,7 @@ export class ValidatorNode {
         "no pool on disk (new or wiped data directory): reading every peer's pool before taking votes",
       );
 
-    const network = await Network.create({
-      genesis,
-      self,
-      privateKey: opts.privateKey,
-      listenHost: opts.p2pHost,
-      listenPort: opts.p2pPort,
-      peers: opts.peers,
-      logger: log,
-    });
+    const network = await Network.create(networkOptions(opts, self, log));
     this.#network = network;
     const peerCount = (): number => network.connectedAuthorities().length;
 
@@ -472,6 +456,19 @@ export class ValidatorNode {
   reloadApiTokens(reason = 'requested'): ReloadResult | undefined {
     return this.#api?.reloadApiTokens(reason);
   }
+}
+
+/** The p2p network of a validator (the snapshot sync's short-lived one and the main one alike). */
+function networkOptions(opts: ValidatorNodeInit, self: number, log: Logger): NetworkOptions {
+  return {
+    genesis: opts.genesis,
+    self,
+    privateKey: opts.privateKey,
+    listenHost: opts.p2pHost,
+    listenPort: opts.p2pPort,
+    peers: opts.peers,
+    logger: log,
+  };
 }
 
 /**

@@ -7,10 +7,11 @@
  * holds a block with that hash at that height; anything else (missing, unreadable, another chain
  * or fork, ahead of the stored chain) falls back to the full replay, with a log line saying why.
  */
-import { readFile, open, rename, rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ElectionRegistry, type Genesis, type Hex } from '@poa-vote/shared';
 import type { Logger } from './logger.js';
+import { writeFileDurably } from '../util/durableFile.js';
 
 export const REGISTRY_FILE = 'elections-state.json';
 const FILE_TYPE = 'poa-validator/elections-state';
@@ -32,22 +33,7 @@ export async function saveRegistry(dir: string, registry: ElectionRegistry, bloc
     blockHash,
     registry: registry.snapshot(),
   };
-  const file = join(dir, REGISTRY_FILE);
-  const tmp = `${file}.tmp`;
-  const fh = await open(tmp, 'w', 0o600);
-  try {
-    await fh.writeFile(`${JSON.stringify(body)}\n`);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await rename(tmp, file);
-  const dh = await open(dir, 'r');
-  try {
-    await dh.sync();
-  } finally {
-    await dh.close();
-  }
+  await writeFileDurably(dir, REGISTRY_FILE, `${JSON.stringify(body)}\n`);
 }
 
 /**

@@ -5,9 +5,9 @@
  * so a restarted validator still holds the secret behind the key the chain already has.
  */
 import { accessSync, constants, mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TrusteeRecord, TrusteeStore } from '../elections/trustee.js';
+import { writeFileDurably } from '../util/durableFile.js';
 
 const FILE_RE = /^election-([A-Za-z0-9_.-]{1,64})\.json$/;
 
@@ -44,22 +44,7 @@ export class TrusteeFileStore implements TrusteeStore {
   }
 
   async put(record: TrusteeRecord): Promise<void> {
-    const file = join(this.dir, `election-${record.electionId}.json`);
-    const tmp = `${file}.tmp`;
-    const fh = await open(tmp, 'w', 0o600);
-    try {
-      await fh.writeFile(`${JSON.stringify(record)}\n`);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, file);
-    const dh = await open(this.dir, 'r');
-    try {
-      await dh.sync();
-    } finally {
-      await dh.close();
-    }
+    await writeFileDurably(this.dir, `election-${record.electionId}.json`, `${JSON.stringify(record)}\n`);
     this.#records.set(record.electionId, record);
   }
 }
