@@ -39,6 +39,8 @@ export interface ApiLimits {
   wsMaxBufferedBytes: number;
   /** Most requests of one WebSocket connection being executed at once; more: -32005. */
   wsMaxInFlight: number;
+  /** A WebSocket client that holds unsent bytes and takes none of them for this long is disconnected (close 1013). */
+  wsStallMs: number;
   /** Longest synchronous stretch of one request's work before it yields to the event loop (ms). */
   yieldEveryMs: number;
 }
@@ -65,6 +67,7 @@ export const defaultApiLimits: ApiLimits = {
   wsMaxConnectionsPerIp: 32,
   wsMaxBufferedBytes: 16 * MiB,
   wsMaxInFlight: 4,
+  wsStallMs: 5_000,
   yieldEveryMs: 10,
 };
 

@@ -48,6 +48,8 @@ export interface ApiServerOptions {
 
 /** How often WebSocket clients are pinged; one missed pong and the connection is dropped. */
 const WS_HEARTBEAT_MS = 30_000;
+/** How often WebSocket connections are checked for a client that takes none of its unsent data. */
+const WS_STALL_SWEEP_MS = 1_000;
 /** How long stop() lets WebSocket clients answer the close handshake. */
 const WS_CLOSE_GRACE_MS = 500;
 
@@ -88,6 +90,7 @@ export class ApiServer {
   /** Credentials, write rates and submission-id binding of eth_sendTransaction. */
   readonly writeGate: WriteGate;
   #heartbeat: NodeJS.Timeout | undefined;
+  #stallSweep: NodeJS.Timeout | undefined;
   #boundPort: number | undefined;
   #state: 'new' | 'starting' | 'listening' | 'stopped' = 'new';
 
@@ -263,6 +266,11 @@ export class ApiServer {
     this.writeGate.start();
     this.#heartbeat = setInterval(() => this.#ping(), WS_HEARTBEAT_MS);
     this.#heartbeat.unref();
+    this.#stallSweep = setInterval(() => {
+      const now = Date.now();
+      for (const conn of this.#connections.values()) conn.checkStall(now);
+    }, WS_STALL_SWEEP_MS);
+    this.#stallSweep.unref();
     this.#state = 'listening';
     this.#logger.info({ host: this.#opts.host, port: this.port }, 'API listening');
   }
@@ -281,6 +289,7 @@ export class ApiServer {
     }
     this.#state = 'stopped';
     clearInterval(this.#heartbeat);
+    clearInterval(this.#stallSweep);
     this.#hub.stop();
     this.writeGate.stop();
     const clients = [...this.#connections.keys()];
@@ -314,7 +323,7 @@ export class ApiServer {
       withClient(this.rpc, clientOfRequest(req)),
       this.#hub,
       this.#logger,
-      { maxBufferedBytes: limits.wsMaxBufferedBytes, maxInFlight: limits.wsMaxInFlight },
+      { maxBufferedBytes: limits.wsMaxBufferedBytes, maxInFlight: limits.wsMaxInFlight, stallMs: limits.wsStallMs },
       this.#admission,
     );
     const ip = req.socket.remoteAddress ?? '';

@@ -60,6 +60,7 @@ export interface StartFlags {
   wsMaxConnectionsPerIp?: string;
   wsMaxBufferedBytes?: string;
   wsMaxInFlight?: string;
+  wsStallMs?: string;
   apiTokensFile?: string;
   /** A switch: commander hands over true when it is given. */
   insecureOpenWrites?: boolean | string;
@@ -206,6 +207,11 @@ export const START_SETTINGS = {
     flag: '--ws-max-in-flight',
     env: 'POA_WS_MAX_IN_FLIGHT',
     default: String(defaultApiLimits.wsMaxInFlight),
+  },
+  wsStallMs: {
+    flag: '--ws-stall-ms',
+    env: 'POA_WS_STALL_MS',
+    default: String(defaultApiLimits.wsStallMs),
   },
   apiTokensFile: { flag: '--api-tokens-file', env: 'POA_API_TOKENS_FILE' },
   ballotWorkers: { flag: '--ballot-workers', env: 'POA_BALLOT_WORKERS' },
@@ -446,6 +452,7 @@ function schema(keyKind: 'file' | 'hex' | 'none') {
       wsMaxConnectionsPerIp: intSetting(1, 1_000_000),
       wsMaxBufferedBytes: intSetting(64 * 1024, 1 << 30),
       wsMaxInFlight: intSetting(1, 10_000),
+      wsStallMs: intSetting(1_000, 3_600_000),
       apiTokensFile: apiTokensFileSetting.optional(),
       ballotWorkers: intSetting(0, 256).optional(),
       trusteeDir: z.string().min(1, 'must be a directory path').optional(),
@@ -515,6 +522,7 @@ function schema(keyKind: 'file' | 'hex' | 'none') {
           wsMaxConnectionsPerIp: c.wsMaxConnectionsPerIp,
           wsMaxBufferedBytes: c.wsMaxBufferedBytes,
           wsMaxInFlight: c.wsMaxInFlight,
+          wsStallMs: c.wsStallMs,
         },
         ...(c.apiTokensFile !== undefined ? { apiTokensFile: c.apiTokensFile } : {}),
         ...(c.ballotWorkers !== undefined ? { ballotWorkers: c.ballotWorkers } : {}),

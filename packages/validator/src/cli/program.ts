@@ -239,6 +239,10 @@ export function buildProgram(io: CliIo = defaultIo, exitCode: { value: number } 
     )
     .option('--ws-max-in-flight <n>', settingHelp('wsMaxInFlight', 'most requests of one WebSocket run at once'))
     .option(
+      '--ws-stall-ms <ms>',
+      settingHelp('wsStallMs', 'a WebSocket client that reads none of its unsent data this long is dropped'),
+    )
+    .option(
       '--api-tokens-file <file>',
       settingHelp(
         'apiTokensFile',

@@ -6,7 +6,9 @@
  * Bounded: at most `maxInFlight` messages of one connection are executed at once (more get
  * -32005 at once), and a client that does not read (unsent bytes over `maxBufferedBytes`) is
  * disconnected with 1013 before more work is done for it: two such clients sending one batch of
- * large answers each held 2 GB before.
+ * large answers each held 2 GB before. The reply budget can keep a non-reader's unsent data under
+ * that limit (the kernel's socket buffers took the rest), so a client that takes none of its
+ * unsent bytes for `stallMs` is disconnected too (`checkStall`, called by the server's sweep).
  */
 import { randomBytes } from 'node:crypto';
 import { WebSocket, type RawData } from 'ws';
@@ -28,9 +30,11 @@ export interface WsConnectionLimits {
   maxBufferedBytes: number;
   /** Most messages of this connection executed at once. */
   maxInFlight: number;
+  /** A client that holds unsent bytes and takes none of them for this long is disconnected. */
+  stallMs: number;
 }
 
-const defaultWsLimits: WsConnectionLimits = { maxBufferedBytes: 16 * 1024 * 1024, maxInFlight: 4 };
+const defaultWsLimits: WsConnectionLimits = { maxBufferedBytes: 16 * 1024 * 1024, maxInFlight: 4, stallMs: 5_000 };
 
 interface Subscription {
   id: string;
@@ -59,6 +63,8 @@ export class WsConnection implements PushChannel {
   /** Answer bytes built by the requests in flight, not yet handed to the socket. */
   #building = 0;
   #closing = false;
+  /** Since when unsent bytes have been waiting without any being taken, and the fewest seen since. */
+  #stall: { since: number; low: number } | undefined;
   alive = true;
 
   constructor(
@@ -132,7 +138,7 @@ export class WsConnection implements PushChannel {
     if (this.#closing) return;
     // A client that does not read its answers gets no more work done for it.
     if (this.#ws.bufferedAmount > this.#limits.maxBufferedBytes) {
-      this.#tooSlow();
+      this.#tooSlow(`over ${this.#limits.maxBufferedBytes} unsent bytes`);
       return;
     }
     const refused =
@@ -173,6 +179,19 @@ export class WsConnection implements PushChannel {
       });
   }
 
+  /**
+   * Disconnect the client if it has held unsent bytes since `stallMs` ago without taking any (the
+   * unsent amount never fell below what it was then). Called periodically; `now` in ms.
+   */
+  checkStall(now: number): void {
+    if (this.#closing) return;
+    const buffered = this.#ws.bufferedAmount;
+    if (buffered === 0) this.#stall = undefined;
+    else if (!this.#stall || buffered < this.#stall.low) this.#stall = { since: now, low: buffered };
+    else if (now - this.#stall.since >= this.#limits.stallMs)
+      this.#tooSlow(`took none of ${buffered} unsent bytes in ${now - this.#stall.since} ms`);
+  }
+
   /** Let a new subscription's held pushes go, after its subscribe reply. */
   #release(sub: Subscription): void {
     const held = sub.held;
@@ -184,22 +203,22 @@ export class WsConnection implements PushChannel {
   #send(text: string): void {
     if (this.#ws.readyState !== WebSocket.OPEN || this.#closing) return;
     if (this.#ws.bufferedAmount > this.#limits.maxBufferedBytes) {
-      this.#tooSlow();
+      this.#tooSlow(`over ${this.#limits.maxBufferedBytes} unsent bytes`);
       return;
     }
     this.#ws.send(text);
   }
 
   /** Disconnect a client that does not read: its unsent data is freed with its socket. */
-  #tooSlow(): void {
+  #tooSlow(why: string): void {
     if (this.#closing) return;
     this.#closing = true;
     this.#logger.warn(
-      { buffered: this.#ws.bufferedAmount, limit: this.#limits.maxBufferedBytes },
-      'websocket client too slow, disconnecting',
+      { buffered: this.#ws.bufferedAmount, limit: this.#limits.maxBufferedBytes, stallMs: this.#limits.stallMs },
+      `websocket client too slow (${why}), disconnecting`,
     );
     this.#dropAll();
-    this.#ws.close(1013, `client too slow: over ${this.#limits.maxBufferedBytes} unsent bytes`);
+    this.#ws.close(1013, `client too slow: ${why}`);
     // The close frame waits behind the unsent data; a client that does not read never gets it.
     setTimeout(() => this.#ws.terminate(), SLOW_CLOSE_GRACE_MS).unref();
   }

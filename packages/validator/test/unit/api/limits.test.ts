@@ -313,6 +313,46 @@ describe('connection and buffer limits', () => {
     await s.stop();
   });
 
+  it('drops a WebSocket client that takes none of its unsent data for wsStallMs (control: held open without it)', async () => {
+    // Unsent bytes stay far below wsMaxBufferedBytes, as when the reply budget bounds a non-reader's
+    // answers and the kernel's socket buffers take part of them: only the stall check drops it.
+    const run = async (wsStallMs: number) => {
+      const s = await start({ wsStallMs, wsMaxBufferedBytes: 1 << 30, wsMaxInFlight: 64 });
+      const ws = new WebSocket(`ws://127.0.0.1:${s.port}/ws`);
+      await new Promise((r) => ws.on('open', r));
+      let code: number | undefined;
+      let received = 0;
+      ws.on('close', (c) => (code = c));
+      ws.on('message', (d: Buffer) => (received += d.length));
+      const socket = (ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;
+      socket.pause();
+      const batch = JSON.stringify(
+        Array.from({ length: 1000 }, (_, i) => ({
+          jsonrpc: '2.0',
+          id: `${i}`.padEnd(250, 'x'),
+          method: 'eth_chainId',
+        })),
+      );
+      for (let i = 0; i < 40; i++) ws.send(batch);
+      await new Promise((r) => setTimeout(r, 3000));
+      socket.resume();
+      await new Promise((r) => setTimeout(r, 1500));
+      const result = { code, received };
+      ws.terminate();
+      await s.stop();
+      return result;
+    };
+    const control = await run(3_600_000);
+    expect(control.code).toBeUndefined();
+    // All 40 answers (~11 MB) were held for the client and delivered once it read.
+    expect(control.received).toBeGreaterThan(10_000_000);
+    const defended = await run(1_000);
+    // Closed by the server: 1013 when the close frame got through, 1006 when the socket was destroyed
+    // behind the unsent data a second later.
+    expect([1013, 1006]).toContain(defended.code);
+    expect(defended.received).toBeLessThan(control.received);
+  }, 20_000);
+
   it('answers 429 to a client pipelining more than httpMaxPipelined requests', async () => {
     // node's http runs pipelined GETs concurrently: without the limit all 40 are in flight at once.
     const s = await start({ httpMaxPipelined: 4 });
