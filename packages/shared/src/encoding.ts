@@ -8,7 +8,8 @@
 /** A 0x-prefixed lowercase hex string. */
 export type Hex = `0x${string}`;
 
-const HEX_RE = /^0x([0-9a-f]{2})*$/;
+// No capture group per byte pair: the even length is checked apart (isHex is on every stored key's path).
+const HEX_RE = /^0x[0-9a-f]*$/;
 const textEncoder = new TextEncoder();
 const textDecoder = new TextDecoder('utf-8', { fatal: true });
 
@@ -108,7 +109,7 @@ export function hexToBytes(hex: string): Uint8Array {
 
 /** True for 0x-prefixed, even-length, lowercase hex; optionally of an exact byte length. */
 export function isHex(value: unknown, byteLength?: number): value is Hex {
-  if (typeof value !== 'string' || !HEX_RE.test(value)) return false;
+  if (typeof value !== 'string' || value.length % 2 !== 0 || !HEX_RE.test(value)) return false;
   return byteLength === undefined || value.length === 2 + 2 * byteLength;
 }
 

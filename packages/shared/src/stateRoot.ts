@@ -9,8 +9,8 @@
  */
 import { type Hex, canonicalize, hexToBytes, isHex, isWellFormedString, utf8ToBytes } from './encoding.js';
 import { sha256Hex, shake256 } from './hash.js';
-import { type Transaction, electionIdOf, voterKey } from './transaction.js';
-import { countBallot } from './tally.js';
+import { type Transaction, electionIdOf, txCandidate, voterKey } from './transaction.js';
+import { countCandidate } from './tally.js';
 import { ProtocolError, ProtocolErrorCode } from './errors.js';
 
 /** Lanes of the lattice (16 bits each). */
@@ -144,6 +144,32 @@ export class LtHash {
   }
 }
 
+/** The state entry of a finalized vote: its (voter, election) pair and its hash. */
+export function voterEntry(tx: Transaction, hash: Hex): StateEntry {
+  return { kind: 'voter', voterKey: voterKey(tx), txHash: hash };
+}
+
+/**
+ * The lattice of a block's voter entries (one per transaction), added `from` index on into
+ * `into`: what `StateCommitment.apply` adds for them. In steps, so that a caller can spread the
+ * work; returns the index reached.
+ */
+export function addVoterEntries(
+  into: LtHash,
+  txs: readonly Transaction[],
+  hashes: readonly Hex[],
+  from = 0,
+  to = txs.length,
+): number {
+  const end = Math.min(to, txs.length);
+  for (let i = from; i < end; i++) {
+    const tx = txs[i];
+    const hash = hashes[i];
+    if (tx !== undefined && hash !== undefined) into.addEntry(voterEntry(tx, hash));
+  }
+  return end;
+}
+
 /** The stateRoot of the empty state (the header of block 1 carries it). */
 export function emptyStateRoot(): Hex {
   return new LtHash().root();
@@ -190,8 +216,14 @@ export class StateCommitment {
     return this.#totals.get(election) ?? 0;
   }
 
-  /** Advance by one finalized block's transactions (chain order), given their hashes. */
-  apply(txs: readonly Transaction[], hashes: readonly Hex[]): void {
+  /**
+   * Advance by one finalized block's transactions (chain order), given their hashes. `voters`,
+   * when given, is `voterLattice(txs, hashes)` computed beforehand (the block's voter entries are
+   * a function of the block alone, so a node can hash them while the block is still being voted
+   * on); the result is the same either way.
+   */
+  apply(txs: readonly Transaction[], hashes: readonly Hex[], voters?: LtHash): void {
+    if (voters) this.lattice.combine(voters);
     // Counters as they were before the block, for those the block touches.
     const before = new Map<string, Map<string, number>>();
     const totalsBefore = new Map<string, number>();
@@ -199,7 +231,7 @@ export class StateCommitment {
       const tx = txs[i];
       const hash = hashes[i];
       if (tx === undefined || hash === undefined) continue;
-      this.lattice.addEntry({ kind: 'voter', voterKey: voterKey(tx), txHash: hash });
+      if (!voters) this.lattice.addEntry(voterEntry(tx, hash));
       const e = electionIdOf(tx.to);
       if (e === undefined) continue;
       let c = this.#counts.get(e);
@@ -213,7 +245,7 @@ export class StateCommitment {
         before.set(e, b);
         totalsBefore.set(e, this.#totals.get(e) ?? 0);
       }
-      countBallot(c, tx.data);
+      countCandidate(c, txCandidate(tx));
       this.#totals.set(e, (this.#totals.get(e) ?? 0) + 1);
     }
     for (const [e, b] of before) {

@@ -50,7 +50,11 @@ export function namedCandidates(counts: ReadonlyMap<string, number>): number {
  * for (const tx of electionTxs) countBallot(counts, tx.data);
  */
 export function countBallot(counts: Map<string, number>, data: string): string {
-  const c = ballotCandidate(data);
+  return countCandidate(counts, ballotCandidate(data));
+}
+
+/** countBallot for a ballot whose candidate is known (ballotCandidate of its data, or txCandidate). */
+export function countCandidate(counts: Map<string, number>, c: string): string {
   const bucket = tallyBucket(c, counts.has(c), namedCandidates(counts));
   counts.set(bucket, (counts.get(bucket) ?? 0) + 1);
   return bucket;

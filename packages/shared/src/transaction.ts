@@ -3,6 +3,7 @@
  * data: encrypted ballot}. The hash is derived from the canonical content alone, so an identical
  * resubmission has the same hash and a retry is always safe.
  */
+import { ballotCandidate } from './ballot.js';
 import { type Hex, canonicalize, isWellFormedString } from './encoding.js';
 import { sha256Utf8Hex } from './hash.js';
 import { ProtocolError, ProtocolErrorCode } from './errors.js';
@@ -47,6 +48,8 @@ interface TxDigest {
   data: string;
   hash: Hex;
   size: number;
+  /** ballotCandidate(data), once asked for (the commitment and the stored tally both count it). */
+  candidate?: string;
 }
 
 /**
@@ -83,6 +86,13 @@ function digestOf(tx: Transaction): TxDigest {
 /** Transaction hash: sha256 of the canonical {data, from, to} JSON, 0x-hex. */
 export function txHash(tx: Transaction): Hex {
   return digestOf(tx).hash;
+}
+
+/** The candidate the transaction's ballot names, or SEALED (ballotCandidate of its data), once per object. */
+export function txCandidate(tx: Transaction): string {
+  const d = digestOf(tx);
+  if (d.candidate === undefined) d.candidate = ballotCandidate(tx.data);
+  return d.candidate;
 }
 
 /** Size the transaction counts for in block limits: bytes of its canonical JSON. */

@@ -652,6 +652,7 @@ export class ConsensusCore {
   #storeBlock(block: Block): void {
     if (this.#blocks.has(block.hash)) return;
     this.#blocks.set(block.hash, block);
+    this.chain.prepare(block);
     this.#addTxs(block.transactions, { kind: 'block', proposer: block.header.proposer });
   }
 

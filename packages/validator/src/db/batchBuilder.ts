@@ -9,7 +9,7 @@
 import {
   type FinalizedBlock,
   type Hex,
-  ballotCandidate,
+  txCandidate,
   electionIdOf,
   evidenceId,
   txHash,
@@ -148,7 +148,7 @@ export function buildBatch(
           batch.push(repos.txLocations.put(th, [h, i]), repos.voters.put(voterKey(tx), th));
           poolDel(th);
           const election = electionIdOf(tx.to);
-          if (election !== undefined) tally.increment(election, ballotCandidate(tx.data));
+          if (election !== undefined) tally.increment(election, txCandidate(tx));
         }
         head = { height: h, hash: block.hash, slot: block.header.slot };
         if (op.lattice !== undefined)

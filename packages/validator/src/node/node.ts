@@ -25,6 +25,7 @@ import { join } from 'node:path';
 import { randomInt } from 'node:crypto';
 import { ConsensusCore, type Output } from '../consensus/index.js';
 import { VoterPrefetch } from '../consensus/reads.js';
+import { BlockLattices } from '../state/blockLattices.js';
 import { ChainState } from '../state/chainState.js';
 import { VoterCache } from '../state/voterCache.js';
 import { Mempool } from '../mempool/mempool.js';
@@ -176,7 +177,14 @@ export class ValidatorNode {
       { getMany: (keys) => db.voterTxsSync(keys) ?? db.voterTxs(keys) },
       opts.voterCacheBytes === undefined ? {} : { maxBytes: opts.voterCacheBytes },
     );
-    const chain = new ChainState(genesis, { head: db.head(), voters: [] }, { voters, commitment: db.loadedCommitment });
+    // Candidate blocks' voter entries are hashed into the state lattice between other tasks, not
+    // in the step that finalizes them (state/blockLattices.ts).
+    const lattices = new BlockLattices({ schedule: (run) => setImmediate(run) });
+    const chain = new ChainState(
+      genesis,
+      { head: db.head(), voters: [] },
+      { voters, commitment: db.loadedCommitment, lattices },
+    );
     const prefetch = new VoterPrefetch(voters);
     const pool = await db.loadPool();
     // The core checks its restored pool against the chain as it starts.

@@ -7,6 +7,7 @@
 import { type Block, type Genesis, type Hex, StateCommitment, genesisHash, txHash, voterKey } from '@poa-vote/shared';
 import { VoterIndex } from './voterIndex.js';
 import type { VoterStore } from './voterStore.js';
+import type { BlockLattices } from './blockLattices.js';
 
 export interface ChainHead {
   height: number;
@@ -29,6 +30,8 @@ export interface ChainStateOptions {
    * voters, which is right only for a state without tallies, as the genesis).
    */
   commitment?: StateCommitment;
+  /** Candidate blocks' voter entries hashed ahead of finality (a node's; default: none). */
+  lattices?: BlockLattices;
 }
 
 /** Finalized chain state; only ever moves forward by `apply`. */
@@ -38,11 +41,13 @@ export class ChainState {
   readonly #voters: VoterStore;
   /** Commitment of the finalized state (its root is the next block's stateRoot). */
   #commitment: StateCommitment;
+  readonly #lattices: BlockLattices | undefined;
 
   constructor(genesis: Genesis, snapshot?: ChainStateSnapshot, opts: ChainStateOptions = {}) {
     this.#head = snapshot ? { ...snapshot.head } : { height: 0, hash: genesisHash(genesis), slot: 0 };
     this.#voters = opts.voters ?? new VoterIndex();
     this.#commitment = opts.commitment ?? new StateCommitment();
+    this.#lattices = opts.lattices;
     for (const [key, hash] of snapshot?.voters ?? []) {
       this.#voters.set(key, hash, this.#head.height);
       if (opts.commitment === undefined)
@@ -84,6 +89,11 @@ export class ChainState {
     return this.#voters.get(voterKey(tx)) === hash;
   }
 
+  /** A candidate block was stored: its voter entries may be hashed before it is final. */
+  prepare(block: Block): void {
+    this.#lattices?.prepare(block);
+  }
+
   /** Advance by one finalized block (already validated against this state). */
   apply(block: Block): void {
     const h = block.header.height;
@@ -93,7 +103,7 @@ export class ChainState {
       const hash = hashes[i];
       if (tx !== undefined && hash !== undefined) this.#voters.set(voterKey(tx), hash, h);
     }
-    this.#commitment.apply(block.transactions, hashes);
+    this.#commitment.apply(block.transactions, hashes, this.#lattices?.take(block));
     this.#head = { height: block.header.height, hash: block.hash, slot: block.header.slot };
   }
 
