@@ -23,6 +23,8 @@ export interface NodeGauges {
   poolSize(): number;
   poolBytes(): number;
   peers(): number;
+  /** State entries of finalized blocks hashed so far: ahead of finality, and in the finalizing step. */
+  stateEntriesHashed(): { ahead: number; atFinality: number };
 }
 
 /** What the node reports. */

@@ -56,6 +56,22 @@ export class PromMetrics implements NodeMetrics {
     reading('pool_transactions', 'Votes in the transaction pool', (g) => g.poolSize());
     reading('pool_bytes', 'Bytes of the votes in the transaction pool', (g) => g.poolBytes());
     reading('peers', 'Connected authorities other than this one', (g) => g.peers());
+    const hashed = { ahead: 0, atFinality: 0 };
+    const gaugesRef = this.#gauges;
+    new Counter({
+      name: `${p}state_entries_hashed_total`,
+      help: 'Voter entries hashed into the state commitment, by when: while the block was voted on (ahead) or in the finalizing step (final)',
+      labelNames: ['when'],
+      registers,
+      collect() {
+        const now = gaugesRef.current?.stateEntriesHashed();
+        if (!now) return;
+        this.inc({ when: 'ahead' }, now.ahead - hashed.ahead);
+        this.inc({ when: 'final' }, now.atFinality - hashed.atFinality);
+        hashed.ahead = now.ahead;
+        hashed.atFinality = now.atFinality;
+      },
+    });
 
     this.#finalizedBlocks = new Counter({
       name: `${p}blocks_finalized_total`,

@@ -10,6 +10,7 @@
  * - apiBackend: what the API serves (NodeApiBackend)
  * A storage failure stops the node and is handed to `onFatal`, which the CLI owns (exit 70).
  */
+import { availableParallelism } from 'node:os';
 import {
   type Authority,
   ElectionRegistry,
@@ -159,6 +160,8 @@ export class ValidatorNode {
     try {
       return await syncFromSnapshot(opts.genesis, db, network, moduleLogger(log, 'snapshot'), {
         minHeight: opts.snapshotMinHeight,
+        // Nothing else runs on this node yet: every core hashes the received state.
+        hashWorkers: availableParallelism(),
       });
     } finally {
       await network.stop();
@@ -370,6 +373,7 @@ export class ValidatorNode {
       poolSize: () => core.pool.size,
       poolBytes: () => core.pool.bytes,
       peers: peerCount,
+      stateEntriesHashed: () => ({ ahead: lattices.counts.ahead, atFinality: lattices.counts.atTake }),
     });
     this.#running.push({ name: 'api backend', stop: () => backend.stop() });
 

@@ -23,6 +23,7 @@ import {
   verifyFinalizedBlock,
 } from '@poa-vote/shared';
 import type { ChainDb } from '../db/index.js';
+import { LatticeHasher } from '../state/latticeHasher.js';
 import type { BackfillState } from '../db/repositories/index.js';
 import type { SnapshotTransfer } from '../network/reqresp/snapshot.js';
 import type { Network } from '../network/index.js';
@@ -40,6 +41,10 @@ export interface SnapshotSyncOptions {
   transferTimeoutMs?: number;
   /** How long to wait for block h + 1 to be final. Default 30 s. */
   bindTimeoutMs?: number;
+  /** Worker threads that hash the received entries (state/latticeHasher.ts); 0: on the event loop. Default 0, a node: its cores. */
+  hashWorkers?: number;
+  /** The hash workers' script (tests; default: beside latticeHasher.js). */
+  hashWorkerUrl?: URL | undefined;
 }
 
 export const defaultSnapshotSyncOptions: Required<SnapshotSyncOptions> = {
@@ -47,6 +52,8 @@ export const defaultSnapshotSyncOptions: Required<SnapshotSyncOptions> = {
   waitPeersMs: 15_000,
   transferTimeoutMs: 10 * 60_000,
   bindTimeoutMs: 30_000,
+  hashWorkers: 0,
+  hashWorkerUrl: undefined,
 };
 
 /** What a successful snapshot sync measured. */
@@ -79,7 +86,25 @@ export async function receiveSnapshot(
   peer: number,
   opts: Required<SnapshotSyncOptions>,
 ): Promise<{ transfer: SnapshotTransfer; head: FinalizedBlock; lattice: LtHash }> {
-  const lattice = new LtHash();
+  const hasher = new LatticeHasher({
+    workers: opts.hashWorkers,
+    ...(opts.hashWorkerUrl !== undefined ? { workerUrl: opts.hashWorkerUrl } : {}),
+  });
+  try {
+    return await receiveInto(genesis, db, network, peer, opts, hasher);
+  } finally {
+    await hasher.close();
+  }
+}
+
+async function receiveInto(
+  genesis: Genesis,
+  db: Pick<ChainDb, 'importStateEntries'>,
+  network: SnapshotNetwork,
+  peer: number,
+  opts: Required<SnapshotSyncOptions>,
+  hasher: LatticeHasher,
+): Promise<{ transfer: SnapshotTransfer; head: FinalizedBlock; lattice: LtHash }> {
   let head: FinalizedBlock | undefined;
   let writing: Promise<void> = Promise.resolve();
   let received = 0;
@@ -109,8 +134,9 @@ export async function receiveSnapshot(
             ProtocolErrorCode.STATE_INVALID,
             `snapshot of peer ${peer} has more than ${maxEntries} entries, the most a chain of its height holds`,
           );
-        for (const e of entries) lattice.addEntry(e);
-        // One frame is written while the next is read and hashed (at most one write in flight).
+        // Hashed in worker threads (at most a few frames queued), while this thread parses the
+        // next frame and writes this one (at most one write in flight).
+        await hasher.add(entries);
         await writing;
         writing = db.importStateEntries(entries);
         writing.catch(() => undefined);
@@ -120,6 +146,7 @@ export async function receiveSnapshot(
   );
   await writing;
   if (!transfer.served || head === undefined) throw new TooLow(`peer ${peer} has no snapshot to serve`);
+  const lattice = await hasher.sum();
   const { block } = head;
   // The state after h is committed in the header of h + 1: wait for it to be final.
   const deadline = Date.now() + opts.bindTimeoutMs;

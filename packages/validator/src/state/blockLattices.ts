@@ -6,10 +6,11 @@
  * the node's event loop answers nobody. Those entries are a function of the block alone, so they
  * can be hashed while the block is being voted on: the core hands every block it stores to
  * `prepare`, the node runs `work` in short slices between its other tasks, and the finalizing step
- * `take`s the sum, finishing synchronously whatever is left. A pure cache: the state root is the
+ * `take`s the sum, finishing synchronously whatever is left. The ballots' candidates, which the
+ * tally reads at finality, are read in the same slices (cached per transaction object). A pure cache: the state root is the
  * same whether a block was prepared, half prepared or not at all (the simulator runs without one).
  */
-import { type Block, type Hex, LtHash, addVoterEntries, txHash } from '@poa-vote/shared';
+import { type Block, type Hex, LtHash, addVoterEntries, txCandidate, txHash } from '@poa-vote/shared';
 
 interface Job {
   block: Block;
@@ -73,7 +74,13 @@ export class BlockLattices {
       const n = job.block.transactions.length;
       while (job.done < n) {
         const before = job.done;
-        job.done = addVoterEntries(job.sum, job.block.transactions, job.hashes, job.done, job.done + STRIDE);
+        const txs = job.block.transactions;
+        job.done = addVoterEntries(job.sum, txs, job.hashes, job.done, job.done + STRIDE);
+        // The tally reads each ballot's candidate at finality too: read it now (cached per transaction).
+        for (let i = before; i < job.done; i++) {
+          const tx = txs[i];
+          if (tx !== undefined) txCandidate(tx);
+        }
         this.counts.ahead += job.done - before;
         if (this.#now() >= deadline) return this.#pending();
       }

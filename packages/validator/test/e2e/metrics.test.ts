@@ -63,6 +63,7 @@ describe('GET /metrics of a real validator', () => {
       'poa_http_requests_total',
       'poa_http_request_duration_seconds',
       'poa_rpc_calls_total',
+      'poa_state_entries_hashed_total',
       'nodejs_eventloop_lag_seconds',
       'nodejs_heap_size_used_bytes',
       'process_resident_memory_bytes',
@@ -113,6 +114,11 @@ describe('GET /metrics of a real validator', () => {
       ],
       rpcRequests: [0, value(after, 'poa_http_requests_total', { route: '/rpc', status: '200' })],
       sendCalls: [0, value(after, 'poa_rpc_calls_total', { method: 'eth_sendTransaction' })],
+      stateEntriesHashed: [
+        0,
+        value(after, 'poa_state_entries_hashed_total', { when: 'ahead' }) +
+          value(after, 'poa_state_entries_hashed_total', { when: 'final' }),
+      ],
     };
     console.log('metrics before -> after load', moved);
     expect(moved.finalizedHeight[1]!).toBeGreaterThan(moved.finalizedHeight[0]!);
@@ -120,7 +126,15 @@ describe('GET /metrics of a real validator', () => {
     expect(moved.admitted[1]).toBe(300);
     expect(moved.refusedDoubleVote[1]).toBe(1);
     expect(moved.sendCalls[1]).toBe(301);
-    for (const k of ['ackCount', 'finalityCount', 'dbWrites', 'p2pOut', 'p2pIn', 'rpcRequests'] as const)
+    for (const k of [
+      'ackCount',
+      'finalityCount',
+      'dbWrites',
+      'p2pOut',
+      'p2pIn',
+      'rpcRequests',
+      'stateEntriesHashed',
+    ] as const)
       expect([k, moved[k][1]! > moved[k][0]!]).toEqual([k, true]);
     expect(value(after, 'nodejs_heap_size_used_bytes')).toBeGreaterThan(0);
     // Route labels are bounded: a random path counts as "other", never as itself.

@@ -169,6 +169,30 @@ describe('snapshot sync', () => {
     ],
   ];
 
+  it('hashes in worker threads to the same commitment, and still refuses a missing entry', async () => {
+    // The workers run the built script (npm run build): jest does not compile a worker's module.
+    const workers = {
+      ...OPTS,
+      hashWorkers: 2,
+      hashWorkerUrl: new URL('../../../dist/state/latticeWorker.js', import.meta.url),
+    };
+    const source = await sourceDb();
+    const honest = await emptyNode();
+    expect(await syncFromSnapshot(genesis, honest.db, peerNetwork(source), recordingLogger(), workers)).toMatchObject({
+      height: HEIGHT,
+    });
+    await honest.db.close();
+    const installed = await ChainDb.inMemory(genesis, {}, honest.kv.reopen());
+    expect(installed.loadedCommitment.root()).toBe(binding.block.header.stateRoot);
+    await installed.close();
+    const tampered = await emptyNode();
+    const log = recordingLogger();
+    const dropFirst = { entries: (es: StateEntry[]) => es.slice(1) };
+    expect(await syncFromSnapshot(genesis, tampered.db, peerNetwork(source, dropFirst), log, workers)).toBeUndefined();
+    expect(String(log.lines.find((l) => l.msg === 'snapshot sync: snapshot refused')?.obj.err)).toMatch(/commits to/);
+    await tampered.db.close();
+  });
+
   for (const [name, tamper, reason] of attacks) {
     it(`refuses ${name}, and leaves no entry behind`, async () => {
       const source = await sourceDb();
