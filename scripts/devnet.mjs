@@ -80,10 +80,13 @@ const p2pBasePort = port('base-p2p-port');
 const restart = !args['no-restart'];
 // A devnet takes unauthenticated writes (the demo, curl) unless the caller set up credentials.
 // Through the environment, so a validator that predates the setting ignores it.
-const validatorEnv =
-  process.env.POA_API_TOKENS_FILE || process.env.POA_INSECURE_OPEN_WRITES !== undefined
+const validatorEnv = {
+  // Two malloc arenas, as in the image (docs/DEPLOYMENT.md).
+  MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2',
+  ...(process.env.POA_API_TOKENS_FILE || process.env.POA_INSECURE_OPEN_WRITES !== undefined
     ? {}
-    : { POA_INSECURE_OPEN_WRITES: '1' };
+    : { POA_INSECURE_OPEN_WRITES: '1' }),
+};
 
 const color = process.stdout.isTTY === true;
 const say = (text) => process.stdout.write(`${color ? '\x1b[1m' : ''}devnet${color ? '\x1b[0m' : ''} | ${text}\n`);
