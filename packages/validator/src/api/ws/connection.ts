@@ -63,8 +63,10 @@ export class WsConnection implements PushChannel {
   /** Answer bytes built by the requests in flight, not yet handed to the socket. */
   #building = 0;
   #closing = false;
-  /** Since when unsent bytes have been waiting without any being taken, and the fewest seen since. */
-  #stall: { since: number; low: number } | undefined;
+  /** Characters handed to the socket so far (text length: cheap, and never more than their bytes). */
+  #sentChars = 0;
+  /** Since when unsent bytes have been waiting without any being taken, and how much had been taken then. */
+  #stall: { since: number; taken: number } | undefined;
   alive = true;
 
   constructor(
@@ -180,14 +182,19 @@ export class WsConnection implements PushChannel {
   }
 
   /**
-   * Disconnect the client if it has held unsent bytes since `stallMs` ago without taking any (the
-   * unsent amount never fell below what it was then). Called periodically; `now` in ms.
+   * Disconnect the client if it has held unsent bytes since `stallMs` ago without taking any.
+   * What it took is what was sent less what is still unsent: it grows whenever the client reads,
+   * however much more is queued for it meanwhile (a slow subscriber that reads is never cut for
+   * being behind; frame headers and multi-byte characters only make it smaller; the server offers
+   * no per-message compression, which would break this count). Called
+   * periodically; `now` in ms.
    */
   checkStall(now: number): void {
     if (this.#closing) return;
     const buffered = this.#ws.bufferedAmount;
+    const taken = this.#sentChars - buffered;
     if (buffered === 0) this.#stall = undefined;
-    else if (!this.#stall || buffered < this.#stall.low) this.#stall = { since: now, low: buffered };
+    else if (!this.#stall || taken > this.#stall.taken) this.#stall = { since: now, taken };
     else if (now - this.#stall.since >= this.#limits.stallMs)
       this.#tooSlow(`took none of ${buffered} unsent bytes in ${now - this.#stall.since} ms`);
   }
@@ -207,6 +214,7 @@ export class WsConnection implements PushChannel {
       return;
     }
     this.#ws.send(text);
+    this.#sentChars += text.length;
   }
 
   /** Disconnect a client that does not read: its unsent data is freed with its socket. */
