@@ -218,7 +218,7 @@ export class StateCommitment {
 
   /**
    * Advance by one finalized block's transactions (chain order), given their hashes. `voters`,
-   * when given, is `voterLattice(txs, hashes)` computed beforehand (the block's voter entries are
+   * when given, is the lattice `addVoterEntries` builds from them, computed beforehand (the block's voter entries are
    * a function of the block alone, so a node can hash them while the block is still being voted
    * on); the result is the same either way.
    */

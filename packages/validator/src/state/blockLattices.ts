@@ -41,7 +41,7 @@ export class BlockLattices {
   readonly #maxBlocks: number;
   readonly #now: () => number;
   #scheduled = false;
-  /** Entries hashed ahead (in slices) and at `take` (synchronously), for metrics and tests. */
+  /** Entries hashed ahead (in slices) and in the finalizing step (at `take`, or by the caller for a block never prepared). */
   readonly counts = { ahead: 0, atTake: 0 };
 
   constructor(opts: BlockLatticesOptions = {}) {
@@ -97,7 +97,11 @@ export class BlockLattices {
     const job = this.#jobs.get(block.hash);
     for (const [hash, other] of this.#jobs)
       if (other.block.header.height <= block.header.height) this.#jobs.delete(hash);
-    if (job === undefined) return undefined;
+    if (job === undefined) {
+      // The caller hashes them, in this step.
+      this.counts.atTake += block.transactions.length;
+      return undefined;
+    }
     const before = job.done;
     job.done = addVoterEntries(job.sum, job.block.transactions, job.hashes, job.done);
     this.counts.atTake += job.done - before;

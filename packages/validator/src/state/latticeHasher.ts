@@ -24,7 +24,6 @@ export interface LatticeHasherOptions {
 interface Slot {
   worker: Worker;
   pending: Map<number, { resolve: (r: LatticeResponse) => void; reject: (e: Error) => void }>;
-  queued: number;
   failed: Error | undefined;
 }
 
@@ -43,7 +42,7 @@ export class LatticeHasher {
     for (let i = 0; i < opts.workers; i++) {
       const worker = new Worker(url);
       worker.unref();
-      const slot: Slot = { worker, pending: new Map(), queued: 0, failed: undefined };
+      const slot: Slot = { worker, pending: new Map(), failed: undefined };
       worker.on('message', (r: LatticeResponse) => {
         const p = slot.pending.get(r.id);
         slot.pending.delete(r.id);
@@ -71,7 +70,6 @@ export class LatticeHasher {
     while (this.#queued >= this.#maxQueued) await new Promise<void>((r) => this.#waiters.push(r));
     const slot = this.#slots[this.#next++ % this.#slots.length] as Slot;
     this.#queued++;
-    slot.queued++;
     // A worker's failure surfaces at sum(): the stream goes on, and the sum is refused.
     this.#request(slot, { type: 'add', id: ++this.#id, entries })
       .catch((e: Error) => {
@@ -79,7 +77,6 @@ export class LatticeHasher {
       })
       .finally(() => {
         this.#queued--;
-        slot.queued--;
         this.#waiters.shift()?.();
       });
   }
