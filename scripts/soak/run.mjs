@@ -12,6 +12,8 @@ import { parseArgs } from 'node:util';
 import { createCluster } from '../bench/cluster.mjs';
 import { FinalityTracker, waitForTallies } from '../bench/finality.mjs';
 import { closeTargets, makeTargets } from '../bench/loadgen.mjs';
+import { parseTransaction, txHash } from '@poa-vote/shared';
+import { probeReads } from '../bench/probes.mjs';
 import { cpuSeconds, machineBusySeconds, memory } from '../bench/procStats.mjs';
 import { percentile, round } from '../bench/stats.mjs';
 import { VoteFactory } from '../bench/votes.mjs';
@@ -475,6 +477,21 @@ export async function runSoak(opts, log) {
     const seconds = (tallies.at - load.startedAt) / 1000;
     summary = summarize({ opts, rows, nodes, load, seconds, ours, otherCpu, notes });
     summary.chainHeight = Math.max(...rows.slice(-nodes.length).map((r) => r.finalized_height ?? 0));
+    // Reads on the long chain (issue 12: p99 under 5 ms): /results, /health and receipts of 200
+    // votes spread over the whole run (the oldest blocks included), on each validator, load stopped.
+    const step = Math.max(1, Math.floor(load.accepted / 200));
+    // By hash: a receipt by JSON-RPC id is answered by the validator the vote was sent to only.
+    const receiptRefs = Array.from({ length: Math.min(200, load.accepted) }, (_, k) =>
+      txHash(parseTransaction(factory.vote(k * step).tx, 1 << 20)),
+    );
+    summary.reads = {};
+    for (const n of nodes) {
+      try {
+        summary.reads[n.id] = await probeReads(n.rpcUrl, factory.electionId, receiptRefs, 500);
+      } catch (e) {
+        notes.push(`read probe on ${n.id} failed: ${e.message}`);
+      }
+    }
   } finally {
     process.off('SIGINT', onInterrupt);
     await cluster.stopAll();
@@ -709,6 +726,10 @@ export function formatSummary(s) {
     );
   }
   lines.push('(growth: median RSS of the last tenth minus median RSS of the tenth after warm-up)');
+  for (const [id, r] of Object.entries(s.reads ?? {}))
+    lines.push(
+      `reads on ${id} at the end (ms, p50/p99 of 500 each): /results ${r.resultsMs.p50}/${r.resultsMs.p99}, /health ${r.healthMs.p50}/${r.healthMs.p99}, receipts ${r.receiptMs.p50}/${r.receiptMs.p99}`,
+    );
   lines.push(`cpu: the soak's own ${s.ownCpuSeconds} s, other processes ${s.otherProcessesCpuSeconds} s`);
   for (const n of s.notes) lines.push(`note: ${n}`);
   return lines.join('\n');

@@ -106,6 +106,16 @@ export class LtHash {
     this.#mix(LtHash.elementHash(element), -1);
   }
 
+  /** Add an element given its hash (`LtHash.elementHash` of its bytes, computed beforehand). */
+  addElementHash(h: Uint8Array): void {
+    if (h.length !== LATTICE_BYTES)
+      throw new ProtocolError(
+        ProtocolErrorCode.STATE_INVALID,
+        `an element hash is ${LATTICE_BYTES} bytes, got ${h.length}`,
+      );
+    this.#mix(h, 1);
+  }
+
   addEntry(e: StateEntry): void {
     this.add(stateEntryBytes(e));
   }

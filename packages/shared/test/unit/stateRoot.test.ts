@@ -131,6 +131,17 @@ describe('LtHash', () => {
     expect(() => new LtHash(new Uint8Array(10))).toThrow(ProtocolError);
     expect(() => LtHash.fromHex('0x1234')).toThrow(ProtocolError);
   });
+
+  it('adds an element from its hash computed beforehand exactly as from its bytes', () => {
+    const a = new LtHash();
+    const b = new LtHash();
+    for (const e of entries(7)) {
+      a.addEntry(e);
+      b.addElementHash(LtHash.elementHash(stateEntryBytes(e)));
+    }
+    expect(b.root()).toBe(a.root());
+    expect(() => b.addElementHash(new Uint8Array(LATTICE_BYTES - 2))).toThrow(ProtocolError);
+  });
 });
 
 describe('StateCommitment', () => {

@@ -307,7 +307,11 @@ export class ValidatorNode {
     const pipeline = new CommitPipeline({
       db: timedDb,
       deliver,
-      onWriteStart: (out) => tracker.writeStarted(out),
+      onWriteStart: (out) => {
+        // Pooled votes' state entries are hashed as they arrive, not when a block takes them.
+        for (const op of out.persist) if (op.kind === 'pool-add') lattices.admit(op.txs);
+        tracker.writeStarted(out);
+      },
       onWriteEnd: (out) => {
         tracker.writeEnded(out);
         // Finalized votes on disk can leave memory (db.head() moves only once a batch is written).

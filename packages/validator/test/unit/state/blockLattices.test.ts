@@ -94,3 +94,50 @@ describe('BlockLattices: voter entries hashed ahead of finality', () => {
     expect(l.take(block1)).toBeUndefined();
   });
 });
+
+describe('BlockLattices: pooled votes hashed at admission', () => {
+  const plain = roots();
+
+  it('gives the same roots with entries memoized at admission, and takes them from the memo', () => {
+    const m = manual();
+    const l = new BlockLattices({ schedule: m.schedule });
+    l.admit(block1.transactions);
+    l.admit(block2.transactions);
+    m.runAll();
+    expect(l.memo).toEqual({ entries: 500, bytes: 500 * 2048, queued: 0 });
+    // No slice runs between prepare and apply: every entry comes from the memo at take.
+    expect(roots(l)).toEqual(plain);
+    expect(l.counts).toEqual({ ahead: 500, atTake: 0 });
+    // Finalized entries leave the memo.
+    expect(l.memo.entries).toBe(0);
+  });
+
+  it('memoizes at most maxMemoBytes, oldest admissions first; the rest is hashed at take', () => {
+    const m = manual();
+    const l = new BlockLattices({ schedule: m.schedule, maxMemoBytes: 100 * 2048 });
+    l.admit(block1.transactions);
+    m.runAll();
+    expect(l.memo.entries).toBe(100);
+    expect(roots(l)).toEqual(plain);
+    // 100 from the memo, the other 400 hashed in the finalizing steps.
+    expect(l.counts).toEqual({ ahead: 100, atTake: 400 });
+  });
+
+  it('drops the entries of votes that were never finalized after memoMaxAge blocks', () => {
+    const m = manual();
+    const l = new BlockLattices({ schedule: m.schedule, memoMaxAge: 1 });
+    l.admit(rival1.transactions);
+    m.runAll();
+    expect(l.memo.entries).toBe(5);
+    l.take(block1);
+    expect(l.memo.entries).toBe(5);
+    l.take(block2);
+    expect(l.memo.entries).toBe(0);
+  });
+
+  it('hashes nothing ahead without a scheduler', () => {
+    const l = new BlockLattices();
+    l.admit(block1.transactions);
+    expect(l.memo).toEqual({ entries: 0, bytes: 0, queued: 0 });
+  });
+});
