@@ -60,7 +60,7 @@ export class PromMetrics implements NodeMetrics {
     const gaugesRef = this.#gauges;
     new Counter({
       name: `${p}state_entries_hashed_total`,
-      help: 'Voter entries hashed into the state commitment, by when: while the block was voted on (ahead) or in the finalizing step (final)',
+      help: 'Voter entries hashed into the state commitment, by when: ahead of finality (when the vote entered the pool, or while its block was voted on) or in the finalizing step (final)',
       labelNames: ['when'],
       registers,
       collect() {
