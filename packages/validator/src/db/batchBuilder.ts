@@ -21,7 +21,13 @@ import type { ChainHead } from '../state/chainState.js';
 import { isHashLike } from './buckets.js';
 import { DbError, DbErrorCode } from './errors.js';
 import type { DbOp } from './repository.js';
-import { type ChainRepositories, MetaKey, type StoredSafety, isStorableSubmissionId } from './repositories/index.js';
+import {
+  type ChainRepositories,
+  MetaKey,
+  type StoredSafety,
+  isStorableSubmissionId,
+  txLocationOf,
+} from './repositories/index.js';
 import type { TallyStage } from './tallyCache.js';
 
 /** The submission ids recorded with a batch (JSON-RPC request id -> tx hash). */
@@ -145,7 +151,7 @@ export function buildBatch(
           if (tx === undefined) continue;
           const th = txHash(tx);
           // The one-vote index is read by voterKey, a few entries per consensus step (state/voterCache.ts).
-          batch.push(repos.txLocations.put(th, [h, i]), repos.voters.put(voterKey(tx), th));
+          batch.push(repos.txLocations.put(th, txLocationOf(h, i, tx)), repos.voters.put(voterKey(tx), th));
           poolDel(th);
           const election = electionIdOf(tx.to);
           if (election !== undefined) tally.increment(election, txCandidate(tx));

@@ -4,6 +4,7 @@ export {
   SCHEMA_VERSION,
   type ChainDbOptions,
   type ElectionTally,
+  type StoredReceipt,
   type StoredTransaction,
   type SubmissionRecord,
   type TxLocation,

@@ -14,7 +14,7 @@ import {
 } from '@poa-vote/shared';
 import type { CommittedState } from './batchBuilder.js';
 import { DbError, DbErrorCode } from './errors.js';
-import { type ChainRepositories, MetaKey } from './repositories/index.js';
+import { type ChainRepositories, MetaKey, version2VoterKey } from './repositories/index.js';
 import type { CandidateCounts } from './tallyCache.js';
 import type { ChainHead } from '../state/chainState.js';
 
@@ -31,10 +31,15 @@ import type { ChainHead } from '../state/chainState.js';
  * 4: block headers carry a stateRoot and the meta bucket the state commitment's lattice
  *    (MetaKey.stateLattice). Opening an older database computes the lattice from the stored
  *    voter index and tallies once (as it does whenever the stored lattice is not the head's).
+ * 5: txLocation values carry the transaction's from and to ([height, index, from, to]), so that a
+ *    receipt is read without its block. Locations written before keep [height, index] (their
+ *    receipts read the block); nothing is rewritten. A version 4 database opens and is marked
+ *    version 5, so that older software, which would take `from` for a version 2 voterKey,
+ *    refuses it.
  */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 /** Older schema versions this software reads (and upgrades in place). */
-const UPGRADABLE_SCHEMAS: readonly number[] = [1, 2, 3];
+const UPGRADABLE_SCHEMAS: readonly number[] = [1, 2, 3, 4];
 /** Index entries written per batch by the upgrade to version 3 (bounded memory on a long chain). */
 const UPGRADE_CHUNK = 50_000;
 
@@ -164,8 +169,9 @@ export async function loadCommitment(
 async function indexVoters(repos: ChainRepositories): Promise<void> {
   let ops = [];
   for await (const [hash, loc] of repos.txLocations.entries()) {
-    if (loc[2] === undefined) continue;
-    ops.push(repos.voters.put(loc[2], hash));
+    const key = version2VoterKey(loc);
+    if (key === undefined) continue;
+    ops.push(repos.voters.put(key, hash));
     if (ops.length >= UPGRADE_CHUNK) {
       await repos.kv.write(ops);
       ops = [];

@@ -6,7 +6,7 @@
 import { type FinalizedBlock, type Hex, LtHash, type StateEntry, bytesToHex, txHash } from '@poa-vote/shared';
 import { DbError, DbErrorCode } from './errors.js';
 import type { KvStore } from './kv/index.js';
-import { type BackfillState, ChainRepositories, MetaKey } from './repositories/index.js';
+import { type BackfillState, ChainRepositories, MetaKey, txLocationOf } from './repositories/index.js';
 import type { DbOp } from './repository.js';
 
 /** Entries per batch read from a snapshot view, and per batch written by an import or a discard. */
@@ -123,7 +123,7 @@ export function installSnapshotOps(repos: ChainRepositories, head: FinalizedBloc
     repos.blocks.put(h, block),
     repos.certificates.put(h, certificate),
     repos.blockHeights.put(block.hash, h),
-    ...block.transactions.map((tx, i) => repos.txLocations.put(txHash(tx), [h, i])),
+    ...block.transactions.map((tx, i) => repos.txLocations.put(txHash(tx), txLocationOf(h, i, tx))),
     repos.meta.write(MetaKey.head, { height: h, hash: block.hash, slot: block.header.slot }),
     repos.meta.write(MetaKey.stateLattice, { height: h, lattice: bytesToHex(lattice.bytes()) }),
     repos.meta.write(MetaKey.backfill, {
@@ -145,7 +145,8 @@ export function backfillOps(repos: ChainRepositories, blocks: readonly Finalized
   for (const { block, certificate } of blocks) {
     const h = block.header.height;
     ops.push(repos.blocks.put(h, block), repos.certificates.put(h, certificate), repos.blockHeights.put(block.hash, h));
-    for (const [i, tx] of block.transactions.entries()) ops.push(repos.txLocations.put(txHash(tx), [h, i]));
+    for (const [i, tx] of block.transactions.entries())
+      ops.push(repos.txLocations.put(txHash(tx), txLocationOf(h, i, tx)));
   }
   ops.push(repos.meta.write(MetaKey.backfill, next));
   return ops;

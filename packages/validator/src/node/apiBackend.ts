@@ -16,7 +16,7 @@ import type {
 import { isHex } from '@poa-vote/shared';
 import { EventEmitter } from 'node:events';
 import type { ConsensusCore, CoreEvent } from '../consensus/index.js';
-import type { ChainAudit, ChainDb, ChainVerifier, StoredTransaction } from '../db/index.js';
+import type { ChainAudit, ChainDb, ChainVerifier, StoredReceipt } from '../db/index.js';
 import type {
   ChainVerification,
   ElectionResults,
@@ -38,14 +38,14 @@ import { electionRecordBody } from '../elections/record.js';
 export const CLIENT_VERSION = 'poa-validator/0.1.0';
 
 /** The receipt of a finalized transaction. */
-export function receiptOf(t: StoredTransaction): Receipt {
+export function receiptOf(t: StoredReceipt): Receipt {
   return {
     transactionHash: t.hash,
     transactionIndex: t.transactionIndex,
     blockHash: t.blockHash,
     blockNumber: t.blockNumber,
-    from: t.tx.from,
-    to: t.tx.to,
+    from: t.from,
+    to: t.to,
     status: 'success',
   };
 }
@@ -118,7 +118,7 @@ export class ApiBackend implements NodeApiBackend {
   }
 
   async getReceipt(hash: Hex): Promise<Receipt | undefined> {
-    const t = await this.#init.db.getTransaction(hash);
+    const t = await this.#init.db.getReceipt(hash);
     return t && receiptOf(t);
   }
 

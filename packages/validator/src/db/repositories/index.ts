@@ -10,6 +10,12 @@ export { SafetyRepository, type StoredLockRef, type StoredSafety } from './safet
 export { LockBlockRepository } from './lockBlockRepository.js';
 export { SubmissionRepository, isStorableSubmissionId } from './submissionRepository.js';
 export { TallyRepository, type TallyId } from './tallyRepository.js';
-export { TxLocationRepository, type StoredTxLocation } from './txLocationRepository.js';
+export {
+  TxLocationRepository,
+  type StoredTxLocation,
+  receiptParties,
+  txLocationOf,
+  version2VoterKey,
+} from './txLocationRepository.js';
 export { VoterIndexRepository } from './voterIndexRepository.js';
 export { ChainRepositories } from './chainRepositories.js';

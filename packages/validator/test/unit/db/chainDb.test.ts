@@ -78,8 +78,8 @@ describe('ChainDb', () => {
       expect(await db.getFinalized(1)).toEqual(fb);
       expect(await db.getFinalizedByHash(fb!.block.hash)).toEqual(fb);
       expect(await db.getTxLocation(txHash(txs[2]!))).toEqual({ height: 1, index: 2 });
-      // Storage keeps the transaction and its place; the API layer shapes the receipt.
-      const stored = await db.getTransaction(txHash(txs[1]!));
+      // Storage keeps what a receipt names and the transaction's place; the API layer shapes it.
+      const stored = await db.getReceipt(txHash(txs[1]!));
       expect(stored && receiptOf(stored)).toEqual({
         transactionHash: txHash(txs[1]!),
         transactionIndex: 1,

@@ -1,7 +1,15 @@
 import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
 import { Level } from 'level';
 import { type FinalizedBlock, type Hex, certificateFromVotes, createVote, txHash, voterKey } from '@poa-vote/shared';
-import { Bucket, ChainDb, DbErrorCode, MetaKey, SCHEMA_VERSION, encodeHash } from '../../../src/db/index.js';
+import {
+  Bucket,
+  ChainDb,
+  DbErrorCode,
+  MetaKey,
+  SCHEMA_VERSION,
+  encodeHash,
+  encodeHeight,
+} from '../../../src/db/index.js';
 import type { PersistOp, SafetyState } from '../../../src/consensus/interface.js';
 import { type TestChain, ballot, buildBlocks, makeChain, tempDir } from './fixtures.js';
 
@@ -129,12 +137,12 @@ describe('ChainDb storage efficiency', () => {
     expect(await db.getTxLocation(txHash(tx1))).toEqual({ height: 1, index: 0 });
     expect(await db.getTxLocation(txHash(tx2))).toEqual({ height: 2, index: 0 });
     await db.close();
-    // Schema 3: every finalized vote has its index entry, and tx locations are [height, index].
+    // Every finalized vote has its index entry (schema 3); new tx locations name from and to (schema 5).
     expect((await rawBucket(dir, Bucket.voterIndex)).map(([k]) => k.subarray(1).toString())).toEqual([
       voterKey(tx1),
       voterKey(tx2),
     ]);
-    expect((await rawBucket(dir, Bucket.txLocation)).map(([, v]) => v)).toContainEqual([2, 0]);
+    expect((await rawBucket(dir, Bucket.txLocation)).map(([, v]) => v)).toContainEqual([2, 0, tx2.from, tx2.to]);
     const meta = await rawBucket(dir, Bucket.meta);
     expect(meta.find(([k]) => k.subarray(1).toString() === MetaKey.schemaVersion)![1]).toBe(SCHEMA_VERSION);
   });
@@ -170,6 +178,46 @@ describe('ChainDb storage efficiency', () => {
     await db.close();
     const meta = await rawBucket(dir, Bucket.meta);
     expect(meta.find(([k]) => k.subarray(1).toString() === MetaKey.schemaVersion)![1]).toBe(SCHEMA_VERSION);
+  });
+
+  it('reads a receipt without its block (schema 5), and from the block for a location written before', async () => {
+    const [b1, b2] = buildBlocks(chain, 2, (h) => [ballot(`v${h}`, '1', 'a'), ballot(`w${h}`, '1', 'b')]);
+    let db = await open();
+    await db.apply([finalize(b1!), finalize(b2!)]);
+    const receipt = (fb: typeof b1, i: number) => {
+      const tx = fb!.block.transactions[i]!;
+      return {
+        hash: txHash(tx),
+        blockHash: fb!.block.hash,
+        blockNumber: fb!.block.header.height,
+        transactionIndex: i,
+        from: tx.from,
+        to: tx.to,
+      };
+    };
+    expect(await db.getReceipt(txHash(b1!.block.transactions[1]!))).toEqual(receipt(b1, 1));
+    await db.close();
+    // Block 1 gone from the disk; tx 0 of block 2 located as schema 4 wrote it ([height, index]).
+    const [b2tx0] = b2!.block.transactions;
+    const level = new Level<Buffer, unknown>(dir, { keyEncoding: 'buffer', valueEncoding: 'json' });
+    await level.open();
+    await level.batch([
+      { type: 'del', key: Buffer.concat([Buffer.from([Bucket.block]), encodeHeight(1)]) },
+      {
+        type: 'put',
+        key: Buffer.concat([Buffer.from([Bucket.txLocation]), encodeHash(txHash(b2tx0!))]),
+        value: [2, 0],
+      },
+    ]);
+    await level.close();
+    db = await open();
+    // Read from the location and the certificate: the block is not needed (nor read: it is gone).
+    expect(await db.getReceipt(txHash(b1!.block.transactions[0]!))).toEqual(receipt(b1, 0));
+    expect(await db.getTransaction(txHash(b1!.block.transactions[0]!))).toBeUndefined();
+    // A location without from and to: read from its block.
+    expect(await db.getReceipt(txHash(b2tx0!))).toEqual(receipt(b2, 0));
+    expect(await db.getReceipt(txHash(ballot('nobody', '1', 'a')))).toBeUndefined();
+    await db.close();
   });
 
   it('refuses schema versions it does not know', async () => {
