@@ -5,10 +5,9 @@
 // It shows where a tail comes from: the steps every validator runs at the start of a slot
 // (proposal, its validation, votes, finalization and the block's write) or the steady load.
 // Usage: node scripts/bench/ackPhase.mjs [--rate 2000] [--votes 30000] [--slot-ms 1000] [--concurrency 64]
-import http from 'node:http';
 import { parseArgs } from 'node:util';
 import { createCluster } from './cluster.mjs';
-import { closeTargets, makeTargets } from './loadgen.mjs';
+import { closeTargets, makeTargets, post } from './loadgen.mjs';
 import { percentile } from './stats.mjs';
 import { VoteFactory } from './votes.mjs';
 
@@ -24,27 +23,6 @@ const rate = Number(values.rate);
 const count = Number(values.votes);
 const slotMs = Number(values['slot-ms']);
 const concurrency = Number(values.concurrency);
-
-function post(target, body) {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      target.url,
-      {
-        method: 'POST',
-        agent: target.agent,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-      },
-      (res) => {
-        const chunks = [];
-        res.on('data', (c) => chunks.push(c));
-        res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 const cluster = await createCluster({ slotMs });
 let targets = [];
@@ -70,7 +48,8 @@ try {
       const body = JSON.stringify({ jsonrpc: '2.0', id: v.id, method: 'eth_sendTransaction', params: [v.tx] });
       sent[i] = Date.now();
       const t = performance.now();
-      const text = await post(targets[i % targets.length], body);
+      const target = targets[i % targets.length];
+      const { text } = await post(target.agent, target.url, body);
       took[i] = performance.now() - t;
       if (!text.includes('"result"')) throw new Error(`vote ${i} refused: ${text.slice(0, 300)}`);
     }

@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 const HASH_RE = /^0x[0-9a-f]{64}$/;
 
 /** POST a body; resolves {status, text}. */
-function post(agent, url, body) {
+export function post(agent, url, body) {
   return new Promise((resolve, reject) => {
     const req = http.request(
       url,

@@ -398,7 +398,11 @@ export class ChainDb {
   /** A finalized transaction with its place in the chain. */
   async getTransaction(hash: Hex): Promise<StoredTransaction | undefined> {
     const loc = await this.getTxLocation(hash);
-    if (!loc) return undefined;
+    return loc && this.#transactionAt(hash, loc);
+  }
+
+  /** The transaction at `loc`, read from its block. */
+  async #transactionAt(hash: Hex, loc: TxLocation): Promise<StoredTransaction | undefined> {
     const fb = await this.getFinalized(loc.height);
     const tx = fb?.block.transactions[loc.index];
     if (!fb || !tx) return undefined;
@@ -424,18 +428,17 @@ export class ChainDb {
     if (!loc) return undefined;
     const [height, index] = loc;
     const parties = receiptParties(loc);
-    const key = hash.toLowerCase() as Hex;
     if (parties === undefined || this.#blockCache.get(height) !== undefined) {
-      const fb = await this.getFinalized(height);
-      const tx = fb?.block.transactions[index];
-      if (!fb || !tx) return undefined;
-      const { from, to } = tx;
-      return { hash: key, blockHash: fb.block.hash, blockNumber: height, transactionIndex: index, from, to };
+      const t = await this.#transactionAt(hash, { height, index });
+      if (!t) return undefined;
+      const { tx, ...place } = t;
+      return { ...place, from: tx.from, to: tx.to };
     }
     // As getFinalized: nothing above the committed head (its batch may be readable a moment before).
     if (height === 0 || height > this.#writes.state.head.height) return undefined;
     const certificate = await this.#repos.certificates.get(height);
     if (!certificate) return undefined;
+    const key = hash.toLowerCase() as Hex;
     return { hash: key, blockHash: certificate.blockHash, blockNumber: height, transactionIndex: index, ...parties };
   }
 
