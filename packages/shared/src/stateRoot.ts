@@ -29,7 +29,33 @@ export type StateEntry =
   /** A tally bucket of an election with at least one ballot. */
   | { kind: 'tally'; election: string; candidate: string; count: number }
   /** An election's number of finalized votes (at least one). */
-  | { kind: 'total'; election: string; count: number };
+  | { kind: 'total'; election: string; count: number }
+  /**
+   * A configured election's record in the election registry (ElectionRegistry.stateEntries: the
+   * record's JSON form, as in the registry's snapshot), on chains with an election operator.
+   */
+  | { kind: 'election'; election: string; record: Record<string, unknown> }
+  /** An unconfigured election that has a vote on chain (it can no longer be configured). */
+  | { kind: 'voted'; election: string };
+
+/**
+ * The key an entry is replaced under: a voter's, an election's record or its "voted" mark. Only
+ * the election kinds are replaced by key (StateCommitment.replace); the others by value.
+ */
+export function stateEntryKey(e: StateEntry): string {
+  switch (e.kind) {
+    case 'voter':
+      return `voter:${e.voterKey}`;
+    case 'tally':
+      return `tally:${e.election}\u0000${e.candidate}`;
+    case 'total':
+      return `total:${e.election}`;
+    case 'election':
+      return `election:${e.election}`;
+    case 'voted':
+      return `voted:${e.election}`;
+  }
+}
 
 /** The bytes an entry is hashed from: the domain, then the RFC 8785 JSON array of its fields. */
 export function stateEntryBytes(e: StateEntry): Uint8Array {
@@ -43,6 +69,12 @@ export function stateEntryBytes(e: StateEntry): Uint8Array {
       break;
     case 'total':
       fields = ['total', e.election, e.count];
+      break;
+    case 'election':
+      // The record is an object: always through the canonical encoder.
+      return utf8ToBytes(STATE_ENTRY_DOMAIN + canonicalize(['election', e.election, e.record]));
+    case 'voted':
+      fields = ['voted', e.election];
       break;
     default: {
       const unknown: never = e;
@@ -114,6 +146,16 @@ export class LtHash {
         `an element hash is ${LATTICE_BYTES} bytes, got ${h.length}`,
       );
     this.#mix(h, 1);
+  }
+
+  /** Remove an element given its hash. */
+  removeElementHash(h: Uint8Array): void {
+    if (h.length !== LATTICE_BYTES)
+      throw new ProtocolError(
+        ProtocolErrorCode.STATE_INVALID,
+        `an element hash is ${LATTICE_BYTES} bytes, got ${h.length}`,
+      );
+    this.#mix(h, -1);
   }
 
   addEntry(e: StateEntry): void {
@@ -188,33 +230,64 @@ export function emptyStateRoot(): Hex {
 /**
  * The commitment of a chain's finalized state, advanced block by block: the lattice, and the
  * tallies it needs to know the old value of a counter it replaces (one map per election, at
- * most MAX_CANDIDATES_PER_ELECTION + 2 buckets each: memory grows with elections, not votes).
+ * most MAX_CANDIDATES_PER_ELECTION + 2 buckets each: memory grows with elections, not votes),
+ * and the election registry's entries with their element hashes (replaced by key: memory grows
+ * with elections).
  */
 export class StateCommitment {
   readonly lattice: LtHash;
   readonly #counts: Map<string, Map<string, number>>;
   readonly #totals: Map<string, number>;
+  /** The registry's entries in the lattice, by stateEntryKey, with their element hashes. */
+  readonly #keyed: Map<string, { entry: StateEntry; hash: Uint8Array }>;
 
+  /** `keyed`: the registry entries `lattice` already holds (hashed again here, not added). */
   constructor(
     lattice = new LtHash(),
     counts: Map<string, Map<string, number>> = new Map(),
     totals: Map<string, number> = new Map(),
+    keyed: Iterable<StateEntry> = [],
   ) {
     this.lattice = lattice;
     this.#counts = counts;
     this.#totals = totals;
+    this.#keyed = new Map();
+    for (const entry of keyed)
+      this.#keyed.set(stateEntryKey(entry), { entry, hash: LtHash.elementHash(stateEntryBytes(entry)) });
   }
 
   /** An independent copy. */
   clone(): StateCommitment {
     const counts = new Map<string, Map<string, number>>();
     for (const [e, c] of this.#counts) counts.set(e, new Map(c));
-    return new StateCommitment(this.lattice.clone(), counts, new Map(this.#totals));
+    const copy = new StateCommitment(this.lattice.clone(), counts, new Map(this.#totals));
+    for (const [k, v] of this.#keyed) copy.#keyed.set(k, v);
+    return copy;
   }
 
   /** The root of the state as committed so far. */
   root(): Hex {
     return this.lattice.root();
+  }
+
+  /**
+   * Put election registry entries (ElectionRegistry.takeStateChanges) in the state, each in place
+   * of the entry of the same key, if any: O(1) per entry whatever the size of the state.
+   */
+  replace(entries: readonly StateEntry[]): void {
+    for (const entry of entries) {
+      const key = stateEntryKey(entry);
+      const hash = LtHash.elementHash(stateEntryBytes(entry));
+      const old = this.#keyed.get(key);
+      if (old !== undefined) this.lattice.removeElementHash(old.hash);
+      this.lattice.addElementHash(hash);
+      this.#keyed.set(key, { entry, hash });
+    }
+  }
+
+  /** The registry entries in the state (election records and "voted" marks). */
+  keyedEntries(): StateEntry[] {
+    return [...this.#keyed.values()].map((v) => v.entry);
   }
 
   /** Counts of an election (read only). */

@@ -52,6 +52,8 @@ export interface ChainOptions {
   signers?: Signer[];
   /** Authorities appended after the n fresh ones. */
   extraKeys?: KeyPair[];
+  /** An election operator's public key (docs/PROTOCOL.md 16.1). */
+  electionOperator?: string;
 }
 
 /** A chain whose genesis lists its authorities; nothing else is built. */
@@ -67,6 +69,7 @@ export function makeTestChain(opts: ChainOptions = {}): TestChain {
     authorities: signers.map((s, i) => ({ id: `validator-${i + 1}`, publicKey: s.publicKey })),
     ...(opts.quorum ? { quorum: opts.quorum } : {}),
     ...(opts.limits ? { limits: opts.limits } : {}),
+    ...(opts.electionOperator ? { electionOperator: opts.electionOperator } : {}),
   });
   return { genesis, signers, keys };
 }

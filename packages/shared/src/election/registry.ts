@@ -16,6 +16,7 @@ import { type Hex, bytesToHex } from '../encoding.js';
 import { ProtocolError, ProtocolErrorCode } from '../errors.js';
 import { type Genesis, quorumSize } from '../genesis.js';
 import { type Transaction, electionIdOf, txHash } from '../transaction.js';
+import type { StateEntry } from '../stateRoot.js';
 import {
   type Aggregate,
   type Ciphertext,
@@ -199,6 +200,9 @@ export class ElectionRegistry {
   readonly #verify: boolean;
   readonly #maxCached: number;
   #height = 0;
+  /** Elections whose record blocks changed since takeStateChanges(), and elections newly marked voted. */
+  readonly #changed = new Set<string>();
+  #newlyVoted: string[] = [];
 
   constructor(genesis: Genesis, options: ElectionRegistryOptions = {}) {
     this.genesis = genesis;
@@ -213,27 +217,92 @@ export class ElectionRegistry {
 
   /** The state after the last applied block, as JSON (the cache of verified ballots is not part of it). */
   snapshot(): ElectionRegistrySnapshot {
-    const orNull = <T>(list: readonly (T | undefined)[]): (T | null)[] => list.map((x) => x ?? null);
-    const elections = [...this.#elections.values()].map((e): ElectionRecordWire => {
-      const { setup: _setup, plainCounts, aggregate, partials, keys, dealings, complaints, ...rest } = e;
-      return structuredClone({
-        ...rest,
-        keys: orNull(keys),
-        dealings: orNull(dealings),
-        complaints: orNull(complaints),
-        ...(plainCounts ? { plainCounts: [...plainCounts.entries()] } : {}),
-        ...(aggregate ? { aggregate: encodeAggregate(aggregate) } : {}),
-        partials: [...partials.entries()].sort((a, b) => a[0] - b[0]).map(([, p]) => p),
-      });
-    });
     return {
       type: REGISTRY_SNAPSHOT_TYPE,
       v: 1,
       chainId: this.genesis.chainId,
       height: this.#height,
       voted: [...this.#voted].sort(),
-      elections,
+      elections: [...this.#elections.values()].map((e) => this.#recordWire(e)),
     };
+  }
+
+  /** One record as JSON (a deep copy: later blocks do not change it). */
+  #recordWire(e: ElectionRecord): ElectionRecordWire {
+    const orNull = <T>(list: readonly (T | undefined)[]): (T | null)[] => list.map((x) => x ?? null);
+    const { setup: _setup, plainCounts, aggregate, partials, keys, dealings, complaints, ...rest } = e;
+    return structuredClone({
+      ...rest,
+      keys: orNull(keys),
+      dealings: orNull(dealings),
+      complaints: orNull(complaints),
+      ...(plainCounts ? { plainCounts: [...plainCounts.entries()] } : {}),
+      ...(aggregate ? { aggregate: encodeAggregate(aggregate) } : {}),
+      partials: [...partials.entries()].sort((a, b) => a[0] - b[0]).map(([, p]) => p),
+    });
+  }
+
+  /**
+   * The registry's part of the state commitment (docs/PROTOCOL.md, "State commitment"): one
+   * `election` entry per configured election (its record as in snapshot()) and one `voted` entry
+   * per unconfigured election with a vote on chain.
+   */
+  stateEntries(): StateEntry[] {
+    return [
+      ...[...this.#elections.values()].map((e) => this.#electionEntry(e)),
+      ...[...this.#voted].sort().map((election): StateEntry => ({ kind: 'voted', election })),
+    ];
+  }
+
+  /**
+   * The entries of stateEntries() that blocks applied since the last call changed or added (what
+   * StateCommitment.replace takes after each finalized block); entries are never removed.
+   */
+  takeStateChanges(): StateEntry[] {
+    const out: StateEntry[] = [];
+    for (const id of [...this.#changed].sort()) {
+      const e = this.#elections.get(id);
+      if (e !== undefined) out.push(this.#electionEntry(e));
+    }
+    for (const election of this.#newlyVoted.sort()) out.push({ kind: 'voted', election });
+    this.#changed.clear();
+    this.#newlyVoted = [];
+    return out;
+  }
+
+  #electionEntry(e: ElectionRecord): StateEntry {
+    return {
+      kind: 'election',
+      election: e.electionId,
+      record: this.#recordWire(e) as unknown as Record<string, unknown>,
+    };
+  }
+
+  /**
+   * A registry from the entries of stateEntries() (a verified state snapshot) at `height`: the
+   * registry a replay of blocks 1..height gives. Throws ELECTION_INVALID naming what is wrong.
+   */
+  static fromStateEntries(
+    genesis: Genesis,
+    height: number,
+    entries: Iterable<StateEntry>,
+    options: ElectionRegistryOptions = {},
+  ): ElectionRegistry {
+    const voted: string[] = [];
+    const elections: unknown[] = [];
+    for (const e of entries) {
+      if (e.kind === 'voted') voted.push(e.election);
+      else if (e.kind === 'election') {
+        if ((e.record as { electionId?: unknown }).electionId !== e.election)
+          snapshotError('electionId', `of the record of ${e.election} must be ${e.election}`);
+        elections.push(e.record);
+      }
+    }
+    return ElectionRegistry.restore(
+      genesis,
+      { type: REGISTRY_SNAPSHOT_TYPE, v: 1, chainId: genesis.chainId, height, voted: voted.sort(), elections },
+      options,
+    );
   }
 
   /**
@@ -589,8 +658,13 @@ export class ElectionRegistry {
       const target = parseControlFrom(tx.from);
       const e = this.#elections.get(electionId);
       if (target === undefined) {
-        if (e === undefined) this.#voted.add(electionId);
-        else this.#applyBallot(e, tx);
+        if (e !== undefined) {
+          this.#applyBallot(e, tx);
+          this.#changed.add(electionId);
+        } else if (!this.#voted.has(electionId)) {
+          this.#voted.add(electionId);
+          this.#newlyVoted.push(electionId);
+        }
         continue;
       }
       const hash = txHash(tx);
@@ -637,7 +711,10 @@ export class ElectionRegistry {
     for (const e of this.#elections.values()) {
       const before = e.phase;
       this.#advance(e, height);
-      if (e.phase !== before || touched.has(e)) changes.push({ electionId: e.electionId, phase: e.phase, height });
+      if (e.phase !== before || touched.has(e)) {
+        changes.push({ electionId: e.electionId, phase: e.phase, height });
+        this.#changed.add(e.electionId);
+      }
     }
     return changes;
   }

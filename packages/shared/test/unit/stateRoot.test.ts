@@ -170,3 +170,51 @@ describe('StateCommitment', () => {
     expect(whole.total('7')).toBe(0);
   });
 });
+
+describe('election registry entries (PROTOCOL.md 17.1, 17.3)', () => {
+  const e7 = (ballots: number): StateEntry => ({
+    kind: 'election',
+    election: '7',
+    record: { electionId: '7', ballots },
+  });
+  const voted8: StateEntry = { kind: 'voted', election: '8' };
+
+  it('encodes a record through JCS and reproduces the published element hashes and root', () => {
+    expect(bytesToUtf8(stateEntryBytes(e7(2)))).toBe(
+      `${STATE_ENTRY_DOMAIN}["election","7",{"ballots":2,"electionId":"7"}]`,
+    );
+    expect(bytesToUtf8(stateEntryBytes(voted8))).toBe(`${STATE_ENTRY_DOMAIN}["voted","8"]`);
+    expect(bytesToHex(LtHash.elementHash(stateEntryBytes(e7(2))).subarray(0, 16))).toBe(
+      '0x4db20d791fe04eb5b61696f489a2c251',
+    );
+    expect(bytesToHex(LtHash.elementHash(stateEntryBytes(voted8)).subarray(0, 16))).toBe(
+      '0x8f3b18196c5bcf09f0b771aa3aaabab6',
+    );
+    const both = new LtHash();
+    both.addEntry(e7(2));
+    both.addEntry(voted8);
+    expect(both.root()).toBe('0x41c2b8a56d3d7033e77b0339046b22b1f085c4037b916e8c378f2d36e024281f');
+  });
+
+  it('replaces a record by its key: the state holds only the latest, whatever came before', () => {
+    const c = new StateCommitment();
+    c.replace([e7(2), voted8]);
+    c.replace([e7(3)]);
+    const direct = new LtHash();
+    direct.addEntry(e7(3));
+    direct.addEntry(voted8);
+    expect(c.root()).toBe(direct.root());
+    expect(c.keyedEntries()).toEqual([e7(3), voted8]);
+    // Without the replacement (both records added), the root differs: the old one was taken out.
+    const stale = direct.clone();
+    stale.addEntry(e7(2));
+    expect(stale.root()).not.toBe(c.root());
+    // A commitment loaded from its lattice and its records replaces as the one that built them.
+    const loaded = new StateCommitment(new LtHash(c.lattice.bytes()), new Map(), new Map(), c.keyedEntries());
+    const clone = c.clone();
+    loaded.replace([e7(9)]);
+    clone.replace([e7(9)]);
+    expect(loaded.root()).toBe(clone.root());
+    expect(c.root()).toBe(direct.root());
+  });
+});

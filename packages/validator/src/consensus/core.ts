@@ -22,6 +22,8 @@ import {
   type Proposal,
   type QuorumCertificate,
   type Signer,
+  type StateCommitment,
+  type StateEntry,
   type Transaction,
   type Vote,
   type VoteType,
@@ -35,7 +37,10 @@ import {
   leaderOf,
   parseTransaction,
   quorumSize,
+  sha256Hex,
   slotAt,
+  stateEntryBytes,
+  stateEntryKey,
   txHash,
   txSize,
   validateBlock,
@@ -157,6 +162,7 @@ export class ConsensusCore {
     this.#quorum = this.quorumOf(init.genesis);
     this.pool = init.mempool ?? new Mempool();
     this.#height = this.chain.head.height + 1;
+    if (this.elections !== undefined) checkRegistryCommitted(this.elections, this.chain.commitment);
     const s = init.safety;
     if (s && s.height === this.#height) {
       this.#safety = { ...s };
@@ -739,7 +745,16 @@ export class ConsensusCore {
     this.willFinalize(block);
     this.chain.apply(block);
     const electionChanges = this.elections?.apply(block) ?? [];
-    this.#out.persist.push({ kind: 'finalize', block, certificate, lattice: this.chain.commitment.lattice.bytes() });
+    // The registry's records are state too: those the block changed replace theirs in the commitment.
+    const registryEntries = this.elections?.takeStateChanges() ?? [];
+    if (registryEntries.length > 0) this.chain.commitment.replace(registryEntries);
+    this.#out.persist.push({
+      kind: 'finalize',
+      block,
+      certificate,
+      lattice: this.chain.commitment.lattice.bytes(),
+      ...(registryEntries.length > 0 ? { registryEntries } : {}),
+    });
     const rejected: Hex[] = [];
     if (electionChanges.length > 0) this.#dropExpired(rejected);
     for (const tx of block.transactions) {
@@ -1110,4 +1125,24 @@ export class ConsensusCore {
     this.#height = this.chain.head.height + 1;
     this.#finalize(block, certificate);
   }
+}
+
+/**
+ * The commitment a core starts from must hold the registry's entries as the registry is (restored
+ * or replayed to the same head): otherwise every stateRoot it computes differs from its peers'.
+ * Also clears the registry's pending changes (a replay that restored it is already committed).
+ */
+function checkRegistryCommitted(registry: ElectionRegistry, commitment: StateCommitment): void {
+  registry.takeStateChanges();
+  const digest = (entries: readonly StateEntry[]): string =>
+    entries
+      .map((e) => `${stateEntryKey(e)}=${sha256Hex(stateEntryBytes(e))}`)
+      .sort()
+      .join('\n');
+  if (digest(registry.stateEntries()) !== digest(commitment.keyedEntries()))
+    throw new ProtocolError(
+      ProtocolErrorCode.STATE_INVALID,
+      `the state commitment does not hold the election registry's ${registry.stateEntries().length} entries at height ${registry.height} ` +
+        `(it holds ${commitment.keyedEntries().length} registry entries): they must come from the same finalized head`,
+    );
 }

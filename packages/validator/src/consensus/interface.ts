@@ -12,6 +12,7 @@ import type {
   Hex,
   Proposal,
   QuorumCertificate,
+  StateEntry,
   Transaction,
   Vote,
 } from '@poa-vote/shared';
@@ -142,6 +143,8 @@ export type PersistOp =
        * resumes the commitment without recomputing it (absent: recomputed at the next open).
        */
       lattice?: Uint8Array;
+      /** The election registry's state entries the block changed (stored beside the voter index and tallies). */
+      registryEntries?: StateEntry[];
     }
   /** Transactions accepted into the pool: stored so an acknowledged vote survives a crash. */
   | { kind: 'pool-add'; txs: Transaction[] }

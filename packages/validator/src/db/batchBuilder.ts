@@ -15,6 +15,7 @@ import {
   txHash,
   voterKey,
   bytesToHex,
+  stateEntryKey,
 } from '@poa-vote/shared';
 import type { PersistOp, SafetyState } from '../consensus/interface.js';
 import type { ChainHead } from '../state/chainState.js';
@@ -159,6 +160,7 @@ export function buildBatch(
         head = { height: h, hash: block.hash, slot: block.header.slot };
         if (op.lattice !== undefined)
           batch.push(repos.meta.write(MetaKey.stateLattice, { height: h, lattice: bytesToHex(op.lattice) }));
+        for (const e of op.registryEntries ?? []) batch.push(repos.registryEntries.put(stateEntryKey(e), e));
         finalized.push({ block, certificate });
         durable = true;
         break;

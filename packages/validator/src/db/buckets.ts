@@ -41,6 +41,11 @@ export enum Bucket {
    * this knowledge survives a restart (a recovering peer relies on it; docs/DURABILITY.md).
    */
   poolReplicated = 13,
+  /**
+   * stateEntryKey -> StateEntry: the election registry's entries of the committed state (election
+   * records, "voted" marks) at the head, written with each finalized block that changes them.
+   */
+  registryEntry = 14,
 }
 
 /** Fixed-width big-endian height, so keys sort numerically. */

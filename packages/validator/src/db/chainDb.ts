@@ -173,7 +173,7 @@ export class ChainDb {
     const genesisHead: ChainHead = { height: 0, hash: genesisHash(genesis), slot: 0 };
     let loaded: Awaited<ReturnType<typeof loadChain>>;
     try {
-      loaded = await loadChain(repos, name, genesisHead);
+      loaded = await loadChain(repos, name, genesisHead, genesis.electionOperator !== undefined);
     } catch (e) {
       await kv.close();
       throw e;

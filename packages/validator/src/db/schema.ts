@@ -7,6 +7,7 @@ import {
   type Hex,
   LtHash,
   StateCommitment,
+  type StateEntry,
   TALLY_RULES_VERSION,
   bytesToHex,
   countBallot,
@@ -36,10 +37,15 @@ import type { ChainHead } from '../state/chainState.js';
  *    receipts read the block); nothing is rewritten. A version 4 database opens and is marked
  *    version 5, so that older software, which would take `from` for a version 2 voterKey,
  *    refuses it.
+ * 6: the election registry's records are part of the committed state (Bucket.registryEntry,
+ *    written with the finalized blocks that change them, and in the lattice). A version 5 database
+ *    opens and is marked version 6; on a chain with an election operator whose registry is not
+ *    empty at the head, the core then refuses to start (its stored lattice lacks the records):
+ *    such a validator is started from an empty data directory and syncs again.
  */
-export const SCHEMA_VERSION = 5;
+export const SCHEMA_VERSION = 6;
 /** Older schema versions this software reads (and upgrades in place). */
-const UPGRADABLE_SCHEMAS: readonly number[] = [1, 2, 3, 4];
+const UPGRADABLE_SCHEMAS: readonly number[] = [1, 2, 3, 4, 5];
 /** Index entries written per batch by the upgrade to version 3 (bounded memory on a long chain). */
 const UPGRADE_CHUNK = 50_000;
 
@@ -51,8 +57,16 @@ export interface LoadedChain {
   commitment: StateCommitment;
 }
 
-/** Check, upgrade and load the database in `dir` (named in errors) for the chain of `gHash`. */
-export async function loadChain(repos: ChainRepositories, dir: string, genesisHead: ChainHead): Promise<LoadedChain> {
+/**
+ * Check, upgrade and load the database in `dir` (named in errors) for the chain of `gHash`;
+ * `elections`: the chain has an election operator (its registry is part of the state).
+ */
+export async function loadChain(
+  repos: ChainRepositories,
+  dir: string,
+  genesisHead: ChainHead,
+  elections = false,
+): Promise<LoadedChain> {
   const { kv, meta } = repos;
   const gHash = genesisHead.hash;
   const [storedGenesis, schema, head, poolSeq, vouching] = await Promise.all([
@@ -82,6 +96,10 @@ export async function loadChain(repos: ChainRepositories, dir: string, genesisHe
         meta.write(MetaKey.schemaVersion, SCHEMA_VERSION),
         meta.write(MetaKey.genesisHash, gHash),
         meta.write(MetaKey.tallyRules, TALLY_RULES_VERSION),
+        // Stored as false, not left absent: absent means "written by a version without pool
+        // recovery" (below), and a new directory reopened before its recovery finished (a crash,
+        // or the reopen after a snapshot sync) must still not vouch.
+        meta.write(MetaKey.vouching, false),
       ],
       { sync: true },
     );
@@ -100,6 +118,12 @@ export async function loadChain(repos: ChainRepositories, dir: string, genesisHe
         `database at ${dir} has schema version ${String(schema)}, this software reads versions ${[...UPGRADABLE_SCHEMAS, SCHEMA_VERSION].join(', ')}`,
       );
     }
+    if (schema < 6 && elections && head !== undefined && head.height > 0)
+      throw new DbError(
+        DbErrorCode.SCHEMA_MISMATCH,
+        `database at ${dir} has schema version ${schema}, whose state does not hold the election registry (version 6) ` +
+          'on this chain with an election operator: start this validator from an empty data directory to sync it again',
+      );
     if (schema < 3) await indexVoters(repos);
     await kv.write([meta.write(MetaKey.schemaVersion, SCHEMA_VERSION)], { sync: true });
   }
@@ -148,12 +172,15 @@ export async function loadCommitment(
     }
     c.set(candidate, n);
   }
+  const registry: StateEntry[] = [];
+  for await (const [, entry] of repos.registryEntries.entries()) registry.push(entry);
   const stored = await repos.meta.read(MetaKey.stateLattice);
   // At height 0 the state is empty unless an unfinished snapshot sync left entries: always
   // recomputed there, so that they show (node.ts removes them).
   if (stored !== undefined && stored.height === height && height > 0)
-    return new StateCommitment(LtHash.fromHex(stored.lattice), counts, new Map(totals));
+    return new StateCommitment(LtHash.fromHex(stored.lattice), counts, new Map(totals), registry);
   const lattice = new LtHash();
+  for (const entry of registry) lattice.addEntry(entry);
   for await (const [voterKey, txHash] of repos.voters.entries()) lattice.addEntry({ kind: 'voter', voterKey, txHash });
   for (const [election, c] of counts)
     for (const [candidate, count] of c) lattice.addEntry({ kind: 'tally', election, candidate, count });
@@ -162,7 +189,7 @@ export async function loadCommitment(
     await repos.kv.write([repos.meta.write(MetaKey.stateLattice, { height, lattice: bytesToHex(lattice.bytes()) })], {
       sync: true,
     });
-  return new StateCommitment(lattice, counts, new Map(totals));
+  return new StateCommitment(lattice, counts, new Map(totals), registry);
 }
 
 /** Upgrade to version 3: a voterIndex entry for every tx location that names its voterKey (version 2 data). */

@@ -3,7 +3,15 @@
  * the head from one consistent view of the database (to serve it), writing a received one (to
  * start from it), and storing the blocks below it as they are backfilled.
  */
-import { type FinalizedBlock, type Hex, LtHash, type StateEntry, bytesToHex, txHash } from '@poa-vote/shared';
+import {
+  type FinalizedBlock,
+  type Hex,
+  LtHash,
+  type StateEntry,
+  bytesToHex,
+  stateEntryKey,
+  txHash,
+} from '@poa-vote/shared';
 import { DbError, DbErrorCode } from './errors.js';
 import type { KvStore } from './kv/index.js';
 import { type BackfillState, ChainRepositories, MetaKey, txLocationOf } from './repositories/index.js';
@@ -18,7 +26,7 @@ export interface StateSnapshotReader {
   head: FinalizedBlock;
   /** The stored lattice of that state (the serving node's own commitment, not sent: the receiver recomputes it). */
   lattice: LtHash;
-  /** Every entry of the state, in batches of at most SNAPSHOT_BATCH_ENTRIES (voters, then tallies, then totals). */
+  /** Every entry of the state, in batches of at most SNAPSHOT_BATCH_ENTRIES (voters, tallies, totals, then the registry's). */
   entries(): AsyncIterable<StateEntry[]>;
   /** Release the database snapshot. */
   close(): Promise<void>;
@@ -74,6 +82,10 @@ async function* snapshotEntries(repos: ChainRepositories): AsyncGenerator<StateE
     }
   }
   for await (const [election, count] of repos.totals.entries()) batch.push({ kind: 'total', election, count });
+  // The election registry's records are few and can be large: a batch of their own.
+  if (batch.length > 0) yield batch;
+  batch = [];
+  for await (const [, entry] of repos.registryEntries.entries()) batch.push(entry);
   if (batch.length > 0) yield batch;
 }
 
@@ -91,6 +103,10 @@ export function importEntriesOps(repos: ChainRepositories, entries: readonly Sta
       case 'total':
         ops.push(repos.totals.put(e.election, e.count));
         break;
+      case 'election':
+      case 'voted':
+        ops.push(repos.registryEntries.put(stateEntryKey(e), e));
+        break;
     }
   }
   return ops;
@@ -98,7 +114,7 @@ export function importEntriesOps(repos: ChainRepositories, entries: readonly Sta
 
 /** Delete every state entry (a refused snapshot's, imported before its check failed). */
 export async function discardState(repos: ChainRepositories): Promise<void> {
-  for (const repo of [repos.voters, repos.tallies, repos.totals] as const) {
+  for (const repo of [repos.voters, repos.tallies, repos.totals, repos.registryEntries] as const) {
     let ops: DbOp[] = [];
     for await (const [key] of repos.kv.rawEntries(repo.range())) {
       ops.push({ type: 'del', key });

@@ -14,7 +14,7 @@ import { availableParallelism } from 'node:os';
 import {
   type Authority,
   ElectionRegistry,
-  type Hex,
+  type Genesis,
   Signer,
   blockWireSize,
   defaultRng,
@@ -48,7 +48,6 @@ import { Trustee } from '../elections/trustee.js';
 import { TrusteeFileStore } from './trusteeStore.js';
 import { ElectionDuties } from './electionDuties.js';
 import { BallotVerifier, withBallots } from './ballotVerifier.js';
-import { RegistrySaver, loadRegistry } from './registryFile.js';
 import { Backfill, type SnapshotSyncResult, syncFromSnapshot } from './snapshotSync.js';
 
 /** Block bytes read from disk per sync request: a response frame's worth (certificates need little). */
@@ -115,23 +114,16 @@ export class ValidatorNode {
     }
     let snapshot: SnapshotSyncResult | undefined;
     if (db.head().height === 0 && opts.syncMode === 'snapshot') {
-      if (genesis.electionOperator !== undefined)
-        log.info(
-          {},
-          'snapshot sync: the genesis has an election operator (its registry is rebuilt from the chain): replaying',
-        );
-      else {
-        try {
-          snapshot = await ValidatorNode.#snapshotSync(opts, db, log, self);
-        } catch (e) {
-          await db.close();
-          throw e;
-        }
-        // The database's head, tallies and commitment in memory are the genesis': read them again.
-        if (snapshot !== undefined) {
-          await db.close();
-          db = await openDb();
-        }
+      try {
+        snapshot = await ValidatorNode.#snapshotSync(opts, db, log, self);
+      } catch (e) {
+        await db.close();
+        throw e;
+      }
+      // The database's head, tallies and commitment in memory are the genesis': read them again.
+      if (snapshot !== undefined) {
+        await db.close();
+        db = await openDb();
       }
     }
     const node = new ValidatorNode(opts, log, authority.id);
@@ -196,18 +188,7 @@ export class ValidatorNode {
     const elections =
       genesis.electionOperator === undefined
         ? undefined
-        : await restoreElections(opts, db, chain, moduleLogger(log, 'elections'));
-    // The election state is saved beside the database so that a restart replays only the blocks after it.
-    const saver =
-      elections === undefined
-        ? undefined
-        : new RegistrySaver(opts.dataDir, elections, moduleLogger(log, 'elections'), opts.electionStateEveryBlocks);
-    let lastDurable: { height: number; hash: Hex } | undefined;
-    if (saver !== undefined)
-      this.#running.push({
-        name: 'election state',
-        stop: () => saver.flush(lastDurable?.height ?? -1, lastDurable?.hash),
-      });
+        : restoreElections(genesis, chain, moduleLogger(log, 'elections'));
     let duties: ElectionDuties | undefined;
     // Ballot proofs are checked in worker threads before the core step that needs them (0: in the core).
     let ballots: BallotVerifier | undefined;
@@ -286,8 +267,6 @@ export class ValidatorNode {
             (now() - e.block.header.timestamp) / 1000,
           );
           lastFinalizedSlot = slot;
-          lastDurable = { height: e.block.header.height, hash: e.block.hash };
-          saver?.onFinalized(e.block.header.height, e.block.hash);
         } else if (e.type === 'invalid-message') metrics.invalidMessage(e.code);
         tracker.onEvent(e);
         submits.onEvent(e);
@@ -488,34 +467,16 @@ function networkOptions(opts: ValidatorNodeInit, self: number, log: Logger): Net
 }
 
 /**
- * The election state at the finalized head: the saved state (registryFile.ts) when it follows a
- * stored block, then the stored blocks after it replayed (each was checked before it was stored, so
- * ballot proofs are not verified again); without a usable saved state, the whole chain.
+ * The election state at the finalized head, from the registry's entries of the committed state
+ * (stored with the blocks that change them, or installed by a snapshot sync): no block is
+ * replayed, and no ballot proof verified again.
  */
-async function restoreElections(
-  opts: NodeOptions,
-  db: ChainDb,
-  chain: ChainState,
-  logger: Logger,
-): Promise<ElectionRegistry> {
-  const hashAt = async (h: number): Promise<Hex | undefined> =>
-    h > chain.head.height ? undefined : (await db.getFinalizedRange(h, 1))[0]?.block.hash;
-  const saved = await loadRegistry(opts.dataDir, opts.genesis, hashAt, logger);
-  const elections = saved ?? new ElectionRegistry(opts.genesis, { verify: false });
-  const started = performance.now();
-  for (let h = elections.height + 1; h <= chain.head.height; ) {
-    const blocks = await db.getFinalizedRange(h, 256, { maxBytes: SYNC_READ_BYTES });
-    if (blocks.length === 0) throw new Error(`finalized block ${h} is missing: cannot restore the election state`);
-    for (const fb of blocks) elections.apply(fb.block);
-    h += blocks.length;
-  }
+function restoreElections(genesis: Genesis, chain: ChainState, logger: Logger): ElectionRegistry {
+  const entries = chain.commitment.keyedEntries();
+  const elections = ElectionRegistry.fromStateEntries(genesis, chain.head.height, entries, { verify: false });
   logger.info(
-    {
-      from: saved === undefined ? 'genesis' : `saved state at height ${saved.height}`,
-      replayed: chain.head.height - (saved?.height ?? 0),
-      ms: Math.round(performance.now() - started),
-    },
-    'election state restored',
+    { height: chain.head.height, elections: elections.list().length, entries: entries.length },
+    'election state restored from the committed state',
   );
   return elections;
 }

@@ -19,8 +19,6 @@ export interface NodeOptions {
    * leaves it to the core (on the event loop). Unset: every core but one, at least one.
    */
   ballotWorkers?: number;
-  /** Save the election state beside the database every this many finalized blocks (default 500). */
-  electionStateEveryBlocks?: number;
   /** HTTP/JSON-RPC/WebSocket listen address. */
   rpcHost: string;
   /** 0 picks an ephemeral port (tests); the bound port is reported by `ValidatorNode.rpcPort`. */

@@ -122,10 +122,10 @@ async function receiveInto(
         if (block.header.height < opts.minHeight)
           throw new TooLow(`peer ${peer} is at height ${block.header.height}, below ${opts.minHeight}`);
         head = { block, certificate };
-        // Each finalized vote adds one voter entry, and each tally bucket and total holds at
-        // least one vote: a chain of height h has at most 3 * maxTxPerBlock * h entries. More is
-        // a peer filling the disk, refused before it is written.
-        maxEntries = 3 * genesis.limits.maxTxPerBlock * block.header.height;
+        // Each finalized vote adds one voter entry, and each tally bucket, total, election record
+        // and "voted" mark holds at least one: a chain of height h has at most
+        // 4 * maxTxPerBlock * h entries. More is a peer filling the disk, refused before it is written.
+        maxEntries = 4 * genesis.limits.maxTxPerBlock * block.header.height;
       },
       onEntries: async (entries) => {
         received += entries.length;

@@ -87,6 +87,8 @@ export class SimDisk {
       case 'finalize':
         this.blocks.push({ block: op.block, certificate: op.certificate });
         this.#commitment.apply(op.block.transactions, op.block.transactions.map(txHash));
+        // The registry's records come with the op (the checker recomputes them from the chain).
+        if (op.registryEntries !== undefined) this.#commitment.replace(op.registryEntries);
         this.#kv.writeSync(op.block.transactions.map((tx) => this.#voters.put(voterKey(tx), txHash(tx))));
         for (const tx of op.block.transactions) {
           this.pool.delete(txHash(tx));

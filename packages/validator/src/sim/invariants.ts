@@ -3,6 +3,7 @@
  * event; liveness and "no acknowledged vote is lost" once the network has healed.
  */
 import {
+  ElectionRegistry,
   type Genesis,
   type Hex,
   type Transaction,
@@ -85,9 +86,16 @@ export class InvariantChecker {
   /** The state of the global finalized chain, and its root after each height (index height - 1). */
   readonly #state = new StateCommitment();
   readonly #roots: Hex[] = [];
+  /**
+   * The chain's elections, replayed here from the global finalized chain (with an election
+   * operator): their records are part of the state, recomputed independently of the nodes.
+   */
+  readonly #elections: ElectionRegistry | undefined;
 
   constructor(genesis: Genesis) {
     this.#genesis = genesis;
+    this.#elections =
+      genesis.electionOperator === undefined ? undefined : new ElectionRegistry(genesis, { verify: false });
     this.#genesisHash = genesisHash(genesis);
     this.#chains = genesis.authorities.map(() => []);
   }
@@ -169,6 +177,10 @@ export class InvariantChecker {
     chain.push({ hash: op.block.hash, slot: op.block.header.slot });
     if (known === undefined) {
       this.#state.apply(op.block.transactions, op.block.transactions.map(txHash));
+      if (this.#elections !== undefined) {
+        this.#elections.apply(op.block);
+        this.#state.replace(this.#elections.takeStateChanges());
+      }
       this.#roots.push(this.#state.root());
     }
     const before = h === 1 ? emptyStateRoot() : this.#roots[h - 2];

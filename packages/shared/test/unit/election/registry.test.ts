@@ -4,13 +4,16 @@ import {
   type Block,
   type ElectionRegistry as Registry,
   type Genesis,
+  type StateEntry,
   type TrusteeKeyMessage,
   type TrusteeSecret,
   type Transaction,
   COMPLAINTS_TYPE,
   CONFIG_TYPE,
   ElectionRegistry,
+  LtHash,
   ProtocolError,
+  StateCommitment,
   Signer,
   ballotToData,
   dkgRound1,
@@ -496,6 +499,32 @@ describe('registry snapshots', () => {
         /already has votes/,
       );
     }
+
+    // The registry's part of the state commitment (PROTOCOL.md 17.1): replaced block by block with
+    // takeStateChanges(), it is the lattice of the final stateEntries(); each block reports only
+    // the elections it changed; the entries, through JSON, restore the same registry.
+    const replayed = new ElectionRegistry(genesis);
+    const commitment = new StateCommitment();
+    const changedPerBlock: string[][] = [];
+    for (const txs of blocks) {
+      block(replayed, txs);
+      const changes = replayed.takeStateChanges();
+      changedPerBlock.push(changes.map((e) => `${e.kind}:${(e as { election: string }).election}`));
+      commitment.replace(changes);
+    }
+    const direct = new LtHash();
+    for (const e of r.stateEntries()) direct.addEntry(e);
+    expect(commitment.root()).toBe(direct.root());
+    expect(r.stateEntries().map((e) => e.kind)).toEqual(['election', 'election', 'voted']);
+    // The block of the two ballots and the plain vote changed e1 and p, nothing else; an empty block nothing.
+    const ballots = blocks.findIndex((txs) => txs.some((tx) => tx.from === 'v0'));
+    expect(changedPerBlock[ballots]).toEqual(['election:e1', 'election:p']);
+    expect(changedPerBlock[ballots + 1]).toEqual([]);
+    const entries = JSON.parse(JSON.stringify(r.stateEntries())) as StateEntry[];
+    const back = ElectionRegistry.fromStateEntries(genesis, r.height, entries);
+    expect(JSON.stringify(back.snapshot())).toBe(final);
+    const wrongId = entries.map((e) => (e.kind === 'election' ? { ...e, election: 'other' } : e));
+    expect(errorOf(() => ElectionRegistry.fromStateEntries(genesis, r.height, wrongId)).data?.field).toBe('electionId');
   });
 
   it('refuses a snapshot of another chain or of another kind, naming the field', () => {

@@ -12,6 +12,7 @@ import { EvidenceRepository } from './evidenceRepository.js';
 import { LockBlockRepository } from './lockBlockRepository.js';
 import { MetaRepository } from './metaRepository.js';
 import { PoolReplicatedRepository, PoolRepository } from './poolRepository.js';
+import { RegistryEntryRepository } from './registryEntryRepository.js';
 import { SafetyRepository } from './safetyRepository.js';
 import { SubmissionRepository } from './submissionRepository.js';
 import { TallyRepository } from './tallyRepository.js';
@@ -33,6 +34,7 @@ export class ChainRepositories {
   readonly pool: PoolRepository;
   readonly poolReplicated: PoolReplicatedRepository;
   readonly lockBlocks: LockBlockRepository;
+  readonly registryEntries: RegistryEntryRepository;
 
   constructor(readonly kv: KvStore) {
     this.meta = new MetaRepository(kv);
@@ -49,5 +51,6 @@ export class ChainRepositories {
     this.pool = new PoolRepository(kv);
     this.poolReplicated = new PoolReplicatedRepository(kv);
     this.lockBlocks = new LockBlockRepository(kv);
+    this.registryEntries = new RegistryEntryRepository(kv);
   }
 }

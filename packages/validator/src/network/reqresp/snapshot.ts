@@ -41,8 +41,16 @@ export interface SnapshotSource {
 /** Opens the state at the node's finalized head (undefined: nothing to serve, e.g. at genesis). */
 export type SnapshotRequestHandler = () => Promise<SnapshotSource | undefined>;
 
-/** An entry in its wire form: ["v", voterKey, txHash], ["t", election, bucket, count], ["n", election, count]. */
-export type WireEntry = [string, string, string] | [string, string, string, number] | [string, string, number];
+/**
+ * An entry in its wire form: ["v", voterKey, txHash], ["t", election, bucket, count], ["n", election,
+ * count], ["e", election, record] (an election registry record, JSON), ["x", election] (voted).
+ */
+export type WireEntry =
+  | [string, string, string]
+  | [string, string, string, number]
+  | [string, string, number]
+  | [string, string, Record<string, unknown>]
+  | [string, string];
 
 export function entryToWire(e: StateEntry): WireEntry {
   switch (e.kind) {
@@ -52,6 +60,10 @@ export function entryToWire(e: StateEntry): WireEntry {
       return ['t', e.election, e.candidate, e.count];
     case 'total':
       return ['n', e.election, e.count];
+    case 'election':
+      return ['e', e.election, e.record];
+    case 'voted':
+      return ['x', e.election];
   }
 }
 
@@ -91,7 +103,21 @@ export function parseWireEntry(input: unknown, where: string): StateEntry {
     return { kind: 'tally', election: a, candidate: b, count: c };
   if (kind === 'n' && input.length === 3 && typeof a === 'string' && ELECTION_ID_RE.test(a) && isCount(b))
     return { kind: 'total', election: a, count: b };
-  return badResponse(`${where} is not a voter, tally or total entry`);
+  // A record's content is the registry's to check (ElectionRegistry.fromStateEntries), once the
+  // commitment has shown it is the chain's; its size is bounded by the frame's.
+  if (
+    kind === 'e' &&
+    input.length === 3 &&
+    typeof a === 'string' &&
+    ELECTION_ID_RE.test(a) &&
+    typeof b === 'object' &&
+    b !== null &&
+    !Array.isArray(b)
+  )
+    return { kind: 'election', election: a, record: b as Record<string, unknown> };
+  if (kind === 'x' && input.length === 2 && typeof a === 'string' && ELECTION_ID_RE.test(a))
+    return { kind: 'voted', election: a };
+  return badResponse(`${where} is not a voter, tally, total, election or voted entry`);
 }
 
 /** Serve one inbound snapshot request. */
@@ -142,6 +168,11 @@ export async function handleSnapshotStream(
           const part = JSON.stringify(entryToWire(e));
           // Bytes, not UTF-16 units: a candidate name may be non-ASCII.
           const bytes = Buffer.byteLength(part);
+          if (bytes + 64 > SNAPSHOT_FRAME_BYTES)
+            throw new NetworkError(
+              NetworkErrorCode.BAD_REQUEST,
+              `snapshot refused: a state entry of ${bytes} bytes does not fit a ${SNAPSHOT_FRAME_BYTES}-byte frame`,
+            );
           if (size + bytes + 64 > SNAPSHOT_FRAME_BYTES) await flush();
           parts.push(part);
           size += bytes + 1;

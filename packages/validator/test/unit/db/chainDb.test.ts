@@ -59,6 +59,18 @@ describe('ChainDb', () => {
     expect([...snap.voters]).toEqual([]);
   });
 
+  it('a new directory does not vouch, also after a restart, until the vouching op is stored', async () => {
+    // A validator restarted before it finished reading its peers' pools (or right after a snapshot
+    // sync, which reopens its database) must still not vouch: its pool lost what it acknowledged.
+    let db = await open();
+    expect(db.vouching).toBe(false);
+    db = await reopen(db);
+    expect(db.vouching).toBe(false);
+    await db.apply([{ kind: 'vouching' }]);
+    db = await reopen(db);
+    expect(db.vouching).toBe(true);
+  });
+
   it('stores a finalized block with every index, tally and pool removal, and keeps them across reopen', async () => {
     const txs = [
       ballot('v1', '1', 'alice'),

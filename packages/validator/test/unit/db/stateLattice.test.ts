@@ -5,7 +5,7 @@
  * A database snapshot is a consistent view (later writes do not show in it).
  */
 import { describe, expect, it } from '@jest/globals';
-import { type Transaction, bytesToHex } from '@poa-vote/shared';
+import { type Transaction, bytesToHex, generateKeyPair } from '@poa-vote/shared';
 import { finalizedChain, makeTestChain } from '@poa-vote/test-utils';
 import { ChainDb } from '../../../src/db/index.js';
 import { MemoryKv } from '../../../src/db/kv/index.js';
@@ -69,8 +69,26 @@ describe('state lattice in storage', () => {
     const db = await ChainDb.inMemory(genesis, {}, kv.reopen());
     expect(db.loadedCommitment.root()).toBe(state.stateRoot);
     expect(await repos.meta.read(MetaKey.schemaVersion)).toBe(SCHEMA_VERSION);
-    expect(SCHEMA_VERSION).toBe(5);
+    expect(SCHEMA_VERSION).toBe(6);
     expect((await repos.meta.read(MetaKey.stateLattice))?.height).toBe(5);
+  });
+
+  it('refuses a schema 5 database of a chain with an election operator (its state lacks the election records)', async () => {
+    const elections = makeTestChain({ n: 3, electionOperator: generateKeyPair().publicKey });
+    const kv = new MemoryKv();
+    const db = await ChainDb.inMemory(elections.genesis, {}, kv);
+    for (const fb of finalizedChain(elections, 2, (h) => [vote(2 * h)])) await db.apply([{ kind: 'finalize', ...fb }]);
+    await db.close();
+    const repos = new ChainRepositories(kv.reopen());
+    await repos.kv.write([repos.meta.write(MetaKey.schemaVersion, 5)]);
+    await expect(ChainDb.inMemory(elections.genesis, {}, kv.reopen())).rejects.toThrow(
+      /schema version 5, whose state does not hold the election registry .* start this validator from an empty data directory/,
+    );
+    // The same database at schema 6 opens (the control).
+    await repos.kv.write([repos.meta.write(MetaKey.schemaVersion, 6)]);
+    const reopened = await ChainDb.inMemory(elections.genesis, {}, kv.reopen());
+    expect(reopened.head().height).toBe(2);
+    await reopened.close();
   });
 
   it('serves a snapshot from one consistent view of the database', async () => {

@@ -7,7 +7,14 @@
  * tampered block. The peer is a fake network over a real (in-memory) ChainDb.
  */
 import { describe, expect, it } from '@jest/globals';
-import { type FinalizedBlock, type StateEntry, type Transaction, emptyStateRoot, txHash } from '@poa-vote/shared';
+import {
+  type FinalizedBlock,
+  StateCommitment,
+  type StateEntry,
+  type Transaction,
+  emptyStateRoot,
+  txHash,
+} from '@poa-vote/shared';
 import {
   clone,
   finalize,
@@ -56,8 +63,8 @@ async function sourceDb(): Promise<ChainDb> {
 
 type Tamper = { entries?: (e: StateEntry[]) => StateEntry[]; head?: (fb: FinalizedBlock) => FinalizedBlock };
 
-/** The network of a node whose only peer (0) serves `source`'s snapshot, altered by `tamper`. */
-function peerNetwork(source: ChainDb, tamper: Tamper = {}) {
+/** The network of a node whose only peer (0) serves `source`'s snapshot, altered by `tamper`; `bind` is block HEIGHT + 1. */
+function peerNetwork(source: ChainDb, tamper: Tamper = {}, bind: FinalizedBlock = binding) {
   return {
     connectedAuthorities: () => [0],
     requestSnapshot: async (_peer: number, sink: SnapshotSink) => {
@@ -79,7 +86,7 @@ function peerNetwork(source: ChainDb, tamper: Tamper = {}) {
       }
     },
     requestBlocks: async (_peer: number, from: number, max: number) =>
-      from === HEIGHT + 1 ? [binding] : source.getFinalizedRange(from, max),
+      from === HEIGHT + 1 ? [bind] : source.getFinalizedRange(from, max),
   };
 }
 
@@ -146,7 +153,7 @@ describe('snapshot sync', () => {
         entries: (es) => [
           ...es,
           ...Array.from(
-            { length: 3 * 3 * HEIGHT },
+            { length: 4 * 3 * HEIGHT },
             (_, i): StateEntry => ({
               kind: 'voter',
               voterKey: `election-1\u0000filler-${i}`,
@@ -155,7 +162,7 @@ describe('snapshot sync', () => {
           ),
         ],
       },
-      /more than 54 entries/,
+      /more than 72 entries/,
     ],
     [
       'a head whose certificate is not a quorum',
@@ -206,6 +213,105 @@ describe('snapshot sync', () => {
       expect(node.head().height).toBe(0);
       expect((await node.loadChainStateSnapshot()).voters).toEqual([]);
       expect((await node.results('1')).total).toBe(0);
+    });
+  }
+});
+
+describe("snapshot sync of the election registry's entries (PROTOCOL.md 17.1)", () => {
+  // On a chain with an election operator the core puts the registry's records in the state with
+  // the block that changes them (the finalize op's registryEntries); here the last block does.
+  const registry: StateEntry[] = [
+    { kind: 'election', election: '9', record: { electionId: '9', ballots: 2, phase: 'ready' } },
+    { kind: 'voted', election: 'free' },
+  ];
+  const state = new StateCommitment();
+  for (const fb of blocks) state.apply(fb.block.transactions, fb.block.transactions.map(txHash));
+  state.replace(registry);
+  const bind = finalize(
+    chain,
+    leaderBlock(chain, {
+      height: HEIGHT + 1,
+      slot: top.block.header.slot + 1,
+      parentHash: top.block.hash,
+      transactions: [vote(100)],
+      stateRoot: state.root(),
+    }),
+  );
+
+  async function registrySource(withRegistry = true): Promise<ChainDb> {
+    const kv = new MemoryKv();
+    const db = await ChainDb.inMemory(genesis, {}, kv);
+    for (const fb of blocks)
+      await db.apply([
+        {
+          kind: 'finalize',
+          block: fb.block,
+          certificate: fb.certificate,
+          ...(withRegistry && fb === top ? { registryEntries: registry } : {}),
+        },
+      ]);
+    await db.close();
+    return ChainDb.inMemory(genesis, {}, kv.reopen());
+  }
+
+  it('installs them with the rest: the same commitment, and the records to restore the registry from', async () => {
+    const source = await registrySource();
+    expect(source.loadedCommitment.root()).toBe(bind.block.header.stateRoot);
+    const { db, kv } = await emptyNode();
+    const result = await syncFromSnapshot(genesis, db, peerNetwork(source, {}, bind), recordingLogger(), OPTS);
+    expect(result).toMatchObject({ height: HEIGHT, entries: 3 * HEIGHT + 6 + 2 + registry.length });
+    await db.close();
+    const node = await ChainDb.inMemory(genesis, {}, kv.reopen());
+    expect(node.loadedCommitment.root()).toBe(bind.block.header.stateRoot);
+    expect(node.loadedCommitment.keyedEntries()).toEqual(registry);
+    // The restored commitment replaces a record as the peer's does (its old element hash is known).
+    const next: StateEntry = {
+      kind: 'election',
+      election: '9',
+      record: { electionId: '9', ballots: 3, phase: 'ready' },
+    };
+    const mine = node.loadedCommitment.clone();
+    const theirs = source.loadedCommitment.clone();
+    mine.replace([next]);
+    theirs.replace([next]);
+    expect(mine.root()).toBe(theirs.root());
+  });
+
+  const tampered: [string, Tamper | undefined, boolean][] = [
+    [
+      'a changed election record',
+      {
+        entries: (es) => es.map((e) => (e.kind === 'election' ? { ...e, record: { ...e.record, ballots: 1 } } : e)),
+      },
+      true,
+    ],
+    ['a missing "voted" mark', { entries: (es) => es.filter((e) => e.kind !== 'voted') }, true],
+    ['a snapshot without the registry (a peer of schema 5)', undefined, false],
+  ];
+  for (const [name, tamper, withRegistry] of tampered) {
+    it(`refuses ${name}, and leaves no entry behind`, async () => {
+      const source = await registrySource(withRegistry);
+      const { db, kv } = await emptyNode();
+      const log = recordingLogger();
+      // The registry's entries come in a batch of their own: tamper with that one.
+      const t: Tamper | undefined = tamper?.entries && {
+        entries: (es) =>
+          es.some((e) => e.kind === 'election' || e.kind === 'voted') ? (tamper.entries?.(es) ?? es) : es,
+      };
+      const net = peerNetwork(source, {}, bind);
+      if (t) {
+        const inner = net.requestSnapshot;
+        net.requestSnapshot = (peer, sink) =>
+          inner(peer, { onHead: (h) => sink.onHead(h), onEntries: (es) => sink.onEntries(t.entries?.(es) ?? es) });
+      }
+      expect(await syncFromSnapshot(genesis, db, net, log, OPTS)).toBeUndefined();
+      const refused = log.lines.find((l) => l.msg === 'snapshot sync: snapshot refused');
+      expect(String(refused?.obj.err)).toMatch(/commits to/);
+      await db.close();
+      const node = await ChainDb.inMemory(genesis, {}, kv.reopen());
+      expect(node.head().height).toBe(0);
+      expect(node.loadedCommitment.keyedEntries()).toEqual([]);
+      expect(node.loadedCommitment.root()).toBe(emptyStateRoot());
     });
   }
 });
