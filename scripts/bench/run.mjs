@@ -1,11 +1,9 @@
 // One benchmark run: echo ceiling, three validators, each load mode, read probes, disk, resync.
-import { spawn } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
-import { createInterface } from 'node:readline';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { concurrencyOf } from './args.mjs';
 import { createCluster } from './cluster.mjs';
+import { startEcho } from './echo.mjs';
 import { compactedUsage, diskUsage } from './disk.mjs';
 import { FinalityTracker, waitForTallies } from './finality.mjs';
 import { closeTargets, makeTargets, runLoad } from './loadgen.mjs';
@@ -23,29 +21,6 @@ const selfCpu = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1e6;
 };
-
-/** Start the echo server process; resolves {url, pid, stop}. */
-function startEcho() {
-  const child = spawn(process.execPath, [fileURLToPath(new URL('./echoServer.mjs', import.meta.url))], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`echo server exited with ${code}`)));
-    createInterface({ input: child.stdout }).once('line', (line) => {
-      resolve({
-        url: `http://127.0.0.1:${line.trim()}`,
-        pid: child.pid,
-        stop: () =>
-          new Promise((r) => {
-            child.removeAllListeners('exit');
-            child.once('exit', r);
-            child.kill('SIGTERM');
-          }),
-      });
-    });
-  });
-}
 
 /** Votes/s the bare node:http echo answers with the same generator, mode, concurrency and batch size. */
 async function echoCeiling(opts, mode, log) {

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { createCluster } from '../bench/cluster.mjs';
+import { startEcho } from '../bench/echo.mjs';
 import { FinalityTracker, waitForTallies } from '../bench/finality.mjs';
 import { closeTargets, makeTargets } from '../bench/loadgen.mjs';
 import { parseTransaction, txHash } from '@poa-vote/shared';
@@ -21,6 +22,8 @@ import { lineChart } from './plot.mjs';
 
 /** The validators' node flags unless --node-args: the heap flags a validator is deployed with. */
 const DEFAULT_NODE_ARGS = '--max-old-space-size=256 --max-semi-space-size=8';
+/** Idle time between the read probe right after the load and the second one (a settled chain). */
+const SETTLE_MS = 30_000;
 
 export const SOAK_USAGE = `usage: npm run soak -- [options]    (or: node scripts/soak.mjs [options])
   --votes <n>            votes to drive through the three validators (default 10000000)
@@ -484,14 +487,30 @@ export async function runSoak(opts, log) {
     const receiptRefs = Array.from({ length: Math.min(200, load.accepted) }, (_, k) =>
       txHash(parseTransaction(factory.vote(k * step).tx, 1 << 20)),
     );
-    summary.reads = {};
-    for (const n of nodes) {
-      try {
-        summary.reads[n.id] = await probeReads(n.rpcUrl, factory.electionId, receiptRefs, 500);
-      } catch (e) {
-        notes.push(`read probe on ${n.id} failed: ${e.message}`);
+    // Twice: right after the load stops (LevelDB still compacting what the run wrote), and again
+    // after SETTLE_MS of an idle chain (empty blocks only); each time also against the bare
+    // node:http echo, the same requests to a server that does nothing: the floor this machine (its
+    // scheduler, the probe's own event loop, loopback TCP) puts under every read's p99.
+    const probeAll = async (into) => {
+      for (const n of nodes) {
+        try {
+          into[n.id] = await probeReads(n.rpcUrl, factory.electionId, receiptRefs, 500);
+        } catch (e) {
+          notes.push(`read probe on ${n.id} failed: ${e.message}`);
+        }
       }
-    }
+      const echo = await startEcho();
+      try {
+        into.echo = await probeReads(echo.url, factory.electionId, [], 500);
+      } finally {
+        await echo.stop();
+      }
+    };
+    summary.reads = {};
+    await probeAll(summary.reads);
+    await new Promise((r) => setTimeout(r, SETTLE_MS));
+    summary.readsSettled = {};
+    await probeAll(summary.readsSettled);
   } finally {
     process.off('SIGINT', onInterrupt);
     await cluster.stopAll();
@@ -726,10 +745,14 @@ export function formatSummary(s) {
     );
   }
   lines.push('(growth: median RSS of the last tenth minus median RSS of the tenth after warm-up)');
-  for (const [id, r] of Object.entries(s.reads ?? {}))
-    lines.push(
-      `reads on ${id} at the end (ms, p50/p99 of 500 each): /results ${r.resultsMs.p50}/${r.resultsMs.p99}, /health ${r.healthMs.p50}/${r.healthMs.p99}, receipts ${r.receiptMs.p50}/${r.receiptMs.p99}`,
-    );
+  for (const [when, reads] of [
+    ['at the end', s.reads],
+    [`${SETTLE_MS / 1000} s later`, s.readsSettled],
+  ])
+    for (const [id, r] of Object.entries(reads ?? {}))
+      lines.push(
+        `reads on ${id === 'echo' ? 'the bare node:http echo (the machine floor)' : id} ${when} (ms, p50/p99 of 500 each): /results ${r.resultsMs.p50}/${r.resultsMs.p99}, /health ${r.healthMs.p50}/${r.healthMs.p99}, receipts ${r.receiptMs.p50}/${r.receiptMs.p99}`,
+      );
   lines.push(`cpu: the soak's own ${s.ownCpuSeconds} s, other processes ${s.otherProcessesCpuSeconds} s`);
   for (const n of s.notes) lines.push(`note: ${n}`);
   return lines.join('\n');

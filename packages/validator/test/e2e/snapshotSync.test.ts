@@ -120,6 +120,8 @@ describe('snapshot sync: a wiped validator restarts from a verified snapshot', (
     net.wipe(VICTIM);
     const expected = new Map<string, { counts: Record<string, number>; total: number }>();
     for (const e of ELECTIONS) expected.set(e, await results(v0.url, e));
+    const RECOVERING = "no pool on disk (new or wiped data directory): reading every peer's pool before taking votes";
+    const recoveriesBefore = logRecords(v2.logFile, RECOVERING).length;
     const tRestart = Date.now();
     await net.start(VICTIM);
 
@@ -148,7 +150,10 @@ describe('snapshot sync: a wiped validator restarts from a verified snapshot', (
     figures.snapshotBytes = installed?.bytes;
     figures.snapshotTransferAndVerifyMs = installed?.ms;
 
-    // 4. It finalizes new votes it is sent.
+    // 4. It finalizes new votes it is sent, once it has read its peers' pools: a snapshot brings the
+    // state, not the pool, so it vouches for nothing before (answering -32002 RECOVERING meanwhile).
+    expect(logRecords(v2.logFile, RECOVERING)).toHaveLength(recoveriesBefore + 1);
+    await net.waitHealthy([VICTIM], 60_000);
     const fresh = Array.from({ length: 20 }, (_, i) => ({
       from: `late-voter-${i}`,
       to: 'election-1',
