@@ -39,9 +39,9 @@ import type { ChainHead } from '../state/chainState.js';
  *    refuses it.
  * 6: the election registry's records are part of the committed state (Bucket.registryEntry,
  *    written with the finalized blocks that change them, and in the lattice). A version 5 database
- *    opens and is marked version 6; on a chain with an election operator whose registry is not
- *    empty at the head, the core then refuses to start (its stored lattice lacks the records):
- *    such a validator is started from an empty data directory and syncs again.
+ *    opens and is marked version 6, except on a chain with an election operator past its genesis:
+ *    its stored state lacks the records, so it is refused at open (SCHEMA_MISMATCH), and such a
+ *    validator is started from an empty data directory and syncs again.
  */
 export const SCHEMA_VERSION = 6;
 /** Older schema versions this software reads (and upgrades in place). */
