@@ -37,7 +37,8 @@ export {
 export { CLI, TestNetwork, type NetworkOptions, type ProcExit, type ValidatorProc } from './testNetwork.js';
 export { freePort } from './freePort.js';
 export { fetchHealth, finalizedHeight, getJson, rpc, rpcBatch } from './http.js';
-export { sleep, waitFor } from './waitFor.js';
+export { sleep, waitFor, waitForValue } from './waitFor.js';
+export { logRecords } from './logFile.js';
 export { TcpProxy } from './tcpProxy.js';
 export { ValidatorProxy, type Rewrite } from './validatorProxy.js';
 export { ProxyMesh, authorityPeerId } from './proxyMesh.js';

@@ -24,3 +24,23 @@ export async function waitFor(
     await sleep(100);
   }
 }
+
+/** Poll until `get` gives a value (anything but undefined; a throw counts as not yet) and return it. */
+export async function waitForValue<T>(
+  get: () => Promise<T | undefined>,
+  timeoutMs: number,
+  what: string,
+  diag?: () => string,
+): Promise<T> {
+  let value: T | undefined;
+  await waitFor(
+    async () => {
+      value = await get();
+      return value !== undefined;
+    },
+    timeoutMs,
+    what,
+    diag,
+  );
+  return value as T;
+}

@@ -8,11 +8,19 @@
  * the election that already has votes, and then (its trustee share is kept outside the data
  * directory) follow the election to its decryption, which verifyElection recomputes from the chain.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CONFIG_TYPE, Signer, generateKeyPair, signElectionTx } from '@poa-vote/shared';
-import { TestNetwork, fetchHealth, finalizedHeight, getJson, rpc } from '@poa-vote/test-utils';
+import {
+  TestNetwork,
+  fetchHealth,
+  finalizedHeight,
+  getJson,
+  logRecords,
+  rpc,
+  waitForValue,
+} from '@poa-vote/test-utils';
 import { type VotingClient, createVotingClient, encryptBallot } from '../../src/index.js';
 import { validatorsOf } from './helpers/network.js';
 
@@ -28,32 +36,6 @@ const CHOICES = ['yes', 'no', 'yes', 'yes', 'no', 'yes'];
 const PLAIN_CHOICES = ['a', 'b', 'a'];
 
 const ballot = (c: string): string => Buffer.from(JSON.stringify({ candidate_id: c })).toString('base64');
-
-async function until<T>(what: string, f: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await f().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
-
-/** The JSON log records with message `msg` in a validator's log file, from byte `from` on. */
-function logRecords(logFile: string, msg: string, from = 0): Record<string, unknown>[] {
-  const out: Record<string, unknown>[] = [];
-  const text = readFileSync(logFile).subarray(from).toString('utf8');
-  for (const line of text.split('\n')) {
-    if (!line.includes(msg)) continue;
-    try {
-      const rec = JSON.parse(line) as Record<string, unknown>;
-      if (rec.msg === msg) out.push(rec);
-    } catch {
-      // not a log record
-    }
-  }
-  return out;
-}
 
 type Body = Record<string, unknown>;
 
@@ -99,13 +81,13 @@ describe('snapshot sync of a validator on an election chain', () => {
     };
     /** Validator 1's and validator 3's answers from `get` once they are the same (read at the same height). */
     const sameOn = (what: string, get: (url: string) => Promise<Body>, ok: (b: Body) => boolean = () => true) =>
-      until(
-        what,
+      waitForValue(
         async () => {
           const [a, b] = await Promise.all([get(v1.url), get(v3.url)]);
           return ok(a) && JSON.stringify(a) === JSON.stringify(b) ? { a, b } : undefined;
         },
         30_000,
+        what,
       );
 
     // 1. The configurations: an encrypted election, a plain one, and votes to an unconfigured one.
@@ -148,7 +130,7 @@ describe('snapshot sync of a validator on an election chain', () => {
     }
 
     // 2. The key ceremony with the three trustees, then the ballots.
-    const params = await until('the election key', () => client.getElectionParams(ENC), 60_000);
+    const params = await waitForValue(() => client.getElectionParams(ENC), 60_000, 'the election key');
     expect(params.setup.trustees).toEqual(['validator-1', 'validator-2', 'validator-3']);
     const ready = await record(v1.url, ENC);
     expect(ready.participants).toEqual(['validator-1', 'validator-2', 'validator-3']);
@@ -166,8 +148,7 @@ describe('snapshot sync of a validator on an election chain', () => {
       const r = await send(v1.url, { from: `plain-voter-${k}`, to: `election-${PLAIN}`, data: ballot(c) });
       expect(r.error).toBeUndefined();
     }
-    await until(
-      'the ballots finalized',
+    await waitForValue(
       async () => {
         const [e, p, f] = await Promise.all([
           record(v1.url, ENC),
@@ -178,6 +159,7 @@ describe('snapshot sync of a validator on an election chain', () => {
         return done ? true : undefined;
       },
       30_000,
+      'the ballots finalized',
     );
 
     // 3. Before the closing: validator 3 killed, wiped, and restarted in snapshot mode.
@@ -189,15 +171,15 @@ describe('snapshot sync of a validator on an election chain', () => {
     const tRestart = Date.now();
     await net.start(VICTIM);
     await net.waitHealthy([VICTIM], 60_000);
-    const installed = await until(
-      'the snapshot installed',
+    const installed = await waitForValue(
       async () => logRecords(v3.logFile, 'snapshot sync: verified state installed', logFrom)[0],
       30_000,
+      'the snapshot installed',
     );
-    const restored = await until(
-      'the election state restored',
+    const restored = await waitForValue(
       async () => logRecords(v3.logFile, 'election state restored from the committed state', logFrom)[0],
       30_000,
+      'the election state restored',
     );
     const health = await fetchHealth(v3.url);
     const snap = health?.body.snapshot_sync as { snapshot_height?: number } | undefined;

@@ -18,7 +18,7 @@ import {
   signElectionTx,
 } from '@poa-vote/shared';
 import { TestNetwork } from '@poa-vote/test-utils';
-import { finalizedHeight } from '@poa-vote/test-utils';
+import { finalizedHeight, waitForValue } from '@poa-vote/test-utils';
 import { type VotingClient, createVotingClient, encryptBallot } from '../../src/index.js';
 import { validatorsOf } from './helpers/network.js';
 import { ValidatorProxy } from '@poa-vote/test-utils';
@@ -36,16 +36,6 @@ const CANDIDATES = ['alice', 'bob', 'carol', 'dave'];
 /** Time budget of the steps whose work grows with the ballots (encrypt, verify on 3 validators, verify again). */
 const PER_BALLOT_MS = 800;
 const ID = 'enc-1';
-
-async function until<T>(what: string, f: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await f().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
 
 describe('an encrypted election on three validators', () => {
   let net: TestNetwork;
@@ -86,7 +76,7 @@ describe('an encrypted election on three validators', () => {
     };
     const tx = signElectionTx(net.genesis, new Signer(op.privateKey), 'election', ID, config);
     await client.submitVote({ voterId: tx.from, electionId: ID, encryptedVote: tx.data, until: 'finalized' });
-    params = await until('the election key', () => client.getElectionParams(ID), 60_000);
+    params = await waitForValue(() => client.getElectionParams(ID), 60_000, 'the election key');
     expect(params.setup.trustees).toEqual(['validator-1', 'validator-2', 'validator-3']);
     expect(params.setup.threshold).toBe(2);
     // The short way (the key-ceremony blocks /elections/:id names, each verified) agrees with the whole chain.
@@ -127,13 +117,13 @@ describe('an encrypted election on three validators', () => {
       await Promise.all(inFlight);
       expect(failed).toEqual([]);
       const submittedMs = Date.now() - started;
-      const results = await until(
-        'every ballot final',
+      const results = await waitForValue(
         async () => {
           const r = await client.getResults(ID, { validator: 'validator-1' });
           return r.total === N ? r : undefined;
         },
         60_000 + N * 200,
+        'every ballot final',
       );
       expect(results.counts).toEqual({});
       expect(results.height).toBeLessThan(closeHeight);
@@ -161,24 +151,24 @@ describe('an encrypted election on three validators', () => {
       expect(restored.at(-1)).toMatch(/"elections":1\b/);
       await net.kill(2);
       await net.waitHeight(0, closeHeight + 1, 200_000 + N * 400);
-      const decrypted = await until(
-        'the decrypted counts',
+      const decrypted = await waitForValue(
         async () => {
           const r = await fetch(`${net.validators[0]?.url}/results?election_id=${ID}`);
           const body = (await r.json()) as { phase?: string; counts: Record<string, number>; verification?: unknown };
           return body.phase === 'decrypted' ? body : undefined;
         },
         60_000,
+        'the decrypted counts',
       );
       expect(decrypted.counts).toEqual(expected);
-      const v2 = await until(
-        'validator 2 to decrypt too',
+      const v2 = await waitForValue(
         async () => {
           const r = await fetch(`${net.validators[1]?.url}/results?election_id=${ID}`);
           const body = (await r.json()) as { phase?: string; counts: Record<string, number> };
           return body.phase === 'decrypted' ? body : undefined;
         },
         60_000,
+        'validator 2 to decrypt too',
       );
       expect(v2.counts).toEqual(expected);
       expect(decrypted.verification).toMatchObject({ combined: [1, 2], threshold: 2, ballots_verified: N });

@@ -9,23 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CONFIG_TYPE, Signer, generateKeyPair, signElectionTx } from '@poa-vote/shared';
-import { TestNetwork, finalizedHeight } from '@poa-vote/test-utils';
+import { TestNetwork, finalizedHeight, waitForValue } from '@poa-vote/test-utils';
 import { type VotingClient, createVotingClient, encryptBallot } from '../../src/index.js';
 import { validatorsOf } from './helpers/network.js';
 
 const SLOT_MS = 600;
 const ID = 'enc-down';
 const DKG_PHASE_BLOCKS = 6;
-
-async function until<T>(what: string, f: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await f().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
 
 async function getJson<T>(url: string): Promise<T> {
   return (await (await fetch(url)).json()) as T;
@@ -72,7 +62,7 @@ describe('an encrypted election whose key ceremony runs while validator 3 is dow
     };
     const tx = signElectionTx(net.genesis, new Signer(op.privateKey), 'election', ID, config);
     await client.submitVote({ voterId: tx.from, electionId: ID, encryptedVote: tx.data, until: 'finalized' });
-    const params = await until('the election key', () => client.getElectionParams(ID), 60_000);
+    const params = await waitForValue(() => client.getElectionParams(ID), 60_000, 'the election key');
     // The short way (the key phase ended at its deadline, not with a message) agrees with the chain.
     expect(await client.getElectionParams(ID, { fullReplay: true })).toEqual(params);
     const record = await getJson<{
@@ -98,8 +88,7 @@ describe('an encrypted election whose key ceremony runs while validator 3 is dow
     );
     expect(results.filter((r) => !r.ok)).toEqual([]);
     await net.waitHeight(0, closeHeight + 1, 60_000);
-    const decrypted = await until(
-      'the decrypted counts',
+    const decrypted = await waitForValue(
       async () => {
         const body = await getJson<{ phase?: string; counts: Record<string, number>; verification?: unknown }>(
           `${net.validators[0]?.url}/results?election_id=${ID}`,
@@ -107,6 +96,7 @@ describe('an encrypted election whose key ceremony runs while validator 3 is dow
         return body.phase === 'decrypted' ? body : undefined;
       },
       60_000,
+      'the decrypted counts',
     );
     expect(decrypted.counts).toEqual({ yes: 4, no: 2 });
     expect(decrypted.verification).toMatchObject({ combined: [1, 2], threshold: 2, ballots_verified: 6 });
@@ -121,8 +111,7 @@ describe('an encrypted election whose key ceremony runs while validator 3 is dow
     // Validator 3 comes back: it replays the chain to the same result and owes this election nothing.
     await net.start(2);
     await net.waitHealthy([2]);
-    const back = await until(
-      'validator 3 to show the decryption',
+    const back = await waitForValue(
       async () => {
         const body = await getJson<{ phase?: string; counts?: Record<string, number> }>(
           `${net.validators[2]?.url}/elections/${ID}`,
@@ -130,6 +119,7 @@ describe('an encrypted election whose key ceremony runs while validator 3 is dow
         return body.phase === 'decrypted' ? body : undefined;
       },
       60_000,
+      'validator 3 to show the decryption',
     );
     expect(back.counts).toEqual({ yes: 4, no: 2 });
     const h3 = await finalizedHeight(net.validators[0]?.url ?? '');

@@ -8,11 +8,11 @@
  * verifies from the genesis, block for block the others'. The figures are written to
  * test/e2e/results/snapshotSync.json.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type Hex, txHash } from '@poa-vote/shared';
-import { TestNetwork, fetchHealth, getJson, rpc, rpcBatch, waitFor } from '@poa-vote/test-utils';
+import { TestNetwork, fetchHealth, getJson, logRecords, rpc, rpcBatch, waitFor } from '@poa-vote/test-utils';
 
 const VOTES = Number(process.env.SNAPSHOT_E2E_VOTES ?? 30_000);
 const BATCH = 1000;
@@ -23,21 +23,6 @@ const VICTIM = 2;
 const SERVE_WITHIN_MS = 60_000;
 
 const HERE = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname);
-
-/** The JSON log records of a validator with message `msg` (from its whole log file). */
-function logRecords(logFile: string, msg: string): Record<string, unknown>[] {
-  const out: Record<string, unknown>[] = [];
-  for (const line of readFileSync(logFile, 'utf8').split('\n')) {
-    if (!line.includes(msg)) continue;
-    try {
-      const rec = JSON.parse(line) as Record<string, unknown>;
-      if (rec.msg === msg) out.push(rec);
-    } catch {
-      // not a log record
-    }
-  }
-  return out;
-}
 
 const ballot = (c: string): string => Buffer.from(JSON.stringify({ candidate_id: c })).toString('base64');
 const voteOf = (i: number) => ({

@@ -168,11 +168,6 @@ export async function handleSnapshotStream(
           const part = JSON.stringify(entryToWire(e));
           // Bytes, not UTF-16 units: a candidate name may be non-ASCII.
           const bytes = Buffer.byteLength(part);
-          if (bytes + 64 > SNAPSHOT_FRAME_BYTES)
-            throw new NetworkError(
-              NetworkErrorCode.BAD_REQUEST,
-              `snapshot refused: a state entry of ${bytes} bytes does not fit a ${SNAPSHOT_FRAME_BYTES}-byte frame`,
-            );
           if (size + bytes + 64 > SNAPSHOT_FRAME_BYTES) await flush();
           parts.push(part);
           size += bytes + 1;

@@ -52,11 +52,22 @@ const binding = finalize(
 );
 const OPTS: SnapshotSyncOptions = { minHeight: 1, waitPeersMs: 0, bindTimeoutMs: 500 };
 
-/** A peer's database holding the chain, reopened once so that it computes its lattice at open. */
-async function sourceDb(): Promise<ChainDb> {
+/**
+ * A peer's database holding the chain, reopened once so that it computes its lattice at open;
+ * `registryEntries`: the election registry's entries, put in the state by the last block.
+ */
+async function sourceDb(registryEntries: StateEntry[] = []): Promise<ChainDb> {
   const kv = new MemoryKv();
   const db = await ChainDb.inMemory(genesis, {}, kv);
-  for (const fb of blocks) await db.apply([{ kind: 'finalize', block: fb.block, certificate: fb.certificate }]);
+  for (const fb of blocks)
+    await db.apply([
+      {
+        kind: 'finalize',
+        block: fb.block,
+        certificate: fb.certificate,
+        ...(fb === top && registryEntries.length > 0 ? { registryEntries } : {}),
+      },
+    ]);
   await db.close();
   return ChainDb.inMemory(genesis, {}, kv.reopen());
 }
@@ -238,24 +249,8 @@ describe("snapshot sync of the election registry's entries (PROTOCOL.md 17.1)", 
     }),
   );
 
-  async function registrySource(withRegistry = true): Promise<ChainDb> {
-    const kv = new MemoryKv();
-    const db = await ChainDb.inMemory(genesis, {}, kv);
-    for (const fb of blocks)
-      await db.apply([
-        {
-          kind: 'finalize',
-          block: fb.block,
-          certificate: fb.certificate,
-          ...(withRegistry && fb === top ? { registryEntries: registry } : {}),
-        },
-      ]);
-    await db.close();
-    return ChainDb.inMemory(genesis, {}, kv.reopen());
-  }
-
   it('installs them with the rest: the same commitment, and the records to restore the registry from', async () => {
-    const source = await registrySource();
+    const source = await sourceDb(registry);
     expect(source.loadedCommitment.root()).toBe(bind.block.header.stateRoot);
     const { db, kv } = await emptyNode();
     const result = await syncFromSnapshot(genesis, db, peerNetwork(source, {}, bind), recordingLogger(), OPTS);
@@ -290,7 +285,7 @@ describe("snapshot sync of the election registry's entries (PROTOCOL.md 17.1)", 
   ];
   for (const [name, tamper, withRegistry] of tampered) {
     it(`refuses ${name}, and leaves no entry behind`, async () => {
-      const source = await registrySource(withRegistry);
+      const source = await sourceDb(withRegistry ? registry : []);
       const { db, kv } = await emptyNode();
       const log = recordingLogger();
       // The registry's entries come in a batch of their own: tamper with that one.
