@@ -1,6 +1,6 @@
 /**
- * Loggers for tests. They fit every logging contract of the validator (the node's `Logger`, the
- * network's `NetworkLogger`, the API's `ApiLogger`): level methods taking an object and a message.
+ * Loggers for tests. They fit the validator's logging contract (`Logger` in its util/logger.ts,
+ * which every layer writes to): level methods taking an object and a message.
  */
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';

@@ -9,7 +9,7 @@ export type {
   ChainVerification,
   ElectionResults,
 } from './interface.js';
-export { type ApiLogger, silentLogger } from './logger.js';
+export { type Logger, silentLogger } from '../util/logger.js';
 export * from './jsonrpc/index.js';
 export {
   formatBlock,

@@ -11,7 +11,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { NodeApiBackend } from './interface.js';
-import { type ApiLogger, silentLogger } from './logger.js';
+import { type Logger, silentLogger } from '../util/logger.js';
 import { JsonRpcServer } from './jsonrpc/server.js';
 import { mapBackendError, registerNodeMethods } from './jsonrpc/methods/index.js';
 import { createHttpApp } from './http/app.js';
@@ -37,7 +37,7 @@ export interface ApiServerOptions {
   port: number;
   /** Largest HTTP request body and WebSocket message, in bytes. */
   maxBodyBytes: number;
-  logger?: ApiLogger;
+  logger?: Logger;
   /** Limits besides the body size; unset ones come from setProcessApiLimits(), then defaultApiLimits. */
   limits?: Partial<ApiLimits>;
   /** Who may write and how fast; default: the backend's writeAccess(), else open writes with default limits. */
@@ -76,7 +76,7 @@ export class ApiServer {
   /** The JSON-RPC dispatcher, shared by HTTP and WebSocket. */
   readonly rpc: JsonRpcServer;
   readonly #opts: ApiServerOptions;
-  readonly #logger: ApiLogger;
+  readonly #logger: Logger;
   readonly #http: Server;
   readonly #wss: WebSocketServer;
   readonly #hub: SubscriptionHub;
@@ -363,7 +363,7 @@ class DescribeRoutes {
     readonly rpc: JsonRpcServer,
     readonly version: string,
     readonly metrics: ApiMetrics | undefined,
-    readonly logger: ApiLogger,
+    readonly logger: Logger,
   ) {}
 
   /** Answer the request if its path is one of these routes. */

@@ -5,14 +5,6 @@
 import type { Block, FinalizedBlock, Hex } from '@poa-vote/shared';
 import type { ConsensusMessage, Destination } from '../consensus/interface.js';
 
-/** Structured logger, pino-compatible: `logger.warn({ peer: 2 }, 'text')`. */
-export interface NetworkLogger {
-  debug(obj: Record<string, unknown>, msg: string): void;
-  info(obj: Record<string, unknown>, msg: string): void;
-  warn(obj: Record<string, unknown>, msg: string): void;
-  error(obj: Record<string, unknown>, msg: string): void;
-}
-
 /** Inbound consensus message, already validated: sender authority index and the message. */
 export type MessageHandler = (from: number, msg: ConsensusMessage) => void;
 

@@ -2,7 +2,8 @@
 import { isIP } from 'node:net';
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
 import { at, type Genesis, type Hex, isHex, keyPairFromSeed } from '@poa-vote/shared';
-import { NetworkError, NetworkErrorCode, type NetworkLogger } from './interface.js';
+import { type Logger, silentLogger } from '../util/logger.js';
+import { NetworkError, NetworkErrorCode } from './interface.js';
 
 export interface NetworkOptions {
   /** The chain's genesis (already validated); its authorities are the only accepted peers. */
@@ -17,7 +18,7 @@ export interface NetworkOptions {
   listenPort: number;
   /** Bootstrap peers as multiaddrs; a /p2p/<peer id> suffix is optional. */
   peers: string[];
-  logger?: NetworkLogger;
+  logger?: Logger;
   /** Largest message (gossip, direct, request or response), bytes. Default 16 MiB. */
   maxMessageBytes?: number;
   /** Redial period for disconnected bootstrap peers, ms. */
@@ -78,13 +79,9 @@ export const defaultNetworkOptions = {
 /** Options after validation, with defaults applied and bootstrap peers parsed. */
 export type ResolvedNetworkOptions = Required<Omit<NetworkOptions, 'peers' | 'logger'>> & {
   peers: Multiaddr[];
-  logger: NetworkLogger;
+  logger: Logger;
   publicKey: Hex;
 };
-
-const noop = (): void => undefined;
-/** A logger that drops everything. */
-export const silentLogger: NetworkLogger = { debug: noop, info: noop, warn: noop, error: noop };
 
 function fail(message: string): never {
   throw new NetworkError(NetworkErrorCode.INVALID_OPTIONS, `invalid network options: ${message}`);

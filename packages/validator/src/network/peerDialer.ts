@@ -11,7 +11,7 @@ import { must } from '@poa-vote/shared';
 import { peerIdFromString } from '@libp2p/peer-id';
 import type { Multiaddr } from '@multiformats/multiaddr';
 import type { AuthorityBook } from './identity.js';
-import type { NetworkLogger } from './interface.js';
+import type { Logger } from '../util/logger.js';
 
 interface BootstrapEntry {
   /** The address without any /p2p/ component. */
@@ -29,7 +29,7 @@ export interface PeerDialerOptions {
   peers: readonly Multiaddr[];
   intervalMs: number;
   dialTimeoutMs: number;
-  logger: NetworkLogger;
+  logger: Logger;
 }
 
 /** Multiaddr protocol code of /p2p/. */

@@ -12,7 +12,7 @@ import { type ElectionParams, type ElectionRegistry, type Hex, type Transaction,
 import type { ConsensusMessage } from '../consensus/index.js';
 import type { VoterLease } from '../state/voterCache.js';
 import type { VerifyRequest, VerifyResponse } from './ballotWorker.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../util/logger.js';
 
 /** Ballots waiting for a worker beyond which new ones are left to the core. */
 const MAX_PENDING = 50_000;

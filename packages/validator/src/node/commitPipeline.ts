@@ -13,7 +13,7 @@ import type { Hex } from '@poa-vote/shared';
 import type { Output } from '../consensus/index.js';
 import type { ChainDb } from '../db/index.js';
 import type { VoterLease } from '../state/voterCache.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../util/logger.js';
 
 export interface CommitPipelineInit {
   db: Pick<ChainDb, 'apply'>;

@@ -9,7 +9,7 @@ import { type ElectionRegistry, type Transaction, txHash } from '@poa-vote/share
 import type { CoreEvent } from '../consensus/index.js';
 import type { SubmitOutcome } from '../api/interface.js';
 import type { Duty, Trustee, TrusteeStore } from '../elections/trustee.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../util/logger.js';
 
 export interface ElectionDutiesInit {
   registry: ElectionRegistry;

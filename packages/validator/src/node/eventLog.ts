@@ -1,6 +1,6 @@
 /** One log line per core event worth a line (delivered events, in step order). */
 import type { CoreEvent } from '../consensus/index.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../util/logger.js';
 
 export function logCoreEvent(log: Logger, e: CoreEvent): void {
   switch (e.type) {

@@ -7,7 +7,7 @@ import { type Genesis, quorumSize, slotAt, slotStart } from '@poa-vote/shared';
 import type { ConsensusCore, ConsensusMessage } from '../consensus/index.js';
 import type { ChainDb } from '../db/index.js';
 import type { HealthReport } from '../api/interface.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../util/logger.js';
 
 export interface HealthPolicyInit {
   genesis: Genesis;

@@ -35,7 +35,7 @@ import { Network, type NetworkOptions, defaultNetworkOptions } from '../network/
 import { ApiServer } from '../api/server.js';
 import type { ReloadResult } from '../api/auth/apiTokenFile.js';
 import type { NodeOptions } from './options.js';
-import { type Logger, moduleLogger, silentLogger } from './logger.js';
+import { type Logger, moduleLogger, silentLogger } from '../util/logger.js';
 import { CommitPipeline } from './commitPipeline.js';
 import { TxTracker } from './txTracker.js';
 import { HealthPolicy } from './healthPolicy.js';

@@ -27,7 +27,7 @@ import { LatticeHasher } from '../state/latticeHasher.js';
 import type { BackfillState } from '../db/repositories/index.js';
 import type { SnapshotTransfer } from '../network/reqresp/snapshot.js';
 import type { Network } from '../network/index.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../util/logger.js';
 
 /** How a node with an empty data directory catches up. */
 export type SyncMode = 'snapshot' | 'full';

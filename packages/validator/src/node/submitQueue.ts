@@ -9,7 +9,7 @@ import type { ConsensusCore, CoreEvent } from '../consensus/index.js';
 import type { SubmitOutcome } from '../api/interface.js';
 import type { VoterLease } from '../state/voterCache.js';
 import type { CommitPipeline } from './commitPipeline.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../util/logger.js';
 import { Coalescer } from '../util/coalescer.js';
 
 /**

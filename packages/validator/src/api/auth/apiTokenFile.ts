@@ -5,7 +5,7 @@
  * the tokens in force and logs an error: a half-saved file must not lock every backend out.
  */
 import { type Stats, readFileSync, statSync, unwatchFile, watchFile } from 'node:fs';
-import type { ApiLogger } from '../logger.js';
+import type { Logger } from '../../util/logger.js';
 import { ApiTokenSet, ApiTokensFileError, parseApiTokens } from './apiTokens.js';
 
 /** How often the file's stat is polled for changes. */
@@ -43,11 +43,11 @@ export function isReadableByOthers(path: string): boolean {
 export class ApiTokenFile {
   readonly path: string;
   #tokens: ApiTokenSet;
-  readonly #logger: ApiLogger;
+  readonly #logger: Logger;
   #listener: ((cur: Stats, prev: Stats) => void) | undefined;
 
   /** Reads the file at once; throws ApiTokensFileError if it is missing or invalid. */
-  constructor(path: string, logger: ApiLogger) {
+  constructor(path: string, logger: Logger) {
     this.path = path;
     this.#logger = logger;
     this.#tokens = readApiTokensFile(path);

@@ -6,7 +6,7 @@
  */
 import { at, type Hex, type Transaction, txHash } from '@poa-vote/shared';
 import type { NodeApiBackend, SubmitOutcome } from '../interface.js';
-import type { ApiLogger } from '../logger.js';
+import type { Logger } from '../../util/logger.js';
 import type { JsonRpcError } from '../jsonrpc/errors.js';
 import type { JsonRpcId, RpcSession } from '../jsonrpc/types.js';
 import { type ApiTokenSet, NO_TOKENS } from './apiTokens.js';
@@ -39,7 +39,7 @@ interface Writer {
 export class WriteGate {
   readonly openWrites: boolean;
   readonly #backend: Pick<NodeApiBackend, 'submit' | 'submissionOwner'>;
-  readonly #logger: ApiLogger;
+  readonly #logger: Logger;
   readonly #file: ApiTokenFile | undefined;
   readonly #static: ApiTokenSet;
   readonly #perCredential: RateLimiter;
@@ -47,11 +47,7 @@ export class WriteGate {
   readonly #ids: SubmissionIdGuard;
 
   /** Reads the tokens file at once (throws ApiTokensFileError if it is missing or invalid). */
-  constructor(
-    backend: Pick<NodeApiBackend, 'submit' | 'submissionOwner'>,
-    opts: WriteAccessOptions,
-    logger: ApiLogger,
-  ) {
+  constructor(backend: Pick<NodeApiBackend, 'submit' | 'submissionOwner'>, opts: WriteAccessOptions, logger: Logger) {
     this.#backend = backend;
     this.#logger = logger;
     this.openWrites = opts.openWrites;

@@ -1,7 +1,7 @@
 /** The REST routes (everything but the JSON-RPC hot path) as an express app; every answer is JSON but the explorer's files. */
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import type { NodeApiBackend } from '../interface.js';
-import type { ApiLogger } from '../logger.js';
+import type { Logger } from '../../util/logger.js';
 import { blockchainRoute } from './blockchain.js';
 import { blockRoute } from './blocks.js';
 import { evidenceRoute } from './evidence.js';
@@ -32,7 +32,7 @@ const ENDPOINTS = [
 ];
 
 /** Build the express app of the REST routes. */
-export function createHttpApp(backend: NodeApiBackend, logger: ApiLogger): Express {
+export function createHttpApp(backend: NodeApiBackend, logger: Logger): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);

@@ -6,7 +6,7 @@
  * (memory, unsent replies) go out with 503 and -32005.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ApiLogger } from '../logger.js';
+import type { Logger } from '../../util/logger.js';
 import type { Admission } from '../admission.js';
 import { JsonRpcError, JsonRpcErrorCode, invalidRequest } from '../jsonrpc/errors.js';
 import { type JsonRpcServer, failure } from '../jsonrpc/server.js';
@@ -21,7 +21,7 @@ export interface RpcHandlerOptions {
   maxBodyBytes: number;
   guard: BrowserGuard;
   admission: Admission;
-  logger: ApiLogger;
+  logger: Logger;
   /** The session of a request (write access reads its Authorization header and address); default: one shared session. */
   sessionOf?: (req: IncomingMessage) => RpcSession;
 }

@@ -9,8 +9,7 @@
  * `yieldEveryMs` so that /health and other clients are served during a big batch.
  */
 import { InvariantError, at } from '@poa-vote/shared';
-import type { ApiLogger } from '../logger.js';
-import { silentLogger } from '../logger.js';
+import { type Logger, silentLogger } from '../../util/logger.js';
 import { JsonRpcError, JsonRpcErrorCode, invalidRequest, limitExceeded } from './errors.js';
 import { isWellFormedString, parseParams, preview } from './params.js';
 import { deeperThan, scanJson } from './scan.js';
@@ -42,7 +41,7 @@ export const defaultRpcLimits: RpcLimits = {
 };
 
 export interface JsonRpcServerOptions {
-  logger?: ApiLogger;
+  logger?: Logger;
   /** Translate an error a method threw into a JSON-RPC error; undefined means -32603. */
   mapError?: (e: unknown) => JsonRpcError | undefined;
   limits?: Partial<RpcLimits>;
@@ -93,7 +92,7 @@ class Yielder {
 /** A JSON-RPC 2.0 method registry and dispatcher. */
 export class JsonRpcServer {
   readonly #methods = new Map<string, RpcMethod<unknown>>();
-  readonly #logger: ApiLogger;
+  readonly #logger: Logger;
   readonly #mapError: ((e: unknown) => JsonRpcError | undefined) | undefined;
   readonly limits: RpcLimits;
   readonly #onCall: ((method: string) => void) | undefined;

@@ -12,7 +12,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { WebSocket, type RawData } from 'ws';
-import type { ApiLogger } from '../logger.js';
+import type { Logger } from '../../util/logger.js';
 import type { Admission } from '../admission.js';
 import { type JsonRpcServer, failure } from '../jsonrpc/server.js';
 import { JsonRpcError, JsonRpcErrorCode, limitExceeded } from '../jsonrpc/errors.js';
@@ -55,7 +55,7 @@ export class WsConnection implements PushChannel {
   readonly #ws: WebSocket;
   readonly #rpc: JsonRpcServer;
   readonly #hub: SubscriptionHub;
-  readonly #logger: ApiLogger;
+  readonly #logger: Logger;
   readonly #subs = new Map<string, Subscription>();
   readonly #limits: WsConnectionLimits;
   readonly #admission: Admission | undefined;
@@ -73,7 +73,7 @@ export class WsConnection implements PushChannel {
     ws: WebSocket,
     rpc: JsonRpcServer,
     hub: SubscriptionHub,
-    logger: ApiLogger,
+    logger: Logger,
     limits: Partial<WsConnectionLimits> = {},
     admission?: Admission,
   ) {

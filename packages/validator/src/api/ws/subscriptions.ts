@@ -5,7 +5,7 @@
 import type { Block, QuorumCertificate } from '@poa-vote/shared';
 import { formatHeader } from '../format.js';
 import type { NodeApiBackend } from '../interface.js';
-import type { ApiLogger } from '../logger.js';
+import type { Logger } from '../../util/logger.js';
 import type { SubscriptionTopic } from '../jsonrpc/methods/eth.js';
 
 /** Receives the JSON text of a header object. */
@@ -19,10 +19,10 @@ export class SubscriptionHub {
     candidateHeads: new Set(),
   };
   readonly #backend: NodeApiBackend;
-  readonly #logger: ApiLogger;
+  readonly #logger: Logger;
   #unlisten: (() => void)[] = [];
 
-  constructor(backend: NodeApiBackend, logger: ApiLogger) {
+  constructor(backend: NodeApiBackend, logger: Logger) {
     this.#backend = backend;
     this.#logger = logger;
   }

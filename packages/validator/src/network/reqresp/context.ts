@@ -2,13 +2,14 @@
 import type { Connection, Stream } from '@libp2p/interface';
 import type { Genesis } from '@poa-vote/shared';
 import type { AuthorityBook } from '../identity.js';
-import { NetworkError, NetworkErrorCode, type NetworkLogger } from '../interface.js';
+import type { Logger } from '../../util/logger.js';
+import { NetworkError, NetworkErrorCode } from '../interface.js';
 import type { ValidationContext } from '../gossip/validation.js';
 
 export interface ReqRespContext extends ValidationContext {
   genesis: Genesis;
   book: AuthorityBook;
-  logger: NetworkLogger;
+  logger: Logger;
   requestTimeoutMs: number;
   maxSyncBlocks: number;
   /** Told about every failed inbound exchange (peer scoring decides whether it was the peer's fault). */

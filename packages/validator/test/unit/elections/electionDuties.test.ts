@@ -12,7 +12,7 @@ import {
 } from '@poa-vote/shared';
 import { ElectionDuties } from '../../../src/node/electionDuties.js';
 import { Trustee, type TrusteeRecord } from '../../../src/elections/trustee.js';
-import { silentLogger } from '../../../src/node/logger.js';
+import { silentLogger } from '../../../src/util/logger.js';
 
 const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
 

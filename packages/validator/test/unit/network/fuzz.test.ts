@@ -28,12 +28,12 @@ import {
   encodeMessage,
   parseBlockRequest,
   parseSyncRequest,
-  silentLogger,
   validateBlockResponse,
   validateDirectMessage,
   validateFinalizedBlocks,
   validateGossipData,
 } from '../../../src/network/index.js';
+import { silentLogger } from '../../../src/util/logger.js';
 import type { ConsensusMessage } from '../../../src/consensus/interface.js';
 import { blockPathRef, electionIdQuery } from '../../../src/api/http/query.js';
 import { HttpError } from '../../../src/api/http/respond.js';

@@ -2,7 +2,7 @@
 import { describe, it, expect } from '@jest/globals';
 import type { Output } from '../../../src/consensus/index.js';
 import { CommitPipeline } from '../../../src/node/commitPipeline.js';
-import { silentLogger } from '../../../src/node/logger.js';
+import { silentLogger } from '../../../src/util/logger.js';
 import type { VoterLease } from '../../../src/state/voterCache.js';
 
 const empty = (): Output => ({ persist: [], send: [], events: [] });

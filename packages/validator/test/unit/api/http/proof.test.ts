@@ -6,7 +6,7 @@ import { type Hex, type Transaction, merkleRoot, txHash, verifyMerkleProof } fro
 import { createHttpApp } from '../../../../src/api/http/app.js';
 import type { NodeApiBackend, TxState } from '../../../../src/api/interface.js';
 import { transactionProof } from '../../../../src/api/proof.js';
-import { silentLogger } from '../../../../src/api/logger.js';
+import { silentLogger } from '../../../../src/util/logger.js';
 import { JsonRpcServer } from '../../../../src/api/jsonrpc/server.js';
 import { registerNodeMethods } from '../../../../src/api/jsonrpc/methods/index.js';
 

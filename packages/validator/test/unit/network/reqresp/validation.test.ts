@@ -11,11 +11,11 @@ import {
   encodeSyncResponse,
   parseBlockRequest,
   parseSyncRequest,
-  silentLogger,
   validateBlockResponse,
   validateDirectMessage,
   validateFinalizedBlocks,
 } from '../../../../src/network/index.js';
+import { silentLogger } from '../../../../src/util/logger.js';
 import type { ConsensusMessage } from '../../../../src/consensus/interface.js';
 import { makeBlock, makeChain, makeFinalized, makeVote, tx } from '../fixtures.js';
 
