@@ -316,7 +316,7 @@ describe('connection and buffer limits', () => {
   it('drops a WebSocket client that takes none of its unsent data for wsStallMs (control: held open without it)', async () => {
     // Unsent bytes stay far below wsMaxBufferedBytes, as when the reply budget bounds a non-reader's
     // answers and the kernel's socket buffers take part of them: only the stall check drops it.
-    const run = async (wsStallMs: number) => {
+    const run = async (wsStallMs: number, pauseMs: number) => {
       const s = await start({ wsStallMs, wsMaxBufferedBytes: 1 << 30, wsMaxInFlight: 64 });
       const ws = new WebSocket(`ws://127.0.0.1:${s.port}/ws`);
       await new Promise((r) => ws.on('open', r));
@@ -334,7 +334,7 @@ describe('connection and buffer limits', () => {
         })),
       );
       for (let i = 0; i < 40; i++) ws.send(batch);
-      await new Promise((r) => setTimeout(r, 3000));
+      await new Promise((r) => setTimeout(r, pauseMs));
       socket.resume();
       await new Promise((r) => setTimeout(r, 1500));
       const result = { code, received };
@@ -342,16 +342,20 @@ describe('connection and buffer limits', () => {
       await s.stop();
       return result;
     };
-    const control = await run(3_600_000);
+    const control = await run(3_600_000, 3_000);
     expect(control.code).toBeUndefined();
     // All 40 answers (~11 MB) were held for the client and delivered once it read.
     expect(control.received).toBeGreaterThan(10_000_000);
-    const defended = await run(1_000);
+    // Paused long enough for the whole defence to run before it reads again: the answers take up
+    // to ~2 s to produce, the stall is seen within wsStallMs plus the 1 s sweep, and a close frame
+    // stuck behind the unsent data is followed by a destroy a second later. (With a 3 s pause the
+    // destroy could come after the client resumed, and it then read every answer before the close.)
+    const defended = await run(1_000, 6_000);
     // Closed by the server: 1013 when the close frame got through, 1006 when the socket was destroyed
     // behind the unsent data a second later.
     expect([1013, 1006]).toContain(defended.code);
     expect(defended.received).toBeLessThan(control.received);
-  }, 20_000);
+  }, 30_000);
 
   it('answers 429 to a client pipelining more than httpMaxPipelined requests', async () => {
     // node's http runs pipelined GETs concurrently: without the limit all 40 are in flight at once.
