@@ -8,22 +8,46 @@ import type { ConsensusCore, CoreEvent, Output } from '../consensus/index.js';
 import type { ChainDb } from '../db/index.js';
 import type { TxState } from '../api/interface.js';
 
-/** Rejected transactions remembered for status queries. */
-const MAX_REJECTED = 100_000;
+/**
+ * Bytes of rejected transactions remembered for status queries (estimated: the reason's and the
+ * hashes' characters plus an entry's overhead), oldest forgotten first. A reason names the voter
+ * and the election, so a count bound alone let its size follow what clients sent: 100,000 entries
+ * of up to ~600 bytes (docs/SECURITY.md).
+ */
+export const DEFAULT_MAX_REJECTED_BYTES = 4 * 1024 * 1024;
+/** Estimated bytes of one remembered rejection beyond its strings (Map entry, object, hash key). */
+const REJECTED_ENTRY_OVERHEAD = 160;
+
+interface Rejection {
+  reason: string;
+  conflictsWith?: Hex;
+}
+
+function rejectionBytes(hash: Hex, r: Rejection): number {
+  return REJECTED_ENTRY_OVERHEAD + hash.length + r.reason.length + (r.conflictsWith?.length ?? 0);
+}
 
 type Where = { blockHash: Hex; blockNumber: number; transactionIndex: number };
 
 export class TxTracker {
   readonly #db: Pick<ChainDb, 'getTransaction'>;
   readonly #core: ConsensusCore;
-  readonly #rejected = new Map<Hex, { reason: string; conflictsWith?: Hex }>();
+  readonly #rejected = new Map<Hex, Rejection>();
+  #rejectedBytes = 0;
+  readonly #maxRejectedBytes: number;
   #candidateTxs = new Set<Hex>();
   /** Transactions of blocks finalized by the core whose batch is being written (not yet readable from the db). */
   readonly #writing = new Map<Hex, Where & { tx: Transaction }>();
 
-  constructor(db: Pick<ChainDb, 'getTransaction'>, core: ConsensusCore) {
+  constructor(db: Pick<ChainDb, 'getTransaction'>, core: ConsensusCore, opts: { maxRejectedBytes?: number } = {}) {
     this.#db = db;
     this.#core = core;
+    this.#maxRejectedBytes = opts.maxRejectedBytes ?? DEFAULT_MAX_REJECTED_BYTES;
+  }
+
+  /** Estimated bytes of the rejections remembered (at most the bound). */
+  get rejectedBytes(): number {
+    return this.#rejectedBytes;
   }
 
   /** A step's write starts: its finalized transactions are served from memory until readable. */
@@ -50,20 +74,29 @@ export class TxTracker {
       case 'polka':
         this.#candidateTxs = new Set(e.block.transactions.map((t) => txHash(t)));
         break;
-      case 'tx-rejected': {
-        if (this.#rejected.size >= MAX_REJECTED) {
-          const oldest = this.#rejected.keys().next();
-          if (oldest.done !== true) this.#rejected.delete(oldest.value);
-        }
-        this.#rejected.set(e.hash, {
-          reason: e.reason,
-          ...(e.conflictsWith ? { conflictsWith: e.conflictsWith } : {}),
-        });
+      case 'tx-rejected':
+        this.#remember(e.hash, { reason: e.reason, ...(e.conflictsWith ? { conflictsWith: e.conflictsWith } : {}) });
         break;
-      }
       default:
         break;
     }
+  }
+
+  #remember(hash: Hex, r: Rejection): void {
+    const known = this.#rejected.get(hash);
+    if (known !== undefined) {
+      this.#rejected.delete(hash);
+      this.#rejectedBytes -= rejectionBytes(hash, known);
+    }
+    const bytes = rejectionBytes(hash, r);
+    if (bytes > this.#maxRejectedBytes) return;
+    for (const [old, o] of this.#rejected) {
+      if (this.#rejectedBytes + bytes <= this.#maxRejectedBytes) break;
+      this.#rejected.delete(old);
+      this.#rejectedBytes -= rejectionBytes(old, o);
+    }
+    this.#rejected.set(hash, r);
+    this.#rejectedBytes += bytes;
   }
 
   /** Where a transaction stands, from the most to the least settled source. */
