@@ -38,6 +38,7 @@ export interface StartFlags {
   trusteeDir?: string;
   ackMode?: string;
   ackTimeoutMs?: string;
+  emptyBlockIntervalSlots?: string;
   syncMode?: string;
   snapshotMinHeight?: string;
   clockSkewMs?: string;
@@ -119,6 +120,11 @@ export const START_SETTINGS = {
     flag: '--ack-timeout-ms',
     env: 'POA_ACK_TIMEOUT_MS',
     default: String(defaultNodeOptions.ackTimeoutMs),
+  },
+  emptyBlockIntervalSlots: {
+    flag: '--empty-block-interval-slots',
+    env: 'POA_EMPTY_BLOCK_INTERVAL_SLOTS',
+    default: String(defaultNodeOptions.emptyBlockIntervalSlots),
   },
   clockSkewMs: { flag: '--clock-skew-ms', env: 'POA_CLOCK_SKEW_MS', default: String(defaultNodeOptions.clockSkewMs) },
   // API limits (api/options.ts, docs/SECURITY.md)
@@ -429,6 +435,7 @@ function schema(keyKind: 'file' | 'hex' | 'none') {
         error: (iss) => `must be quorum or local, got ${JSON.stringify(iss.input)}`,
       }),
       ackTimeoutMs: intSetting(10, 600_000),
+      emptyBlockIntervalSlots: intSetting(1, 86_400),
       syncMode: z.enum(['snapshot', 'full'], {
         error: (iss) => `must be snapshot or full, got ${JSON.stringify(iss.input)}`,
       }),
@@ -538,6 +545,7 @@ function schema(keyKind: 'file' | 'hex' | 'none') {
         voterCacheBytes: c.voterCacheBytes,
         ackMode: c.ackMode,
         ackTimeoutMs: c.ackTimeoutMs,
+        emptyBlockIntervalSlots: c.emptyBlockIntervalSlots,
         syncMode: c.syncMode,
         snapshotMinHeight: c.snapshotMinHeight,
         logLevel: c.logLevel,

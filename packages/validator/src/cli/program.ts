@@ -198,6 +198,13 @@ export function buildProgram(io: CliIo = defaultIo, exitCode: { value: number } 
       settingHelp('snapshotMinHeight', 'snapshot sync only when a peer is at least this high (else replay)'),
     )
     .option('--ack-timeout-ms <ms>', settingHelp('ackTimeoutMs', 'longest wait for a quorum before answering -32012'))
+    .option(
+      '--empty-block-interval-slots <n>',
+      settingHelp(
+        'emptyBlockIntervalSlots',
+        'with nothing to propose, an empty block only every n slots (1: every slot)',
+      ),
+    )
     .option('--clock-skew-ms <ms>', settingHelp('clockSkewMs', 'TEST ONLY: offset added to the wall clock'))
     .option('--rpc-vhosts <list>', settingHelp('rpcVhosts', 'host names served (Host header; IPs always; * any)'))
     .option('--rpc-cors-origins <list>', settingHelp('rpcCorsOrigins', 'origins allowed cross-origin (CORS; * any)'))

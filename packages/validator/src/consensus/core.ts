@@ -531,6 +531,14 @@ export class ConsensusCore {
           // Pooled ballots' proofs were checked when they entered the pool: only phase and window again.
           this.elections?.includable(e.tx, e.hash, this.#height, true) === false,
       );
+      // Nothing to propose: an empty block only once the head is old enough (the slot passes
+      // otherwise). With the default interval of 1 this never skips: s > head.slot here.
+      if (
+        entries.length === 0 &&
+        this.chain.head.height > 0 &&
+        s - this.chain.head.slot < this.#opts.emptyBlockIntervalSlots
+      )
+        return;
       block = createBlock(
         this.genesis,
         {

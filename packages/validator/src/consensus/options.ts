@@ -41,6 +41,15 @@ export interface ConsensusOptions {
    * lost votes then show in what the peers report. It signs nothing until it has recovered.
    */
   recoveryGraceSlots: number;
+  /**
+   * A leader with nothing to propose (no transaction a quorum holds, no polka to honour) proposes
+   * an empty block only once the finalized head is this many slots old; otherwise its slot passes
+   * without a block, as a dead leader's does. 1: a block every slot (CometBFT's
+   * `create_empty_blocks`, Besu's `emptyblockperiodseconds`). Larger values cut what an idle
+   * chain costs (a block, two rounds of votes and their writes per slot) and stores; heights,
+   * which elections count in, then advance at least once per this many slots while idle.
+   */
+  emptyBlockIntervalSlots: number;
 }
 
 export const defaultConsensusOptions: ConsensusOptions = {
@@ -58,4 +67,5 @@ export const defaultConsensusOptions: ConsensusOptions = {
   epoch: 0,
   recovering: false,
   recoveryGraceSlots: 4,
+  emptyBlockIntervalSlots: 1,
 };

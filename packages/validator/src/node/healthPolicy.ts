@@ -1,6 +1,7 @@
 /**
  * When is this node fit to serve? Healthy means correct, current data: connected to a quorum,
- * not behind its peers, not recovering its pool, and a block finalized recently. Peers' claimed
+ * not behind its peers, not recovering its pool, and a block finalized recently (within 10 slots,
+ * or 9 more than the empty-block interval of an idle chain). Peers' claimed
  * heights are tracked here, bounded by what a chain could have reached (one block per slot).
  */
 import { type Genesis, quorumSize, slotAt, slotStart } from '@poa-vote/shared';
@@ -18,6 +19,8 @@ export interface HealthPolicyInit {
   peerCount: () => number;
   now: () => number;
   logger: Logger;
+  /** Slots an idle chain may go without a block (NodeOptions.emptyBlockIntervalSlots; default 1). */
+  emptyBlockIntervalSlots?: number;
   /** Progress of the backfill of a node that started from a snapshot (undefined otherwise). */
   backfill?: () => { snapshotHeight: number; lowest: number; complete: boolean } | undefined;
 }
@@ -68,7 +71,7 @@ export class HealthPolicy {
     const peers = this.#init.peerCount();
     const lastBlockAgeMs = head.height > 0 ? Math.max(0, now - slotStart(g, head.slot)) : null;
     const sinceGenesis = now - g.genesisTime;
-    const staleAfter = 10 * g.slotDurationMs;
+    const staleAfter = (9 + (this.#init.emptyBlockIntervalSlots ?? 1)) * g.slotDurationMs;
     const maxPeerHeight = this.#maxPeerHeight();
     const syncing = maxPeerHeight > core.height + 1;
     const recovering = !core.vouching;

@@ -221,6 +221,7 @@ export class ValidatorNode {
         maxBatchBytes: defaultNetworkOptions.maxTxBatchBytes,
         maxBatchTxs: defaultNetworkOptions.maxTxsPerMessage,
         poolPageBytes: Math.floor(defaultNetworkOptions.maxMessageBytes / 4),
+        emptyBlockIntervalSlots: opts.emptyBlockIntervalSlots,
       },
     });
     prefetch.attach(core);
@@ -249,6 +250,7 @@ export class ValidatorNode {
       core,
       peerCount,
       now,
+      emptyBlockIntervalSlots: opts.emptyBlockIntervalSlots,
       logger: moduleLogger(log, 'health'),
     });
     const eventLog = moduleLogger(log, 'consensus');

@@ -50,6 +50,11 @@ export interface NodeOptions {
   /** Longest wait for a quorum before answering -32012 (the vote stays pooled and safe to resubmit), ms. */
   ackTimeoutMs: number;
   /**
+   * A leader with nothing to propose makes an empty block only once the last block is this many
+   * slots old (1: a block every slot). See ConsensusOptions.emptyBlockIntervalSlots.
+   */
+  emptyBlockIntervalSlots: number;
+  /**
    * How a node with an empty data directory catches up: `snapshot` takes a peer's state at its
    * finalized head, verified against a finalized header's stateRoot, then backfills the blocks
    * (node/snapshotSync.ts); `full` replays every block. Ignored for a genesis with an
@@ -89,6 +94,7 @@ export const defaultNodeOptions = {
   maxPoolBytes: 64 * 1024 * 1024,
   ackMode: 'quorum' as 'quorum' | 'local',
   ackTimeoutMs: 3_000,
+  emptyBlockIntervalSlots: 1,
   syncMode: 'full' as 'snapshot' | 'full',
   snapshotMinHeight: 64,
   logLevel: 'info',

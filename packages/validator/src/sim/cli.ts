@@ -10,6 +10,7 @@ import { at, must, type QuorumRule } from '@poa-vote/shared';
 import {
   BrokenVariant,
   DEFAULT_HEAL_SLOTS,
+  minHealSlots,
   TOPOLOGIES,
   type Topology,
   makeScenario,
@@ -32,6 +33,8 @@ export interface SimCliOptions {
   tail: number;
   /** Run an encrypted election in every seed (sim/elections.ts). */
   elections?: boolean;
+  /** Leaders with nothing to propose make an empty block only every this many slots (default 1). */
+  emptyBlockInterval?: number;
 }
 
 export class SimCliError extends Error {
@@ -45,7 +48,9 @@ const USAGE = `usage: npm run sim -- [options]
   --validators 3,4,5   validator counts to rotate through (default 3,4,5)
   --quorum majority,bft  quorum rules to rotate through (default both; bft only with 4+)
   --slots T            simulated slots per seed, fault phase + heal phase (default 60)
-  --heal H             heal-phase slots, at least 15 (default 20)
+  --heal H             heal-phase slots, at least 15 (default 20; more with --empty-block-interval)
+  --empty-block-interval N
+                       leaders with nothing to propose make an empty block every N slots (default 1)
   --broken V           run a deliberately broken validator: ${Object.values(BrokenVariant).join(', ')}
   --elections          also run an encrypted election per seed (checks decrypted tally = sum of ballots)
   --trace              print every trace line (use with --seed)
@@ -75,6 +80,7 @@ export function parseSimArgs(argv: string[]): SimCliOptions | 'help' {
           broken: { type: 'string' },
           trace: { type: 'boolean' },
           elections: { type: 'boolean' },
+          'empty-block-interval': { type: 'string' },
           tail: { type: 'string' },
           help: { type: 'boolean', short: 'h' },
         },
@@ -116,7 +122,13 @@ export function parseSimArgs(argv: string[]): SimCliOptions | 'help' {
       );
     broken = values.broken as BrokenVariant;
   }
-  const healSlots = int('heal', values.heal, DEFAULT_HEAL_SLOTS, 15);
+  const emptyBlockInterval = int('empty-block-interval', values['empty-block-interval'], 1, 1);
+  const healSlots = int(
+    'heal',
+    values.heal,
+    Math.max(DEFAULT_HEAL_SLOTS, minHealSlots(emptyBlockInterval)),
+    minHealSlots(emptyBlockInterval),
+  );
   const slots = int('slots', values.slots, 60, healSlots);
   const single = values.seed !== undefined ? int('seed', values.seed, 0, 0) : undefined;
   if (single !== undefined && (values.start !== undefined || values.seeds !== undefined))
@@ -131,6 +143,7 @@ export function parseSimArgs(argv: string[]): SimCliOptions | 'help' {
     tail: int('tail', values.tail, 50, 1),
     ...(broken ? { broken } : {}),
     ...(values.elections ? { elections: true } : {}),
+    ...(emptyBlockInterval > 1 ? { emptyBlockInterval } : {}),
   };
 }
 
@@ -143,9 +156,9 @@ export function topologyForSeed(seed: number, topologies: readonly Topology[]): 
 export function replayCommand(
   seed: number,
   t: Topology,
-  o: Pick<SimCliOptions, 'slots' | 'healSlots' | 'broken' | 'elections'>,
+  o: Pick<SimCliOptions, 'slots' | 'healSlots' | 'broken' | 'elections' | 'emptyBlockInterval'>,
 ): string {
-  return `npm run sim -- --seed ${seed} --validators ${t.n} --quorum ${t.quorum} --slots ${o.slots} --heal ${o.healSlots}${o.broken ? ` --broken ${o.broken}` : ''}${o.elections ? ' --elections' : ''} --trace`;
+  return `npm run sim -- --seed ${seed} --validators ${t.n} --quorum ${t.quorum} --slots ${o.slots} --heal ${o.healSlots}${o.broken ? ` --broken ${o.broken}` : ''}${o.elections ? ' --elections' : ''}${o.emptyBlockInterval ? ` --empty-block-interval ${o.emptyBlockInterval}` : ''} --trace`;
 }
 
 /** Run the simulator CLI; returns the process exit code. */
@@ -188,6 +201,7 @@ export function runSimCli(
       healSlots: o.healSlots,
       ...(o.broken ? { broken: o.broken } : {}),
       ...(o.elections ? { encryptedElection: true } : {}),
+      ...(o.emptyBlockInterval ? { emptyBlockIntervalSlots: o.emptyBlockInterval } : {}),
     });
     if (o.trace) print(`--- ${topologyName(topo)} seed ${seed}`);
     const r = runScenario(scenario, { tailLines: o.tail, ...(o.trace ? { onTrace: print } : {}) });

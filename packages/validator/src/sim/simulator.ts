@@ -30,24 +30,17 @@ import {
   type NetworkParams,
   type Scenario,
   DOWN_AT_MS,
+  LIVENESS_BLOCKS,
   SLOT_MS,
   describeScenario,
+  livenessSlots,
 } from './scenario.js';
 import { Trace, fmtMsg, fmtOutput } from './trace.js';
 import { type ElectionOutcome, SimElection } from './elections.js';
 
 /** How often each node's clock is read (simulated ms). */
 export const TICK_MS = 100;
-/**
- * Liveness bound: once every node is up and the network only delays, each node must have
- * finalized LIVENESS_BLOCKS blocks beyond the highest height final anywhere at heal time within
- * LIVENESS_SLOTS slots. A slot fails when its leader's proposal or the polka misses the slot
- * (relative skew up to 0.9 slot plus message delays), and a lagging node first has to sync.
- * Measured over 1,000 seeds of every topology: median 2.5 slots, slowest 6.5; 12 slots leaves
- * about twice that margin without hiding a stall.
- */
-export const LIVENESS_BLOCKS = 3;
-export const LIVENESS_SLOTS = 12;
+export { LIVENESS_BLOCKS, LIVENESS_SLOTS } from './scenario.js';
 /** Client load stops this long before the end, so every acknowledged vote has time to be final. */
 export const LOAD_QUIET_SLOTS = 12;
 
@@ -281,7 +274,7 @@ class Simulation {
     for (const f of this.#s.schedule) this.#queue.push(f.at, { kind: 'fault', action: f.action, reason: 'schedule' });
     this.#queue.push(this.#loadRng.int(0, this.#s.load.maxGapMs), { kind: 'client' });
     this.#queue.push(this.#healAt, { kind: 'heal' });
-    this.#queue.push(this.#healAt + LIVENESS_SLOTS * SLOT_MS, { kind: 'liveness' });
+    this.#queue.push(this.#healAt + livenessSlots(this.#s.emptyBlockIntervalSlots) * SLOT_MS, { kind: 'liveness' });
     this.#queue.push(this.#endAt, { kind: 'end' });
   }
 
@@ -299,7 +292,11 @@ class Simulation {
         ...(safety ? { safety } : {}),
         pool: [...n.disk.pool.values()],
         replicated: n.disk.replicated,
-        options: { epoch: this.#boots++, recovering: !n.disk.vouching },
+        options: {
+          epoch: this.#boots++,
+          recovering: !n.disk.vouching,
+          emptyBlockIntervalSlots: this.#s.emptyBlockIntervalSlots,
+        },
         ...(this.#election ? { elections: this.#election.restore(n.disk) } : {}),
       }),
     );
@@ -633,7 +630,7 @@ class Simulation {
     if (behind.length > 0) {
       throw new InvariantViolation(
         InvariantCode.LIVENESS,
-        `${LIVENESS_SLOTS} slots after heal (final height ${this.#stats.heightAtHeal} then) ${behind.map(([i, h]) => `n${i} is at ${h}`).join(', ')}; every node must reach ${target}`,
+        `${livenessSlots(this.#s.emptyBlockIntervalSlots)} slots after heal (final height ${this.#stats.heightAtHeal} then) ${behind.map(([i, h]) => `n${i} is at ${h}`).join(', ')}; every node must reach ${target}`,
       );
     }
   }

@@ -146,3 +146,43 @@ describe('ConsensusCore on a perfect network', () => {
     expect(cores[0]!.chain.stateRoot).not.toBe(emptyStateRoot());
   });
 });
+
+describe('ConsensusCore with an empty-block interval', () => {
+  const idleRun = (emptyBlockIntervalSlots: number) => {
+    const { genesis, signers } = makeTestChain({ n: 3, chainId: 7, genesisTime: 0 });
+    const cores = signers.map(
+      (signer, i) =>
+        new ConsensusCore({
+          genesis,
+          self: i,
+          signer,
+          chain: new ChainState(genesis),
+          options: { emptyBlockIntervalSlots },
+        }),
+    );
+    const tick = (slot: number) => {
+      for (let i = 0; i < 3; i++) deliver(cores, i, cores[i]!.tick(slot * 1000 + 1));
+    };
+    for (let slot = 0; slot < 13; slot++) tick(slot);
+    return { cores, tick };
+  };
+
+  it('makes an empty block only every N slots while idle, and a block for a vote at the next slot (control: every slot with 1)', () => {
+    const every = idleRun(1);
+    expect(every.cores[0]!.chain.head.height).toBeGreaterThanOrEqual(12);
+    const sparse = idleRun(4);
+    const idleHeight = sparse.cores[0]!.chain.head.height;
+    expect(idleHeight).toBeGreaterThanOrEqual(2);
+    expect(idleHeight).toBeLessThanOrEqual(4);
+    for (const c of sparse.cores) expect(c.chain.head.height).toBe(idleHeight);
+    // A vote held by a quorum does not wait for the interval: the next slot's leader proposes it.
+    const sub = sparse.cores[1]!.submit([vote(1)]);
+    deliver(sparse.cores, 1, sub.output);
+    expect(sparse.cores[1]!.isReplicated(sub.results[0]!.hash)).toBe(true);
+    sparse.tick(13);
+    for (const c of sparse.cores) {
+      expect(c.chain.head.height).toBe(idleHeight + 1);
+      expect(c.chain.voterTx('election-1\u0000voter-1')).toBe(sub.results[0]!.hash);
+    }
+  });
+});
