@@ -143,13 +143,11 @@ export function makeScenario(seed: number, topology: Topology, opts: ScenarioOpt
   const emptyBlockIntervalSlots = opts.emptyBlockIntervalSlots ?? 1;
   if (!Number.isSafeInteger(emptyBlockIntervalSlots) || emptyBlockIntervalSlots < 1)
     throw new RangeError(`emptyBlockIntervalSlots must be an integer >= 1, got ${emptyBlockIntervalSlots}`);
-  if (healSlots < minHealSlots(emptyBlockIntervalSlots))
+  // The liveness bound plus time to drain pools: 15 slots with a block every slot.
+  const minHeal = minHealSlots(emptyBlockIntervalSlots);
+  if (!Number.isSafeInteger(healSlots) || healSlots < minHeal)
     throw new RangeError(
-      `healSlots must be at least ${minHealSlots(emptyBlockIntervalSlots)} with an empty-block interval of ${emptyBlockIntervalSlots} slots (the liveness bound plus time to drain pools), got ${healSlots}`,
-    );
-  if (!Number.isSafeInteger(healSlots) || healSlots < 15)
-    throw new RangeError(
-      `healSlots must be an integer >= 15 (the liveness bound plus time to drain pools), got ${healSlots}`,
+      `healSlots must be an integer >= ${minHeal} (the liveness bound plus time to drain pools, with an empty block every ${emptyBlockIntervalSlots} slot(s)), got ${healSlots}`,
     );
   const rng = new Rng(seed).fork(`scenario/${n}/${quorum}`);
   const broken = opts.broken;
