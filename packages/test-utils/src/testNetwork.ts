@@ -292,13 +292,24 @@ export class TestNetwork {
 
   /** Wait until every listed validator answers /health with 200. */
   async waitHealthy(indexes = this.validators.map((v) => v.index), timeoutMs = 30_000): Promise<void> {
-    for (const i of indexes)
+    for (const i of indexes) {
+      let last = 'no answer';
       await waitFor(
-        async () => (await fetchHealth(this.validators[i]!.url))?.ok === true,
+        async () => {
+          const h = await fetchHealth(this.validators[i]!.url);
+          last = h === undefined ? 'no answer' : JSON.stringify(h.body.reasons ?? h.body);
+          return h?.ok === true;
+        },
         timeoutMs,
         `validator-${i + 1} healthy`,
-        () => this.logTail(i),
+        // Why it is not, and what every validator said last: the cause is often another one (not started, not connected).
+        () =>
+          [
+            `its last /health reasons: ${last}`,
+            ...this.validators.map((v) => `--- ${v.id} (last lines)\n${this.logTail(v.index, v.index === i ? 20 : 8)}`),
+          ].join('\n'),
       );
+    }
   }
 
   /** Wait until a validator's finalized height reaches h. */
