@@ -53,7 +53,8 @@ ENV POA_GENESIS=/var/lib/poa/genesis/genesis.json \
     POA_LOG_LEVEL=info
 # V8 heap limit of a validator (VALIDATOR_HEAP_MB in src/cli/start.ts; docs/DEPLOYMENT.md): its live
 # heap stays ~70-80 MB however long the chain, and without a limit V8 lets garbage grow RSS to 500 MB+;
-# a young generation of 8 MB semi-spaces (16 by default) takes another ~30 MB off the RSS.
+# a young generation of 8 MB semi-spaces (16 by default) takes another ~30 MB off the RSS. Trading
+# memory for CPU (V8's heap growing factor) is POA_HEAP_GROWING_PERCENT, not a NODE_OPTIONS flag.
 ENV NODE_OPTIONS="--max-old-space-size=256 --max-semi-space-size=8"
 # Two glibc malloc arenas instead of eight per core: 13-24 MB less RSS over a 600,000-vote soak
 # (docs/PERFORMANCE.md, "With the deployed flags, and malloc arenas").

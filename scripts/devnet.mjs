@@ -13,6 +13,7 @@ import {
   spawnValidator,
   stopValidators,
   STOP_GRACE_MS,
+  VALIDATOR_NODE_ARGS,
   waitForHealth,
 } from './lib/index.mjs';
 
@@ -143,7 +144,7 @@ function start(slot) {
     logLevel: args['log-level'],
     env: validatorEnv,
     // The heap limit a validator runs with (VALIDATOR_HEAP_MB, docs/DEPLOYMENT.md).
-    nodeArgs: ['--max-old-space-size=256', '--max-semi-space-size=8'],
+    nodeArgs: [...VALIDATOR_NODE_ARGS],
     // The explorer page of each validator reads the others (docs/EXPLORER.md).
     extraArgs: ['--rpc-cors-origins', devnet.nodes.map((n) => n.rpcUrl).join(',')],
     detached: true,

@@ -1,5 +1,6 @@
 // Command-line options of the benchmark, validated with errors that name the bad option.
 import { parseArgs } from 'node:util';
+import { VALIDATOR_NODE_ARGS } from '../lib/nodeFlags.mjs';
 
 export const USAGE = `usage: npm run bench -- [options]    (or: node scripts/bench.mjs [options])
   --mode single|batch|both   one vote per HTTP request, JSON-RPC batches, or both (default both)
@@ -17,7 +18,8 @@ export const USAGE = `usage: npm run bench -- [options]    (or: node scripts/ben
   --cpu-prof <dir>           run the validators with --cpu-prof, profiles written to <dir>
   --keep                     keep the temp directory (data dirs, validator logs)
   --log-level <level>        validators' log level (default warn)
-  --node-args=<flags>        extra node flags for the validators, e.g. --node-args=--max-old-space-size=256
+  --node-args=<flags>        node flags for the validators, instead of those they are deployed with
+                             (${VALIDATOR_NODE_ARGS.join(' ')}); --node-args= for none
   --json-only                print only the JSON line
   -h, --help                 this help`;
 
@@ -81,7 +83,7 @@ export function parseBenchArgs(argv) {
     echo: !values['no-echo'],
     cpuProfDir: values['cpu-prof'],
     keep: values.keep,
-    nodeArgs: (values['node-args'] ?? '').split(/\s+/).filter(Boolean),
+    nodeArgs: nodeArgsOption(values['node-args']),
     logLevel: oneOf(values, 'log-level', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'warn'),
     jsonOnly: values['json-only'],
   };
@@ -90,4 +92,9 @@ export function parseBenchArgs(argv) {
 /** Concurrency of a mode: the option, else the mode's default. */
 export function concurrencyOf(opts, mode) {
   return opts.concurrency ?? (mode === 'single' ? 64 : 4);
+}
+
+/** The validators' node flags: those they are deployed with unless --node-args says otherwise (empty: none). */
+export function nodeArgsOption(value) {
+  return value === undefined ? [...VALIDATOR_NODE_ARGS] : value.split(/\s+/).filter(Boolean);
 }

@@ -4,7 +4,7 @@ import { createWriteStream, mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, spawnValidator } from '@poa-vote/test-utils';
-import { requireBuilt, VALIDATOR_CLI_LIB, waitForHealth } from '../lib/index.mjs';
+import { requireBuilt, VALIDATOR_CLI_LIB, VALIDATOR_NODE_ARGS, waitForHealth } from '../lib/index.mjs';
 
 export { freePort };
 
@@ -15,7 +15,7 @@ export async function createCluster({
   genesisDelayMs = 2500,
   cpuProfDir,
   logLevel = 'warn',
-  nodeArgs = [],
+  nodeArgs = [...VALIDATOR_NODE_ARGS],
   electionOperator,
 } = {}) {
   const { createKeyFile, buildGenesis, writeGenesisFile } = await import(requireBuilt(VALIDATOR_CLI_LIB));

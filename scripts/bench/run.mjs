@@ -270,6 +270,7 @@ export async function runBench(opts, log) {
     driver: opts.driver,
     target: opts.target,
     ballotBytes: opts.ballotBytes,
+    nodeArgs: opts.nodeArgs,
     modes: {},
     validators: [],
     notes,

@@ -8,6 +8,8 @@ export declare const VALIDATOR_BIN: string;
 export declare const VALIDATOR_CLI_LIB: string;
 export declare const CLIENT_LIB: string;
 export declare function requireBuilt(pathOrUrl: string): string;
+/** The node flags a validator is deployed with (the Docker image's NODE_OPTIONS). */
+export declare const VALIDATOR_NODE_ARGS: readonly string[];
 
 export interface DevnetNode {
   id: string;

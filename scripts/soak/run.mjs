@@ -9,6 +9,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { nodeArgsOption } from '../bench/args.mjs';
 import { createCluster } from '../bench/cluster.mjs';
 import { startEcho } from '../bench/echo.mjs';
 import { FinalityTracker, waitForTallies } from '../bench/finality.mjs';
@@ -18,10 +19,9 @@ import { probeReads } from '../bench/probes.mjs';
 import { cpuSeconds, machineBusySeconds, memory } from '../bench/procStats.mjs';
 import { percentile, round } from '../bench/stats.mjs';
 import { VoteFactory } from '../bench/votes.mjs';
+import { VALIDATOR_NODE_ARGS } from '../lib/nodeFlags.mjs';
 import { lineChart } from './plot.mjs';
 
-/** The validators' node flags unless --node-args: the heap flags a validator is deployed with. */
-const DEFAULT_NODE_ARGS = '--max-old-space-size=256 --max-semi-space-size=8';
 /** Idle time between the read probe right after the load and the second one (a settled chain). */
 const SETTLE_MS = 30_000;
 
@@ -37,8 +37,8 @@ export const SOAK_USAGE = `usage: npm run soak -- [options]    (or: node scripts
   --latency-every <n>    measure the submit-to-final latency of every n-th vote (default 50)
   --max-minutes <m>      stop offering votes after m minutes (the run reports what it reached)
   --out <dir>            CSV, SVG plots and summary.json (default artifacts/soak)
-  --node-args=<flags>    node flags for the validators (default, as deployed:
-                         --max-old-space-size=256 --max-semi-space-size=8)
+  --node-args=<flags>    node flags for the validators, instead of those they are deployed with
+                         (${VALIDATOR_NODE_ARGS.join(' ')}); --node-args= for none
   --log-level <level>    validators' log level (default warn)
   --keep                 keep the validators' temp dir
   --json-only            print only the JSON summary line
@@ -92,8 +92,7 @@ export function parseSoakArgs(argv) {
     warmupPercent: num('warmup', 0, 80),
     maxMinutes: num('max-minutes', 0.1, 10_000, false),
     out: values.out,
-    // As deployed (VALIDATOR_HEAP_MB in packages/validator/src/cli/start.ts, docs/DEPLOYMENT.md).
-    nodeArgs: (values['node-args'] ?? DEFAULT_NODE_ARGS).split(/\s+/).filter(Boolean),
+    nodeArgs: nodeArgsOption(values['node-args']),
     logLevel: values['log-level'],
     keep: values.keep,
     jsonOnly: values['json-only'],

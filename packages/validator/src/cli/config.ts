@@ -14,6 +14,7 @@ import { DEFAULT_VOTER_CACHE_BYTES } from '../state/voterCache.js';
 import { defaultApiLimits } from '../api/options.js';
 import { LOG_LEVELS } from '../util/logger.js';
 import { CliError, ConfigError, type ConfigProblem } from './errors.js';
+import { DEFAULT_HEAP_GROWING_PERCENT, MAX_HEAP_GROWING_PERCENT } from './heapTuning.js';
 import { readGenesisFile } from './genesisBuilder.js';
 import { readKeyFile } from './keyFile.js';
 import { ApiTokensFileError } from '../api/auth/apiTokens.js';
@@ -39,6 +40,7 @@ export interface StartFlags {
   ackMode?: string;
   ackTimeoutMs?: string;
   emptyBlockIntervalSlots?: string;
+  heapGrowingPercent?: string;
   syncMode?: string;
   snapshotMinHeight?: string;
   clockSkewMs?: string;
@@ -125,6 +127,11 @@ export const START_SETTINGS = {
     flag: '--empty-block-interval-slots',
     env: 'POA_EMPTY_BLOCK_INTERVAL_SLOTS',
     default: String(defaultNodeOptions.emptyBlockIntervalSlots),
+  },
+  heapGrowingPercent: {
+    flag: '--heap-growing-percent',
+    env: 'POA_HEAP_GROWING_PERCENT',
+    default: String(DEFAULT_HEAP_GROWING_PERCENT),
   },
   clockSkewMs: { flag: '--clock-skew-ms', env: 'POA_CLOCK_SKEW_MS', default: String(defaultNodeOptions.clockSkewMs) },
   // API limits (api/options.ts, docs/SECURITY.md)
@@ -255,6 +262,8 @@ type SettingName = keyof typeof START_SETTINGS;
 export interface StartConfig {
   options: NodeOptions;
   authority: Authority;
+  /** V8's heap growing factor as a percentage over 1 (0: V8's own; see cli/heapTuning.ts). */
+  heapGrowingPercent: number;
 }
 
 interface Picked {
@@ -436,6 +445,7 @@ function schema(keyKind: 'file' | 'hex' | 'none') {
       }),
       ackTimeoutMs: intSetting(10, 600_000),
       emptyBlockIntervalSlots: intSetting(1, 86_400),
+      heapGrowingPercent: intSetting(0, MAX_HEAP_GROWING_PERCENT),
       syncMode: z.enum(['snapshot', 'full'], {
         error: (iss) => `must be snapshot or full, got ${JSON.stringify(iss.input)}`,
       }),
@@ -550,7 +560,7 @@ function schema(keyKind: 'file' | 'hex' | 'none') {
         snapshotMinHeight: c.snapshotMinHeight,
         logLevel: c.logLevel,
       };
-      return { options, authority };
+      return { options, authority, heapGrowingPercent: c.heapGrowingPercent };
     });
 }
 

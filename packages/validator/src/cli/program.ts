@@ -205,6 +205,10 @@ export function buildProgram(io: CliIo = defaultIo, exitCode: { value: number } 
         'with nothing to propose, an empty block only every n slots (1: every slot)',
       ),
     )
+    .option(
+      '--heap-growing-percent <n>',
+      settingHelp('heapGrowingPercent', "V8 heap growth between full GCs, in % (0: V8's own; 100: CPU for memory)"),
+    )
     .option('--clock-skew-ms <ms>', settingHelp('clockSkewMs', 'TEST ONLY: offset added to the wall clock'))
     .option('--rpc-vhosts <list>', settingHelp('rpcVhosts', 'host names served (Host header; IPs always; * any)'))
     .option('--rpc-cors-origins <list>', settingHelp('rpcCorsOrigins', 'origins allowed cross-origin (CORS; * any)'))

@@ -3,6 +3,7 @@ import { getHeapStatistics } from 'node:v8';
 import { genesisHash } from '@poa-vote/shared';
 import type { Logger } from '../util/logger.js';
 import type { StartConfig } from './config.js';
+import { applyHeapGrowingPercent } from './heapTuning.js';
 
 /** What `start` needs from a running node. */
 export interface RunningNode {
@@ -31,6 +32,7 @@ export const CLOSE_TIMEOUT_MS = 15_000;
 /** Start the validator node of a validated configuration and log where it listens. */
 export async function startValidator(config: StartConfig, logger: Logger): Promise<RunningNode> {
   const { options, authority } = config;
+  applyHeapGrowingPercent(config.heapGrowingPercent);
   const { genesis } = options;
   logger.info(
     {
@@ -44,6 +46,7 @@ export async function startValidator(config: StartConfig, logger: Logger): Promi
       peers: options.peers,
       // Compare with VALIDATOR_HEAP_MB: a limit in gigabytes means NODE_OPTIONS was not set.
       heapLimitMb: Math.round(getHeapStatistics().heap_size_limit / 2 ** 20),
+      heapGrowingPercent: config.heapGrowingPercent,
     },
     'starting validator',
   );

@@ -298,6 +298,31 @@ describe('loadStartConfig', () => {
   });
 });
 
+describe('the heap growing percent (a process setting)', () => {
+  it("defaults to 0 (V8's own factor) and is read from the flag or the environment", () => {
+    expect(loadOpen({ genesis: genesisPath, key: keyPath }).heapGrowingPercent).toBe(0);
+    expect(loadOpen({ genesis: genesisPath, key: keyPath, heapGrowingPercent: '100' }).heapGrowingPercent).toBe(100);
+    expect(
+      loadOpen({ genesis: genesisPath, key: keyPath }, { POA_HEAP_GROWING_PERCENT: '50' }).heapGrowingPercent,
+    ).toBe(50);
+  });
+
+  it('refuses a value out of range, naming the setting and where it came from', () => {
+    const fromFlag = configError({
+      genesis: genesisPath,
+      key: keyPath,
+      insecureOpenWrites: true,
+      heapGrowingPercent: '401',
+    });
+    expect(fromFlag.message).toMatch(/--heap-growing-percent \(flag\)/);
+    const fromEnv = configError(
+      { genesis: genesisPath, key: keyPath, insecureOpenWrites: true },
+      { POA_HEAP_GROWING_PERCENT: '-1' },
+    );
+    expect(fromEnv.message).toMatch(/POA_HEAP_GROWING_PERCENT \(env\)/);
+  });
+});
+
 describe('write access settings', () => {
   const token = 'k'.repeat(40);
 
