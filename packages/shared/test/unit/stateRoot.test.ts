@@ -142,6 +142,44 @@ describe('LtHash', () => {
     expect(b.root()).toBe(a.root());
     expect(() => b.addElementHash(new Uint8Array(LATTICE_BYTES - 2))).toThrow(ProtocolError);
   });
+
+  it('adds and removes two lanes per word exactly as lane by lane, carries and borrows included', () => {
+    // Lanes chosen to carry and borrow at every lane's top bit: 0xffff, 0x8000, 0x7fff, 0, 1, random.
+    const special = [0xffff, 0x8000, 0x7fff, 0x0000, 0x0001, 0xfffe];
+    let seed = 7;
+    const lanes = (k: number): number[] =>
+      Array.from({ length: LATTICE_BYTES / 2 }, (_, i) => {
+        seed = (seed * 1103515245 + 12345) >>> 0;
+        return i % 3 === 0 ? (special[(i + k) % special.length] ?? 0) : seed >>> 16;
+      });
+    const toBytes = (ls: number[]): Uint8Array => {
+      const out = new Uint8Array(LATTICE_BYTES);
+      ls.forEach((v, i) => {
+        out[2 * i] = v & 0xff;
+        out[2 * i + 1] = v >> 8;
+      });
+      return out;
+    };
+    const a = lanes(0);
+    const b = lanes(1);
+    const c = lanes(2);
+    // Reference: each lane mod 2^16, spelled out.
+    const expected = a.map((v, i) => (v + (b[i] ?? 0) - (c[i] ?? 0) + 65536) % 65536);
+    // The element hashes as 4-byte aligned views (the word-wise path) and at an odd offset of 2
+    // bytes (the lane-wise fallback), which must agree with each other and with the reference.
+    const aligned = (bytes: Uint8Array): Uint8Array => new Uint8Array(bytes);
+    const offset = (bytes: Uint8Array): Uint8Array => {
+      const buf = new Uint8Array(LATTICE_BYTES + 2);
+      buf.set(bytes, 2);
+      return buf.subarray(2);
+    };
+    for (const view of [aligned, offset]) {
+      const l = new LtHash(toBytes(a));
+      l.addElementHash(view(toBytes(b)));
+      l.removeElementHash(view(toBytes(c)));
+      expect(bytesToHex(l.bytes())).toBe(bytesToHex(toBytes(expected)));
+    }
+  });
 });
 
 describe('StateCommitment', () => {
