@@ -24,7 +24,17 @@ describe('repository keys', () => {
   });
 
   it('refuses an id that is not a 32-byte hash, as encodeHash does', () => {
-    for (const bad of ['0x1234', `0x${'zz'.repeat(32)}`, `${'ab'.repeat(32)}`, `0x${'ab'.repeat(33)}`]) {
+    for (const bad of [
+      '0x1234',
+      `0x${'zz'.repeat(32)}`,
+      `${'ab'.repeat(32)}`,
+      `0x${'ab'.repeat(33)}`,
+      // 66 characters that are not a hash: the last pair, a middle character, the prefix.
+      `0x${'ab'.repeat(31)}az`,
+      `0x${'ab'.repeat(15)}a+${'ab'.repeat(16)}`,
+      `ab${'ab'.repeat(32)}`,
+      `0x${'ab'.repeat(31)}a`,
+    ]) {
       expect(() => repos.pool.key(bad as Hex)).toThrow(DbError);
       expect(() => repos.pool.key(bad as Hex)).toThrow(/32-byte 0x-hex hash/);
     }
