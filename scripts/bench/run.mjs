@@ -1,6 +1,7 @@
 // One benchmark run: echo ceiling, three validators, each load mode, read probes, disk, resync.
 import { cpus, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { ackSummary, scrapeAck } from './ackHistogram.mjs';
 import { concurrencyOf } from './args.mjs';
 import { createCluster } from './cluster.mjs';
 import { startEcho } from './echo.mjs';
@@ -72,6 +73,8 @@ async function runMode(ctx, mode) {
   const io0 = pids.map(io);
   const self0 = selfCpu();
   const machine0 = machineBusySeconds();
+  const allUrls = cluster.nodes.map((n) => n.rpcUrl);
+  const ack0 = await scrapeAck(allUrls);
   const urls = opts.target === 'all' ? cluster.nodes.map((n) => n.rpcUrl) : [cluster.nodes[0].rpcUrl];
   log(
     `${mode}: ${opts.votes} votes, concurrency ${concurrency}${mode === 'batch' ? `, ${opts.batchSize} per batch` : ''}${opts.rate ? `, offered at ${opts.rate}/s` : ''}, to ${urls.length} validator(s) via ${opts.driver}`,
@@ -114,6 +117,7 @@ async function runMode(ctx, mode) {
   tracker.close();
   const cpu1 = pids.map(cpuSeconds);
   const io1 = pids.map(io);
+  const validatorAck = ackSummary(ack0, await scrapeAck(allUrls));
   const loadgenCpu = selfCpu() - self0;
   const ours = cpu1.reduce((sum, c, i) => sum + (c - cpu0[i]), 0) + loadgenCpu;
   // CPU other processes took meanwhile: a busy machine makes every figure worse.
@@ -163,6 +167,9 @@ async function runMode(ctx, mode) {
     latencySlots: { p99: round(lat.p99 / opts.slotMs, 2) },
     // Request to answer (the vote durable in the receiving validator's pool).
     ackMs: (({ p50, p99 }) => ({ p50: round(p50, 1), p99: round(p99, 1) }))(summary(load.ackMs)),
+    // The same as the validators measure it (their poa_vote_ack_seconds histograms, summed: one
+    // observation per submit call, quantiles interpolated inside the histogram's buckets).
+    validatorAck,
     blocks: {
       count: blocks.blocks,
       withVotes: blocks.blocksWithVotes,
@@ -188,6 +195,10 @@ async function runMode(ctx, mode) {
   log(
     `  finalized on all: ${Math.round(result.finalizedPerSec)}/s; latency p50 ${result.latencyMs.p50} ms p95 ${result.latencyMs.p95} ms p99 ${result.latencyMs.p99} ms; request answered in ${result.ackMs.p50} ms (p99 ${result.ackMs.p99} ms)`,
   );
+  if (validatorAck.observations > 0)
+    log(
+      `  answered as the validators measure it (histogram, ${validatorAck.observations} submit calls): p50 ~${validatorAck.p50Ms} ms, p99 ~${validatorAck.p99Ms} ms${validatorAck.within100Ms === undefined ? '' : `, ${(100 * validatorAck.within100Ms).toFixed(1)} % within 100 ms`}`,
+    );
   const b = result.blocks;
   if (otherCpu > 0.1 * ours) {
     ctx.notes.push(
