@@ -3,9 +3,9 @@
  * then behind. Slots follow the local clock, so its proposals and votes arrive early or late;
  * the network must keep finalizing one chain.
  */
-import { afterAll, beforeAll, describe, it } from '@jest/globals';
+import { describe, it } from '@jest/globals';
 import { finalizedHeight, waitFor } from '@poa-vote/test-utils';
-import { FaultNetwork, SLOT_MS, runScenario } from './scenario.js';
+import { SLOT_MS, runScenario, useFaultNetwork } from './scenario.js';
 
 const SKEW = 0.4;
 const PHASE_SLOTS = 20;
@@ -15,19 +15,12 @@ const MAX_STALL_SLOTS = 10;
 const CATCH_UP_SLOTS = 60;
 
 describe("fault: one validator's clock is skewed", () => {
-  let f: FaultNetwork;
+  const fault = useFaultNetwork({ extraArgs: (i) => (skews[i] ? [`--clock-skew-ms=${skews[i]}`] : []) });
   const skewed = 2;
   const skews: Record<number, number> = { [skewed]: Math.round(SKEW * SLOT_MS) };
 
-  beforeAll(async () => {
-    f = await FaultNetwork.start({ extraArgs: (i) => (skews[i] ? [`--clock-skew-ms=${skews[i]}`] : []) });
-  }, 60_000);
-
-  afterAll(async () => {
-    await f?.teardown();
-  }, 60_000);
-
   it(`8. skew one validator's clock by +${SKEW} then -${SKEW} slot: the network keeps finalizing`, async () => {
+    const f = fault();
     await runScenario(
       f,
       {

@@ -3,29 +3,22 @@
  * keep finalizing; then it is restarted from its data and catches up to the same head. Last, the
  * audit every scenario ends with is shown to fail when a vote is lost or appears unacknowledged.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { txHash } from '@poa-vote/shared';
 import { type AckedVote, auditNetwork, ballot, finalizedHeight, waitFor } from '@poa-vote/test-utils';
-import { FaultNetwork, runScenario } from './scenario.js';
+import { runScenario, useFaultNetwork } from './scenario.js';
 
 /** Catch-up must finish within this many slots of the restart (process start included). */
 const CATCH_UP_SLOTS = 60;
 
 describe('fault: a validator crashes (SIGKILL) and restarts', () => {
-  let f: FaultNetwork;
+  const fault = useFaultNetwork();
   const victim = 2;
   const others = [0, 1];
   let heightAtKill = 0;
 
-  beforeAll(async () => {
-    f = await FaultNetwork.start();
-  }, 60_000);
-
-  afterAll(async () => {
-    await f?.teardown();
-  }, 60_000);
-
   it('1. kill -9 one validator under load: the other two keep finalizing', async () => {
+    const f = fault();
     await runScenario(
       f,
       {
@@ -64,6 +57,7 @@ describe('fault: a validator crashes (SIGKILL) and restarts', () => {
   }, 120_000);
 
   it('2. restart it: it reopens its data and catches up to the same finalized head', async () => {
+    const f = fault();
     await runScenario(
       f,
       {
@@ -110,6 +104,7 @@ describe('fault: a validator crashes (SIGKILL) and restarts', () => {
   }, 120_000);
 
   it('the audit itself fails on a lost vote, on a vote nobody acknowledged, and on a wrong tally', async () => {
+    const f = fault();
     const base = {
       genesis: f.net.genesis,
       urls: f.urls,

@@ -4,9 +4,9 @@
  * open every time at a height no lower than it had reached, and it must never sign anything
  * conflicting: no evidence anywhere, every chain valid, every acknowledged vote final once.
  */
-import { afterAll, beforeAll, describe, it } from '@jest/globals';
+import { describe, it } from '@jest/globals';
 import { sleep, waitFor } from '@poa-vote/test-utils';
-import { FaultNetwork, runScenario } from './scenario.js';
+import { runScenario, useFaultNetwork } from './scenario.js';
 
 /** Slots the victim runs before each kill, counted from when it is up; -1: kill while it is starting. */
 const RUN_SLOTS = [3, 0, 5, -1, 1, 8, 2, -1, 4, 6];
@@ -24,19 +24,12 @@ const HEAVY_WRITES = {
 };
 
 describe('fault: a validator is killed ten times under heavy writes', () => {
-  let f: FaultNetwork;
+  const fault = useFaultNetwork();
   const victim = 1;
   const others = [0, 2];
 
-  beforeAll(async () => {
-    f = await FaultNetwork.start();
-  }, 60_000);
-
-  afterAll(async () => {
-    await f?.teardown();
-  }, 60_000);
-
   it('6. kill -9 a validator ten times during heavy writes', async () => {
+    const f = fault();
     await runScenario(
       f,
       {

@@ -4,27 +4,20 @@
  * disk is not a promise: it answers -32012 and the load resends to the pair); after the heal
  * there is one chain and every acknowledged vote is finalized exactly once.
  */
-import { afterAll, beforeAll, describe, it } from '@jest/globals';
+import { describe, it } from '@jest/globals';
 import { fetchHealth, finalizedHeight, waitFor } from '@poa-vote/test-utils';
-import { FaultNetwork, runScenario } from './scenario.js';
+import { runScenario, useFaultNetwork } from './scenario.js';
 
 const PARTITION_SLOTS = 20;
 const CATCH_UP_SLOTS = 60;
 
 describe('fault: a validator is partitioned from the other two', () => {
-  let f: FaultNetwork;
+  const fault = useFaultNetwork({ proxies: true });
   const iso = 0;
   const pair = [1, 2];
 
-  beforeAll(async () => {
-    f = await FaultNetwork.start({ proxies: true });
-  }, 60_000);
-
-  afterAll(async () => {
-    await f?.teardown();
-  }, 60_000);
-
   it('4. partition one validator under load, then heal', async () => {
+    const f = fault();
     await runScenario(
       f,
       {

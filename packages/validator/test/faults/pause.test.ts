@@ -3,27 +3,20 @@
  * then continued with SIGCONT. Its timers fire late and its sockets hold stale messages; it must
  * catch up without signing anything conflicting.
  */
-import { afterAll, beforeAll, describe, it } from '@jest/globals';
+import { describe, it } from '@jest/globals';
 import { finalizedHeight, waitFor } from '@poa-vote/test-utils';
-import { FaultNetwork, runScenario } from './scenario.js';
+import { runScenario, useFaultNetwork } from './scenario.js';
 
 const PAUSE_SLOTS = 15;
 const CATCH_UP_SLOTS = 60;
 
 describe('fault: a validator is paused (SIGSTOP) and continued', () => {
-  let f: FaultNetwork;
+  const fault = useFaultNetwork();
   const victim = 0;
   const others = [1, 2];
 
-  beforeAll(async () => {
-    f = await FaultNetwork.start();
-  }, 60_000);
-
-  afterAll(async () => {
-    await f?.teardown();
-  }, 60_000);
-
   it('7. SIGSTOP one validator for several slots, then SIGCONT: it catches up', async () => {
+    const f = fault();
     await runScenario(
       f,
       {

@@ -4,27 +4,20 @@
  * hold one: it answers -32012 and keeps the votes pooled); when the two come back, finality
  * resumes on one chain and the votes sent meanwhile are acknowledged and finalized.
  */
-import { afterAll, beforeAll, describe, it } from '@jest/globals';
+import { describe, it } from '@jest/globals';
 import { fetchHealth, finalizedHeight, waitFor } from '@poa-vote/test-utils';
-import { FaultNetwork, runScenario } from './scenario.js';
+import { runScenario, useFaultNetwork } from './scenario.js';
 
 const OUTAGE_SLOTS = 15;
 const RESUME_SLOTS = 60;
 
 describe('fault: two of three validators stop', () => {
-  let f: FaultNetwork;
+  const fault = useFaultNetwork();
   const survivor = 0;
   const stopped = [1, 2];
 
-  beforeAll(async () => {
-    f = await FaultNetwork.start();
-  }, 60_000);
-
-  afterAll(async () => {
-    await f?.teardown();
-  }, 60_000);
-
   it('5. stop two of three: nothing is finalized and /health says so; bring them back: finality resumes', async () => {
+    const f = fault();
     await runScenario(
       f,
       {

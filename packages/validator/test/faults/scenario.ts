@@ -5,7 +5,7 @@
  */
 import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect } from '@jest/globals';
+import { afterAll, beforeAll, expect } from '@jest/globals';
 import type { Hex } from '@poa-vote/shared';
 import {
   type AckedVote,
@@ -149,6 +149,25 @@ export class FaultNetwork {
       await this.mesh?.close();
     }
   }
+}
+
+/**
+ * One network for the tests of a `describe` block: started before the first, torn down after the
+ * last (its logs kept when a scenario did not pass). Call it at the top of the block; each test
+ * takes the network from the returned function.
+ */
+export function useFaultNetwork(opts: FaultNetworkOptions = {}): () => FaultNetwork {
+  let f: FaultNetwork | undefined;
+  beforeAll(async () => {
+    f = await FaultNetwork.start(opts);
+  }, 60_000);
+  afterAll(async () => {
+    await f?.teardown();
+  }, 60_000);
+  return () => {
+    if (f === undefined) throw new Error('the fault network did not start (see the beforeAll above)');
+    return f;
+  };
 }
 
 export interface ScenarioMeta {

@@ -2,26 +2,19 @@
  * Fault 3: a validator loses its disk. It is killed, its data directory deleted, and it is
  * restarted empty: it must resync the whole chain from the others and rejoin.
  */
-import { afterAll, beforeAll, describe, it } from '@jest/globals';
+import { describe, it } from '@jest/globals';
 import { finalizedHeight, waitFor } from '@poa-vote/test-utils';
-import { FaultNetwork, runScenario } from './scenario.js';
+import { runScenario, useFaultNetwork } from './scenario.js';
 
 const CATCH_UP_SLOTS = 90;
 
 describe('fault: a validator loses its data directory', () => {
-  let f: FaultNetwork;
+  const fault = useFaultNetwork();
   const victim = 1;
   const others = [0, 2];
 
-  beforeAll(async () => {
-    f = await FaultNetwork.start();
-  }, 60_000);
-
-  afterAll(async () => {
-    await f?.teardown();
-  }, 60_000);
-
   it("3. wipe one validator's data and restart it: it resyncs the whole chain", async () => {
+    const f = fault();
     await runScenario(
       f,
       {
