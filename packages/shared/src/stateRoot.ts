@@ -92,7 +92,6 @@ export function stateEntryBytes(e: StateEntry): Uint8Array {
   return utf8ToBytes(STATE_ENTRY_DOMAIN + (plain ? JSON.stringify(fields) : canonicalize(fields)));
 }
 
-/** An order-independent, incremental multiset hash over 1,024 lanes of uint16. */
 /** Whether this host stores a Uint16Array's lanes little-endian, as the lattice bytes are. */
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 /** The lattice as 32-bit words: two lanes each (little-endian hosts). */
@@ -101,6 +100,7 @@ const LATTICE_WORDS = LATTICE_BYTES / 4;
 const LANE_HIGH = 0x80008000;
 const LANE_LOW = 0x7fff7fff;
 
+/** An order-independent, incremental multiset hash over 1,024 lanes of uint16. */
 export class LtHash {
   readonly #lanes: Uint16Array;
   /** The same memory as 32-bit words, two lanes each (used on little-endian hosts). */
