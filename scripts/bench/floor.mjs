@@ -11,7 +11,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Level } from 'level';
 import { requireBuilt } from '../lib/index.mjs';
 import { VoteFactory } from './votes.mjs';
 
@@ -20,6 +19,12 @@ const N = Number(values.votes);
 if (!Number.isSafeInteger(N) || N < 1000) throw new Error(`--votes must be an integer >= 1000, got ${values.votes}`);
 const { LtHash, canonicalTx, parseTransaction, sha256Utf8Hex, stateEntryBytes, txHash, voterEntry, voterKey } =
   await import(requireBuilt(new URL('../../packages/shared/dist/index.js', import.meta.url).href));
+const { LevelKv } = await import(
+  requireBuilt(new URL('../../packages/validator/dist/db/index.js', import.meta.url).href)
+);
+const { ChainRepositories, txLocationOf } = await import(
+  requireBuilt(new URL('../../packages/validator/dist/db/repositories/index.js', import.meta.url).href)
+);
 
 const votes = new VoteFactory({ runTag: 'floor', mode: 'batch', electionId: '1', ballotBytes: 120 });
 const txs = Array.from({ length: N }, (_, i) => votes.vote(i).tx);
@@ -102,30 +107,32 @@ row(
   row('ChaCha20-Poly1305 seal + open of its bytes', (best * 4) / 3, 'averaged over the three validators');
 }
 // 5. Storage: what a vote leaves on disk at every validator (pool entry, then its location, its
-// one-vote entry, the pool entry's removal), as LevelDB chained batches of 250, not synced.
+// one-vote entry, the pool entry's removal), through the validator's own store and key layout
+// (LevelKv, ChainRepositories) in batches of 250, not synced.
 {
   const dir = mkdtempSync(join(tmpdir(), 'poa-floor-'));
-  const db = new Level(dir, { keyEncoding: 'buffer', valueEncoding: 'json', writeBufferSize: 32 * 1024 * 1024 });
-  await db.open();
-  const key = (prefix, s) => Buffer.concat([Buffer.from([prefix]), Buffer.from(s)]);
+  const kv = await LevelKv.open(dir, { writeBufferSize: 32 * 1024 * 1024 });
+  const repos = new ChainRepositories(kv);
   let best = Number.POSITIVE_INFINITY;
   for (let pass = 0; pass < 4; pass++) {
     const t = performance.now();
     for (let i = 0; i < N; i += 250) {
-      const add = db.batch();
-      for (let k = i; k < Math.min(N, i + 250); k++) add.put(key(1, hashes[k]), { seq: k, tx: txs[k] });
-      await add.write();
-      const fin = db.batch();
-      for (let k = i; k < Math.min(N, i + 250); k++) {
-        fin.put(key(2, hashes[k]), [pass, k, txs[k].from, txs[k].to]);
-        fin.put(key(3, voterKey(txs[k])), hashes[k]);
-        fin.del(key(1, hashes[k]));
-      }
-      await fin.write();
+      const end = Math.min(N, i + 250);
+      const add = [];
+      for (let k = i; k < end; k++) add.push(repos.pool.put(hashes[k], { seq: k, tx: txs[k] }));
+      await kv.write(add);
+      const fin = [];
+      for (let k = i; k < end; k++)
+        fin.push(
+          repos.txLocations.put(hashes[k], txLocationOf(pass + 1, k, txs[k])),
+          repos.voters.put(voterKey(txs[k]), hashes[k]),
+          repos.pool.del(hashes[k]),
+        );
+      await kv.write(fin);
     }
     if (pass > 0) best = Math.min(best, ((performance.now() - t) * 1000) / N);
   }
-  await db.close();
+  await kv.close();
   rmSync(dir, { recursive: true, force: true });
   row('LevelDB: pool put, location + one-vote puts, pool delete', best, 'every validator; wall time, writes awaited');
 }

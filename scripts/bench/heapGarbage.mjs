@@ -11,12 +11,14 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { VALIDATOR_NODE_ARGS } from '../lib/index.mjs';
+import { VALIDATOR_NODE_ARGS, requireBuilt } from '../lib/index.mjs';
 
 const { values } = parseArgs({
   options: { percent: { type: 'string', default: '80' }, rounds: { type: 'string', default: '3000' } },
 });
-const guardModule = fileURLToPath(new URL('../../packages/validator/dist/util/heapGuard.js', import.meta.url));
+const guardModule = fileURLToPath(
+  requireBuilt(new URL('../../packages/validator/dist/util/heapGuard.js', import.meta.url).href),
+);
 
 const CHILD = `
 import { getHeapStatistics } from 'node:v8';

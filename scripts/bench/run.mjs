@@ -69,12 +69,13 @@ async function runMode(ctx, mode) {
   const tracker = new FinalityTracker(cluster.nodes, { filter: (voter) => factory.indexOf(voter) % opts.sample === 0 });
   await tracker.start();
   const pids = cluster.nodes.map((_, i) => cluster.pid(i));
+  // Scraped outside the CPU window: rendering /metrics is not the mode's work.
+  const allUrls = cluster.nodes.map((n) => n.rpcUrl);
+  const ack0 = await scrapeAck(allUrls);
   const cpu0 = pids.map(cpuSeconds);
   const io0 = pids.map(io);
   const self0 = selfCpu();
   const machine0 = machineBusySeconds();
-  const allUrls = cluster.nodes.map((n) => n.rpcUrl);
-  const ack0 = await scrapeAck(allUrls);
   const urls = opts.target === 'all' ? cluster.nodes.map((n) => n.rpcUrl) : [cluster.nodes[0].rpcUrl];
   log(
     `${mode}: ${opts.votes} votes, concurrency ${concurrency}${mode === 'batch' ? `, ${opts.batchSize} per batch` : ''}${opts.rate ? `, offered at ${opts.rate}/s` : ''}, to ${urls.length} validator(s) via ${opts.driver}`,
@@ -117,11 +118,12 @@ async function runMode(ctx, mode) {
   tracker.close();
   const cpu1 = pids.map(cpuSeconds);
   const io1 = pids.map(io);
-  const validatorAck = ackSummary(ack0, await scrapeAck(allUrls));
   const loadgenCpu = selfCpu() - self0;
   const ours = cpu1.reduce((sum, c, i) => sum + (c - cpu0[i]), 0) + loadgenCpu;
   // CPU other processes took meanwhile: a busy machine makes every figure worse.
   const otherCpu = Math.max(0, machineBusySeconds() - machine0 - ours);
+  // Scraped after every CPU figure is read, as the first scrape was before.
+  const validatorAck = ackSummary(ack0, await scrapeAck(allUrls));
 
   const latencies = [];
   let lastFinal = -Infinity;
