@@ -11,6 +11,7 @@ import { isHex, keyPairFromSeed, type Authority, type Hex } from '@poa-vote/shar
 import { z } from 'zod';
 import { defaultNodeOptions, type NodeOptions } from '../node/options.js';
 import { DEFAULT_VOTER_CACHE_BYTES } from '../state/voterCache.js';
+import { DEFAULT_MAX_OPEN_FILES, MIN_MAX_OPEN_FILES } from '../db/chainDb.js';
 import { defaultApiLimits } from '../api/options.js';
 import { LOG_LEVELS } from '../util/logger.js';
 import { CliError, ConfigError, type ConfigProblem } from './errors.js';
@@ -35,6 +36,7 @@ export interface StartFlags {
   maxPoolSize?: string;
   maxPoolBytes?: string;
   voterCacheBytes?: string;
+  dbMaxOpenFiles?: string;
   ballotWorkers?: string;
   trusteeDir?: string;
   ackMode?: string;
@@ -110,6 +112,11 @@ export const START_SETTINGS = {
     flag: '--voter-cache-bytes',
     env: 'POA_VOTER_CACHE_BYTES',
     default: String(DEFAULT_VOTER_CACHE_BYTES),
+  },
+  dbMaxOpenFiles: {
+    flag: '--db-max-open-files',
+    env: 'POA_DB_MAX_OPEN_FILES',
+    default: String(DEFAULT_MAX_OPEN_FILES),
   },
   ackMode: { flag: '--ack-mode', env: 'POA_ACK_MODE', default: defaultNodeOptions.ackMode },
   syncMode: { flag: '--sync-mode', env: 'POA_SYNC_MODE', default: defaultNodeOptions.syncMode },
@@ -440,6 +447,7 @@ function schema(keyKind: 'file' | 'hex' | 'none') {
       maxPoolSize: intSetting(1, 10_000_000),
       maxPoolBytes: intSetting(64 * 1024, 16 * 1024 * 1024 * 1024),
       voterCacheBytes: intSetting(0, 16 * 1024 * 1024 * 1024),
+      dbMaxOpenFiles: intSetting(MIN_MAX_OPEN_FILES, 50_000),
       ackMode: z.enum(['quorum', 'local'], {
         error: (iss) => `must be quorum or local, got ${JSON.stringify(iss.input)}`,
       }),
@@ -553,6 +561,7 @@ function schema(keyKind: 'file' | 'hex' | 'none') {
         maxPoolSize: c.maxPoolSize,
         maxPoolBytes: c.maxPoolBytes,
         voterCacheBytes: c.voterCacheBytes,
+        dbMaxOpenFiles: c.dbMaxOpenFiles,
         ackMode: c.ackMode,
         ackTimeoutMs: c.ackTimeoutMs,
         emptyBlockIntervalSlots: c.emptyBlockIntervalSlots,

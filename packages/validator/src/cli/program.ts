@@ -183,6 +183,10 @@ export function buildProgram(io: CliIo = defaultIo, exitCode: { value: number } 
       settingHelp('voterCacheBytes', 'bytes of the one-vote index cached beyond the pool (the index is on disk)'),
     )
     .option(
+      '--db-max-open-files <n>',
+      settingHelp('dbMaxOpenFiles', "most files LevelDB keeps open (bounds its tables' memory; at least 74)"),
+    )
+    .option(
       '--ack-mode <mode>',
       settingHelp('ackMode', 'quorum: answer once a quorum holds the vote; local: once this node does (old behaviour)'),
     )

@@ -1,6 +1,8 @@
 /** Storage of the validator: the chain database over a key-value store, and its auditor. */
 export {
   ChainDb,
+  DEFAULT_MAX_OPEN_FILES,
+  MIN_MAX_OPEN_FILES,
   SCHEMA_VERSION,
   type ChainDbOptions,
   type ElectionTally,

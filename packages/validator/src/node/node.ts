@@ -102,7 +102,10 @@ export class ValidatorNode {
     const dbLog = moduleLogger(log, 'db');
     // A write this slow delays every consensus step queued behind it: worth a line in the log.
     const openDb = (): Promise<ChainDb> =>
-      ChainDb.open(opts.dataDir, genesis, { onSlowWrite: (w) => dbLog.warn(w, 'slow database write') });
+      ChainDb.open(opts.dataDir, genesis, {
+        onSlowWrite: (w) => dbLog.warn(w, 'slow database write'),
+        ...(opts.dbMaxOpenFiles === undefined ? {} : { maxOpenFiles: opts.dbMaxOpenFiles }),
+      });
     let db = await openDb();
     // State entries at height 0 are what a snapshot sync that did not finish (a crash between
     // import and install) left: never a state, so they go before anything reads them.

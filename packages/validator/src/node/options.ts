@@ -41,6 +41,8 @@ export interface NodeOptions {
    * being decided need; the index itself is on disk. Unset: 8 MiB (state/voterCache.ts).
    */
   voterCacheBytes?: number;
+  /** Most files LevelDB keeps open (its open tables' indexes and filters stay in memory). Unset: 128 (db/chainDb.ts). */
+  dbMaxOpenFiles?: number;
   /**
    * When `eth_sendTransaction` answers: `quorum` (default) once a quorum of validators hold the
    * vote on disk; `local` once this validator does (the old behaviour: a vote acknowledged this

@@ -5,6 +5,10 @@ import type { KvOp, KvRange, KvStore } from './interface.js';
 export interface LevelKvOptions {
   /** LevelDB write buffer (memtable) size in bytes. */
   writeBufferSize?: number;
+  /** Most files LevelDB keeps open (its table cache holds this many less ten tables). */
+  maxOpenFiles?: number;
+  /** Bytes LevelDB writes to one table file before it starts the next (its default: 2 MiB). */
+  maxFileSize?: number;
 }
 
 /** Why a LevelDB open failed, in words (a locked directory is the usual case). */
@@ -34,6 +38,8 @@ export class LevelKv implements KvStore {
       keyEncoding: 'buffer',
       valueEncoding: 'json',
       ...(opts.writeBufferSize === undefined ? {} : { writeBufferSize: opts.writeBufferSize }),
+      ...(opts.maxOpenFiles === undefined ? {} : { maxOpenFiles: opts.maxOpenFiles }),
+      ...(opts.maxFileSize === undefined ? {} : { maxFileSize: opts.maxFileSize }),
     });
     await level.open();
     return new LevelKv(level);

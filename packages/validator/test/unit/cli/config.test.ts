@@ -298,6 +298,18 @@ describe('loadStartConfig', () => {
   });
 });
 
+describe("LevelDB's open files", () => {
+  it('default to 128 and are read from the flag or the environment; fewer than 74 are refused', () => {
+    expect(loadOpen({ genesis: genesisPath, key: keyPath }).options.dbMaxOpenFiles).toBe(128);
+    expect(loadOpen({ genesis: genesisPath, key: keyPath, dbMaxOpenFiles: '500' }).options.dbMaxOpenFiles).toBe(500);
+    expect(
+      loadOpen({ genesis: genesisPath, key: keyPath }, { POA_DB_MAX_OPEN_FILES: '74' }).options.dbMaxOpenFiles,
+    ).toBe(74);
+    const err = configError({ genesis: genesisPath, key: keyPath, insecureOpenWrites: true, dbMaxOpenFiles: '73' });
+    expect(err.message).toMatch(/--db-max-open-files \(flag\)/);
+  });
+});
+
 describe('the heap growing percent (a process setting)', () => {
   it("defaults to 0 (V8's own factor) and is read from the flag or the environment", () => {
     expect(loadOpen({ genesis: genesisPath, key: keyPath }).heapGrowingPercent).toBe(0);
