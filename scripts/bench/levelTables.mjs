@@ -27,7 +27,8 @@ const { values } = parseArgs({
   },
 });
 const N = Number(values.votes);
-if (!Number.isSafeInteger(N) || N < 500_000) throw new Error(`--votes must be an integer >= 500000, got ${values.votes}`);
+if (!Number.isSafeInteger(N) || N < 500_000)
+  throw new Error(`--votes must be an integer >= 500000, got ${values.votes}`);
 const capArg = values['max-open-files'];
 const maxOpenFiles = capArg === 'default' ? undefined : Number(capArg);
 if (maxOpenFiles !== undefined && (!Number.isSafeInteger(maxOpenFiles) || maxOpenFiles < 74))
@@ -35,7 +36,9 @@ if (maxOpenFiles !== undefined && (!Number.isSafeInteger(maxOpenFiles) || maxOpe
 if (values.ids !== 'random' && values.ids !== 'sequential')
   throw new Error(`--ids must be random or sequential, got ${values.ids}`);
 
-const { LevelKv } = await import(requireBuilt(new URL('../../packages/validator/dist/db/index.js', import.meta.url).href));
+const { LevelKv } = await import(
+  requireBuilt(new URL('../../packages/validator/dist/db/index.js', import.meta.url).href)
+);
 const { ChainRepositories, txLocationOf } = await import(
   requireBuilt(new URL('../../packages/validator/dist/db/repositories/index.js', import.meta.url).href)
 );
