@@ -35,6 +35,8 @@ export const SOAK_USAGE = `usage: npm run soak -- [options]    (or: node scripts
   --warmup <percent>     RSS after warm-up: at this share of the votes (default 10); the end-minus-warm-up
                          growth compares the median RSS of the tenth from there with that of the last tenth
   --latency-every <n>    measure the submit-to-final latency of every n-th vote (default 50)
+  --ids counted|scattered  voter ids counted up (default; the runs in docs/PERFORMANCE.md) or led by a
+                         hash, spread over the key space as real voter ids are ("LevelDB's open tables")
   --max-minutes <m>      stop offering votes after m minutes (the run reports what it reached)
   --out <dir>            CSV, SVG plots and summary.json (default artifacts/soak)
   --node-args=<flags>    node flags for the validators, instead of those they are deployed with
@@ -57,6 +59,7 @@ export function parseSoakArgs(argv) {
       rate: { type: 'string' },
       'sample-ms': { type: 'string', default: '5000' },
       'latency-every': { type: 'string', default: '50' },
+      ids: { type: 'string', default: 'counted' },
       warmup: { type: 'string', default: '10' },
       'max-minutes': { type: 'string' },
       out: { type: 'string', default: 'artifacts/soak' },
@@ -79,6 +82,8 @@ export function parseSoakArgs(argv) {
     return n;
   };
   if (!['batch', 'single'].includes(values.mode)) throw new Error(`--mode must be batch or single, got ${values.mode}`);
+  if (!['counted', 'scattered'].includes(values.ids))
+    throw new Error(`--ids must be counted or scattered, got ${values.ids}`);
   return {
     help: values.help,
     replot: values.replot,
@@ -89,6 +94,7 @@ export function parseSoakArgs(argv) {
     rate: num('rate', 1, 10_000_000),
     sampleMs: num('sample-ms', 200, 600_000),
     latencyEvery: num('latency-every', 1, 1_000_000),
+    ids: values.ids,
     warmupPercent: num('warmup', 0, 80),
     maxMinutes: num('max-minutes', 0.1, 10_000, false),
     out: values.out,
@@ -328,7 +334,13 @@ export async function runSoak(opts, log) {
     await cluster.startAll();
     const nodes = cluster.nodes;
     const pids = nodes.map((_, i) => cluster.pid(i));
-    const factory = new VoteFactory({ runTag, mode: opts.mode, electionId: `soak-${runTag}`, ballotBytes: 120 });
+    const factory = new VoteFactory({
+      runTag,
+      mode: opts.mode,
+      electionId: `soak-${runTag}`,
+      ballotBytes: 120,
+      ids: opts.ids,
+    });
     const tracker = new FinalityTracker(nodes, { filter: (id) => factory.indexOf(id) % opts.latencyEvery === 0 });
     await tracker.start();
     const targets = makeTargets(
@@ -458,7 +470,7 @@ export async function runSoak(opts, log) {
     const machine0 = machineBusySeconds();
     const self0 = selfCpu();
     log(
-      `soak: ${opts.votes} votes, ${opts.mode}${opts.mode === 'batch' ? ` of ${opts.batchSize}` : ''}, concurrency ${opts.concurrency}${opts.rate ? `, offered at ${opts.rate}/s` : ''}, sample every ${opts.sampleMs} ms`,
+      `soak: ${opts.votes} votes, ${opts.mode}${opts.mode === 'batch' ? ` of ${opts.batchSize}` : ''}, concurrency ${opts.concurrency}${opts.rate ? `, offered at ${opts.rate}/s` : ''}, ${opts.ids} voter ids, sample every ${opts.sampleMs} ms`,
     );
     await load.run();
     clearTimeout(stopTimer);
@@ -591,6 +603,7 @@ function summarize({ opts, rows, nodes, load, seconds, ours, otherCpu, notes }) 
       node: process.version,
     },
     mode: opts.mode,
+    voterIds: opts.ids,
     batchSize: opts.mode === 'batch' ? opts.batchSize : 1,
     concurrency: opts.concurrency,
     offeredRate: opts.rate ?? null,
