@@ -4,13 +4,12 @@
 // files (ChainDb's maxOpenFiles) or LevelDB's default. Finalized blocks of 2,500 votes are written
 // through the validator's own store and key layout (LevelKv, ChainRepositories: the block, each
 // vote's location and one-vote entry), each block's voters looked up first as a validator does
-// for votes it admits (all new: lookups of keys that are not there). Voter ids are random (as
-// national ids or UUIDs are) or sequential numbers (as the soak's are); they decide how many
-// tables a lookup touches. Prints RSS (anonymous and file pages) and the lookup cost every 500,000 votes.
+// for votes it admits (all new: lookups of keys that are not there). Voter ids are scattered (led
+// by a hash, as national ids or UUIDs are spread) or counted (as the soak's default); they decide
+// how many tables a lookup touches (the VoteFactory's two kinds). Prints RSS (anonymous and file pages) and the lookup cost every 500,000 votes.
 // Usage: node scripts/bench/levelTables.mjs [--votes 10000000] [--max-open-files 128|default] [--max-file-mb 2]
-//   [--ids random|sequential]
+//   [--ids scattered|counted]
 // Needs the packages built (npx tsc -b packages/shared packages/validator). docs/PERFORMANCE.md, "LevelDB's open tables".
-import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +21,7 @@ const { values } = parseArgs({
   options: {
     votes: { type: 'string', default: '10000000' },
     'max-open-files': { type: 'string', default: '128' },
-    ids: { type: 'string', default: 'random' },
+    ids: { type: 'string', default: 'scattered' },
     'max-file-mb': { type: 'string', default: '2' },
   },
 });
@@ -33,8 +32,8 @@ const capArg = values['max-open-files'];
 const maxOpenFiles = capArg === 'default' ? undefined : Number(capArg);
 if (maxOpenFiles !== undefined && (!Number.isSafeInteger(maxOpenFiles) || maxOpenFiles < 74))
   throw new Error(`--max-open-files must be an integer >= 74 or "default", got ${capArg}`);
-if (values.ids !== 'random' && values.ids !== 'sequential')
-  throw new Error(`--ids must be random or sequential, got ${values.ids}`);
+if (values.ids !== 'scattered' && values.ids !== 'counted')
+  throw new Error(`--ids must be scattered or counted, got ${values.ids}`);
 
 const { LevelKv } = await import(
   requireBuilt(new URL('../../packages/validator/dist/db/index.js', import.meta.url).href)
@@ -52,12 +51,8 @@ if (!Number.isSafeInteger(maxFileSize) || maxFileSize < 1024 * 1024)
   throw new Error(`--max-file-mb must be an integer >= 1, got ${values['max-file-mb']}`);
 const kv = await LevelKv.open(dir, { maxFileSize, ...(maxOpenFiles === undefined ? {} : { maxOpenFiles }) });
 const repos = new ChainRepositories(kv);
-const votes = new VoteFactory({ runTag: 'tables', mode: 'batch', electionId: '1', ballotBytes: 120 });
-const vote = (i) => {
-  const { tx } = votes.vote(i);
-  if (values.ids === 'random') tx.from = `voter-${createHash('sha256').update(String(i)).digest('hex').slice(0, 24)}`;
-  return tx;
-};
+const votes = new VoteFactory({ runTag: 'tables', mode: 'batch', electionId: '1', ballotBytes: 120, ids: values.ids });
+const vote = (i) => votes.vote(i).tx;
 const mb = (status, key) => Number(status.match(new RegExp(`${key}:\\s+(\\d+)`))[1]) / 1024;
 
 const B = 2_500;
