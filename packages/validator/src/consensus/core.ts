@@ -266,8 +266,11 @@ export class ConsensusCore {
     fn();
     this.#flushGossip();
     if (this.#newlyReplicated.length > 0) {
-      // Written with the step's other writes; the event is delivered once they are durable.
-      this.#out.persist.push({ kind: 'pool-replicated', hashes: this.#newlyReplicated });
+      // Written with the step's other writes; the event is delivered once they are durable. Only
+      // what is still pending is written: a transaction the same step finalized or dropped has
+      // left the pool, and a flag outliving it would never be deleted.
+      const pending = this.#newlyReplicated.filter((h) => this.pool.has(h));
+      if (pending.length > 0) this.#out.persist.push({ kind: 'pool-replicated', hashes: pending });
       this.#event({ type: 'tx-replicated', hashes: this.#newlyReplicated });
       this.#newlyReplicated = [];
     }

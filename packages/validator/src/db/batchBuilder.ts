@@ -21,6 +21,7 @@ import type { PersistOp, SafetyState } from '../consensus/interface.js';
 import type { ChainHead } from '../state/chainState.js';
 import { isHashLike } from './buckets.js';
 import { DbError, DbErrorCode } from './errors.js';
+import type { ReplicationDelta, ReplicationRecords } from './replicationRecords.js';
 import type { DbOp } from './repository.js';
 import {
   type ChainRepositories,
@@ -46,6 +47,11 @@ export interface CommittedState {
   storedLock: Hex | undefined;
   /** Blocks stored in the lockBlock bucket: hash -> height. */
   lockBlockHeights: ReadonlyMap<Hex, number>;
+  /**
+   * The pending transactions recorded as replicated: one object, changed in place by the write
+   * queue once a batch is on disk (`commit` of the batch's `replication`), never by the builder.
+   */
+  replication: ReplicationRecords;
 }
 
 /** What a batch needs from storage, read before it is built. */
@@ -66,6 +72,8 @@ export interface BuiltBatch {
   tally: TallyStage;
   /** The blocks finalized by the batch, in order. */
   finalized: FinalizedBlock[];
+  /** The replication records' changes, to commit once on disk. */
+  replication: ReplicationDelta;
 }
 
 /** Elections whose votes the ops count: their committed counts are the tally stage's base. */
@@ -112,13 +120,15 @@ export function buildBatch(
   let safety: SafetyState | undefined;
   // Pool entries put by this batch, by hash: a removal in the same batch drops the put.
   const poolPuts = new Map<Hex, number>();
+  const replication = state.replication.plan();
   const poolDel = (hash: Hex): void => {
     const at = poolPuts.get(hash);
     if (at !== undefined) {
       batch[at] = undefined;
       poolPuts.delete(hash);
     }
-    batch.push(repos.pool.del(hash), repos.poolReplicated.del(hash));
+    batch.push(repos.pool.del(hash));
+    if (replication.remove(hash)) batch.push(repos.poolReplicated.del(hash));
   };
   for (const op of ops) {
     switch (op.kind) {
@@ -176,7 +186,8 @@ export function buildBatch(
         for (const hash of op.hashes) poolDel(hash);
         break;
       case 'pool-replicated':
-        for (const hash of op.hashes) batch.push(repos.poolReplicated.put(hash, true));
+        // One record for the whole batch, written below (replicationRecords.ts).
+        replication.add(op.hashes);
         break;
       case 'evidence':
         batch.push(repos.evidence.put(evidenceId(op.evidence), op.evidence));
@@ -204,6 +215,10 @@ export function buildBatch(
     for (const [candidate, n] of counts) batch.push(repos.tallies.put({ electionId: election, candidate }, n));
   }
   for (const [election, n] of tally.totals) batch.push(repos.totals.put(election, n));
+  const replicated = replication.finish();
+  if (replicated.record !== undefined)
+    batch.push(repos.poolReplicatedRecords.put(replicated.record.id, replicated.record.hashes));
+  for (const id of replicated.deadRecords) batch.push(repos.poolReplicatedRecords.del(id));
   if (head !== state.head) batch.push(repos.meta.write(MetaKey.head, head));
   if (poolSeq !== state.poolSeq) batch.push(repos.meta.write(MetaKey.poolSeq, poolSeq));
   const storedLock = safety === undefined ? state.storedLock : safety.lock?.block.hash;
@@ -223,9 +238,10 @@ export function buildBatch(
   return {
     writes: batch.filter((op): op is DbOp => op !== undefined),
     durable,
-    next: { head, poolSeq, vouching, storedLock, lockBlockHeights },
+    next: { head, poolSeq, vouching, storedLock, lockBlockHeights, replication: state.replication },
     tally,
     finalized,
+    replication: replicated,
   };
 }
 

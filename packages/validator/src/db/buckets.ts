@@ -39,6 +39,8 @@ export enum Bucket {
   /**
    * tx hash -> true: a pending transaction known to be held by a quorum of validators, so that
    * this knowledge survives a restart (a recovering peer relies on it; docs/DURABILITY.md).
+   * Written by versions before the replication records (poolReplicatedRecord): still read at
+   * open, and each key deleted with its transaction.
    */
   poolReplicated = 13,
   /**
@@ -46,6 +48,11 @@ export enum Bucket {
    * records, "voted" marks) at the head, written with each finalized block that changes them.
    */
   registryEntry = 14,
+  /**
+   * record number -> tx hashes: pending transactions known to be held by a quorum, one record per
+   * write that learned of some (db/replicationRecords.ts), deleted with the last of them.
+   */
+  poolReplicatedRecord = 15,
 }
 
 /** Fixed-width big-endian height, so keys sort numerically. */

@@ -293,12 +293,10 @@ export class ChainDb {
     return entries.map((e) => e.tx);
   }
 
-  /** Hashes of pending transactions known to be held by a quorum. */
+  /** Hashes of pending transactions known to be held by a quorum (as committed: on disk). */
   async loadPoolReplicated(): Promise<Set<Hex>> {
     this.#assertOpen();
-    const out = new Set<Hex>();
-    for await (const [hash] of this.#repos.poolReplicated.entries()) out.add(hash);
-    return out;
+    return this.#writes.state.replication.hashes();
   }
 
   /** A pending transaction by hash. */

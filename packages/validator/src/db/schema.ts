@@ -15,6 +15,8 @@ import {
 } from '@poa-vote/shared';
 import type { CommittedState } from './batchBuilder.js';
 import { DbError, DbErrorCode } from './errors.js';
+import { ReplicationRecords } from './replicationRecords.js';
+import type { DbOp } from './repository.js';
 import { type ChainRepositories, MetaKey, version2VoterKey } from './repositories/index.js';
 import type { CandidateCounts } from './tallyCache.js';
 import type { ChainHead } from '../state/chainState.js';
@@ -42,10 +44,15 @@ import type { ChainHead } from '../state/chainState.js';
  *    opens and is marked version 6, except on a chain with an election operator past its genesis:
  *    its stored state lacks the records, so it is refused at open (SCHEMA_MISMATCH), and such a
  *    validator is started from an empty data directory and syncs again.
+ * 7: which pending transactions a quorum holds is stored as records, one per write that learned
+ *    of some (Bucket.poolReplicatedRecord, db/replicationRecords.ts), instead of a key per
+ *    transaction (Bucket.poolReplicated: still read at open, each key deleted with its
+ *    transaction). A version 6 database opens and is marked version 7, so that older software,
+ *    which would not read the records and so forget what a quorum holds, refuses it.
  */
-export const SCHEMA_VERSION = 6;
+export const SCHEMA_VERSION = 7;
 /** Older schema versions this software reads (and upgrades in place). */
-const UPGRADABLE_SCHEMAS: readonly number[] = [1, 2, 3, 4, 5];
+const UPGRADABLE_SCHEMAS: readonly number[] = [1, 2, 3, 4, 5, 6];
 /** Index entries written per batch by the upgrade to version 3 (bounded memory on a long chain). */
 const UPGRADE_CHUNK = 50_000;
 
@@ -82,6 +89,7 @@ export async function loadChain(
     vouching: vouching === true,
     storedLock: undefined,
     lockBlockHeights: new Map(),
+    replication: new ReplicationRecords(),
   };
   const totals = new Map<string, number>();
   if (storedGenesis === undefined) {
@@ -150,7 +158,35 @@ export async function loadChain(
   state.lockBlockHeights = lockBlockHeights;
   const safety = await repos.safety.get();
   state.storedLock = safety?.lock && 'blockHash' in safety.lock ? safety.lock.blockHash : undefined;
+  state.replication = await loadReplication(repos);
   return { state, totals, commitment: await loadCommitment(repos, state.head.height, totals) };
+}
+
+/**
+ * The replication records (and the per-transaction flags of older versions), each reduced to the
+ * transactions still in the pool. Writes remove a record with its last pending transaction, so
+ * nothing is expected to be left over; what is (a flag of a transaction no longer pending, which
+ * older versions could leave) is deleted here, so that it cannot keep a record alive.
+ */
+async function loadReplication(repos: ChainRepositories): Promise<ReplicationRecords> {
+  const records: [number, Hex[]][] = [];
+  const stale: DbOp[] = [];
+  const inPool = async (hashes: readonly Hex[]): Promise<Hex[]> => {
+    const found = hashes.length === 0 ? [] : await repos.pool.getMany(hashes);
+    return hashes.filter((_, i) => found[i] !== undefined);
+  };
+  for await (const [id, hashes] of repos.poolReplicatedRecords.entries()) {
+    const pending = await inPool(hashes);
+    if (pending.length > 0) records.push([id, pending]);
+    else stale.push(repos.poolReplicatedRecords.del(id));
+  }
+  const flagged: Hex[] = [];
+  for await (const [hash] of repos.poolReplicated.entries()) flagged.push(hash);
+  const legacy = await inPool(flagged);
+  const kept = new Set(legacy);
+  for (const h of flagged) if (!kept.has(h)) stale.push(repos.poolReplicated.del(h));
+  if (stale.length > 0) await repos.kv.write(stale);
+  return new ReplicationRecords(records, legacy);
 }
 
 /**

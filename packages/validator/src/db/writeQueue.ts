@@ -126,6 +126,7 @@ export class WriteQueue {
     const ms = performance.now() - started;
     if (this.#init.onSlowWrite && ms >= this.#init.slowWriteMs)
       this.#init.onSlowWrite({ ms: Math.round(ms), ops: built.writes.length, sync });
+    built.next.replication.commit(built.replication);
     this.#state = built.next;
     this.#init.onCommitted(built);
   }

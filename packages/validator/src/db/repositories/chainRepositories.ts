@@ -11,7 +11,7 @@ import { ElectionTotalRepository } from './electionTotalRepository.js';
 import { EvidenceRepository } from './evidenceRepository.js';
 import { LockBlockRepository } from './lockBlockRepository.js';
 import { MetaRepository } from './metaRepository.js';
-import { PoolReplicatedRepository, PoolRepository } from './poolRepository.js';
+import { PoolReplicatedRecordRepository, PoolReplicatedRepository, PoolRepository } from './poolRepository.js';
 import { RegistryEntryRepository } from './registryEntryRepository.js';
 import { SafetyRepository } from './safetyRepository.js';
 import { SubmissionRepository } from './submissionRepository.js';
@@ -33,6 +33,7 @@ export class ChainRepositories {
   readonly safety: SafetyRepository;
   readonly pool: PoolRepository;
   readonly poolReplicated: PoolReplicatedRepository;
+  readonly poolReplicatedRecords: PoolReplicatedRecordRepository;
   readonly lockBlocks: LockBlockRepository;
   readonly registryEntries: RegistryEntryRepository;
 
@@ -50,6 +51,7 @@ export class ChainRepositories {
     this.safety = new SafetyRepository(kv);
     this.pool = new PoolRepository(kv);
     this.poolReplicated = new PoolReplicatedRepository(kv);
+    this.poolReplicatedRecords = new PoolReplicatedRecordRepository(kv);
     this.lockBlocks = new LockBlockRepository(kv);
     this.registryEntries = new RegistryEntryRepository(kv);
   }

@@ -6,7 +6,12 @@ export { ElectionTotalRepository } from './electionTotalRepository.js';
 export { EvidenceRepository } from './evidenceRepository.js';
 export { type BackfillState, MetaKey, MetaRepository, type VerifiedCursor } from './metaRepository.js';
 export { RegistryEntryRepository } from './registryEntryRepository.js';
-export { PoolRepository, PoolReplicatedRepository, type StoredPoolEntry } from './poolRepository.js';
+export {
+  PoolRepository,
+  PoolReplicatedRecordRepository,
+  PoolReplicatedRepository,
+  type StoredPoolEntry,
+} from './poolRepository.js';
 export { SafetyRepository, type StoredLockRef, type StoredSafety } from './safetyRepository.js';
 export { LockBlockRepository } from './lockBlockRepository.js';
 export { SubmissionRepository, isStorableSubmissionId } from './submissionRepository.js';

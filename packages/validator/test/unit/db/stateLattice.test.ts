@@ -69,7 +69,7 @@ describe('state lattice in storage', () => {
     const db = await ChainDb.inMemory(genesis, {}, kv.reopen());
     expect(db.loadedCommitment.root()).toBe(state.stateRoot);
     expect(await repos.meta.read(MetaKey.schemaVersion)).toBe(SCHEMA_VERSION);
-    expect(SCHEMA_VERSION).toBe(6);
+    expect(SCHEMA_VERSION).toBe(7);
     expect((await repos.meta.read(MetaKey.stateLattice))?.height).toBe(5);
   });
 
