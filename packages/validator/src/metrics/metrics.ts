@@ -98,7 +98,7 @@ export class PromMetrics implements NodeMetrics {
     });
     this.#ack = new Histogram({
       name: `${p}vote_ack_seconds`,
-      help: 'From submission to acknowledgement (on a quorum in quorum mode), one observation per submit call or batch with admitted votes',
+      help: 'From submission (the JSON-RPC handler running; a request waiting in the socket before it is not counted) to acknowledgement (on a quorum in quorum mode), one observation per submit call or batch with admitted votes',
       buckets: LATENCY_BUCKETS,
       registers,
     });
