@@ -16,7 +16,7 @@ export interface RunningNode {
 
 /**
  * The V8 old-space limit a validator is run with (`node --max-old-space-size=256
- * --max-semi-space-size=8`, set by the Docker image's NODE_OPTIONS and the devnet;
+ * --max-semi-space-size=8 --v8-pool-size=1`, set by the Docker image's NODE_OPTIONS and the devnet;
  * docs/DEPLOYMENT.md). Its live heap is ~70-80 MB and does not grow with the chain
  * (docs/PERFORMANCE.md); V8's default limit (4 GB on a 23.5 GB machine) lets garbage
  * accumulate to several hundred MB of RSS before it collects.
