@@ -128,7 +128,7 @@ export function buildBatch(
       poolPuts.delete(hash);
     }
     batch.push(repos.pool.del(hash));
-    if (replication.remove(hash)) batch.push(repos.poolReplicated.del(hash));
+    replication.remove(hash);
   };
   for (const op of ops) {
     switch (op.kind) {

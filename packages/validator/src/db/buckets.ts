@@ -39,8 +39,8 @@ export enum Bucket {
   /**
    * tx hash -> true: a pending transaction known to be held by a quorum of validators, so that
    * this knowledge survives a restart (a recovering peer relies on it; docs/DURABILITY.md).
-   * Written by versions before the replication records (poolReplicatedRecord): still read at
-   * open, and each key deleted with its transaction.
+   * Written by versions before the replication records (poolReplicatedRecord): opening such a
+   * database turns these keys into one record (db/schema.ts).
    */
   poolReplicated = 13,
   /**

@@ -7,7 +7,7 @@
  * removes the last of its transactions from the pool.
  *
  * Databases written before the records hold one key per transaction (Bucket.poolReplicated):
- * those are read at open and each is deleted with its transaction, as before.
+ * opening one turns those keys into a record (db/schema.ts), so nothing here knows of them.
  *
  * `ReplicationRecords` is the committed view, changed only once a write is on disk (`commit`);
  * the batch builder plans a write's changes on top of it (`plan`), without I/O.
@@ -22,8 +22,6 @@ export interface ReplicationDelta {
   removed: Hex[];
   /** Committed records left without a pending transaction: deleted by the write. */
   deadRecords: number[];
-  /** Per-transaction keys (older versions) deleted by the write. */
-  legacyRemoved: Hex[];
 }
 
 export class ReplicationRecords {
@@ -31,15 +29,13 @@ export class ReplicationRecords {
   readonly #recordOf = new Map<Hex, number>();
   /** Pending transactions left in each record. */
   readonly #live = new Map<number, number>();
-  /** Pending transactions flagged by a per-transaction key of an older version. */
-  readonly #legacy = new Set<Hex>();
   #nextId = 0;
 
   /**
    * `records`: the stored records with only their hashes still in the pool (a record with none is
-   * not passed: the caller deletes it); `legacy`: the flagged hashes still in the pool.
+   * not passed: the caller deletes it).
    */
-  constructor(records: Iterable<readonly [number, readonly Hex[]]> = [], legacy: Iterable<Hex> = []) {
+  constructor(records: Iterable<readonly [number, readonly Hex[]]> = []) {
     for (const [id, hashes] of records) {
       if (id >= this.#nextId) this.#nextId = id + 1;
       let live = 0;
@@ -50,17 +46,11 @@ export class ReplicationRecords {
       }
       if (live > 0) this.#live.set(id, live);
     }
-    for (const h of legacy) this.#legacy.add(h);
-  }
-
-  /** Whether a pending transaction is recorded as replicated. */
-  has(hash: Hex): boolean {
-    return this.#recordOf.has(hash) || this.#legacy.has(hash);
   }
 
   /** Every pending transaction recorded as replicated. */
   hashes(): Set<Hex> {
-    return new Set([...this.#recordOf.keys(), ...this.#legacy]);
+    return new Set(this.#recordOf.keys());
   }
 
   /** A write's changes, planned on the committed view. */
@@ -68,14 +58,9 @@ export class ReplicationRecords {
     return new ReplicationPlan(this);
   }
 
-  /** The record a pending transaction is in, per-transaction key aside (for the plan). */
+  /** The record a pending transaction is in (for the plan). */
   recordOf(hash: Hex): number | undefined {
     return this.#recordOf.get(hash);
-  }
-
-  /** Whether a pending transaction has a per-transaction key (for the plan). */
-  isLegacy(hash: Hex): boolean {
-    return this.#legacy.has(hash);
   }
 
   /** Pending transactions left in a committed record (for the plan). */
@@ -99,7 +84,6 @@ export class ReplicationRecords {
       else this.#live.delete(id);
     }
     for (const id of delta.deadRecords) this.#live.delete(id);
-    for (const h of delta.legacyRemoved) this.#legacy.delete(h);
     const r = delta.record;
     if (r !== undefined) {
       for (const h of r.hashes) this.#recordOf.set(h, r.id);
@@ -120,7 +104,6 @@ export class ReplicationPlan {
   readonly #addedSet = new Set<Hex>();
   /** Committed-recorded hashes that left the pool in this write. */
   readonly #removed = new Set<Hex>();
-  readonly #legacyRemoved: Hex[] = [];
   /** Committed record -> its transactions that left the pool in this write. */
   readonly #drops = new Map<number, number>();
 
@@ -132,23 +115,19 @@ export class ReplicationPlan {
   add(hashes: readonly Hex[]): void {
     for (const h of hashes) {
       if (this.#addedSet.has(h)) continue;
-      if (!this.#removed.has(h) && (this.#base.recordOf(h) !== undefined || this.#base.isLegacy(h))) continue;
+      if (!this.#removed.has(h) && this.#base.recordOf(h) !== undefined) continue;
       this.#addedSet.add(h);
       this.#added.push(h);
     }
   }
 
-  /** A transaction leaves the pool; true when it has a per-transaction key to delete. */
-  remove(hash: Hex): boolean {
-    if (this.#addedSet.delete(hash)) return false;
-    if (this.#removed.has(hash)) return false;
+  /** A transaction leaves the pool. */
+  remove(hash: Hex): void {
+    if (this.#addedSet.delete(hash) || this.#removed.has(hash)) return;
     const id = this.#base.recordOf(hash);
-    const legacy = this.#base.isLegacy(hash);
-    if (id === undefined && !legacy) return false;
+    if (id === undefined) return;
     this.#removed.add(hash);
-    if (id !== undefined) this.#drops.set(id, (this.#drops.get(id) ?? 0) + 1);
-    if (legacy) this.#legacyRemoved.push(hash);
-    return legacy;
+    this.#drops.set(id, (this.#drops.get(id) ?? 0) + 1);
   }
 
   /** The write's changes: a new record (if any), and the committed records it empties. */
@@ -160,7 +139,6 @@ export class ReplicationPlan {
       record: hashes.length > 0 ? { id: this.#base.nextId, hashes } : undefined,
       removed: [...this.#removed],
       deadRecords,
-      legacyRemoved: this.#legacyRemoved,
     };
   }
 }

@@ -46,9 +46,9 @@ import type { ChainHead } from '../state/chainState.js';
  *    validator is started from an empty data directory and syncs again.
  * 7: which pending transactions a quorum holds is stored as records, one per write that learned
  *    of some (Bucket.poolReplicatedRecord, db/replicationRecords.ts), instead of a key per
- *    transaction (Bucket.poolReplicated: still read at open, each key deleted with its
- *    transaction). A version 6 database opens and is marked version 7, so that older software,
- *    which would not read the records and so forget what a quorum holds, refuses it.
+ *    transaction (Bucket.poolReplicated). Opening an older database turns its keys into one
+ *    record, and marks it version 7, so that older software, which would not read the records and
+ *    so forget what a quorum holds, refuses it.
  */
 export const SCHEMA_VERSION = 7;
 /** Older schema versions this software reads (and upgrades in place). */
@@ -163,30 +163,37 @@ export async function loadChain(
 }
 
 /**
- * The replication records (and the per-transaction flags of older versions), each reduced to the
- * transactions still in the pool. Writes remove a record with its last pending transaction, so
- * nothing is expected to be left over; what is (a flag of a transaction no longer pending, which
- * older versions could leave) is deleted here, so that it cannot keep a record alive.
+ * The replication records, each reduced to the transactions still in the pool. Writes remove a
+ * record with its last pending transaction, so nothing is expected to be left over; a record that
+ * is is deleted here. The per-transaction keys of older versions become one record (those of
+ * transactions still pending) and are deleted, in one write.
  */
 async function loadReplication(repos: ChainRepositories): Promise<ReplicationRecords> {
   const records: [number, Hex[]][] = [];
-  const stale: DbOp[] = [];
+  const ops: DbOp[] = [];
+  let nextId = 0;
   const inPool = async (hashes: readonly Hex[]): Promise<Hex[]> => {
     const found = hashes.length === 0 ? [] : await repos.pool.getMany(hashes);
     return hashes.filter((_, i) => found[i] !== undefined);
   };
   for await (const [id, hashes] of repos.poolReplicatedRecords.entries()) {
+    nextId = id + 1;
     const pending = await inPool(hashes);
     if (pending.length > 0) records.push([id, pending]);
-    else stale.push(repos.poolReplicatedRecords.del(id));
+    else ops.push(repos.poolReplicatedRecords.del(id));
   }
   const flagged: Hex[] = [];
-  for await (const [hash] of repos.poolReplicated.entries()) flagged.push(hash);
-  const legacy = await inPool(flagged);
-  const kept = new Set(legacy);
-  for (const h of flagged) if (!kept.has(h)) stale.push(repos.poolReplicated.del(h));
-  if (stale.length > 0) await repos.kv.write(stale);
-  return new ReplicationRecords(records, legacy);
+  for await (const [hash] of repos.poolReplicated.entries()) {
+    flagged.push(hash);
+    ops.push(repos.poolReplicated.del(hash));
+  }
+  const pendingFlagged = await inPool(flagged);
+  if (pendingFlagged.length > 0) {
+    records.push([nextId, pendingFlagged]);
+    ops.push(repos.poolReplicatedRecords.put(nextId, pendingFlagged));
+  }
+  if (ops.length > 0) await repos.kv.write(ops, { sync: true });
+  return new ReplicationRecords(records);
 }
 
 /**

@@ -17,7 +17,7 @@ export class PoolRepository extends HashRepository<StoredPoolEntry> {
 
 /**
  * Pending transactions known to be held by a quorum (the flag of docs/DURABILITY.md), one key per
- * transaction, as versions before the replication records wrote them: read at open, deleted.
+ * transaction, as versions before the replication records wrote them: turned into a record at open.
  */
 export class PoolReplicatedRepository extends HashRepository<true> {
   constructor(kv: KvStore) {

@@ -103,7 +103,7 @@ describe('replication records (the replicated flag, one record per write)', () =
     ]);
   });
 
-  it('reads the per-vote flags of an older version, deletes each with its vote, and drops those of votes no longer pending', async () => {
+  it('turns the per-vote flags of an older version into one record, and drops those of votes no longer pending', async () => {
     const kv = new MemoryKv();
     const db = await open(kv);
     const txs = votes(2);
@@ -122,12 +122,18 @@ describe('replication records (the replicated flag, one record per write)', () =
     const again = await open(kv2);
     expect(await repos.meta.read(MetaKey.schemaVersion)).toBe(SCHEMA_VERSION);
     expect(await again.loadPoolReplicated()).toEqual(new Set([a]));
-    expect((await stored(kv2)).flags).toEqual([a]);
-    // Flagged already: not recorded again. Its removal deletes its flag.
+    expect(await stored(kv2)).toEqual({ records: [[0, [a]]], flags: [] });
+    // Recorded already: not recorded again. Its removal deletes its record.
     await again.apply([{ kind: 'pool-replicated', hashes: [a, b] }]);
-    expect(await stored(kv2)).toEqual({ records: [[0, [b]]], flags: [a] });
+    expect(await stored(kv2)).toEqual({
+      records: [
+        [0, [a]],
+        [1, [b]],
+      ],
+      flags: [],
+    });
     await again.apply([{ kind: 'pool-remove', hashes: [a] }]);
-    expect(await stored(kv2)).toEqual({ records: [[0, [b]]], flags: [] });
+    expect(await stored(kv2)).toEqual({ records: [[1, [b]]], flags: [] });
   });
 
   it('changes nothing committed while a write is only planned', () => {
@@ -135,14 +141,13 @@ describe('replication records (the replicated flag, one record per write)', () =
     const records = new ReplicationRecords([[4, [h(1), h(2)]]]);
     const plan = records.plan();
     plan.add([h(3), h(3)]);
-    expect(plan.remove(h(1))).toBe(false);
+    plan.remove(h(1));
     plan.add([h(1)]); // left the pool and came back in the same write: recorded anew
     const delta = plan.finish();
     expect(delta).toEqual({
       record: { id: 5, hashes: [h(3), h(1)] },
       removed: [h(1)],
       deadRecords: [],
-      legacyRemoved: [],
     });
     expect(records.hashes()).toEqual(new Set([h(1), h(2)]));
     records.commit(delta);
